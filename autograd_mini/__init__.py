@@ -1,0 +1,25 @@
+"""autograd_mini: a scalar reverse-mode automatic differentiation engine for learning.
+
+    >>> from autograd_mini import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = x * x + 3 * x
+    >>> y.backward()
+    >>> x.grad  # dy/dx = 2x + 3
+    7.0
+"""
+
+from .engine import Value, apply, dot, grad, sum, topological_order
+from .ops import PRIMITIVES, Primitive, register
+
+__all__ = [
+    "Value",
+    "apply",
+    "dot",
+    "grad",
+    "sum",
+    "topological_order",
+    "PRIMITIVES",
+    "Primitive",
+    "register",
+]
+__version__ = "0.1.0"

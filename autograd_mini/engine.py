@@ -1,0 +1,329 @@
+"""The engine: ``Value`` nodes, the graph walk, and the chain rule.
+
+Every arithmetic operation on Values makes a new node that remembers its inputs
+(``parents``) and the primitive that produced it (see :mod:`autograd_mini.ops`).
+``backward`` orders the graph so that each node comes after everything it depends
+on, then walks that order from the output back to the leaves.  At each node the
+chain rule multiplies the gradient arriving from above (the *upstream* gradient)
+by the node's local derivatives and adds the products into its parents:
+
+    dL/d(parent) += dL/d(node) * d(node)/d(parent)
+
+The ``+=`` matters: a node used twice receives the sum of both paths.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from typing import Union
+
+from .ops import PRIMITIVES, Primitive
+
+__all__ = ["Value", "Number", "apply", "grad", "sum", "dot", "topological_order"]
+
+Number = Union[int, float]
+
+
+def _as_float(data: object, what: str = "Value") -> float:
+    if type(data) is float:  # the common case, checked first because it is cheap
+        return data
+    if isinstance(data, numbers.Real):  # int, bool, numpy scalars, Fraction
+        return float(data)
+    raise TypeError(
+        f"{what} expects a real number (int or float), "
+        f"got {data!r} of type {type(data).__name__}"
+    )
+
+
+class Value:
+    """A scalar node of a computation graph.
+
+    Args:
+        data: the number this node holds; ints and bools are stored as float.
+        label: an optional name shown in pictures, traces and error messages.
+
+    Attributes:
+        data: the node's value.
+        grad: the derivative of the output ``backward`` was called on with respect to
+            this node; starts at 0.0 and accumulates.
+        label: the node's name ("" if none).
+        primitive: the :class:`~autograd_mini.ops.Primitive` that made this node,
+            ``None`` for a leaf.
+        parents: the input nodes, in order and with repeats (``a * a`` has two).
+    """
+
+    __slots__ = ("data", "grad", "primitive", "parents", "label")
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        self.data = _as_float(data)
+        self.grad: float | Value = 0.0
+        self.primitive: Primitive | None = None
+        self.parents: tuple[Value, ...] = ()
+        self.label = label
+
+    @property
+    def op(self) -> str:
+        """Name of the primitive that made this node, ``""`` for a leaf."""
+        return self.primitive.name if self.primitive is not None else ""
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # -- the chain rule --------------------------------------------------------
+
+    def backward(self, gradient: Number = 1.0, *, create_graph: bool = False) -> None:
+        """Add the gradient of this node into ``.grad`` of every node of its graph.
+
+        Gradients **accumulate**, as in PyTorch: calling ``backward`` twice adds the
+        gradients twice.  Call :meth:`zero_grad`-style resets (``v.grad = 0.0``)
+        between passes when that is not what you want.
+
+        Args:
+            gradient: the seed ``dL/d(self)``; 1.0 differentiates ``self`` itself.
+            create_graph: build the gradient computation as Values, so that ``.grad``
+                becomes a ``Value`` that can be differentiated again.
+        """
+        seed = self._lift(gradient) if create_graph else _as_float(gradient, "gradient")
+        for node, node_grad in _reverse_sweep(self, seed, create_graph).items():
+            node.grad = node.grad + node_grad
+
+    # -- making nodes ------------------------------------------------------------
+
+    def _lift(self, other: object) -> Value:
+        """``other`` as a Value: a plain number becomes a constant leaf."""
+        if isinstance(other, Value):
+            return other
+        return type(self)(_as_float(other, "an operation on Values"))
+
+    def __add__(self, other: object) -> Value:
+        return apply("add", self, self._lift(other))
+
+    def __radd__(self, other: object) -> Value:  # other + self
+        return apply("add", self._lift(other), self)
+
+    def __sub__(self, other: object) -> Value:
+        return apply("sub", self, self._lift(other))
+
+    def __rsub__(self, other: object) -> Value:  # other - self
+        return apply("sub", self._lift(other), self)
+
+    def __mul__(self, other: object) -> Value:
+        return apply("mul", self, self._lift(other))
+
+    def __rmul__(self, other: object) -> Value:  # other * self
+        return apply("mul", self._lift(other), self)
+
+    def __truediv__(self, other: object) -> Value:
+        return apply("div", self, self._lift(other))
+
+    def __rtruediv__(self, other: object) -> Value:  # other / self
+        return apply("div", self._lift(other), self)
+
+    def __neg__(self) -> Value:
+        return apply("neg", self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __pow__(self, exponent: object) -> Value:
+        """``self ** n`` for a number n; ``self ** v`` for a Value v is exp(v * log(self))."""
+        if isinstance(exponent, Value):
+            return (exponent * self.log()).exp()  # needs self > 0
+        return apply("pow", self, self._lift(exponent))
+
+    def __rpow__(self, base: object) -> Value:  # base ** self = exp(self * log(base))
+        return (self * self._lift(base).log()).exp()
+
+    # Comparisons look at the data, so ``if x > 0`` works as with plain numbers.
+    # Equality is left as identity: nodes are dictionary keys during backward.
+    def __lt__(self, other: object) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: object) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: object) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: object) -> bool:
+        return self.data >= _data(other)
+
+    def __float__(self) -> float:
+        return self.data
+
+    def exp(self) -> Value:
+        return apply("exp", self)
+
+    def log(self) -> Value:
+        return apply("log", self)
+
+    def tanh(self) -> Value:
+        return apply("tanh", self)
+
+    def sigmoid(self) -> Value:
+        return apply("sigmoid", self)
+
+    def relu(self) -> Value:
+        return apply("relu", self)
+
+    def sin(self) -> Value:
+        return apply("sin", self)
+
+    def cos(self) -> Value:
+        return apply("cos", self)
+
+    def sqrt(self) -> Value:
+        return apply("sqrt", self)
+
+    def __abs__(self) -> Value:
+        return apply("abs", self)
+
+    abs = __abs__
+
+
+def _data(x: object) -> float:
+    return x.data if isinstance(x, Value) else _as_float(x, "a comparison with a Value")
+
+
+def apply(name: str | Primitive, *parents: Value) -> Value:
+    """Make the node ``name(*parents)``: compute its value by the op table's rule.
+
+    Raises:
+        ValueError, ZeroDivisionError: an input lies outside the op's domain; the
+            message names the op, each operand's value and its label.
+    """
+    primitive = name if isinstance(name, Primitive) else PRIMITIVES[name]
+    try:
+        data = primitive.value(*[p.data for p in parents])
+    except (ValueError, ZeroDivisionError) as error:
+        raise type(error)(_domain_message(primitive, parents, error)) from None
+    out = object.__new__(type(parents[0]))  # skip __init__: data is a float already
+    out.data = data
+    out.grad = 0.0
+    out.primitive = primitive
+    out.parents = parents
+    out.label = ""
+    return out
+
+
+def _domain_message(primitive: Primitive, parents: Sequence[Value], error: Exception) -> str:
+    operands = ", ".join(
+        f"{p.data!r}" + (f" (label {p.label!r})" if p.label else "") for p in parents
+    )
+    return f"{primitive.name}({operands}): {error}"
+
+
+def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - mirrors builtins.sum
+    """``Σ x_i`` as one node (instead of a chain of binary adds)."""
+    nodes = _lift_all(values, "sum")
+    return apply("sum", *nodes)
+
+
+def dot(weights: Iterable[Value | Number], inputs: Iterable[Value | Number]) -> Value:
+    """The weighted sum ``Σ w_i x_i`` of the 1986 paper's units, as one node."""
+    weights, inputs = list(weights), list(inputs)
+    if len(weights) != len(inputs):
+        raise ValueError(
+            f"dot needs as many weights as inputs, got {len(weights)} and {len(inputs)}"
+        )
+    return apply("dot", *_lift_all([*weights, *inputs], "dot"))
+
+
+def _lift_all(items: Iterable[Value | Number], what: str) -> list[Value]:
+    items = list(items)
+    if not items:
+        raise ValueError(f"{what} needs at least one value")
+    kind = next((type(v) for v in items if isinstance(v, Value)), Value)
+    return [v if isinstance(v, Value) else kind(_as_float(v, what)) for v in items]
+
+
+# -- the graph walk -------------------------------------------------------------
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, each after all of its parents; ``root`` last.
+
+    Iterative depth-first search (an explicit stack instead of recursion), so a
+    chain of a million nodes is no problem.
+    """
+    order: list[Value] = []
+    visited = {root}
+    stack = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent not in visited:
+                visited.add(parent)
+                stack.append((parent, iter(parent.parents)))
+                break
+        else:  # all parents done: the node can take its place
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
+    """``d(node)/d(parent)`` for each differentiable parent, from the op table.
+
+    With ``create_graph`` the rule runs on Values (constants stay floats), so the
+    result is part of a graph that can be differentiated again.
+    """
+    primitive = node.primitive
+    if not create_graph:
+        return primitive.derivative(node.data, *[p.data for p in node.parents])
+    k = len(node.parents) - primitive.constants
+    constants = [p.data for p in node.parents[k:]]
+    return primitive.derivative(node, *node.parents[:k], *constants)
+
+
+def _reverse_sweep(
+    output: Value, seed: float | Value, create_graph: bool = False, on_step: Callable | None = None
+) -> dict:
+    """Gradients of ``output`` w.r.t. every node it depends on, as a dict.
+
+    ``on_step(node, upstream, locals, grads)``, if given, is told about each
+    chain-rule step before it is applied (the step-by-step trace listens here).
+    """
+    grads = {output: seed}
+    for node in reversed(topological_order(output)):
+        if node.primitive is None:
+            continue  # a leaf: nothing further back
+        upstream = grads[node]
+        locals_ = local_derivatives(node, create_graph)
+        if on_step is not None:
+            on_step(node, upstream, locals_, grads)
+        for parent, local in zip(node.parents, locals_):
+            contribution = upstream * local
+            if parent in grads:
+                grads[parent] = grads[parent] + contribution
+            else:
+                grads[parent] = contribution
+    return grads
+
+
+def grad(
+    output: Value, inputs: Sequence[Value], *, create_graph: bool = False
+) -> list[float | Value]:
+    """The gradients of ``output`` with respect to ``inputs``, without touching ``.grad``.
+
+    Like ``torch.autograd.grad``.  An input that ``output`` does not depend on gets 0.
+
+    Args:
+        output: the node to differentiate.
+        inputs: the nodes to differentiate with respect to.
+        create_graph: return Values that can be differentiated again.
+
+    Returns:
+        One gradient per input, floats (or Values with ``create_graph``).
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"grad expects a Value as output, got {type(output).__name__}")
+    inputs = list(inputs)
+    for x in inputs:
+        if not isinstance(x, Value):
+            raise TypeError(f"grad expects Values as inputs, got {type(x).__name__}")
+    seed = output._lift(1.0) if create_graph else 1.0
+    grads = _reverse_sweep(output, seed, create_graph)
+    return [grads.get(x, 0.0) for x in inputs]

@@ -1,0 +1,216 @@
+"""Neurons, layers and multi-layer perceptrons built from Values.
+
+A unit of Rumelhart, Hinton & Williams (1986) takes the weighted sum of its inputs,
+``x_j = Σ_i y_i w_ji`` (the bias is the weight of an input that is always 1), and
+squashes it, ``y_j = 1 / (1 + exp(-x_j))``.  Here the weighted sum is one ``dot``
+node and the squashing one activation node, so backprop through a network is just
+``backward()`` on its loss.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator, Sequence
+from typing import Union
+
+from .engine import Number, Value, apply, dot
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS"]
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+INITS = ("uniform", "paper", "xavier", "lecun")
+Inputs = Union[Value, Number, Sequence[Union[Value, Number]]]
+
+
+class Module:
+    """Base class: finds its parameters in its attributes (Values, Modules, lists)."""
+
+    def __call__(self, x: Inputs):  # pragma: no cover - subclasses define it
+        raise NotImplementedError
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        """``(name, parameter)`` pairs in a fixed order, e.g. ``layers.0.neurons.1.w.0``."""
+        for name, attr in vars(self).items():
+            yield from _named(name, attr)
+
+    def parameters(self) -> list[Value]:
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0 (gradients accumulate otherwise)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def state_dict(self) -> dict[str, float]:
+        """The parameters' values by name."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, float]) -> None:
+        """Set the parameters from ``state``; checks everything before changing anything.
+
+        Raises:
+            ValueError: names missing or unexpected, or a value is not a finite number.
+        """
+        params = dict(self.named_parameters())
+        missing, unexpected = params.keys() - state.keys(), state.keys() - params.keys()
+        if missing or unexpected:
+            raise ValueError(
+                f"state does not fit this {type(self).__name__}: "
+                f"missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]}"
+            )
+        for name, number in state.items():
+            if isinstance(number, bool) or not isinstance(number, (int, float)) \
+                    or not math.isfinite(number):
+                raise ValueError(f"parameter {name!r} must be a finite number, got {number!r}")
+        for name, p in params.items():
+            p.data = float(state[name])
+
+
+def _named(name: str, attr: object) -> Iterator[tuple[str, Value]]:
+    if isinstance(attr, Value):
+        yield name, attr
+    elif isinstance(attr, Module):
+        for sub, p in attr.named_parameters():
+            yield f"{name}.{sub}", p
+    elif isinstance(attr, (list, tuple)):
+        for i, item in enumerate(attr):
+            yield from _named(f"{name}.{i}", item)
+
+
+def _as_list(x: Inputs) -> list:
+    # A layer of width one hands on a single Value: accept it (micrograd crashes here).
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _check_choice(what: str, choice: str, choices: Sequence[str]) -> None:
+    if choice not in choices:
+        raise ValueError(f"unknown {what} {choice!r}; choose one of {', '.join(choices)}")
+
+
+class Neuron(Module):
+    """One unit: ``activation(Σ_i w_i x_i + b)``.
+
+    Args:
+        nin: number of inputs.
+        activation: ``"sigmoid"`` (the paper's), ``"tanh"``, ``"relu"`` or ``"linear"``.
+        init: how weights start -- ``"uniform"``: U(-scale, scale), bias 0
+            (micrograd's choice, scale 1); ``"paper"``: weights *and* bias
+            U(-scale, scale) with scale 0.3, as in Rumelhart et al.; ``"xavier"``:
+            U(±sqrt(6 / (nin + 1))), bias 0; ``"lecun"``: N(0, 1/nin), bias 0.
+        scale: the range of the uniform inits (default 1.0, or 0.3 for "paper").
+        rng: a ``random.Random`` for reproducible weights; ``None`` uses the global
+            ``random`` module, so ``random.seed(...)`` works as in micrograd.
+        nonlin: micrograd's spelling: ``True`` means relu, ``False`` linear.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        *,
+        init: str = "uniform",
+        scale: float | None = None,
+        rng: random.Random | None = None,
+        nonlin: bool | None = None,
+    ) -> None:
+        if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
+            raise ValueError(f"a neuron needs a positive whole number of inputs, got {nin!r}")
+        if nonlin is not None:
+            activation = "relu" if nonlin else "linear"
+        _check_choice("activation", activation, ACTIVATIONS)
+        _check_choice("init", init, INITS)
+        rng = rng if rng is not None else random  # the module: random.seed() applies
+        self.w = [Value(_initial_weight(init, nin, scale, rng)) for _ in range(nin)]
+        self.b = Value(_initial_weight(init, nin, scale, rng) if init == "paper" else 0.0)
+        self.activation = activation
+
+    def __call__(self, x: Inputs) -> Value:
+        xs = _as_list(x)
+        if len(xs) != len(self.w):
+            raise ValueError(f"this neuron takes {len(self.w)} inputs, got {len(xs)}")
+        # The bias is the weight of an input that is always 1, as in the paper.
+        total = dot([*self.w, self.b], [*xs, 1.0])
+        return total if self.activation == "linear" else apply(self.activation, total)
+
+    @property
+    def nonlin(self) -> bool:
+        return self.activation != "linear"
+
+    def __repr__(self) -> str:
+        return f"{self.activation.capitalize()}Neuron({len(self.w)})"
+
+
+def _initial_weight(init: str, nin: int, scale: float | None, rng: random.Random | object) -> float:
+    if init == "lecun":
+        return rng.gauss(0.0, 1.0 / math.sqrt(nin))
+    if init == "xavier":
+        limit = math.sqrt(6.0 / (nin + 1))
+    else:
+        limit = scale if scale is not None else (0.3 if init == "paper" else 1.0)
+    return rng.uniform(-limit, limit)
+
+
+class Layer(Module):
+    """``nout`` neurons that all see the same inputs; returns a list of ``nout`` Values."""
+
+    def __init__(self, nin: int, nout: int, activation: str = "relu", **kwargs) -> None:
+        if isinstance(nout, bool) or not isinstance(nout, int) or nout < 1:
+            raise ValueError(f"a layer needs a positive whole number of units, got {nout!r}")
+        self.neurons = [Neuron(nin, activation, **kwargs) for _ in range(nout)]
+
+    def __call__(self, x: Inputs) -> list[Value]:
+        xs = _as_list(x)
+        return [n(xs) for n in self.neurons]
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """A stack of layers: ``MLP(2, [16, 16, 1])`` has two hidden layers of 16.
+
+    Args:
+        nin: number of inputs.
+        nouts: the width of each layer, the last being the output layer.
+        activation: the hidden layers' activation (default relu, like micrograd), or a
+            list with one activation per layer (output layer included).
+        output_activation: the output layer's activation (default linear), unless
+            ``activation`` is a list.
+        **kwargs: passed to every :class:`Neuron` (``init``, ``scale``, ``rng``).
+
+    Calling it returns a single Value when the output layer has one unit, else a list.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str | Sequence[str] = "relu",
+        output_activation: str = "linear",
+        **kwargs,
+    ) -> None:
+        nouts = list(nouts)
+        if not nouts:
+            raise ValueError("an MLP needs at least one layer")
+        if isinstance(activation, str):
+            activations = [activation] * (len(nouts) - 1) + [output_activation]
+        else:
+            activations = list(activation)
+            if len(activations) != len(nouts):
+                raise ValueError(
+                    f"{len(nouts)} layers need {len(nouts)} activations, got {len(activations)}"
+                )
+        sizes = [nin, *nouts]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activations[i], **kwargs) for i in range(len(nouts))
+        ]
+
+    def __call__(self, x: Inputs) -> Value | list[Value]:
+        out = _as_list(x)
+        for layer in self.layers:
+            out = layer(out)
+        return out[0] if len(out) == 1 else out
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
