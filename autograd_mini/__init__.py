@@ -10,6 +10,8 @@
 
 from .engine import Value, apply, dot, grad, sum, topological_order
 from .ops import PRIMITIVES, Primitive, register
+from .trace import trace
+from .viz.graph import draw_dot
 
 __all__ = [
     "Value",
@@ -21,5 +23,7 @@ __all__ = [
     "PRIMITIVES",
     "Primitive",
     "register",
+    "trace",
+    "draw_dot",
 ]
 __version__ = "0.1.0"

@@ -1,15 +1,40 @@
-"""The ``autograd-mini`` command."""
+"""The ``autograd-mini`` command.
+
+    autograd-mini demo                      the tour: tanh(x*w + b) explained, pictures written
+    autograd-mini graph "tanh(x*w + b)" --at x=1 --at w=-3 --at b=6.88 -o graph.svg
+    autograd-mini steps "x*x + 3*x" --at x=2 -o steps.html
+    autograd-mini demo NAME                 one of the demos (see ``autograd-mini demo --list``)
+
+Every error is one line on stderr and exit status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
 
+from .demos import UnknownDemo, run_demo
 from .engine import Value
+from .expression import ExpressionError, parse
 from .trace import trace
+from .viz.graph import FORMATS, GraphvizNotFound, draw_dot, save
+from .viz.steps import save_steps_html
 
-__all__ = ["main"]
+__all__ = ["main", "worked_example"]
+
+
+class UsageError(Exception):
+    """Bad input from the command line: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line instead of usage + message
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def worked_example() -> Value:
@@ -22,30 +47,136 @@ def worked_example() -> Value:
     return o
 
 
+def _assignment(text: str) -> tuple[str, float]:
+    match = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*=\s*(\S+)\s*", text)
+    if not match:
+        raise UsageError(f"--at expects NAME=NUMBER, got {text!r}")
+    name, number = match.groups()
+    try:
+        value = float(number)
+    except ValueError:
+        raise UsageError(f"--at {name}: {number!r} is not a number") from None
+    if not math.isfinite(value):
+        raise UsageError(f"--at {name}: the value must be finite, got {number!r}")
+    return name, value
+
+
+def _expression(args: argparse.Namespace) -> Value:
+    values: dict[str, float] = {}
+    for text in args.at:
+        name, value = _assignment(text)
+        if name in values:
+            raise UsageError(f"--at {name} is given twice")
+        values[name] = value
+    out = parse(args.expression, values)
+    out.label = out.label or "out"
+    return out
+
+
+def _output_path(text: str, allowed: Sequence[str]) -> Path:
+    path = Path(text)
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in allowed:
+        raise UsageError(f"cannot write {text!r}: the file name must end in "
+                         + ", ".join("." + s for s in allowed))
+    if not path.parent.is_dir():
+        raise UsageError(f"cannot write {text!r}: the folder {str(path.parent)!r} does not exist")
+    return path
+
+
+def _graph(args: argparse.Namespace) -> int:
+    path = _output_path(args.output, FORMATS)
+    out = _expression(args)
+    out.backward()
+    save(draw_dot(out, rankdir=args.rankdir, gradient_flow=args.flow), path)
+    print(f"wrote {path}")
+    return 0
+
+
+def _steps(args: argparse.Namespace) -> int:
+    path = _output_path(args.output, ["html"]) if args.output else None
+    out = _expression(args)
+    if path is None:
+        print(trace(out))
+        return 0
+    save_steps_html(trace(out), path, title=f"{args.expression}, step by step")
+    print(f"wrote {path}")
+    return 0
+
+
+def _new_folder(base: str) -> Path:
+    folder, n = Path(base), 1
+    while folder.exists():
+        n += 1
+        folder = Path(f"{base}-{n}")
+    return folder
+
+
 def _demo(args: argparse.Namespace) -> int:
+    if args.name:
+        return run_demo(args.name, args.rest)
+    folder = Path(args.out) if args.out else _new_folder("autograd-mini-demo")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--out {str(folder)!r} exists and is not a folder")
     o = worked_example()
-    print("A neuron: o = tanh(x*w + b)\n")
-    print(trace(o))
+    record = trace(o)
+    print("A neuron: o = tanh(x*w + b), with x = 2, w = -3, b = 6.8814\n")
+    print(record)
+    folder.mkdir(parents=True, exist_ok=True)
+    graph = save(draw_dot(o), folder / "graph.svg")
+    steps = save_steps_html(record, folder / "steps.html", title="o = tanh(x*w + b), step by step")
+    print(f"\nThe graph with its gradients: {graph}")
+    print(f"Walk through it step by step:  {steps}  (open it in a web browser)")
     return 0
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="autograd-mini",
         description="Learn, see and check backpropagation with a scalar autodiff engine.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = commands.add_parser("demo", help="walk through a forward and backward pass")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def expression_command(name: str, help: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help)
+        command.add_argument("expression", help='e.g. "tanh(x*w + b)"')
+        command.add_argument("--at", action="append", default=[], metavar="NAME=NUMBER",
+                             help="the value of a name in the expression (repeat for each)")
+        return command
+
+    graph = expression_command("graph", "draw an expression's graph after a backward pass")
+    graph.add_argument("-o", "--output", required=True,
+                       help="the picture to write: .svg, .png, .pdf or .dot")
+    graph.add_argument("--rankdir", choices=["LR", "TB"], default="LR", help="layout direction")
+    graph.add_argument("--flow", action="store_true", help="colour nodes by |grad|")
+    graph.set_defaults(run=_graph)
+
+    steps = expression_command("steps", "the backward pass step by step (table or HTML)")
+    steps.add_argument("-o", "--output", help="write the HTML viewer here instead of printing")
+    steps.set_defaults(run=_steps)
+
+    demo = commands.add_parser("demo", help="the tour, or a named demo",
+                               description="Without NAME: the worked example tanh(x*w + b). "
+                                           "With NAME: that demo (pass its options after it).")
+    demo.add_argument("name", nargs="?", help="a demo's name")
+    demo.add_argument("--out", help="folder for the tour's files (default: a new folder here)")
+    demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     demo.set_defaults(run=_demo)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit status (2 for bad input)."""
     parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["demo"])
-    return args.run(args)
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        return args.run(args)
+    except (UsageError, ExpressionError, UnknownDemo, GraphvizNotFound, OSError) as error:
+        print(f"autograd-mini: error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,6 +34,16 @@ class Module:
         for name, attr in vars(self).items():
             yield from _named(name, attr)
 
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """``(name, module)`` for this module (name ``prefix``) and every module inside."""
+        yield prefix, self
+        for name, attr in vars(self).items():
+            items = list(enumerate(attr)) if isinstance(attr, (list, tuple)) else [(None, attr)]
+            for i, item in items:
+                if isinstance(item, Module):
+                    sub = name if i is None else f"{name}.{i}"
+                    yield from item.named_modules(f"{prefix}.{sub}" if prefix else sub)
+
     def parameters(self) -> list[Value]:
         return [p for _, p in self.named_parameters()]
 
@@ -83,6 +93,12 @@ def _as_list(x: Inputs) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
+def _as_values(x: Inputs) -> list[Value]:
+    """The inputs as Values, plain numbers lifted once (labelled x0, x1, ...) so that
+    all the neurons of a layer share the same input nodes."""
+    return [v if isinstance(v, Value) else Value(v, f"x{i}") for i, v in enumerate(_as_list(x))]
+
+
 def _check_choice(what: str, choice: str, choices: Sequence[str]) -> None:
     if choice not in choices:
         raise ValueError(f"unknown {what} {choice!r}; choose one of {', '.join(choices)}")
@@ -121,8 +137,8 @@ class Neuron(Module):
         _check_choice("activation", activation, ACTIVATIONS)
         _check_choice("init", init, INITS)
         rng = rng if rng is not None else random  # the module: random.seed() applies
-        self.w = [Value(_initial_weight(init, nin, scale, rng)) for _ in range(nin)]
-        self.b = Value(_initial_weight(init, nin, scale, rng) if init == "paper" else 0.0)
+        self.w = [Value(_initial_weight(init, nin, scale, rng), f"w{i}") for i in range(nin)]
+        self.b = Value(_initial_weight(init, nin, scale, rng) if init == "paper" else 0.0, "b")
         self.activation = activation
 
     def __call__(self, x: Inputs) -> Value:
@@ -160,7 +176,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, activation, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Inputs) -> list[Value]:
-        xs = _as_list(x)
+        xs = _as_values(x)
         return [n(xs) for n in self.neurons]
 
     def __repr__(self) -> str:

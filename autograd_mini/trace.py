@@ -39,10 +39,15 @@ class ForwardStep:
     value: float
 
     @property
+    def is_constant(self) -> bool:
+        """A number written into the expression (an unlabelled leaf)."""
+        return is_constant(self.node)
+
+    @property
     def sentence(self) -> str:
         if not self.expression:
-            given = "a constant" if self.name == fmt(self.value) else "given"
-            return f"{self.name} = {fmt(self.value)}  ({given})"
+            kind = "a constant" if self.is_constant else "given"
+            return f"{self.name} = {fmt(self.value)}  ({kind})"
         return f"{self.name} = {self.expression} = {fmt(self.value)}"
 
 
@@ -58,6 +63,14 @@ class Contribution:
     grad_before: float
     grad_after: float
     sentence: str
+
+    @property
+    def local_text(self) -> str:
+        """``∂c/∂a = b = 3``, but ``∂c/∂a = 1`` rather than ``∂c/∂a = 1 = 1``."""
+        value = fmt(self.local)
+        if self.local_formula.endswith(f"= {value}"):
+            return self.local_formula
+        return f"{self.local_formula} = {value}"
 
 
 @dataclass(frozen=True)
@@ -83,19 +96,23 @@ class Trace:
     grads: dict[Value, float]
 
     def forward_table(self) -> str:
-        """The forward pass as aligned text, one node a line."""
-        return "\n".join(f"{i:>3}  {s.sentence}" for i, s in enumerate(self.forward, 1))
+        """The forward pass as aligned text, one node a line (constants left out)."""
+        steps = [s for s in self.forward if not s.is_constant]
+        return "\n".join(f"{i:>3}  {s.sentence}" for i, s in enumerate(steps, 1))
 
     def backward_table(self) -> str:
-        """The backward pass as an aligned table, one chain-rule product a row."""
+        """The backward pass as an aligned table, one chain-rule product a row (the
+        gradients that flow into constants are left out: nothing can change them)."""
         out = self.names[self.output]
         header = ("step", "node", f"∂{out}/∂node", "parent", "local derivative",
                   "contribution", "grad after")
         rows = [header]
         for i, step in enumerate(self.backward, 1):
             for c in step.contributions:
+                if is_constant(c.parent):
+                    continue
                 rows.append((str(i), step.name, fmt(step.upstream), c.parent_name,
-                             _with_value(c.local_formula, c.local), fmt(c.contribution),
+                             c.local_text, fmt(c.contribution),
                              fmt(c.grad_after)))
         widths = [max(len(r[k]) for r in rows) for k in range(len(header))]
         lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
@@ -104,12 +121,6 @@ class Trace:
 
     def __str__(self) -> str:
         return f"Forward pass\n{self.forward_table()}\n\nBackward pass\n{self.backward_table()}"
-
-
-def _with_value(formula: str, number: float) -> str:
-    """``∂c/∂a = b = 3``, but ``∂c/∂a = 1`` rather than ``∂c/∂a = 1 = 1``."""
-    value = fmt(number)
-    return formula if formula.endswith(f"= {value}") else f"{formula} = {value}"
 
 
 def trace(output: Value, gradient: float = 1.0) -> Trace:
@@ -147,6 +158,10 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
     return Trace(output, names, forward, backward, grads)
 
 
+def is_constant(node: Value) -> bool:
+    return not node.parents and not node.label
+
+
 def _names(order: list[Value], output: Value) -> dict[Value, str]:
     """Labels where given; unlabelled constants by value; other nodes n1, n2, ..."""
     names: dict[Value, str] = {}
@@ -156,7 +171,7 @@ def _names(order: list[Value], output: Value) -> dict[Value, str]:
             names[node] = node.label
         elif node is output:
             names[node] = "out"
-        elif not node.parents:
+        elif is_constant(node):
             names[node] = fmt(node.data)
         else:
             count += 1

@@ -1,0 +1,225 @@
+"""The step-by-step pass as pictures: graph frames and a self-contained HTML viewer.
+
+    >>> from autograd_mini import Value
+    >>> from autograd_mini.trace import trace
+    >>> from autograd_mini.viz.steps import frames
+    >>> x = Value(3.0, label="x")
+    >>> len(frames(trace(x * x)))  # x given, x*x computed, the seed, one backward step
+    4
+
+Each frame is a graph with the active node and edges highlighted, the values and
+gradients known so far filled in, and the sentence that explains the step.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..engine import Value
+from ..trace import Trace, fmt, is_constant, trace
+from .graph import Graph, _write_atomically, draw_dot
+
+__all__ = ["Frame", "frames", "save_frames", "steps_html", "save_steps_html"]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One picture of the walk: its graph, a title and the lines that explain it."""
+
+    graph: Graph
+    title: str
+    lines: tuple[str, ...]
+    formula: str = ""
+
+
+def frames(record: Trace, *, rankdir: str = "LR") -> list[Frame]:
+    """The forward pass node by node, then the backward pass step by step."""
+    out = record.names[record.output]
+    known = {s.node: s.value for s in record.forward if s.is_constant}
+    result = []
+    forward = [s for s in record.forward if not s.is_constant]
+    for i, step in enumerate(forward, 1):
+        known[step.node] = step.value
+        edges = [(p, step.node) for p in step.node.parents]
+        formula = step.node.primitive.expr if step.node.primitive else ""
+        result.append(Frame(
+            draw_dot(record.output, rankdir=rankdir, values=dict(known), show_grad=False,
+                     active=step.node, active_edges=edges, names=record.names),
+            f"Forward {i} of {len(forward)}", (step.sentence,), formula))
+    grads = {record.output: record.grads[record.output]}
+    seed = f"∂{out}/∂{out} = {fmt(grads[record.output])}: the output's gradient with respect " \
+           "to itself starts the backward pass."
+    result.append(Frame(draw_dot(record.output, rankdir=rankdir, grads=dict(grads),
+                                 active=record.output, names=record.names),
+                        "Backward: the seed", (seed,)))
+    for i, step in enumerate(record.backward, 1):
+        for c in step.contributions:
+            grads[c.parent] = c.grad_after
+        shown = [c for c in step.contributions if not is_constant(c.parent)]
+        lines = (f"Upstream gradient ∂{out}/∂{step.name} = {fmt(step.upstream)}",
+                 *(f"local: {c.local_text}" for c in shown),
+                 *(c.sentence + (f"   (now {fmt(c.grad_after)})" if c.grad_before else "")
+                   for c in shown))
+        result.append(Frame(
+            draw_dot(record.output, rankdir=rankdir, grads=dict(grads), active=step.node,
+                     active_edges=[(c.parent, step.node) for c in shown],
+                     names=record.names),
+            f"Backward {i} of {len(record.backward)}: through {step.op} at {step.name}",
+            lines, step.formula))
+    return result
+
+
+def save_frames(record: Trace, folder: str | Path, format: str = "svg") -> list[Path]:
+    """Write every frame as ``step_001.svg`` (or png, pdf) into ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, frame in enumerate(frames(record), 1):
+        path = folder / f"step_{i:03d}.{format}"
+        _write_atomically(path, frame.graph.pipe(format=format))
+        paths.append(path)
+    return paths
+
+
+def steps_html(output: Value | Trace, title: str = "Backpropagation, step by step") -> str:
+    """One self-contained HTML page (pictures and script inline, no network) that walks
+    through the forward and backward pass with Previous/Next, arrow keys and a slider."""
+    record = output if isinstance(output, Trace) else trace(output)
+    data = [
+        {"svg": frame.graph.pipe(format="svg").decode(), "title": frame.title,
+         "lines": list(frame.lines), "formula": frame.formula}
+        for frame in frames(record)
+    ]
+    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return _PAGE.replace("{{TITLE}}", html.escape(title)).replace("{{FRAMES}}", payload)
+
+
+def save_steps_html(output: Value | Trace, path: str | Path, **kwargs) -> Path:
+    """Write :func:`steps_html` to ``path`` (whole or not at all)."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"the folder {str(path.parent)!r} does not exist")
+    _write_atomically(path, steps_html(output, **kwargs).encode())
+    return path
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{TITLE}}</title>
+<style>
+  :root { --accent: #dc2626; --ink: #1f2937; --muted: #6b7280; --line: #e5e7eb; }
+  * { box-sizing: border-box; }
+  body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial,
+         sans-serif; color: var(--ink); background: #f9fafb; }
+  header { padding: 14px 24px; background: white; border-bottom: 1px solid var(--line); }
+  header h1 { margin: 0; font-size: 20px; }
+  header p { margin: 4px 0 0; color: var(--muted); font-size: 14px; }
+  main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(280px, 2fr); gap: 16px;
+         padding: 16px 24px; }
+  #picture { background: white; border: 1px solid var(--line); border-radius: 8px;
+             padding: 12px; overflow: auto; min-height: 320px; }
+  #picture svg { width: 100%; height: auto; max-height: 70vh; }
+  #explain { background: white; border: 1px solid var(--line); border-radius: 8px;
+             padding: 16px; }
+  #step-title { margin: 0 0 12px; font-size: 17px; }
+  #step-lines { margin: 0; padding: 0; list-style: none; }
+  #step-lines li { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 14px;
+                   padding: 6px 8px; margin-bottom: 6px; background: #f3f4f6;
+                   border-left: 3px solid var(--accent); border-radius: 4px;
+                   white-space: pre-wrap; }
+  #formula { margin-top: 14px; color: var(--muted); font-size: 13px; }
+  #formula code { color: var(--ink); }
+  nav { display: flex; align-items: center; gap: 12px; padding: 0 24px 24px; }
+  button { font: inherit; padding: 8px 16px; border-radius: 6px; border: 1px solid #d1d5db;
+           background: white; cursor: pointer; }
+  button:hover:not(:disabled) { border-color: var(--accent); }
+  button:disabled { opacity: 0.4; cursor: default; }
+  #slider { flex: 1; accent-color: var(--accent); }
+  #counter { min-width: 90px; text-align: right; color: var(--muted);
+             font-variant-numeric: tabular-nums; }
+  .hint { color: var(--muted); font-size: 13px; }
+  @media (max-width: 800px) { main { grid-template-columns: 1fr; } }
+</style>
+</head>
+<body>
+<header>
+  <h1>{{TITLE}}</h1>
+  <p>The forward pass computes each node from its parents; the backward pass sends the
+     gradient from the output back to every input by the chain rule. Red marks the step.</p>
+</header>
+<main>
+  <div id="picture" aria-live="polite"></div>
+  <section id="explain">
+    <h2 id="step-title"></h2>
+    <ul id="step-lines"></ul>
+    <div id="formula"></div>
+  </section>
+</main>
+<nav>
+  <button id="prev" type="button">&larr; Previous</button>
+  <input id="slider" type="range" min="0" value="0" aria-label="step">
+  <button id="next" type="button">Next &rarr;</button>
+  <span id="counter"></span>
+</nav>
+<p class="hint" style="padding: 0 24px">Keys: &larr; &rarr; step, Home / End jump.</p>
+<script id="frames" type="application/json">{{FRAMES}}</script>
+<script>
+(function () {
+  "use strict";
+  var frames = JSON.parse(document.getElementById("frames").textContent);
+  var picture = document.getElementById("picture");
+  var title = document.getElementById("step-title");
+  var lines = document.getElementById("step-lines");
+  var formula = document.getElementById("formula");
+  var slider = document.getElementById("slider");
+  var prev = document.getElementById("prev");
+  var next = document.getElementById("next");
+  var counter = document.getElementById("counter");
+  var current = 0;
+  slider.max = String(frames.length - 1);
+
+  function show(index) {
+    current = Math.max(0, Math.min(frames.length - 1, index));
+    var frame = frames[current];
+    picture.innerHTML = frame.svg;
+    title.textContent = frame.title;
+    lines.innerHTML = "";
+    frame.lines.forEach(function (text) {
+      var item = document.createElement("li");
+      item.textContent = text;
+      lines.appendChild(item);
+    });
+    formula.innerHTML = "";
+    if (frame.formula) {
+      formula.appendChild(document.createTextNode("From the op table: "));
+      var code = document.createElement("code");
+      code.textContent = frame.formula;
+      formula.appendChild(code);
+    }
+    slider.value = String(current);
+    counter.textContent = (current + 1) + " / " + frames.length;
+    prev.disabled = current === 0;
+    next.disabled = current === frames.length - 1;
+  }
+
+  prev.addEventListener("click", function () { show(current - 1); });
+  next.addEventListener("click", function () { show(current + 1); });
+  slider.addEventListener("input", function () { show(Number(slider.value)); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowRight") { show(current + 1); event.preventDefault(); }
+    else if (event.key === "ArrowLeft") { show(current - 1); event.preventDefault(); }
+    else if (event.key === "Home") { show(0); event.preventDefault(); }
+    else if (event.key === "End") { show(frames.length - 1); event.preventDefault(); }
+  });
+  show(0);
+})();
+</script>
+</body>
+</html>
+"""

@@ -1,0 +1,97 @@
+"""The step-by-step record: contributions add up to backward()'s gradients."""
+
+import pytest
+
+from autograd_mini import PRIMITIVES, Value
+from autograd_mini.trace import fmt, trace
+
+
+def _lecture():
+    a, b, c, f = (Value(v, label=n) for v, n in [(2.0, "a"), (-3.0, "b"), (10.0, "c"),
+                                                  (-2.0, "f")])
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return L, (a, b, c, f, d, e)
+
+
+def _sum_of_contributions(record):
+    totals = {record.output: 1.0}
+    for step in record.backward:
+        for c in step.contributions:
+            totals[c.parent] = totals.get(c.parent, 0.0) + c.contribution
+    return totals
+
+
+def test_lecture_contributions_sum_to_backward():
+    L, nodes = _lecture()
+    record = trace(L)
+    totals = _sum_of_contributions(record)
+    L2, nodes2 = _lecture()
+    L2.backward()
+    for node, twin in zip(nodes, nodes2):
+        assert totals[node] == twin.grad == node.grad
+    assert [s.name for s in record.backward] == ["L", "d", "e"]
+
+
+def test_reused_node_has_two_contributions():
+    a = Value(3.0, label="a")
+    c = a * a
+    record = trace(c)
+    (step,) = record.backward
+    assert [x.contribution for x in step.contributions] == [3.0, 3.0]
+    assert [x.grad_after for x in step.contributions] == [3.0, 6.0]
+    assert a.grad == 6.0
+
+
+def test_sentences_and_formulas_come_from_the_op_table():
+    L, (a, b, c, f, d, e) = _lecture()
+    record = trace(L)
+    e_step = record.backward[-1]
+    assert e_step.formula == PRIMITIVES["mul"].formula
+    first = e_step.contributions[0]
+    assert first.local_formula == "∂e/∂a = b"
+    assert first.sentence == "∂L/∂a += ∂L/∂e · ∂e/∂a = -2 · -3 = 6"
+    tanh_step = trace(Value(0.5, label="x").tanh()).backward[0]
+    assert tanh_step.contributions[0].local_formula == "∂out/∂x = 1 - tanh(x)^2"
+    assert tanh_step.formula == PRIMITIVES["tanh"].formula
+
+
+def test_forward_steps_and_tables():
+    L, _ = _lecture()
+    record = trace(L)
+    sentences = [s.sentence for s in record.forward]
+    assert "e = a * b = -6" in sentences and sentences[-1] == "L = d * f = -8"
+    table = record.backward_table()
+    lines = table.splitlines()
+    assert lines[0].split() == ["step", "node", "∂L/∂node", "parent", "local", "derivative",
+                                "contribution", "grad", "after"]
+    assert len(lines) == 2 + 6  # header, rule, one row per product
+    assert "∂e/∂a = b = -3" in table
+    assert "Forward pass" in str(record) and "Backward pass" in str(record)
+
+
+def test_dot_and_pow_explained_with_names():
+    w, x = Value(0.5, label="w"), Value(4.0, label="x")
+    from autograd_mini import dot
+
+    y = dot([w], [x]) ** 2
+    record = trace(y)
+    forward = [s.sentence for s in record.forward]
+    assert "n1 = w·x = 2" in forward and "out = n1 ** 2 = 4" in forward
+    texts = [c.local_text for s in record.backward for c in s.contributions]
+    assert "∂out/∂n1 = 2 * n1^(2-1) = 4" in texts
+    assert "∂n1/∂w = x = 4" in texts and "∂n1/∂x = w = 0.5" in texts
+
+
+def test_fmt():
+    assert fmt(3.0) == "3" and fmt(-0.0) == "0" and fmt(0.70710678) == "0.7071"
+    assert fmt(Value(2.5)) == "2.5"
+
+
+def test_trace_rejects_non_values():
+    with pytest.raises(TypeError, match="trace expects a Value"):
+        trace(3.0)
