@@ -22,7 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Primitive", "PRIMITIVES", "register", "REAL", "POSITIVE", "NONZERO"]
+__all__ = [
+    "Primitive", "PRIMITIVES", "register", "REAL", "POSITIVE", "NONZERO",
+    "exp", "log", "tanh", "sigmoid", "sin", "cos", "sqrt",
+]
 
 # Input domains, as tuples of (low, high) intervals.  They document where each op is
 # defined *and* differentiable, and hypothesis draws test points from them.
@@ -83,7 +86,25 @@ PRIMITIVES: dict[str, Primitive] = {}
 
 
 def register(primitive: Primitive, *, replace: bool = False) -> Primitive:
-    """Add ``primitive`` to the table (user-defined ops use this too).
+    """Add ``primitive`` to the table: the way to define your own op.
+
+    The new op is used with ``autograd_mini.apply(name, x)``, and everything that reads
+    the table picks it up: ``backward``, higher-order ``grad``, ``trace``, ``draw_dot``,
+    and the hypothesis strategies.  For example softplus, ``log(1 + e^a)``, whose
+    derivative is ``sigmoid(a)``:
+
+        >>> import math
+        >>> from autograd_mini import Value, apply
+        >>> from autograd_mini.ops import Primitive, register, sigmoid
+        >>> softplus = register(Primitive(
+        ...     "softplus", "softplus", "softplus(a)", ("sigmoid(a)",),
+        ...     value=lambda a: max(a, 0.0) + math.log1p(math.exp(-abs(a))),
+        ...     derivative=lambda out, a: (sigmoid(a),)))
+        >>> x = Value(0.0, label="x")
+        >>> apply("softplus", x).backward()
+        >>> x.grad
+        0.5
+        >>> del PRIMITIVES["softplus"]  # (tidy up after the example)
 
     Raises:
         ValueError: the name is taken and ``replace`` is false.
@@ -97,13 +118,22 @@ def register(primitive: Primitive, *, replace: bool = False) -> Primitive:
     return primitive
 
 
-# Helpers that work on floats and on Values, so derivative rules can use them.
-def cos(x: Any) -> Any:
-    return math.cos(x) if isinstance(x, float) else x.cos()
+def _on_floats_and_values(name: str) -> Callable[[Any], Any]:
+    def function(x: Any) -> Any:
+        if isinstance(x, (int, float)):
+            return PRIMITIVES[name].value(float(x))
+        return getattr(x, name)()  # a Value: its method adds a node to the graph
+
+    function.__name__ = name
+    function.__doc__ = f"{name}(x) of a float, or of a Value (making a node)."
+    return function
 
 
-def sin(x: Any) -> Any:
-    return math.sin(x) if isinstance(x, float) else x.sin()
+# Functions that work on floats and on Values alike, for writing derivative rules:
+# a rule built from these and arithmetic serves both backward and higher order.
+exp, log, tanh, sigmoid, sin, cos, sqrt = map(
+    _on_floats_and_values, ["exp", "log", "tanh", "sigmoid", "sin", "cos", "sqrt"]
+)
 
 
 def _divide(a: float, b: float) -> float:

@@ -106,6 +106,7 @@ def expressions(
     max_ops: int = 8,
     ops: Sequence[str] | None = None,
     share: bool = True,
+    at: Sequence[float] | None = None,
 ) -> tuple[Expression, tuple[float, ...]]:
     """``(f, inputs)`` pairs for :func:`~autograd_mini.testing.gradcheck`.
 
@@ -117,14 +118,19 @@ def expressions(
         share: let an operation reuse an earlier result, so sub-expressions are used
             twice and their gradients must add up; without it every intermediate
             result is used once (inputs can always be reused).
+        at: evaluate at this point instead of drawing one (to build several
+            expressions of the same inputs).
 
     Each operation gets arguments whose values at the drawn point lie inside its
     domain; an operation that fits nowhere, or whose result would exceed 50 in size,
     is left out, so finite differences stay accurate.
     """
     names = sorted(ops if ops is not None else PRIMITIVES)
-    n_inputs = draw(st.integers(1, max_inputs))
-    point = tuple(draw(points()) for _ in range(n_inputs))
+    if at is None:
+        point = tuple(draw(points()) for _ in range(draw(st.integers(1, max_inputs))))
+    else:
+        point = tuple(float(x) for x in at)
+    n_inputs = len(point)
     nodes = [_Node("input", (i,)) for i in range(n_inputs)]
     data, depth, used = list(point), [0] * n_inputs, [False] * n_inputs
     for _ in range(draw(st.integers(1, max_ops))):

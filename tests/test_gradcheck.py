@@ -1,0 +1,70 @@
+"""gradcheck itself: passes right gradients, catches wrong ones, handles kinks."""
+
+import pytest
+
+from autograd_mini import PRIMITIVES, apply
+from autograd_mini.ops import Primitive, register
+from autograd_mini.testing import GradcheckError, gradcheck, gradgradcheck, numeric_gradient
+
+
+def test_passes_on_correct_gradients():
+    assert gradcheck(lambda x, y: (x * y).tanh() + x.log() * y.exp(), [0.5, -1.2])
+    assert gradcheck(lambda x: x ** 3, [2.0])
+
+
+def test_numeric_gradient_is_central():
+    # for f = x^3 at 1 the central difference has error eps^2, the one-sided 3 eps
+    (g,) = numeric_gradient(lambda x: x ** 3, [1.0], eps=1e-3)
+    assert abs(g - 3.0) < 2e-6
+
+
+def test_kinks_accept_a_subgradient():
+    assert gradcheck(lambda x: x.relu(), [0.0])
+    assert gradcheck(lambda x: abs(x), [0.0])
+    assert gradcheck(lambda x: x.relu() * 3 + x, [0.0])
+
+
+@pytest.fixture
+def op():
+    """Register a throw-away primitive for one test."""
+    names = []
+
+    def add(name, value, derivative):
+        register(Primitive(name, name, f"{name}(a)", ("?",), value, derivative))
+        names.append(name)
+
+    yield add
+    for name in names:
+        del PRIMITIVES[name]
+
+
+def test_a_claimed_derivative_outside_the_slopes_at_a_kink_fails(op):
+    op("bad_abs", abs, lambda out, a: (1.0 if a > 0 else -1.0 if a < 0 else 5.0,))
+    assert gradcheck(lambda x: apply("bad_abs", x), [0.3])
+    with pytest.raises(GradcheckError, match=r"kink: slopes -1, 1"):
+        gradcheck(lambda x: apply("bad_abs", x), [0.0])
+
+
+def test_domain_edge_is_reported():
+    with pytest.raises(GradcheckError, match="cannot be evaluated"):
+        gradcheck(lambda x: x.log(), [1e-9], eps=1e-6)
+
+
+def test_non_value_result_is_a_type_error():
+    with pytest.raises(TypeError, match="must return a Value"):
+        gradcheck(lambda x: 3.0, [1.0])
+
+
+def test_gradgradcheck():
+    assert gradgradcheck(lambda x, y: (x * y).sin() + x ** 3, [0.4, 1.3])
+    assert gradgradcheck(lambda x: x.sigmoid().tanh(), [0.2])
+
+
+def test_gradgradcheck_catches_a_detached_derivative_rule(op):
+    # The rule's value is right (3a^2), but on Values it treats one factor as a constant
+    # (a.data), so the graph of the gradient differentiates to 3a instead of 6a.
+    op("cube", lambda a: a ** 3,
+       lambda out, a: (3 * a * (a if isinstance(a, float) else a.data),))
+    assert gradcheck(lambda x: apply("cube", x), [0.7])
+    with pytest.raises(GradcheckError, match="second-derivative check failed"):
+        gradgradcheck(lambda x: apply("cube", x), [0.7])
