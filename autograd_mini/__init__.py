@@ -9,6 +9,7 @@
 """
 
 from .engine import Value, apply, dot, grad, sum, topological_order
+from .functional import hessian, jvp, vjp
 from .ops import PRIMITIVES, Primitive, register
 from .trace import trace
 from .viz.graph import draw_dot
@@ -18,6 +19,9 @@ __all__ = [
     "apply",
     "dot",
     "grad",
+    "hessian",
+    "jvp",
+    "vjp",
     "sum",
     "topological_order",
     "PRIMITIVES",

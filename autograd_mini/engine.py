@@ -242,25 +242,29 @@ def _lift_all(items: Iterable[Value | Number], what: str) -> list[Value]:
 # -- the graph walk -------------------------------------------------------------
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, each after all of its parents; ``root`` last.
+def topological_order(*roots: Value) -> list[Value]:
+    """Every node the ``roots`` depend on, each after all of its parents.
 
     Iterative depth-first search (an explicit stack instead of recursion), so a
-    chain of a million nodes is no problem.
+    chain of a million nodes is no problem.  With one root, it comes last.
     """
     order: list[Value] = []
-    visited = {root}
-    stack = [(root, iter(root.parents))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent not in visited:
-                visited.add(parent)
-                stack.append((parent, iter(parent.parents)))
-                break
-        else:  # all parents done: the node can take its place
-            stack.pop()
-            order.append(node)
+    visited: set[Value] = set()
+    for root in roots:
+        if root in visited:
+            continue
+        visited.add(root)
+        stack = [(root, iter(root.parents))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if parent not in visited:
+                    visited.add(parent)
+                    stack.append((parent, iter(parent.parents)))
+                    break
+            else:  # all parents done: the node can take its place
+                stack.pop()
+                order.append(node)
     return order
 
 

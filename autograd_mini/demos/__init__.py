@@ -8,7 +8,12 @@ from collections.abc import Sequence
 __all__ = ["DEMOS", "run_demo"]
 
 # name -> (module, one-line description)
-DEMOS: dict[str, tuple[str, str]] = {}
+DEMOS: dict[str, tuple[str, str]] = {
+    "newton": ("autograd_mini.demos.newton",
+               "Newton's method with the Hessian against gradient descent"),
+    "modes": ("autograd_mini.demos.modes",
+              "forward against reverse mode: the cost of n inputs, of m outputs"),
+}
 
 
 class UnknownDemo(ValueError):
