@@ -14,13 +14,17 @@ The ``+=`` matters: a node used twice receives the sum of both paths.
 
 from __future__ import annotations
 
+import gc
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Union
 
 from .ops import PRIMITIVES, Primitive
 
-__all__ = ["Value", "Number", "apply", "grad", "sum", "dot", "topological_order"]
+__all__ = [
+    "Value", "Number", "apply", "grad", "gradients", "sum", "dot", "topological_order",
+    "local_derivatives",
+]
 
 Number = Union[int, float]
 
@@ -77,7 +81,7 @@ class Value:
         """Add the gradient of this node into ``.grad`` of every node of its graph.
 
         Gradients **accumulate**, as in PyTorch: calling ``backward`` twice adds the
-        gradients twice.  Call :meth:`zero_grad`-style resets (``v.grad = 0.0``)
+        gradients twice.  Reset them (``v.grad = 0.0``, or a module's ``zero_grad()``)
         between passes when that is not what you want.
 
         Args:
@@ -86,7 +90,8 @@ class Value:
                 becomes a ``Value`` that can be differentiated again.
         """
         seed = self._lift(gradient) if create_graph else _as_float(gradient, "gradient")
-        for node, node_grad in _reverse_sweep(self, seed, create_graph).items():
+        order, fresh = gradients(self, seed, create_graph)
+        for node, node_grad in zip(order, fresh):
             node.grad = node.grad + node_grad
 
     # -- making nodes ------------------------------------------------------------
@@ -235,6 +240,11 @@ def _lift_all(items: Iterable[Value | Number], what: str) -> list[Value]:
     items = list(items)
     if not items:
         raise ValueError(f"{what} needs at least one value")
+    for v in items:
+        if not isinstance(v, Value):
+            break
+    else:
+        return items  # all Values already: the common case inside a network
     kind = next((type(v) for v in items if isinstance(v, Value)), Value)
     return [v if isinstance(v, Value) else kind(_as_float(v, what)) for v in items]
 
@@ -261,7 +271,7 @@ def topological_order(*roots: Value) -> list[Value]:
                 if parent not in visited:
                     visited.add(parent)
                     stack.append((parent, iter(parent.parents)))
-                    break
+                    break  # finish the parent first; resume this node's parents later
             else:  # all parents done: the node can take its place
                 stack.pop()
                 order.append(node)
@@ -282,29 +292,45 @@ def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
     return primitive.derivative(node, *node.parents[:k], *constants)
 
 
-def _reverse_sweep(
-    output: Value, seed: float | Value, create_graph: bool = False, on_step: Callable | None = None
-) -> dict:
-    """Gradients of ``output`` w.r.t. every node it depends on, as a dict.
+def gradients(
+    output: Value, seed: float | Value = 1.0, create_graph: bool = False,
+    on_step: Callable | None = None,
+) -> tuple[list[Value], list]:
+    """The chain rule from ``output`` back to the leaves: ``(order, grads)``, where
+    ``grads[i] = d(output)/d(order[i])`` and ``order`` is topological (output last).
 
-    ``on_step(node, upstream, locals, grads)``, if given, is told about each
-    chain-rule step before it is applied (the step-by-step trace listens here).
+    The sweep works in place on ``.grad`` (attribute updates are the fastest
+    accumulator Python has) and puts every ``.grad`` back as it found it.
+    ``on_step(node, upstream, locals)``, if given, hears of each step before it is
+    applied: the step-by-step trace listens here.
     """
-    grads = {output: seed}
-    for node in reversed(topological_order(output)):
-        if node.primitive is None:
-            continue  # a leaf: nothing further back
-        upstream = grads[node]
-        locals_ = local_derivatives(node, create_graph)
-        if on_step is not None:
-            on_step(node, upstream, locals_, grads)
-        for parent, local in zip(node.parents, locals_):
-            contribution = upstream * local
-            if parent in grads:
-                grads[parent] = grads[parent] + contribution
-            else:
-                grads[parent] = contribution
-    return grads
+    order = topological_order(output)
+    previous = [node.grad for node in order]
+    collecting = gc.isenabled()
+    gc.disable()  # the sweep makes no reference cycles: the collector would only slow it
+    try:
+        for node in order:
+            node.grad = 0.0
+        output.grad = seed
+        for node in reversed(order):
+            primitive = node.primitive
+            if primitive is None:
+                continue  # a leaf: nothing further back
+            upstream = node.grad
+            if create_graph:
+                locals_ = local_derivatives(node, True)
+            else:  # local_derivatives(node), written out: this is the hot loop
+                locals_ = primitive.derivative(node.data, *[p.data for p in node.parents])
+            if on_step is not None:
+                on_step(node, upstream, locals_)
+            for parent, local in zip(node.parents, locals_):
+                parent.grad += upstream * local
+        return order, [node.grad for node in order]
+    finally:
+        for node, old in zip(order, previous):
+            node.grad = old
+        if collecting:
+            gc.enable()
 
 
 def grad(
@@ -329,5 +355,5 @@ def grad(
         if not isinstance(x, Value):
             raise TypeError(f"grad expects Values as inputs, got {type(x).__name__}")
     seed = output._lift(1.0) if create_graph else 1.0
-    grads = _reverse_sweep(output, seed, create_graph)
-    return [grads.get(x, 0.0) for x in inputs]
+    by_node = dict(zip(*gradients(output, seed, create_graph)))
+    return [by_node.get(x, 0.0) for x in inputs]

@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Union
 
-from .engine import Number, Value, apply, dot
+from .engine import Number, Value, apply
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS"]
 
@@ -96,7 +96,15 @@ def _as_list(x: Inputs) -> list:
 def _as_values(x: Inputs) -> list[Value]:
     """The inputs as Values, plain numbers lifted once (labelled x0, x1, ...) so that
     all the neurons of a layer share the same input nodes."""
-    return [v if isinstance(v, Value) else Value(v, f"x{i}") for i, v in enumerate(_as_list(x))]
+    xs = _as_list(x)
+    for v in xs:
+        if not isinstance(v, Value):
+            return [v if isinstance(v, Value) else Value(v, f"x{i}") for i, v in enumerate(xs)]
+    return xs
+
+
+# The always-on input whose weight is the bias (a constant, shared by every neuron).
+_ONE = Value(1.0)
 
 
 def _check_choice(what: str, choice: str, choices: Sequence[str]) -> None:
@@ -142,12 +150,17 @@ class Neuron(Module):
         self.activation = activation
 
     def __call__(self, x: Inputs) -> Value:
-        xs = _as_list(x)
+        xs = _as_values(x)
         if len(xs) != len(self.w):
             raise ValueError(f"this neuron takes {len(self.w)} inputs, got {len(xs)}")
-        # The bias is the weight of an input that is always 1, as in the paper.
-        total = dot([*self.w, self.b], [*xs, 1.0])
+        # One node for Σ_i w_i x_i + b: the bias is the weight of an input that is always
+        # 1, as in the paper.
+        total = apply("dot", *self.w, self.b, *xs, _ONE)
         return total if self.activation == "linear" else apply(self.activation, total)
+
+    def config(self) -> dict:
+        """The arguments that rebuild this neuron's shape (used by ``save``)."""
+        return {"nin": len(self.w), "activation": self.activation}
 
     @property
     def nonlin(self) -> bool:
@@ -178,6 +191,10 @@ class Layer(Module):
     def __call__(self, x: Inputs) -> list[Value]:
         xs = _as_values(x)
         return [n(xs) for n in self.neurons]
+
+    def config(self) -> dict:
+        first = self.neurons[0]
+        return {"nin": len(first.w), "nout": len(self.neurons), "activation": first.activation}
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
@@ -227,6 +244,11 @@ class MLP(Module):
         for layer in self.layers:
             out = layer(out)
         return out[0] if len(out) == 1 else out
+
+    def config(self) -> dict:
+        configs = [layer.config() for layer in self.layers]
+        return {"nin": configs[0]["nin"], "nouts": [c["nout"] for c in configs],
+                "activation": [c["activation"] for c in configs]}
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

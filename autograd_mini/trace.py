@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .engine import Value, _reverse_sweep, topological_order
+from .engine import Value, gradients, topological_order
 
 __all__ = ["trace", "Trace", "ForwardStep", "BackwardStep", "Contribution", "fmt"]
 
@@ -137,7 +137,7 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
     backward: list[BackwardStep] = []
     running: dict[Value, float] = {output: float(gradient)}
 
-    def record(node, upstream, locals_, grads):
+    def record(node, upstream, locals_):
         step = BackwardStep(node, names[node], node.op, upstream, node.primitive.formula)
         for index, (parent, local) in enumerate(zip(node.parents, locals_)):
             before = running.get(parent, 0.0)
@@ -152,7 +152,7 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
                 before, running[parent], sentence))
         backward.append(step)
 
-    grads = _reverse_sweep(output, float(gradient), on_step=record)
+    grads = dict(zip(*gradients(output, float(gradient), on_step=record)))
     for node, g in grads.items():
         node.grad += g
     return Trace(output, names, forward, backward, grads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from ..engine import Value, _reverse_sweep, topological_order
+from ..engine import Value, gradients, topological_order
 from ..functional import forward_sweep
 from .common import output_folder, parser, progress, pyplot, save_figure
 
@@ -54,7 +54,7 @@ def cost_many_to_one(n: int) -> dict[str, float]:
         return n * nodes
 
     def reverse():  # one backward sweep
-        _reverse_sweep(y, 1.0)
+        gradients(y)
         return nodes
 
     (tf, vf), (tr, vr) = _timed(forward), _timed(reverse)
@@ -73,7 +73,7 @@ def cost_one_to_many(m: int) -> dict[str, float]:
         return joint
 
     def reverse():  # one backward sweep per output
-        return sum(len(_reverse_sweep(y, 1.0)) for y in ys)
+        return sum(len(gradients(y)[0]) for y in ys)
 
     (tf, vf), (tr, vr) = _timed(forward), _timed(reverse)
     return {"n": m, "forward_time": tf, "forward_visits": vf,

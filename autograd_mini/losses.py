@@ -1,0 +1,100 @@
+"""Loss functions, built from Values so that ``loss.backward()`` trains through them.
+
+``predictions`` and ``targets`` are a single output or a list of outputs (one case),
+or a list of such lists (several cases): they are flattened alike, and must match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Union
+
+from .engine import Number, Value
+from .engine import sum as value_sum
+
+__all__ = ["sum_squared_error", "mse", "hinge", "binary_cross_entropy",
+           "softmax_cross_entropy"]
+
+Outputs = Union[Value, Number, Sequence]
+
+
+def _flat(x: Outputs) -> list:
+    if isinstance(x, (list, tuple)):
+        return [item for part in x for item in _flat(part)]
+    return [x]
+
+
+def _pairs(predictions: Outputs, targets: Outputs) -> list[tuple]:
+    ys, ds = _flat(predictions), _flat(targets)
+    if len(ys) != len(ds):
+        raise ValueError(f"{len(ys)} predictions but {len(ds)} targets")
+    if not ys:
+        raise ValueError("a loss needs at least one prediction")
+    return list(zip(ys, ds))
+
+
+def _as_value(x: Value | Number) -> Value:
+    return x if isinstance(x, Value) else Value(x)
+
+
+def sum_squared_error(predictions: Outputs, targets: Outputs, tolerance: float = 0.0) -> Value:
+    """The paper's error ``E = ½ Σ_c Σ_j (y_jc − d_jc)²``; ``∂E/∂y_j = y_j − d_j``.
+
+    Args:
+        tolerance: a unit within ``tolerance`` of its target adds no error (Rumelhart
+            et al. use 0.2 for 0/1 targets: above 0.8 counts as on, below 0.2 as off).
+    """
+    terms = [(y - d) ** 2 for y, d in _pairs(predictions, targets)
+             if abs(_data(y) - _data(d)) > tolerance]
+    if not terms:
+        return Value(0.0)
+    return 0.5 * value_sum(terms)
+
+
+def mse(predictions: Outputs, targets: Outputs) -> Value:
+    """Mean squared error ``(1/N) Σ (y − d)²``."""
+    pairs = _pairs(predictions, targets)
+    return value_sum([(y - d) ** 2 for y, d in pairs]) / len(pairs)
+
+
+def hinge(scores: Outputs, labels: Outputs, margin: float = 1.0) -> Value:
+    """Mean hinge loss ``(1/N) Σ max(0, margin − t·s)`` for labels t = ±1 (an SVM's loss)."""
+    pairs = _pairs(scores, labels)
+    for _, t in pairs:
+        if _data(t) not in (-1.0, 1.0):
+            raise ValueError(f"hinge needs labels -1 or +1, got {_data(t)!r}")
+    return value_sum([(margin - t * _as_value(s)).relu() for s, t in pairs]) / len(pairs)
+
+
+def binary_cross_entropy(logits: Outputs, targets: Outputs) -> Value:
+    """Mean ``−[t log σ(z) + (1 − t) log(1 − σ(z))]`` for targets t in [0, 1], from *logits* z.
+
+    Computed as ``max(z, 0) − z·t + log(1 + e^(−|z|))``, which never overflows and
+    never takes the log of 0; its derivative is ``σ(z) − t``.
+    """
+    pairs = _pairs(logits, targets)
+    terms = []
+    for z, t in pairs:
+        if not 0.0 <= _data(t) <= 1.0:
+            raise ValueError(f"binary_cross_entropy needs targets in [0, 1], got {_data(t)!r}")
+        z = _as_value(z)
+        terms.append(z.relu() - z * t + (1 + (-abs(z)).exp()).log())
+    return value_sum(terms) / len(pairs)
+
+
+def softmax_cross_entropy(logits: Sequence[Value | Number], target: int) -> Value:
+    """``−log softmax(z)[target] = log Σ_k e^(z_k) − z_target``; derivative ``softmax(z) − onehot``.
+
+    The largest logit is subtracted first (a constant, so gradients are unchanged) to
+    keep ``exp`` from overflowing.
+    """
+    zs = [_as_value(z) for z in logits]
+    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(zs):
+        raise ValueError(f"target must be a class index from 0 to {len(zs) - 1}, got {target!r}")
+    shift = max(z.data for z in zs)
+    log_sum = value_sum([(z - shift).exp() for z in zs]).log() + shift
+    return log_sum - zs[target]
+
+
+def _data(x: Value | Number) -> float:
+    return x.data if isinstance(x, Value) else float(x)
