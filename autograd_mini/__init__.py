@@ -8,7 +8,7 @@
     7.0
 """
 
-from .engine import Value, apply, dot, grad, sum, topological_order
+from .engine import Value, apply, dot, gc_paused, grad, sum, topological_order
 from .functional import hessian, jvp, vjp
 from .ops import PRIMITIVES, Primitive, register
 from .trace import trace
@@ -18,6 +18,7 @@ __all__ = [
     "Value",
     "apply",
     "dot",
+    "gc_paused",
     "grad",
     "hessian",
     "jvp",

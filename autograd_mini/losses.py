@@ -41,11 +41,20 @@ def sum_squared_error(predictions: Outputs, targets: Outputs, tolerance: float =
     """The paper's error ``E = ½ Σ_c Σ_j (y_jc − d_jc)²``; ``∂E/∂y_j = y_j − d_j``.
 
     Args:
-        tolerance: a unit within ``tolerance`` of its target adds no error (Rumelhart
-            et al. use 0.2 for 0/1 targets: above 0.8 counts as on, below 0.2 as off).
+        tolerance: a unit within ``tolerance`` of its target adds no error, and one
+            further away is measured from the edge of that band, so E stays
+            continuous (Rumelhart et al. use 0.2 for 0/1 targets: above 0.8 counts as
+            on, below 0.2 as off).
     """
-    terms = [(y - d) ** 2 for y, d in _pairs(predictions, targets)
-             if abs(_data(y) - _data(d)) > tolerance]
+    if tolerance < 0:
+        raise ValueError(f"tolerance must not be negative, got {tolerance!r}")
+    terms = []
+    for y, d in _pairs(predictions, targets):
+        gap = _data(y) - _data(d)
+        if gap > tolerance:
+            terms.append((y - (d + tolerance)) ** 2)
+        elif gap < -tolerance:
+            terms.append((y - (d - tolerance)) ** 2)
     if not terms:
         return Value(0.0)
     return 0.5 * value_sum(terms)
@@ -69,8 +78,8 @@ def hinge(scores: Outputs, labels: Outputs, margin: float = 1.0) -> Value:
 def binary_cross_entropy(logits: Outputs, targets: Outputs) -> Value:
     """Mean ``−[t log σ(z) + (1 − t) log(1 − σ(z))]`` for targets t in [0, 1], from *logits* z.
 
-    Computed as ``max(z, 0) − z·t + log(1 + e^(−|z|))``, which never overflows and
-    never takes the log of 0; its derivative is ``σ(z) − t``.
+    Computed as ``softplus(z) − z·t`` (softplus = log(1 + e^z), evaluated stably), which
+    never overflows and never takes the log of 0; its derivative is ``σ(z) − t``.
     """
     pairs = _pairs(logits, targets)
     terms = []
@@ -78,7 +87,7 @@ def binary_cross_entropy(logits: Outputs, targets: Outputs) -> Value:
         if not 0.0 <= _data(t) <= 1.0:
             raise ValueError(f"binary_cross_entropy needs targets in [0, 1], got {_data(t)!r}")
         z = _as_value(z)
-        terms.append(z.relu() - z * t + (1 + (-abs(z)).exp()).log())
+        terms.append(z.softplus() - z * t)
     return value_sum(terms) / len(pairs)
 
 

@@ -90,21 +90,23 @@ def register(primitive: Primitive, *, replace: bool = False) -> Primitive:
 
     The new op is used with ``autograd_mini.apply(name, x)``, and everything that reads
     the table picks it up: ``backward``, higher-order ``grad``, ``trace``, ``draw_dot``,
-    and the hypothesis strategies.  For example softplus, ``log(1 + e^a)``, whose
-    derivative is ``sigmoid(a)``:
+    and the hypothesis strategies.  For example swish, ``a · sigmoid(a)``, whose
+    derivative by the product rule is ``s + a · s · (1 - s)`` with ``s = sigmoid(a)``:
 
-        >>> import math
         >>> from autograd_mini import Value, apply
         >>> from autograd_mini.ops import Primitive, register, sigmoid
-        >>> softplus = register(Primitive(
-        ...     "softplus", "softplus", "softplus(a)", ("sigmoid(a)",),
-        ...     value=lambda a: max(a, 0.0) + math.log1p(math.exp(-abs(a))),
-        ...     derivative=lambda out, a: (sigmoid(a),)))
+        >>> def swish_derivative(out, a):
+        ...     s = sigmoid(a)  # works on floats and on Values
+        ...     return (s + a * s * (1 - s),)
+        >>> swish = register(Primitive(
+        ...     "swish", "swish", "swish(a)", ("s + a·s·(1 - s), s = sigmoid(a)",),
+        ...     value=lambda a: a * PRIMITIVES["sigmoid"].value(a),
+        ...     derivative=swish_derivative))
         >>> x = Value(0.0, label="x")
-        >>> apply("softplus", x).backward()
+        >>> apply("swish", x).backward()
         >>> x.grad
         0.5
-        >>> del PRIMITIVES["softplus"]  # (tidy up after the example)
+        >>> del PRIMITIVES["swish"]  # (tidy up after the example)
 
     Raises:
         ValueError: the name is taken and ``replace`` is false.
@@ -174,6 +176,11 @@ def _sigmoid(a: float) -> float:
     return e / (1.0 + e)
 
 
+def _softplus(a: float) -> float:
+    # log(1 + e^a), written so that exp() never sees a positive argument.
+    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+
+
 def _sqrt(a: float) -> float:
     if a < 0.0:
         raise ValueError("sqrt is only defined for non-negative numbers")
@@ -226,6 +233,9 @@ for _primitive in [
     Primitive("relu", "ReLU", "relu(a)", ("1 if a > 0 else 0",),
               lambda a: a if a > 0.0 else 0.0,
               lambda out, a: (1.0 if a > 0.0 else 0.0,), domain=(NONZERO,)),
+    Primitive("softplus", "softplus", "softplus(a)", ("sigmoid(a)",),
+              _softplus,
+              lambda out, a: (sigmoid(a),)),
     Primitive("sin", "sin", "sin(a)", ("cos(a)",),
               math.sin,
               lambda out, a: (cos(a),)),

@@ -94,4 +94,5 @@ class Adam(_Optimizer):
             g = p.grad
             self.m[i] = self.beta1 * self.m[i] + (1 - self.beta1) * g
             self.v[i] = self.beta2 * self.v[i] + (1 - self.beta2) * g * g
-            p.data -= self.lr * (self.m[i] / correct1) / (math.sqrt(self.v[i] / correct2) + self.eps)
+            m_hat, v_hat = self.m[i] / correct1, self.v[i] / correct2
+            p.data -= self.lr * m_hat / (math.sqrt(v_hat) + self.eps)

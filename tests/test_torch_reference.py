@@ -20,6 +20,7 @@ TORCH = {
     "tanh": torch.tanh,
     "sigmoid": torch.sigmoid,
     "relu": torch.relu,
+    "softplus": torch.nn.functional.softplus,
     "sin": torch.sin,
     "cos": torch.cos,
     "sqrt": torch.sqrt,

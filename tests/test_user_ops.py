@@ -7,73 +7,81 @@ import pytest
 from hypothesis import given
 
 from autograd_mini import PRIMITIVES, Value, apply, draw_dot, grad
-from autograd_mini.ops import Primitive, register, sigmoid, tanh
+from autograd_mini.ops import Primitive, register, sigmoid
 from autograd_mini.testing import GradcheckError, gradcheck
 from autograd_mini.testing.strategies import expressions, op_inputs
 from autograd_mini.trace import trace
 
 
-def _softplus(derivative):
-    return Primitive("softplus", "softplus", "softplus(a)", ("sigmoid(a)",),
-                     value=lambda a: max(a, 0.0) + math.log1p(math.exp(-abs(a))),
-                     derivative=derivative)
+def _swish(derivative):
+    """swish(a) = a · sigmoid(a), a user-defined op."""
+    return Primitive("swish", "swish", "swish(a)", ("s + a*s*(1 - s)",),
+                     value=lambda a: a / (1 + math.exp(-a)), derivative=derivative)
+
+
+def _right(out, a):
+    s = sigmoid(a)
+    return (s + a * s * (1 - s),)
 
 
 @pytest.fixture
-def softplus():
-    primitive = register(_softplus(lambda out, a: (sigmoid(a),)))
+def swish():
+    primitive = register(_swish(_right))
     yield primitive
-    del PRIMITIVES["softplus"]
+    del PRIMITIVES["swish"]
 
 
 @pytest.fixture
-def broken_softplus():
-    primitive = register(_softplus(lambda out, a: (tanh(a),)))  # wrong on purpose
+def broken_swish():
+    # The classic slip: the product rule forgotten, d/da (a·σ(a)) taken as σ(a).
+    primitive = register(_swish(lambda out, a: (sigmoid(a),)))
     yield primitive
-    del PRIMITIVES["softplus"]
+    del PRIMITIVES["swish"]
 
 
-def test_user_op_backward_trace_and_graph(softplus):
+def test_user_op_backward_trace_and_graph(swish):
     x = Value(0.3, label="x")
-    y = apply("softplus", x * 2)
+    y = apply("swish", x * 2)
     record = trace(y)
-    assert x.grad == pytest.approx(2 / (1 + math.exp(-0.6)), rel=1e-12)
-    assert record.backward[0].formula == "d/da softplus(a) = sigmoid(a)"
-    assert record.backward[0].contributions[0].local_formula == "∂out/∂n1 = sigmoid(n1)"
-    assert "label=softplus" in draw_dot(y).source
-    assert gradcheck(lambda a: apply("softplus", a), [0.3])
-    assert gradcheck(lambda a: apply("softplus", a), [-4.0])
+    s = 1 / (1 + math.exp(-0.6))
+    assert x.grad == pytest.approx(2 * (s + 0.6 * s * (1 - s)), rel=1e-12)
+    assert record.backward[0].formula == "d/da swish(a) = s + a*s*(1 - s)"
+    assert record.backward[0].contributions[0].local_formula == "∂out/∂n1 = s + n1*s*(1 - s)"
+    assert "label=swish" in draw_dot(y).source
+    assert gradcheck(lambda a: apply("swish", a), [0.3])
+    assert gradcheck(lambda a: apply("swish", a), [-4.0])
 
 
-def test_user_op_second_derivative(softplus):
+def test_user_op_second_derivative(swish):
     x = Value(0.0)
-    (g,) = grad(apply("softplus", x), [x], create_graph=True)
+    (g,) = grad(apply("swish", x), [x], create_graph=True)
     (h,) = grad(g, [x])
-    assert h == pytest.approx(0.25)  # sigmoid'(0)
+    assert h == pytest.approx(0.5)  # swish''(0) = 2 σ'(0) = 1/2
 
 
-def test_name_clash_is_refused(softplus):
+def test_name_clash_is_refused(swish):
     with pytest.raises(ValueError, match="exists already"):
-        register(_softplus(lambda out, a: (sigmoid(a),)))
-    register(_softplus(lambda out, a: (sigmoid(a),)), replace=True)
+        register(_swish(lambda out, a: (sigmoid(a),)))
+    register(_swish(lambda out, a: (sigmoid(a),)), replace=True)
 
 
-def test_wrong_derivative_is_caught_with_a_readable_report(broken_softplus):
+def test_wrong_derivative_is_caught_with_a_readable_report(broken_swish):
     with pytest.raises(GradcheckError) as caught:
-        gradcheck(lambda a: apply("softplus", a), [0.5])
+        gradcheck(lambda a: apply("swish", a), [0.5])
     report = str(caught.value)
     assert "gradient check failed for 1 of 1 inputs" in report
     lines = report.splitlines()
     assert lines[1].split() == ["input", "analytic", "numeric", "abs", "error", "rel", "error"]
     cells = lines[2].split()
     assert cells[0] == "x0" and cells[-1] == "WRONG"
-    assert float(cells[1]) == pytest.approx(math.tanh(0.5), rel=1e-5)
-    assert float(cells[2]) == pytest.approx(1 / (1 + math.exp(-0.5)), rel=1e-5)
-    assert gradcheck(lambda a: apply("softplus", a), [0.5], raise_exception=False) is False
+    s = 1 / (1 + math.exp(-0.5))
+    assert float(cells[1]) == pytest.approx(s, rel=1e-5)  # what the broken rule claims
+    assert float(cells[2]) == pytest.approx(s + 0.5 * s * (1 - s), rel=1e-5)  # the truth
+    assert gradcheck(lambda a: apply("swish", a), [0.5], raise_exception=False) is False
 
 
-def test_strategies_draw_the_new_op(softplus):
-    @given(expressions(ops=["softplus", "mul", "add"]))
+def test_strategies_draw_the_new_op(swish):
+    @given(expressions(ops=["swish", "mul", "add"]))
     def check(case):
         f, point = case
         assert gradcheck(f, point)
@@ -81,7 +89,7 @@ def test_strategies_draw_the_new_op(softplus):
     check()
     seen = []
 
-    @given(op_inputs("softplus"))
+    @given(op_inputs("swish"))
     def inputs(point):
         seen.append(point)
 
