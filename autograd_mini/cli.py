@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from .demos import UnknownDemo, run_demo
+from .demos import DEMOS, UnknownDemo, run_demo
 from .engine import Value
 from .expression import ExpressionError, parse
 from .trace import trace
@@ -113,6 +113,10 @@ def _new_folder(base: str) -> Path:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    if args.list:
+        for name, (_, description) in DEMOS.items():
+            print(f"{name:<14} {description}")
+        return 0
     if args.name:
         return run_demo(args.name, args.rest)
     folder = Path(args.out) if args.out else _new_folder("autograd-mini-demo")
@@ -160,6 +164,7 @@ def _parser() -> argparse.ArgumentParser:
                                            "With NAME: that demo (pass its options after it).")
     demo.add_argument("name", nargs="?", help="a demo's name")
     demo.add_argument("--out", help="folder for the tour's files (default: a new folder here)")
+    demo.add_argument("--list", action="store_true", help="list the demos")
     demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     demo.set_defaults(run=_demo)
     return parser

@@ -91,9 +91,13 @@ class Value:
                 becomes a ``Value`` that can be differentiated again.
         """
         seed = self._lift(gradient) if create_graph else _as_float(gradient, "gradient")
-        order, fresh = gradients(self, seed, create_graph)
-        for node, node_grad in zip(order, fresh):
-            node.grad = node.grad + node_grad
+        with gc_paused():  # the sweep makes no reference cycles: the collector would only slow it
+            order = topological_order(self)
+            if any(node.grad for node in order):  # earlier gradients: add the new ones to them
+                for node, fresh in zip(order, _fresh_gradients(order, seed, create_graph)):
+                    node.grad = node.grad + fresh
+            else:  # the usual case in training (a new graph, zeroed parameters): in place
+                _chain_rule(order, seed, create_graph)
 
     # -- making nodes ------------------------------------------------------------
 
@@ -322,35 +326,47 @@ def gradients(
     """The chain rule from ``output`` back to the leaves: ``(order, grads)``, where
     ``grads[i] = d(output)/d(order[i])`` and ``order`` is topological (output last).
 
-    The sweep works in place on ``.grad`` (attribute updates are the fastest
-    accumulator Python has) and puts every ``.grad`` back as it found it.
-    ``on_step(node, upstream, locals)``, if given, hears of each step before it is
-    applied: the step-by-step trace listens here.
+    Every ``.grad`` is left as it was.  ``on_step(node, upstream, locals)``, if given,
+    hears of each step before it is applied: the step-by-step trace listens here.
     """
-    with gc_paused():  # the sweep makes no reference cycles: the collector would only slow it
+    with gc_paused():
         order = topological_order(output)
-        previous = [node.grad for node in order]
-        try:
-            for node in order:
-                node.grad = 0.0
-            output.grad = seed
-            for node in reversed(order):
-                primitive = node.primitive
-                if primitive is None:
-                    continue  # a leaf: nothing further back
-                upstream = node.grad
-                if create_graph:
-                    locals_ = local_derivatives(node, True)
-                else:  # local_derivatives(node), written out: this is the hot loop
-                    locals_ = primitive.derivative(node.data, *[p.data for p in node.parents])
-                if on_step is not None:
-                    on_step(node, upstream, locals_)
-                for parent, local in zip(node.parents, locals_):
-                    parent.grad += upstream * local
-            return order, [node.grad for node in order]
-        finally:
-            for node, old in zip(order, previous):
-                node.grad = old
+        return order, _fresh_gradients(order, seed, create_graph, on_step)
+
+
+def _fresh_gradients(order, seed, create_graph, on_step=None) -> list:
+    """The chain rule on ``order`` as if every ``.grad`` were 0; ``.grad`` is restored."""
+    previous = [node.grad for node in order]
+    try:
+        for node in order:
+            node.grad = 0.0
+        _chain_rule(order, seed, create_graph, on_step)
+        return [node.grad for node in order]
+    finally:
+        for node, old in zip(order, previous):
+            node.grad = old
+
+
+def _chain_rule(order: list[Value], seed, create_graph: bool, on_step=None) -> None:
+    """Add ``d(output)/d(node)`` into ``.grad`` of every node, ``output = order[-1]``.
+
+    The sweep works in place on ``.grad``: attribute updates are the fastest
+    accumulator Python has.
+    """
+    order[-1].grad = seed  # every .grad is 0 here
+    for node in reversed(order):
+        primitive = node.primitive
+        if primitive is None:
+            continue  # a leaf: nothing further back
+        upstream = node.grad
+        if create_graph:
+            locals_ = local_derivatives(node, True)
+        else:  # local_derivatives(node), written out: this is the hot loop
+            locals_ = primitive.derivative(node.data, *[p.data for p in node.parents])
+        if on_step is not None:
+            on_step(node, upstream, locals_)
+        for parent, local in zip(node.parents, locals_):
+            parent.grad += upstream * local
 
 
 def grad(

@@ -44,3 +44,27 @@ def test_modes_demo_via_cli(tmp_path):
 def test_demo_bad_options_exit_2(tmp_path, bad):
     result = run_demo(["-m", "autograd_mini", "demo", "newton", *bad], tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name, expected, figure", [
+    ("xor", "hidden unit 1 computes", "xor.png"),
+    ("symmetry", "sweeps to solve", "symmetry.png"),
+    ("family-trees", "held out", "family_trees.png"),
+    ("bptt", "delayed bits right", "bptt.png"),
+    ("moons", "accuracy", "moons.png"),
+])
+def test_paper_and_classic_demos_run_quick(tmp_path, name, expected, figure):
+    result = run_demo(["-m", "autograd_mini", "demo", name, "--quick", "--no-progress",
+                       "--out", "figs"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
+    _png(tmp_path / "figs" / figure)
+
+
+def test_demo_scripts_exist_for_every_demo():
+    from autograd_mini.demos import DEMOS
+
+    for module, _ in DEMOS.values():
+        script = ROOT / "demos" / f"{module.rsplit('.', 1)[1]}.py"
+        assert script.exists(), script
+        assert module in script.read_text()

@@ -10,8 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_mini import Value, grad
-from autograd_mini.losses import (binary_cross_entropy, hinge, mse, softmax_cross_entropy,
-                                  sum_squared_error)
+from autograd_mini.losses import (
+    binary_cross_entropy,
+    hinge,
+    mse,
+    softmax_cross_entropy,
+    sum_squared_error,
+)
 from autograd_mini.nn import MLP, Layer, Neuron
 from autograd_mini.optim import SGD, Adam
 from autograd_mini.saving import ModelFileError, load, save
@@ -20,20 +25,12 @@ from autograd_mini.testing import gradcheck
 
 def _check_module_gradients(module, x, loss=lambda out: out):
     """gradcheck every parameter of `module` through `loss(module(x))`."""
-    params = module.parameters()
-    start = [p.data for p in params]
-
-    def f(*values):
-        for p, v in zip(params, values):
-            p.data = v.data
-        out = loss(module(x))
-        # rebuild with the checked Values as the parameters
-        return _rebuild(module, values, x, loss)
-
-    assert gradcheck(lambda *vs: _rebuild(module, vs, x, loss), start)
+    start = [p.data for p in module.parameters()]
+    assert gradcheck(lambda *values: _rebuild(module, values, x, loss), start)
 
 
 def _rebuild(module, values, x, loss):
+    """loss(module(x)) with the parameters swapped for `values` (then put back)."""
     params = module.parameters()
     originals = [(owner, name, index) for owner, name, index in _slots(module)]
     for (owner, name, index), v in zip(originals, values):

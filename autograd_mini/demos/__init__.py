@@ -9,7 +9,8 @@ __all__ = ["DEMOS", "run_demo"]
 
 # name -> (module, one-line description)
 DEMOS: dict[str, tuple[str, str]] = {
-    "xor": ("autograd_mini.demos.xor", "XOR with a 2-2-1 sigmoid net, and what its hidden units do"),
+    "xor": ("autograd_mini.demos.xor",
+            "XOR with a 2-2-1 sigmoid net, and what its hidden units do"),
     "symmetry": ("autograd_mini.demos.symmetry",
                  "the 1986 paper's symmetry detection, with a Hinton diagram"),
     "family-trees": ("autograd_mini.demos.family_trees",
