@@ -118,3 +118,10 @@ def test_cli_never_tracebacks_on_generated_text(tmp_path_factory, text):
         os.chdir(cwd)
     assert code in (0, 2)
     assert list(folder.iterdir()) == []
+
+
+def test_demo_list(tmp_path):
+    result = run("demo", "--list", cwd=tmp_path)
+    assert result.returncode == 0
+    names = [line.split()[0] for line in result.stdout.splitlines()]
+    assert {"xor", "symmetry", "family-trees", "bptt", "moons", "newton", "modes"} <= set(names)

@@ -92,3 +92,12 @@ def test_viewer_escapes_labels(browser, tmp_path):
     assert "</script><b>x</b> = 1" in page.inner_text("#step-lines")
     assert errors == []
     page.close()
+
+
+def test_frames_are_written_as_pictures(tmp_path):
+    from autograd_mini.viz.steps import save_frames
+
+    x = Value(3.0, label="x")
+    paths = save_frames(trace(x * x + x), tmp_path / "frames", format="png")
+    assert [p.name for p in paths] == [f"step_{i:03d}.png" for i in range(1, len(paths) + 1)]
+    assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)

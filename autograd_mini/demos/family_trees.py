@@ -10,10 +10,13 @@ encode a person learn nationality, generation and branch of the family.
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import statistics
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..datasets import FamilyTrees, family_trees
 from ..engine import Value, gc_paused
@@ -149,8 +152,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"held-out queries answered right over {len(results)} seeds: "
               f"{sum(scores)}/{HELD_OUT * len(results)}, median {statistics.median(scores)}/4 "
               "(the paper: 4/4 in the run shown, 3/4 in another)")
-    print(f"figure: {draw(results[0], output_folder(args.out))}")
+    folder = output_folder(args.out)
+    print(f"figure: {draw(results[0], folder)}")
+    print(f"weights: {save_result(results[0], folder / 'family_trees_model.json')}")
     return 0
+
+
+def save_result(result: dict, path) -> str:
+    """The trained weights, seed and held-out queries, as JSON (the notebook reads it)."""
+    document = {"seed": result["seed"], "held_out": result["held_out"],
+                "losses": result["losses"], "state": result["model"].state_dict()}
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(document))
+    os.replace(temporary, path)
+    return str(path)
+
+
+def load_result(path) -> tuple[FamilyNet, dict]:
+    """A FamilyNet with the weights :func:`save_result` wrote, and the rest of the record."""
+    document = json.loads(Path(path).read_text())
+    model = FamilyNet(rng=random.Random(0))
+    model.load_state_dict(document["state"])
+    document["held_out"] = [tuple(q) for q in document["held_out"]]
+    return model, document
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -66,14 +66,15 @@ def train(seed: int, max_sweeps: int, show_progress: bool = False) -> Run:
 
 def mirror_structure(model: MLP) -> list[dict]:
     """For each hidden unit: are its weights mirrored with opposite signs, and in what
-    ratio do the three pairs' magnitudes stand (the paper: 1:2:4)?"""
+    ratio do the three pairs' magnitudes stand, smallest first (the paper: 1:2:4)?"""
     report = []
     for neuron in model.layers[0].neurons:
         w = [p.data for p in neuron.w]
         pairs = [(w[i], w[5 - i]) for i in (2, 1, 0)]  # innermost pair first
         opposite = all(a * b < 0 and abs(abs(a) - abs(b)) < 0.25 * max(abs(a), abs(b))
                        for a, b in pairs)
-        sizes = [(abs(a) + abs(b)) / 2 for a, b in pairs]
+        # Which pair carries which size is the net's choice; the ratios are the point.
+        sizes = sorted((abs(a) + abs(b)) / 2 for a, b in pairs)
         ratio = [s / sizes[0] for s in sizes]
         doubling = all(1.4 <= ratio[k + 1] / ratio[k] <= 2.8 for k in range(2))
         report.append({"weights": w, "opposite": opposite, "ratio": ratio, "doubling": doubling})
@@ -86,20 +87,20 @@ def draw(run: Run, folder):
 
     hidden = run.model.layers[0].neurons
     out = run.model.layers[1].neurons[0]
-    fig = plt.figure(figsize=(9, 3.4))
-    grid = fig.add_gridspec(1, 3, width_ratios=[1.2, 1.2, 1.6])
+    fig = plt.figure(figsize=(12, 3.6), layout="constrained")
+    grid = fig.add_gridspec(1, 3, width_ratios=[1, 1, 1.3])
     for k, neuron in enumerate(hidden):
         ax = fig.add_subplot(grid[0, k])
         inputs = [p.data for p in neuron.w]
-        # Like the paper: the input weights in a row, the bias and the weight to the
-        # output unit above them.
+        # Like the paper: the input weights in a row; above them, at the ends, the
+        # weight to the output unit (left) and the bias (right).
         top = [out.w[k].data, 0.0, 0.0, 0.0, 0.0, neuron.b.data]
         hinton(ax, [top, inputs], title=f"hidden unit {k + 1}",
-               row_labels=["to output · bias", "from inputs"],
+               row_labels=["to output, bias" if k == 0 else "", "from inputs" if k == 0 else ""],
                col_labels=[f"x{i + 1}" for i in range(6)])
     loss_curve(fig.add_subplot(grid[0, 2]), run.losses,
-               title=f"error E (seed {run.seed}, solved after {run.sweeps} sweeps)")
-    fig.suptitle("Symmetry detection: learnt weights (white +, black −, area ∝ |w|)")
+               title=f"error E, seed {run.seed}: solved after {run.sweeps} sweeps")
+    fig.suptitle("Symmetry detection: the learnt weights (white +, black −, area ∝ |w|)")
     return save_figure(fig, folder, "symmetry.png")
 
 
