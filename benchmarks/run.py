@@ -274,18 +274,30 @@ def bytes_per_node(library: str, steps: int = 50_000) -> float:
     return held / nodes
 
 
+TORCH_MEMORY = """
+import gc, torch
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+x = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+y = x * 0.999 + 0.001  # warm up the allocator
+gc.collect()
+before = rss()
+y = x
+for _ in range({steps}):
+    y = y * 0.999 + 0.001
+print((rss() - before) / (4 * {steps}))  # mul, add, and a constant each
+"""
+
+
 def torch_rss_per_node(steps: int = 50_000) -> float:
-    """PyTorch allocates in C++, out of tracemalloc's sight: resident memory instead."""
-    def rss() -> int:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * 4096
-    gc.collect()
-    before = rss()
-    x = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
-    y = x
-    for _ in range(steps):
-        y = y * 0.999 + 0.001
-    return (rss() - before) / (4 * steps)  # mul, add, and a constant each
+    """PyTorch allocates in C++, out of tracemalloc's sight: resident memory instead,
+    measured in a fresh process so that memory freed earlier is not reused."""
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", TORCH_MEMORY.format(steps=steps)],
+                            capture_output=True, text=True, check=True)
+    return float(result.stdout.strip())
 
 
 # -- workload 5: the family-trees sweep ------------------------------------------------------
