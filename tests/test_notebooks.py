@@ -20,8 +20,9 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
     notebook = nbformat.read(path, as_version=4)
     assert os.path.getsize(path) < 1_000_000  # outputs stay small
-    assert all(cell.get("outputs") or cell.cell_type != "code" or not cell.source
-               for cell in notebook.cells[:3])  # committed with outputs
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    shown = [cell for cell in code if cell.outputs]
+    assert len(shown) >= len(code) // 2  # committed with its outputs, to read on a code host
     solutions = [c for c in notebook.cells if "solution" in c.metadata.get("tags", [])]
     assert len(solutions) >= 2 and all(c.metadata["jupyter"]["source_hidden"]
                                        for c in solutions)
