@@ -93,10 +93,12 @@ class Value:
         seed = self._lift(gradient) if create_graph else _as_float(gradient, "gradient")
         with gc_paused():  # the sweep makes no reference cycles: the collector would only slow it
             order = topological_order(self)
-            if any(node.grad for node in order):  # earlier gradients: add the new ones to them
+            if any(node.grad for node in order if node.parents):
+                # An inner node holds a gradient from an earlier pass: compute the new
+                # gradients apart, or the old one would be sent back a second time.
                 for node, fresh in zip(order, _fresh_gradients(order, seed, create_graph)):
                     node.grad = node.grad + fresh
-            else:  # the usual case in training (a new graph, zeroed parameters): in place
+            else:  # the usual case (a new graph): sweep in place, leaves accumulate
                 _chain_rule(order, seed, create_graph)
 
     # -- making nodes ------------------------------------------------------------
@@ -353,7 +355,8 @@ def _chain_rule(order: list[Value], seed, create_graph: bool, on_step=None) -> N
     The sweep works in place on ``.grad``: attribute updates are the fastest
     accumulator Python has.
     """
-    order[-1].grad = seed  # every .grad is 0 here
+    output = order[-1]
+    output.grad = seed if output.grad == 0.0 else output.grad + seed
     for node in reversed(order):
         primitive = node.primitive
         if primitive is None:

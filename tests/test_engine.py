@@ -223,3 +223,23 @@ def test_comparisons_look_at_data():
     assert Value(2.0) > 1 and Value(1.0) < Value(2.0) and Value(2.0) >= 2.0 and Value(2.0) <= 2
     assert Value(2.0) != Value(2.0)  # equality is identity: nodes are dict keys
     assert float(Value(2.5)) == 2.5
+
+
+def test_backward_twice_through_inner_nodes():
+    x = Value(0.7)
+    y = (x * x).tanh() * 3
+    y.backward()
+    first = x.grad
+    y.backward()  # the inner nodes hold gradients now; they must not be sent back twice
+    assert x.grad == pytest.approx(2 * first, rel=1e-12)
+
+
+def test_backward_adds_to_a_leafs_earlier_gradient():
+    x = Value(2.0)
+    x.grad = 5.0
+    (x * 3).backward()
+    assert x.grad == 8.0
+    leaf = Value(1.0)
+    leaf.backward()
+    leaf.backward()
+    assert leaf.grad == 2.0
