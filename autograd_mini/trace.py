@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 
 from .engine import Value, gradients, topological_order
 
-__all__ = ["trace", "Trace", "ForwardStep", "BackwardStep", "Contribution", "fmt"]
+__all__ = [
+    "trace", "Trace", "ForwardStep", "BackwardStep", "Contribution", "fmt", "aligned",
+]
 
 
 def fmt(x: float) -> str:
@@ -27,6 +29,15 @@ def fmt(x: float) -> str:
         x = x.data
     text = f"{x:.4g}"
     return "0" if text == "-0" else text
+
+
+def aligned(rows: list, rule: bool = False) -> str:
+    """Rows of text cells as left-aligned columns; ``rule`` draws a line under the first."""
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    if rule:
+        lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -114,10 +125,7 @@ class Trace:
                 rows.append((str(i), step.name, fmt(step.upstream), c.parent_name,
                              c.local_text, fmt(c.contribution),
                              fmt(c.grad_after)))
-        widths = [max(len(r[k]) for r in rows) for k in range(len(header))]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return aligned(rows, rule=True)
 
     def __str__(self) -> str:
         return f"Forward pass\n{self.forward_table()}\n\nBackward pass\n{self.backward_table()}"

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..engine import Value, grad
-from ..trace import fmt
+from ..trace import aligned, fmt
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numeric_gradient"]
 
@@ -154,11 +154,9 @@ def _report(what: str, rows: list[_Row], atol: float, rtol: float) -> str:
          f"{r.rel_error:.2e}", ("ok" if r.ok else "WRONG") + (f" ({r.note})" if r.note else ""))
         for r in rows
     ]
-    widths = [max(len(row[k]) for row in table) for k in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
     bad = sum(not r.ok for r in rows)
     return (f"{what} check failed for {bad} of {len(rows)} inputs "
-            f"(tolerance: atol={atol:g} + rtol={rtol:g} * |numeric|)\n" + "\n".join(lines))
+            f"(tolerance: atol={atol:g} + rtol={rtol:g} * |numeric|)\n" + aligned(table))
 
 
 def gradgradcheck(
