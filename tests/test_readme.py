@@ -1,0 +1,51 @@
+"""The README's examples run and print what it says they print."""
+
+import contextlib
+import io
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from autograd_mini import PRIMITIVES
+from autograd_mini.testing import GradcheckError
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+BLOCKS = [textwrap.dedent(b) for b in re.findall(r"```python\n(.*?)```", README, re.S)]
+
+
+def _run(source: str) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(source, "README.md", "exec"), {})  # the README's own example code
+    return out.getvalue()
+
+
+def test_first_example_prints_the_neuron():
+    lines = _run(BLOCKS[0]).splitlines()
+    assert float(lines[0]) == pytest.approx(0.7071067811865476)
+    gx, gw = map(float, lines[1].split())
+    assert gx == pytest.approx(-1.5) and gw == pytest.approx(1.0)
+
+
+def test_broken_op_example_gives_the_report_shown():
+    block = next(b for b in BLOCKS if "swish" in b)
+    try:
+        with pytest.raises(GradcheckError) as caught:
+            _run(block)
+    finally:
+        PRIMITIVES.pop("swish", None)
+    shown = [line.lstrip("# ") for line in block.splitlines() if line.startswith("# x0")]
+    assert shown and shown[0].split() == str(caught.value).splitlines()[-1].split()
+
+
+def test_higher_order_examples():
+    block = next(b for b in BLOCKS if "hessian" in b)
+    env: dict = {}
+    exec(compile(block, "README.md", "exec"), env)
+    x = env["Value"](0.5)
+    (g,) = env["grad"](x ** 3, [x], create_graph=True)
+    assert env["grad"](g, [x]) == [3.0]
+    assert env["hessian"](lambda x, y: x * x * y, [2.0, 3.0]) == [[6.0, 4.0], [4.0, 0.0]]
+    assert env["jvp"](lambda x, y: x * y, [2.0, 3.0], [1.0, 0.0]) == (6.0, 3.0)
