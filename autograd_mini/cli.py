@@ -179,7 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 0
         return args.run(args)
-    except (UsageError, ExpressionError, UnknownDemo, GraphvizNotFound, OSError) as error:
+    except (UsageError, ExpressionError, UnknownDemo, GraphvizNotFound, OSError,
+            ValueError, ZeroDivisionError, OverflowError) as error:  # bad input: one line
         print(f"autograd-mini: error: {error}", file=sys.stderr)
         return 2
 

@@ -98,8 +98,14 @@ class Value:
                 # gradients apart, or the old one would be sent back a second time.
                 for node, fresh in zip(order, _fresh_gradients(order, seed, create_graph)):
                     node.grad = node.grad + fresh
-            else:  # the usual case (a new graph): sweep in place, leaves accumulate
+                return
+            previous = [node.grad for node in order]
+            try:  # the usual case (a new graph): sweep in place, leaves accumulate
                 _chain_rule(order, seed, create_graph)
+            except BaseException:  # no half-finished gradients are left behind
+                for node, old in zip(order, previous):
+                    node.grad = old
+                raise
 
     # -- making nodes ------------------------------------------------------------
 
@@ -357,19 +363,23 @@ def _chain_rule(order: list[Value], seed, create_graph: bool, on_step=None) -> N
     """
     output = order[-1]
     output.grad = seed if output.grad == 0.0 else output.grad + seed
-    for node in reversed(order):
-        primitive = node.primitive
-        if primitive is None:
-            continue  # a leaf: nothing further back
-        upstream = node.grad
-        if create_graph:
-            locals_ = local_derivatives(node, True)
-        else:  # local_derivatives(node), written out: this is the hot loop
-            locals_ = primitive.derivative(node.data, *[p.data for p in node.parents])
-        if on_step is not None:
-            on_step(node, upstream, locals_)
-        for parent, local in zip(node.parents, locals_):
-            parent.grad += upstream * local
+    try:
+        for node in reversed(order):
+            primitive = node.primitive
+            if primitive is None:
+                continue  # a leaf: nothing further back
+            upstream = node.grad
+            if create_graph:
+                locals_ = local_derivatives(node, True)
+            else:  # local_derivatives(node), written out: this is the hot loop
+                locals_ = primitive.derivative(node.data, *[p.data for p in node.parents])
+            if on_step is not None:
+                on_step(node, upstream, locals_)
+            for parent, local in zip(node.parents, locals_):
+                parent.grad += upstream * local
+    except (ValueError, ZeroDivisionError, OverflowError) as error:  # e.g. sqrt'(0) = 1/0
+        message = _domain_message(node.primitive, node.parents, error)
+        raise type(error)(f"no derivative at {message} ({node.primitive.formula})") from None
 
 
 def grad(

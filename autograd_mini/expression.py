@@ -72,9 +72,12 @@ def _build(node: ast.AST, leaves: dict[str, Value], used: set[str]):
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise ExpressionError(f"only numbers are allowed, not {node.value!r}")
-        number = float(node.value)
+        try:
+            number = float(node.value)
+        except OverflowError:  # an int literal beyond any float
+            number = math.inf
         if not math.isfinite(number):
-            raise ExpressionError(f"the number {node.value!r} is too large")
+            raise ExpressionError(f"the number at column {node.col_offset + 1} is too large")
         return number
     if isinstance(node, ast.Name):
         if node.id not in leaves:

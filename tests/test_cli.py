@@ -77,6 +77,10 @@ HOSTILE = [
     ["graph", "'text'", "-o", "g.svg"],
     ["graph", "(" * 500 + "1" + ")" * 500, "-o", "g.svg"],
     ["graph", "1" * 5000, "-o", "g.svg"],
+    ["graph", "9" * 400, "-o", "g.svg"],
+    ["graph", "sqrt(x)", "--at", "x=0", "-o", "g.svg"],
+    ["steps", "x ** 0.5", "--at", "x=0"],
+    ["graph", "1e999 * x", "--at", "x=1", "-o", "g.svg"],
     ["graph", "tanh(x, x)", "--at", "x=1", "-o", "g.svg"],
     ["graph", "x if x else x", "--at", "x=1", "-o", "g.svg"],
     ["steps", "f'{x}'", "--at", "x=1"],
@@ -107,7 +111,8 @@ def test_any_text_is_parsed_or_rejected_with_expression_error(text):
         assert isinstance(out, Value)
 
 
-@given(st.text(alphabet="xy+-*/()., 0123456789eal_[]'\"=", max_size=30))
+@given(st.text(alphabet="xy+-*/()., 0123456789eal_[]'\"=", max_size=30)
+       | st.integers(min_value=10**300).map(str))
 def test_cli_never_tracebacks_on_generated_text(tmp_path_factory, text):
     folder = tmp_path_factory.mktemp("cli")
     cwd = os.getcwd()

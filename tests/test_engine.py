@@ -243,3 +243,16 @@ def test_backward_adds_to_a_leafs_earlier_gradient():
     leaf.backward()
     leaf.backward()
     assert leaf.grad == 2.0
+
+
+def test_backward_where_the_derivative_is_undefined_says_where():
+    x = Value(0.0, label="x")
+    with pytest.raises(ZeroDivisionError, match=r"no derivative at sqrt\(0\.0 \(label 'x'\)\)"):
+        x.sqrt().backward()
+    assert x.grad == 0.0  # nothing was added
+    w = Value(3.0, label="w")
+    with pytest.raises(ZeroDivisionError):
+        (x.sqrt() + w * 2).backward()  # w gets its gradient first, then sqrt fails
+    assert w.grad == 0.0 and x.grad == 0.0
+    with pytest.raises(ZeroDivisionError, match=r"d/da sqrt\(a\) = 1 / \(2 \* sqrt\(a\)\)"):
+        am.grad(x.sqrt() * 2, [x])
