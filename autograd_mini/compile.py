@@ -57,11 +57,15 @@ class Compiled:
         return self._function(inputs, gradient)
 
 
+_RESERVED = {"d", "seed", "gradient", "inputs", "replay", "callable"}
+
+
 def _identifier(label: str, taken: set[str]) -> str:
     """A Python name from a label: ``w0``, then ``w0_2``, ``w0_3`` for the next ``w0``s."""
     base = re.sub(r"\W", "_", label) or "v"
-    if base[0].isdigit() or keyword.iskeyword(base) or base in PRIMITIVES or base == "d":
-        base = f"v_{base}"
+    if (base[0].isdigit() or keyword.iskeyword(base) or base in _RESERVED
+            or base in PRIMITIVES or base.startswith("g_") or base.endswith("_derivative")):
+        base = f"v_{base}"  # never shadow the generated code's own names
     name, k = base, 1
     while name in taken:
         k += 1

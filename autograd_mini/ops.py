@@ -16,6 +16,7 @@ node's own value; it returns one local derivative per differentiable input.  Reu
 
 from __future__ import annotations
 
+import keyword
 import math
 import operator
 from collections.abc import Callable
@@ -111,6 +112,9 @@ def register(primitive: Primitive, *, replace: bool = False) -> Primitive:
     Raises:
         ValueError: the name is taken and ``replace`` is false.
     """
+    if not primitive.name.isidentifier() or keyword.iskeyword(primitive.name):
+        raise ValueError(f"a primitive's name must be a Python identifier, "
+                         f"got {primitive.name!r}")
     if primitive.name in PRIMITIVES and not replace:
         raise ValueError(
             f"a primitive named {primitive.name!r} exists already; "

@@ -82,3 +82,14 @@ def test_bad_inputs():
     replay = compile_graph(y, [x])
     with pytest.raises(ValueError, match="takes 1 inputs, got 2"):
         replay([1.0, 2.0])
+
+
+def test_labels_never_shadow_the_generated_code():
+    names = ["gradient", "seed", "d", "inputs", "g_x", "mul", "tanh_derivative", "for", "2x"]
+    leaves = [Value(float(i + 1), label=name) for i, name in enumerate(names)]
+    out = leaves[0]
+    for leaf in leaves[1:]:
+        out = out * leaf
+    replay = compile_graph(out, leaves)
+    value, grads = replay([float(i + 1) for i in range(len(names))])
+    assert value == out.data and grads == grad(out, leaves)

@@ -95,3 +95,9 @@ def test_strategies_draw_the_new_op(swish):
 
     inputs()
     assert seen and all(len(p) == 1 for p in seen)
+
+
+def test_primitive_names_must_be_identifiers():
+    for bad in ["soft plus", "1op", "lambda", "x;import os"]:
+        with pytest.raises(ValueError, match="Python identifier"):
+            register(Primitive(bad, "?", "?", ("1",), lambda a: a, lambda out, a: (1.0,)))
