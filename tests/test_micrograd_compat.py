@@ -129,3 +129,15 @@ def test_against_real_micrograd_when_installed():
         if V is Value:
             ours = (y.data, x.grad)
     assert ours == (y.data, x.grad)
+
+
+def test_lecture_draw_dot_shows_hand_written_ops():
+    from autograd_mini import draw_dot
+
+    x = Value(0.5, label="x")
+    t = math.tanh(x.data)
+    out = Value(t, (x,), "tanh")
+    out.label = "out"
+    out._backward = lambda: None
+    source = draw_dot(out).source
+    assert "label=tanh" in source and source.count("->") == 2  # x -> tanh -> out

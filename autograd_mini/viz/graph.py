@@ -140,10 +140,10 @@ def draw_dot(
                             neurons.get(node) if collapse_neurons else None)
         target.node(ids[node], label=label, shape="record", id=ids[node],
                     **_node_style(node, node is active, scale, grad_of(node)))
-        if node.primitive is None:
+        if not node.parents:
             continue
         op_id = ids[node] + "_op"
-        symbol = node.primitive.symbol
+        symbol = _symbol(node)
         if collapse_neurons and node in neurons:
             symbol = "Σ w·x + b" if node.op == "dot" else f"{symbol}(Σ w·x + b)"
         shape = "ellipse" if len(symbol) > 4 else "circle"
@@ -157,6 +157,13 @@ def draw_dot(
     if scale is not None:
         scale.add_legend(graph)
     return graph
+
+
+def _symbol(node: Value) -> str:
+    if node.primitive is not None:
+        return node.primitive.symbol
+    # A node made by hand, micrograd-style (Value(t, (x,), 'tanh')), names its own op.
+    return getattr(node, "_op", "") or "?"
 
 
 def _node_label(node, names, data, grad, show_grad, neuron) -> str:
