@@ -44,6 +44,7 @@ def test_modes_demo_via_cli(tmp_path):
 def test_demo_bad_options_exit_2(tmp_path, bad):
     result = run_demo(["-m", "autograd_mini", "demo", "newton", *bad], tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("name, expected, figure", [

@@ -15,9 +15,14 @@ __all__ = ["parser", "output_folder", "pyplot", "save_figure", "progress"]
 _REPO_FIGURES = Path(__file__).resolve().parents[2] / "demos" / "figures"
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line on stderr, exit status 2
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def parser(name: str, description: str) -> argparse.ArgumentParser:
     """A parser with the options all demos take: --seed, --out, --quick, --no-progress."""
-    p = argparse.ArgumentParser(prog=f"autograd-mini demo {name}", description=description)
+    p = _Parser(prog=f"autograd-mini demo {name}", description=description)
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", type=Path, default=None,
                    help="folder for the figures (default: demos/figures, or ./figures)")
