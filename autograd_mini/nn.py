@@ -103,8 +103,24 @@ def _as_values(x: Inputs) -> list[Value]:
     return xs
 
 
-# The always-on input whose weight is the bias (a constant, shared by every neuron).
-_ONE = Value(1.0)
+
+class _AlwaysOne(Value):
+    """The always-on input whose weight is a neuron's bias: the constant 1.
+
+    One node serves every neuron, so it keeps no gradient -- writes to ``.grad`` are
+    dropped -- and no backward pass can leave anything in it for the next one.
+    """
+
+    __slots__ = ()
+    grad = property(lambda self: 0.0, lambda self, value: None)
+
+
+_ONE = _AlwaysOne(1.0)
+
+
+def _check_width(expected: int, got: int) -> None:
+    if got != expected:
+        raise ValueError(f"this neuron takes {expected} inputs, got {got}")
 
 
 def _check_choice(what: str, choice: str, choices: Sequence[str]) -> None:
@@ -151,8 +167,11 @@ class Neuron(Module):
 
     def __call__(self, x: Inputs) -> Value:
         xs = _as_values(x)
-        if len(xs) != len(self.w):
-            raise ValueError(f"this neuron takes {len(self.w)} inputs, got {len(xs)}")
+        _check_width(len(self.w), len(xs))
+        return self.fire(xs)
+
+    def fire(self, xs: list[Value]) -> Value:
+        """The output for inputs that are already Values of the right number."""
         # One node for Σ_i w_i x_i + b: the bias is the weight of an input that is always
         # 1, as in the paper.
         total = apply("dot", *self.w, self.b, *xs, _ONE)
@@ -189,8 +208,9 @@ class Layer(Module):
         self.neurons = [Neuron(nin, activation, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Inputs) -> list[Value]:
-        xs = _as_values(x)
-        return [n(xs) for n in self.neurons]
+        xs = _as_values(x)  # lifted and checked once for all the layer's neurons
+        _check_width(len(self.neurons[0].w), len(xs))
+        return [n.fire(xs) for n in self.neurons]
 
     def config(self) -> dict:
         first = self.neurons[0]

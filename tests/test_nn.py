@@ -274,3 +274,16 @@ def test_grad_of_mlp_output_matches_backward():
     expected = grad(out, params)
     out.backward()
     assert [p.grad for p in params] == expected
+
+
+def test_the_shared_bias_input_keeps_no_gradient_between_passes():
+    from autograd_mini.nn import _ONE
+
+    model = MLP(2, [3, 1], activation="tanh", rng=random.Random(0))
+    x = [Value(0.5), Value(-0.5)]
+    model(x).backward(create_graph=True)  # gradients as Values, through every neuron
+    assert _ONE.grad == 0.0
+    model.zero_grad()
+    out = model([0.5, -0.5])
+    out.backward()
+    assert _ONE.grad == 0.0 and all(isinstance(p.grad, float) for p in model.parameters())
