@@ -236,7 +236,7 @@ def _domain_message(primitive: Primitive, parents: Sequence[Value], error: Excep
     return f"{primitive.name}({operands}): {error}"
 
 
-def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - mirrors builtins.sum
+def sum(values: Iterable[Value | Number]) -> Value:  # shadows builtins.sum on purpose
     """``Σ x_i`` as one node (instead of a chain of binary adds)."""
     nodes = _lift_all(values, "sum")
     return apply("sum", *nodes)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from ..engine import Value, apply
-from ..ops import PRIMITIVES, Primitive
+from ..ops import PRIMITIVES, REAL, Primitive
 from ..trace import fmt
 
 __all__ = ["points", "values", "op_inputs", "expressions", "Expression"]
@@ -34,7 +34,7 @@ Domain = tuple[tuple[float, float], ...]
 _LIMIT = 50.0
 
 
-def points(domain: Domain | tuple[float, float] = PRIMITIVES["add"].domain[0]) -> st.SearchStrategy:
+def points(domain: Domain | tuple[float, float] = REAL) -> st.SearchStrategy:
     """Floats inside ``domain``: one ``(low, high)`` interval or a tuple of them."""
     intervals = (domain,) if isinstance(domain[0], (int, float)) else domain
     return st.one_of(*[
@@ -42,7 +42,7 @@ def points(domain: Domain | tuple[float, float] = PRIMITIVES["add"].domain[0]) -
     ])
 
 
-def values(domain: Domain | tuple[float, float] = PRIMITIVES["add"].domain[0],
+def values(domain: Domain | tuple[float, float] = REAL,
            label: str = "") -> st.SearchStrategy:
     """Leaf Values whose data lies inside ``domain``."""
     return points(domain).map(lambda x: Value(x, label=label))
