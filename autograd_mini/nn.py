@@ -29,20 +29,26 @@ class Module:
     def __call__(self, x: Inputs):  # pragma: no cover - subclasses define it
         raise NotImplementedError
 
+    def _members(self) -> Iterator[tuple[str, Value | Module]]:
+        """The Values and Modules among the attributes, items of lists named ``name.i``."""
+        for name, attr in vars(self).items():
+            yield from _members(name, attr)
+
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         """``(name, parameter)`` pairs in a fixed order, e.g. ``layers.0.neurons.1.w.0``."""
-        for name, attr in vars(self).items():
-            yield from _named(name, attr)
+        for name, member in self._members():
+            if isinstance(member, Value):
+                yield name, member
+            else:
+                for sub, p in member.named_parameters():
+                    yield f"{name}.{sub}", p
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """``(name, module)`` for this module (name ``prefix``) and every module inside."""
         yield prefix, self
-        for name, attr in vars(self).items():
-            items = list(enumerate(attr)) if isinstance(attr, (list, tuple)) else [(None, attr)]
-            for i, item in items:
-                if isinstance(item, Module):
-                    sub = name if i is None else f"{name}.{i}"
-                    yield from item.named_modules(f"{prefix}.{sub}" if prefix else sub)
+        for name, member in self._members():
+            if isinstance(member, Module):
+                yield from member.named_modules(f"{prefix}.{name}" if prefix else name)
 
     def parameters(self) -> list[Value]:
         return [p for _, p in self.named_parameters()]
@@ -77,15 +83,12 @@ class Module:
             p.data = float(state[name])
 
 
-def _named(name: str, attr: object) -> Iterator[tuple[str, Value]]:
-    if isinstance(attr, Value):
+def _members(name: str, attr: object) -> Iterator[tuple[str, Value | Module]]:
+    if isinstance(attr, (Value, Module)):
         yield name, attr
-    elif isinstance(attr, Module):
-        for sub, p in attr.named_parameters():
-            yield f"{name}.{sub}", p
     elif isinstance(attr, (list, tuple)):
         for i, item in enumerate(attr):
-            yield from _named(f"{name}.{i}", item)
+            yield from _members(f"{name}.{i}", item)
 
 
 def _as_list(x: Inputs) -> list:

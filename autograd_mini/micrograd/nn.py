@@ -14,27 +14,14 @@ __all__ = ["Module", "Neuron", "Layer", "MLP"]
 Module = nn.Module
 
 
-def _to_compat(module: nn.Module) -> None:
-    # Parameters become micrograd Values so that _prev/_op/_backward exist on them.
-    for neuron in _neurons(module):
-        neuron.w = [Value(w.data) for w in neuron.w]
-        neuron.b = Value(neuron.b.data)
-
-
-def _neurons(module: nn.Module) -> list[nn.Neuron]:
-    if isinstance(module, nn.Neuron):
-        return [module]
-    if isinstance(module, nn.Layer):
-        return module.neurons
-    return [n for layer in module.layers for n in layer.neurons]
-
-
 class Neuron(nn.Neuron):
     """``Neuron(nin, nonlin=True)``: relu of ``Σ w_i x_i + b``, weights U(-1, 1), bias 0."""
 
     def __init__(self, nin: int, nonlin: bool = True) -> None:
         super().__init__(nin, nonlin=nonlin)
-        _to_compat(self)
+        # The parameters become micrograd Values, so _prev/_op/_backward exist on them.
+        self.w = [Value(w.data) for w in self.w]
+        self.b = Value(self.b.data)
 
     def __repr__(self) -> str:
         return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
