@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .demos import DEMOS, UnknownDemo, run_demo
+from .demos.common import new_folder
 from .engine import Value
 from .expression import ExpressionError, parse
 from .trace import trace
@@ -104,14 +105,6 @@ def _steps(args: argparse.Namespace) -> int:
     return 0
 
 
-def _new_folder(base: str) -> Path:
-    folder, n = Path(base), 1
-    while folder.exists():
-        n += 1
-        folder = Path(f"{base}-{n}")
-    return folder
-
-
 def _demo(args: argparse.Namespace) -> int:
     if args.list:
         for name, (_, description) in DEMOS.items():
@@ -119,7 +112,7 @@ def _demo(args: argparse.Namespace) -> int:
         return 0
     if args.name:
         return run_demo(args.name, args.rest)
-    folder = Path(args.out) if args.out else _new_folder("autograd-mini-demo")
+    folder = Path(args.out) if args.out else new_folder("autograd-mini-demo")
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--out {str(folder)!r} exists and is not a folder")
     o = worked_example()

@@ -12,8 +12,8 @@ from typing import Union
 from .engine import Number, Value
 from .engine import sum as value_sum
 
-__all__ = ["sum_squared_error", "mse", "hinge", "binary_cross_entropy",
-           "softmax_cross_entropy"]
+__all__ = ["sum_squared_error", "sum_squared_error_grad", "TOLERANCE_MODES", "mse", "hinge",
+           "binary_cross_entropy", "softmax_cross_entropy"]
 
 Outputs = Union[Value, Number, Sequence]
 
@@ -37,27 +37,56 @@ def _as_value(x: Value | Number) -> Value:
     return x if isinstance(x, Value) else Value(x)
 
 
-def sum_squared_error(predictions: Outputs, targets: Outputs, tolerance: float = 0.0) -> Value:
+TOLERANCE_MODES = ("band", "literal")
+
+
+def sum_squared_error(predictions: Outputs, targets: Outputs, tolerance: float = 0.0,
+                      tolerance_mode: str = "band") -> Value:
     """The paper's error ``E = ½ Σ_c Σ_j (y_jc − d_jc)²``; ``∂E/∂y_j = y_j − d_j``.
 
     Args:
-        tolerance: a unit within ``tolerance`` of its target adds no error, and one
-            further away is measured from the edge of that band, so E stays
-            continuous (Rumelhart et al. use 0.2 for 0/1 targets: above 0.8 counts as
-            on, below 0.2 as off).
+        tolerance: a unit within ``tolerance`` of its target adds no error
+            (Rumelhart et al. use 0.2 for 0/1 targets: above 0.8 counts as on, below
+            0.2 as off).
+        tolerance_mode: how a unit outside the tolerance is measured.  ``"band"``:
+            from the edge of the band, ``½ (y − (d ± tolerance))²``, so E is continuous;
+            ``"literal"``: from the target itself, ``½ (y − d)²``, so E jumps at the
+            edge (the paper's words read literally: the error is "set to zero" inside).
     """
-    if tolerance < 0:
-        raise ValueError(f"tolerance must not be negative, got {tolerance!r}")
     terms = []
     for y, d in _pairs(predictions, targets):
-        gap = _data(y) - _data(d)
-        if gap > tolerance:
-            terms.append((y - (d + tolerance)) ** 2)
-        elif gap < -tolerance:
-            terms.append((y - (d - tolerance)) ** 2)
+        edge = _measured_from(_data(y), _data(d), tolerance, tolerance_mode)
+        if edge is not None:
+            terms.append((y - edge) ** 2)
     if not terms:
         return Value(0.0)
     return 0.5 * value_sum(terms)
+
+
+def sum_squared_error_grad(predictions: Sequence[Number], targets: Sequence[Number],
+                           tolerance: float = 0.0, tolerance_mode: str = "band") -> list[float]:
+    """``∂E/∂y_j = y_j − edge_j`` of :func:`sum_squared_error` for plain numbers, one per
+    output (0 inside the tolerance): the seed a compiled replay's backward pass starts from."""
+    slopes = []
+    for y, d in _pairs(predictions, targets):
+        edge = _measured_from(float(y), float(d), tolerance, tolerance_mode)
+        slopes.append(0.0 if edge is None else float(y) - edge)
+    return slopes
+
+
+def _measured_from(y: float, d: float, tolerance: float, mode: str) -> float | None:
+    """The point an output ``y`` with target ``d`` is measured from, or None when it is
+    within ``tolerance`` of ``d`` and adds no error."""
+    if tolerance < 0:
+        raise ValueError(f"tolerance must not be negative, got {tolerance!r}")
+    if mode not in TOLERANCE_MODES:
+        raise ValueError(f"unknown tolerance_mode {mode!r}; choose band or literal")
+    gap = y - d
+    if abs(gap) <= tolerance:
+        return None
+    if mode == "literal":
+        return d
+    return d + tolerance if gap > 0 else d - tolerance
 
 
 def mse(predictions: Outputs, targets: Outputs) -> Value:

@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     right.set(title="vanishing gradient along the unrolled steps", xlabel="time step t",
               ylabel="|∂E/∂h_t|  (E at the last step)")
     right.grid(True, alpha=0.3)
-    print(f"figure: {save_figure(fig, output_folder(args.out), 'bptt.png')}")
+    print(f"figure: {save_figure(fig, output_folder(args), 'bptt.png')}")
     return 0
 
 

@@ -8,11 +8,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["parser", "output_folder", "pyplot", "save_figure", "progress"]
-
-# Demo figures land here unless --out says otherwise (the repository's demos/figures
-# when run from a checkout, else a folder in the working directory).
-_REPO_FIGURES = Path(__file__).resolve().parents[2] / "demos" / "figures"
+__all__ = ["parser", "new_folder", "output_folder", "pyplot", "save_figure", "progress"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -20,20 +16,42 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def _folder(text: str) -> Path:
+    folder = Path(text)
+    if folder.exists() and not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} exists and is not a folder")
+    return folder
+
+
 def parser(name: str, description: str) -> argparse.ArgumentParser:
     """A parser with the options all demos take: --seed, --out, --quick, --no-progress."""
     p = _Parser(prog=f"autograd-mini demo {name}", description=description)
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--out", type=Path, default=None,
-                   help="folder for the figures (default: demos/figures, or ./figures)")
+    p.add_argument("--out", type=_folder, default=None,
+                   help=f"folder for the figures (default: a new folder ./{name}-figures)")
     p.add_argument("--quick", action="store_true", help="a small, fast setting (for tests)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(demo=name)
     return p
 
 
-def output_folder(out: Path | None) -> Path:
-    folder = out if out is not None else (
-        _REPO_FIGURES if _REPO_FIGURES.parent.is_dir() else Path("figures"))
+def new_folder(base: str) -> Path:
+    """``base`` in the working directory, or ``base-2``, ``base-3``, ... if it exists."""
+    folder, n = Path(base), 1
+    while folder.exists():
+        n += 1
+        folder = Path(f"{base}-{n}")
+    return folder
+
+
+def output_folder(args: argparse.Namespace) -> Path:
+    """Where a demo writes, made if need be: ``--out`` if given, else a new folder
+    ``./NAME-figures`` in the working directory.
+
+    A demo writes only here -- never into the installed package or a checkout's
+    committed figures (``python demos/make_figures.py`` regenerates those, on request).
+    """
+    folder = args.out if args.out is not None else new_folder(f"{args.demo}-figures")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

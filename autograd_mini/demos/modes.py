@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ax.grid(True, which="major", alpha=0.3)
         ax.legend()
     fig.suptitle("The same local derivatives, swept in two directions")
-    path = save_figure(fig, output_folder(args.out), "forward_vs_reverse.png")
+    path = save_figure(fig, output_folder(args), "forward_vs_reverse.png")
     print(f"\nfigure: {path}")
     return 0
 

@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                       title=f"MLP(2, [16, 16, 1]): accuracy {history[-1][1]:.0%}")
     loss_curve(right, [h[0] for h in history], title="hinge loss + L2", ylabel="loss")
     right.set_xlabel("step")
-    print(f"figure: {save_figure(fig, output_folder(args.out), 'moons.png')}")
+    print(f"figure: {save_figure(fig, output_folder(args), 'moons.png')}")
     return 0
 
 

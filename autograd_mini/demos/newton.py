@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ax.set_xscale("symlog", linthresh=10)
         ax.set(title=title, xlabel="step", ylabel="max |∂f/∂x_i|")
         ax.legend()
-    path = save_figure(fig, output_folder(args.out), "newton.png")
+    path = save_figure(fig, output_folder(args), "newton.png")
     print(f"\nfigure: {path}")
     return 0
 

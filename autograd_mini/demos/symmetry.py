@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hidden unit {k} (seed {best.seed}): weights [{w}]; mirrored with opposite "
               f"signs: {'yes' if unit['opposite'] else 'no'}; pair sizes {ratio} "
               f"(1:2:4 {'yes' if unit['doubling'] else 'no'})")
-    print(f"figure: {draw(best, output_folder(args.out))}")
+    print(f"figure: {draw(best, output_folder(args))}")
     return 0
 
 

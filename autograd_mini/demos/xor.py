@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     fig, ax = plt.subplots(figsize=(5, 3.4))
     loss_curve(ax, losses, title="XOR: error E per sweep")
-    print(f"figure: {save_figure(fig, output_folder(args.out), 'xor.png')}")
+    print(f"figure: {save_figure(fig, output_folder(args), 'xor.png')}")
     return 0 if sweeps is not None else 1
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-__all__ = ["loss_curve", "hinton", "decision_boundary"]
+__all__ = ["loss_curve", "hinton", "activity_rows", "decision_boundary"]
 
 
 def loss_curve(ax, losses: Sequence[float], title: str = "training error", log: bool = True,
@@ -19,11 +19,18 @@ def loss_curve(ax, losses: Sequence[float], title: str = "training error", log: 
 
 
 def hinton(ax, matrix: Sequence[Sequence[float]], max_weight: float | None = None,
-           title: str = "", row_labels: Sequence[str] = (), col_labels: Sequence[str] = ()
-           ) -> None:
+           title: str = "", row_labels: Sequence[str] = (), col_labels: Sequence[str] = (),
+           top_labels: Sequence[str] = ()) -> None:
     """A Hinton diagram, as in Rumelhart, Hinton & Williams (1986): each weight is a
     square on grey, white if positive and black if negative, its area proportional
-    to the weight's magnitude."""
+    to the weight's magnitude.
+
+    Args:
+        max_weight: the |w| drawn as a full cell.  Pass the same value to every diagram
+            of a figure so that their squares compare; by default the matrix's own
+            largest |w|, which makes any matrix look equally strong.
+        col_labels, top_labels: column names below and above the diagram.
+    """
     rows, cols = len(matrix), max(len(r) for r in matrix)
     biggest = max_weight or max((abs(w) for r in matrix for w in r), default=1.0) or 1.0
     ax.set_facecolor("#808080")
@@ -35,18 +42,45 @@ def hinton(ax, matrix: Sequence[Sequence[float]], max_weight: float | None = Non
             side = math.sqrt(min(abs(w) / biggest, 1.0)) * 0.9
             ax.add_patch(_square(j - side / 2, i - side / 2, side,
                                  "white" if w > 0 else "black"))
-    ax.set_xticks(range(cols), list(col_labels) or [""] * cols, fontsize=7,
-                  rotation=90 if any(len(c) > 3 for c in col_labels) else 0)
+    _column_labels(ax, cols, col_labels)
+    if top_labels:
+        _column_labels(ax.secondary_xaxis("top"), cols, top_labels)
     ax.set_yticks(range(rows), list(row_labels) or [""] * rows, fontsize=8)
     ax.tick_params(length=0)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=10, pad=40 if top_labels else 6)
 
 
-def _square(x: float, y: float, side: float, colour: str):
+def _column_labels(axis, cols: int, labels: Sequence[str]) -> None:
+    axis.set_xticks(range(cols), list(labels) or [""] * cols, fontsize=7,
+                    rotation=90 if any(len(c) > 3 for c in labels) else 0)
+    axis.tick_params(length=0)
+
+
+def activity_rows(ax, activity: Sequence[float], labels: Sequence[str] = (), name: str = "",
+                  marked: Sequence[int] = ()) -> None:
+    """One layer's activity as a row of white squares on grey, area ∝ activity in [0, 1]
+    (the paper's Fig. 3); the units in ``marked`` (the right answers) are outlined."""
+    cols = len(activity)
+    ax.set_facecolor("#808080")
+    ax.set_xlim(-0.5, max(cols, 24) - 0.5)
+    ax.set_ylim(0.5, -0.5)
+    ax.set_aspect("equal")
+    for j, a in enumerate(activity):
+        side = math.sqrt(min(max(a, 0.0), 1.0)) * 0.9
+        ax.add_patch(_square(j - side / 2, -side / 2, side, "white"))
+        if j in marked:
+            ax.add_patch(_square(j - 0.47, -0.47, 0.94, "none", edge="#dc2626"))
+    _column_labels(ax, cols, labels)
+    ax.set_yticks([0], [name], fontsize=8)
+    ax.tick_params(length=0)
+
+
+def _square(x: float, y: float, side: float, colour: str, edge: str | None = None):
     from matplotlib.patches import Rectangle
 
-    return Rectangle((x, y), side, side, facecolor=colour, edgecolor=colour)
+    return Rectangle((x, y), side, side, facecolor=colour, edgecolor=edge or colour,
+                     linewidth=1.5 if edge else 1.0)
 
 
 def decision_boundary(ax, predict: Callable[[float, float], float],
