@@ -205,7 +205,13 @@ def evaluate(model: FamilyNet, trees: FamilyTrees, held_out: Sequence[tuple]) ->
 
 # -- figures ---------------------------------------------------------------------------------
 
-def draw(result: dict, folder: Path) -> Path:
+def draw(result: dict, folder: Path) -> list[Path]:
+    """Save :func:`weights_figure` and :func:`activity_figure` in ``folder``."""
+    return [save_figure(weights_figure(result), folder, "family_trees.png"),
+            save_figure(activity_figure(result), folder, "family_trees_activity.png")]
+
+
+def weights_figure(result: dict):
     """The paper's Fig. 4: the weights from the 24 people to each person-encoding unit,
     English people on the top row, their Italian counterparts beneath, on one scale."""
     plt = pyplot()
@@ -215,8 +221,8 @@ def draw(result: dict, folder: Path) -> Path:
     english, italian = trees.people[:12], trees.people[12:]
     units = [[p.data for p in neuron.w] for neuron in model.person.neurons]
     largest = max(abs(w) for unit in units for w in unit)
-    fig = plt.figure(figsize=(13, 7.6))
-    grid = fig.add_gridspec(3, 3, height_ratios=[1, 1, 0.9], hspace=0.75)
+    fig = plt.figure(figsize=(13, 8), layout="constrained")
+    grid = fig.add_gridspec(3, 3, height_ratios=[1, 1, 0.9])
     for k, weights in enumerate(units):
         ax = fig.add_subplot(grid[k // 3, k % 3])
         hinton(ax, [weights[:12], weights[12:]], max_weight=largest,
@@ -226,34 +232,29 @@ def draw(result: dict, folder: Path) -> Path:
                title=f"error E over {len(result['losses'])} sweeps (seed {result['seed']})")
     fig.suptitle("Family trees: weights from the 24 people to the 6 person-encoding units "
                  f"(one scale: the largest square is |w| = {largest:.2f}; white +, black −)")
-    return save_figure(fig, folder, "family_trees.png")
+    return fig
 
 
-def draw_activity(result: dict, folder: Path, person: str = "Colin",
-                  relation: str = "aunt") -> Path:
+def activity_figure(result: dict, person: str = "Colin", relation: str = "aunt"):
     """The paper's Fig. 3: the activity of every unit for one query, input at the bottom."""
     plt = pyplot()
-    from ..viz.plots import activity_rows
+    from ..viz.plots import activity_diagram
 
     trees, model = result["trees"], result["model"]
     (p, r, wanted), = encode(trees, [(person, relation)])
     layers = [[_data(y) for y in layer] for layer in model.layers(p, r)]
     names = ["input: person", "input: relationship", "person encoding",
              "relationship encoding", "central", "decoding", "output: person"]
-    labels = {0: trees.people, 1: trees.relations, 6: trees.people}
-    fig, axes = plt.subplots(len(layers), 1, figsize=(11, 9.5),
-                             gridspec_kw={"height_ratios": [1.6, 1.6, 1, 1, 1, 1, 1.6]})
-    for k in reversed(range(len(layers))):  # the paper draws the input at the bottom
-        ax = axes[len(layers) - 1 - k]
-        activity_rows(ax, layers[k], labels.get(k, ()), names[k],
-                      marked=[i for i, d in enumerate(wanted) if d == 1.0] if k == 6 else ())
+    labels = [trees.people, trees.relations, (), (), (), (), trees.people]
+    fig, ax = plt.subplots(figsize=(11, 9), layout="constrained")
+    activity_diagram(ax, list(zip(names, layers, labels)),
+                     marked=[i for i, d in enumerate(wanted) if d == 1.0])
     said = [q for q, y in zip(trees.people, layers[-1]) if y > 0.5]
-    fig.suptitle(f"Activity of every unit for ({person}, has-{relation}); the tree says "
-                 f"{' and '.join(sorted(trees.facts[(person, relation)]))}, the net says "
-                 f"{' and '.join(said) or 'nobody'} (white area ∝ activity, 0 to 1; "
-                 f"seed {result['seed']})", fontsize=10)
-    fig.tight_layout()
-    return save_figure(fig, folder, "family_trees_activity.png")
+    ax.set_title(f"Activity of every unit for ({person}, has-{relation}), seed {result['seed']}: "
+                 f"the tree says {' and '.join(sorted(trees.facts[(person, relation)]))} "
+                 f"(outlined), the net says {' and '.join(said) or 'nobody'}\n"
+                 "white area ∝ activity from 0 to 1; input at the bottom", fontsize=10)
+    return fig
 
 
 # -- the command -----------------------------------------------------------------------------
@@ -347,8 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(results)} seed(s) × {sweeps:,} sweeps in {time.perf_counter() - start:.0f} s "
           f"(compiling the sweep once included)")
     folder = output_folder(args)
-    print(f"figure: {draw(results[0], folder)}")
-    print(f"figure: {draw_activity(results[0], folder)}")
+    for path in draw(results[0], folder):
+        print(f"figure: {path}")
     if args.save_weights:
         print(f"weights: {save_result(results[0], folder / 'family_trees_model.json')}")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-__all__ = ["loss_curve", "hinton", "activity_rows", "decision_boundary"]
+__all__ = ["loss_curve", "hinton", "activity_diagram", "decision_boundary"]
 
 
 def loss_curve(ax, losses: Sequence[float], title: str = "training error", log: bool = True,
@@ -57,23 +57,37 @@ def _column_labels(axis, cols: int, labels: Sequence[str]) -> None:
     axis.tick_params(length=0)
 
 
-def activity_rows(ax, activity: Sequence[float], labels: Sequence[str] = (), name: str = "",
-                  marked: Sequence[int] = ()) -> None:
-    """One layer's activity as a row of white squares on grey, area ∝ activity in [0, 1]
-    (the paper's Fig. 3); the units in ``marked`` (the right answers) are outlined."""
-    cols = len(activity)
-    ax.set_facecolor("#808080")
-    ax.set_xlim(-0.5, max(cols, 24) - 0.5)
-    ax.set_ylim(0.5, -0.5)
+def activity_diagram(ax, rows: Sequence[tuple[str, Sequence[float], Sequence[str]]],
+                     marked: Sequence[int] = ()) -> None:
+    """Every unit's activity as a white square on grey, area ∝ activity in [0, 1], one
+    layer a row, the first row at the bottom and each row centred (the paper's Fig. 3).
+
+    Args:
+        rows: ``(name, activities, unit labels)`` for each layer, input first.
+        marked: units of the last row to outline (the right answers).
+    """
+    from matplotlib.patches import Rectangle
+
+    width = max(len(acts) for _, acts, _ in rows)
+    y = 0.0
+    for i, (name, acts, labels) in enumerate(rows):
+        if i:  # a gap, with room under the row for its unit labels
+            y += 1.6 + (2.4 if labels else 0.0)
+        x0 = (width - len(acts)) / 2
+        ax.add_patch(Rectangle((x0 - 0.5, y - 0.5), len(acts), 1, facecolor="#808080"))
+        for j, a in enumerate(acts):
+            side = math.sqrt(min(max(a, 0.0), 1.0)) * 0.9
+            ax.add_patch(_square(x0 + j - side / 2, y - side / 2, side, "white"))
+            if i == len(rows) - 1 and j in marked:
+                ax.add_patch(_square(x0 + j - 0.47, y - 0.47, 0.94, "none", edge="#dc2626"))
+            if labels:
+                ax.text(x0 + j, y - 0.6, labels[j], rotation=90, ha="center", va="top",
+                        fontsize=7)
+        ax.text(-1, y, name, ha="right", va="center", fontsize=8)
+    ax.set_xlim(-0.6, width - 0.4)
+    ax.set_ylim(-3.0 if rows[0][2] else -0.6, y + 0.6)
     ax.set_aspect("equal")
-    for j, a in enumerate(activity):
-        side = math.sqrt(min(max(a, 0.0), 1.0)) * 0.9
-        ax.add_patch(_square(j - side / 2, -side / 2, side, "white"))
-        if j in marked:
-            ax.add_patch(_square(j - 0.47, -0.47, 0.94, "none", edge="#dc2626"))
-    _column_labels(ax, cols, labels)
-    ax.set_yticks([0], [name], fontsize=8)
-    ax.tick_params(length=0)
+    ax.axis("off")
 
 
 def _square(x: float, y: float, side: float, colour: str, edge: str | None = None):
