@@ -141,13 +141,13 @@ def train(seed: int, sweeps: int = SWEEPS, settings: dict = DEFAULTS,
     params = model.parameters()
     replay = compiled_sweep()
     wanted = [d for p, r in trees.queries for d in targets(trees, p, r)]
-    counts = [float((p, r) not in held_out) for p, r in trees.queries
-              for _ in trees.people]  # 0 for a held-out query's outputs: no error there
+    trained = [float((p, r) not in held_out) for p, r in trees.queries
+               for _ in trees.people]  # 0 for a held-out query's outputs: no error there
     losses: list[float] = []
 
-    def seeds(outputs: list[float]) -> list[float]:
+    def loss_slopes(outputs: list[float]) -> list[float]:  # ∂E/∂y, where backward starts
         slopes = sum_squared_error_grad(outputs, wanted, TOLERANCE, settings["tolerance_mode"])
-        slopes = [g * c for g, c in zip(slopes, counts)]
+        slopes = [g * t for g, t in zip(slopes, trained)]
         losses.append(0.5 * sum(g * g for g in slopes))  # E = ½ Σ (y − edge)², slope = y − edge
         return slopes
 
@@ -157,7 +157,7 @@ def train(seed: int, sweeps: int = SWEEPS, settings: dict = DEFAULTS,
     for sweep in progress(range(sweeps), show_progress, desc=f"seed {seed}", leave=False):
         if sweep == WARMUP:
             optimizer.lr, optimizer.momentum = settings["lr"], settings["momentum"]
-        _, grads = replay([p.data for p in params], seeds)
+        _, grads = replay([p.data for p in params], loss_slopes)
         for p, g in zip(params, grads):
             p.grad = g
         optimizer.step()

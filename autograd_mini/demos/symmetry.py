@@ -76,7 +76,7 @@ def train(seed: int, max_sweeps: int, show_progress: bool = False,
     optimizer = SGD(params, lr=LEARNING_RATE, momentum=MOMENTUM)
     run = Run(seed, model, None)
 
-    def seeds(outputs: list[float]) -> list[float]:
+    def loss_slopes(outputs: list[float]) -> list[float]:  # ∂E/∂y, where backward starts
         slopes = sum_squared_error_grad(outputs, targets)
         run.losses.append(0.5 * sum(g * g for g in slopes))  # E = ½ Σ (y − d)²
         return slopes
@@ -84,7 +84,7 @@ def train(seed: int, max_sweeps: int, show_progress: bool = False,
     start = time.perf_counter()
     for sweep in progress(range(max_sweeps + 1), show_progress, desc=f"seed {seed}",
                           leave=False):
-        outputs, grads = replay([p.data for p in params], seeds)
+        outputs, grads = replay([p.data for p in params], loss_slopes)
         if solved(outputs, targets, criterion):
             run.sweeps = sweep  # solved after this many updates
             break
