@@ -49,7 +49,7 @@ def test_demo_tour_writes_graph_and_viewer(tmp_path):
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "autograd-mini-demo"
     assert {p.name for p in folder.iterdir()} == {"graph.svg", "steps.html"}
-    assert "∂o/∂n = 1 - tanh(n)^2 = 0.5" in result.stdout
+    assert "∂o/∂n = 1 - tanh(n)**2 = 0.5" in result.stdout
     assert "steps.html" in result.stdout
     again = run("demo", cwd=tmp_path)  # a second run gets a new folder
     assert again.returncode == 0 and (tmp_path / "autograd-mini-demo-2").is_dir()

@@ -30,7 +30,7 @@ def op():
     names = []
 
     def add(name, value, derivative):
-        register(Primitive(name, name, f"{name}(a)", ("?",), value, derivative))
+        register(Primitive(name, name, value, derivative))
         names.append(name)
 
     yield add

@@ -19,10 +19,14 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import graphviz
+try:
+    import graphviz
+except ImportError:  # the engine works without it; only pictures need it
+    raise ImportError("drawing graphs needs the graphviz Python package: "
+                      "pip install graphviz (and the graphviz program `dot`)") from None
 
 from ..engine import Value, topological_order
-from ..trace import fmt
+from ..naming import display_names, fmt
 
 __all__ = ["draw_dot", "save", "GraphvizNotFound", "Graph", "FORMATS"]
 
@@ -81,9 +85,10 @@ def draw_dot(
 ) -> Graph:
     """The graph of ``root`` as a ``graphviz.Digraph`` (micrograd's lecture helper, extended).
 
-    Each value node shows its label, data and grad; each op node its symbol; edges follow
-    the data from inputs to ``root``.  Labelled leaves (inputs, parameters) are blue,
-    unlabelled leaves (constants) grey.
+    Each value node shows its display name (its label, or a name such as ``n1`` that
+    the trace uses too), data and grad; each op node its symbol; edges follow the data
+    from inputs to ``root``.  Inputs and parameters are blue, constants (numbers
+    written in the expression) grey.
 
     Args:
         root: the output node.
@@ -99,7 +104,7 @@ def draw_dot(
         values: data to show instead of ``.data`` (nodes missing are shown as "?").
         active: a node to highlight (the step-by-step viewer uses this).
         active_edges: ``(parent, child)`` edges to highlight.
-        names: display names instead of labels.
+        names: display names to use instead of :func:`~autograd_mini.naming.display_names`.
         format: the output format used by ``.pipe()`` and in Jupyter.
 
     Returns:
@@ -114,8 +119,9 @@ def draw_dot(
     order = topological_order(root)
     grad_of = (lambda n: grads.get(n)) if grads is not None else (lambda n: n.grad)
     data_of = (lambda n: values.get(n)) if values is not None else (lambda n: n.data)
-    scale = _GradScale([grad_of(n) for n in order if n.parents or n.label],
+    scale = _GradScale([grad_of(n) for n in order if not n.is_constant],
                        log_scale) if gradient_flow else None
+    names = display_names(root) if names is None else names
     neurons = _neuron_groups(model, order) if model is not None else {}
     graph = Graph(format="svg" if format == "dot" else format,
                   graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "bgcolor": "white"},
@@ -144,8 +150,8 @@ def draw_dot(
             continue
         op_id = ids[node] + "_op"
         symbol = _symbol(node)
-        if collapse_neurons and node in neurons:
-            symbol = "Σ w·x + b" if node.op == "dot" else f"{symbol}(Σ w·x + b)"
+        if collapse_neurons and node in neurons and node.parents[0] in hidden:
+            symbol = f"{symbol}({_symbol(node.parents[0])})"  # activation(weighted sum)
         shape = "ellipse" if len(symbol) > 4 else "circle"
         target.node(op_id, label=symbol, shape=shape, id=op_id, **_op_style(node is active))
         target.edge(op_id, ids[node])
@@ -167,11 +173,10 @@ def _symbol(node: Value) -> str:
 
 
 def _node_label(node, names, data, grad, show_grad, neuron) -> str:
-    constant = not node.parents and not node.label  # a number written in the expression
-    name = "" if constant else (names or {}).get(node) or node.label or neuron or ""
+    name = "" if node.is_constant else neuron or names.get(node, "")
     cells = [_escape(name)] if name else []
     cells.append("data " + ("?" if data is None else fmt(data)))
-    if show_grad and not constant:
+    if show_grad and not node.is_constant:
         cells.append("grad " + ("?" if grad is None else fmt(grad)))
     return "{ " + " | ".join(cells) + " }"
 
@@ -183,11 +188,11 @@ def _escape(text: str) -> str:
 
 
 def _node_style(node: Value, is_active: bool, scale, grad) -> dict[str, str]:
-    if scale is not None and grad is not None and (node.parents or node.label):
+    if scale is not None and grad is not None and not node.is_constant:
         fill, font = scale.colour(grad)
         style = {"style": "filled", "fillcolor": fill, "fontcolor": font}
     elif not node.parents:
-        style = {"style": "filled", "fillcolor": _LEAF if node.label else _CONSTANT}
+        style = {"style": "filled", "fillcolor": _CONSTANT if node.is_constant else _LEAF}
     else:
         style = {"style": "filled", "fillcolor": "white"}
     if is_active:
@@ -273,27 +278,27 @@ def _neuron_groups(model, order: list[Value]) -> dict[Value, str]:
         if isinstance(module, Neuron):
             for p in module.parameters():
                 owner[p] = name or "neuron"
-    for node in order:  # a weighted sum takes the weights; an activation takes the sum
-        first = node.parents[0] if node.parents else None
-        if first in owner and (node.op == "dot" or (first.op == "dot"
-                                                    and node.primitive.arity == 1)):
-            owner[node] = owner[first]
+    for node in order:
+        # The weighted sum is the node that takes the neuron's parameters; its
+        # activation is a one-input node that takes the weighted sum.
+        taken = [owner[p] for p in node.parents if not p.parents and p in owner]
+        if taken:
+            owner[node] = taken[0]
+        elif len(node.parents) == 1 and node.parents[0].parents and node.parents[0] in owner:
+            owner[node] = owner[node.parents[0]]
     return owner
 
 
 def _collapse(neurons: dict[Value, str], order: list[Value]) -> set[Value]:
-    """Nodes to hide when each neuron is drawn as one node: its parameters, the constant
-    1 of its bias (the last input of its weighted sum) and, when an activation follows,
-    the weighted sum itself."""
+    """Nodes to hide when each neuron is drawn as one node: its parameters and, when an
+    activation follows, the weighted sum itself."""
     hidden: set[Value] = set()
     for node in order:
         if node not in neurons:
             continue
-        if not node.parents:
+        if not node.parents:  # a parameter
             hidden.add(node)
-        elif node.op == "dot":
-            hidden.add(node.parents[-1])
-        else:
+        elif len(node.parents) == 1:  # an activation stands for its weighted sum
             hidden.add(node.parents[0])
     return hidden
 
@@ -304,7 +309,7 @@ def _visible_parents(node: Value, hidden: set[Value]) -> list[Value]:
     for parent in node.parents:
         if parent not in hidden:
             visible.append(parent)
-        elif parent.op == "dot":
+        elif parent.parents:
             visible += [x for x in parent.parents if x not in hidden]
     return list(dict.fromkeys(visible))
 

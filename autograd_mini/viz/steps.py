@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine import Value
-from ..trace import Trace, fmt, is_constant, trace
+from ..naming import fmt
+from ..trace import Trace, trace
 from .graph import Graph, _write_atomically, draw_dot
 
 __all__ = ["Frame", "frames", "save_frames", "steps_html", "save_steps_html"]
@@ -44,7 +45,7 @@ def frames(record: Trace, *, rankdir: str = "LR") -> list[Frame]:
     for i, step in enumerate(forward, 1):
         known[step.node] = step.value
         edges = [(p, step.node) for p in step.node.parents]
-        formula = step.node.primitive.expr if step.node.primitive else ""
+        formula = step.node.primitive.formula if step.node.primitive else ""
         result.append(Frame(
             draw_dot(record.output, rankdir=rankdir, values=dict(known), show_grad=False,
                      active=step.node, active_edges=edges, names=record.names),
@@ -58,7 +59,7 @@ def frames(record: Trace, *, rankdir: str = "LR") -> list[Frame]:
     for i, step in enumerate(record.backward, 1):
         for c in step.contributions:
             grads[c.parent] = c.grad_after
-        shown = [c for c in step.contributions if not is_constant(c.parent)]
+        shown = step.contributions
         lines = (f"Upstream gradient ∂{out}/∂{step.name} = {fmt(step.upstream)}",
                  *(f"local: {c.local_text}" for c in shown),
                  *(c.sentence + (f"   (now {fmt(c.grad_after)})" if c.grad_before else "")
