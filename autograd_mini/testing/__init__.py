@@ -226,7 +226,7 @@ def _crossed(here: list[_Kink], neighbours: list[list[_Kink]]) -> _Kink | None:
     matches only as far as its ops agree."""
     for k, kink in enumerate(here):
         for other in neighbours:
-            if k < len(other) and other[k].op == kink.op:
+            if k < len(other) and other[k].node.primitive is kink.node.primitive:
                 move = max((abs(a - b) for a, b in zip(kink.inputs, other[k].inputs)),
                            default=0.0)
                 if move > 0.0 and kink.distance <= move:
