@@ -72,7 +72,8 @@ def test_new_model_files_get_opens_mode(tmp_path, umask_022):
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     with open(tmp_path / "reference", "w"):
         pass
-    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE((tmp_path / "reference").stat().st_mode)
+    reference = (tmp_path / "reference").stat().st_mode
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(reference)
 
 
 def test_new_files_follow_the_umask(tmp_path):
