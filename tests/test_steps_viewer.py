@@ -119,7 +119,7 @@ def hostile_primitive():
         "hostile", HOSTILE_SYMBOL, value=lambda a: a,
         # the formula text is the rule written out: it carries the hostile expression
         derivative=lambda out, a: (1.0 + 0.0 * out,),
-        write=lambda a: f"<b>hostile</b>({a}) {{DATA}}"))
+        write=lambda a: f"<b>hostile</b>({a}) {{{{DATA}}}}"))
     yield primitive
     del PRIMITIVES["hostile"]
 
