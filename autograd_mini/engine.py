@@ -15,6 +15,7 @@ The ``+=`` matters: a node used twice receives the sum of both paths.
 from __future__ import annotations
 
 import gc
+import math
 import numbers
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -38,7 +39,10 @@ def _as_float(data: object, what: str = "Value") -> float:
     if type(data) is float:  # the common case, checked first because it is cheap
         return data
     if isinstance(data, numbers.Real):  # int, bool, numpy scalars, Fraction
-        return float(data)
+        try:
+            return float(data)
+        except OverflowError:  # an integer beyond the float range: ±inf, as in IEEE 754
+            return math.inf if data > 0 else -math.inf
     raise TypeError(
         f"{what} expects a real number (int or float), "
         f"got {data!r} of type {type(data).__name__}"

@@ -172,6 +172,11 @@ class Symbol:
     def __ge__(self, other):
         return Condition(self, ">=", other)
 
+    def __eq__(self, other):  # type: ignore[override]
+        return Condition(self, "==", other)
+
+    __hash__ = object.__hash__
+
     def __bool__(self):
         raise TypeError("a rule that tests a number's truth cannot be written out")
 
@@ -408,12 +413,24 @@ def _divide(a: float, b: float) -> float:
 def _power(a: float, n: float) -> float:
     if a == 0.0 and n < 0:
         raise ZeroDivisionError("0 cannot be raised to a negative power")
-    if a < 0.0 and n != int(n):
+    if a < 0.0 and math.isfinite(n) and not float(n).is_integer():
         raise ValueError("a negative number to a fractional power is not real")
     try:
-        return a**n
-    except OverflowError:  # IEEE-style: too large a result is infinite
+        return a**n  # IEEE 754 for the rest: (-2)**inf = inf, x**nan = nan
+    except OverflowError:  # too large a result is infinite, with its sign
         return -math.inf if a < 0.0 and n % 2 == 1 else math.inf
+
+
+def power(a: Any, n: Any) -> Any:
+    """``a ** n`` of floats (overflow gives ±inf, never OverflowError), Values or Symbols."""
+    if isinstance(a, (int, float)) and isinstance(n, (int, float)):
+        return _power(float(a), float(n))
+    return a**n
+
+
+def _power_derivative(out: Any, a: Any, n: float) -> tuple[Any]:
+    """d/da a**n = n * a**(n - 1); for n = 0 that is 0, also at a = 0."""
+    return (0.0 if n == 0.0 else n * power(a, n - 1.0),)
 
 
 def _exp(a: float) -> float:
@@ -501,8 +518,7 @@ for _primitive in [
     Primitive("neg", "-", lambda a: -a,
               lambda out, a: (-1.0,),
               write=lambda a: f"-{a}", sympy=lambda sp, a: -a),
-    Primitive("pow", "**", _power,
-              lambda out, a, n: (n * a ** (n - 1.0),),
+    Primitive("pow", "**", _power, _power_derivative,
               FIXED[2], lambda a, n: f"{a}**{n}", constants=1,
               domain=(POSITIVE, ((-3.0, 3.0),)), sympy=lambda sp, a, n: a**n),
     Primitive("exp", "exp", _exp, lambda out, a: (out,), sympy=lambda sp, a: sp.exp(a)),
@@ -512,7 +528,7 @@ for _primitive in [
               sympy=lambda sp, a: sp.tanh(a)),
     Primitive("sigmoid", "σ", _sigmoid, lambda out, a: (out * (1.0 - out),),
               sympy=lambda sp, a: 1 / (1 + sp.exp(-a))),
-    Primitive("relu", "ReLU", lambda a: a if a > 0.0 else 0.0,
+    Primitive("relu", "ReLU", lambda a: 0.0 if a <= 0.0 else a,  # NaN in, NaN out
               lambda out, a: (1.0 if a > 0.0 else 0.0,), domain=(NONZERO,),
               kink=lambda a: abs(a), sympy=lambda sp, a: sp.Max(a, 0)),
     Primitive("softplus", "softplus", _softplus, lambda out, a: (sigmoid(a),),

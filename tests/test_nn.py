@@ -231,7 +231,7 @@ def test_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
     def broken_dump(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(json, "dump", broken_dump)
+    monkeypatch.setattr(json, "dumps", broken_dump)
     with pytest.raises(OSError, match="disk full"):
         save(MLP(2, [2, 1], rng=random.Random(1)), path)
     assert path.read_text() == before

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
+import shutil
+import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -26,9 +27,11 @@ except ImportError:  # the engine works without it; only pictures need it
                       "pip install graphviz (and the graphviz program `dot`)") from None
 
 from ..engine import Value, topological_order
+from ..files import write_atomically
 from ..naming import display_names, fmt
 
-__all__ = ["draw_dot", "save", "GraphvizNotFound", "Graph", "FORMATS"]
+__all__ = ["draw_dot", "save", "render", "dot_text", "GraphvizNotFound", "GraphvizError",
+           "GraphvizTimeout", "Graph", "FORMATS"]
 
 FORMATS = ("svg", "png", "pdf", "dot")
 INSTALL_HINT = (
@@ -51,20 +54,50 @@ class GraphvizNotFound(RuntimeError):
     """The ``dot`` executable is missing; the message says how to install it."""
 
 
+class GraphvizError(RuntimeError):
+    """``dot`` failed (crashed, ran out of memory) or did not finish in the time given."""
+
+
+class GraphvizTimeout(GraphvizError):
+    """``dot`` did not finish in the time given (it was stopped)."""
+
+
 class Graph(graphviz.Digraph):
-    """A ``graphviz.Digraph`` whose rendering explains a missing ``dot`` clearly."""
+    """A ``graphviz.Digraph`` whose rendering explains a missing or failing ``dot`` in one
+    line."""
 
     def pipe(self, *args, **kwargs):
         try:
             return super().pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFound(INSTALL_HINT) from None
+        except graphviz.CalledProcessError as error:
+            raise GraphvizError(_failure(error.returncode, error.stderr)) from None
 
     def render(self, *args, **kwargs):
         try:
             return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFound(INSTALL_HINT) from None
+        except graphviz.CalledProcessError as error:
+            raise GraphvizError(_failure(error.returncode, error.stderr)) from None
+
+
+def dot_text(text: str, *, record: bool = False) -> str:
+    """``text`` made literal inside a quoted DOT label, so that graphviz draws it as written.
+
+    Backslashes are doubled (no ``\\n`` or ``\\N`` escapes); ``& < > "`` become
+    entities, which graphviz draws as the characters and writes escaped into SVG (a label
+    can neither close its quotes, add attributes, pass for an HTML label, nor spell an
+    entity); in a record label, ``{ } |`` are escaped too, so a label cannot add fields.
+    """
+    text = text.replace("\\", "\\\\")
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        text = text.replace(char, entity)
+    if record:
+        for char in "{}|":
+            text = text.replace(char, "\\" + char)
+    return text
 
 
 def draw_dot(
@@ -139,8 +172,8 @@ def draw_dot(
         if group is not None and not collapse_neurons:
             if group not in clusters:
                 clusters[group] = graphviz.Digraph(name=f"cluster_{len(clusters)}")
-                clusters[group].attr(label=group, style="rounded,dashed", color="#9ca3af",
-                                     fontsize="10", fontcolor="#6b7280")
+                clusters[group].attr(label=dot_text(group), style="rounded,dashed",
+                                     color="#9ca3af", fontsize="10", fontcolor="#6b7280")
             target = clusters[group]
         label = _node_label(node, names, data_of(node), grad_of(node), show_grad,
                             neurons.get(node) if collapse_neurons else None)
@@ -153,7 +186,8 @@ def draw_dot(
         if collapse_neurons and node in neurons and node.parents[0] in hidden:
             symbol = f"{symbol}({_symbol(node.parents[0])})"  # activation(weighted sum)
         shape = "ellipse" if len(symbol) > 4 else "circle"
-        target.node(op_id, label=symbol, shape=shape, id=op_id, **_op_style(node is active))
+        target.node(op_id, label=dot_text(symbol), shape=shape, id=op_id,
+                    **_op_style(node is active))
         target.edge(op_id, ids[node])
         for parent in _visible_parents(node, hidden):
             graph.edge(ids[parent], op_id, **_edge_style(parent, node, active_edges, scale,
@@ -169,22 +203,16 @@ def _symbol(node: Value) -> str:
     if node.primitive is not None:
         return node.primitive.symbol
     # A node made by hand, micrograd-style (Value(t, (x,), 'tanh')), names its own op.
-    return getattr(node, "_op", "") or "?"
+    return str(getattr(node, "_op", "") or "?")
 
 
 def _node_label(node, names, data, grad, show_grad, neuron) -> str:
     name = "" if node.is_constant else neuron or names.get(node, "")
-    cells = [_escape(name)] if name else []
+    cells = [dot_text(name, record=True)] if name else []
     cells.append("data " + ("?" if data is None else fmt(data)))
     if show_grad and not node.is_constant:
         cells.append("grad " + ("?" if grad is None else fmt(grad)))
     return "{ " + " | ".join(cells) + " }"
-
-
-def _escape(text: str) -> str:
-    for ch in "\\{}|<>\"":
-        text = text.replace(ch, "\\" + ch)
-    return text
 
 
 def _node_style(node: Value, is_active: bool, scale, grad) -> dict[str, str]:
@@ -314,10 +342,12 @@ def _visible_parents(node: Value, hidden: set[Value]) -> list[Value]:
     return list(dict.fromkeys(visible))
 
 
-def save(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
+def save(graph: graphviz.Digraph, path: str | os.PathLike, *,
+         timeout: float | None = None) -> Path:
     """Write ``graph`` to ``path``; the format comes from the extension (svg, png, pdf, dot).
 
-    The file appears whole or not at all (written to a temporary file, then renamed).
+    The file appears whole or not at all, with the mode ``open()`` would give it
+    (:func:`autograd_mini.files.write_atomically`).  ``timeout``: seconds ``dot`` may take.
     """
     path = Path(path)
     fmt_ = path.suffix.lower().lstrip(".")
@@ -325,17 +355,48 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
         raise ValueError(f"cannot tell the format of {str(path)!r}: use .svg, .png, .pdf or .dot")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"the folder {str(path.parent)!r} does not exist")
-    data = graph.source.encode() if fmt_ == "dot" else graph.pipe(format=fmt_)
-    _write_atomically(path, data)
-    return path
+    return write_atomically(path, render(graph, fmt_, timeout=timeout))
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float | None = None) -> bytes:
+    """``graph`` drawn by graphviz's ``dot`` as ``format`` (``"dot"``: the DOT text itself).
+
+    Raises:
+        GraphvizNotFound: ``dot`` is not installed.
+        GraphvizError: ``dot`` failed.
+        GraphvizTimeout: ``dot`` took more than ``timeout`` seconds (it is stopped).
+    """
+    if format == "dot":
+        return graph.source.encode()
+    program = shutil.which("dot")
+    if program is None:
+        raise GraphvizNotFound(INSTALL_HINT)
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+        result = subprocess.run([program, f"-T{format}"], input=graph.source.encode(),
+                                capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        nodes, edges = graph_size(graph)
+        raise GraphvizTimeout(f"graphviz `dot` did not finish within {timeout:g} s drawing "
+                            f"{nodes} nodes and {edges} edges; draw a smaller graph") from None
+    if result.returncode != 0:
+        raise GraphvizError(_failure(result.returncode, result.stderr))
+    return result.stdout
+
+
+def graph_size(graph: graphviz.Digraph) -> tuple[int, int]:
+    """(nodes, edges) of the DOT text: what ``dot`` has to lay out."""
+    statements = [line.split(maxsplit=2)[:2] for line in graph.body]
+    edges = sum(words[1:] == ["->"] for words in statements)
+    nodes = sum(len(words) == 2 and words[1].startswith("[")
+                and words[0] not in ("graph", "node", "edge") for words in statements)
+    return nodes, edges
+
+
+def _failure(returncode: int, stderr: bytes | str | None) -> str:
+    if isinstance(stderr, bytes):
+        stderr = stderr.decode("utf-8", "replace")
+    lines = [line.strip() for line in (stderr or "").splitlines() if line.strip()]
+    why = f" ({lines[0][:200]})" if lines else ""
+    status = f"was stopped by signal {-returncode}" if returncode < 0 \
+        else f"exited with status {returncode}"
+    return f"graphviz `dot` failed: it {status}{why}"
