@@ -304,15 +304,18 @@ class Primitive:
         """The op applied to inputs called ``names``, as text: ``x * w``."""
         return (self.write or _call_form(self.name))(*names)
 
-    def partials(self, names: Sequence[str]) -> list[str]:
+    def partials(self, names: Sequence[str], constants: Sequence[float] = ()) -> list[str]:
         """Each local derivative as text, for inputs called ``names``, written out by
         running the derivative rule on :class:`Symbol` stand-ins.  A rule that cannot
         be run on Symbols (it calls ``math.exp`` directly, say) is shown as
-        ``∂f/∂a`` -- honestly unknown rather than a text that might disagree."""
+        ``∂f/∂a`` -- honestly unknown rather than a text that might disagree.
+        ``constants``: the numbers of the trailing constant inputs, if known (so that
+        ``x**2`` is differentiated as ``2 * x**1``, not for every exponent)."""
         k = len(names) - self.constants
         out = Symbol(self.expression(names), _ATOM if self.write is None else _CONDITIONAL)
+        args = [*map(Symbol, names[:k]), *(constants or map(Symbol, names[k:]))]
         try:
-            written = write_rule(self.derivative, out, *map(Symbol, names))
+            written = write_rule(self.derivative, out, *args)
             return [_symbol(w).text for w in written][:k]
         except Exception:  # any failure to run symbolically: say less, never wrongly
             return [f"∂{self.name}/∂{n}" for n in names[:k]]
