@@ -17,11 +17,9 @@ NAMES = sorted(PRIMITIVES)
 
 
 def _as_function(primitive):
-    """The op as a function of its differentiable inputs (constants held fixed)."""
+    """The op as a function of all its inputs, at a point."""
     def build(point):
-        k = len(point) - primitive.constants
-        constants = point[k:]
-        return lambda *xs: apply(primitive, *xs, *[Value(c) for c in constants]), point[:k]
+        return lambda *xs: apply(primitive, *xs), point
     return build
 
 
@@ -56,7 +54,7 @@ def test_table_entry_is_complete(name):
     assert primitive.formula.startswith("d/d")
     names = primitive.layout.generic_names
     partials = primitive.partials(names)
-    assert len(partials) == len(names) - primitive.constants
+    assert len(partials) == len(names)
     assert not any(p.startswith("∂") for p in partials)  # every built-in rule writes itself out
     if primitive.arity is not None:
         assert len(primitive.domain) == primitive.arity
