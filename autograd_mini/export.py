@@ -17,13 +17,14 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any
 
-from .engine import Value
+from .engine import Value, topological_order
 from .nn import MLP, Layer
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    import sympy
     import torch
 
-__all__ = ["to_torch", "from_torch"]
+__all__ = ["to_torch", "from_torch", "to_sympy"]
 
 # Our activation names and the torch modules that compute the same function.
 _TORCH_ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "linear": "Identity"}
@@ -142,3 +143,72 @@ def _read_stack(torch: Any, module: torch.nn.Sequential) -> tuple[list, list[str
     if not linears:
         raise ValueError("from_torch needs at least one Linear layer")
     return linears, activations
+
+
+# -- SymPy ---------------------------------------------------------------------------
+
+
+def to_sympy(output: Value) -> sympy.Expr:
+    """The graph of ``output`` as one SymPy expression.
+
+    Each input becomes a real ``sympy.Symbol`` named by its display name (its label, or
+    the generated name that pictures and traces show), each constant a number (``2``,
+    ``0.5``), and each operation the SymPy form its primitive gives in the op table --
+    so ``to_sympy((x * y + 1).tanh())`` is ``tanh(x*y + 1)``, and ``sympy.diff`` of it
+    can be set beside ``grad``:
+
+        >>> import sympy
+        >>> from autograd_mini import Value, grad
+        >>> x, y = Value(0.5, label="x"), Value(2.0, label="y")
+        >>> f = (x * y + 1).tanh()
+        >>> expression = to_sympy(f)
+        >>> expression
+        tanh(x*y + 1)
+        >>> X, Y = sorted(expression.free_symbols, key=str)
+        >>> symbolic = sympy.diff(expression, X).evalf(subs={X: 0.5, Y: 2.0})
+        >>> abs(float(symbolic) - grad(f, [x])[0]) < 1e-15
+        True
+
+    A node used twice appears twice in the expression (SymPy shares it in memory).
+
+    Raises:
+        TypeError: ``output`` is not a Value.
+        ValueError: the graph uses a primitive without a SymPy form (a user primitive
+            registered without ``sympy=...``), or two different inputs share a name.
+    """
+    sp = _import("sympy")
+    from .naming import display_names
+
+    if not isinstance(output, Value):
+        raise TypeError(f"to_sympy expects a Value, got {type(output).__name__}")
+    names = display_names(output)
+    inputs: dict[str, Value] = {}
+    expressions: dict[Value, Any] = {}
+    for node in topological_order(output):
+        if node.primitive is not None:
+            expressions[node] = _sympy_of(sp, node, [expressions[p] for p in node.parents])
+        elif node.is_constant:
+            expressions[node] = _number(sp, node.data)
+        else:
+            name = names[node]
+            if inputs.setdefault(name, node) is not node:
+                raise ValueError(f"two different inputs are both named {name!r}: SymPy "
+                                 "would take them for one symbol; give them distinct labels")
+            expressions[node] = sp.Symbol(name, real=True)
+    return expressions[output]
+
+
+def _sympy_of(sp: Any, node: Value, inputs: list) -> Any:
+    """The op table's SymPy form of ``node``, applied to its inputs' expressions."""
+    rule = node.primitive.sympy
+    if rule is None:
+        raise ValueError(
+            f"the primitive {node.primitive.name!r} has no SymPy form: register it with "
+            "sympy=lambda sp, *inputs: ... (its formula in SymPy) to export it"
+        )
+    return rule(sp, *inputs)
+
+
+def _number(sp: Any, x: float) -> Any:
+    """A constant as SymPy writes it: ``2`` for a whole number, else the float exactly."""
+    return sp.Integer(int(x)) if x.is_integer() else sp.Float(x)
