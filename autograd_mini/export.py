@@ -14,6 +14,7 @@ the function that needs it, so ``import autograd_mini`` works without them.
 
 from __future__ import annotations
 
+import importlib
 import random
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ _TORCH_ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "lin
 def _import(name: str) -> Any:
     """The optional package ``name``, or an ImportError that says how to get it."""
     try:
-        return __import__(name)
+        return importlib.import_module(name)
     except ImportError as error:
         raise ImportError(
             f"this bridge needs {name}: pip install -e '.[bridges]' "
