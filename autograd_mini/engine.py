@@ -15,16 +15,21 @@ The ``+=`` matters: a node used twice receives the sum of both paths.
 from __future__ import annotations
 
 import gc
+import math
 import numbers
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import repeat
+from operator import add, attrgetter
 from typing import Union
 
 from .ops import PRIMITIVES, Primitive
 
 __all__ = [
-    "Value", "Number", "apply", "grad", "gradients", "sum", "dot", "topological_order",
-    "local_derivatives", "gc_paused",
+    "Value", "Number", "apply", "grad", "gradients", "chain_rule", "sum", "dot",
+    "topological_order", "local_derivatives", "accumulate", "gc_paused",
+    "HandWrittenNodeError",
 ]
 
 Number = Union[int, float]
@@ -34,7 +39,10 @@ def _as_float(data: object, what: str = "Value") -> float:
     if type(data) is float:  # the common case, checked first because it is cheap
         return data
     if isinstance(data, numbers.Real):  # int, bool, numpy scalars, Fraction
-        return float(data)
+        try:
+            return float(data)
+        except OverflowError:  # an integer beyond the float range: ±inf, as in IEEE 754
+            return math.inf if data > 0 else -math.inf
     raise TypeError(
         f"{what} expects a real number (int or float), "
         f"got {data!r} of type {type(data).__name__}"
@@ -46,7 +54,12 @@ class Value:
 
     Args:
         data: the number this node holds; ints and bools are stored as float.
-        label: an optional name shown in pictures, traces and error messages.
+        label: an optional name shown in pictures, traces and error messages.  It is
+            display text only: it never changes what the node is or does.
+
+    Every Value you make is an *input* (it receives a gradient), labelled or not.  A
+    plain number that an operator lifts into the graph (the ``3`` of ``3 * x``) is a
+    *constant*: ``is_constant`` is true, and pictures and traces show it as a number.
 
     Attributes:
         data: the node's value.
@@ -56,16 +69,20 @@ class Value:
         primitive: the :class:`~autograd_mini.ops.Primitive` that made this node,
             ``None`` for a leaf.
         parents: the input nodes, in order and with repeats (``a * a`` has two).
+        is_constant: true for a number lifted into the graph by an operator.
     """
 
-    __slots__ = ("data", "grad", "primitive", "parents", "label")
+    __slots__ = ("data", "grad", "primitive", "parents", "label", "is_constant")
 
     def __init__(self, data: Number, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"a label must be text, got {type(label).__name__}")
         self.data = _as_float(data)
         self.grad: float | Value = 0.0
         self.primitive: Primitive | None = None
         self.parents: tuple[Value, ...] = ()
         self.label = label
+        self.is_constant = False
 
     @property
     def op(self) -> str:
@@ -81,9 +98,16 @@ class Value:
     def backward(self, gradient: Number = 1.0, *, create_graph: bool = False) -> None:
         """Add the gradient of this node into ``.grad`` of every node of its graph.
 
-        Gradients **accumulate**, as in PyTorch: calling ``backward`` twice adds the
-        gradients twice.  Reset them (``v.grad = 0.0``, or a module's ``zero_grad()``)
-        between passes when that is not what you want.
+        Gradients **accumulate**: calling ``backward`` twice adds the gradients twice,
+        because the graph is kept (there is nothing to free in a scalar engine).  This
+        is what makes a node used twice receive the sum of both paths, and what lets a
+        loss be summed over samples one ``backward`` at a time.  Reset gradients
+        (``v.grad = 0.0``, or a module's ``zero_grad()``) between passes when that is
+        not what you want.
+
+        The call is atomic: the gradients are computed apart (by :func:`gradients`)
+        and written in one step at the end, so an error or a ``KeyboardInterrupt``
+        leaves every ``.grad`` as it was.
 
         Args:
             gradient: the seed ``dL/d(self)``; 1.0 differentiates ``self`` itself.
@@ -91,21 +115,7 @@ class Value:
                 becomes a ``Value`` that can be differentiated again.
         """
         seed = self._lift(gradient) if create_graph else _as_float(gradient, "gradient")
-        with gc_paused():  # the sweep makes no reference cycles: the collector would only slow it
-            order = topological_order(self)
-            if any(node.grad for node in order if node.parents):
-                # An inner node holds a gradient from an earlier pass: compute the new
-                # gradients apart, or the old one would be sent back a second time.
-                for node, fresh in zip(order, _fresh_gradients(order, seed, create_graph)):
-                    node.grad = node.grad + fresh
-                return
-            previous = [node.grad for node in order]
-            try:  # the usual case (a new graph): sweep in place, leaves accumulate
-                _chain_rule(order, seed, create_graph)
-            except BaseException:  # no half-finished gradients are left behind
-                for node, old in zip(order, previous):
-                    node.grad = old
-                raise
+        accumulate(gradients(self, seed, create_graph=create_graph))
 
     # -- making nodes ------------------------------------------------------------
 
@@ -113,7 +123,7 @@ class Value:
         """``other`` as a Value: a plain number becomes a constant leaf."""
         if isinstance(other, Value):
             return other
-        return type(self)(_as_float(other, "an operation on Values"))
+        return _constant(type(self), _as_float(other, "an operation on Values"))
 
     def __add__(self, other: object) -> Value:
         return apply("add", self, self._lift(other))
@@ -204,6 +214,33 @@ class Value:
     abs = __abs__
 
 
+_GRAD, _DATA = attrgetter("grad"), attrgetter("data")
+
+
+def accumulate(grads: Mapping[Value, float | Value]) -> None:
+    """Add ``grads`` (``{node: gradient}``) into each node's ``.grad``, all or nothing.
+
+    The sums are computed first; then one pass in C writes them (``map`` and
+    ``setattr`` run no Python bytecode), so neither an interrupt nor another thread
+    can come between the first write and the last.
+    """
+    nodes = list(grads)
+    totals = list(map(add, map(_GRAD, nodes), grads.values()))  # nothing written yet
+    deque(map(setattr, nodes, repeat("grad"), totals), maxlen=0)
+
+
+def _constant(kind: type[Value], data: float) -> Value:
+    """A number lifted into the graph: a leaf that is a constant, not an input."""
+    node = object.__new__(kind)  # skip __init__: data is a float already
+    node.data = data
+    node.grad = 0.0
+    node.primitive = None
+    node.parents = ()
+    node.label = ""
+    node.is_constant = True
+    return node
+
+
 def _data(x: object) -> float:
     return x.data if isinstance(x, Value) else _as_float(x, "a comparison with a Value")
 
@@ -215,9 +252,13 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
         ValueError, ZeroDivisionError: an input lies outside the op's domain; the
             message names the op, each operand's value and its label.
     """
-    primitive = name if isinstance(name, Primitive) else PRIMITIVES[name]
     try:
-        data = primitive.value(*[p.data for p in parents])
+        primitive = name if isinstance(name, Primitive) else PRIMITIVES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"no primitive named {name!r}; the op table has "
+                         f"{', '.join(sorted(PRIMITIVES))}") from None
+    try:
+        data = primitive.value(*map(_DATA, parents))
     except (ValueError, ZeroDivisionError) as error:
         raise type(error)(_domain_message(primitive, parents, error)) from None
     out = object.__new__(type(parents[0]))  # skip __init__: data is a float already
@@ -226,6 +267,7 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
     out.primitive = primitive
     out.parents = parents
     out.label = ""
+    out.is_constant = False
     return out
 
 
@@ -262,7 +304,7 @@ def _lift_all(items: Iterable[Value | Number], what: str) -> list[Value]:
     else:
         return items  # all Values already: the common case inside a network
     kind = next((type(v) for v in items if isinstance(v, Value)), Value)
-    return [v if isinstance(v, Value) else kind(_as_float(v, what)) for v in items]
+    return [v if isinstance(v, Value) else _constant(kind, _as_float(v, what)) for v in items]
 
 
 @contextmanager
@@ -305,6 +347,9 @@ def topological_order(*roots: Value) -> list[Value]:
             for parent in parents:
                 if parent not in visited:
                     visited.add(parent)
+                    if not parent.parents:  # a leaf waits for nothing: place it now
+                        order.append(parent)
+                        continue
                     stack.append((parent, iter(parent.parents)))
                     break  # finish the parent first; resume this node's parents later
             else:  # all parents done: the node can take its place
@@ -320,6 +365,8 @@ def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
     result is part of a graph that can be differentiated again.
     """
     primitive = node.primitive
+    if primitive is None:
+        raise HandWrittenNodeError(node)
     if not create_graph:
         return primitive.derivative(node.data, *[p.data for p in node.parents])
     k = len(node.parents) - primitive.constants
@@ -327,59 +374,99 @@ def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
     return primitive.derivative(node, *node.parents[:k], *constants)
 
 
-def gradients(
-    output: Value, seed: float | Value = 1.0, create_graph: bool = False,
+class HandWrittenNodeError(TypeError):
+    """A node made by hand (micrograd style) has no rule in the op table to read."""
+
+    def __init__(self, node: Value) -> None:
+        op = getattr(node, "_op", "") or "?"
+        label = f" labelled {node.label!r}" if node.label else ""
+        super().__init__(
+            f"the node {op!r}{label} (data {node.data!r}) was made by hand with its own "
+            "_backward, which only backward() can run: grad(), gradients() and trace() "
+            "read each derivative from the op table -- register the op as a Primitive"
+        )
+
+
+def chain_rule(
+    order: Sequence[Value], seeds: Mapping[Value, float | Value], create_graph: bool = False,
     on_step: Callable | None = None,
-) -> tuple[list[Value], list]:
-    """The chain rule from ``output`` back to the leaves: ``(order, grads)``, where
-    ``grads[i] = d(output)/d(order[i])`` and ``order`` is topological (output last).
+) -> dict[Value, float | Value]:
+    """The chain rule over ``order`` (topological, as from :func:`topological_order`),
+    from the ``seeds`` (``{output: d L/d output}``) back to the leaves.
 
-    Every ``.grad`` is left as it was.  ``on_step(node, upstream, locals)``, if given,
-    hears of each step before it is applied: the step-by-step trace listens here.
+    Returns ``{node: d L/d node}`` for every node of ``order``.  Nothing is written to
+    any node: the gradients live in this call's own dictionary, so concurrent calls
+    and interrupted calls cannot disturb each other or the graph.
+
+        dL/d(parent) += dL/d(node) * d(node)/d(parent)
+
+    ``on_step(node, upstream, locals)``, if given, hears of each step before it is
+    applied: the step-by-step trace listens here.
     """
-    with gc_paused():
-        order = topological_order(output)
-        return order, _fresh_gradients(order, seed, create_graph, on_step)
-
-
-def _fresh_gradients(order, seed, create_graph, on_step=None) -> list:
-    """The chain rule on ``order`` as if every ``.grad`` were 0; ``.grad`` is restored."""
-    previous = [node.grad for node in order]
-    try:
-        for node in order:
-            node.grad = 0.0
-        _chain_rule(order, seed, create_graph, on_step)
-        return [node.grad for node in order]
-    finally:
-        for node, old in zip(order, previous):
-            node.grad = old
-
-
-def _chain_rule(order: list[Value], seed, create_graph: bool, on_step=None) -> None:
-    """Add ``d(output)/d(node)`` into ``.grad`` of every node, ``output = order[-1]``.
-
-    The sweep works in place on ``.grad``: attribute updates are the fastest
-    accumulator Python has.
-    """
-    output = order[-1]
-    output.grad = seed if output.grad == 0.0 else output.grad + seed
+    grads = dict(seeds)
+    get = grads.get
     try:
         for node in reversed(order):
             primitive = node.primitive
             if primitive is None:
+                if node.parents:  # made by hand, micrograd style
+                    raise HandWrittenNodeError(node)
                 continue  # a leaf: nothing further back
-            upstream = node.grad
+            upstream = grads[node]
             if create_graph:
                 locals_ = local_derivatives(node, True)
             else:  # local_derivatives(node), written out: this is the hot loop
-                locals_ = primitive.derivative(node.data, *[p.data for p in node.parents])
+                locals_ = primitive.derivative(node.data, *map(_DATA, node.parents))
             if on_step is not None:
                 on_step(node, upstream, locals_)
-            for parent, local in zip(node.parents, locals_):
-                parent.grad += upstream * local
+            # A constant's gradient would never be used: it is not computed.
+            if create_graph:  # no "0 + g" nodes: a parent's first gradient is taken as is
+                for parent, local in zip(node.parents, locals_):
+                    if not parent.is_constant:
+                        before = get(parent)
+                        grads[parent] = (upstream * local if before is None
+                                         else before + upstream * local)
+            else:
+                for parent, local in zip(node.parents, locals_):
+                    if not parent.is_constant:
+                        grads[parent] = get(parent, 0.0) + upstream * local
     except (ValueError, ZeroDivisionError, OverflowError) as error:  # e.g. sqrt'(0) = 1/0
         message = _domain_message(node.primitive, node.parents, error)
         raise type(error)(f"no derivative at {message} ({node.primitive.formula})") from None
+    return grads
+
+
+def gradients(
+    outputs: Value | Sequence[Value], seeds: float | Value | Sequence = 1.0, *,
+    create_graph: bool = False,
+) -> dict[Value, float | Value]:
+    """``d(Σ_k seed_k · output_k)/d(node)`` for every node the outputs depend on.
+
+    One sweep serves any number of outputs, each with its seed (one number for all, or
+    one per output).  Pure: no ``.grad`` is read or written.
+
+        >>> from autograd_mini import Value
+        >>> x = Value(3.0)
+        >>> g = gradients([x * x, 2 * x], [1.0, 10.0])   # d/dx (x² + 10·2x) = 2x + 20
+        >>> g[x]
+        26.0
+    """
+    outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
+    for y in outputs:
+        if not isinstance(y, Value):
+            raise TypeError(f"gradients expects Values as outputs, got {type(y).__name__}")
+    if isinstance(seeds, (Value, numbers.Real)):
+        seeds = [seeds] * len(outputs)
+    seeds = list(seeds)
+    if len(seeds) != len(outputs):
+        raise ValueError(f"{len(outputs)} outputs but {len(seeds)} seeds")
+    start: dict[Value, float | Value] = {}
+    for y, seed in zip(outputs, seeds):
+        if not isinstance(seed, Value):
+            seed = _as_float(seed, "a seed")
+        start[y] = seed if y not in start else start[y] + seed
+    with gc_paused():  # the sweep makes no reference cycles: the collector would only slow it
+        return chain_rule(topological_order(*outputs), start, create_graph)
 
 
 def grad(
@@ -388,6 +475,7 @@ def grad(
     """The gradients of ``output`` with respect to ``inputs``, without touching ``.grad``.
 
     Like ``torch.autograd.grad``.  An input that ``output`` does not depend on gets 0.
+    Pure and thread-safe: it computes into its own dictionary (see :func:`gradients`).
 
     Args:
         output: the node to differentiate.
@@ -404,5 +492,5 @@ def grad(
         if not isinstance(x, Value):
             raise TypeError(f"grad expects Values as inputs, got {type(x).__name__}")
     seed = output._lift(1.0) if create_graph else 1.0
-    by_node = dict(zip(*gradients(output, seed, create_graph)))
+    by_node = gradients(output, seed, create_graph=create_graph)
     return [by_node.get(x, 0.0) for x in inputs]

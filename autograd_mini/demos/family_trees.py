@@ -11,7 +11,6 @@ encode a person learn nationality, generation and branch of the family.
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from ..datasets import FamilyTrees, family_trees
 from ..engine import Value, gc_paused
+from ..files import write_atomically
 from ..losses import sum_squared_error
 from ..nn import Layer, Module
 from ..optim import SGD
@@ -162,10 +162,7 @@ def save_result(result: dict, path) -> str:
     """The trained weights, seed and held-out queries, as JSON (the notebook reads it)."""
     document = {"seed": result["seed"], "held_out": result["held_out"],
                 "losses": result["losses"], "state": result["model"].state_dict()}
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(document))
-    os.replace(temporary, path)
-    return str(path)
+    return str(write_atomically(path, json.dumps(document)))
 
 
 def load_result(path) -> tuple[FamilyNet, dict]:

@@ -53,7 +53,7 @@ def op_inputs(draw, primitive: Primitive | str, max_variadic: int = 4) -> tuple[
     """A point inside ``primitive``'s domain, with the right number of inputs."""
     primitive = PRIMITIVES[primitive] if isinstance(primitive, str) else primitive
     if primitive.arity is None:
-        count = draw(st.integers(1, max_variadic)) * primitive.inputs_multiple_of
+        count = primitive.layout.count(draw(st.integers(1, max_variadic)))
         return tuple(draw(points(primitive.domain[0])) for _ in range(count))
     return tuple(draw(points(domain)) for domain in primitive.domain)
 
@@ -154,7 +154,7 @@ def expressions(
 def _draw_node(draw, primitive: Primitive, candidates: list[int], data: list[float]):
     arity = primitive.arity
     if arity is None:
-        arity = draw(st.integers(1, 3)) * primitive.inputs_multiple_of
+        arity = primitive.layout.count(draw(st.integers(1, 3)))
         domains = [primitive.domain[0]] * arity
     else:
         domains = list(primitive.domain)
