@@ -152,9 +152,10 @@ def _read_stack(torch: Any, module: torch.nn.Sequential) -> tuple[list, list[str
 def to_sympy(output: Value) -> sympy.Expr:
     """The graph of ``output`` as one SymPy expression.
 
-    Each input becomes a real ``sympy.Symbol`` named by its display name (its label, or
-    the generated name that pictures and traces show), each constant a number (``2``,
-    ``0.5``), and each operation the SymPy form its primitive gives in the op table --
+    Each input becomes a real ``sympy.Symbol`` named by its display name (see
+    :mod:`autograd_mini.naming`: its label -- ``x#2`` for a second input labelled ``x``
+    -- or the generated name that pictures and traces show), each constant a number
+    (``2``, ``0.5``), and each operation the SymPy form its primitive gives in the op table --
     so ``to_sympy((x * y + 1).tanh())`` is ``tanh(x*y + 1)``, and ``sympy.diff`` of it
     can be set beside ``grad``:
 
@@ -175,15 +176,14 @@ def to_sympy(output: Value) -> sympy.Expr:
     Raises:
         TypeError: ``output`` is not a Value.
         ValueError: the graph uses a primitive without a SymPy form (a user primitive
-            registered without ``sympy=...``), or two different inputs share a name.
+            registered without ``sympy=...``).
     """
     sp = _import("sympy")
     from .naming import display_names
 
     if not isinstance(output, Value):
         raise TypeError(f"to_sympy expects a Value, got {type(output).__name__}")
-    names = display_names(output)
-    inputs: dict[str, Value] = {}
+    names = display_names(output)  # one name per input, so one symbol per input
     expressions: dict[Value, Any] = {}
     for node in topological_order(output):
         if node.primitive is not None:
@@ -191,11 +191,7 @@ def to_sympy(output: Value) -> sympy.Expr:
         elif node.is_constant:
             expressions[node] = _number(sp, node.data)
         else:
-            name = names[node]
-            if inputs.setdefault(name, node) is not node:
-                raise ValueError(f"two different inputs are both named {name!r}: SymPy "
-                                 "would take them for one symbol; give them distinct labels")
-            expressions[node] = sp.Symbol(name, real=True)
+            expressions[node] = sp.Symbol(names[node], real=True)
     return expressions[output]
 
 
