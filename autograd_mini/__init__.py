@@ -8,18 +8,33 @@
     7.0
 """
 
-from .engine import Value, apply, dot, gc_paused, grad, sum, topological_order
+from .engine import (
+    AnomalyError,
+    Value,
+    apply,
+    detect_anomaly,
+    dot,
+    gc_paused,
+    grad,
+    gradients,
+    sum,
+    topological_order,
+)
 from .functional import hessian, jvp, vjp
+from .naming import display_names
 from .ops import PRIMITIVES, Primitive, register
 from .trace import trace
-from .viz.graph import draw_dot
 
 __all__ = [
     "Value",
     "apply",
+    "detect_anomaly",
+    "AnomalyError",
     "dot",
     "gc_paused",
     "grad",
+    "gradients",
+    "display_names",
     "hessian",
     "jvp",
     "vjp",
@@ -32,3 +47,13 @@ __all__ = [
     "draw_dot",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # Pictures need the graphviz package; the engine needs only the standard library,
+    # so draw_dot is imported the first time it is asked for.
+    if name == "draw_dot":
+        from .viz.graph import draw_dot
+
+        return draw_dot
+    raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")

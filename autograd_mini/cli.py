@@ -5,7 +5,10 @@
     autograd-mini steps "x*x + 3*x" --at x=2 -o steps.html
     autograd-mini demo NAME                 one of the demos (see ``autograd-mini demo --list``)
 
-Every error is one line on stderr and exit status 2.
+Every error is one line on stderr and exit status 2.  Every command has a budget: a picture
+has at most ``MAX_NODES`` nodes and ``MAX_EDGES`` edges, the viewer at most ``MAX_FRAMES``
+frames, and graphviz's ``dot`` gets ``DOT_SECONDS`` in all; beyond them the command stops
+early and says which budget it met.
 """
 
 from __future__ import annotations
@@ -14,19 +17,30 @@ import argparse
 import math
 import re
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TextIO
+
+import graphviz
 
 from .demos import DEMOS, UnknownDemo, run_demo
 from .demos.common import new_folder
-from .engine import Value
+from .engine import Value, topological_order
 from .expression import ExpressionError, parse
 from .trace import trace
-from .viz.graph import FORMATS, GraphvizNotFound, draw_dot, save
-from .viz.steps import save_steps_html
+from .viz.graph import FORMATS, GraphvizError, GraphvizNotFound, draw_dot, save
+from .viz.steps import frame_count, save_steps_html
 
-__all__ = ["main", "worked_example"]
+__all__ = ["main", "worked_example", "MAX_NODES", "MAX_EDGES", "MAX_FRAMES", "DOT_SECONDS"]
+
+MAX_NODES = 500      # values in a picture
+MAX_EDGES = 1000     # parent-to-child links in a picture
+MAX_FRAMES = 60      # pictures in the step viewer
+DOT_SECONDS = 6.0    # graphviz's time for all the pictures of one command
+# Spellings for a terminal that cannot show the trace's symbols (PYTHONIOENCODING=ascii).
+_ASCII = str.maketrans({"∂": "d", "·": "*", "Σ": "sum", "→": "->", "²": "^2", "√": "sqrt",
+                        "σ": "sigmoid", "≈": "~", "×": "x", "−": "-", "…": "..."})
 
 
 class UsageError(Exception):
@@ -49,10 +63,12 @@ def worked_example() -> Value:
 
 
 def _assignment(text: str) -> tuple[str, float]:
-    match = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*=\s*(\S+)\s*", text)
-    if not match:
+    match = re.fullmatch(r"\s*([^=\s]+)\s*=\s*(\S+)\s*", text)
+    # Python reads names in NFKC form, so "ﬁ" in an expression is the name "fi".
+    name = unicodedata.normalize("NFKC", match.group(1)) if match else ""
+    if not name.isidentifier():
         raise UsageError(f"--at expects NAME=NUMBER, got {text!r}")
-    name, number = match.groups()
+    number = match.group(2)
     try:
         value = float(number)
     except ValueError:
@@ -85,12 +101,24 @@ def _output_path(text: str, allowed: Sequence[str]) -> Path:
     return path
 
 
+def _check_size(out: Value) -> None:
+    """Stop before drawing a graph beyond the budget of nodes and edges."""
+    order = topological_order(out)
+    nodes, edges = len(order), sum(len(node.parents) for node in order)
+    if nodes > MAX_NODES or edges > MAX_EDGES:
+        raise UsageError(f"the graph has {nodes} nodes and {edges} edges, over the budget "
+                         f"of {MAX_NODES} nodes and {MAX_EDGES} edges for a picture; "
+                         "draw a smaller expression")
+
+
 def _graph(args: argparse.Namespace) -> int:
     path = _output_path(args.output, FORMATS)
     out = _expression(args)
+    _check_size(out)
     out.backward()
-    save(draw_dot(out, rankdir=args.rankdir, gradient_flow=args.flow), path)
-    print(f"wrote {path}")
+    save(draw_dot(out, rankdir=args.rankdir, gradient_flow=args.flow), path,
+         timeout=DOT_SECONDS)
+    _say(f"wrote {path}")
     return 0
 
 
@@ -98,17 +126,36 @@ def _steps(args: argparse.Namespace) -> int:
     path = _output_path(args.output, ["html"]) if args.output else None
     out = _expression(args)
     if path is None:
-        print(trace(out))
+        _say(str(trace(out)))
         return 0
-    save_steps_html(trace(out), path, title=f"{args.expression}, step by step")
-    print(f"wrote {path}")
+    _check_size(out)
+    record = trace(out)
+    if frame_count(record) > MAX_FRAMES:
+        raise UsageError(f"stepping through this expression takes {frame_count(record)} "
+                         f"frames, over the budget of {MAX_FRAMES} for the viewer; "
+                         "leave out -o for the table, or step through a smaller expression")
+    save_steps_html(record, path, title=f"{args.expression}, step by step",
+                    timeout=DOT_SECONDS)
+    _say(f"wrote {path}")
     return 0
+
+
+def _say(text: str, stream: TextIO | None = None) -> None:
+    """Print ``text``; where the terminal's encoding lacks a symbol, spell it in ASCII
+    (``∂`` as ``d``) or escape it (``é`` as ``\\xe9``) rather than fail."""
+    stream = stream or sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = text.translate(_ASCII).encode(encoding, "backslashreplace").decode(encoding)
+    print(text, file=stream)
 
 
 def _demo(args: argparse.Namespace) -> int:
     if args.list:
         for name, (_, description) in DEMOS.items():
-            print(f"{name:<14} {description}")
+            _say(f"{name:<14} {description}")
         return 0
     if args.name:
         return run_demo(args.name, args.rest)
@@ -117,13 +164,14 @@ def _demo(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {str(folder)!r} exists and is not a folder")
     o = worked_example()
     record = trace(o)
-    print("A neuron: o = tanh(x*w + b), with x = 2, w = -3, b = 6.8814\n")
-    print(record)
+    _say("A neuron: o = tanh(x*w + b), with x = 2, w = -3, b = 6.8814\n")
+    _say(str(record))
     folder.mkdir(parents=True, exist_ok=True)
-    graph = save(draw_dot(o), folder / "graph.svg")
-    steps = save_steps_html(record, folder / "steps.html", title="o = tanh(x*w + b), step by step")
-    print(f"\nThe graph with its gradients: {graph}")
-    print(f"Walk through it step by step:  {steps}  (open it in a web browser)")
+    graph = save(draw_dot(o), folder / "graph.svg", timeout=DOT_SECONDS)
+    steps = save_steps_html(record, folder / "steps.html", title="o = tanh(x*w + b), step by step",
+                            timeout=DOT_SECONDS)
+    _say(f"\nThe graph with its gradients: {graph}")
+    _say(f"Walk through it step by step:  {steps}  (open it in a web browser)")
     return 0
 
 
@@ -172,10 +220,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 0
         return args.run(args)
-    except (UsageError, ExpressionError, UnknownDemo, GraphvizNotFound, OSError,
+    except (UsageError, ExpressionError, UnknownDemo, GraphvizNotFound, GraphvizError, OSError,
             ValueError, ZeroDivisionError, OverflowError) as error:  # bad input: one line
-        print(f"autograd-mini: error: {error}", file=sys.stderr)
-        return 2
+        message = str(error)
+    except graphviz.CalledProcessError as error:
+        message = f"graphviz `dot` failed (exit status {error.returncode})"
+    except (MemoryError, RecursionError) as error:
+        message = f"the input is too large to handle ({type(error).__name__}); try a smaller one"
+    _say(f"autograd-mini: error: {' '.join(message.split())}", sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

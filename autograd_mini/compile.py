@@ -15,20 +15,25 @@ value and derivative rules, so the numbers are exactly the engine's:
     (0.462117, [0.393224, 0.786448])
     >>> print(step.source)  # doctest: +ELLIPSIS
     def replay(inputs, gradient=1.0):
-        x, w = inputs
+        x0, x1 = inputs  # x0 is 'x', x1 is 'w'
         # forward: one node a line
-        n1 = mul(x, w)
+        v1 = op_mul(x0, x1)  # n1 = x * w
     ...
+
+The code names nodes by their place, never by their labels: the inputs ``x0, x1, ...``
+in the order given, the other nodes ``v1, v2, ...`` in topological order, and their
+gradients ``g_x0``, ``g_v1``; each op's value and derivative rules are ``op_mul``
+and ``d_mul``.  Labels and display names appear only in comments,
+written with :func:`ascii` so that no label can end a comment or a line.
 """
 
 from __future__ import annotations
 
-import keyword
 import math
-import re
 from collections.abc import Sequence
 
 from .engine import Value, topological_order
+from .naming import display_names
 from .ops import PRIMITIVES
 
 __all__ = ["compile_graph", "Compiled"]
@@ -57,21 +62,10 @@ class Compiled:
         return self._function(inputs, gradient)
 
 
-_RESERVED = {"d", "seed", "gradient", "inputs", "replay", "callable"}
-
-
-def _identifier(label: str, taken: set[str]) -> str:
-    """A Python name from a label: ``w0``, then ``w0_2``, ``w0_3`` for the next ``w0``s."""
-    base = re.sub(r"\W", "_", label) or "v"
-    if (base[0].isdigit() or keyword.iskeyword(base) or base in _RESERVED
-            or base in PRIMITIVES or base.startswith("g_") or base.endswith("_derivative")):
-        base = f"v_{base}"  # never shadow the generated code's own names
-    name, k = base, 1
-    while name in taken:
-        k += 1
-        name = f"{base}_{k}"
-    taken.add(name)
-    return name
+def _comment(text: str) -> str:
+    """Display text for a comment of the generated code: ascii() escapes every line
+    break, quote and non-ASCII character, so the comment cannot end early."""
+    return ascii(text)[1:-1]
 
 
 def _number(x: float) -> str:
@@ -95,10 +89,8 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value]) -> 
     for x in inputs:
         if not isinstance(x, Value) or x.parents:
             raise ValueError("compile_graph inputs must be leaf Values")
-    taken: set[str] = set()
-    names: dict[Value, str] = {}
-    for i, x in enumerate(inputs):
-        names[x] = _identifier(x.label or f"x{i}", taken)
+    shown = display_names(*outs)
+    names: dict[Value, str] = {x: f"x{i}" for i, x in enumerate(inputs)}
     count = 0
     for node in order:
         if node in names:
@@ -107,18 +99,22 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value]) -> 
             names[node] = _number(node.data)  # a constant: written in as a number
         else:
             count += 1
-            names[node] = _identifier(node.label or f"n{count}", taken)
+            names[node] = f"v{count}"
     varying = set(inputs)  # an input the outputs do not depend on gets gradient 0
     grad_name = {node: "g_" + names[node]
                  for node in [*order, *inputs] if node.primitive or node in varying}
+    which = ", ".join(f"{names[x]} is {_comment(repr(shown.get(x, 'unused')))}"
+                      for x in inputs)
     lines = ["def replay(inputs, gradient=1.0):",
              f"    {', '.join(names[x] for x in inputs)}{',' if len(inputs) == 1 else ''}"
-             " = inputs",
+             f" = inputs  # {which}",
              "    # forward: one node a line"]
     for node in order:
         if node.primitive is not None:
             args = ", ".join(names[p] for p in node.parents)
-            lines.append(f"    {names[node]} = {node.op}({args})")
+            text = node.primitive.expression([shown[p] for p in node.parents])
+            lines.append(f"    {names[node]} = op_{node.op}({args})"
+                         f"  # {_comment(shown[node])} = {_comment(text)}")
     lines.append("    # backward: one chain-rule product a line, d(out)/d(node) in g_<node>")
     for node, name in grad_name.items():
         if node is not outs[0] or not single:
@@ -133,11 +129,11 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value]) -> 
     for node in reversed(order):
         if node.primitive is None:
             continue
-        parents = [p for p in node.parents[:len(node.parents) - node.primitive.constants]]
+        parents = node.parents
         if not any(p in grad_name for p in parents):
             continue  # nothing upstream of it varies
         args = ", ".join(names[p] for p in node.parents)
-        lines.append(f"    d = {node.op}_derivative({names[node]}, {args})")
+        lines.append(f"    d = d_{node.op}({names[node]}, {args})")
         for k, p in enumerate(parents):
             if p in grad_name:
                 lines.append(f"    {grad_name[p]} += {grad_name[node]} * d[{k}]")
@@ -145,7 +141,7 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value]) -> 
     source = "\n".join(lines)
     namespace = {}
     for name, primitive in PRIMITIVES.items():
-        namespace[name] = primitive.value
-        namespace[f"{name}_derivative"] = primitive.derivative
+        namespace[f"op_{name}"] = primitive.value  # no generated name starts so
+        namespace[f"d_{name}"] = primitive.derivative
     exec(compile(source, "<autograd_mini compiled graph>", "exec"), namespace)  # our own code
     return Compiled(source, namespace["replay"], len(inputs))

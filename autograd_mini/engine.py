@@ -15,16 +15,25 @@ The ``+=`` matters: a node used twice receives the sum of both paths.
 from __future__ import annotations
 
 import gc
+import linecache
+import math
 import numbers
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cache
+from itertools import repeat
+from operator import add, attrgetter
 from typing import Union
 
 from .ops import PRIMITIVES, Primitive
 
 __all__ = [
-    "Value", "Number", "apply", "grad", "gradients", "sum", "dot", "topological_order",
-    "local_derivatives", "gc_paused",
+    "Value", "Number", "apply", "grad", "gradients", "chain_rule", "sum", "dot",
+    "topological_order", "local_derivatives", "accumulate", "gc_paused",
+    "HandWrittenNodeError", "detect_anomaly", "AnomalyError",
 ]
 
 Number = Union[int, float]
@@ -34,7 +43,10 @@ def _as_float(data: object, what: str = "Value") -> float:
     if type(data) is float:  # the common case, checked first because it is cheap
         return data
     if isinstance(data, numbers.Real):  # int, bool, numpy scalars, Fraction
-        return float(data)
+        try:
+            return float(data)
+        except OverflowError:  # an integer beyond the float range: ±inf, as in IEEE 754
+            return math.inf if data > 0 else -math.inf
     raise TypeError(
         f"{what} expects a real number (int or float), "
         f"got {data!r} of type {type(data).__name__}"
@@ -46,7 +58,12 @@ class Value:
 
     Args:
         data: the number this node holds; ints and bools are stored as float.
-        label: an optional name shown in pictures, traces and error messages.
+        label: an optional name shown in pictures, traces and error messages.  It is
+            display text only: it never changes what the node is or does.
+
+    Every Value you make is an *input* (it receives a gradient), labelled or not.  A
+    plain number that an operator lifts into the graph (the ``3`` of ``3 * x``) is a
+    *constant*: ``is_constant`` is true, and pictures and traces show it as a number.
 
     Attributes:
         data: the node's value.
@@ -56,16 +73,20 @@ class Value:
         primitive: the :class:`~autograd_mini.ops.Primitive` that made this node,
             ``None`` for a leaf.
         parents: the input nodes, in order and with repeats (``a * a`` has two).
+        is_constant: true for a number lifted into the graph by an operator.
     """
 
-    __slots__ = ("data", "grad", "primitive", "parents", "label")
+    __slots__ = ("data", "grad", "primitive", "parents", "label", "is_constant")
 
     def __init__(self, data: Number, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"a label must be text, got {type(label).__name__}")
         self.data = _as_float(data)
         self.grad: float | Value = 0.0
         self.primitive: Primitive | None = None
         self.parents: tuple[Value, ...] = ()
         self.label = label
+        self.is_constant = False
 
     @property
     def op(self) -> str:
@@ -81,9 +102,16 @@ class Value:
     def backward(self, gradient: Number = 1.0, *, create_graph: bool = False) -> None:
         """Add the gradient of this node into ``.grad`` of every node of its graph.
 
-        Gradients **accumulate**, as in PyTorch: calling ``backward`` twice adds the
-        gradients twice.  Reset them (``v.grad = 0.0``, or a module's ``zero_grad()``)
-        between passes when that is not what you want.
+        Gradients **accumulate**: calling ``backward`` twice adds the gradients twice,
+        because the graph is kept (there is nothing to free in a scalar engine).  This
+        is what makes a node used twice receive the sum of both paths, and what lets a
+        loss be summed over samples one ``backward`` at a time.  Reset gradients
+        (``v.grad = 0.0``, or a module's ``zero_grad()``) between passes when that is
+        not what you want.
+
+        The call is atomic: the gradients are computed apart (by :func:`gradients`)
+        and written in one step at the end, so an error or a ``KeyboardInterrupt``
+        leaves every ``.grad`` as it was.
 
         Args:
             gradient: the seed ``dL/d(self)``; 1.0 differentiates ``self`` itself.
@@ -91,21 +119,7 @@ class Value:
                 becomes a ``Value`` that can be differentiated again.
         """
         seed = self._lift(gradient) if create_graph else _as_float(gradient, "gradient")
-        with gc_paused():  # the sweep makes no reference cycles: the collector would only slow it
-            order = topological_order(self)
-            if any(node.grad for node in order if node.parents):
-                # An inner node holds a gradient from an earlier pass: compute the new
-                # gradients apart, or the old one would be sent back a second time.
-                for node, fresh in zip(order, _fresh_gradients(order, seed, create_graph)):
-                    node.grad = node.grad + fresh
-                return
-            previous = [node.grad for node in order]
-            try:  # the usual case (a new graph): sweep in place, leaves accumulate
-                _chain_rule(order, seed, create_graph)
-            except BaseException:  # no half-finished gradients are left behind
-                for node, old in zip(order, previous):
-                    node.grad = old
-                raise
+        accumulate(gradients(self, seed, create_graph=create_graph))
 
     # -- making nodes ------------------------------------------------------------
 
@@ -113,7 +127,7 @@ class Value:
         """``other`` as a Value: a plain number becomes a constant leaf."""
         if isinstance(other, Value):
             return other
-        return type(self)(_as_float(other, "an operation on Values"))
+        return _constant(type(self), _as_float(other, "an operation on Values"))
 
     def __add__(self, other: object) -> Value:
         return apply("add", self, self._lift(other))
@@ -146,13 +160,10 @@ class Value:
         return self
 
     def __pow__(self, exponent: object) -> Value:
-        """``self ** n`` for a number n; ``self ** v`` for a Value v is exp(v * log(self))."""
-        if isinstance(exponent, Value):
-            return (exponent * self.log()).exp()  # needs self > 0
         return apply("pow", self, self._lift(exponent))
 
-    def __rpow__(self, base: object) -> Value:  # base ** self = exp(self * log(base))
-        return (self * self._lift(base).log()).exp()
+    def __rpow__(self, base: object) -> Value:  # base ** self
+        return apply("pow", self._lift(base), self)
 
     # Comparisons look at the data, so ``if x > 0`` works as with plain numbers.
     # Equality is left as identity: nodes are dictionary keys during backward.
@@ -204,6 +215,33 @@ class Value:
     abs = __abs__
 
 
+_GRAD, _DATA = attrgetter("grad"), attrgetter("data")
+
+
+def accumulate(grads: Mapping[Value, float | Value]) -> None:
+    """Add ``grads`` (``{node: gradient}``) into each node's ``.grad``, all or nothing.
+
+    The sums are computed first; then one pass in C writes them (``map`` and
+    ``setattr`` run no Python bytecode), so neither an interrupt nor another thread
+    can come between the first write and the last.
+    """
+    nodes = list(grads)
+    totals = list(map(add, map(_GRAD, nodes), grads.values()))  # nothing written yet
+    deque(map(setattr, nodes, repeat("grad"), totals), maxlen=0)
+
+
+def _constant(kind: type[Value], data: float) -> Value:
+    """A number lifted into the graph: a leaf that is a constant, not an input."""
+    node = object.__new__(kind)  # skip __init__: data is a float already
+    node.data = data
+    node.grad = 0.0
+    node.primitive = None
+    node.parents = ()
+    node.label = ""
+    node.is_constant = True
+    return node
+
+
 def _data(x: object) -> float:
     return x.data if isinstance(x, Value) else _as_float(x, "a comparison with a Value")
 
@@ -215,9 +253,13 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
         ValueError, ZeroDivisionError: an input lies outside the op's domain; the
             message names the op, each operand's value and its label.
     """
-    primitive = name if isinstance(name, Primitive) else PRIMITIVES[name]
     try:
-        data = primitive.value(*[p.data for p in parents])
+        primitive = name if isinstance(name, Primitive) else PRIMITIVES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"no primitive named {name!r}; the op table has "
+                         f"{', '.join(sorted(PRIMITIVES))}") from None
+    try:
+        data = primitive.value(*map(_DATA, parents))
     except (ValueError, ZeroDivisionError) as error:
         raise type(error)(_domain_message(primitive, parents, error)) from None
     out = object.__new__(type(parents[0]))  # skip __init__: data is a float already
@@ -226,14 +268,19 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
     out.primitive = primitive
     out.parents = parents
     out.label = ""
+    out.is_constant = False
+    if _anomaly_sites is not None:
+        _check_value(out)
     return out
 
 
-def _domain_message(primitive: Primitive, parents: Sequence[Value], error: Exception) -> str:
+def _domain_message(primitive: Primitive, parents: Sequence[Value],
+                    error: Exception | None = None) -> str:
+    """``log(0.0 (label 'z'))``, and ``: <error>`` when there is one."""
     operands = ", ".join(
         f"{p.data!r}" + (f" (label {p.label!r})" if p.label else "") for p in parents
     )
-    return f"{primitive.name}({operands}): {error}"
+    return f"{primitive.name}({operands})" + (f": {error}" if error is not None else "")
 
 
 def sum(values: Iterable[Value | Number]) -> Value:  # shadows builtins.sum on purpose
@@ -262,7 +309,7 @@ def _lift_all(items: Iterable[Value | Number], what: str) -> list[Value]:
     else:
         return items  # all Values already: the common case inside a network
     kind = next((type(v) for v in items if isinstance(v, Value)), Value)
-    return [v if isinstance(v, Value) else kind(_as_float(v, what)) for v in items]
+    return [v if isinstance(v, Value) else _constant(kind, _as_float(v, what)) for v in items]
 
 
 @contextmanager
@@ -305,6 +352,9 @@ def topological_order(*roots: Value) -> list[Value]:
             for parent in parents:
                 if parent not in visited:
                     visited.add(parent)
+                    if not parent.parents:  # a leaf waits for nothing: place it now
+                        order.append(parent)
+                        continue
                     stack.append((parent, iter(parent.parents)))
                     break  # finish the parent first; resume this node's parents later
             else:  # all parents done: the node can take its place
@@ -320,66 +370,109 @@ def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
     result is part of a graph that can be differentiated again.
     """
     primitive = node.primitive
+    if primitive is None:
+        raise HandWrittenNodeError(node)
     if not create_graph:
         return primitive.derivative(node.data, *[p.data for p in node.parents])
-    k = len(node.parents) - primitive.constants
-    constants = [p.data for p in node.parents[k:]]
-    return primitive.derivative(node, *node.parents[:k], *constants)
+    return primitive.derivative(node, *[p.data if p.is_constant else p for p in node.parents])
 
 
-def gradients(
-    output: Value, seed: float | Value = 1.0, create_graph: bool = False,
+class HandWrittenNodeError(TypeError):
+    """A node made by hand (micrograd style) has no rule in the op table to read."""
+
+    def __init__(self, node: Value) -> None:
+        op = getattr(node, "_op", "") or "?"
+        label = f" labelled {node.label!r}" if node.label else ""
+        super().__init__(
+            f"the node {op!r}{label} (data {node.data!r}) was made by hand with its own "
+            "_backward, which only backward() can run: grad(), gradients() and trace() "
+            "read each derivative from the op table -- register the op as a Primitive"
+        )
+
+
+def chain_rule(
+    order: Sequence[Value], seeds: Mapping[Value, float | Value], create_graph: bool = False,
     on_step: Callable | None = None,
-) -> tuple[list[Value], list]:
-    """The chain rule from ``output`` back to the leaves: ``(order, grads)``, where
-    ``grads[i] = d(output)/d(order[i])`` and ``order`` is topological (output last).
+) -> dict[Value, float | Value]:
+    """The chain rule over ``order`` (topological, as from :func:`topological_order`),
+    from the ``seeds`` (``{output: d L/d output}``) back to the leaves.
 
-    Every ``.grad`` is left as it was.  ``on_step(node, upstream, locals)``, if given,
-    hears of each step before it is applied: the step-by-step trace listens here.
+    Returns ``{node: d L/d node}`` for every node of ``order``.  Nothing is written to
+    any node: the gradients live in this call's own dictionary, so concurrent calls
+    and interrupted calls cannot disturb each other or the graph.
+
+        dL/d(parent) += dL/d(node) * d(node)/d(parent)
+
+    ``on_step(node, upstream, locals)``, if given, hears of each step before it is
+    applied: the step-by-step trace listens here.
     """
-    with gc_paused():
-        order = topological_order(output)
-        return order, _fresh_gradients(order, seed, create_graph, on_step)
-
-
-def _fresh_gradients(order, seed, create_graph, on_step=None) -> list:
-    """The chain rule on ``order`` as if every ``.grad`` were 0; ``.grad`` is restored."""
-    previous = [node.grad for node in order]
-    try:
-        for node in order:
-            node.grad = 0.0
-        _chain_rule(order, seed, create_graph, on_step)
-        return [node.grad for node in order]
-    finally:
-        for node, old in zip(order, previous):
-            node.grad = old
-
-
-def _chain_rule(order: list[Value], seed, create_graph: bool, on_step=None) -> None:
-    """Add ``d(output)/d(node)`` into ``.grad`` of every node, ``output = order[-1]``.
-
-    The sweep works in place on ``.grad``: attribute updates are the fastest
-    accumulator Python has.
-    """
-    output = order[-1]
-    output.grad = seed if output.grad == 0.0 else output.grad + seed
+    grads = dict(seeds)
+    get = grads.get
+    anomaly = _anomaly_sites is not None
     try:
         for node in reversed(order):
             primitive = node.primitive
             if primitive is None:
+                if node.parents:  # made by hand, micrograd style
+                    raise HandWrittenNodeError(node)
                 continue  # a leaf: nothing further back
-            upstream = node.grad
+            upstream = grads[node]
             if create_graph:
                 locals_ = local_derivatives(node, True)
             else:  # local_derivatives(node), written out: this is the hot loop
-                locals_ = primitive.derivative(node.data, *[p.data for p in node.parents])
+                locals_ = primitive.derivative(node.data, *map(_DATA, node.parents))
             if on_step is not None:
                 on_step(node, upstream, locals_)
-            for parent, local in zip(node.parents, locals_):
-                parent.grad += upstream * local
+            if anomaly:
+                _check_gradients(node, upstream, locals_)
+            # A constant's gradient would never be used: it is not computed.
+            if create_graph:  # no "0 + g" nodes: a parent's first gradient is taken as is
+                for parent, local in zip(node.parents, locals_):
+                    if not parent.is_constant:
+                        before = get(parent)
+                        grads[parent] = (upstream * local if before is None
+                                         else before + upstream * local)
+            else:
+                for parent, local in zip(node.parents, locals_):
+                    if not parent.is_constant:
+                        grads[parent] = get(parent, 0.0) + upstream * local
     except (ValueError, ZeroDivisionError, OverflowError) as error:  # e.g. sqrt'(0) = 1/0
         message = _domain_message(node.primitive, node.parents, error)
         raise type(error)(f"no derivative at {message} ({node.primitive.formula})") from None
+    return grads
+
+
+def gradients(
+    outputs: Value | Sequence[Value], seeds: float | Value | Sequence = 1.0, *,
+    create_graph: bool = False,
+) -> dict[Value, float | Value]:
+    """``d(Σ_k seed_k · output_k)/d(node)`` for every node the outputs depend on.
+
+    One sweep serves any number of outputs, each with its seed (one number for all, or
+    one per output).  Pure: no ``.grad`` is read or written.
+
+        >>> from autograd_mini import Value
+        >>> x = Value(3.0)
+        >>> g = gradients([x * x, 2 * x], [1.0, 10.0])   # d/dx (x² + 10·2x) = 2x + 20
+        >>> g[x]
+        26.0
+    """
+    outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
+    for y in outputs:
+        if not isinstance(y, Value):
+            raise TypeError(f"gradients expects Values as outputs, got {type(y).__name__}")
+    if isinstance(seeds, (Value, numbers.Real)):
+        seeds = [seeds] * len(outputs)
+    seeds = list(seeds)
+    if len(seeds) != len(outputs):
+        raise ValueError(f"{len(outputs)} outputs but {len(seeds)} seeds")
+    start: dict[Value, float | Value] = {}
+    for y, seed in zip(outputs, seeds):
+        if not isinstance(seed, Value):
+            seed = _as_float(seed, "a seed")
+        start[y] = seed if y not in start else start[y] + seed
+    with gc_paused():  # the sweep makes no reference cycles: the collector would only slow it
+        return chain_rule(topological_order(*outputs), start, create_graph)
 
 
 def grad(
@@ -388,6 +481,7 @@ def grad(
     """The gradients of ``output`` with respect to ``inputs``, without touching ``.grad``.
 
     Like ``torch.autograd.grad``.  An input that ``output`` does not depend on gets 0.
+    Pure and thread-safe: it computes into its own dictionary (see :func:`gradients`).
 
     Args:
         output: the node to differentiate.
@@ -404,5 +498,93 @@ def grad(
         if not isinstance(x, Value):
             raise TypeError(f"grad expects Values as inputs, got {type(x).__name__}")
     seed = output._lift(1.0) if create_graph else 1.0
-    by_node = dict(zip(*gradients(output, seed, create_graph)))
+    by_node = gradients(output, seed, create_graph=create_graph)
     return [by_node.get(x, 0.0) for x in inputs]
+
+
+# -- anomaly mode ------------------------------------------------------------------------
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_anomaly_sites: dict[Value, tuple[str, int]] | None = None  # None: the mode is off
+
+
+class AnomalyError(ArithmeticError):
+    """A value or a gradient turned NaN or ±inf from finite numbers (see detect_anomaly)."""
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Stop at the first node whose value or gradient turns NaN or ±inf from finite numbers.
+
+    Inside the block every new node remembers the file and line of the code that made
+    it, and
+
+    * forward: a node whose value is not finite although its inputs are raises
+      :class:`AnomalyError` as it is made;
+    * backward: a chain-rule product that is not finite although the upstream gradient
+      is raises :class:`AnomalyError`, naming the node and where it was made.
+
+        >>> from autograd_mini import Value
+        >>> x = Value(1000.0, label="x")
+        >>> with detect_anomaly():
+        ...     y = x.exp() - x.exp()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        autograd_mini.engine.AnomalyError: exp(1000.0 (label 'x')) = inf from finite inputs, ...
+
+    The checks cost time, so the normal path makes none.  Like PyTorch's anomaly mode
+    it is one switch for the whole process, not per thread.
+    """
+    global _anomaly_sites
+    previous = _anomaly_sites
+    _anomaly_sites = {} if previous is None else previous
+    try:
+        yield
+    finally:
+        _anomaly_sites = previous
+
+
+def _site() -> tuple[str, int]:
+    """(file, line) of the innermost caller outside this package."""
+    frame = sys._getframe(2)
+    while frame is not None and _inside_package(frame.f_code.co_filename):
+        frame = frame.f_back
+    return ("?", 0) if frame is None else (frame.f_code.co_filename, frame.f_lineno)
+
+
+@cache
+def _inside_package(filename: str) -> bool:
+    return os.path.abspath(filename).startswith(_PACKAGE)
+
+
+def _where(site: tuple[str, int] | None) -> str:
+    """``file:line: code`` for an error message (the code read only now, when needed)."""
+    if site is None:
+        return "a place outside detect_anomaly()"
+    filename, line = site
+    code = linecache.getline(filename, line).strip()
+    return f"{filename}:{line}" + (f": {code}" if code else "")
+
+
+def _check_value(node: Value) -> None:
+    site = _anomaly_sites[node] = _site()
+    if not math.isfinite(node.data) and all(math.isfinite(p.data) for p in node.parents):
+        raise AnomalyError(f"{_domain_message(node.primitive, node.parents)} = "
+                           f"{node.data!r} from finite inputs, made at {_where(site)} "
+                           f"({node.primitive.formula})")
+
+
+def _check_gradients(node: Value, upstream, locals_) -> None:
+    if not math.isfinite(_number(upstream)):
+        return  # not the first: the upstream gradient was bad already
+    for parent, local in zip(node.parents, locals_):
+        product = _number(upstream) * _number(local)
+        if not parent.is_constant and not math.isfinite(product):
+            site = _where(_anomaly_sites.get(node))
+            raise AnomalyError(
+                f"the gradient through {_domain_message(node.primitive, node.parents)}"
+                f" turned {product!r}: upstream {_number(upstream)!r} × local derivative "
+                f"{_number(local)!r}, node made at {site} ({node.primitive.formula})")
+
+
+def _number(x: float | Value) -> float:
+    return x.data if isinstance(x, Value) else x

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import warnings
 from collections.abc import Mapping
 
 from .engine import Value, apply
@@ -45,7 +46,9 @@ def parse(text: str, values: Mapping[str, float]) -> Value:
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():  # "1if x": Python warns, we report the error alone
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
         raise ExpressionError(f"not a valid expression: {error.msg} "
                               f"(column {error.offset or 0})") from None

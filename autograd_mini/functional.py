@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .engine import Value, grad, local_derivatives, topological_order
+from .engine import Value, grad, gradients, local_derivatives, topological_order
 
 __all__ = ["jvp", "vjp", "hessian", "forward_sweep"]
 
@@ -54,8 +54,9 @@ def forward_sweep(outputs: Sequence[Value], tangents: dict[Value, float]) -> dic
         if node.primitive is None:
             dot.setdefault(node, 0.0)
             continue
-        dot[node] = sum(local * dot[p] for p, local in zip(node.parents,
-                                                          local_derivatives(node)))
+        dot[node] = sum(local * dot[p]  # a constant does not move: no term for it
+                        for p, local in zip(node.parents, local_derivatives(node))
+                        if not p.is_constant)
     return dot
 
 
@@ -87,10 +88,8 @@ def vjp(f: Function, primals: Sequence[float], cotangents: Sequence[float] | flo
     weights = [cotangents] if single and not isinstance(cotangents, Sequence) else cotangents
     if len(weights) != len(outputs):
         raise ValueError(f"{len(outputs)} outputs but {len(weights)} cotangents")
-    total = [0.0] * len(leaves)
-    for y, w in zip(outputs, weights):
-        for i, g in enumerate(grad(y, leaves)):
-            total[i] += float(w) * g
+    by_node = gradients(outputs, [float(w) for w in weights])  # one sweep for all
+    total = [by_node.get(x, 0.0) for x in leaves]
     values = [y.data for y in outputs]
     return (values[0], total) if single else (values, total)
 

@@ -2,9 +2,10 @@
 
 A unit of Rumelhart, Hinton & Williams (1986) takes the weighted sum of its inputs,
 ``x_j = Σ_i y_i w_ji`` (the bias is the weight of an input that is always 1), and
-squashes it, ``y_j = 1 / (1 + exp(-x_j))``.  Here the weighted sum is one ``dot``
-node and the squashing one activation node, so backprop through a network is just
-``backward()`` on its loss.
+squashes it, ``y_j = 1 / (1 + exp(-x_j))``.  Here the weighted sum with its bias is one
+``affine`` node (``Σ_i w_i x_i + b``: partials ``x_i``, ``w_i`` and 1) and the
+squashing one activation node, so backprop through a network is just ``backward()``
+on its loss.
 """
 
 from __future__ import annotations
@@ -107,20 +108,6 @@ def _as_values(x: Inputs) -> list[Value]:
 
 
 
-class _AlwaysOne(Value):
-    """The always-on input whose weight is a neuron's bias: the constant 1.
-
-    One node serves every neuron, so it keeps no gradient -- writes to ``.grad`` are
-    dropped -- and no backward pass can leave anything in it for the next one.
-    """
-
-    __slots__ = ()
-    grad = property(lambda self: 0.0, lambda self, value: None)
-
-
-_ONE = _AlwaysOne(1.0)
-
-
 def _check_width(expected: int, got: int) -> None:
     if got != expected:
         raise ValueError(f"this neuron takes {expected} inputs, got {got}")
@@ -175,9 +162,7 @@ class Neuron(Module):
 
     def fire(self, xs: list[Value]) -> Value:
         """The output for inputs that are already Values of the right number."""
-        # One node for Σ_i w_i x_i + b: the bias is the weight of an input that is always
-        # 1, as in the paper.
-        total = apply("dot", *self.w, self.b, *xs, _ONE)
+        total = apply("affine", *self.w, *xs, self.b)  # one node for Σ_i w_i x_i + b
         return total if self.activation == "linear" else apply(self.activation, total)
 
     def config(self) -> dict:

@@ -3,15 +3,18 @@
 Each :class:`Primitive` says how to compute its value from plain floats and how to
 compute its *local derivatives* -- the partial derivative of its output with respect to
 each input.  The derivative rules are written with ordinary arithmetic, so the very
-same rule runs on floats (the fast path of ``backward``) and on ``Value`` nodes (to
-build the graph of a gradient for higher-order derivatives).
+same rule runs on floats (the fast path of ``backward``), on ``Value`` nodes (to build
+the graph of a gradient for higher-order derivatives) and on :class:`Symbol` stand-ins
+(to *write the rule out* as the formula a student reads: the formula shown is the rule
+that runs, so a derivative is stated once).
 
 Everything else in the library reads this table: the engine, the step-by-step trace,
-the graph renderer, the gradient checks.  Adding an operation means adding one entry.
+the graph renderer, the compiled replay, the gradient checks.  No other module tests
+an op's name.  Adding an operation means adding one entry.
 
 A derivative rule is called as ``derivative(out, *inputs)`` where ``out`` is the
 node's own value; it returns one local derivative per differentiable input.  Reusing
-``out`` saves work: ``d tanh(a)/da = 1 - tanh(a)^2 = 1 - out^2``.
+``out`` saves work: ``d tanh(a)/da = 1 - tanh(a)**2 = 1 - out**2``.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from __future__ import annotations
 import keyword
 import math
 import operator
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "Primitive", "PRIMITIVES", "register", "REAL", "POSITIVE", "NONZERO",
+    "Primitive", "Layout", "FIXED", "PRIMITIVES", "register", "Symbol",
+    "REAL", "POSITIVE", "NONZERO",
     "exp", "log", "tanh", "sigmoid", "sin", "cos", "sqrt",
 ]
 
@@ -35,6 +40,227 @@ POSITIVE = ((0.05, 5.0),)
 NONZERO = ((-5.0, -0.05), (0.05, 5.0))
 
 
+# -- how an op's inputs are laid out ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a primitive's inputs are laid out, and what its formulas call them.
+
+    ``columns`` repeat: ``dot`` takes the weights ``w_1 … w_n`` then the inputs
+    ``x_1 … x_n``, so its columns are ``("w", "x")``.  ``tail`` are single inputs after
+    them: ``a`` and ``b`` of a binary op, the bias ``b`` of ``affine``.
+    """
+
+    columns: tuple[str, ...] = ()
+    tail: tuple[str, ...] = ("a",)
+
+    @property
+    def variadic(self) -> bool:
+        return bool(self.columns)
+
+    def size(self, count: int) -> int | None:
+        """How many entries each column has for ``count`` inputs (None: not a valid count)."""
+        if not self.columns:
+            return 0 if count == len(self.tail) else None
+        rows, rest = divmod(count - len(self.tail), len(self.columns))
+        return rows if rows >= 1 and rest == 0 else None
+
+    def count(self, rows: int) -> int:
+        """How many inputs make ``rows`` rows (the columns' entries, then the tail)."""
+        return rows * len(self.columns) + len(self.tail)
+
+    def names(self, count: int) -> list[str]:
+        """The textbook names of ``count`` inputs: ``a, b`` or ``w_1, w_2, x_1, x_2, b``."""
+        rows = self.size(count) or 0
+        return [f"{c}_{i}" for c in self.columns for i in range(1, rows + 1)] + list(self.tail)
+
+    @property
+    def generic_names(self) -> list[str]:
+        """One row named with ``i``, for a formula that holds for every row: ``w_i, x_i``."""
+        return [f"{c}_i" for c in self.columns] + list(self.tail)
+
+
+FIXED = {n: Layout(tail=("a", "b", "c")[:n]) for n in (1, 2, 3)}
+
+
+# -- writing a rule out: symbolic stand-ins ----------------------------------------
+
+# Binding strength of each kind of expression, to put in just the brackets needed.
+_CONDITIONAL, _SUM, _PRODUCT, _UNARY, _POWER, _ATOM = range(6)
+
+
+class Symbol:
+    """A stand-in for a number that records the arithmetic done with it as text.
+
+    Running a derivative rule on Symbols writes the rule out:
+
+        >>> a = Symbol("a")
+        >>> (1.0 - a * a).text
+        '1 - a**2'
+
+    Functions of the op table (``exp``, ``sigmoid``, ...) accept Symbols too.
+    A comparison gives a :class:`Condition`, so a rule with ``if`` can be written
+    out by :func:`write_rule`, one branch at a time.
+    """
+
+    __slots__ = ("text", "strength")
+
+    def __init__(self, text: str, strength: int = _ATOM) -> None:
+        self.text = text
+        self.strength = strength
+
+    def __repr__(self) -> str:
+        return f"Symbol({self.text!r})"
+
+    def _binary(self, other: object, sign: str, strength: int, right_first=False) -> Symbol:
+        left, right = (_symbol(other), self) if right_first else (self, _symbol(other))
+        # a - (b - c) needs its brackets; (a - b) - c does not: the right side of a
+        # non-commutative operator binds one level tighter.
+        tight = strength + (sign in ("-", "/"))
+        if sign == "**":  # right-associative: (a**b)**c needs brackets, a**(b**c) not
+            return Symbol(f"{_wrap(left, strength + 1)}**{_wrap(right, strength)}", strength)
+        return Symbol(f"{_wrap(left, strength)} {sign} {_wrap(right, tight)}", strength)
+
+    def __add__(self, other):
+        return self._binary(other, "+", _SUM)
+
+    def __radd__(self, other):
+        return self._binary(other, "+", _SUM, right_first=True)
+
+    def __sub__(self, other):
+        return self._binary(other, "-", _SUM)
+
+    def __rsub__(self, other):
+        return self._binary(other, "-", _SUM, right_first=True)
+
+    def __mul__(self, other):
+        if other is self:  # x * x reads better as x**2
+            return self._binary(2.0, "**", _POWER)
+        return self._binary(other, "*", _PRODUCT)
+
+    def __rmul__(self, other):
+        return self._binary(other, "*", _PRODUCT, right_first=True)
+
+    def __truediv__(self, other):
+        return self._binary(other, "/", _PRODUCT)
+
+    def __rtruediv__(self, other):
+        return self._binary(other, "/", _PRODUCT, right_first=True)
+
+    def __pow__(self, other):
+        return self._binary(other, "**", _POWER)
+
+    def __rpow__(self, other):
+        return self._binary(other, "**", _POWER, right_first=True)
+
+    def __neg__(self):
+        return Symbol(f"-{_wrap(self, _UNARY)}", _UNARY)
+
+    def __pos__(self):
+        return self
+
+    def __lt__(self, other):
+        return Condition(self, "<", other)
+
+    def __le__(self, other):
+        return Condition(self, "<=", other)
+
+    def __gt__(self, other):
+        return Condition(self, ">", other)
+
+    def __ge__(self, other):
+        return Condition(self, ">=", other)
+
+    def __eq__(self, other):  # type: ignore[override]
+        return Condition(self, "==", other)
+
+    __hash__ = object.__hash__
+
+    def __bool__(self):
+        raise TypeError("a rule that tests a number's truth cannot be written out")
+
+    def call(self, name: str) -> Symbol:
+        """``name(self)``: how the op table's functions apply to a Symbol."""
+        return Symbol(f"{name}({self.text})")
+
+
+def _symbol(x: object) -> Symbol:
+    if isinstance(x, Symbol):
+        return x
+    if isinstance(x, (int, float)):
+        text = f"{x:g}" if float(x).is_integer() else repr(float(x))
+        return Symbol(text, _UNARY if x < 0 else _ATOM)
+    raise TypeError(f"cannot write {type(x).__name__} into a formula")
+
+
+def _wrap(s: Symbol, strength: int) -> str:
+    return s.text if s.strength >= strength else f"({s.text})"
+
+
+class Condition:
+    """``a > 0`` in a rule run on Symbols; :func:`write_rule` decides which branch runs."""
+
+    def __init__(self, left: object, sign: str, right: object) -> None:
+        self.text = f"{_symbol(left).text} {sign} {_symbol(right).text}"
+
+    def __bool__(self) -> bool:
+        return _Branches.current.decide(self.text)
+
+
+class _Branches:
+    """The choices taken at each ``if`` of one run of a rule (see :func:`write_rule`)."""
+
+    current: _Branches
+
+    def __init__(self, forced: list[bool]) -> None:
+        self.forced, self.taken = forced, []
+
+    def decide(self, text: str) -> bool:
+        choice = self.forced[len(self.taken)] if len(self.taken) < len(self.forced) else True
+        self.taken.append((text, choice))
+        return choice
+
+
+def write_rule(rule: Callable[..., Any], *args: Symbol) -> Any:
+    """Run ``rule`` on Symbols and return what it builds, a branching rule written as
+    ``x if condition else y`` (every path of its ``if``\\ s is run once).
+
+        >>> a = Symbol("a")
+        >>> write_rule(lambda a: (1.0 if a > 0.0 else 0.0,), a)
+        (Symbol('1 if a > 0 else 0'),)
+    """
+    def run(forced: list[bool]) -> tuple[Any, list]:
+        _Branches.current = _Branches(forced)
+        return rule(*args), _Branches.current.taken
+
+    def paths(forced: list[bool]) -> Any:
+        result, taken = run(forced)
+        if len(taken) == len(forced):  # no new decision: a leaf of the tree of paths
+            return result
+        condition = taken[len(forced)][0]
+        yes, no = paths([*forced, True]), paths([*forced, False])
+        return _merge(condition, yes, no)
+
+    return paths([])
+
+
+def _merge(condition: str, yes: Any, no: Any) -> Any:
+    if isinstance(yes, tuple):
+        return tuple(_merge(condition, y, n) for y, n in zip(yes, no))
+    yes, no = _symbol(yes), _symbol(no)
+    if yes.text == no.text:
+        return yes
+    return Symbol(f"{_wrap(yes, _SUM)} if {condition} else {_wrap(no, _SUM)}", _CONDITIONAL)
+
+
+# -- the Primitive ---------------------------------------------------------------
+
+
+def _call_form(name: str) -> Callable[..., str]:
+    return lambda *names: f"{name}({', '.join(names)})"
+
+
 @dataclass(frozen=True)
 class Primitive:
     """One operation of the table.
@@ -42,45 +268,63 @@ class Primitive:
     Attributes:
         name: the op's name, also the ``Value`` method or function that applies it.
         symbol: short label for graph pictures (``"*"``, ``"tanh"``).
-        expr: the forward formula written with inputs ``a``, ``b`` (or ``x_i``).
-        partials: the local derivative w.r.t. each differentiable input, as text.
         value: computes the output from float inputs; raises ``ValueError`` or
             ``ZeroDivisionError`` outside the op's domain.
         derivative: ``derivative(out, *inputs)`` -> tuple of local derivatives; must
-            work on floats and on ``Value`` nodes alike.
-        arity: number of inputs, or ``None`` for a variadic op.
-        constants: how many trailing inputs are constants that are never
-            differentiated (the exponent of ``a ** n``).
+            work on floats and on ``Value`` nodes alike (write it with arithmetic and
+            the functions of this module, and it also writes itself out as text).
+        layout: how the inputs are laid out (:class:`Layout`); one input by default.
+        write: ``write(*input_names)`` -> the expression as text (default ``name(a)``).
         domain: one tuple of intervals per input (a variadic op gives one for all).
-        inputs_multiple_of: a variadic op's input count is a multiple of this
-            (``dot`` takes weights then inputs, so pairs).
+        kink: ``kink(*inputs)`` -> the distance from the nearest point where the op
+            is not differentiable (``abs(a)`` for relu), or None if it has none.
+        sympy: ``sympy(sp, *inputs)`` -> the op as a SymPy expression, given the
+            ``sympy`` module, or None.
     """
 
     name: str
     symbol: str
-    expr: str
-    partials: tuple[str, ...]
     value: Callable[..., float] = field(repr=False)
     derivative: Callable[..., tuple[Any, ...]] = field(repr=False)
-    arity: int | None = 1
-    constants: int = 0
+    layout: Layout = FIXED[1]
+    write: Callable[..., str] | None = field(default=None, repr=False)
     domain: tuple[tuple[tuple[float, float], ...], ...] = (REAL,)
-    inputs_multiple_of: int = 1
+    kink: Callable[..., float] | None = field(default=None, repr=False)
+    sympy: Callable[..., Any] | None = field(default=None, repr=False)
 
     @property
-    def inputs(self) -> tuple[str, ...]:
-        """Names of the differentiable inputs, as used in ``expr`` and ``partials``."""
-        if self.arity is None:
-            return ("w_i", "x_i") if len(self.partials) == 2 else ("x_i",)
-        return ("a", "b")[: self.arity - self.constants]
+    def arity(self) -> int | None:
+        """The number of inputs, or None for a variadic op."""
+        return None if self.layout.variadic else len(self.layout.tail)
+
+    def expression(self, names: Sequence[str]) -> str:
+        """The op applied to inputs called ``names``, as text: ``x * w``."""
+        return (self.write or _call_form(self.name))(*names)
+
+    def partials(self, names: Sequence[str],
+                 numbers: Sequence[float | None] = ()) -> list[str]:
+        """Each local derivative as text, for inputs called ``names``, written out by
+        running the derivative rule on :class:`Symbol` stand-ins.  A rule that cannot
+        be run on Symbols (it calls ``math.exp`` directly, say) is shown as
+        ``∂f/∂a`` -- honestly unknown rather than a text that might disagree.
+        ``numbers``: for each input, its number if it is a constant (else None), so that
+        ``x**2`` is differentiated as ``2 * x**1`` rather than for every exponent."""
+        numbers = list(numbers) or [None] * len(names)
+        out = Symbol(self.expression(names), _ATOM if self.write is None else _CONDITIONAL)
+        args = [Symbol(n) if x is None else x for n, x in zip(names, numbers)]
+        try:
+            return [_symbol(w).text for w in write_rule(self.derivative, out, *args)]
+        except Exception:  # any failure to run symbolically: say less, never wrongly
+            return [f"∂{self.name}/∂{n}" for n in names]
 
     @property
     def formula(self) -> str:
-        """One line of calculus, e.g. ``d/da tanh(a) = 1 - tanh(a)^2``."""
-        return ";  ".join(
-            f"d/d{var} {self.expr} = {partial}"
-            for var, partial in zip(self.inputs, self.partials)
-        )
+        """One line of calculus, e.g. ``d/da tanh(a) = 1 - tanh(a)**2``."""
+        names = self.layout.generic_names
+        expr = self.expression(names)
+        if self.layout.variadic:  # one row named with i stands for all: Σ_i w_i*x_i
+            expr = f"Σ_i {expr}"
+        return ";  ".join(f"d/d{n} {expr} = {p}" for n, p in zip(names, self.partials(names)))
 
 
 PRIMITIVES: dict[str, Primitive] = {}
@@ -97,12 +341,13 @@ def register(primitive: Primitive, *, replace: bool = False) -> Primitive:
         >>> from autograd_mini import Value, apply
         >>> from autograd_mini.ops import Primitive, register, sigmoid
         >>> def swish_derivative(out, a):
-        ...     s = sigmoid(a)  # works on floats and on Values
+        ...     s = sigmoid(a)  # works on floats, on Values and on Symbols
         ...     return (s + a * s * (1 - s),)
         >>> swish = register(Primitive(
-        ...     "swish", "swish", "swish(a)", ("s + a·s·(1 - s), s = sigmoid(a)",),
-        ...     value=lambda a: a * PRIMITIVES["sigmoid"].value(a),
+        ...     "swish", "swish", value=lambda a: a * PRIMITIVES["sigmoid"].value(a),
         ...     derivative=swish_derivative))
+        >>> swish.formula
+        'd/da swish(a) = sigmoid(a) + a * sigmoid(a) * (1 - sigmoid(a))'
         >>> x = Value(0.0, label="x")
         >>> apply("swish", x).backward()
         >>> x.grad
@@ -110,11 +355,21 @@ def register(primitive: Primitive, *, replace: bool = False) -> Primitive:
         >>> del PRIMITIVES["swish"]  # (tidy up after the example)
 
     Raises:
-        ValueError: the name is taken and ``replace`` is false.
+        ValueError: the name is taken and ``replace`` is false, or is not an identifier.
+        TypeError: a field has the wrong type.
     """
-    if not primitive.name.isidentifier() or keyword.iskeyword(primitive.name):
-        raise ValueError(f"a primitive's name must be a Python identifier, "
-                         f"got {primitive.name!r}")
+    if not isinstance(primitive, Primitive):
+        raise TypeError(f"register expects a Primitive, got {type(primitive).__name__}")
+    name = primitive.name
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) \
+            or unicodedata.normalize("NFKC", name) != name:
+        # Python reads identifiers in NFKC form: "ｍｕｌ" would be "mul" in code.
+        raise ValueError(f"a primitive's name must be a Python identifier in NFKC form, "
+                         f"got {name!r}")
+    if not isinstance(primitive.symbol, str):
+        raise TypeError(f"a primitive's symbol must be text, got {primitive.symbol!r}")
+    if not callable(primitive.value) or not callable(primitive.derivative):
+        raise TypeError("a primitive's value and derivative must be functions")
     if primitive.name in PRIMITIVES and not replace:
         raise ValueError(
             f"a primitive named {primitive.name!r} exists already; "
@@ -128,18 +383,23 @@ def _on_floats_and_values(name: str) -> Callable[[Any], Any]:
     def function(x: Any) -> Any:
         if isinstance(x, (int, float)):
             return PRIMITIVES[name].value(float(x))
+        if isinstance(x, Symbol):
+            return x.call(name)
         return getattr(x, name)()  # a Value: its method adds a node to the graph
 
     function.__name__ = name
-    function.__doc__ = f"{name}(x) of a float, or of a Value (making a node)."
+    function.__doc__ = f"{name}(x) of a float, of a Value (making a node) or of a Symbol."
     return function
 
 
-# Functions that work on floats and on Values alike, for writing derivative rules:
-# a rule built from these and arithmetic serves both backward and higher order.
+# Functions that work on floats, Values and Symbols alike, for writing derivative
+# rules: a rule built from these and arithmetic serves backward, higher order and text.
 exp, log, tanh, sigmoid, sin, cos, sqrt = map(
     _on_floats_and_values, ["exp", "log", "tanh", "sigmoid", "sin", "cos", "sqrt"]
 )
+
+
+# -- the value rules ---------------------------------------------------------------
 
 
 def _divide(a: float, b: float) -> float:
@@ -151,12 +411,28 @@ def _divide(a: float, b: float) -> float:
 def _power(a: float, n: float) -> float:
     if a == 0.0 and n < 0:
         raise ZeroDivisionError("0 cannot be raised to a negative power")
-    if a < 0.0 and n != int(n):
+    if a < 0.0 and math.isfinite(n) and not float(n).is_integer():
         raise ValueError("a negative number to a fractional power is not real")
     try:
-        return a**n
-    except OverflowError:  # IEEE-style: too large a result is infinite
+        return a**n  # IEEE 754 for the rest: (-2)**inf = inf, x**nan = nan
+    except OverflowError:  # too large a result is infinite, with its sign
         return -math.inf if a < 0.0 and n % 2 == 1 else math.inf
+
+
+def power(a: Any, n: Any) -> Any:
+    """``a ** n`` of floats (overflow gives ±inf, never OverflowError), Values or Symbols."""
+    if isinstance(a, (int, float)) and isinstance(n, (int, float)):
+        return _power(float(a), float(n))
+    return a**n
+
+
+def _power_derivative(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    """d/da a**b = b * a**(b - 1), which is 0 for b = 0 (at a = 0 too);
+    d/db a**b = a**b * log(a) for a > 0, 0 at a = 0, NaN for a < 0 (as PyTorch: a
+    negative base has a real power only at whole exponents, so no slope in b)."""
+    da = 0.0 if b == 0.0 else b * power(a, b - 1.0)
+    db = out * log(a) if a > 0.0 else (0.0 if a == 0.0 else math.nan)
+    return da, db
 
 
 def _exp(a: float) -> float:
@@ -185,6 +461,11 @@ def _softplus(a: float) -> float:
     return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
 
 
+def _periodic(function: Callable[[float], float]) -> Callable[[float], float]:
+    """sin or cos, NaN at ±inf as in IEEE 754 (math.sin raises there)."""
+    return lambda a: function(a) if not math.isinf(a) else math.nan
+
+
 def _sqrt(a: float) -> float:
     if a < 0.0:
         raise ValueError("sqrt is only defined for non-negative numbers")
@@ -197,66 +478,88 @@ def _dot(*wx: float) -> float:
 
 
 def _dot_derivative(out: Any, *wx: Any) -> tuple[Any, ...]:
-    # d/dw_i = x_i and d/dx_i = w_i: the weights' derivatives are the inputs, and back.
+    """d/dw_i = x_i and d/dx_i = w_i: the weights' derivatives are the inputs, and back."""
     n = len(wx) // 2
     return wx[n:] + wx[:n]
 
 
+def _affine(*wxb: float) -> float:
+    n = len(wxb) // 2
+    return sum(map(operator.mul, wxb[:n], wxb[n:-1])) + wxb[-1]
+
+
+def _affine_derivative(out: Any, *wxb: Any) -> tuple[Any, ...]:
+    """d/dw_i = x_i, d/dx_i = w_i and d/db = 1."""
+    n = len(wxb) // 2
+    return wxb[n:-1] + wxb[:n] + (1.0,)
+
+
+def _weighted_sum(*wxb: str) -> str:
+    n = len(wxb) // 2
+    terms = [f"{w}*{x}" for w, x in zip(wxb[:n], wxb[n:2 * n])]
+    return " + ".join(terms + list(wxb[2 * n:]))
+
+
+_PAIRS = Layout(columns=("w", "x"), tail=())
+_PAIRS_AND_BIAS = Layout(columns=("w", "x"), tail=("b",))
+_MANY = Layout(columns=("x",), tail=())
+
+
 for _primitive in [
-    Primitive("add", "+", "a + b", ("1", "1"),
-              lambda a, b: a + b,
-              lambda out, a, b: (1.0, 1.0), arity=2, domain=(REAL, REAL)),
-    Primitive("sub", "-", "a - b", ("1", "-1"),
-              lambda a, b: a - b,
-              lambda out, a, b: (1.0, -1.0), arity=2, domain=(REAL, REAL)),
-    Primitive("mul", "*", "a * b", ("b", "a"),
-              lambda a, b: a * b,
-              lambda out, a, b: (b, a), arity=2, domain=(REAL, REAL)),
-    Primitive("div", "/", "a / b", ("1 / b", "-a / b^2"),
-              _divide,
-              lambda out, a, b: (1.0 / b, -out / b), arity=2, domain=(REAL, NONZERO)),
-    Primitive("neg", "-", "-a", ("-1",),
-              lambda a: -a,
-              lambda out, a: (-1.0,)),
-    Primitive("pow", "**", "a ** n", ("n * a^(n-1)",),
-              _power,
-              lambda out, a, n: (n * a ** (n - 1.0),), arity=2, constants=1,
-              domain=(POSITIVE, ((-3.0, 3.0),))),
-    Primitive("exp", "exp", "exp(a)", ("exp(a)",),
-              _exp,
-              lambda out, a: (out,)),
-    Primitive("log", "log", "log(a)", ("1 / a",),
-              _log,
-              lambda out, a: (1.0 / a,), domain=(POSITIVE,)),
-    Primitive("tanh", "tanh", "tanh(a)", ("1 - tanh(a)^2",),
-              math.tanh,
-              lambda out, a: (1.0 - out * out,)),
-    Primitive("sigmoid", "σ", "sigmoid(a)", ("sigmoid(a) * (1 - sigmoid(a))",),
-              _sigmoid,
-              lambda out, a: (out * (1.0 - out),)),
-    Primitive("relu", "ReLU", "relu(a)", ("1 if a > 0 else 0",),
-              lambda a: a if a > 0.0 else 0.0,
-              lambda out, a: (1.0 if a > 0.0 else 0.0,), domain=(NONZERO,)),
-    Primitive("softplus", "softplus", "softplus(a)", ("sigmoid(a)",),
-              _softplus,
-              lambda out, a: (sigmoid(a),)),
-    Primitive("sin", "sin", "sin(a)", ("cos(a)",),
-              math.sin,
-              lambda out, a: (cos(a),)),
-    Primitive("cos", "cos", "cos(a)", ("-sin(a)",),
-              math.cos,
-              lambda out, a: (-sin(a),)),
-    Primitive("sqrt", "√", "sqrt(a)", ("1 / (2 * sqrt(a))",),
-              _sqrt,
-              lambda out, a: (0.5 / out,), domain=(POSITIVE,)),
-    Primitive("abs", "abs", "abs(a)", ("sign(a)",),
-              abs,
+    Primitive("add", "+", lambda a, b: a + b,
+              lambda out, a, b: (1.0, 1.0),
+              FIXED[2], lambda a, b: f"{a} + {b}", domain=(REAL, REAL),
+              sympy=lambda sp, a, b: a + b),
+    Primitive("sub", "-", lambda a, b: a - b,
+              lambda out, a, b: (1.0, -1.0),
+              FIXED[2], lambda a, b: f"{a} - {b}", domain=(REAL, REAL),
+              sympy=lambda sp, a, b: a - b),
+    Primitive("mul", "*", lambda a, b: a * b,
+              lambda out, a, b: (b, a),
+              FIXED[2], lambda a, b: f"{a} * {b}", domain=(REAL, REAL),
+              sympy=lambda sp, a, b: a * b),
+    Primitive("div", "/", _divide,
+              lambda out, a, b: (1.0 / b, -a / (b * b)),
+              FIXED[2], lambda a, b: f"{a} / {b}", domain=(REAL, NONZERO),
+              sympy=lambda sp, a, b: a / b),
+    Primitive("neg", "-", lambda a: -a,
+              lambda out, a: (-1.0,),
+              write=lambda a: f"-{a}", sympy=lambda sp, a: -a),
+    Primitive("pow", "**", _power, _power_derivative,
+              FIXED[2], lambda a, b: f"{a}**{b}",
+              domain=(POSITIVE, ((-3.0, 3.0),)), sympy=lambda sp, a, b: a**b),
+    Primitive("exp", "exp", _exp, lambda out, a: (out,), sympy=lambda sp, a: sp.exp(a)),
+    Primitive("log", "log", _log, lambda out, a: (1.0 / a,), domain=(POSITIVE,),
+              sympy=lambda sp, a: sp.log(a)),
+    Primitive("tanh", "tanh", math.tanh, lambda out, a: (1.0 - out * out,),
+              sympy=lambda sp, a: sp.tanh(a)),
+    Primitive("sigmoid", "σ", _sigmoid, lambda out, a: (out * (1.0 - out),),
+              sympy=lambda sp, a: 1 / (1 + sp.exp(-a))),
+    Primitive("relu", "ReLU", lambda a: 0.0 if a <= 0.0 else a,  # NaN in, NaN out
+              lambda out, a: (0.0 if a <= 0.0 else 1.0,), domain=(NONZERO,),
+              kink=lambda a: abs(a), sympy=lambda sp, a: sp.Max(a, 0)),
+    Primitive("softplus", "softplus", _softplus, lambda out, a: (sigmoid(a),),
+              sympy=lambda sp, a: sp.log(1 + sp.exp(a))),
+    Primitive("sin", "sin", _periodic(math.sin), lambda out, a: (cos(a),),
+              sympy=lambda sp, a: sp.sin(a)),
+    Primitive("cos", "cos", _periodic(math.cos), lambda out, a: (-sin(a),),
+              sympy=lambda sp, a: sp.cos(a)),
+    Primitive("sqrt", "√", _sqrt, lambda out, a: (1.0 / (2.0 * out),), domain=(POSITIVE,),
+              sympy=lambda sp, a: sp.sqrt(a)),
+    Primitive("abs", "abs", abs,
               lambda out, a: (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0,),
-              domain=(NONZERO,)),
-    Primitive("sum", "Σ", "Σ x_i", ("1",),
-              lambda *xs: sum(xs),
-              lambda out, *xs: (1.0,) * len(xs), arity=None),
-    Primitive("dot", "Σ w·x", "Σ w_i * x_i", ("x_i", "w_i"),
-              _dot, _dot_derivative, arity=None, inputs_multiple_of=2),
+              domain=(NONZERO,), kink=lambda a: abs(a), sympy=lambda sp, a: sp.Abs(a)),
+    Primitive("sum", "Σ", lambda *xs: sum(xs),
+              lambda out, *xs: (1.0,) * len(xs),
+              _MANY, lambda *xs: " + ".join(xs), sympy=lambda sp, *xs: sp.Add(*xs)),
+    Primitive("dot", "Σ w·x", _dot, _dot_derivative, _PAIRS, _weighted_sum,
+              sympy=lambda sp, *wx: sp.Add(*[w * x for w, x in zip(wx[:len(wx) // 2],
+                                                                     wx[len(wx) // 2:])])),
+    Primitive("affine", "Σ w·x + b", _affine, _affine_derivative, _PAIRS_AND_BIAS,
+              _weighted_sum,
+              sympy=lambda sp, *wxb: sp.Add(*[w * x for w, x in zip(
+                  wxb[:len(wxb) // 2], wxb[len(wxb) // 2:-1])], wxb[-1])),
 ]:
     register(_primitive)
+
+del _primitive

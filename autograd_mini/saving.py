@@ -9,18 +9,23 @@
     >>> load(path).state_dict() == model.state_dict()
     True
 
-Writing is atomic (a temporary file, then a rename), so a failure leaves any older file
-whole; a corrupt or mismatched file raises :class:`ModelFileError` and changes nothing.
+Writing is atomic (see :mod:`autograd_mini.files`), so a failure leaves any older file
+whole, and a model with a non-finite weight is refused before anything is written.
+Reading checks the file before building anything: a corrupt, hostile or mismatched file
+raises :class:`ModelFileError`, at a cost proportional to the file's size, and changes
+nothing.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
-import tempfile
+import stat
 from pathlib import Path
 
+from .files import NotARegularFileError, write_atomically
 from .nn import MLP, Layer, Module, Neuron
 
 __all__ = ["save", "load", "ModelFileError", "MODEL_TYPES"]
@@ -28,34 +33,46 @@ __all__ = ["save", "load", "ModelFileError", "MODEL_TYPES"]
 FORMAT = "autograd_mini.model"
 VERSION = 1
 MODEL_TYPES: dict[str, type[Module]] = {"Neuron": Neuron, "Layer": Layer, "MLP": MLP}
+# The keys of each type's config(), and how many parameters a config declares.
+_CONFIG_KEYS = {"Neuron": {"nin", "activation"}, "Layer": {"nin", "nout", "activation"},
+                "MLP": {"nin", "nouts", "activation"}}
 
 
 class ModelFileError(ValueError):
-    """The file is not a model this library wrote, or does not fit the model given."""
+    """A model file cannot be written as asked, or is not a model this library wrote,
+    or does not fit the model given."""
 
 
 def save(model: Module, path: str | os.PathLike) -> Path:
-    """Write ``model`` (its type, shape and weights) to ``path`` as JSON."""
+    """Write ``model`` (its type, shape and weights) to ``path`` as JSON.
+
+    Raises:
+        TypeError: ``model`` is not a Neuron, Layer or MLP.
+        ModelFileError: a weight is NaN or infinite (the model diverged: the file on disk,
+            if any, is kept), or ``path`` is something other than a regular file.
+    """
     name = type(model).__name__
     if MODEL_TYPES.get(name) is not type(model):
         raise TypeError(f"cannot save a {name}: save() knows {', '.join(MODEL_TYPES)}; "
                         "for other modules save model.state_dict() yourself")
+    parameters = model.state_dict()
+    bad = next((k for k, v in parameters.items() if not math.isfinite(v)), None)
+    if bad is not None:
+        raise ModelFileError(f"cannot save {str(path)!r}: parameter {bad!r} is "
+                             f"{parameters[bad]} (the model has diverged); nothing was written")
     document = {"format": FORMAT, "version": VERSION, "type": name,
-                "config": model.config(), "parameters": model.state_dict()}
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+                "config": model.config(), "parameters": parameters}
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(document, file, indent=1)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return path
+        return write_atomically(path, json.dumps(document, indent=1, allow_nan=False))
+    except NotARegularFileError as error:
+        raise ModelFileError(f"cannot save: {error}") from None
 
 
 def load(path: str | os.PathLike, into: Module | None = None) -> Module:
     """Read a model written by :func:`save`.
+
+    The file's declared shape is checked against the parameters it holds before any
+    model is built, so rejecting a file costs time and memory in proportion to its size.
 
     Args:
         path: the file.
@@ -66,36 +83,88 @@ def load(path: str | os.PathLike, into: Module | None = None) -> Module:
         The model (``into`` itself, or a new one).
 
     Raises:
-        ModelFileError: the file is not valid JSON, not a model file, of an unknown type,
-            or does not fit ``into``.
+        ModelFileError: the path is not a regular file, or the file is not valid JSON, not
+            a model file, of an unknown type or version, declares a shape its parameters do
+            not have, or does not fit ``into``.
+        FileNotFoundError: nothing is at ``path``.
     """
     path = Path(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ModelFileError(f"{path}: not a model file ({error})") from None
+    document = _read_json(path)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not an autograd_mini model file")
-    if document.get("version") != VERSION:
-        raise ModelFileError(f"{path}: model file version {document.get('version')!r}, "
+    version = document.get("version")
+    if type(version) is not int or version != VERSION:  # `true == 1` in Python
+        raise ModelFileError(f"{path}: model file version {_short(version)}, "
                              f"this library reads version {VERSION}")
-    cls = MODEL_TYPES.get(document.get("type"))
-    config, parameters = document.get("config"), document.get("parameters")
-    if cls is None or not isinstance(config, dict) or not isinstance(parameters, dict):
-        raise ModelFileError(f"{path}: unknown model type {document.get('type')!r} "
+    kind, config, parameters = (document.get(k) for k in ("type", "config", "parameters"))
+    if not isinstance(kind, str) or kind not in MODEL_TYPES or not isinstance(config, dict) \
+            or not isinstance(parameters, dict):
+        raise ModelFileError(f"{path}: unknown model type {_short(kind)} "
                              "or missing config/parameters")
+    declared = _declared_parameters(kind, config)
+    if declared is None:
+        raise ModelFileError(f"{path}: bad config {_short(config)} for a {kind}")
+    if declared != len(parameters):
+        raise ModelFileError(f"{path}: the config declares {_short(declared)} parameters "
+                             f"but the file holds {len(parameters)}")
+    cls = MODEL_TYPES[kind]
     if into is not None:
         if type(into) is not cls or into.config() != config:
-            raise ModelFileError(f"{path}: holds a {cls.__name__} {config}, which does not fit "
+            raise ModelFileError(f"{path}: holds a {kind} {_short(config)}, which does not fit "
                                  f"the {type(into).__name__} {into.config()} given")
         model = into
     else:
         try:
             model = cls(**config, rng=random.Random(0))  # weights are overwritten below
         except (TypeError, ValueError) as error:
-            raise ModelFileError(f"{path}: bad config {config}: {error}") from None
+            raise ModelFileError(f"{path}: bad config {_short(config)}: {error}") from None
     try:
         model.load_state_dict(parameters)
-    except ValueError as error:
-        raise ModelFileError(f"{path}: {error}") from None
+    except (ValueError, OverflowError) as error:  # OverflowError: an int beyond any float
+        raise ModelFileError(f"{path}: {_short(error)}") from None
     return model
+
+
+def _read_json(path: Path) -> object:
+    """The parsed file; every way of not being a JSON file is a ModelFileError."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # never open a FIFO or a device
+            raise ModelFileError(f"{path}: not a regular file")
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise
+    except (ValueError, RecursionError, MemoryError, OSError) as error:
+        # ValueError covers bad JSON, bad UTF-8 and integers of over 4,300 digits.
+        if isinstance(error, ModelFileError):
+            raise
+        raise ModelFileError(f"{path}: not a model file ({_short(error)})") from None
+
+
+def _declared_parameters(kind: str, config: dict) -> int | None:
+    """How many parameters ``config`` declares (a neuron has nin weights and a bias), or
+    None if it is not a well-formed config of ``kind``."""
+    if set(config) != _CONFIG_KEYS[kind] or not _count(config["nin"]):
+        return None
+    per_neuron = config["nin"] + 1
+    if kind == "Neuron":
+        return per_neuron
+    if kind == "Layer":
+        return config["nout"] * per_neuron if _count(config["nout"]) else None
+    nouts = config["nouts"]
+    if not isinstance(nouts, list) or not nouts or not all(_count(n) for n in nouts):
+        return None
+    sizes = [config["nin"], *nouts]
+    return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
+
+
+def _count(n: object) -> bool:
+    return type(n) is int and n >= 1
+
+
+def _short(thing: object, limit: int = 200) -> str:
+    """``repr(thing)`` cut to ``limit`` characters (a hostile file can hold huge values)."""
+    try:
+        text = repr(thing) if not isinstance(thing, BaseException) else str(thing)
+    except ValueError:  # an integer too long to print
+        text = f"<a {type(thing).__name__} too long to show>"
+    return text if len(text) <= limit else text[:limit] + "..."

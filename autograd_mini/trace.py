@@ -7,28 +7,21 @@
     >>> print(t.backward[0].contributions[0].sentence)
     ∂out/∂x += ∂out/∂out · ∂out/∂x = 1 · 3 = 3
 
-Every local derivative shown is the op table's formula (``Primitive.partials``) with
-the node names filled in, next to the number the engine computed from the same rule.
+Every local derivative shown is the op table's derivative rule written out with the
+node names (``Primitive.partials``), next to the number the engine computed from the
+same rule.  Nodes are called by their display names (:mod:`autograd_mini.naming`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from .engine import Value, gradients, topological_order
+from .engine import Value, accumulate, chain_rule, gc_paused, topological_order
+from .naming import display_names, fmt
 
 __all__ = [
     "trace", "Trace", "ForwardStep", "BackwardStep", "Contribution", "fmt", "aligned",
 ]
-
-
-def fmt(x: float) -> str:
-    """A number the way a person would write it: ``3``, ``-0.5``, ``0.7616``, ``1e-08``."""
-    if isinstance(x, Value):
-        x = x.data
-    text = f"{x:.4g}"
-    return "0" if text == "-0" else text
 
 
 def aligned(rows: list, rule: bool = False) -> str:
@@ -51,8 +44,8 @@ class ForwardStep:
 
     @property
     def is_constant(self) -> bool:
-        """A number written into the expression (an unlabelled leaf)."""
-        return is_constant(self.node)
+        """A number written into the expression (``3`` in ``3 * x``)."""
+        return self.node.is_constant
 
     @property
     def sentence(self) -> str:
@@ -113,15 +106,13 @@ class Trace:
 
     def backward_table(self) -> str:
         """The backward pass as an aligned table, one chain-rule product a row (the
-        gradients that flow into constants are left out: nothing can change them)."""
+        constants receive no gradient: nothing can change them)."""
         out = self.names[self.output]
         header = ("step", "node", f"∂{out}/∂node", "parent", "local derivative",
                   "contribution", "grad after")
         rows = [header]
         for i, step in enumerate(self.backward, 1):
             for c in step.contributions:
-                if is_constant(c.parent):
-                    continue
                 rows.append((str(i), step.name, fmt(step.upstream), c.parent_name,
                              c.local_text, fmt(c.contribution),
                              fmt(c.grad_after)))
@@ -140,89 +131,38 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
     if not isinstance(output, Value):
         raise TypeError(f"trace expects a Value, got {type(output).__name__}")
     order = topological_order(output)
-    names = _names(order, output)
+    names = display_names(output)
     forward = [ForwardStep(n, names[n], _expression(n, names), n.data) for n in order]
     backward: list[BackwardStep] = []
     running: dict[Value, float] = {output: float(gradient)}
 
     def record(node, upstream, locals_):
+        parent_names = [names[p] for p in node.parents]
+        partials = node.primitive.partials(
+            parent_names, [p.data if p.is_constant else None for p in node.parents])
         step = BackwardStep(node, names[node], node.op, upstream, node.primitive.formula)
-        for index, (parent, local) in enumerate(zip(node.parents, locals_)):
+        out, here = names[output], names[node]
+        for parent, local, partial in zip(node.parents, locals_, partials):
+            if parent.is_constant:
+                continue  # a constant receives no gradient
+            there = names[parent]
             before = running.get(parent, 0.0)
             contribution = upstream * local
             running[parent] = before + contribution
-            local_formula = f"∂{names[node]}/∂{names[parent]} = " + _partial(node, index, names)
-            sentence = (f"∂{names[output]}/∂{names[parent]} += ∂{names[output]}/∂{names[node]}"
-                        f" · ∂{names[node]}/∂{names[parent]} = {fmt(upstream)} · {fmt(local)}"
-                        f" = {fmt(contribution)}")
+            sentence = (f"∂{out}/∂{there} += ∂{out}/∂{here} · ∂{here}/∂{there}"
+                        f" = {fmt(upstream)} · {fmt(local)} = {fmt(contribution)}")
             step.contributions.append(Contribution(
-                parent, names[parent], local_formula, local, contribution,
+                parent, there, f"∂{here}/∂{there} = {partial}", local, contribution,
                 before, running[parent], sentence))
         backward.append(step)
 
-    grads = dict(zip(*gradients(output, float(gradient), on_step=record)))
-    for node, g in grads.items():
-        node.grad += g
+    with gc_paused():
+        grads = chain_rule(order, {output: float(gradient)}, on_step=record)
+    accumulate(grads)  # what backward() would add, written all at once
     return Trace(output, names, forward, backward, grads)
-
-
-def is_constant(node: Value) -> bool:
-    return not node.parents and not node.label
-
-
-def _names(order: list[Value], output: Value) -> dict[Value, str]:
-    """Labels where given; unlabelled constants by value; other nodes n1, n2, ..."""
-    names: dict[Value, str] = {}
-    count = 0
-    for node in order:
-        if node.label:
-            names[node] = node.label
-        elif node is output:
-            names[node] = "out"
-        elif is_constant(node):
-            names[node] = fmt(node.data)
-        else:
-            count += 1
-            names[node] = f"n{count}"
-    return names
-
-
-_SYMBOL = re.compile(r"\b(x_i|w_i|a|b|n)\b")
-
-
-def _fill(text: str, symbols: dict[str, str]) -> str:
-    return _SYMBOL.sub(lambda m: symbols.get(m.group(1), m.group(1)), text)
-
-
-def _symbols(node: Value, names: dict[Value, str], index: int = 0) -> dict[str, str]:
-    """What ``a``, ``b``, ``n``, ``w_i``, ``x_i`` stand for at this node."""
-    parents = [names[p] for p in node.parents]
-    if node.primitive.arity is None:  # variadic: w_i/x_i refer to the pair of `index`
-        half = len(parents) // 2
-        i = index % half if half else 0
-        return {"x_i": parents[half + i] if half else parents[0], "w_i": parents[i]}
-    if node.primitive.constants:
-        return {"a": parents[0], "n": parents[1]}
-    return dict(zip(("a", "b"), parents))
-
-
-def _partial(node: Value, index: int, names: dict[Value, str]) -> str:
-    primitive = node.primitive
-    if primitive.arity is None:
-        which = index // (len(node.parents) // len(primitive.partials))
-        return _fill(primitive.partials[which], _symbols(node, names, index))
-    return _fill(primitive.partials[index], _symbols(node, names))
 
 
 def _expression(node: Value, names: dict[Value, str]) -> str:
     if node.primitive is None:
         return ""
-    parents = [names[p] for p in node.parents]
-    if node.op == "sum":
-        return " + ".join(parents)
-    if node.op == "dot":
-        half = len(parents) // 2
-        return " + ".join(f"{w}·{x}" for w, x in zip(parents[:half], parents[half:]))
-    if node.primitive.arity is None:
-        return f"{node.op}({', '.join(parents)})"
-    return _fill(node.primitive.expr, _symbols(node, names))
+    return node.primitive.expression([names[p] for p in node.parents])

@@ -40,7 +40,7 @@ def test_steps_prints_table_or_writes_html(tmp_path):
     result = run("steps", "x*x + 3*x", "--at", "x=2", "-o", "steps.html", cwd=tmp_path)
     assert result.returncode == 0
     page = (tmp_path / "steps.html").read_text()
-    assert page.startswith("<!DOCTYPE html>") and "<svg" in page
+    assert page.startswith("<!DOCTYPE html>") and "\\u003csvg" in page  # "<" escaped in data
     assert "http://" not in page.replace("http://www.w3.org", "")  # nothing fetched
 
 
@@ -49,7 +49,7 @@ def test_demo_tour_writes_graph_and_viewer(tmp_path):
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "autograd-mini-demo"
     assert {p.name for p in folder.iterdir()} == {"graph.svg", "steps.html"}
-    assert "∂o/∂n = 1 - tanh(n)^2 = 0.5" in result.stdout
+    assert "∂o/∂n = 1 - tanh(n)**2 = 0.5" in result.stdout
     assert "steps.html" in result.stdout
     again = run("demo", cwd=tmp_path)  # a second run gets a new folder
     assert again.returncode == 0 and (tmp_path / "autograd-mini-demo-2").is_dir()
@@ -130,3 +130,209 @@ def test_demo_list(tmp_path):
     assert result.returncode == 0
     names = [line.split()[0] for line in result.stdout.splitlines()]
     assert {"xor", "symmetry", "family-trees", "bptt", "moons", "newton", "modes"} <= set(names)
+
+
+# Issue 13, items 9-12: every command ends soon, in one line when it stops, whatever it is given.
+
+def _terms(n):
+    return "+".join(["x"] * n)
+
+
+def _doubled(times=8):
+    text = "x"
+    for _ in range(times):
+        text = f"({text}*{text})"
+    return text
+
+
+def _one_line_exit_2(result, *needles):
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("autograd-mini: error: "), result.stderr
+    assert "Traceback" not in result.stderr and "Warning" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0]
+
+
+@pytest.mark.parametrize("args, needles", [
+    (["graph", _terms(600), "--at", "x=1", "-o", "g.svg"],
+     ["600 nodes and 1198 edges", "budget of 500 nodes and 1000 edges"]),
+    (["steps", _terms(40), "--at", "x=1", "-o", "s.html"], ["80 frames", "budget of 60"]),
+    (["steps", _doubled(), "--at", "x=1", "-o", "s.html"], ["frames", "budget of 60"]),
+], ids=["graph-600-terms", "steps-40-terms", "steps-doubled"])
+def test_big_graphs_stop_early_naming_the_budget(tmp_path, args, needles):
+    assert len(args[1]) in (1199, 79, 1021)
+    result = run(*args, cwd=tmp_path)
+    _one_line_exit_2(result, *needles)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("terms", [80, 100])
+def test_a_slow_layout_is_stopped_by_the_dot_timeout(tmp_path, monkeypatch, capsys, terms):
+    import autograd_mini.cli as cli
+
+    monkeypatch.setattr(cli, "DOT_SECONDS", 1.0)  # the command's own budget is 6 s
+    monkeypatch.chdir(tmp_path)
+    code = main(["graph", _terms(terms), "--at", "x=1", "-o", "g.svg"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert f"did not finish within 1 s drawing {2 * terms - 1} nodes" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_doubled_expression_still_draws_and_tabulates(tmp_path):
+    result = run("graph", _doubled(), "--at", "x=1", "-o", "g.svg", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "g.svg").stat().st_size > 1000
+    table = run("steps", _doubled(), "--at", "x=1", cwd=tmp_path)
+    assert table.returncode == 0 and "out = " in table.stdout
+
+
+def test_memory_error_is_one_line(tmp_path, monkeypatch, capsys):
+    import autograd_mini.cli as cli
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(cli, "trace", out_of_memory)
+    monkeypatch.chdir(tmp_path)
+    assert main(["steps", "x*x", "--at", "x=2"]) == 2
+    err = capsys.readouterr().err
+    assert err == "autograd-mini: error: the input is too large to handle (MemoryError); " \
+                  "try a smaller one\n"
+
+
+def test_a_graphviz_called_process_error_is_one_line(tmp_path, monkeypatch, capsys):
+    import graphviz
+
+    import autograd_mini.cli as cli
+
+    def crash(*args, **kwargs):
+        raise graphviz.CalledProcessError(-9, ["dot"], b"", b"killed")
+
+    monkeypatch.setattr(cli, "save", crash)
+    monkeypatch.chdir(tmp_path)
+    assert main(["graph", "x", "--at", "x=1", "-o", "g.svg"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_crashing_dot_is_one_line_and_exit_2(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "dot").write_text("#!/bin/sh\necho 'std::bad_alloc' >&2\nkill -SEGV $$\n")
+    (bin_dir / "dot").chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    for args in [["graph", "x*x", "--at", "x=1", "-o", "g.svg"],
+                 ["steps", "x*x", "--at", "x=1", "-o", "s.html"]]:
+        result = subprocess.run([sys.executable, "-m", "autograd_mini", *args], cwd=work,
+                                env=env, capture_output=True, text=True, timeout=120)
+        _one_line_exit_2(result, "graphviz `dot` failed", "signal 11", "std::bad_alloc")
+    assert list(work.iterdir()) == []
+
+
+def test_if_without_else_gives_the_error_without_a_syntax_warning(tmp_path):
+    result = run("steps", "1if x", "--at", "x=1", cwd=tmp_path)
+    _one_line_exit_2(result, "not a valid expression")
+
+
+def test_an_ascii_terminal_gets_ascii_spellings(tmp_path):
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    result = subprocess.run([sys.executable, "-m", "autograd_mini", "steps", "x*x + 3*x",
+                             "--at", "x=2"], cwd=tmp_path, env=env, capture_output=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode("ascii")
+    assert "dout/dn1 = 1" in out and "dn1/dx = x = 2" in out
+    accented = subprocess.run([sys.executable, "-m", "autograd_mini", "steps", "é*2",
+                               "--at", "é=1"], cwd=tmp_path, env=env, capture_output=True,
+                              timeout=120)
+    assert accented.returncode == 0 and "dout/d\\xe9 = 2" in accented.stdout.decode("ascii")
+
+
+@pytest.mark.parametrize("name, expression", [("é", "é*2"), ("ﬁ", "fi*2"), ("x_1", "x_1*2"),
+                                              ("π", "π*2")])
+def test_at_accepts_every_name_an_expression_accepts(tmp_path, name, expression):
+    result = run("steps", expression, "--at", f"{name}=1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "= 2" in result.stdout
+
+
+@pytest.mark.parametrize("text", ["1x=1", "x-y=1", "=1", "x", "é=", "x y=1"])
+def test_at_refuses_what_is_not_a_name(tmp_path, text):
+    result = run("steps", "x", "--at", text, cwd=tmp_path)
+    _one_line_exit_2(result)
+
+
+def test_tour_and_figures_get_opens_mode(tmp_path):
+    import stat
+
+    from autograd_mini.demos.common import pyplot, save_figure
+
+    result = subprocess.run([sys.executable, "-m", "autograd_mini", "demo", "--out", "t"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            preexec_fn=lambda: os.umask(0o022))
+    assert result.returncode == 0, result.stderr
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "t").iterdir()}
+    assert modes == {"graph.svg": 0o644, "steps.html": 0o644}
+    old = os.umask(0o022)
+    try:
+        fig, ax = pyplot().subplots()
+        ax.plot([0, 1], [1, 0])
+        path = save_figure(fig, tmp_path, "figure.png")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644 and path.read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figure.png", "t"]
+
+
+# 12. The command as a careless or hostile user would drive it, in process.
+
+CANARY = "canary"
+PIECES = ["x", "y", "é", "1", "0", "2.5", "1e308", "9" * 30, "+", "-", "*", "/", "**", "(", ")",
+          "tanh(", "log(", "sqrt(", "exp(", " ", "if", "else", "lambda:", ",", "[0]", "'",
+          "x.__class__", f"__import__('os').system('touch {CANARY}')", f"open('{CANARY}','w')",
+          "\x00", "∂", "{{DATA}}", "<script>", "\n"]
+AT = ["x=0.5", "y=2", "é=1", "x=0", "x=nan", "x=1e309", "x", "=1", "x=1=2", "y=-1", "ﬁ=3"]
+OUTPUT = [[], ["-o", "g.svg"], ["-o", "g.png"], ["-o", "g.dot"], ["-o", "s.html"],
+          ["-o", "g.gif"], ["-o", "missing/g.svg"], ["-o", "."], ["-o", ""],
+          ["-o", f"{CANARY}.svg"], ["--flow"], ["--rankdir", "XY"]]
+
+
+@st.composite
+def command_lines(draw):
+    command = draw(st.sampled_from(["graph", "steps", "demo", "nope"]))
+    if command == "demo":
+        return ["demo", *draw(st.sampled_from([["--list"], ["no-such-demo"], ["--out"],
+                                               ["--bogus"]]))]
+    expression = draw(st.lists(st.sampled_from(PIECES), max_size=10).map("".join)
+                      | st.text(max_size=15))
+    ats = draw(st.lists(st.sampled_from(AT), max_size=3))
+    return [command, expression, *(a for at in ats for a in ("--at", at)),
+            *draw(st.sampled_from(OUTPUT))]
+
+
+@given(command_lines())
+def test_fuzzed_command_lines_end_in_status_0_or_2(tmp_path_factory, argv):
+    import contextlib
+    import io
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    out, err = io.StringIO(), io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+    finally:
+        os.chdir(cwd)
+    assert code in (0, 2), (argv, err.getvalue())
+    lines = err.getvalue().splitlines()
+    assert len(lines) <= 2 and "Traceback" not in err.getvalue(), (argv, lines)
+    written = [p.name for p in folder.iterdir()]
+    assert not any(CANARY == name.split(".")[0] and name != f"{CANARY}.svg" for name in written)
+    if code == 2:
+        assert written == [] and len(lines) == 1, (argv, written, lines)
+    else:
+        assert len(written) <= 1 and lines == []

@@ -66,9 +66,11 @@ def test_source_is_readable_straight_line_code():
     source = compile_graph(out, [x, w]).source
     lines = source.splitlines()
     assert lines[0] == "def replay(inputs, gradient=1.0):"
-    assert "    n1 = mul(x, w)" in lines and "    n2 = add(n1, 1.0)" in lines
-    assert "    d = mul_derivative(n1, x, w)" in lines
-    assert "    g_x += g_n1 * d[0]" in lines
+    assert "    x0, x1 = inputs  # x0 is 'x', x1 is 'w'" in lines
+    assert "    v1 = op_mul(x0, x1)  # n1 = x * w" in lines
+    assert "    v2 = op_add(v1, 1.0)  # n2 = n1 + 1" in lines
+    assert "    d = d_mul(v1, x0, x1)" in lines
+    assert "    g_x0 += g_v1 * d[0]" in lines
     assert not any(line.strip().startswith(("for ", "while ")) for line in lines)
     assert len(topological_order(out)) == 6  # building the replay added no node
 

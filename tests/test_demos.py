@@ -125,3 +125,9 @@ def test_symmetry_many_seeds_and_its_distribution(tmp_path):
     assert "solved 1 of 3 seeds within 400 sweeps; sweeps to solve: median 376" in result.stdout
     _png(tmp_path / "figs" / "symmetry.png")
     _png(tmp_path / "figs" / "symmetry_sweeps.png")
+
+
+def test_make_figures_names_its_demos(tmp_path):
+    result = run_demo([str(ROOT / "demos" / "make_figures.py"), "nope"], tmp_path)
+    assert result.returncode == 2 and "no demo named 'nope'" in result.stderr
+    assert "family-trees" in result.stderr

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_mini import Value, grad
+from autograd_mini import Value, grad, topological_order
 from autograd_mini.losses import (
     binary_cross_entropy,
     hinge,
@@ -71,10 +71,12 @@ def test_layer_and_mlp_gradients_with_losses():
     _check_module_gradients(multi, [1.0, 0.5, -0.5], lambda out: softmax_cross_entropy(out, 2))
 
 
-def test_neuron_is_one_dot_node_and_paper_unit():
+def test_neuron_is_one_affine_node_and_paper_unit():
     n = Neuron(3, "sigmoid", init="paper", rng=random.Random(0))
     y = n([1.0, 0.0, 2.0])
-    assert y.op == "sigmoid" and y.parents[0].op == "dot"
+    total = y.parents[0]
+    assert y.op == "sigmoid" and total.op == "affine"
+    assert total.parents[:3] == tuple(n.w) and total.parents[-1] is n.b  # w_i, x_i, b
     x_j = sum(w.data * x for w, x in zip(n.w, [1.0, 0.0, 2.0])) + n.b.data
     assert y.data == pytest.approx(1 / (1 + math.exp(-x_j)))
     assert all(-0.3 <= p.data <= 0.3 for p in n.parameters())
@@ -229,7 +231,7 @@ def test_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
     def broken_dump(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(json, "dump", broken_dump)
+    monkeypatch.setattr(json, "dumps", broken_dump)
     with pytest.raises(OSError, match="disk full"):
         save(MLP(2, [2, 1], rng=random.Random(1)), path)
     assert path.read_text() == before
@@ -276,14 +278,16 @@ def test_grad_of_mlp_output_matches_backward():
     assert [p.grad for p in params] == expected
 
 
-def test_the_shared_bias_input_keeps_no_gradient_between_passes():
-    from autograd_mini.nn import _ONE
-
+def test_no_node_is_shared_between_networks_or_passes():
+    # The bias is an input of the neuron's own affine node: no always-on leaf is shared,
+    # so a create_graph pass leaves nothing behind for the next float pass.
     model = MLP(2, [3, 1], activation="tanh", rng=random.Random(0))
     x = [Value(0.5), Value(-0.5)]
     model(x).backward(create_graph=True)  # gradients as Values, through every neuron
-    assert _ONE.grad == 0.0
     model.zero_grad()
     out = model([0.5, -0.5])
     out.backward()
-    assert _ONE.grad == 0.0 and all(isinstance(p.grad, float) for p in model.parameters())
+    assert all(isinstance(p.grad, float) for p in model.parameters())
+    leaves = [n for n in topological_order(out) if not n.parents]
+    assert len(leaves) == len(model.parameters()) + 2  # the parameters and x0, x1
+    assert not any(n.is_constant for n in leaves)

@@ -101,3 +101,122 @@ def test_frames_are_written_as_pictures(tmp_path):
     paths = save_frames(trace(x * x + x), tmp_path / "frames", format="png")
     assert [p.name for p in paths] == [f"step_{i:03d}.png" for i in range(1, len(paths) + 1)]
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
+
+
+# Issue 13, items 7 and 8: no text of the user's becomes markup, script or template.
+
+HOSTILE_SYMBOL = '<x> URL="javascript:alert(1)" label=<y>'
+HOSTILE_LABELS = ["&lt;img src=x onerror=alert(1)&gt;", "<!--<script>", "</script><b>x</b>",
+                  "{{FRAMES}}", "{{DATA}}", "\\u003c\\n ∂ é"]
+
+
+@pytest.fixture
+def hostile_primitive():
+    from autograd_mini import PRIMITIVES
+    from autograd_mini.ops import Primitive, register
+
+    primitive = register(Primitive(
+        "hostile", HOSTILE_SYMBOL, value=lambda a: a,
+        # the formula text is the rule written out: it carries the hostile expression
+        derivative=lambda out, a: (1.0 + 0.0 * out,),
+        write=lambda a: f"<b>hostile</b>({a}) {{{{DATA}}}}"))
+    yield primitive
+    del PRIMITIVES["hostile"]
+
+
+def _hostile_graph():
+    from autograd_mini import apply
+
+    leaves = [Value(float(i + 1), label=label) for i, label in enumerate(HOSTILE_LABELS)]
+    total = leaves[0]
+    for leaf in leaves[1:]:
+        total = total + leaf
+    out = apply("hostile", total)
+    out.label = "<!--"
+    return out, leaves
+
+
+def _open(browser, path):
+    page = browser.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (problems.append("dialog: " + d.message), d.dismiss()))
+    page.on("request", lambda r: problems.append(r.url) if r.url != path.as_uri() else None)
+    page.goto(path.as_uri())
+    return page, problems
+
+
+def test_hostile_text_shows_literally_in_every_frame(browser, tmp_path, hostile_primitive):
+    out, _ = _hostile_graph()
+    title = "{{FRAMES}} <!--<script> </script><b>t</b>"
+    path = save_steps_html(out, tmp_path / "steps.html", title=title)
+    page, problems = _open(browser, path)
+    assert page.inner_text("h1") == title and page.title() == title
+    count = len(frames(trace(out)))
+    assert page.inner_text("#counter") == f"1 / {count}"
+    seen, explained = set(), []
+    for i in range(count):
+        picture = page.inner_text("#picture")
+        assert HOSTILE_SYMBOL in picture
+        for label in HOSTILE_LABELS:
+            assert label in picture
+        seen.add(page.inner_text("#step-title"))
+        explained.append(page.inner_text("#explain"))
+        assert page.locator("#picture a, #picture script, #picture img, #step-lines *:not(li)"
+                            ).count() == 0
+        if i < count - 1:
+            page.click("#next")
+    assert len(seen) == count
+    text = "\n".join(explained)
+    assert "From the op table: d/da <b>hostile</b>(a) {{DATA}} = " in text
+    assert "∂<!--/∂<!--<script> += ∂<!--/∂n1 · ∂n1/∂<!--<script> = 1 · 1 = 1" in text
+    assert problems == []
+    page.close()
+
+
+def test_clicking_a_hostile_node_runs_no_script(browser, tmp_path, hostile_primitive):
+    from autograd_mini.viz import draw_dot, save
+
+    out, _ = _hostile_graph()
+    out.backward()
+    for path in [save_steps_html(out, tmp_path / "steps.html"),
+                 save(draw_dot(out), tmp_path / "graph.svg")]:
+        page, problems = _open(browser, path)
+        if path.suffix == ".html":
+            page.keyboard.press("End")
+        for node in page.locator("g.node").all():
+            node.click(force=True)
+        assert page.evaluate("document.querySelectorAll('a').length") == 0
+        assert page.url == path.as_uri()  # no navigation happened
+        assert problems == []
+        page.close()
+
+
+def test_page_data_is_json_with_no_raw_less_than_sign(tmp_path):
+    import json
+    import re
+
+    x = Value(1.0, label="<!--<script></script>")
+    page = (save_steps_html(x * 2, tmp_path / "s.html", title="</script>{{DATA}}")
+            .read_text())
+    block = re.search(r'<script id="steps-data" type="application/json">(.*?)</script>',
+                      page, re.S).group(1)
+    assert "<" not in block
+    data = json.loads(block)
+    assert data["title"] == "</script>{{DATA}}"
+    assert any("<!--<script></script>" in line for f in data["frames"] for line in f["lines"])
+    # the title's own {{DATA}}, inside the data: the placeholder itself is gone
+    assert page.count("{{DATA}}") == 1 and page.count('type="application/json"') == 1
+
+
+def test_viewer_file_gets_opens_mode(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        path = save_steps_html(worked_example(), tmp_path / "steps.html")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -112,3 +112,134 @@ def test_model_clusters_and_collapsed_neurons():
     assert "tanh(Σ w·x + b)" in collapsed and "w0" not in collapsed
     # x0, x1; 3 hidden neurons; the output neuron; out - 1 with its constant; ** 2 with its 2
     assert collapsed.count("shape=record") == 2 + 3 + 1 + 2 + 2
+
+
+# Issue 13: text never becomes markup (items 2, 7, 8).
+
+HOSTILE_SYMBOL = '<x> URL="javascript:alert(1)" label=<y>'
+HOSTILE_LABELS = ["&lt;img src=x onerror=alert(1)&gt;", "<!--<script>", '"; URL="javascript:1',
+                  "{a|<p>b}", "back\\nslash\\N \\", "</text><a href='javascript:1'>x</a>",
+                  "{{FRAMES}}", "ünïcødé ∂ ☃"]
+
+
+@pytest.fixture
+def hostile_primitive():
+    from autograd_mini import PRIMITIVES
+    from autograd_mini.ops import Primitive, register
+
+    primitive = register(Primitive(
+        "hostile", HOSTILE_SYMBOL, value=lambda a: a,
+        # the formula text is the rule written out: it carries the hostile expression
+        derivative=lambda out, a: (1.0 + 0.0 * out,),
+        write=lambda a: f"hostile({a}) <b>{a}</b>"))
+    yield primitive
+    del PRIMITIVES["hostile"]
+
+
+def _svg_texts_and_attributes(svg: bytes) -> tuple[list[str], list[str]]:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    texts = ["".join(e.itertext()) for e in root.iter() if e.tag.endswith("text")]
+    attributes = [f"{k}={v}" for e in root.iter() for k, v in e.attrib.items()]
+    return texts, attributes
+
+
+def _assert_inert(svg: bytes) -> list[str]:
+    texts, attributes = _svg_texts_and_attributes(svg)
+    assert not any("javascript" in a.lower() or "href" in a.lower() for a in attributes)
+    assert not any(tag in svg.decode() for tag in ("<a ", "<img", "<script"))
+    return texts
+
+
+@needs_dot
+def test_a_hostile_op_symbol_is_drawn_as_text(hostile_primitive, tmp_path):
+    from autograd_mini import apply
+
+    x = Value(2.0, label="x")
+    out = apply("hostile", x)
+    out.backward()
+    graph = draw_dot(out)
+    assert "URL=" not in graph.source.replace("URL=&quot;", "")
+    texts = _assert_inert(save(graph, tmp_path / "g.svg").read_bytes())
+    assert HOSTILE_SYMBOL in texts
+
+
+@needs_dot
+def test_a_hostile_micrograd_op_string_is_drawn_as_text(tmp_path):
+    from autograd_mini.micrograd import Value as MicrogradValue
+
+    x = MicrogradValue(2.0, label="x")
+    out = MicrogradValue(4.0, (x,), HOSTILE_SYMBOL)
+    texts = _assert_inert(save(draw_dot(out), tmp_path / "g.svg").read_bytes())
+    assert HOSTILE_SYMBOL in texts
+
+
+@needs_dot
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+def test_labels_are_drawn_literally(label, tmp_path):
+    x = Value(2.0, label=label)
+    out = x * 3.0
+    out.label = label + "!"
+    out.backward()
+    texts = _assert_inert(save(draw_dot(out), tmp_path / "g.svg").read_bytes())
+    assert label in texts and label + "!" in texts
+    assert "data 2" in texts and "grad 3" in texts  # a label adds no record fields
+
+
+def test_dot_text_escapes_once_and_only_text():
+    from autograd_mini.viz.graph import dot_text
+
+    assert dot_text("a*b") == "a*b"
+    assert dot_text('<x> "y" & \\n') == "&lt;x&gt; &quot;y&quot; &amp; \\\\n"
+    assert dot_text("{a|b}", record=True) == "\\{a\\|b\\}"
+
+
+@needs_dot
+def test_pictures_get_opens_mode(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        for name in ["g.svg", "g.png", "g.dot"]:
+            path = save(draw_dot(_neuron()), tmp_path / name)
+            assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    finally:
+        os.umask(old)
+
+
+def test_save_refuses_a_fifo(tmp_path):
+    import os
+
+    from autograd_mini.files import NotARegularFileError
+
+    os.mkfifo(tmp_path / "g.svg")
+    with pytest.raises(NotARegularFileError):
+        save(draw_dot(_neuron()), tmp_path / "g.svg")
+
+
+def test_a_crashing_dot_is_one_clear_error(tmp_path, monkeypatch):
+    from autograd_mini.viz import GraphvizError
+
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\necho 'out of memory' >&2\nkill -SEGV $$\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GraphvizError, match="stopped by signal 11 \\(out of memory\\)"):
+        save(draw_dot(_neuron()), tmp_path / "g.svg")
+    with pytest.raises(GraphvizError, match="signal 11"):
+        draw_dot(_neuron()).pipe(format="svg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dot"]
+
+
+def test_a_slow_dot_is_stopped(tmp_path, monkeypatch):
+    from autograd_mini.viz.graph import GraphvizTimeout
+
+    fake = tmp_path / "dot"
+    fake.write_text(f"#!/bin/sh\nexec {shutil.which('sleep')} 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GraphvizTimeout, match="did not finish within 0.5 s drawing 9 nodes "
+                                              "and 8 edges"):
+        save(draw_dot(_neuron()), tmp_path / "g.svg", timeout=0.5)

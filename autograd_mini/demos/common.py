@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from ..files import write_atomically
 
 __all__ = ["parser", "new_folder", "output_folder", "pyplot", "save_figure", "progress"]
 
@@ -70,12 +73,11 @@ def pyplot():
 def save_figure(fig, folder: Path, name: str) -> Path:
     """Save ``fig`` as ``folder/name`` (whole or not at all) and close it."""
     path = folder / name
-    temporary = path.with_name(f".{path.name}.tmp{path.suffix}")
-    fig.savefig(temporary, bbox_inches="tight", dpi=110,
+    picture = io.BytesIO()
+    fig.savefig(picture, format=path.suffix.lstrip("."), bbox_inches="tight", dpi=110,
                 metadata={"Date": None} if path.suffix == ".svg" else None)
-    os.replace(temporary, path)
     pyplot().close(fig)
-    return path
+    return write_atomically(path, picture.getvalue())
 
 
 def progress(items: Iterable, enabled: bool, **kwargs) -> Iterable:

@@ -30,6 +30,7 @@ from pathlib import Path
 from ..compile import Compiled, compile_graph
 from ..datasets import FamilyTrees, family_trees
 from ..engine import Value
+from ..files import write_atomically
 from ..losses import TOLERANCE_MODES, sum_squared_error_grad
 from ..nn import Layer, Module
 from ..optim import SGD
@@ -359,10 +360,7 @@ def save_result(result: dict, path: Path) -> str:
     """The trained weights, seed and held-out queries, as JSON."""
     document = {"seed": result["seed"], "held_out": result["held_out"],
                 "losses": result["losses"], "state": result["model"].state_dict()}
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(document))
-    os.replace(temporary, path)
-    return str(path)
+    return str(write_atomically(path, json.dumps(document)))
 
 
 def load_result(path) -> tuple[FamilyNet, dict]:

@@ -73,7 +73,7 @@ def cost_one_to_many(m: int) -> dict[str, float]:
         return joint
 
     def reverse():  # one backward sweep per output
-        return sum(len(gradients(y)[0]) for y in ys)
+        return sum(len(gradients(y)) for y in ys)
 
     (tf, vf), (tr, vr) = _timed(forward), _timed(reverse)
     return {"n": m, "forward_time": tf, "forward_visits": vf,

@@ -1,5 +1,5 @@
 """Pictures: graphviz graphs of Values, the step-by-step HTML viewer."""
 
-from .graph import FORMATS, Graph, GraphvizNotFound, draw_dot, save
+from .graph import FORMATS, Graph, GraphvizError, GraphvizNotFound, draw_dot, save
 
-__all__ = ["draw_dot", "save", "Graph", "GraphvizNotFound", "FORMATS"]
+__all__ = ["draw_dot", "save", "Graph", "GraphvizNotFound", "GraphvizError", "FORMATS"]

@@ -15,16 +15,23 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
+import shutil
+import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import graphviz
+try:
+    import graphviz
+except ImportError:  # the engine works without it; only pictures need it
+    raise ImportError("drawing graphs needs the graphviz Python package: "
+                      "pip install graphviz (and the graphviz program `dot`)") from None
 
 from ..engine import Value, topological_order
-from ..trace import fmt
+from ..files import write_atomically
+from ..naming import display_names, fmt
 
-__all__ = ["draw_dot", "save", "GraphvizNotFound", "Graph", "FORMATS"]
+__all__ = ["draw_dot", "save", "render", "dot_text", "GraphvizNotFound", "GraphvizError",
+           "GraphvizTimeout", "Graph", "FORMATS"]
 
 FORMATS = ("svg", "png", "pdf", "dot")
 INSTALL_HINT = (
@@ -47,20 +54,50 @@ class GraphvizNotFound(RuntimeError):
     """The ``dot`` executable is missing; the message says how to install it."""
 
 
+class GraphvizError(RuntimeError):
+    """``dot`` failed (crashed, ran out of memory) or did not finish in the time given."""
+
+
+class GraphvizTimeout(GraphvizError):
+    """``dot`` did not finish in the time given (it was stopped)."""
+
+
 class Graph(graphviz.Digraph):
-    """A ``graphviz.Digraph`` whose rendering explains a missing ``dot`` clearly."""
+    """A ``graphviz.Digraph`` whose rendering explains a missing or failing ``dot`` in one
+    line."""
 
     def pipe(self, *args, **kwargs):
         try:
             return super().pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFound(INSTALL_HINT) from None
+        except graphviz.CalledProcessError as error:
+            raise GraphvizError(_failure(error.returncode, error.stderr)) from None
 
     def render(self, *args, **kwargs):
         try:
             return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFound(INSTALL_HINT) from None
+        except graphviz.CalledProcessError as error:
+            raise GraphvizError(_failure(error.returncode, error.stderr)) from None
+
+
+def dot_text(text: str, *, record: bool = False) -> str:
+    """``text`` made literal inside a quoted DOT label, so that graphviz draws it as written.
+
+    Backslashes are doubled (no ``\\n`` or ``\\N`` escapes); ``& < > "`` become
+    entities, which graphviz draws as the characters and writes escaped into SVG (a label
+    can neither close its quotes, add attributes, pass for an HTML label, nor spell an
+    entity); in a record label, ``{ } |`` are escaped too, so a label cannot add fields.
+    """
+    text = text.replace("\\", "\\\\")
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        text = text.replace(char, entity)
+    if record:
+        for char in "{}|":
+            text = text.replace(char, "\\" + char)
+    return text
 
 
 def draw_dot(
@@ -81,9 +118,10 @@ def draw_dot(
 ) -> Graph:
     """The graph of ``root`` as a ``graphviz.Digraph`` (micrograd's lecture helper, extended).
 
-    Each value node shows its label, data and grad; each op node its symbol; edges follow
-    the data from inputs to ``root``.  Labelled leaves (inputs, parameters) are blue,
-    unlabelled leaves (constants) grey.
+    Each value node shows its display name (its label, or a name such as ``n1`` that
+    the trace uses too), data and grad; each op node its symbol; edges follow the data
+    from inputs to ``root``.  Inputs and parameters are blue, constants (numbers
+    written in the expression) grey.
 
     Args:
         root: the output node.
@@ -99,7 +137,7 @@ def draw_dot(
         values: data to show instead of ``.data`` (nodes missing are shown as "?").
         active: a node to highlight (the step-by-step viewer uses this).
         active_edges: ``(parent, child)`` edges to highlight.
-        names: display names instead of labels.
+        names: display names to use instead of :func:`~autograd_mini.naming.display_names`.
         format: the output format used by ``.pipe()`` and in Jupyter.
 
     Returns:
@@ -114,8 +152,9 @@ def draw_dot(
     order = topological_order(root)
     grad_of = (lambda n: grads.get(n)) if grads is not None else (lambda n: n.grad)
     data_of = (lambda n: values.get(n)) if values is not None else (lambda n: n.data)
-    scale = _GradScale([grad_of(n) for n in order if n.parents or n.label],
+    scale = _GradScale([grad_of(n) for n in order if not n.is_constant],
                        log_scale) if gradient_flow else None
+    names = display_names(root) if names is None else names
     neurons = _neuron_groups(model, order) if model is not None else {}
     graph = Graph(format="svg" if format == "dot" else format,
                   graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "bgcolor": "white"},
@@ -133,8 +172,8 @@ def draw_dot(
         if group is not None and not collapse_neurons:
             if group not in clusters:
                 clusters[group] = graphviz.Digraph(name=f"cluster_{len(clusters)}")
-                clusters[group].attr(label=group, style="rounded,dashed", color="#9ca3af",
-                                     fontsize="10", fontcolor="#6b7280")
+                clusters[group].attr(label=dot_text(group), style="rounded,dashed",
+                                     color="#9ca3af", fontsize="10", fontcolor="#6b7280")
             target = clusters[group]
         label = _node_label(node, names, data_of(node), grad_of(node), show_grad,
                             neurons.get(node) if collapse_neurons else None)
@@ -144,10 +183,11 @@ def draw_dot(
             continue
         op_id = ids[node] + "_op"
         symbol = _symbol(node)
-        if collapse_neurons and node in neurons:
-            symbol = "Σ w·x + b" if node.op == "dot" else f"{symbol}(Σ w·x + b)"
+        if collapse_neurons and node in neurons and node.parents[0] in hidden:
+            symbol = f"{symbol}({_symbol(node.parents[0])})"  # activation(weighted sum)
         shape = "ellipse" if len(symbol) > 4 else "circle"
-        target.node(op_id, label=symbol, shape=shape, id=op_id, **_op_style(node is active))
+        target.node(op_id, label=dot_text(symbol), shape=shape, id=op_id,
+                    **_op_style(node is active))
         target.edge(op_id, ids[node])
         for parent in _visible_parents(node, hidden):
             graph.edge(ids[parent], op_id, **_edge_style(parent, node, active_edges, scale,
@@ -163,31 +203,24 @@ def _symbol(node: Value) -> str:
     if node.primitive is not None:
         return node.primitive.symbol
     # A node made by hand, micrograd-style (Value(t, (x,), 'tanh')), names its own op.
-    return getattr(node, "_op", "") or "?"
+    return str(getattr(node, "_op", "") or "?")
 
 
 def _node_label(node, names, data, grad, show_grad, neuron) -> str:
-    constant = not node.parents and not node.label  # a number written in the expression
-    name = "" if constant else (names or {}).get(node) or node.label or neuron or ""
-    cells = [_escape(name)] if name else []
+    name = "" if node.is_constant else neuron or names.get(node, "")
+    cells = [dot_text(name, record=True)] if name else []
     cells.append("data " + ("?" if data is None else fmt(data)))
-    if show_grad and not constant:
+    if show_grad and not node.is_constant:
         cells.append("grad " + ("?" if grad is None else fmt(grad)))
     return "{ " + " | ".join(cells) + " }"
 
 
-def _escape(text: str) -> str:
-    for ch in "\\{}|<>\"":
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
 def _node_style(node: Value, is_active: bool, scale, grad) -> dict[str, str]:
-    if scale is not None and grad is not None and (node.parents or node.label):
+    if scale is not None and grad is not None and not node.is_constant:
         fill, font = scale.colour(grad)
         style = {"style": "filled", "fillcolor": fill, "fontcolor": font}
     elif not node.parents:
-        style = {"style": "filled", "fillcolor": _LEAF if node.label else _CONSTANT}
+        style = {"style": "filled", "fillcolor": _CONSTANT if node.is_constant else _LEAF}
     else:
         style = {"style": "filled", "fillcolor": "white"}
     if is_active:
@@ -273,27 +306,27 @@ def _neuron_groups(model, order: list[Value]) -> dict[Value, str]:
         if isinstance(module, Neuron):
             for p in module.parameters():
                 owner[p] = name or "neuron"
-    for node in order:  # a weighted sum takes the weights; an activation takes the sum
-        first = node.parents[0] if node.parents else None
-        if first in owner and (node.op == "dot" or (first.op == "dot"
-                                                    and node.primitive.arity == 1)):
-            owner[node] = owner[first]
+    for node in order:
+        # The weighted sum is the node that takes the neuron's parameters; its
+        # activation is a one-input node that takes the weighted sum.
+        taken = [owner[p] for p in node.parents if not p.parents and p in owner]
+        if taken:
+            owner[node] = taken[0]
+        elif len(node.parents) == 1 and node.parents[0].parents and node.parents[0] in owner:
+            owner[node] = owner[node.parents[0]]
     return owner
 
 
 def _collapse(neurons: dict[Value, str], order: list[Value]) -> set[Value]:
-    """Nodes to hide when each neuron is drawn as one node: its parameters, the constant
-    1 of its bias (the last input of its weighted sum) and, when an activation follows,
-    the weighted sum itself."""
+    """Nodes to hide when each neuron is drawn as one node: its parameters and, when an
+    activation follows, the weighted sum itself."""
     hidden: set[Value] = set()
     for node in order:
         if node not in neurons:
             continue
-        if not node.parents:
+        if not node.parents:  # a parameter
             hidden.add(node)
-        elif node.op == "dot":
-            hidden.add(node.parents[-1])
-        else:
+        elif len(node.parents) == 1:  # an activation stands for its weighted sum
             hidden.add(node.parents[0])
     return hidden
 
@@ -304,15 +337,17 @@ def _visible_parents(node: Value, hidden: set[Value]) -> list[Value]:
     for parent in node.parents:
         if parent not in hidden:
             visible.append(parent)
-        elif parent.op == "dot":
+        elif parent.parents:
             visible += [x for x in parent.parents if x not in hidden]
     return list(dict.fromkeys(visible))
 
 
-def save(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
+def save(graph: graphviz.Digraph, path: str | os.PathLike, *,
+         timeout: float | None = None) -> Path:
     """Write ``graph`` to ``path``; the format comes from the extension (svg, png, pdf, dot).
 
-    The file appears whole or not at all (written to a temporary file, then renamed).
+    The file appears whole or not at all, with the mode ``open()`` would give it
+    (:func:`autograd_mini.files.write_atomically`).  ``timeout``: seconds ``dot`` may take.
     """
     path = Path(path)
     fmt_ = path.suffix.lower().lstrip(".")
@@ -320,17 +355,48 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
         raise ValueError(f"cannot tell the format of {str(path)!r}: use .svg, .png, .pdf or .dot")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"the folder {str(path.parent)!r} does not exist")
-    data = graph.source.encode() if fmt_ == "dot" else graph.pipe(format=fmt_)
-    _write_atomically(path, data)
-    return path
+    return write_atomically(path, render(graph, fmt_, timeout=timeout))
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float | None = None) -> bytes:
+    """``graph`` drawn by graphviz's ``dot`` as ``format`` (``"dot"``: the DOT text itself).
+
+    Raises:
+        GraphvizNotFound: ``dot`` is not installed.
+        GraphvizError: ``dot`` failed.
+        GraphvizTimeout: ``dot`` took more than ``timeout`` seconds (it is stopped).
+    """
+    if format == "dot":
+        return graph.source.encode()
+    program = shutil.which("dot")
+    if program is None:
+        raise GraphvizNotFound(INSTALL_HINT)
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+        result = subprocess.run([program, f"-T{format}"], input=graph.source.encode(),
+                                capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        nodes, edges = graph_size(graph)
+        raise GraphvizTimeout(f"graphviz `dot` did not finish within {timeout:g} s drawing "
+                            f"{nodes} nodes and {edges} edges; draw a smaller graph") from None
+    if result.returncode != 0:
+        raise GraphvizError(_failure(result.returncode, result.stderr))
+    return result.stdout
+
+
+def graph_size(graph: graphviz.Digraph) -> tuple[int, int]:
+    """(nodes, edges) of the DOT text: what ``dot`` has to lay out."""
+    statements = [line.split(maxsplit=2)[:2] for line in graph.body]
+    edges = sum(words[1:] == ["->"] for words in statements)
+    nodes = sum(len(words) == 2 and words[1].startswith("[")
+                and words[0] not in ("graph", "node", "edge") for words in statements)
+    return nodes, edges
+
+
+def _failure(returncode: int, stderr: bytes | str | None) -> str:
+    if isinstance(stderr, bytes):
+        stderr = stderr.decode("utf-8", "replace")
+    lines = [line.strip() for line in (stderr or "").splitlines() if line.strip()]
+    why = f" ({lines[0][:200]})" if lines else ""
+    status = f"was stopped by signal {-returncode}" if returncode < 0 \
+        else f"exited with status {returncode}"
+    return f"graphviz `dot` failed: it {status}{why}"

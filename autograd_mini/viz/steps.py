@@ -13,16 +13,18 @@ gradients known so far filled in, and the sentence that explains the step.
 
 from __future__ import annotations
 
-import html
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine import Value
-from ..trace import Trace, fmt, is_constant, trace
-from .graph import Graph, _write_atomically, draw_dot
+from ..files import write_atomically
+from ..naming import fmt
+from ..trace import Trace, trace
+from .graph import Graph, GraphvizTimeout, draw_dot, render
 
-__all__ = ["Frame", "frames", "save_frames", "steps_html", "save_steps_html"]
+__all__ = ["Frame", "frames", "frame_count", "save_frames", "steps_html", "save_steps_html"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ def frames(record: Trace, *, rankdir: str = "LR") -> list[Frame]:
     for i, step in enumerate(forward, 1):
         known[step.node] = step.value
         edges = [(p, step.node) for p in step.node.parents]
-        formula = step.node.primitive.expr if step.node.primitive else ""
+        formula = step.node.primitive.formula if step.node.primitive else ""
         result.append(Frame(
             draw_dot(record.output, rankdir=rankdir, values=dict(known), show_grad=False,
                      active=step.node, active_edges=edges, names=record.names),
@@ -58,7 +60,7 @@ def frames(record: Trace, *, rankdir: str = "LR") -> list[Frame]:
     for i, step in enumerate(record.backward, 1):
         for c in step.contributions:
             grads[c.parent] = c.grad_after
-        shown = [c for c in step.contributions if not is_constant(c.parent)]
+        shown = step.contributions
         lines = (f"Upstream gradient ∂{out}/∂{step.name} = {fmt(step.upstream)}",
                  *(f"local: {c.local_text}" for c in shown),
                  *(c.sentence + (f"   (now {fmt(c.grad_after)})" if c.grad_before else "")
@@ -72,46 +74,78 @@ def frames(record: Trace, *, rankdir: str = "LR") -> list[Frame]:
     return result
 
 
-def save_frames(record: Trace, folder: str | Path, format: str = "svg") -> list[Path]:
-    """Write every frame as ``step_001.svg`` (or png, pdf) into ``folder``."""
+def frame_count(record: Trace) -> int:
+    """How many frames :func:`frames` makes, counted without drawing them."""
+    return sum(not s.is_constant for s in record.forward) + 1 + len(record.backward)
+
+
+def save_frames(record: Trace, folder: str | Path, format: str = "svg", *,
+                timeout: float | None = None) -> list[Path]:
+    """Write every frame as ``step_001.svg`` (or png, pdf) into ``folder``;
+    ``timeout``: seconds ``dot`` may take for all of them."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i, frame in enumerate(frames(record), 1):
-        path = folder / f"step_{i:03d}.{format}"
-        _write_atomically(path, frame.graph.pipe(format=format))
-        paths.append(path)
+    pictures = _render_all(frames(record), format, timeout)
+    paths = [folder / f"step_{i:03d}.{format}" for i in range(1, len(pictures) + 1)]
+    for path, picture in zip(paths, pictures):
+        write_atomically(path, picture)
     return paths
 
 
-def steps_html(output: Value | Trace, title: str = "Backpropagation, step by step") -> str:
+def steps_html(output: Value | Trace, title: str = "Backpropagation, step by step", *,
+               timeout: float | None = None) -> str:
     """One self-contained HTML page (pictures and script inline, no network) that walks
-    through the forward and backward pass with Previous/Next, arrow keys and a slider."""
+    through the forward and backward pass with Previous/Next, arrow keys and a slider.
+
+    All text (title, explanations, formulas) travels as JSON data and reaches the page
+    as text, never as markup; ``timeout``: seconds ``dot`` may take for all the frames.
+    """
     record = output if isinstance(output, Trace) else trace(output)
-    data = [
-        {"svg": frame.graph.pipe(format="svg").decode(), "title": frame.title,
-         "lines": list(frame.lines), "formula": frame.formula}
-        for frame in frames(record)
-    ]
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    return _PAGE.replace("{{TITLE}}", html.escape(title)).replace("{{FRAMES}}", payload)
+    walk = frames(record)
+    data = {"title": title, "frames": [
+        {"svg": svg.decode(), "title": frame.title, "lines": list(frame.lines),
+         "formula": frame.formula}
+        for frame, svg in zip(walk, _render_all(walk, "svg", timeout))
+    ]}
+    # Inside <script>, only "<" can end the block or open a comment: write it as \u003c.
+    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+    before, after = _PAGE.split(_DATA)
+    return before + payload + after
 
 
 def save_steps_html(output: Value | Trace, path: str | Path, **kwargs) -> Path:
-    """Write :func:`steps_html` to ``path`` (whole or not at all)."""
+    """Write :func:`steps_html` to ``path`` (whole or not at all, with open()'s mode)."""
     path = Path(path)
     if not path.parent.is_dir():
         raise FileNotFoundError(f"the folder {str(path.parent)!r} does not exist")
-    _write_atomically(path, steps_html(output, **kwargs).encode())
-    return path
+    return write_atomically(path, steps_html(output, **kwargs))
 
 
+def _render_all(walk: list[Frame], format: str, timeout: float | None) -> list[bytes]:
+    """Each frame's picture, all within ``timeout`` seconds."""
+    if timeout is None:
+        return [render(frame.graph, format) for frame in walk]
+    end, pictures = time.monotonic() + timeout, []
+    for i, frame in enumerate(walk, 1):
+        left = end - time.monotonic()
+        try:
+            if left <= 0:
+                raise GraphvizTimeout
+            pictures.append(render(frame.graph, format, timeout=left))
+        except GraphvizTimeout:
+            raise GraphvizTimeout(f"graphviz `dot` did not draw the {len(walk)} frames within "
+                                f"{timeout:g} s (stopped at frame {i}); "
+                                "step through a smaller expression") from None
+    return pictures
+
+
+_DATA = "{{DATA}}"  # the one place the page takes data
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{TITLE}}</title>
+<title>Step by step</title>
 <style>
   :root { --accent: #dc2626; --ink: #1f2937; --muted: #6b7280; --line: #e5e7eb; }
   * { box-sizing: border-box; }
@@ -149,7 +183,7 @@ _PAGE = """<!DOCTYPE html>
 </head>
 <body>
 <header>
-  <h1>{{TITLE}}</h1>
+  <h1 id="page-title"></h1>
   <p>The forward pass computes each node from its parents; the backward pass sends the
      gradient from the output back to every input by the chain rule. Red marks the step.</p>
 </header>
@@ -168,11 +202,14 @@ _PAGE = """<!DOCTYPE html>
   <span id="counter"></span>
 </nav>
 <p class="hint" style="padding: 0 24px">Keys: &larr; &rarr; step, Home / End jump.</p>
-<script id="frames" type="application/json">{{FRAMES}}</script>
+<script id="steps-data" type="application/json">{{DATA}}</script>
 <script>
 (function () {
   "use strict";
-  var frames = JSON.parse(document.getElementById("frames").textContent);
+  var data = JSON.parse(document.getElementById("steps-data").textContent);
+  var frames = data.frames;
+  document.title = data.title;
+  document.getElementById("page-title").textContent = data.title;
   var picture = document.getElementById("picture");
   var title = document.getElementById("step-title");
   var lines = document.getElementById("step-lines");

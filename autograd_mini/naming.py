@@ -1,0 +1,63 @@
+"""Display names: what the trace, the pictures, the step viewer and the CLI call each node.
+
+Identity is the node, never its label.  A label is display text; these names are built
+from the graph so that two different nodes never share one:
+
+* a labelled node shows its label (a second node with the same label gets ``#2``);
+* a constant (a number lifted into the graph) shows its number;
+* an unlabelled input is ``x1``, ``x2``, ... and an unlabelled operation ``n1``, ``n2``,
+  ... in topological order, skipping names that labels already use;
+* with one output, an unlabelled output is ``out``.
+
+    >>> from autograd_mini import Value
+    >>> x, w = Value(2.0, label="x"), Value(3.0)
+    >>> names = display_names(x * w + 1)
+    >>> [names[n] for n in (x, w)]
+    ['x', 'x1']
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import chain, count
+
+from .engine import Value, topological_order
+
+__all__ = ["display_names", "fmt"]
+
+
+def fmt(x: float | Value) -> str:
+    """A number the way a person would write it: ``3``, ``-0.5``, ``0.7616``, ``1e-08``;
+    a number that is not finite is marked: ``inf ⚠``, ``nan ⚠``."""
+    if isinstance(x, Value):
+        x = x.data
+    text = f"{x:.4g}"
+    if not math.isfinite(x):
+        return f"{text} ⚠"
+    return "0" if text == "-0" else text
+
+
+def display_names(*roots: Value) -> dict[Value, str]:
+    """The display name of every node the ``roots`` depend on (see the module's text)."""
+    order = topological_order(*roots)
+    labels = {node.label for node in order if node.label}
+    used: set[str] = set()
+    names: dict[Value, str] = {}
+    inputs, operations = count(1), count(1)
+    for node in order:
+        if node.is_constant:
+            names[node] = fmt(node.data)  # constants may share a name: nothing refers to them
+            continue
+        if node.label:
+            candidates = chain([node.label], (f"{node.label}#{k}" for k in count(2)))
+        elif len(roots) == 1 and node is roots[0]:
+            candidates = chain(["out"], (f"out{k}" for k in count(2)))
+        elif node.parents:
+            candidates = (f"n{k}" for k in operations)
+        else:
+            candidates = (f"x{k}" for k in inputs)
+        # A label belongs to its own node; generated names keep clear of every label.
+        names[node] = next(c for c in candidates
+                           if c not in used and (c == node.label or c not in labels))
+        used.add(names[node])
+    return names

@@ -1,0 +1,259 @@
+"""Model files under hostile conditions (issue 13, items 1-6): odd paths, file modes,
+killed saves, malformed and oversized files, diverged models."""
+
+import json
+import os
+import random
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from autograd_mini.files import NotARegularFileError, write_atomically
+from autograd_mini.nn import MLP, Neuron
+from autograd_mini.saving import ModelFileError, load, save
+
+
+def _model(seed=0):
+    return MLP(2, [3, 1], rng=random.Random(seed))
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+# 1. save() never replaces what is not a regular file.
+
+def test_save_refuses_a_fifo_and_leaves_it(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(ModelFileError, match="not a regular file"):
+        save(_model(), fifo)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert os.listdir(tmp_path) == ["pipe"]
+
+
+def test_save_refuses_devices_and_folders(tmp_path):
+    before = os.stat(os.devnull)
+    with pytest.raises(ModelFileError, match="not a regular file"):
+        save(_model(), os.devnull)
+    with pytest.raises(ModelFileError, match="not a regular file"):
+        save(_model(), "/dev/full")
+    after = os.stat(os.devnull)
+    assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
+    with pytest.raises(ModelFileError, match="not a regular file"):
+        save(_model(), tmp_path)
+
+
+def test_save_through_a_symlink_replaces_its_target(tmp_path):
+    target = save(_model(0), tmp_path / "real.json")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    save(_model(1), link)
+    assert link.is_symlink() and load(target).state_dict() == _model(1).state_dict()
+
+
+def test_write_atomically_refuses_a_fifo(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(NotARegularFileError):
+        write_atomically(tmp_path / "pipe", b"x")
+
+
+# 2. Files get the mode open() would give them.
+
+def test_new_model_files_get_opens_mode(tmp_path, umask_022):
+    path = save(_model(), tmp_path / "m.json")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    with open(tmp_path / "reference", "w"):
+        pass
+    reference = (tmp_path / "reference").stat().st_mode
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(reference)
+
+
+def test_new_files_follow_the_umask(tmp_path):
+    old = os.umask(0o027)
+    try:
+        path = save(_model(), tmp_path / "m.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_a_resaved_model_keeps_its_mode(tmp_path, umask_022):
+    path = save(_model(0), tmp_path / "m.json")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    save(_model(1), path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    path.chmod(0o664)
+    save(_model(2), path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o664
+    assert load(path).state_dict() == _model(2).state_dict()
+
+
+# 3. No orphaned temporary files; atomicity kept.
+
+_KILLED_SAVE = textwrap.dedent("""
+    import os, random, signal, sys
+    from autograd_mini.nn import MLP
+    from autograd_mini.saving import save
+    real_fsync = os.fsync
+    def fsync_then_die(fd):  # the signal arrives while the temporary file is written
+        os.kill(os.getpid(), getattr(signal, sys.argv[2]))
+        real_fsync(fd)
+    os.fsync = fsync_then_die
+    save(MLP(2, [3, 1], rng=random.Random(1)), sys.argv[1])
+""")
+
+
+def _killed_save(path, signal_name):
+    return subprocess.run([sys.executable, "-c", _KILLED_SAVE, str(path), signal_name],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_sigterm_during_save_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = save(_model(0), tmp_path / "m.json")
+    before = path.read_text()
+    result = _killed_save(path, "SIGTERM")
+    assert result.returncode == -signal.SIGTERM, result.stderr
+    assert os.listdir(tmp_path) == ["m.json"]
+    assert path.read_text() == before
+
+
+def test_a_later_save_removes_temporaries_left_by_a_killed_one(tmp_path):
+    path = save(_model(0), tmp_path / "m.json")
+    before = path.read_text()
+    result = _killed_save(path, "SIGKILL")
+    assert result.returncode == -signal.SIGKILL
+    leftovers = [name for name in os.listdir(tmp_path) if name != "m.json"]
+    assert len(leftovers) == 1 and leftovers[0].startswith(".m.json.")  # SIGKILL can't be caught
+    assert path.read_text() == before  # still atomic
+    (tmp_path / ".m.json.notes.tmp").write_text("someone else's")  # not of our naming
+    (tmp_path / f".m.json.{os.getpid()}-0123abcd.tmp").write_text("a save in progress")
+    save(_model(2), path)
+    assert sorted(os.listdir(tmp_path)) == sorted(
+        [".m.json.notes.tmp", f".m.json.{os.getpid()}-0123abcd.tmp", "m.json"])
+    assert load(path).state_dict() == _model(2).state_dict()
+
+
+def test_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
+    path = save(_model(0), tmp_path / "m.json")
+    before = path.read_text()
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        save(_model(1), path)
+    assert path.read_text() == before and os.listdir(tmp_path) == ["m.json"]
+
+
+# 4. Every malformed file is a ModelFileError.
+
+def _document(**changes):
+    document = {"format": "autograd_mini.model", "version": 1, "type": "Neuron",
+                "config": {"nin": 1, "activation": "relu"},
+                "parameters": {"w.0": 0.5, "b": 0.0}}
+    document.update(changes)
+    return json.dumps(document)
+
+
+MALFORMED = {
+    "401-digit integer": _document(parameters={"w.0": 0, "b": 0}).replace(
+        '"w.0": 0', '"w.0": ' + "9" * 401),
+    "4301-digit integer": _document().replace('"nin": 1', '"nin": ' + "9" * 4301),
+    "deeply nested": "[" * 100_000 + "]" * 100_000,
+    "type is a list": _document(type=[]),
+    "version true": _document(version=True),
+    "version 1.0": _document(version=1.0),
+    "config not a dict": _document(config=[1]),
+    "config with extra keys": _document(config={"nin": 1, "activation": "relu", "rng": 3}),
+    "nin a string": _document(config={"nin": "1", "activation": "relu"}),
+    "nin true": _document(config={"nin": True, "activation": "relu"}),
+    "unknown activation": _document(config={"nin": 1, "activation": "swish"}),
+    "parameter a string": _document(parameters={"w.0": "0.5", "b": 0.0}),
+    "parameter NaN": _document(parameters={"w.0": float("nan"), "b": 0.0}),
+    "wrong names": _document(parameters={"w.9": 0.5, "b": 0.0}),
+    "not UTF-8": b"\xff\xfe{}",
+    "NUL bytes": b"\x00" * 10,
+    "empty": "",
+    "not an object": "[]",
+    "MLP nouts not a list": _document(type="MLP", config={"nin": 1, "nouts": 2,
+                                                          "activation": ["relu"]}),
+}
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_malformed_files_raise_model_file_error(tmp_path, name):
+    path = tmp_path / "bad.json"
+    content = MALFORMED[name]
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(ModelFileError):
+        load(path)
+
+
+def test_a_folder_or_fifo_is_not_a_model_file(tmp_path):
+    with pytest.raises(ModelFileError, match="not a regular file"):
+        load(tmp_path)
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(ModelFileError, match="not a regular file"):  # and does not block
+        load(tmp_path / "pipe")
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "missing.json")
+
+
+def test_long_values_are_cut_in_the_message(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(_document(type="x" * 100_000))
+    with pytest.raises(ModelFileError) as caught:
+        load(path)
+    assert len(str(caught.value)) < 400
+
+
+# 5. The declared shape is checked against the parameters before anything is built.
+
+def test_a_tiny_file_declaring_a_huge_model_is_rejected_before_building(tmp_path, monkeypatch):
+    path = tmp_path / "big.json"
+    path.write_text('{"format":"autograd_mini.model","version":1,"type":"Neuron",'
+                    '"config":{"nin":1000000,"activation":"relu"},"parameters":{}}')
+    assert path.stat().st_size <= 122
+    built = []
+    monkeypatch.setattr(Neuron, "__init__", lambda self, *a, **k: built.append(a))
+    with pytest.raises(ModelFileError, match="declares 1000001 parameters but the file holds 0"):
+        load(path)
+    for declared in ['"nin":10000000', '"nin":' + "9" * 401]:
+        path.write_text(path.read_text().replace('"nin":1000000', declared))
+        with pytest.raises(ModelFileError, match="declares"):
+            load(path)
+    assert built == []
+
+
+def test_declared_shape_matches_real_models(tmp_path):
+    for model in [Neuron(3), MLP(3, [4, 2]), MLP(1, [1]), MLP(2, [5, 3, 1])]:
+        assert load(save(model, tmp_path / "m.json")).state_dict() == model.state_dict()
+    layer_document = json.loads(_document(type="Layer", config={
+        "nin": 2, "nout": 2, "activation": "tanh"}))
+    layer_document["parameters"] = {f"neurons.{i}.{p}": 0.1 for i in range(2)
+                                    for p in ("w.0", "w.1", "b")}
+    (tmp_path / "layer.json").write_text(json.dumps(layer_document))
+    assert load(tmp_path / "layer.json").config() == {"nin": 2, "nout": 2, "activation": "tanh"}
+
+
+# 6. A diverged model never replaces a good checkpoint.
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_save_refuses_non_finite_weights_and_keeps_the_old_file(tmp_path, bad):
+    model = _model()
+    path = save(model, tmp_path / "m.json")
+    before = path.read_text()
+    model.parameters()[3].data = bad
+    with pytest.raises(ModelFileError, match="has diverged"):
+        save(model, path)
+    assert path.read_text() == before and os.listdir(tmp_path) == ["m.json"]
+    assert load(path).state_dict() == _model().state_dict()
