@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -60,7 +61,10 @@ def output_folder(args: argparse.Namespace) -> Path:
 
 
 def pyplot():
-    """matplotlib's pyplot, drawing to files only (no window, no display needed)."""
+    """matplotlib's pyplot, drawing to files only (no window, no display needed) --
+    unless pyplot is already in use (a notebook's inline figures), which is left as it is."""
+    if "matplotlib.pyplot" in sys.modules:
+        return sys.modules["matplotlib.pyplot"]
     os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "mpl-autograd-mini"))
     import matplotlib
 
