@@ -180,7 +180,7 @@ function render({ model, el }) {
                                                   "aria-label": leaf.name + " (number)" });
       const grad = element("span", "am-grad");
       slider.addEventListener("input", () => propose(leaf.name, Number(slider.value)));
-      box.addEventListener("change", () => {
+      box.addEventListener("input", () => {
         if (box.value !== "" && Number.isFinite(Number(box.value))) {
           propose(leaf.name, Number(box.value));
         }
