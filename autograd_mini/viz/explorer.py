@@ -199,7 +199,8 @@ class Explorer(anywidget.AnyWidget):
         if not isinstance(content, dict) or content.get("kind") != "inputs":
             return
         try:
-            self.inputs = content.get("inputs")
+            with self.hold_sync():  # the inputs and all they change: one message
+                self.inputs = content.get("inputs")
         except (TypeError, ValueError, ZeroDivisionError, OverflowError) as error:
             self.error = f"{error} -- showing the last numbers that worked"
             self.send_state("inputs")  # the page's sliders go back
