@@ -183,7 +183,7 @@ _PAGE = """<!DOCTYPE html>
          padding: 16px 24px; }
   #picture { background: white; border: 1px solid var(--line); border-radius: 8px;
              padding: 12px; overflow: auto; min-height: 320px; }
-  #picture svg { width: 100%; height: auto; max-height: 70vh; }
+  #picture svg { display: block; max-width: none; height: auto; }
   #explain { background: white; border: 1px solid var(--line); border-radius: 8px;
              padding: 16px; }
   #step-title { margin: 0 0 12px; font-size: 17px; }
@@ -203,7 +203,7 @@ _PAGE = """<!DOCTYPE html>
   #counter { min-width: 90px; text-align: right; color: var(--muted);
              font-variant-numeric: tabular-nums; }
   .hint { color: var(--muted); font-size: 13px; }
-  @media (max-width: 800px) { main { grid-template-columns: 1fr; } }
+  @media (max-width: 1200px) { main { grid-template-columns: minmax(0, 1fr); } }
 </style>
 </head>
 <body>
@@ -246,10 +246,26 @@ _PAGE = """<!DOCTYPE html>
   var current = 0;
   slider.max = String(frames.length - 1);
 
+  // Fit the picture to its box, but never so small that its text drops below
+  // MIN_TEXT_PX on screen: a big graph keeps readable text and scrolls instead.
+  var MIN_TEXT_PX = 12;
+  function fit(svg) {
+    if (!svg) return;
+    var box = svg.viewBox.baseVal, natural = svg.width.baseVal.value;
+    var sizes = Array.prototype.map.call(svg.querySelectorAll("text[font-size]"),
+      function (t) { return parseFloat(t.getAttribute("font-size")); });
+    var smallest = sizes.length ? Math.min.apply(null, sizes) : 14;
+    var readable = MIN_TEXT_PX * box.width / smallest;  // the width that keeps text legible
+    var width = Math.max(readable, Math.min(picture.clientWidth - 26, 1.5 * natural));
+    svg.style.width = width + "px";
+    svg.style.height = (width * box.height / box.width) + "px";
+  }
+
   function show(index) {
     current = Math.max(0, Math.min(frames.length - 1, index));
     var frame = frames[current];
     picture.innerHTML = frame.svg;
+    fit(picture.querySelector("svg"));
     title.textContent = frame.title;
     lines.innerHTML = "";
     frame.lines.forEach(function (text) {
