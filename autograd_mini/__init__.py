@@ -8,7 +8,18 @@
     7.0
 """
 
-from .engine import Value, apply, dot, gc_paused, grad, gradients, sum, topological_order
+from .engine import (
+    AnomalyError,
+    Value,
+    apply,
+    detect_anomaly,
+    dot,
+    gc_paused,
+    grad,
+    gradients,
+    sum,
+    topological_order,
+)
 from .functional import hessian, jvp, vjp
 from .naming import display_names
 from .ops import PRIMITIVES, Primitive, register
@@ -18,6 +29,8 @@ from .trace import trace
 __all__ = [
     "Value",
     "apply",
+    "detect_anomaly",
+    "AnomalyError",
     "dot",
     "gc_paused",
     "grad",

@@ -129,7 +129,7 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value]) -> 
     for node in reversed(order):
         if node.primitive is None:
             continue
-        parents = [p for p in node.parents[:len(node.parents) - node.primitive.constants]]
+        parents = node.parents
         if not any(p in grad_name for p in parents):
             continue  # nothing upstream of it varies
         args = ", ".join(names[p] for p in node.parents)

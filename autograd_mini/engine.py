@@ -15,11 +15,15 @@ The ``+=`` matters: a node used twice receives the sum of both paths.
 from __future__ import annotations
 
 import gc
+import linecache
 import math
 import numbers
+import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cache
 from itertools import repeat
 from operator import add, attrgetter
 from typing import Union
@@ -29,7 +33,7 @@ from .ops import PRIMITIVES, Primitive
 __all__ = [
     "Value", "Number", "apply", "grad", "gradients", "chain_rule", "sum", "dot",
     "topological_order", "local_derivatives", "accumulate", "gc_paused",
-    "HandWrittenNodeError",
+    "HandWrittenNodeError", "detect_anomaly", "AnomalyError",
 ]
 
 Number = Union[int, float]
@@ -156,13 +160,10 @@ class Value:
         return self
 
     def __pow__(self, exponent: object) -> Value:
-        """``self ** n`` for a number n; ``self ** v`` for a Value v is exp(v * log(self))."""
-        if isinstance(exponent, Value):
-            return (exponent * self.log()).exp()  # needs self > 0
         return apply("pow", self, self._lift(exponent))
 
-    def __rpow__(self, base: object) -> Value:  # base ** self = exp(self * log(base))
-        return (self * self._lift(base).log()).exp()
+    def __rpow__(self, base: object) -> Value:  # base ** self
+        return apply("pow", self._lift(base), self)
 
     # Comparisons look at the data, so ``if x > 0`` works as with plain numbers.
     # Equality is left as identity: nodes are dictionary keys during backward.
@@ -268,14 +269,18 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
     out.parents = parents
     out.label = ""
     out.is_constant = False
+    if _anomaly_sites is not None:
+        _check_value(out)
     return out
 
 
-def _domain_message(primitive: Primitive, parents: Sequence[Value], error: Exception) -> str:
+def _domain_message(primitive: Primitive, parents: Sequence[Value],
+                    error: Exception | None = None) -> str:
+    """``log(0.0 (label 'z'))``, and ``: <error>`` when there is one."""
     operands = ", ".join(
         f"{p.data!r}" + (f" (label {p.label!r})" if p.label else "") for p in parents
     )
-    return f"{primitive.name}({operands}): {error}"
+    return f"{primitive.name}({operands})" + (f": {error}" if error is not None else "")
 
 
 def sum(values: Iterable[Value | Number]) -> Value:  # shadows builtins.sum on purpose
@@ -369,9 +374,7 @@ def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
         raise HandWrittenNodeError(node)
     if not create_graph:
         return primitive.derivative(node.data, *[p.data for p in node.parents])
-    k = len(node.parents) - primitive.constants
-    constants = [p.data for p in node.parents[k:]]
-    return primitive.derivative(node, *node.parents[:k], *constants)
+    return primitive.derivative(node, *[p.data if p.is_constant else p for p in node.parents])
 
 
 class HandWrittenNodeError(TypeError):
@@ -405,6 +408,7 @@ def chain_rule(
     """
     grads = dict(seeds)
     get = grads.get
+    anomaly = _anomaly_sites is not None
     try:
         for node in reversed(order):
             primitive = node.primitive
@@ -419,6 +423,8 @@ def chain_rule(
                 locals_ = primitive.derivative(node.data, *map(_DATA, node.parents))
             if on_step is not None:
                 on_step(node, upstream, locals_)
+            if anomaly:
+                _check_gradients(node, upstream, locals_)
             # A constant's gradient would never be used: it is not computed.
             if create_graph:  # no "0 + g" nodes: a parent's first gradient is taken as is
                 for parent, local in zip(node.parents, locals_):
@@ -494,3 +500,91 @@ def grad(
     seed = output._lift(1.0) if create_graph else 1.0
     by_node = gradients(output, seed, create_graph=create_graph)
     return [by_node.get(x, 0.0) for x in inputs]
+
+
+# -- anomaly mode ------------------------------------------------------------------------
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_anomaly_sites: dict[Value, tuple[str, int]] | None = None  # None: the mode is off
+
+
+class AnomalyError(ArithmeticError):
+    """A value or a gradient turned NaN or ±inf from finite numbers (see detect_anomaly)."""
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Stop at the first node whose value or gradient turns NaN or ±inf from finite numbers.
+
+    Inside the block every new node remembers the file and line of the code that made
+    it, and
+
+    * forward: a node whose value is not finite although its inputs are raises
+      :class:`AnomalyError` as it is made;
+    * backward: a chain-rule product that is not finite although the upstream gradient
+      is raises :class:`AnomalyError`, naming the node and where it was made.
+
+        >>> from autograd_mini import Value
+        >>> x = Value(1000.0, label="x")
+        >>> with detect_anomaly():
+        ...     y = x.exp() - x.exp()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        autograd_mini.engine.AnomalyError: exp(1000.0 (label 'x')) = inf from finite inputs, ...
+
+    The checks cost time, so the normal path makes none.  Like PyTorch's anomaly mode
+    it is one switch for the whole process, not per thread.
+    """
+    global _anomaly_sites
+    previous = _anomaly_sites
+    _anomaly_sites = {} if previous is None else previous
+    try:
+        yield
+    finally:
+        _anomaly_sites = previous
+
+
+def _site() -> tuple[str, int]:
+    """(file, line) of the innermost caller outside this package."""
+    frame = sys._getframe(2)
+    while frame is not None and _inside_package(frame.f_code.co_filename):
+        frame = frame.f_back
+    return ("?", 0) if frame is None else (frame.f_code.co_filename, frame.f_lineno)
+
+
+@cache
+def _inside_package(filename: str) -> bool:
+    return os.path.abspath(filename).startswith(_PACKAGE)
+
+
+def _where(site: tuple[str, int] | None) -> str:
+    """``file:line: code`` for an error message (the code read only now, when needed)."""
+    if site is None:
+        return "a place outside detect_anomaly()"
+    filename, line = site
+    code = linecache.getline(filename, line).strip()
+    return f"{filename}:{line}" + (f": {code}" if code else "")
+
+
+def _check_value(node: Value) -> None:
+    site = _anomaly_sites[node] = _site()
+    if not math.isfinite(node.data) and all(math.isfinite(p.data) for p in node.parents):
+        raise AnomalyError(f"{_domain_message(node.primitive, node.parents)} = "
+                           f"{node.data!r} from finite inputs, made at {_where(site)} "
+                           f"({node.primitive.formula})")
+
+
+def _check_gradients(node: Value, upstream, locals_) -> None:
+    if not math.isfinite(_number(upstream)):
+        return  # not the first: the upstream gradient was bad already
+    for parent, local in zip(node.parents, locals_):
+        product = _number(upstream) * _number(local)
+        if not parent.is_constant and not math.isfinite(product):
+            site = _where(_anomaly_sites.get(node))
+            raise AnomalyError(
+                f"the gradient through {_domain_message(node.primitive, node.parents)}"
+                f" turned {product!r}: upstream {_number(upstream)!r} × local derivative "
+                f"{_number(local)!r}, node made at {site} ({node.primitive.formula})")
+
+
+def _number(x: float | Value) -> float:
+    return x.data if isinstance(x, Value) else x

@@ -54,8 +54,9 @@ def forward_sweep(outputs: Sequence[Value], tangents: dict[Value, float]) -> dic
         if node.primitive is None:
             dot.setdefault(node, 0.0)
             continue
-        dot[node] = sum(local * dot[p] for p, local in zip(node.parents,
-                                                          local_derivatives(node)))
+        dot[node] = sum(local * dot[p]  # a constant does not move: no term for it
+                        for p, local in zip(node.parents, local_derivatives(node))
+                        if not p.is_constant)
     return dot
 
 

@@ -18,6 +18,7 @@ from the graph so that two different nodes never share one:
 
 from __future__ import annotations
 
+import math
 from itertools import chain, count
 
 from .engine import Value, topological_order
@@ -26,10 +27,13 @@ __all__ = ["display_names", "fmt"]
 
 
 def fmt(x: float | Value) -> str:
-    """A number the way a person would write it: ``3``, ``-0.5``, ``0.7616``, ``1e-08``."""
+    """A number the way a person would write it: ``3``, ``-0.5``, ``0.7616``, ``1e-08``;
+    a number that is not finite is marked: ``inf ⚠``, ``nan ⚠``."""
     if isinstance(x, Value):
         x = x.data
     text = f"{x:.4g}"
+    if not math.isfinite(x):
+        return f"{text} ⚠"
     return "0" if text == "-0" else text
 
 

@@ -275,8 +275,6 @@ class Primitive:
             the functions of this module, and it also writes itself out as text).
         layout: how the inputs are laid out (:class:`Layout`); one input by default.
         write: ``write(*input_names)`` -> the expression as text (default ``name(a)``).
-        constants: how many trailing inputs are constants that are never
-            differentiated (the exponent of ``a ** n``).
         domain: one tuple of intervals per input (a variadic op gives one for all).
         kink: ``kink(*inputs)`` -> the distance from the nearest point where the op
             is not differentiable (``abs(a)`` for relu), or None if it has none.
@@ -290,7 +288,6 @@ class Primitive:
     derivative: Callable[..., tuple[Any, ...]] = field(repr=False)
     layout: Layout = FIXED[1]
     write: Callable[..., str] | None = field(default=None, repr=False)
-    constants: int = 0
     domain: tuple[tuple[tuple[float, float], ...], ...] = (REAL,)
     kink: Callable[..., float] | None = field(default=None, repr=False)
     sympy: Callable[..., Any] | None = field(default=None, repr=False)
@@ -304,21 +301,21 @@ class Primitive:
         """The op applied to inputs called ``names``, as text: ``x * w``."""
         return (self.write or _call_form(self.name))(*names)
 
-    def partials(self, names: Sequence[str], constants: Sequence[float] = ()) -> list[str]:
+    def partials(self, names: Sequence[str],
+                 numbers: Sequence[float | None] = ()) -> list[str]:
         """Each local derivative as text, for inputs called ``names``, written out by
         running the derivative rule on :class:`Symbol` stand-ins.  A rule that cannot
         be run on Symbols (it calls ``math.exp`` directly, say) is shown as
         ``∂f/∂a`` -- honestly unknown rather than a text that might disagree.
-        ``constants``: the numbers of the trailing constant inputs, if known (so that
-        ``x**2`` is differentiated as ``2 * x**1``, not for every exponent)."""
-        k = len(names) - self.constants
+        ``numbers``: for each input, its number if it is a constant (else None), so that
+        ``x**2`` is differentiated as ``2 * x**1`` rather than for every exponent."""
+        numbers = list(numbers) or [None] * len(names)
         out = Symbol(self.expression(names), _ATOM if self.write is None else _CONDITIONAL)
-        args = [*map(Symbol, names[:k]), *(constants or map(Symbol, names[k:]))]
+        args = [Symbol(n) if x is None else x for n, x in zip(names, numbers)]
         try:
-            written = write_rule(self.derivative, out, *args)
-            return [_symbol(w).text for w in written][:k]
+            return [_symbol(w).text for w in write_rule(self.derivative, out, *args)]
         except Exception:  # any failure to run symbolically: say less, never wrongly
-            return [f"∂{self.name}/∂{n}" for n in names[:k]]
+            return [f"∂{self.name}/∂{n}" for n in names]
 
     @property
     def formula(self) -> str:
@@ -327,9 +324,7 @@ class Primitive:
         expr = self.expression(names)
         if self.layout.variadic:  # one row named with i stands for all: Σ_i w_i*x_i
             expr = f"Σ_i {expr}"
-        k = len(names) - self.constants
-        return ";  ".join(f"d/d{n} {expr} = {p}"
-                          for n, p in zip(names[:k], self.partials(names)))
+        return ";  ".join(f"d/d{n} {expr} = {p}" for n, p in zip(names, self.partials(names)))
 
 
 PRIMITIVES: dict[str, Primitive] = {}
@@ -431,9 +426,13 @@ def power(a: Any, n: Any) -> Any:
     return a**n
 
 
-def _power_derivative(out: Any, a: Any, n: float) -> tuple[Any]:
-    """d/da a**n = n * a**(n - 1); for n = 0 that is 0, also at a = 0."""
-    return (0.0 if n == 0.0 else n * power(a, n - 1.0),)
+def _power_derivative(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    """d/da a**b = b * a**(b - 1), which is 0 for b = 0 (at a = 0 too);
+    d/db a**b = a**b * log(a) for a > 0, 0 at a = 0, NaN for a < 0 (as PyTorch: a
+    negative base has a real power only at whole exponents, so no slope in b)."""
+    da = 0.0 if b == 0.0 else b * power(a, b - 1.0)
+    db = out * log(a) if a > 0.0 else (0.0 if a == 0.0 else math.nan)
+    return da, db
 
 
 def _exp(a: float) -> float:
@@ -460,6 +459,11 @@ def _sigmoid(a: float) -> float:
 def _softplus(a: float) -> float:
     # log(1 + e^a), written so that exp() never sees a positive argument.
     return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+
+
+def _periodic(function: Callable[[float], float]) -> Callable[[float], float]:
+    """sin or cos, NaN at ±inf as in IEEE 754 (math.sin raises there)."""
+    return lambda a: function(a) if not math.isinf(a) else math.nan
 
 
 def _sqrt(a: float) -> float:
@@ -522,8 +526,8 @@ for _primitive in [
               lambda out, a: (-1.0,),
               write=lambda a: f"-{a}", sympy=lambda sp, a: -a),
     Primitive("pow", "**", _power, _power_derivative,
-              FIXED[2], lambda a, n: f"{a}**{n}", constants=1,
-              domain=(POSITIVE, ((-3.0, 3.0),)), sympy=lambda sp, a, n: a**n),
+              FIXED[2], lambda a, b: f"{a}**{b}",
+              domain=(POSITIVE, ((-3.0, 3.0),)), sympy=lambda sp, a, b: a**b),
     Primitive("exp", "exp", _exp, lambda out, a: (out,), sympy=lambda sp, a: sp.exp(a)),
     Primitive("log", "log", _log, lambda out, a: (1.0 / a,), domain=(POSITIVE,),
               sympy=lambda sp, a: sp.log(a)),
@@ -532,13 +536,13 @@ for _primitive in [
     Primitive("sigmoid", "σ", _sigmoid, lambda out, a: (out * (1.0 - out),),
               sympy=lambda sp, a: 1 / (1 + sp.exp(-a))),
     Primitive("relu", "ReLU", lambda a: 0.0 if a <= 0.0 else a,  # NaN in, NaN out
-              lambda out, a: (1.0 if a > 0.0 else 0.0,), domain=(NONZERO,),
+              lambda out, a: (0.0 if a <= 0.0 else 1.0,), domain=(NONZERO,),
               kink=lambda a: abs(a), sympy=lambda sp, a: sp.Max(a, 0)),
     Primitive("softplus", "softplus", _softplus, lambda out, a: (sigmoid(a),),
               sympy=lambda sp, a: sp.log(1 + sp.exp(a))),
-    Primitive("sin", "sin", math.sin, lambda out, a: (cos(a),),
+    Primitive("sin", "sin", _periodic(math.sin), lambda out, a: (cos(a),),
               sympy=lambda sp, a: sp.sin(a)),
-    Primitive("cos", "cos", math.cos, lambda out, a: (-sin(a),),
+    Primitive("cos", "cos", _periodic(math.cos), lambda out, a: (-sin(a),),
               sympy=lambda sp, a: sp.cos(a)),
     Primitive("sqrt", "√", _sqrt, lambda out, a: (1.0 / (2.0 * out),), domain=(POSITIVE,),
               sympy=lambda sp, a: sp.sqrt(a)),

@@ -150,8 +150,8 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
 
     def record(node, upstream, locals_):
         parent_names = [names[p] for p in node.parents]
-        k = len(node.parents) - node.primitive.constants
-        partials = node.primitive.partials(parent_names, [p.data for p in node.parents[k:]])
+        partials = node.primitive.partials(
+            parent_names, [p.data if p.is_constant else None for p in node.parents])
         step = BackwardStep(node, names[node], node.op, upstream, node.primitive.formula)
         out, here = names[output], names[node]
         for parent, local, partial in zip(node.parents, locals_, partials):

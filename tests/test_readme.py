@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import math
 import re
 import textwrap
 from pathlib import Path
@@ -43,3 +44,16 @@ def test_broken_op_example_gives_the_report_shown():
 def test_higher_order_examples():
     block = next(b for b in BLOCKS if "hessian" in b)
     _run(block)  # its asserts are the check
+
+
+def test_bridges_example():
+    pytest.importorskip("torch")
+    pytest.importorskip("sympy")
+    block = next(b for b in BLOCKS if "to_sympy" in b)
+    lines = _run(block).splitlines()  # its asserts check the torch round trip
+    shown = [line.split("# ")[1] for line in block.splitlines()
+             if line.startswith("print(") and "# " in line]
+    assert lines[:2] == shown[:2]  # the formula and its derivative, as printed in README
+    symbolic, automatic = map(float, lines[2].split())
+    assert symbolic == pytest.approx(automatic, rel=1e-15)
+    assert automatic == pytest.approx(2.0 * math.cos(1.0) + math.exp(0.5))  # b cos(ab) + e^a

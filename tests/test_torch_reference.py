@@ -36,7 +36,7 @@ def _torch_eval(expression, inputs):
         if node.op == "input":
             results.append(inputs[node.args[0]])
         else:
-            results.append(TORCH[node.op](*[results[i] for i in node.args], *node.constants))
+            results.append(TORCH[node.op](*[results[i] for i in node.args]))
     return results[-1]
 
 

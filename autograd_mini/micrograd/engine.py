@@ -63,4 +63,5 @@ def _chain_rule_step(node: engine.Value) -> None:
     if node.primitive is None:
         return
     for parent, local in zip(node.parents, local_derivatives(node)):
-        parent.grad += node.grad * local
+        if not parent.is_constant:
+            parent.grad += node.grad * local

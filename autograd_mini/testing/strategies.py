@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 
 from ..engine import Value, apply
 from ..ops import PRIMITIVES, REAL, Primitive
-from ..trace import fmt
 
 __all__ = ["points", "values", "op_inputs", "expressions", "Expression"]
 
@@ -66,7 +65,6 @@ def _inside(x: float, domain: Domain) -> bool:
 class _Node:
     op: str  # a primitive's name, or "input"
     args: tuple[int, ...]  # indices of earlier nodes (the input's number for "input")
-    constants: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,16 +79,14 @@ class Expression:
             if node.op == "input":
                 results.append(inputs[node.args[0]])
             else:
-                args = [results[i] for i in node.args]
-                args += [Value(c) for c in node.constants]
-                results.append(apply(node.op, *args))
+                results.append(apply(node.op, *[results[i] for i in node.args]))
         return results[-1]
 
     def _text(self, index: int) -> str:
         node = self.nodes[index]
         if node.op == "input":
             return f"x{node.args[0]}"
-        args = [self._text(i) for i in node.args] + [fmt(c) for c in node.constants]
+        args = [self._text(i) for i in node.args]
         return f"{node.op}({', '.join(args)})"
 
     def __repr__(self) -> str:
@@ -158,16 +154,14 @@ def _draw_node(draw, primitive: Primitive, candidates: list[int], data: list[flo
         domains = [primitive.domain[0]] * arity
     else:
         domains = list(primitive.domain)
-    n_args = arity - primitive.constants
     args: list[int] = []
-    for domain in domains[:n_args]:
+    for domain in domains:
         fitting = [i for i in candidates if _inside(data[i], domain)]
         if not fitting:
             return None
         args.append(draw(st.sampled_from(fitting)))
-    constants = tuple(round(draw(points(d)), 2) for d in domains[n_args:])
-    return _Node(primitive.name, tuple(args), constants)
+    return _Node(primitive.name, tuple(args))
 
 
 def _value(node: _Node, data: list[float]) -> float:
-    return PRIMITIVES[node.op].value(*[data[i] for i in node.args], *node.constants)
+    return PRIMITIVES[node.op].value(*[data[i] for i in node.args])

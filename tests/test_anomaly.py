@@ -1,0 +1,52 @@
+"""Anomaly mode: the first value or gradient that turns NaN or ±inf from finite numbers
+is named with its op, operands, formula and the user's line that made it."""
+
+import math
+
+import pytest
+
+from autograd_mini import AnomalyError, Value, detect_anomaly, trace
+
+
+def test_the_issue_reproducer_names_exp_and_the_line():
+    x = Value(1000.0)
+    with pytest.raises(AnomalyError) as caught, detect_anomaly():
+        y = x.exp() - x.exp()  # noqa: F841 - the line the error must name
+    message = str(caught.value)
+    assert message.startswith("exp(1000.0) = inf from finite inputs")
+    assert "test_anomaly.py" in message and "y = x.exp() - x.exp()" in message
+    assert "d/da exp(a) = exp(a)" in message
+
+
+def test_without_the_mode_the_same_code_runs_silently():
+    x = Value(1000.0)
+    y = x.exp() - x.exp()
+    assert math.isnan(y.data)
+
+
+def test_a_gradient_that_overflows_in_backward_is_named():
+    x = Value(1e-320, label="x")
+    with detect_anomaly():
+        y = x.sqrt()
+        with pytest.raises(AnomalyError, match=r"gradient through sqrt\(1e-320 \(label 'x'\)\) "
+                                               r"turned inf.*y = x.sqrt\(\)"):
+            y.backward(1e200)
+    assert x.grad == 0.0  # backward is atomic: nothing was written
+
+
+def test_nan_already_in_the_inputs_is_not_an_anomaly_of_this_node():
+    with detect_anomaly():
+        y = Value(float("nan")) * 2.0  # NaN in, NaN out: the source is elsewhere
+    assert math.isnan(y.data)
+
+
+def test_the_mode_ends_with_the_block():
+    with detect_anomaly():
+        pass
+    assert math.isinf(Value(1000.0).exp().data)
+
+
+def test_trace_marks_numbers_that_are_not_finite():
+    x = Value(800.0, label="x")
+    text = str(trace(x.exp()))
+    assert "out = exp(x) = inf ⚠" in text
