@@ -233,7 +233,7 @@ def test_graph_text_is_readable_in_a_1000_by_700_window(browser, tmp_path, size)
     else:  # 40 nodes: the picture is wider than the window, so it scrolls
         x = Value(0.5, label="x")
         out = x
-        for k in range(12):
+        for _ in range(12):
             out = (out * 1.1 + x).tanh()
     path = save_steps_html(out, tmp_path / "steps.html")
     page = browser.new_page(viewport={"width": 1000, "height": 700})
