@@ -133,10 +133,14 @@ class Explorer(anywidget.AnyWidget):
             fill, font = scale.colour(grad) if not node.is_constant else ("", "")
             nodes.append({"id": id_, "constant": node.is_constant, "value": fmt(node.data),
                           "grad": fmt(grad), "fill": fill, "font": font})
+        shown_values: dict[str, str] = {}
+        shown_grads: dict[str, str] = {}
+        # Each step carries only the numbers that change at it (the page adds them up as
+        # it walks): a slider move then sends O(steps + nodes) text, not their product.
         steps = [{"title": s.title, "lines": list(s.lines), "formula": s.formula,
                   "active": ids[s.active], "edges": [[ids[a], ids[b]] for a, b in s.active_edges],
-                  "values": {ids[n]: fmt(v) for n, v in s.values.items()},
-                  "grads": {ids[n]: fmt(g) for n, g in s.grads.items()}}
+                  "values": _news({ids[n]: fmt(v) for n, v in s.values.items()}, shown_values),
+                  "grads": _news({ids[n]: fmt(g) for n, g in s.grads.items()}, shown_grads)}
                  for s in walk(record)]
         out = names[record.output]
         leaves = [n for n in ids if not n.parents and not n.is_constant]
@@ -217,6 +221,13 @@ class Explorer(anywidget.AnyWidget):
 
     def __repr__(self) -> str:
         return f"<autograd_mini explorer: {len(self._order)} nodes, inputs {self.inputs}>"
+
+
+def _news(now: dict[str, str], shown: dict[str, str]) -> dict[str, str]:
+    """The entries of ``now`` that ``shown`` does not hold yet; ``shown`` takes them."""
+    news = {key: text for key, text in now.items() if shown.get(key) != text}
+    shown.update(news)
+    return news
 
 
 def _slider(name: str, value: float) -> dict:
