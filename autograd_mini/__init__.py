@@ -23,6 +23,7 @@ from .engine import (
 from .functional import hessian, jvp, vjp
 from .naming import display_names
 from .ops import PRIMITIVES, Primitive, register
+from .saving import load, save
 from .trace import trace
 
 __all__ = [
@@ -44,16 +45,23 @@ __all__ = [
     "Primitive",
     "register",
     "trace",
+    "save",
+    "load",
     "draw_dot",
+    "explore",
 ]
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    # Pictures need the graphviz package; the engine needs only the standard library,
-    # so draw_dot is imported the first time it is asked for.
+    # Pictures need the graphviz package and the explorer anywidget; the engine needs
+    # only the standard library, so they are imported the first time they are asked for.
     if name == "draw_dot":
         from .viz.graph import draw_dot
 
         return draw_dot
+    if name == "explore":  # the notebook explorer needs anywidget
+        from .viz.explorer import explore
+
+        return explore
     raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")

@@ -24,6 +24,7 @@ from typing import NoReturn, TextIO
 
 import graphviz
 
+from . import __version__
 from .demos import DEMOS, UnknownDemo, run_demo
 from .demos.common import new_folder
 from .engine import Value, topological_order
@@ -41,6 +42,13 @@ DOT_SECONDS = 6.0    # graphviz's time for all the pictures of one command
 # Spellings for a terminal that cannot show the trace's symbols (PYTHONIOENCODING=ascii).
 _ASCII = str.maketrans({"∂": "d", "·": "*", "Σ": "sum", "→": "->", "²": "^2", "√": "sqrt",
                         "σ": "sigmoid", "≈": "~", "×": "x", "−": "-", "…": "..."})
+
+
+# What a shell user is told when graphviz's `dot` is missing.
+NO_DOT = ("graphviz is not installed, so no picture can be drawn. Install it: "
+          "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS), "
+          "`conda install graphviz`, or https://graphviz.org/download/ -- then run this again "
+          "(or write the DOT text itself with -o graph.dot)")
 
 
 class UsageError(Exception):
@@ -180,6 +188,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="autograd-mini",
         description="Learn, see and check backpropagation with a scalar autodiff engine.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def expression_command(name: str, help: str) -> argparse.ArgumentParser:
@@ -220,7 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 0
         return args.run(args)
-    except (UsageError, ExpressionError, UnknownDemo, GraphvizNotFound, GraphvizError, OSError,
+    except GraphvizNotFound:
+        message = NO_DOT
+    except (UsageError, ExpressionError, UnknownDemo, GraphvizError, OSError,
             ValueError, ZeroDivisionError, OverflowError) as error:  # bad input: one line
         message = str(error)
     except graphviz.CalledProcessError as error:

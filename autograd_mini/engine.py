@@ -397,9 +397,10 @@ def chain_rule(
     """The chain rule over ``order`` (topological, as from :func:`topological_order`),
     from the ``seeds`` (``{output: d L/d output}``) back to the leaves.
 
-    Returns ``{node: d L/d node}`` for every node of ``order``.  Nothing is written to
-    any node: the gradients live in this call's own dictionary, so concurrent calls
-    and interrupted calls cannot disturb each other or the graph.
+    Returns ``{node: d L/d node}`` for every node of ``order`` that leads to a seeded
+    output, constants left out (nothing can change them).  Nothing is written to any
+    node: the gradients live in this call's own dictionary, so concurrent calls and
+    interrupted calls cannot disturb each other or the graph.
 
         dL/d(parent) += dL/d(node) * d(node)/d(parent)
 
@@ -416,7 +417,9 @@ def chain_rule(
                 if node.parents:  # made by hand, micrograd style
                     raise HandWrittenNodeError(node)
                 continue  # a leaf: nothing further back
-            upstream = grads[node]
+            upstream = get(node)
+            if upstream is None:
+                continue  # no path from here to a seeded output
             if create_graph:
                 locals_ = local_derivatives(node, True)
             else:  # local_derivatives(node), written out: this is the hot loop

@@ -3,7 +3,9 @@
 Only a whitelist of Python's syntax is accepted: numbers, names, ``+ - * / **``, unary
 minus and plus, parentheses, and calls of the op table's one-input functions
 (``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu``, ``sin``, ``cos``, ``sqrt``, ``abs``, ...).
-Anything else is rejected with an :class:`ExpressionError` that says what and where.
+Anything else is rejected with an :class:`ExpressionError` that says what and where
+(columns count from 1, as an editor shows them), and the usual slips of other notations
+get their fix: ``x^2`` → ``x**2``, ``2x`` → ``2*x``, ``x.exp()`` → ``exp(x)``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 import warnings
 from collections.abc import Mapping
 
@@ -45,15 +48,19 @@ def parse(text: str, values: Mapping[str, float]) -> Value:
         raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters")
+    if not text.strip():
+        raise ExpressionError("the expression is empty (column 1); write one such as x*x + 3*x")
+    shift = len(text) - len(text.lstrip())  # columns are counted in the text as typed
     try:
         with warnings.catch_warnings():  # "1if x": Python warns, we report the error alone
             warnings.simplefilter("ignore", SyntaxWarning)
             tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
-        raise ExpressionError(f"not a valid expression: {error.msg} "
-                              f"(column {error.offset or 0})") from None
+        raise ExpressionError(_syntax_message(text, error, shift)) from None
     except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, deep nesting
         raise ExpressionError(f"cannot read the expression: {type(error).__name__}") from None
+    _fix_column_offsets(tree, shift)
+    _catch_slips(tree, text)
     leaves = {name: Value(float(v), label=name) for name, v in values.items()}
     used: set[str] = set()
     try:
@@ -116,6 +123,63 @@ def _call(node: ast.Call, leaves: dict[str, Value], used: set[str]) -> Value:
         raise ExpressionError(f"{name} takes exactly one argument")
     argument = _build(node.args[0], leaves, used)
     return apply(name, argument if isinstance(argument, Value) else Value(argument))
+
+
+# A number written against a name, as in algebra: 2x, 0.5y.
+_JUXTAPOSED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)([^\W\d]\w*)")
+
+
+def _syntax_message(text: str, error: SyntaxError, shift: int) -> str:
+    """Python's complaint in our words, with its column counted from 1 in ``text``."""
+    if not error.offset:  # Python points nowhere: the text stopped too soon
+        where = f"column {len(text.rstrip()) + 1}, at the end"
+    elif error.lineno in (None, 1):
+        where = f"column {error.offset + shift}"
+    else:
+        where = f"line {error.lineno}, column {error.offset}"
+    product = _JUXTAPOSED.search(text) if "literal" in error.msg else None
+    if product:
+        number, name = product.groups()
+        return (f"{number}{name} (column {product.start() + 1}) is not a product: "
+                f"write {number}*{name}")
+    return f"not a valid expression: {error.msg} ({where})"
+
+
+def _fix_column_offsets(tree: ast.AST, shift: int) -> None:
+    """Count columns in the text as typed, leading spaces included."""
+    if shift:
+        for node in ast.walk(tree):
+            if getattr(node, "lineno", None) == 1:
+                node.col_offset += shift
+            if getattr(node, "end_lineno", None) == 1:
+                node.end_col_offset += shift
+
+
+def _column(node: ast.AST) -> int:
+    return node.col_offset + 1
+
+
+def _catch_slips(tree: ast.AST, text: str) -> None:
+    """Name the fix for notations of algebra and other languages: ``x^2``, ``x.exp()``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitXor):
+            raise ExpressionError(_power(node, text))
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in functions() and not node.args and not node.keywords):
+            name = node.func.attr
+            argument = ast.get_source_segment(text, node.func.value) or "x"
+            raise ExpressionError(f"{name} is a function, not a method (column "
+                                  f"{_column(node)}): write {name}({argument})")
+
+
+def _power(node: ast.BinOp, text: str) -> str:
+    """What to say about ``a ^ b``: Python's ``^`` is not a power, ``a**b`` is."""
+    whole = ast.get_source_segment(text, node)
+    if whole is None or node.lineno != node.end_lineno:
+        return "^ is not a power: use ** for powers: x**2"
+    caret = whole.index("^", node.left.end_col_offset - node.col_offset)
+    fixed = whole[:caret].rstrip() + "**" + whole[caret + 1:].lstrip()
+    return f"^ (column {node.col_offset + caret + 1}) is not a power: use ** for powers: {fixed}"
 
 
 def _describe(node: ast.AST) -> str:

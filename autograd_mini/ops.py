@@ -4,9 +4,9 @@ Each :class:`Primitive` says how to compute its value from plain floats and how 
 compute its *local derivatives* -- the partial derivative of its output with respect to
 each input.  The derivative rules are written with ordinary arithmetic, so the very
 same rule runs on floats (the fast path of ``backward``), on ``Value`` nodes (to build
-the graph of a gradient for higher-order derivatives) and on :class:`Symbol` stand-ins
-(to *write the rule out* as the formula a student reads: the formula shown is the rule
-that runs, so a derivative is stated once).
+the graph of a gradient for higher-order derivatives) and on symbolic stand-ins
+(:mod:`autograd_mini.formulas`: to *write the rule out* as the formula a student reads,
+so the formula shown is the rule that runs and a derivative is stated once).
 
 Everything else in the library reads this table: the engine, the step-by-step trace,
 the graph renderer, the compiled replay, the gradient checks.  No other module tests
@@ -27,8 +27,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .formulas import ATOM, CONDITIONAL, Symbol, as_symbol, write_rule
+
 __all__ = [
-    "Primitive", "Layout", "FIXED", "PRIMITIVES", "register", "Symbol",
+    "Primitive", "Layout", "FIXED", "PRIMITIVES", "register",
     "REAL", "POSITIVE", "NONZERO",
     "exp", "log", "tanh", "sigmoid", "sin", "cos", "sqrt",
 ]
@@ -82,176 +84,6 @@ class Layout:
 
 
 FIXED = {n: Layout(tail=("a", "b", "c")[:n]) for n in (1, 2, 3)}
-
-
-# -- writing a rule out: symbolic stand-ins ----------------------------------------
-
-# Binding strength of each kind of expression, to put in just the brackets needed.
-_CONDITIONAL, _SUM, _PRODUCT, _UNARY, _POWER, _ATOM = range(6)
-
-
-class Symbol:
-    """A stand-in for a number that records the arithmetic done with it as text.
-
-    Running a derivative rule on Symbols writes the rule out:
-
-        >>> a = Symbol("a")
-        >>> (1.0 - a * a).text
-        '1 - a**2'
-
-    Functions of the op table (``exp``, ``sigmoid``, ...) accept Symbols too.
-    A comparison gives a :class:`Condition`, so a rule with ``if`` can be written
-    out by :func:`write_rule`, one branch at a time.
-    """
-
-    __slots__ = ("text", "strength")
-
-    def __init__(self, text: str, strength: int = _ATOM) -> None:
-        self.text = text
-        self.strength = strength
-
-    def __repr__(self) -> str:
-        return f"Symbol({self.text!r})"
-
-    def _binary(self, other: object, sign: str, strength: int, right_first=False) -> Symbol:
-        left, right = (_symbol(other), self) if right_first else (self, _symbol(other))
-        # a - (b - c) needs its brackets; (a - b) - c does not: the right side of a
-        # non-commutative operator binds one level tighter.
-        tight = strength + (sign in ("-", "/"))
-        if sign == "**":  # right-associative: (a**b)**c needs brackets, a**(b**c) not
-            return Symbol(f"{_wrap(left, strength + 1)}**{_wrap(right, strength)}", strength)
-        return Symbol(f"{_wrap(left, strength)} {sign} {_wrap(right, tight)}", strength)
-
-    def __add__(self, other):
-        return self._binary(other, "+", _SUM)
-
-    def __radd__(self, other):
-        return self._binary(other, "+", _SUM, right_first=True)
-
-    def __sub__(self, other):
-        return self._binary(other, "-", _SUM)
-
-    def __rsub__(self, other):
-        return self._binary(other, "-", _SUM, right_first=True)
-
-    def __mul__(self, other):
-        if other is self:  # x * x reads better as x**2
-            return self._binary(2.0, "**", _POWER)
-        return self._binary(other, "*", _PRODUCT)
-
-    def __rmul__(self, other):
-        return self._binary(other, "*", _PRODUCT, right_first=True)
-
-    def __truediv__(self, other):
-        return self._binary(other, "/", _PRODUCT)
-
-    def __rtruediv__(self, other):
-        return self._binary(other, "/", _PRODUCT, right_first=True)
-
-    def __pow__(self, other):
-        return self._binary(other, "**", _POWER)
-
-    def __rpow__(self, other):
-        return self._binary(other, "**", _POWER, right_first=True)
-
-    def __neg__(self):
-        return Symbol(f"-{_wrap(self, _UNARY)}", _UNARY)
-
-    def __pos__(self):
-        return self
-
-    def __lt__(self, other):
-        return Condition(self, "<", other)
-
-    def __le__(self, other):
-        return Condition(self, "<=", other)
-
-    def __gt__(self, other):
-        return Condition(self, ">", other)
-
-    def __ge__(self, other):
-        return Condition(self, ">=", other)
-
-    def __eq__(self, other):  # type: ignore[override]
-        return Condition(self, "==", other)
-
-    __hash__ = object.__hash__
-
-    def __bool__(self):
-        raise TypeError("a rule that tests a number's truth cannot be written out")
-
-    def call(self, name: str) -> Symbol:
-        """``name(self)``: how the op table's functions apply to a Symbol."""
-        return Symbol(f"{name}({self.text})")
-
-
-def _symbol(x: object) -> Symbol:
-    if isinstance(x, Symbol):
-        return x
-    if isinstance(x, (int, float)):
-        text = f"{x:g}" if float(x).is_integer() else repr(float(x))
-        return Symbol(text, _UNARY if x < 0 else _ATOM)
-    raise TypeError(f"cannot write {type(x).__name__} into a formula")
-
-
-def _wrap(s: Symbol, strength: int) -> str:
-    return s.text if s.strength >= strength else f"({s.text})"
-
-
-class Condition:
-    """``a > 0`` in a rule run on Symbols; :func:`write_rule` decides which branch runs."""
-
-    def __init__(self, left: object, sign: str, right: object) -> None:
-        self.text = f"{_symbol(left).text} {sign} {_symbol(right).text}"
-
-    def __bool__(self) -> bool:
-        return _Branches.current.decide(self.text)
-
-
-class _Branches:
-    """The choices taken at each ``if`` of one run of a rule (see :func:`write_rule`)."""
-
-    current: _Branches
-
-    def __init__(self, forced: list[bool]) -> None:
-        self.forced, self.taken = forced, []
-
-    def decide(self, text: str) -> bool:
-        choice = self.forced[len(self.taken)] if len(self.taken) < len(self.forced) else True
-        self.taken.append((text, choice))
-        return choice
-
-
-def write_rule(rule: Callable[..., Any], *args: Symbol) -> Any:
-    """Run ``rule`` on Symbols and return what it builds, a branching rule written as
-    ``x if condition else y`` (every path of its ``if``\\ s is run once).
-
-        >>> a = Symbol("a")
-        >>> write_rule(lambda a: (1.0 if a > 0.0 else 0.0,), a)
-        (Symbol('1 if a > 0 else 0'),)
-    """
-    def run(forced: list[bool]) -> tuple[Any, list]:
-        _Branches.current = _Branches(forced)
-        return rule(*args), _Branches.current.taken
-
-    def paths(forced: list[bool]) -> Any:
-        result, taken = run(forced)
-        if len(taken) == len(forced):  # no new decision: a leaf of the tree of paths
-            return result
-        condition = taken[len(forced)][0]
-        yes, no = paths([*forced, True]), paths([*forced, False])
-        return _merge(condition, yes, no)
-
-    return paths([])
-
-
-def _merge(condition: str, yes: Any, no: Any) -> Any:
-    if isinstance(yes, tuple):
-        return tuple(_merge(condition, y, n) for y, n in zip(yes, no))
-    yes, no = _symbol(yes), _symbol(no)
-    if yes.text == no.text:
-        return yes
-    return Symbol(f"{_wrap(yes, _SUM)} if {condition} else {_wrap(no, _SUM)}", _CONDITIONAL)
 
 
 # -- the Primitive ---------------------------------------------------------------
@@ -310,10 +142,10 @@ class Primitive:
         ``numbers``: for each input, its number if it is a constant (else None), so that
         ``x**2`` is differentiated as ``2 * x**1`` rather than for every exponent."""
         numbers = list(numbers) or [None] * len(names)
-        out = Symbol(self.expression(names), _ATOM if self.write is None else _CONDITIONAL)
+        out = Symbol(self.expression(names), ATOM if self.write is None else CONDITIONAL)
         args = [Symbol(n) if x is None else x for n, x in zip(names, numbers)]
         try:
-            return [_symbol(w).text for w in write_rule(self.derivative, out, *args)]
+            return [as_symbol(w).text for w in write_rule(self.derivative, out, *args)]
         except Exception:  # any failure to run symbolically: say less, never wrongly
             return [f"∂{self.name}/∂{n}" for n in names]
 

@@ -15,6 +15,11 @@ __all__ = ["SGD", "Adam"]
 
 class _Optimizer:
     def __init__(self, params: Iterable[Value]) -> None:
+        if callable(getattr(params, "parameters", None)):
+            params = params.parameters()  # a model: train all its parameters
+        elif not isinstance(params, Iterable):
+            raise TypeError(f"{type(self).__name__} expects the Values to train, such as "
+                            f"model.parameters(), got {type(params).__name__}")
         self.params = list(params)
         if not self.params:
             raise ValueError("the optimizer got no parameters")
@@ -45,7 +50,8 @@ class SGD(_Optimizer):
     sweeps) scales only new gradients, not the velocity already built up.
 
     Args:
-        params: the Values to train.
+        params: the Values to train, such as ``model.parameters()`` (a model itself
+            stands for all its parameters).
         lr: ε, the learning rate (may be changed between steps).
         momentum: α, the fraction of the last change carried on (0 = none).
         weight_decay: after each change every weight shrinks by this fraction,

@@ -15,6 +15,7 @@ same rule.  Nodes are called by their display names (:mod:`autograd_mini.naming`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
 
 from .engine import Value, accumulate, chain_rule, gc_paused, topological_order
 from .naming import display_names, fmt
@@ -104,22 +105,33 @@ class Trace:
         steps = [s for s in self.forward if not s.is_constant]
         return "\n".join(f"{i:>3}  {s.sentence}" for i, s in enumerate(steps, 1))
 
-    def backward_table(self) -> str:
-        """The backward pass as an aligned table, one chain-rule product a row (the
+    def backward_rows(self) -> list[tuple[str, ...]]:
+        """The backward pass, one chain-rule product a row, under a header row (the
         constants receive no gradient: nothing can change them)."""
         out = self.names[self.output]
-        header = ("step", "node", f"∂{out}/∂node", "parent", "local derivative",
-                  "contribution", "grad after")
-        rows = [header]
+        rows = [("step", "node", f"∂{out}/∂node", "parent", "local derivative",
+                 "contribution", "grad after")]
         for i, step in enumerate(self.backward, 1):
             for c in step.contributions:
                 rows.append((str(i), step.name, fmt(step.upstream), c.parent_name,
                              c.local_text, fmt(c.contribution),
                              fmt(c.grad_after)))
-        return aligned(rows, rule=True)
+        return rows
+
+    def backward_table(self) -> str:
+        """The backward pass as an aligned table (:meth:`backward_rows`)."""
+        return aligned(self.backward_rows(), rule=True)
 
     def __str__(self) -> str:
         return f"Forward pass\n{self.forward_table()}\n\nBackward pass\n{self.backward_table()}"
+
+    def _repr_html_(self) -> str:
+        """Both tables as HTML, for a notebook: ``trace(out)`` alone shows them.
+        Every cell is escaped, so a label is shown as the text it is."""
+        forward = [(str(i), s.sentence) for i, s in
+                   enumerate((s for s in self.forward if not s.is_constant), 1)]
+        return (f"<div class=\"autograd-mini-trace\">{_html_table('Forward pass', forward)}"
+                f"{_html_table('Backward pass', self.backward_rows(), header=True)}</div>")
 
 
 def trace(output: Value, gradient: float = 1.0) -> Trace:
@@ -160,6 +172,17 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
         grads = chain_rule(order, {output: float(gradient)}, on_step=record)
     accumulate(grads)  # what backward() would add, written all at once
     return Trace(output, names, forward, backward, grads)
+
+
+def _html_table(caption: str, rows: list[tuple[str, ...]], header: bool = False) -> str:
+    def row(cells, tag):
+        return "<tr>" + "".join(f"<{tag}>{escape(c)}</{tag}>" for c in cells) + "</tr>"
+
+    head = row(rows[0], "th") if header else ""
+    body = "".join(row(r, "td") for r in rows[header:])
+    return (f"<table style=\"font-family: monospace; text-align: left\"><caption style="
+            f"\"text-align: left; font-weight: bold\">{escape(caption)}</caption>"
+            f"<thead>{head}</thead><tbody>{body}</tbody></table>")
 
 
 def _expression(node: Value, names: dict[Value, str]) -> str:

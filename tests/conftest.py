@@ -2,15 +2,25 @@
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # "ci": fixed examples, no deadlines (CI machines stall); "dev": the default locally;
 # "thorough": many more examples.  Pick one with AUTOGRAD_MINI_PROFILE=thorough.
-settings.register_profile(
-    "ci", derandomize=True, max_examples=40, deadline=None, print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile("dev", max_examples=100, deadline=None)
-settings.register_profile("thorough", max_examples=2000, deadline=None)
-default = "ci" if os.environ.get("CI") else "dev"
-settings.load_profile(os.environ.get("AUTOGRAD_MINI_PROFILE", default))
+PROFILES = {
+    "ci": dict(derandomize=True, max_examples=40, deadline=None, print_blob=True,
+               suppress_health_check=[HealthCheck.too_slow]),
+    "dev": dict(max_examples=100, deadline=None),
+    "thorough": dict(max_examples=2000, deadline=None),
+}
+for _name, _options in PROFILES.items():
+    settings.register_profile(_name, **_options)
+
+
+def pytest_configure(config):
+    default = "ci" if os.environ.get("CI") else "dev"
+    profile = os.environ.get("AUTOGRAD_MINI_PROFILE", default)
+    if profile not in PROFILES:
+        raise pytest.UsageError(f"AUTOGRAD_MINI_PROFILE={profile!r} is not a profile; "
+                                f"choose one of {', '.join(PROFILES)}")
+    settings.load_profile(profile)

@@ -2,6 +2,7 @@
 
 import html
 import os
+import re
 import subprocess
 import sys
 
@@ -336,3 +337,65 @@ def test_fuzzed_command_lines_end_in_status_0_or_2(tmp_path_factory, argv):
         assert written == [] and len(lines) == 1, (argv, written, lines)
     else:
         assert len(written) <= 1 and lines == []
+
+
+# The command speaks to people: the usual slips of other notations get their fix.
+SLIPS = [
+    ("x^2", "^ (column 2) is not a power: use ** for powers: x**2"),
+    ("(x + 1) ^ 2", "^ (column 9) is not a power: use ** for powers: (x + 1)**2"),
+    ("2x", "2x (column 1) is not a product: write 2*x"),
+    ("tanh(0.5x)", "0.5x (column 6) is not a product: write 0.5*x"),
+    ("x.exp()", "exp is a function, not a method (column 1): write exp(x)"),
+    ("  x.tanh()", "tanh is a function, not a method (column 3): write tanh(x)"),
+    ("", "the expression is empty (column 1)"),
+    ("x +", "invalid syntax (column 4, at the end)"),
+    ("  x[0]", "indexing (column 3) is not allowed"),
+]
+
+
+@pytest.mark.parametrize("text, message", SLIPS, ids=[s for s, _ in SLIPS])
+def test_a_slip_gets_its_fix(tmp_path, text, message):
+    result = run("steps", text, "--at", "x=2", cwd=tmp_path)
+    _one_line_exit_2(result, message)
+
+
+def test_columns_count_from_1(tmp_path):
+    for text in ["", " ", "x +", "+", ")", "x x", "x[0]"]:
+        with pytest.raises(ExpressionError) as error:
+            parse(text, {"x": 1.0})
+        columns = [int(n) for n in re.findall(r"column (\d+)", str(error.value))]
+        assert columns and min(columns) >= 1, (text, str(error.value))
+
+
+def test_without_dot_a_shell_user_is_told_how_to_install_graphviz(tmp_path):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    env = {**os.environ, "PATH": str(empty)}  # no `dot` anywhere
+    result = subprocess.run([sys.executable, "-m", "autograd_mini", "graph", "x*x", "--at",
+                             "x=1", "-o", "g.svg"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    _one_line_exit_2(result, "graphviz is not installed", "sudo apt-get install graphviz",
+                     "brew install graphviz")
+    assert ".source" not in result.stderr
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_version(tmp_path):
+    import autograd_mini
+
+    result = run("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"autograd-mini {autograd_mini.__version__}"
+
+
+def test_a_mistyped_profile_lists_the_valid_names(tmp_path):
+    tests = os.path.dirname(os.path.abspath(__file__))
+    env = {**os.environ, "AUTOGRAD_MINI_PROFILE": "thorugh"}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "--collect-only", "-p",
+                             "no:cacheprovider", os.path.join(tests, "test_datasets.py")],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 4  # pytest's "usage error"
+    text = result.stdout + result.stderr
+    assert "AUTOGRAD_MINI_PROFILE='thorugh' is not a profile; choose one of ci, dev, thorough" \
+        in text
+    assert "Traceback" not in text and "InvalidArgument" not in text

@@ -220,3 +220,30 @@ def test_viewer_file_gets_opens_mode(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+SMALLEST_TEXT = """() => Math.min(...Array.from(document.querySelectorAll('#picture svg text'))
+    .map(t => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a))"""
+
+
+@pytest.mark.parametrize("size", ["tour", "big"])
+def test_graph_text_is_readable_in_a_1000_by_700_window(browser, tmp_path, size):
+    if size == "tour":
+        out = worked_example()
+    else:  # 40 nodes: the picture is wider than the window, so it scrolls
+        x = Value(0.5, label="x")
+        out = x
+        for _ in range(12):
+            out = (out * 1.1 + x).tanh()
+    path = save_steps_html(out, tmp_path / "steps.html")
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    page.goto(path.as_uri())
+    for _ in range(3):
+        smallest = page.evaluate(SMALLEST_TEXT)
+        print(f"{size}: smallest graph text {smallest:.1f} px on screen")
+        assert smallest >= 11
+        page.click("#next")
+    scrolls = page.evaluate("() => { const p = document.getElementById('picture');"
+                            " return p.scrollWidth > p.clientWidth; }")
+    assert scrolls or size == "tour"  # a big graph keeps its text and scrolls instead
+    assert page.evaluate("document.body.scrollWidth") <= 1000  # the page itself does not

@@ -24,7 +24,22 @@ from ..naming import fmt
 from ..trace import Trace, trace
 from .graph import Graph, GraphvizTimeout, draw_dot, render
 
-__all__ = ["Frame", "frames", "frame_count", "save_frames", "steps_html", "save_steps_html"]
+__all__ = ["Step", "walk", "Frame", "frames", "frame_count", "save_frames", "steps_html",
+           "save_steps_html"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the walk, without its picture: what it says, which node and edges it
+    works on, and the values or gradients it makes known."""
+
+    title: str
+    lines: tuple[str, ...]
+    formula: str
+    active: Value
+    active_edges: tuple[tuple[Value, Value], ...]
+    values: dict[Value, float]  # data that becomes known at this step
+    grads: dict[Value, float]   # gradients as they stand after this step
 
 
 @dataclass(frozen=True)
@@ -37,40 +52,50 @@ class Frame:
     formula: str = ""
 
 
-def frames(record: Trace, *, rankdir: str = "LR") -> list[Frame]:
-    """The forward pass node by node, then the backward pass step by step."""
+def walk(record: Trace) -> list[Step]:
+    """The forward pass node by node, then the seed, then the backward pass chain-rule
+    step by chain-rule step: the words of the step viewer and of the notebook explorer,
+    all taken from the trace."""
     out = record.names[record.output]
-    known = {s.node: s.value for s in record.forward if s.is_constant}
     result = []
     forward = [s for s in record.forward if not s.is_constant]
     for i, step in enumerate(forward, 1):
-        known[step.node] = step.value
-        edges = [(p, step.node) for p in step.node.parents]
         formula = step.node.primitive.formula if step.node.primitive else ""
-        result.append(Frame(
-            draw_dot(record.output, rankdir=rankdir, values=dict(known), show_grad=False,
-                     active=step.node, active_edges=edges, names=record.names),
-            f"Forward {i} of {len(forward)}", (step.sentence,), formula))
-    grads = {record.output: record.grads[record.output]}
-    seed = f"∂{out}/∂{out} = {fmt(grads[record.output])}: the output's gradient with respect " \
-           "to itself starts the backward pass."
-    result.append(Frame(draw_dot(record.output, rankdir=rankdir, grads=dict(grads),
-                                 active=record.output, names=record.names),
-                        "Backward: the seed", (seed,)))
+        result.append(Step(f"Forward {i} of {len(forward)}", (step.sentence,), formula,
+                           step.node, tuple((p, step.node) for p in step.node.parents),
+                           {step.node: step.value}, {}))
+    seed = f"∂{out}/∂{out} = {fmt(record.grads[record.output])}: the output's gradient with " \
+           "respect to itself starts the backward pass."
+    result.append(Step("Backward: the seed", (seed,), "", record.output, (), {},
+                       {record.output: record.grads[record.output]}))
     for i, step in enumerate(record.backward, 1):
-        for c in step.contributions:
-            grads[c.parent] = c.grad_after
         shown = step.contributions
         lines = (f"Upstream gradient ∂{out}/∂{step.name} = {fmt(step.upstream)}",
                  *(f"local: {c.local_text}" for c in shown),
                  *(c.sentence + (f"   (now {fmt(c.grad_after)})" if c.grad_before else "")
                    for c in shown))
-        result.append(Frame(
-            draw_dot(record.output, rankdir=rankdir, grads=dict(grads), active=step.node,
-                     active_edges=[(c.parent, step.node) for c in shown],
-                     names=record.names),
+        result.append(Step(
             f"Backward {i} of {len(record.backward)}: through {step.op} at {step.name}",
-            lines, step.formula))
+            lines, step.formula, step.node, tuple((c.parent, step.node) for c in shown), {},
+            {c.parent: c.grad_after for c in shown}))
+    return result
+
+
+def frames(record: Trace, *, rankdir: str = "LR") -> list[Frame]:
+    """Each step of :func:`walk` as a picture: the active node and edges highlighted,
+    the values and gradients known so far filled in."""
+    values = {s.node: s.value for s in record.forward if s.is_constant}
+    grads: dict[Value, float] = {}
+    result = []
+    for step in walk(record):
+        values.update(step.values)
+        grads.update(step.grads)
+        backward = bool(grads)
+        graph = draw_dot(record.output, rankdir=rankdir, active=step.active,
+                         active_edges=step.active_edges, names=record.names,
+                         **({"grads": dict(grads)} if backward else
+                            {"values": dict(values), "show_grad": False}))
+        result.append(Frame(graph, step.title, step.lines, step.formula))
     return result
 
 
@@ -158,7 +183,7 @@ _PAGE = """<!DOCTYPE html>
          padding: 16px 24px; }
   #picture { background: white; border: 1px solid var(--line); border-radius: 8px;
              padding: 12px; overflow: auto; min-height: 320px; }
-  #picture svg { width: 100%; height: auto; max-height: 70vh; }
+  #picture svg { display: block; max-width: none; height: auto; }
   #explain { background: white; border: 1px solid var(--line); border-radius: 8px;
              padding: 16px; }
   #step-title { margin: 0 0 12px; font-size: 17px; }
@@ -178,7 +203,7 @@ _PAGE = """<!DOCTYPE html>
   #counter { min-width: 90px; text-align: right; color: var(--muted);
              font-variant-numeric: tabular-nums; }
   .hint { color: var(--muted); font-size: 13px; }
-  @media (max-width: 800px) { main { grid-template-columns: 1fr; } }
+  @media (max-width: 1200px) { main { grid-template-columns: minmax(0, 1fr); } }
 </style>
 </head>
 <body>
@@ -221,10 +246,26 @@ _PAGE = """<!DOCTYPE html>
   var current = 0;
   slider.max = String(frames.length - 1);
 
+  // Fit the picture to its box, but never so small that its text drops below
+  // MIN_TEXT_PX on screen: a big graph keeps readable text and scrolls instead.
+  var MIN_TEXT_PX = 12;
+  function fit(svg) {
+    if (!svg) return;
+    var box = svg.viewBox.baseVal, natural = svg.width.baseVal.value;
+    var sizes = Array.prototype.map.call(svg.querySelectorAll("text[font-size]"),
+      function (t) { return parseFloat(t.getAttribute("font-size")); });
+    var smallest = sizes.length ? Math.min.apply(null, sizes) : 14;
+    var readable = MIN_TEXT_PX * box.width / smallest;  // the width that keeps text legible
+    var width = Math.max(readable, Math.min(picture.clientWidth - 26, 1.5 * natural));
+    svg.style.width = width + "px";
+    svg.style.height = (width * box.height / box.width) + "px";
+  }
+
   function show(index) {
     current = Math.max(0, Math.min(frames.length - 1, index));
     var frame = frames[current];
     picture.innerHTML = frame.svg;
+    fit(picture.querySelector("svg"));
     title.textContent = frame.title;
     lines.innerHTML = "";
     frame.lines.forEach(function (text) {

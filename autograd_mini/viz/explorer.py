@@ -1,0 +1,236 @@
+"""Touch the numbers: a live explorer of a computation graph in the notebook.
+
+    >>> from autograd_mini import Value, explore
+    >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    >>> ex = explore((x * w).tanh())
+    >>> ex.inputs
+    {'x': 2.0, 'w': -3.0}
+    >>> ex.inputs = {"x": 1.0, "w": 0.5}     # the same graph, replayed on new numbers
+    >>> round(ex.grads["x"], 6)              # d out/dx = w (1 - tanh(x w)^2)
+    0.393224
+
+In a notebook the explorer shows the graph with every value and gradient (coloured by
+|grad|), Previous/Next buttons that walk the forward pass node by node and the backward
+pass chain-rule product by product -- the sentences of :func:`autograd_mini.trace.trace`
+and of the step viewer, taken from :func:`autograd_mini.viz.steps.walk` -- and a slider
+and number box for each input.  Moving a slider replays the recorded graph on the new
+number (the op table's value rules, node after node in topological order; no user
+function is called again) and updates the page in place.
+
+The page only shows: every number and sentence is computed here, in Python, and reaches
+the page as text.  The graph is graphviz's SVG, its labels escaped by
+:func:`autograd_mini.viz.graph.dot_text`.  Where widgets cannot run (a notebook shown on
+a code host), the explorer's output falls back to that SVG.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from numbers import Real
+from pathlib import Path
+
+try:
+    import anywidget
+    import traitlets
+except ImportError:  # the engine works without it; only the explorer needs it
+    raise ImportError("the explorer needs anywidget: pip install anywidget "
+                      "(or pip install 'autograd_mini[notebooks]')") from None
+
+from ..engine import HandWrittenNodeError, Value, apply, topological_order
+from ..naming import display_names, fmt
+from ..trace import Trace, trace
+from .graph import _GradScale, draw_dot, render
+from .steps import walk
+
+__all__ = ["explore", "Explorer", "MAX_NODES"]
+
+MAX_NODES = 300  # nodes an explorer shows (each slider move replays them all)
+_HERE = Path(__file__).parent
+
+
+def explore(output: Value) -> Explorer:
+    """A notebook widget to step through ``output``'s graph and move its inputs.
+
+    ``ex.inputs`` (display name → number; assign a new dict to replay the graph),
+    ``ex.grads`` and ``ex.values`` (display name → number, every node but the
+    constants) and ``ex.step`` (0 shows everything; 1, 2, ... the steps of the walk)
+    stay in step with the page.
+    """
+    return Explorer(output)
+
+
+class Explorer(anywidget.AnyWidget):
+    """The widget :func:`explore` returns; see there."""
+
+    _esm = _HERE / "explorer.js"
+    _css = _HERE / "explorer.css"
+
+    # What the page shows (all text, computed here).
+    svg = traitlets.Unicode().tag(sync=True)
+    nodes = traitlets.List().tag(sync=True)
+    steps = traitlets.List().tag(sync=True)
+    overview = traitlets.Dict().tag(sync=True)
+    legend = traitlets.List().tag(sync=True)
+    leaves = traitlets.List().tag(sync=True)
+    output_name = traitlets.Unicode().tag(sync=True)
+    grad_text = traitlets.Dict().tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+    # What Python reads and writes.
+    inputs = traitlets.Dict().tag(sync=True)
+    grads = traitlets.Dict().tag(sync=True)
+    values = traitlets.Dict().tag(sync=True)
+    step = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, output: Value) -> None:
+        if not isinstance(output, Value):
+            raise TypeError(f"explore expects a Value, got {type(output).__name__}")
+        self._order = topological_order(output)
+        if len(self._order) > MAX_NODES:
+            raise ValueError(f"the graph has {len(self._order)} nodes, over the explorer's "
+                             f"budget of {MAX_NODES}; explore a smaller graph")
+        for node in self._order:
+            if node.primitive is None and node.parents:
+                raise HandWrittenNodeError(node)
+        self._output = output
+        self._names = display_names(output)
+        self._ids = {node: f"v{i}" for i, node in enumerate(self._order)}  # as draw_dot's
+        self._leaves = [n for n in self._order if not n.parents and not n.is_constant]
+        self._pending: Trace | None = None
+        record = self._replay({self._names[n]: n.data for n in self._leaves})
+        super().__init__()
+        self.on_msg(self._on_page_message)
+        graph = draw_dot(record.output, names=record.names)
+        with self.hold_sync():
+            self.output_name = self._names[output]
+            self.leaves = [_slider(self._names[n], n.data) for n in self._leaves]
+            self.svg = render(graph).decode()
+            self._show(record)
+            self.inputs = {self._names[n]: n.data for n in self._leaves}
+
+    def _replay(self, numbers: Mapping[str, float]) -> Trace:
+        """The recorded graph once more with ``numbers`` at its inputs: a twin of it built
+        by the op table's value rules in topological order, then traced (the original
+        graph and its ``.grad`` stay as they are)."""
+        twin: dict[Value, Value] = {}
+        for node in self._order:
+            if node.primitive is not None:
+                twin[node] = apply(node.primitive, *(twin[p] for p in node.parents))
+            elif node.is_constant:
+                twin[node] = node  # a number written in: the same for every replay
+            else:
+                twin[node] = Value(numbers[self._names[node]], label=node.label)
+        return trace(twin[self._output])
+
+    def _show(self, record: Trace) -> None:
+        """Send the numbers and words of ``record`` (a replay of this graph) to the page."""
+        ids = dict(zip(topological_order(record.output), self._ids.values()))
+        names = record.names
+        scale = _GradScale([record.grads.get(n) for n in ids if not n.is_constant], False)
+        nodes = []
+        for node, id_ in ids.items():
+            grad = record.grads.get(node, 0.0)
+            fill, font = scale.colour(grad) if not node.is_constant else ("", "")
+            nodes.append({"id": id_, "constant": node.is_constant, "value": fmt(node.data),
+                          "grad": fmt(grad), "fill": fill, "font": font})
+        shown_values: dict[str, str] = {}
+        shown_grads: dict[str, str] = {}
+        # Each step carries only the numbers that change at it (the page adds them up as
+        # it walks): a slider move then sends O(steps + nodes) text, not their product.
+        steps = [{"title": s.title, "lines": list(s.lines), "formula": s.formula,
+                  "active": ids[s.active], "edges": [[ids[a], ids[b]] for a, b in s.active_edges],
+                  "values": _news({ids[n]: fmt(v) for n, v in s.values.items()}, shown_values),
+                  "grads": _news({ids[n]: fmt(g) for n, g in s.grads.items()}, shown_grads)}
+                 for s in walk(record)]
+        out = names[record.output]
+        leaves = [n for n in ids if not n.parents and not n.is_constant]
+        overview = {"title": "Everything computed: forward and backward",
+                    "lines": [record.forward[-1].sentence,
+                              *(f"∂{out}/∂{names[n]} = {fmt(record.grads.get(n, 0.0))}"
+                                for n in leaves)],
+                    "formula": "", "active": "", "edges": []}
+        legend = [{"fill": scale.colour(v)[0], "font": scale.colour(v)[1], "text": fmt(v)}
+                  for v in (scale.value_at(p) for p in (0.0, 0.25, 0.5, 0.75, 1.0))]
+        with self.hold_sync():
+            self.steps, self.overview, self.legend, self.nodes = steps, overview, legend, nodes
+            self.values = {names[n]: n.data for n in ids if not n.is_constant}
+            self.grads = {names[n]: record.grads.get(n, 0.0) for n in ids if not n.is_constant}
+            self.grad_text = {names[n]: fmt(record.grads.get(n, 0.0)) for n in leaves}
+            self.error = ""
+        self._record = record
+
+    @traitlets.validate("inputs")
+    def _check_inputs(self, proposal) -> dict[str, float]:
+        """A new dict of inputs: known names, real numbers, inside every op's domain --
+        or an error that names what was wrong, and nothing changes."""
+        proposed = proposal["value"]
+        if not isinstance(proposed, Mapping):
+            raise TypeError(f"inputs must be a dict of name → number, got "
+                            f"{type(proposed).__name__}")
+        known = [self._names[n] for n in self._leaves]
+        unknown = sorted(set(proposed) - set(known), key=str)
+        if unknown:
+            raise ValueError(f"no input named {', '.join(map(repr, unknown))}; the inputs "
+                             f"are {', '.join(known)}")
+        numbers = {**(self.inputs or {}), **proposed}
+        for name, number in numbers.items():
+            if isinstance(number, bool) or not isinstance(number, Real):
+                raise TypeError(f"inputs[{name!r}] must be a number, got "
+                                f"{type(number).__name__}")
+            if not math.isfinite(number):
+                raise ValueError(f"inputs[{name!r}] must be finite, got {number!r}")
+        numbers = {name: float(numbers[name]) for name in known}
+        if self.inputs:  # after __init__: replay on the new numbers (may raise)
+            self._pending = self._replay(numbers)
+        return numbers
+
+    @traitlets.observe("inputs")
+    def _inputs_changed(self, change) -> None:
+        if self._pending is not None:
+            record, self._pending = self._pending, None
+            self._show(record)
+
+    @traitlets.validate("step")
+    def _check_step(self, proposal) -> int:
+        step = proposal["value"]
+        if not 0 <= step <= len(self.steps):
+            raise ValueError(f"step must be between 0 (everything) and {len(self.steps)}, "
+                             f"got {step}")
+        return step
+
+    def _on_page_message(self, widget, content, buffers) -> None:
+        """A slider or number box moved: replay, or show why not (the numbers stay)."""
+        if not isinstance(content, dict) or content.get("kind") != "inputs":
+            return
+        try:
+            with self.hold_sync():  # the inputs and all they change: one message
+                self.inputs = content.get("inputs")
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError) as error:
+            self.error = f"{error} -- showing the last numbers that worked"
+            self.send_state("inputs")  # the page's sliders go back
+        self.send({"kind": "done"})
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget, with the graph's SVG beside it for places where widgets cannot
+        run (a notebook shown on a code host keeps a picture)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        picture = draw_dot(self._record.output, names=self._record.names, gradient_flow=True)
+        data = {**data, "image/svg+xml": render(picture).decode()}
+        return data, metadata
+
+    def __repr__(self) -> str:
+        return f"<autograd_mini explorer: {len(self._order)} nodes, inputs {self.inputs}>"
+
+
+def _news(now: dict[str, str], shown: dict[str, str]) -> dict[str, str]:
+    """The entries of ``now`` that ``shown`` does not hold yet; ``shown`` takes them."""
+    news = {key: text for key, text in now.items() if shown.get(key) != text}
+    shown.update(news)
+    return news
+
+
+def _slider(name: str, value: float) -> dict:
+    """A slider around ``value``: two of its sizes (at least 1) to either side."""
+    span = 2 * max(1.0, abs(value))
+    return {"name": name, "min": value - span, "max": value + span, "step": span / 100}

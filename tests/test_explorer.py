@@ -1,0 +1,211 @@
+"""The notebook explorer: its Python side, and its page against a stand-in model in Chromium.
+
+The explorer in real JupyterLab is tests/test_explorer_lab.py.
+"""
+
+import json
+import math
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+anywidget = pytest.importorskip("anywidget")
+
+from autograd_mini import Value, explore, topological_order  # noqa: E402
+from autograd_mini.compile import compile_graph  # noqa: E402
+from autograd_mini.nn import MLP  # noqa: E402
+from autograd_mini.trace import trace  # noqa: E402
+from autograd_mini.viz.steps import walk  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ESM = Path(__file__).resolve().parents[1] / "autograd_mini" / "viz" / "explorer.js"
+HOSTILE = '<img src=x onerror="window.pwned=1">&amp;'
+
+
+def neuron():
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
+    return (x * w + b).tanh(), (x, w, b)
+
+
+def test_inputs_grads_and_step_from_python():
+    out, (x, w, b) = neuron()
+    ex = explore(out)
+    assert ex.inputs == {"x": 2.0, "w": -3.0, "b": 6.8813735870195432}
+    assert ex.grads["x"] == pytest.approx(-1.5) and ex.grads["w"] == pytest.approx(1.0)
+    assert ex.step == 0 and x.grad == 0.0  # the user's graph is left as it was
+    ex.inputs = {"x": 1.0, "w": 0.5, "b": 0.0}
+    # the same graph replayed: d tanh(xw + b)/dx = w (1 - tanh(xw + b)^2)
+    t = math.tanh(0.5)
+    assert ex.grads["x"] == pytest.approx(0.5 * (1 - t * t))
+    assert ex.grads["b"] == pytest.approx(1 - t * t)
+    assert ex.values["out"] == pytest.approx(t)
+    assert out.data == pytest.approx(0.7071, abs=1e-4)  # the recorded graph keeps its numbers
+    ex.inputs = {"x": -2.0}  # a partial dict changes only the names it gives
+    assert ex.inputs == {"x": -2.0, "w": 0.5, "b": 0.0}
+    ex.step = 3
+    assert ex.step == 3
+
+
+def test_the_replay_agrees_with_the_compiled_graph():
+    model = MLP(2, [4, 4, 1], activation="tanh", rng=random.Random(0))
+    xs = [Value(0.5, label="p"), Value(-0.3, label="q")]
+    out = model(xs)
+    ex = explore(out)
+    leaves = [n for n in topological_order(out) if not n.parents and not n.is_constant]
+    ex.inputs = {"p": 0.9, "q": 0.1}
+    numbers = [ex.inputs[name] for name in ex.inputs]
+    value, grads = compile_graph(out, leaves)(numbers)
+    assert ex.values[list(ex.values)[-1]] == pytest.approx(value)
+    assert list(ex.grads.values())[:len(leaves)] != []
+    assert [ex.grads[name] for name in ex.inputs] == pytest.approx(grads)
+
+
+def test_the_steps_are_the_viewers_words():
+    out, _ = neuron()
+    ex = explore(out)
+    record = trace(neuron()[0])
+    assert [s["title"] for s in ex.steps] == [s.title for s in walk(record)]
+    assert [s["lines"] for s in ex.steps] == [list(s.lines) for s in walk(record)]
+    last = ex.steps[-1]["lines"]
+    assert "∂out/∂x += ∂out/∂n1 · ∂n1/∂x = 0.5 · -3 = -1.5" in last
+    assert ex.steps[-1]["formula"] == record.backward[-1].formula
+
+
+def test_bad_inputs_raise_and_change_nothing():
+    y = Value(1.0, label="y")
+    ex = explore(y.log() * 2)
+    before = (dict(ex.inputs), dict(ex.grads), list(ex.steps))
+    for bad, error, words in [({"z": 1.0}, ValueError, "no input named 'z'; the inputs are y"),
+                              ({"y": "1"}, TypeError, "must be a number, got str"),
+                              ({"y": math.inf}, ValueError, "must be finite"),
+                              ({"y": -1.0}, ValueError, "log is only defined for positive")]:
+        with pytest.raises(error, match=words):
+            ex.inputs = bad
+        assert (ex.inputs, ex.grads, ex.steps) == before
+    with pytest.raises(ValueError, match="step must be between 0"):
+        ex.step = len(ex.steps) + 1
+    with pytest.raises(TypeError, match="explore expects a Value"):
+        explore(3.0)
+
+
+def test_a_page_message_with_bad_numbers_shows_the_error_and_keeps_the_numbers():
+    y = Value(1.0, label="y")
+    ex = explore(y.log())
+    sent = []
+    ex.send = sent.append
+    ex._on_page_message(ex, {"kind": "inputs", "inputs": {"y": -1.0}}, [])
+    assert "log is only defined for positive numbers" in ex.error
+    assert ex.inputs == {"y": 1.0} and sent == [{"kind": "done"}]
+    ex._on_page_message(ex, {"kind": "inputs", "inputs": {"y": 2.0}}, [])
+    assert ex.error == "" and ex.grads["y"] == pytest.approx(0.5)
+
+
+def test_the_static_fallback_is_the_graph_svg():
+    out, _ = neuron()
+    data, _ = explore(out)._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert data["image/svg+xml"].lstrip().startswith("<?xml")
+    assert "|grad|" in data["image/svg+xml"]  # coloured by gradient flow, with its legend
+
+
+def test_trace_shows_itself_as_escaped_html():
+    x = Value(2.0, label=HOSTILE)
+    page = trace(x * x)._repr_html_()
+    assert "<img" not in page and "&lt;img src=x" in page
+    assert page.count("<table") == 2 and "<th>local derivative</th>" in page
+
+
+def _state(ex):
+    names = ["svg", "nodes", "steps", "overview", "legend", "leaves", "output_name",
+             "grad_text", "error", "inputs", "grads", "values", "step"]
+    return {name: getattr(ex, name) for name in names}
+
+
+_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>%s</style></head>
+<body><div id="root"></div></body></html>"""
+
+# A stand-in for the widget model anywidget gives render(): get/set/on/off/save_changes/send.
+_FAKE_MODEL = """
+async ([source, state]) => {
+  const url = URL.createObjectURL(new Blob([source], {type: "text/javascript"}));
+  const widget = (await import(url)).default;
+  const listeners = {};
+  window.saved = []; window.sent = [];
+  const model = {
+    get: (key) => state[key],
+    set: (key, value) => {
+      state[key] = value;
+      (listeners["change:" + key] || []).forEach(f => f());
+    },
+    on: (name, f) => { (listeners[name] = listeners[name] || []).push(f); },
+    off: () => {},
+    save_changes: () => { window.saved.push(JSON.parse(JSON.stringify(state.step))); },
+    send: (message) => { window.sent.push(message); },
+    emit: (name, message) => { (listeners[name] || []).forEach(f => f(message)); },
+  };
+  window.model = model;
+  widget.render({model, el: document.getElementById("root")});
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def test_the_page_against_a_stand_in_model(browser, tmp_path):
+    x, w = Value(2.0, label=HOSTILE), Value(-3.0, label="w")
+    ex = explore((x * w).tanh())
+    css = (ESM.parent / "explorer.css").read_text()
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_content(_PAGE % css)
+    page.evaluate(_FAKE_MODEL, [ESM.read_text(), json.loads(json.dumps(_state(ex)))])
+    page.wait_for_selector(".am-explorer[data-ready=true]")
+    assert page.inner_text(".am-title") == "Everything computed: forward and backward"
+    # the hostile label is text everywhere: in the inputs, in the graph, in the sentences
+    assert page.inner_text(".am-input .am-name") == HOSTILE
+    assert HOSTILE in page.text_content(".am-graph svg")
+    assert page.evaluate("window.pwned") is None and page.locator("img").count() == 0
+    grad = page.inner_text('.am-input:first-of-type .am-grad')
+    assert grad.endswith("= -7.373e-05")  # ∂out/∂x = w (1 - tanh(-6)^2)
+    # the graph's text is readable at its natural size: at least 11 px on screen
+    smallest = page.evaluate("""() => Math.min(...Array.from(
+        document.querySelectorAll('.am-graph svg text')).map(t =>
+        parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a))""")
+    assert smallest >= 11
+    # Next walks the steps, telling the model; the active node is red
+    page.click(".am-next")
+    assert page.evaluate("window.saved") == [1]
+    assert page.inner_text(".am-explain .am-title") == "Forward 1 of 4"
+    assert page.inner_text(".am-lines") == f"{HOSTILE} = 2  (given)"
+    assert page.get_attribute("#v0 polygon", "stroke") == "#dc2626"
+    page.evaluate("window.model.set('step', 6)")  # Python moved the step
+    assert page.inner_text(".am-explain .am-title") == "Backward 1 of 2: through tanh at out"
+    assert "From the op table: d/da tanh(a) = 1 - tanh(a)**2" in page.inner_text(".am-formula")
+    # a number typed in goes to Python; its answer updates the page in place
+    page.fill('.am-input:first-of-type .am-number', "0.5")
+    assert page.evaluate("window.sent") == [{"kind": "inputs",
+                                             "inputs": {HOSTILE: 0.5, "w": -3.0}}]
+    ex.inputs = {HOSTILE: 0.5}
+    page.evaluate("""state => { for (const [k, v] of Object.entries(state)) window.model.set(k, v);
+                                window.model.emit('msg:custom', {kind: 'done'}); }""",
+                  json.loads(json.dumps({k: v for k, v in _state(ex).items() if k != "step"})))
+    assert page.inner_text('.am-input:first-of-type .am-grad').endswith("= -0.5421")
+    assert page.get_attribute(".am-explorer", "data-updates") == "1"
+    page.evaluate("window.model.set('step', 0)")
+    assert "data 0.5" in page.text_content("#v0")
+    assert errors == []
