@@ -1,6 +1,7 @@
 """Shared test settings: hypothesis profiles and optional peers."""
 
 import os
+import shutil
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -24,3 +25,22 @@ def pytest_configure(config):
         raise pytest.UsageError(f"AUTOGRAD_MINI_PROFILE={profile!r} is not a profile; "
                                 f"choose one of {', '.join(PROFILES)}")
     settings.load_profile(profile)
+
+
+# Debian's chromium, driven by Playwright (never `playwright install`: nothing is downloaded).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium for the tests that open our pages."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("chromium not installed")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -6,7 +6,6 @@ The explorer in real JupyterLab is tests/test_explorer_lab.py.
 import json
 import math
 import random
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,6 @@ from autograd_mini.nn import MLP  # noqa: E402
 from autograd_mini.trace import trace  # noqa: E402
 from autograd_mini.viz.steps import walk  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ESM = Path(__file__).resolve().parents[1] / "autograd_mini" / "viz" / "explorer.js"
 HOSTILE = '<img src=x onerror="window.pwned=1">&amp;'
 
@@ -151,17 +147,6 @@ async ([source, state]) => {
   widget.render({model, el: document.getElementById("root")});
 }
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium not installed")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def test_the_page_against_a_stand_in_model(browser, tmp_path):

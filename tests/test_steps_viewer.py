@@ -1,6 +1,5 @@
 """The step-by-step HTML viewer in a real headless browser (Debian chromium + Playwright)."""
 
-import shutil
 
 import pytest
 
@@ -8,10 +7,6 @@ from autograd_mini import Value
 from autograd_mini.cli import worked_example
 from autograd_mini.trace import trace
 from autograd_mini.viz.steps import frames, save_steps_html
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def test_frames_walk_forward_then_backward():
@@ -25,17 +20,6 @@ def test_frames_walk_forward_then_backward():
     assert "∂o/∂x += ∂o/∂n1 · ∂n1/∂x = 0.5 · -3 = -1.5" in last.lines
     assert 'class=active' in last.graph.source and "grad ?" not in last.graph.source
     assert "grad ?" in walk[7].graph.source  # x's gradient is not known yet at step 1
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.which("chromium") and not shutil.os.path.exists(CHROMIUM):
-        pytest.skip("chromium not installed")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def test_viewer_in_a_real_browser(browser, tmp_path):
