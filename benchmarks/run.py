@@ -389,7 +389,10 @@ def table(title: str, results: dict, baseline: str = "micrograd") -> list[str]:
         times, nodes = result
         median = statistics.median(times)
         per_node = f"{1e6 * median / nodes:.2f}" if nodes else "–"
-        ratio = f"{base_median / median:.1f}× faster" if base_median else "–"
+        ratio = "–"
+        if base_median:
+            ratio = (f"{base_median / median:.1f}× faster" if median <= base_median
+                     else f"{median / base_median:.2f}× the time")
         if name == baseline:
             ratio = "1×"
         rows.append(f"| {name} | {_ms(median)} | {_ms(min(times))} | {per_node} | "
