@@ -193,4 +193,13 @@ def test_the_page_against_a_stand_in_model(browser, tmp_path):
     assert page.get_attribute(".am-explorer", "data-updates") == "1"
     page.evaluate("window.model.set('step', 0)")
     assert "data 0.5" in page.text_content("#v0")
+    # "Fit" shrinks a graph wider than its box into it, and back
+    page.set_viewport_size({"width": 500, "height": 700})
+    width = "() => document.querySelector('.am-graph svg').getBoundingClientRect().width"
+    box = page.evaluate("() => document.querySelector('.am-graph').clientWidth")
+    assert page.evaluate(width) > box
+    page.click(".am-fit")
+    assert page.evaluate(width) <= box and page.get_attribute(".am-fit", "aria-pressed") == "true"
+    page.click(".am-fit")
+    assert page.evaluate(width) > box
     assert errors == []

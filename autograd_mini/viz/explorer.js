@@ -48,7 +48,10 @@ function render({ model, el }) {
   next.textContent = "Next →";
   const scrub = control("input", "am-scrub", { type: "range", min: "0", "aria-label": "step" });
   const counter = element("span", "am-counter");
-  toolbar.append(prev, next, scrub, counter);
+  // A big graph is shown at its real size in a scrolling box; "Fit" shrinks it to the box.
+  const fit = control("button", "am-fit", { type: "button", "aria-pressed": "false" });
+  fit.textContent = "Fit";
+  toolbar.append(prev, next, scrub, counter, fit);
 
   const picture = element("div", "am-graph");
   const legend = element("div", "am-legend");
@@ -230,6 +233,10 @@ function render({ model, el }) {
     model.save_changes();
   }
 
+  fit.addEventListener("click", () => {
+    const fitted = picture.classList.toggle("am-fitted");
+    fit.setAttribute("aria-pressed", String(fitted));
+  });
   prev.addEventListener("click", () => goTo(model.get("step") - 1));
   next.addEventListener("click", () => goTo(model.get("step") + 1));
   scrub.addEventListener("input", () => goTo(Number(scrub.value)));
