@@ -35,8 +35,8 @@ from .viz.steps import frame_count, save_steps_html
 
 __all__ = ["main", "worked_example", "MAX_NODES", "MAX_EDGES", "MAX_FRAMES", "DOT_SECONDS"]
 
-MAX_NODES = 500      # values in a picture
-MAX_EDGES = 1000     # parent-to-child links in a picture
+MAX_NODES = 1000     # values and ops in a picture (each op is a node of its own)
+MAX_EDGES = 1500     # links in a picture
 MAX_FRAMES = 60      # pictures in the step viewer
 DOT_SECONDS = 6.0    # graphviz's time for all the pictures of one command
 # Spellings for a terminal that cannot show the trace's symbols (PYTHONIOENCODING=ascii).
@@ -112,9 +112,10 @@ def _output_path(text: str, allowed: Sequence[str]) -> Path:
 def _check_size(out: Value) -> None:
     """Stop before drawing a graph beyond the budget of nodes and edges."""
     order = topological_order(out)
-    nodes, edges = len(order), sum(len(node.parents) for node in order)
+    ops = sum(1 for node in order if node.parents)  # each drawn as a node of its own
+    nodes, edges = len(order) + ops, sum(len(node.parents) for node in order) + ops
     if nodes > MAX_NODES or edges > MAX_EDGES:
-        raise UsageError(f"the graph has {nodes} nodes and {edges} edges, over the budget "
+        raise UsageError(f"the picture has {nodes} nodes and {edges} edges, over the budget "
                          f"of {MAX_NODES} nodes and {MAX_EDGES} edges for a picture; "
                          "draw a smaller expression")
 

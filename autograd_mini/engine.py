@@ -258,10 +258,16 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
     except (KeyError, TypeError):
         raise ValueError(f"no primitive named {name!r}; the op table has "
                          f"{', '.join(sorted(PRIMITIVES))}") from None
+    if primitive.layout.columns and primitive.layout.size(len(parents)) is None:
+        raise ValueError(f"{primitive.name} cannot take {len(parents)} inputs: its inputs "
+                         f"are {', '.join(primitive.layout.generic_names)}")
     try:
         data = primitive.value(*map(_DATA, parents))
     except (ValueError, ZeroDivisionError) as error:
         raise type(error)(_domain_message(primitive, parents, error)) from None
+    except (AttributeError, TypeError, IndexError):
+        _check_operands(primitive, parents)
+        raise
     out = object.__new__(type(parents[0]))  # skip __init__: data is a float already
     out.data = data
     out.grad = 0.0
@@ -272,6 +278,17 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
     if _anomaly_sites is not None:
         _check_value(out)
     return out
+
+
+def _check_operands(primitive: Primitive, parents: Sequence[object]) -> None:
+    """Say clearly what is wrong with the operands of ``apply``, if anything."""
+    for p in parents:
+        if not isinstance(p, Value):
+            raise TypeError(f"{primitive.name} expects Values as inputs, "
+                            f"got {type(p).__name__}") from None
+    if primitive.arity is not None and len(parents) != primitive.arity:
+        raise TypeError(f"{primitive.name} takes {primitive.arity} inputs, "
+                        f"got {len(parents)}") from None
 
 
 def _domain_message(primitive: Primitive, parents: Sequence[Value],
@@ -374,6 +391,11 @@ def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
         raise HandWrittenNodeError(node)
     if not create_graph:
         return primitive.derivative(node.data, *[p.data for p in node.parents])
+    if not primitive.runs_on_values:
+        raise TypeError(
+            f"the derivative rule of {primitive.name!r} runs on floats only (it calls math "
+            "functions, say), so it cannot be differentiated again: write it with "
+            "arithmetic and the functions of autograd_mini.ops (exp, log, sigmoid, ...)")
     return primitive.derivative(node, *[p.data if p.is_constant else p for p in node.parents])
 
 
@@ -426,8 +448,6 @@ def chain_rule(
                 locals_ = primitive.derivative(node.data, *map(_DATA, node.parents))
             if on_step is not None:
                 on_step(node, upstream, locals_)
-            if anomaly:
-                _check_gradients(node, upstream, locals_)
             # A constant's gradient would never be used: it is not computed.
             if create_graph:  # no "0 + g" nodes: a parent's first gradient is taken as is
                 for parent, local in zip(node.parents, locals_):
@@ -439,6 +459,8 @@ def chain_rule(
                 for parent, local in zip(node.parents, locals_):
                     if not parent.is_constant:
                         grads[parent] = get(parent, 0.0) + upstream * local
+            if anomaly:
+                _check_gradients(node, upstream, locals_, grads)
     except (ValueError, ZeroDivisionError, OverflowError) as error:  # e.g. sqrt'(0) = 1/0
         message = _domain_message(node.primitive, node.parents, error)
         raise type(error)(f"no derivative at {message} ({node.primitive.formula})") from None
@@ -576,17 +598,22 @@ def _check_value(node: Value) -> None:
                            f"({node.primitive.formula})")
 
 
-def _check_gradients(node: Value, upstream, locals_) -> None:
+def _check_gradients(node: Value, upstream, locals_, grads: dict) -> None:
+    """After the step at ``node``: a product, or a parent's sum of products, that is not
+    finite although the upstream gradient is."""
     if not math.isfinite(_number(upstream)):
         return  # not the first: the upstream gradient was bad already
     for parent, local in zip(node.parents, locals_):
         product = _number(upstream) * _number(local)
-        if not parent.is_constant and not math.isfinite(product):
-            site = _where(_anomaly_sites.get(node))
-            raise AnomalyError(
-                f"the gradient through {_domain_message(node.primitive, node.parents)}"
-                f" turned {product!r}: upstream {_number(upstream)!r} × local derivative "
-                f"{_number(local)!r}, node made at {site} ({node.primitive.formula})")
+        total = _number(grads.get(parent, 0.0))
+        if parent.is_constant or (math.isfinite(product) and math.isfinite(total)):
+            continue
+        what = (f"turned {product!r}: upstream {_number(upstream)!r} × local derivative "
+                f"{_number(local)!r}" if not math.isfinite(product) else
+                f"summed to {total!r} when {product!r} was added to a parent's gradient")
+        raise AnomalyError(
+            f"the gradient through {_domain_message(node.primitive, node.parents)} {what}, "
+            f"node made at {_where(_anomaly_sites.get(node))} ({node.primitive.formula})")
 
 
 def _number(x: float | Value) -> float:

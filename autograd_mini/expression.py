@@ -59,7 +59,7 @@ def parse(text: str, values: Mapping[str, float]) -> Value:
         raise ExpressionError(_syntax_message(text, error, shift)) from None
     except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, deep nesting
         raise ExpressionError(f"cannot read the expression: {type(error).__name__}") from None
-    _fix_column_offsets(tree, shift)
+    _fix_column_offsets(tree, text.strip(), shift)
     _catch_slips(tree, text)
     leaves = {name: Value(float(v), label=name) for name, v in values.items()}
     used: set[str] = set()
@@ -145,14 +145,26 @@ def _syntax_message(text: str, error: SyntaxError, shift: int) -> str:
     return f"not a valid expression: {error.msg} ({where})"
 
 
-def _fix_column_offsets(tree: ast.AST, shift: int) -> None:
-    """Count columns in the text as typed, leading spaces included."""
-    if shift:
-        for node in ast.walk(tree):
-            if getattr(node, "lineno", None) == 1:
-                node.col_offset += shift
-            if getattr(node, "end_lineno", None) == 1:
-                node.end_col_offset += shift
+def _fix_column_offsets(tree: ast.AST, parsed: str, shift: int) -> None:
+    """Count columns in characters of the text as typed, leading spaces included
+    (Python counts them in bytes of UTF-8 in the text it parsed: é is two)."""
+    encoded = parsed.encode("utf-8")
+
+    def characters(offset: int) -> int:
+        return len(encoded[:offset].decode("utf-8", "ignore")) + shift
+
+    for node in ast.walk(tree):
+        if getattr(node, "lineno", None) == 1:
+            node.col_offset = characters(node.col_offset)
+        if getattr(node, "end_lineno", None) == 1:
+            node.end_col_offset = characters(node.end_col_offset)
+
+
+def _segment(text: str, node: ast.AST) -> str | None:
+    """The text of ``node`` (one line; offsets in characters, see _fix_column_offsets)."""
+    if node.lineno != 1 or node.end_lineno != 1:
+        return None
+    return text[node.col_offset:node.end_col_offset]
 
 
 def _column(node: ast.AST) -> int:
@@ -167,15 +179,15 @@ def _catch_slips(tree: ast.AST, text: str) -> None:
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in functions() and not node.args and not node.keywords):
             name = node.func.attr
-            argument = ast.get_source_segment(text, node.func.value) or "x"
+            argument = _segment(text, node.func.value) or "x"
             raise ExpressionError(f"{name} is a function, not a method (column "
                                   f"{_column(node)}): write {name}({argument})")
 
 
 def _power(node: ast.BinOp, text: str) -> str:
     """What to say about ``a ^ b``: Python's ``^`` is not a power, ``a**b`` is."""
-    whole = ast.get_source_segment(text, node)
-    if whole is None or node.lineno != node.end_lineno:
+    whole = _segment(text, node)
+    if whole is None:
         return "^ is not a power: use ** for powers: x**2"
     caret = whole.index("^", node.left.end_col_offset - node.col_offset)
     fixed = whole[:caret].rstrip() + "**" + whole[caret + 1:].lstrip()

@@ -50,6 +50,9 @@ def write_atomically(path: str | os.PathLike, data: bytes | str) -> Path:
     """
     path = Path(path)
     target = Path(os.path.realpath(path))
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {str(path)!r}: the folder "
+                                f"{str(target.parent)!r} does not exist")
     mode = _existing_mode(target)
     _remove_stale_temporaries(target)
     temporary = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")

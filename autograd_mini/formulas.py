@@ -89,6 +89,9 @@ class Symbol:
     def __neg__(self):
         return Symbol(f"-{wrap(self, UNARY)}", UNARY)
 
+    def __abs__(self):
+        return self.call("abs")
+
     def __pos__(self):
         return self
 

@@ -85,7 +85,7 @@ def vjp(f: Function, primals: Sequence[float], cotangents: Sequence[float] | flo
     """
     leaves = _leaves(primals)
     outputs, single = _outputs(f(*leaves))
-    weights = [cotangents] if single and not isinstance(cotangents, Sequence) else cotangents
+    weights = cotangents if isinstance(cotangents, Sequence) else [cotangents] * len(outputs)
     if len(weights) != len(outputs):
         raise ValueError(f"{len(outputs)} outputs but {len(weights)} cotangents")
     by_node = gradients(outputs, [float(w) for w in weights])  # one sweep for all

@@ -25,6 +25,7 @@ import operator
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .formulas import ATOM, CONDITIONAL, Symbol, as_symbol, write_rule
@@ -149,6 +150,15 @@ class Primitive:
         except Exception:  # any failure to run symbolically: say less, never wrongly
             return [f"∂{self.name}/∂{n}" for n in names]
 
+    @cached_property
+    def runs_on_values(self) -> bool:
+        """Whether the derivative rule is written with arithmetic and this module's
+        functions, so that it runs on Values too (higher order).  A rule that calls
+        ``math`` functions would quietly turn Values into floats there: it is found out
+        here by running it on Symbols, which such functions refuse."""
+        names = self.layout.generic_names
+        return not self.partials(names)[0].startswith(f"∂{self.name}/∂")
+
     @property
     def formula(self) -> str:
         """One line of calculus, e.g. ``d/da tanh(a) = 1 - tanh(a)**2``."""
@@ -202,6 +212,16 @@ def register(primitive: Primitive, *, replace: bool = False) -> Primitive:
         raise TypeError(f"a primitive's symbol must be text, got {primitive.symbol!r}")
     if not callable(primitive.value) or not callable(primitive.derivative):
         raise TypeError("a primitive's value and derivative must be functions")
+    names = primitive.layout.generic_names
+    try:  # one local derivative per input: checked on Symbols, where the rule allows
+        written = write_rule(primitive.derivative, Symbol("out"), *map(Symbol, names))
+    except Exception:
+        written = None  # a rule that runs on floats only cannot be checked here
+    if written is not None and (not isinstance(written, (tuple, list))
+                                or len(written) != len(names)):
+        count = len(written) if isinstance(written, (tuple, list)) else "not a tuple of"
+        raise ValueError(f"the derivative rule of {name!r} returns {count} local "
+                         f"derivatives for {len(names)} inputs ({', '.join(names)})")
     if primitive.name in PRIMITIVES and not replace:
         raise ValueError(
             f"a primitive named {primitive.name!r} exists already; "
@@ -251,6 +271,14 @@ def _power(a: float, n: float) -> float:
         return -math.inf if a < 0.0 and n % 2 == 1 else math.inf
 
 
+def is_zero(x: Any) -> Any:
+    """``x == 0`` for a float or a Value (whose ``==`` is identity: nodes are dictionary
+    keys), and the condition ``x == 0`` for a Symbol."""
+    if isinstance(x, Symbol):
+        return x == 0.0
+    return float(x) == 0.0
+
+
 def power(a: Any, n: Any) -> Any:
     """``a ** n`` of floats (overflow gives ±inf, never OverflowError), Values or Symbols."""
     if isinstance(a, (int, float)) and isinstance(n, (int, float)):
@@ -262,8 +290,8 @@ def _power_derivative(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
     """d/da a**b = b * a**(b - 1), which is 0 for b = 0 (at a = 0 too);
     d/db a**b = a**b * log(a) for a > 0, 0 at a = 0, NaN for a < 0 (as PyTorch: a
     negative base has a real power only at whole exponents, so no slope in b)."""
-    da = 0.0 if b == 0.0 else b * power(a, b - 1.0)
-    db = out * log(a) if a > 0.0 else (0.0 if a == 0.0 else math.nan)
+    da = 0.0 if is_zero(b) else b * power(a, b - 1.0)
+    db = out * log(a) if a > 0.0 else (0.0 if is_zero(a) else math.nan)
     return da, db
 
 
@@ -351,7 +379,7 @@ for _primitive in [
               FIXED[2], lambda a, b: f"{a} * {b}", domain=(REAL, REAL),
               sympy=lambda sp, a, b: a * b),
     Primitive("div", "/", _divide,
-              lambda out, a, b: (1.0 / b, -a / (b * b)),
+              lambda out, a, b: (1.0 / b, -a / b / b),  # not b*b: it underflows first
               FIXED[2], lambda a, b: f"{a} / {b}", domain=(REAL, NONZERO),
               sympy=lambda sp, a, b: a / b),
     Primitive("neg", "-", lambda a: -a,

@@ -63,7 +63,7 @@ def test_table_entry_is_complete(name):
 def test_formula_examples():
     assert PRIMITIVES["tanh"].formula == "d/da tanh(a) = 1 - tanh(a)**2"
     assert PRIMITIVES["mul"].formula == "d/da a * b = b;  d/db a * b = a"
-    assert PRIMITIVES["div"].formula == "d/da a / b = 1 / b;  d/db a / b = -a / b**2"
+    assert PRIMITIVES["div"].formula == "d/da a / b = 1 / b;  d/db a / b = -a / b / b"
     assert PRIMITIVES["relu"].formula == "d/da relu(a) = 0 if a <= 0 else 1"
     assert PRIMITIVES["affine"].formula == (
         "d/dw_i Σ_i w_i*x_i + b = x_i;  d/dx_i Σ_i w_i*x_i + b = w_i;  "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -83,6 +84,9 @@ class Graph(graphviz.Digraph):
             raise GraphvizError(_failure(error.returncode, error.stderr)) from None
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def dot_text(text: str, *, record: bool = False) -> str:
     """``text`` made literal inside a quoted DOT label, so that graphviz draws it as written.
 
@@ -90,8 +94,10 @@ def dot_text(text: str, *, record: bool = False) -> str:
     entities, which graphviz draws as the characters and writes escaped into SVG (a label
     can neither close its quotes, add attributes, pass for an HTML label, nor spell an
     entity); in a record label, ``{ } |`` are escaped too, so a label cannot add fields.
+    A control character (a NUL, a line break) is drawn as its escape, ``\\x00``, ``\\n``.
     """
     text = text.replace("\\", "\\\\")
+    text = _CONTROL.sub(lambda m: ascii(m.group())[1:-1].replace("\\", "\\\\"), text)
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
         text = text.replace(char, entity)
     if record:
