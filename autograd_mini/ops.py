@@ -134,20 +134,28 @@ class Primitive:
         """The op applied to inputs called ``names``, as text: ``x * w``."""
         return (self.write or _call_form(self.name))(*names)
 
-    def partials(self, names: Sequence[str],
-                 numbers: Sequence[float | None] = ()) -> list[str]:
-        """Each local derivative as text, for inputs called ``names``, written out by
-        running the derivative rule on :class:`Symbol` stand-ins.  A rule that cannot
-        be run on Symbols (it calls ``math.exp`` directly, say) is shown as
-        ``∂f/∂a`` -- honestly unknown rather than a text that might disagree.
-        ``numbers``: for each input, its number if it is a constant (else None), so that
-        ``x**2`` is differentiated as ``2 * x**1`` rather than for every exponent."""
+    def write_out(self, names: Sequence[str], numbers: Sequence[float | None] = ()) -> Any:
+        """The derivative rule run on :class:`Symbol` stand-ins called ``names`` (a
+        constant input as its number, where ``numbers`` gives one), or None where the
+        rule cannot run on Symbols (it calls ``math.exp`` directly, say)."""
         numbers = list(numbers) or [None] * len(names)
         out = Symbol(self.expression(names), ATOM if self.write is None else CONDITIONAL)
         args = [Symbol(n) if x is None else x for n, x in zip(names, numbers)]
         try:
-            return [as_symbol(w).text for w in write_rule(self.derivative, out, *args)]
-        except Exception:  # any failure to run symbolically: say less, never wrongly
+            return write_rule(self.derivative, out, *args)
+        except Exception:  # any failure to run on Symbols: the rule is not written out
+            return None
+
+    def partials(self, names: Sequence[str],
+                 numbers: Sequence[float | None] = ()) -> list[str]:
+        """Each local derivative as text, for inputs called ``names``: the rule written
+        out (:meth:`write_out`), so that ``x**2`` with its known exponent reads
+        ``2 * x**1``.  A rule that cannot be written out is shown as ``∂f/∂a`` --
+        honestly unknown rather than a text that might disagree with it."""
+        written = self.write_out(names, numbers)
+        try:
+            return [as_symbol(w).text for w in written]
+        except TypeError:  # None, or not a sequence of formulas
             return [f"∂{self.name}/∂{n}" for n in names]
 
     @cached_property
@@ -155,9 +163,8 @@ class Primitive:
         """Whether the derivative rule is written with arithmetic and this module's
         functions, so that it runs on Values too (higher order).  A rule that calls
         ``math`` functions would quietly turn Values into floats there: it is found out
-        here by running it on Symbols, which such functions refuse."""
-        names = self.layout.generic_names
-        return not self.partials(names)[0].startswith(f"∂{self.name}/∂")
+        by running it on Symbols, which such functions refuse."""
+        return self.write_out(self.layout.generic_names) is not None
 
     @property
     def formula(self) -> str:
@@ -213,10 +220,7 @@ def register(primitive: Primitive, *, replace: bool = False) -> Primitive:
     if not callable(primitive.value) or not callable(primitive.derivative):
         raise TypeError("a primitive's value and derivative must be functions")
     names = primitive.layout.generic_names
-    try:  # one local derivative per input: checked on Symbols, where the rule allows
-        written = write_rule(primitive.derivative, Symbol("out"), *map(Symbol, names))
-    except Exception:
-        written = None  # a rule that runs on floats only cannot be checked here
+    written = primitive.write_out(names)  # None: a rule on floats only, not checked here
     if written is not None and (not isinstance(written, (tuple, list))
                                 or len(written) != len(names)):
         count = len(written) if isinstance(written, (tuple, list)) else "not a tuple of"
