@@ -44,3 +44,22 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# An op whose symbol and written expression try to become markup, attributes and template.
+HOSTILE_OP_SYMBOL = '<x> URL="javascript:alert(1)" label=<y>'
+
+
+@pytest.fixture
+def hostile_primitive():
+    """The op ``hostile`` registered for one test: its symbol is HOSTILE_OP_SYMBOL, and
+    its formula (the rule written out) carries markup and a template placeholder."""
+    from autograd_mini import PRIMITIVES
+    from autograd_mini.ops import Primitive, register
+
+    primitive = register(Primitive(
+        "hostile", HOSTILE_OP_SYMBOL, value=lambda a: a,
+        derivative=lambda out, a: (1.0 + 0.0 * out,),
+        write=lambda a: f"<b>hostile</b>({a}) {{{{DATA}}}}"))
+    yield primitive
+    del PRIMITIVES["hostile"]

@@ -89,23 +89,8 @@ def test_frames_are_written_as_pictures(tmp_path):
 
 # Issue 13, items 7 and 8: no text of the user's becomes markup, script or template.
 
-HOSTILE_SYMBOL = '<x> URL="javascript:alert(1)" label=<y>'
 HOSTILE_LABELS = ["&lt;img src=x onerror=alert(1)&gt;", "<!--<script>", "</script><b>x</b>",
                   "{{FRAMES}}", "{{DATA}}", "\\u003c\\n ∂ é"]
-
-
-@pytest.fixture
-def hostile_primitive():
-    from autograd_mini import PRIMITIVES
-    from autograd_mini.ops import Primitive, register
-
-    primitive = register(Primitive(
-        "hostile", HOSTILE_SYMBOL, value=lambda a: a,
-        # the formula text is the rule written out: it carries the hostile expression
-        derivative=lambda out, a: (1.0 + 0.0 * out,),
-        write=lambda a: f"<b>hostile</b>({a}) {{{{DATA}}}}"))
-    yield primitive
-    del PRIMITIVES["hostile"]
 
 
 def _hostile_graph():
@@ -142,7 +127,7 @@ def test_hostile_text_shows_literally_in_every_frame(browser, tmp_path, hostile_
     seen, explained = set(), []
     for i in range(count):
         picture = page.inner_text("#picture")
-        assert HOSTILE_SYMBOL in picture
+        assert hostile_primitive.symbol in picture
         for label in HOSTILE_LABELS:
             assert label in picture
         seen.add(page.inner_text("#step-title"))

@@ -116,24 +116,9 @@ def test_model_clusters_and_collapsed_neurons():
 
 # Issue 13: text never becomes markup (items 2, 7, 8).
 
-HOSTILE_SYMBOL = '<x> URL="javascript:alert(1)" label=<y>'
 HOSTILE_LABELS = ["&lt;img src=x onerror=alert(1)&gt;", "<!--<script>", '"; URL="javascript:1',
                   "{a|<p>b}", "back\\nslash\\N \\", "</text><a href='javascript:1'>x</a>",
                   "{{FRAMES}}", "ünïcødé ∂ ☃"]
-
-
-@pytest.fixture
-def hostile_primitive():
-    from autograd_mini import PRIMITIVES
-    from autograd_mini.ops import Primitive, register
-
-    primitive = register(Primitive(
-        "hostile", HOSTILE_SYMBOL, value=lambda a: a,
-        # the formula text is the rule written out: it carries the hostile expression
-        derivative=lambda out, a: (1.0 + 0.0 * out,),
-        write=lambda a: f"hostile({a}) <b>{a}</b>"))
-    yield primitive
-    del PRIMITIVES["hostile"]
 
 
 def _svg_texts_and_attributes(svg: bytes) -> tuple[list[str], list[str]]:
@@ -162,17 +147,17 @@ def test_a_hostile_op_symbol_is_drawn_as_text(hostile_primitive, tmp_path):
     graph = draw_dot(out)
     assert "URL=" not in graph.source.replace("URL=&quot;", "")
     texts = _assert_inert(save(graph, tmp_path / "g.svg").read_bytes())
-    assert HOSTILE_SYMBOL in texts
+    assert hostile_primitive.symbol in texts
 
 
 @needs_dot
-def test_a_hostile_micrograd_op_string_is_drawn_as_text(tmp_path):
+def test_a_hostile_micrograd_op_string_is_drawn_as_text(hostile_primitive, tmp_path):
     from autograd_mini.micrograd import Value as MicrogradValue
 
     x = MicrogradValue(2.0, label="x")
-    out = MicrogradValue(4.0, (x,), HOSTILE_SYMBOL)
+    out = MicrogradValue(4.0, (x,), hostile_primitive.symbol)  # a hand-made node's _op
     texts = _assert_inert(save(draw_dot(out), tmp_path / "g.svg").read_bytes())
-    assert HOSTILE_SYMBOL in texts
+    assert hostile_primitive.symbol in texts
 
 
 @needs_dot
