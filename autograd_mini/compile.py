@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .engine import Value, topological_order
+from .engine import Value
 from .naming import display_names
 from .ops import PRIMITIVES
 
@@ -85,11 +85,11 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value]) -> 
     """
     single = isinstance(outputs, Value)
     outs = [outputs] if single else list(outputs)
-    order = topological_order(*outs)
     for x in inputs:
         if not isinstance(x, Value) or x.parents:
             raise ValueError("compile_graph inputs must be leaf Values")
     shown = display_names(*outs)
+    order = list(shown)  # topological: the graph is walked once
     names: dict[Value, str] = {x: f"x{i}" for i, x in enumerate(inputs)}
     count = 0
     for node in order:

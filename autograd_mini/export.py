@@ -18,7 +18,7 @@ import importlib
 import random
 from typing import TYPE_CHECKING, Any
 
-from .engine import Value, topological_order
+from .engine import Value
 from .nn import MLP, Layer
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
@@ -185,7 +185,7 @@ def to_sympy(output: Value) -> sympy.Expr:
         raise TypeError(f"to_sympy expects a Value, got {type(output).__name__}")
     names = display_names(output)  # one name per input, so one symbol per input
     expressions: dict[Value, Any] = {}
-    for node in topological_order(output):
+    for node in names:  # in topological order
         if node.primitive is not None:
             expressions[node] = _sympy_of(sp, node, [expressions[p] for p in node.parents])
         elif node.is_constant:

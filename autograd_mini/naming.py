@@ -38,7 +38,9 @@ def fmt(x: float | Value) -> str:
 
 
 def display_names(*roots: Value) -> dict[Value, str]:
-    """The display name of every node the ``roots`` depend on (see the module's text)."""
+    """The display name of every node the ``roots`` depend on (see the module's text),
+    in topological order: ``list(display_names(y))`` is ``topological_order(y)``, so a
+    caller that needs both walks the graph once."""
     order = topological_order(*roots)
     labels = {node.label for node in order if node.label}
     used: set[str] = set()

@@ -73,11 +73,6 @@ class Layout:
         """How many inputs make ``rows`` rows (the columns' entries, then the tail)."""
         return rows * len(self.columns) + len(self.tail)
 
-    def names(self, count: int) -> list[str]:
-        """The textbook names of ``count`` inputs: ``a, b`` or ``w_1, w_2, x_1, x_2, b``."""
-        rows = self.size(count) or 0
-        return [f"{c}_{i}" for c in self.columns for i in range(1, rows + 1)] + list(self.tail)
-
     @property
     def generic_names(self) -> list[str]:
         """One row named with ``i``, for a formula that holds for every row: ``w_i, x_i``."""
@@ -336,7 +331,8 @@ def _sqrt(a: float) -> float:
     return math.sqrt(a)
 
 
-def _dot(*wx: float) -> float:
+def _dot(*wx: Any) -> Any:
+    """Σ w_i x_i of floats (or of SymPy expressions: the same rule serves both)."""
     n = len(wx) // 2
     return sum(map(operator.mul, wx[:n], wx[n:]))
 
@@ -347,15 +343,14 @@ def _dot_derivative(out: Any, *wx: Any) -> tuple[Any, ...]:
     return wx[n:] + wx[:n]
 
 
-def _affine(*wxb: float) -> float:
-    n = len(wxb) // 2
-    return sum(map(operator.mul, wxb[:n], wxb[n:-1])) + wxb[-1]
+def _affine(*wxb: Any) -> Any:
+    """Σ w_i x_i + b: a dot product and its bias."""
+    return _dot(*wxb[:-1]) + wxb[-1]
 
 
 def _affine_derivative(out: Any, *wxb: Any) -> tuple[Any, ...]:
-    """d/dw_i = x_i, d/dx_i = w_i and d/db = 1."""
-    n = len(wxb) // 2
-    return wxb[n:-1] + wxb[:n] + (1.0,)
+    """d/dw_i = x_i, d/dx_i = w_i (as for dot) and d/db = 1."""
+    return _dot_derivative(out, *wxb[:-1]) + (1.0,)
 
 
 def _weighted_sum(*wxb: str) -> str:
@@ -417,12 +412,9 @@ for _primitive in [
               lambda out, *xs: (1.0,) * len(xs),
               _MANY, lambda *xs: " + ".join(xs), sympy=lambda sp, *xs: sp.Add(*xs)),
     Primitive("dot", "Σ w·x", _dot, _dot_derivative, _PAIRS, _weighted_sum,
-              sympy=lambda sp, *wx: sp.Add(*[w * x for w, x in zip(wx[:len(wx) // 2],
-                                                                     wx[len(wx) // 2:])])),
+              sympy=lambda sp, *wx: _dot(*wx)),
     Primitive("affine", "Σ w·x + b", _affine, _affine_derivative, _PAIRS_AND_BIAS,
-              _weighted_sum,
-              sympy=lambda sp, *wxb: sp.Add(*[w * x for w, x in zip(
-                  wxb[:len(wxb) // 2], wxb[len(wxb) // 2:-1])], wxb[-1])),
+              _weighted_sum, sympy=lambda sp, *wxb: _affine(*wxb)),
 ]:
     register(_primitive)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from .engine import Value, accumulate, chain_rule, gc_paused, topological_order
+from .engine import Value, accumulate, chain_rule, gc_paused
 from .naming import display_names, fmt
 
 __all__ = [
@@ -142,8 +142,8 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
     """
     if not isinstance(output, Value):
         raise TypeError(f"trace expects a Value, got {type(output).__name__}")
-    order = topological_order(output)
     names = display_names(output)
+    order = list(names)  # topological: the graph is walked once
     forward = [ForwardStep(n, names[n], _expression(n, names), n.data) for n in order]
     backward: list[BackwardStep] = []
     running: dict[Value, float] = {output: float(gradient)}

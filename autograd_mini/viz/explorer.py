@@ -37,7 +37,7 @@ except ImportError:  # the engine works without it; only the explorer needs it
     raise ImportError("the explorer needs anywidget: pip install anywidget "
                       "(or pip install 'autograd_mini[notebooks]')") from None
 
-from ..engine import HandWrittenNodeError, Value, apply, topological_order
+from ..engine import HandWrittenNodeError, Value, apply
 from ..naming import display_names, fmt
 from ..trace import Trace, trace
 from .graph import _GradScale, draw_dot, render
@@ -85,7 +85,8 @@ class Explorer(anywidget.AnyWidget):
     def __init__(self, output: Value) -> None:
         if not isinstance(output, Value):
             raise TypeError(f"explore expects a Value, got {type(output).__name__}")
-        self._order = topological_order(output)
+        self._names = display_names(output)
+        self._order = list(self._names)  # topological: the graph is walked once
         if len(self._order) > MAX_NODES:
             raise ValueError(f"the graph has {len(self._order)} nodes, over the explorer's "
                              f"budget of {MAX_NODES}; explore a smaller graph")
@@ -93,7 +94,6 @@ class Explorer(anywidget.AnyWidget):
             if node.primitive is None and node.parents:
                 raise HandWrittenNodeError(node)
         self._output = output
-        self._names = display_names(output)
         self._ids = {node: f"v{i}" for i, node in enumerate(self._order)}  # as draw_dot's
         self._leaves = [n for n in self._order if not n.parents and not n.is_constant]
         self._pending: Trace | None = None
@@ -124,7 +124,7 @@ class Explorer(anywidget.AnyWidget):
 
     def _show(self, record: Trace) -> None:
         """Send the numbers and words of ``record`` (a replay of this graph) to the page."""
-        ids = dict(zip(topological_order(record.output), self._ids.values()))
+        ids = dict(zip(record.names, self._ids.values()))  # the replay, in the same order
         names = record.names
         scale = _GradScale([record.grads.get(n) for n in ids if not n.is_constant], False)
         nodes = []

@@ -155,12 +155,15 @@ def draw_dot(
         raise ValueError(f"rankdir must be LR, TB, RL or BT, got {rankdir!r}")
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-    order = topological_order(root)
+    if names is None:
+        names = display_names(root)
+        order = list(names)  # topological: the graph is walked once
+    else:
+        order = topological_order(root)
     grad_of = (lambda n: grads.get(n)) if grads is not None else (lambda n: n.grad)
     data_of = (lambda n: values.get(n)) if values is not None else (lambda n: n.data)
     scale = _GradScale([grad_of(n) for n in order if not n.is_constant],
                        log_scale) if gradient_flow else None
-    names = display_names(root) if names is None else names
     neurons = _neuron_groups(model, order) if model is not None else {}
     graph = Graph(format="svg" if format == "dot" else format,
                   graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "bgcolor": "white"},
