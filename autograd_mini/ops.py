@@ -108,6 +108,8 @@ class Primitive:
             is not differentiable (``abs(a)`` for relu), or None if it has none.
         sympy: ``sympy(sp, *inputs)`` -> the op as a SymPy expression, given the
             ``sympy`` module, or None.
+        torch: ``torch(torch, *inputs)`` -> the op on PyTorch tensors, given the
+            ``torch`` module, or None (the numeric policy is checked against it).
     """
 
     name: str
@@ -119,6 +121,7 @@ class Primitive:
     domain: tuple[tuple[tuple[float, float], ...], ...] = (REAL,)
     kink: Callable[..., float] | None = field(default=None, repr=False)
     sympy: Callable[..., Any] | None = field(default=None, repr=False)
+    torch: Callable[..., Any] | None = field(default=None, repr=False)
 
     @property
     def arity(self) -> int | None:
@@ -359,6 +362,12 @@ def _weighted_sum(*wxb: str) -> str:
     return " + ".join(terms + list(wxb[2 * n:]))
 
 
+def _sympy_and_torch(form: Callable[..., Any]) -> dict[str, Callable[..., Any]]:
+    """One form for SymPy and PyTorch alike (``m`` is the module): arithmetic on their
+    objects, or a function both modules have by the same name (``m.exp``)."""
+    return {"sympy": form, "torch": form}
+
+
 _PAIRS = Layout(columns=("w", "x"), tail=())
 _PAIRS_AND_BIAS = Layout(columns=("w", "x"), tail=("b",))
 _MANY = Layout(columns=("x",), tail=())
@@ -368,53 +377,57 @@ for _primitive in [
     Primitive("add", "+", lambda a, b: a + b,
               lambda out, a, b: (1.0, 1.0),
               FIXED[2], lambda a, b: f"{a} + {b}", domain=(REAL, REAL),
-              sympy=lambda sp, a, b: a + b),
+              **_sympy_and_torch(lambda m, a, b: a + b)),
     Primitive("sub", "-", lambda a, b: a - b,
               lambda out, a, b: (1.0, -1.0),
               FIXED[2], lambda a, b: f"{a} - {b}", domain=(REAL, REAL),
-              sympy=lambda sp, a, b: a - b),
+              **_sympy_and_torch(lambda m, a, b: a - b)),
     Primitive("mul", "*", lambda a, b: a * b,
               lambda out, a, b: (b, a),
               FIXED[2], lambda a, b: f"{a} * {b}", domain=(REAL, REAL),
-              sympy=lambda sp, a, b: a * b),
+              **_sympy_and_torch(lambda m, a, b: a * b)),
     Primitive("div", "/", _divide,
               lambda out, a, b: (1.0 / b, -a / b / b),  # not b*b: it underflows first
               FIXED[2], lambda a, b: f"{a} / {b}", domain=(REAL, NONZERO),
-              sympy=lambda sp, a, b: a / b),
+              **_sympy_and_torch(lambda m, a, b: a / b)),
     Primitive("neg", "-", lambda a: -a,
               lambda out, a: (-1.0,),
-              write=lambda a: f"-{a}", sympy=lambda sp, a: -a),
+              write=lambda a: f"-{a}", **_sympy_and_torch(lambda m, a: -a)),
     Primitive("pow", "**", _power, _power_derivative,
               FIXED[2], lambda a, b: f"{a}**{b}",
-              domain=(POSITIVE, ((-3.0, 3.0),)), sympy=lambda sp, a, b: a**b),
-    Primitive("exp", "exp", _exp, lambda out, a: (out,), sympy=lambda sp, a: sp.exp(a)),
+              domain=(POSITIVE, ((-3.0, 3.0),)), **_sympy_and_torch(lambda m, a, b: a**b)),
+    Primitive("exp", "exp", _exp, lambda out, a: (out,), **_sympy_and_torch(lambda m, a: m.exp(a))),
     Primitive("log", "log", _log, lambda out, a: (1.0 / a,), domain=(POSITIVE,),
-              sympy=lambda sp, a: sp.log(a)),
+              **_sympy_and_torch(lambda m, a: m.log(a))),
     Primitive("tanh", "tanh", math.tanh, lambda out, a: (1.0 - out * out,),
-              sympy=lambda sp, a: sp.tanh(a)),
+              **_sympy_and_torch(lambda m, a: m.tanh(a))),
     Primitive("sigmoid", "σ", _sigmoid, lambda out, a: (out * (1.0 - out),),
-              sympy=lambda sp, a: 1 / (1 + sp.exp(-a))),
+              sympy=lambda sp, a: 1 / (1 + sp.exp(-a)), torch=lambda t, a: t.sigmoid(a)),
     Primitive("relu", "ReLU", lambda a: 0.0 if a <= 0.0 else a,  # NaN in, NaN out
               lambda out, a: (0.0 if a <= 0.0 else 1.0,), domain=(NONZERO,),
-              kink=lambda a: abs(a), sympy=lambda sp, a: sp.Max(a, 0)),
+              kink=lambda a: abs(a), sympy=lambda sp, a: sp.Max(a, 0),
+              torch=lambda t, a: t.relu(a)),
     Primitive("softplus", "softplus", _softplus, lambda out, a: (sigmoid(a),),
-              sympy=lambda sp, a: sp.log(1 + sp.exp(a))),
+              sympy=lambda sp, a: sp.log(1 + sp.exp(a)),
+              torch=lambda t, a: t.nn.functional.softplus(a)),
     Primitive("sin", "sin", _periodic(math.sin), lambda out, a: (cos(a),),
-              sympy=lambda sp, a: sp.sin(a)),
+              **_sympy_and_torch(lambda m, a: m.sin(a))),
     Primitive("cos", "cos", _periodic(math.cos), lambda out, a: (-sin(a),),
-              sympy=lambda sp, a: sp.cos(a)),
+              **_sympy_and_torch(lambda m, a: m.cos(a))),
     Primitive("sqrt", "√", _sqrt, lambda out, a: (1.0 / (2.0 * out),), domain=(POSITIVE,),
-              sympy=lambda sp, a: sp.sqrt(a)),
+              **_sympy_and_torch(lambda m, a: m.sqrt(a))),
     Primitive("abs", "abs", abs,
               lambda out, a: (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0,),
-              domain=(NONZERO,), kink=lambda a: abs(a), sympy=lambda sp, a: sp.Abs(a)),
+              domain=(NONZERO,), kink=lambda a: abs(a), sympy=lambda sp, a: sp.Abs(a),
+              torch=lambda t, a: t.abs(a)),
     Primitive("sum", "Σ", lambda *xs: sum(xs),
               lambda out, *xs: (1.0,) * len(xs),
-              _MANY, lambda *xs: " + ".join(xs), sympy=lambda sp, *xs: sp.Add(*xs)),
+              _MANY, lambda *xs: " + ".join(xs), sympy=lambda sp, *xs: sp.Add(*xs),
+              torch=lambda t, *xs: t.stack(xs).sum()),
     Primitive("dot", "Σ w·x", _dot, _dot_derivative, _PAIRS, _weighted_sum,
-              sympy=lambda sp, *wx: _dot(*wx)),
+              **_sympy_and_torch(lambda m, *wx: _dot(*wx))),
     Primitive("affine", "Σ w·x + b", _affine, _affine_derivative, _PAIRS_AND_BIAS,
-              _weighted_sum, sympy=lambda sp, *wxb: _affine(*wxb)),
+              _weighted_sum, **_sympy_and_torch(lambda m, *wxb: _affine(*wxb))),
 ]:
     register(_primitive)
 

@@ -51,10 +51,6 @@ def _run(f: Callable[..., Value], point: Sequence[float], labels: Sequence[str])
     return leaves, out
 
 
-def _evaluate(f: Callable[..., Value], point: Sequence[float], labels: Sequence[str]) -> float:
-    return _probe(f, point, labels)[0]
-
-
 @dataclass(frozen=True)
 class _Kink:
     """A node of an op that declares kinks, with its inputs and their distance from one."""
@@ -75,6 +71,9 @@ def _kinks(out: Value) -> list[_Kink]:
     return found
 
 
+_Probe = Callable[[list[float]], tuple[float, list[_Kink]]]
+
+
 def _probe(f: Callable[..., Value], point: Sequence[float],
            labels: Sequence[str]) -> tuple[float, list[_Kink]]:
     """``f`` at ``point``: its value and its kink nodes."""
@@ -91,15 +90,17 @@ def _probe(f: Callable[..., Value], point: Sequence[float],
 def numeric_gradient(
     f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6
 ) -> list[float]:
-    """Central differences ``(f(x + eps) - f(x - eps)) / 2eps``, one input at a time.
+    """Finite differences, one input at a time: the numbers ``gradcheck`` compares with.
 
-    The error of a central difference shrinks like ``eps^2`` (a one-sided one only
-    like ``eps``), until rounding error, which grows like ``1/eps``, takes over.
+    Central differences ``(f(x + h) - f(x - h)) / 2h`` at ``h = eps, eps/2, eps/4``,
+    extrapolated to ``h = 0`` (Richardson).  A central difference is off by about
+    ``h^2`` (a one-sided one by ``h``); the extrapolation cancels the ``h^2`` and ``h^4``
+    terms too, until rounding error, which grows like ``1/h``, takes over.
     """
     point = [float(x) for x in inputs]
     labels = [f"x{i}" for i in range(len(point))]
-    sides = [_neighbours(f, point, labels, i, eps) for i in range(len(point))]
-    return [(plus - minus) / (2 * eps) for minus, plus in sides]
+    probe = lambda p: _probe(f, p, labels)  # noqa: E731
+    return [_central_difference(probe, point, i, eps)[0] for i in range(len(point))]
 
 
 def _shifted(point: list[float], i: int, step: float) -> list[float]:
@@ -108,10 +109,14 @@ def _shifted(point: list[float], i: int, step: float) -> list[float]:
     return moved
 
 
-def _neighbours(f, point, labels, i, eps) -> tuple[float, float]:
-    """``f`` one step below and one step above ``point`` along input ``i``."""
-    return (_evaluate(f, _shifted(point, i, -eps), labels),
-            _evaluate(f, _shifted(point, i, eps), labels))
+def _central_difference(probe: _Probe, point: list[float], j: int, eps: float):
+    """The derivative along input ``j`` by Richardson-extrapolated central differences,
+    and what ``probe`` gave one largest step below and above the point."""
+    steps = (eps, eps / 2, eps / 4)
+    sides = [(probe(_shifted(point, j, -h)), probe(_shifted(point, j, h))) for h in steps]
+    numeric = _richardson([(plus[0] - minus[0]) / (2 * h)
+                           for h, (minus, plus) in zip(steps, sides)])
+    return numeric, sides[0]
 
 
 def gradcheck(
@@ -168,21 +173,15 @@ def gradcheck(
     return False
 
 
-_Probe = Callable[[list[float]], tuple[float, list[_Kink]]]
-
-
 def _compare(probe: _Probe, point: list[float], j: int, analytic: float,
              here: tuple[float, list[_Kink]], names: dict[Value, str],
              eps: float, atol: float, rtol: float, label: str, index: int,
              at_kink: Callable[..., tuple[float, float]]) -> _Row:
     """One row: ``analytic`` against the derivative of ``probe`` along input ``j``."""
-    steps = (eps, eps / 2, eps / 4)
-    sides = [(probe(_shifted(point, j, -h)), probe(_shifted(point, j, h))) for h in steps]
-    numeric = _richardson([(plus[0] - minus[0]) / (2 * h)
-                           for h, (minus, plus) in zip(steps, sides)])
+    numeric, ((minus, minus_kinks), (plus, plus_kinks)) = _central_difference(
+        probe, point, j, eps)
     if _close(analytic, numeric, atol, rtol):
         return _Row(index, label, analytic, numeric, True)
-    (minus, minus_kinks), (plus, plus_kinks) = sides[0]
     kink = _crossed(here[1], [minus_kinks, plus_kinks])
     if kink is None:
         return _Row(index, label, analytic, numeric, False)

@@ -18,7 +18,7 @@ from ..naming import fmt
 from ..ops import PRIMITIVES
 
 __all__ = ["RULES", "SPECIALS", "Row", "cases", "ours", "theirs", "rows", "markdown",
-           "torch_functions"]
+           "with_torch_form"]
 
 RULES = """\
 - An overflowing result is ±inf, in the forward and the backward pass (never an
@@ -35,20 +35,9 @@ SPECIALS = {"0": 0.0, "-0": -0.0, "inf": math.inf, "-inf": -math.inf, "nan": mat
 ORDINARY = 2.0  # the other operand of a binary op
 
 
-def torch_functions(torch) -> dict:
-    """The op table's built-in ops as PyTorch functions of 0-dimensional tensors."""
-    half = lambda xs: len(xs) // 2  # noqa: E731 - dot and affine take w..., x... (, b)
-    return {
-        "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-        "div": lambda a, b: a / b, "neg": lambda a: -a, "pow": lambda a, b: a**b,
-        "exp": torch.exp, "log": torch.log, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
-        "relu": torch.relu, "softplus": torch.nn.functional.softplus, "sin": torch.sin,
-        "cos": torch.cos, "sqrt": torch.sqrt, "abs": torch.abs,
-        "sum": lambda *xs: torch.stack(xs).sum(),
-        "dot": lambda *wx: torch.dot(torch.stack(wx[:half(wx)]), torch.stack(wx[half(wx):])),
-        "affine": lambda *wxb: torch.dot(torch.stack(wxb[:half(wxb)]),
-                                         torch.stack(wxb[half(wxb):-1])) + wxb[-1],
-    }
+def with_torch_form() -> list[str]:
+    """The ops of the table that name their PyTorch counterpart (``Primitive.torch``)."""
+    return sorted(name for name, primitive in PRIMITIVES.items() if primitive.torch)
 
 
 def cases(name: str) -> list[tuple[str, tuple[float, ...]]]:
@@ -121,15 +110,15 @@ def ours(name: str, point: tuple[float, ...]) -> tuple[Numbers, Numbers]:
 def theirs(name: str, point: tuple[float, ...], torch) -> tuple[Numbers, Numbers]:
     """(value, derivatives) of PyTorch in float64."""
     inputs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in point]
-    out = torch_functions(torch)[name](*inputs)
+    out = PRIMITIVES[name].torch(torch, *inputs)
     derivatives = torch.autograd.grad(out, inputs, allow_unused=True)
     return (out.item(),), tuple(0.0 if d is None else d.item() for d in derivatives)
 
 
 def rows(torch) -> list[Row]:
-    """Every built-in op at every special point."""
+    """Every op with a PyTorch form at every special point."""
     return [Row(case, *_pair(ours(name, point), theirs(name, point, torch)))
-            for name in sorted(torch_functions(torch)) for case, point in cases(name)]
+            for name in with_torch_form() for case, point in cases(name)]
 
 
 def _pair(a: tuple, b: tuple) -> tuple:
