@@ -27,10 +27,10 @@ import graphviz
 from . import __version__
 from .demos import DEMOS, UnknownDemo, run_demo
 from .demos.common import new_folder
-from .engine import Value, topological_order
+from .engine import Value
 from .expression import ExpressionError, parse
 from .trace import trace
-from .viz.graph import FORMATS, GraphvizError, GraphvizNotFound, draw_dot, save
+from .viz.graph import FORMATS, GraphvizError, GraphvizNotFound, draw_dot, graph_size, save
 from .viz.steps import frame_count, save_steps_html
 
 __all__ = ["main", "worked_example", "MAX_NODES", "MAX_EDGES", "MAX_FRAMES", "DOT_SECONDS"]
@@ -110,10 +110,9 @@ def _output_path(text: str, allowed: Sequence[str]) -> Path:
 
 
 def _check_size(out: Value) -> None:
-    """Stop before drawing a graph beyond the budget of nodes and edges."""
-    order = topological_order(out)
-    ops = sum(1 for node in order if node.parents)  # each drawn as a node of its own
-    nodes, edges = len(order) + ops, sum(len(node.parents) for node in order) + ops
+    """Stop before ``dot`` lays out a picture beyond the budget of nodes and edges
+    (counted in the DOT text itself: values and op nodes, and every link)."""
+    nodes, edges = graph_size(draw_dot(out))
     if nodes > MAX_NODES or edges > MAX_EDGES:
         raise UsageError(f"the picture has {nodes} nodes and {edges} edges, over the budget "
                          f"of {MAX_NODES} nodes and {MAX_EDGES} edges for a picture; "

@@ -126,17 +126,14 @@ def load(path: str | os.PathLike, into: Module | None = None) -> Module:
 
 
 def _read_json(path: Path) -> object:
-    """The parsed file; every way of not being a JSON file is a ModelFileError."""
+    """The parsed file; every way of not being a JSON file is a ModelFileError (a
+    missing file stays a FileNotFoundError)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):  # never open a FIFO or a device
+        raise ModelFileError(f"{path}: not a regular file")
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # never open a FIFO or a device
-            raise ModelFileError(f"{path}: not a regular file")
         return json.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise
     except (ValueError, RecursionError, MemoryError, OSError) as error:
         # ValueError covers bad JSON, bad UTF-8 and integers of over 4,300 digits.
-        if isinstance(error, ModelFileError):
-            raise
         raise ModelFileError(f"{path}: not a model file ({_short(error)})") from None
 
 

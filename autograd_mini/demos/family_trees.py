@@ -96,13 +96,9 @@ def targets(trees: FamilyTrees, person: str, relation: str) -> list[float]:
     return [float(q in trees.facts[(person, relation)]) for q in trees.people]
 
 
-def correct(outputs: Sequence[Value | float], targets: Sequence[float]) -> bool:
+def correct(outputs: Sequence[Value], targets: Sequence[float]) -> bool:
     """Every right person's unit above 0.5 and every other below."""
-    return all((_data(y) > 0.5) == (d == 1.0) for y, d in zip(outputs, targets))
-
-
-def _data(y: Value | float) -> float:
-    return y.data if isinstance(y, Value) else y
+    return all((y.data > 0.5) == (d == 1.0) for y, d in zip(outputs, targets))
 
 
 @functools.lru_cache(maxsize=1)
@@ -117,9 +113,8 @@ def compiled_sweep() -> Compiled:
     trees = family_trees()
     people, relations = list(trees.people), list(trees.relations)
     model = FamilyNet(len(people), len(relations), random.Random(0))
-    codes = {p: model.person([float(i == k) for i in range(len(people))])
-             for k, p in enumerate(people)}
-    codes.update({r: model.relation([float(i == k) for i in range(len(relations))])
+    codes = {p: model.person(one_hot(k, len(people))) for k, p in enumerate(people)}
+    codes.update({r: model.relation(one_hot(k, len(relations)))
                   for k, r in enumerate(relations)})
     outputs = [y for p, r in trees.queries for y in model.answer(codes[p], codes[r])[-1]]
     return compile_graph(outputs, model.parameters())
@@ -243,7 +238,7 @@ def activity_figure(result: dict, person: str = "Colin", relation: str = "aunt")
 
     trees, model = result["trees"], result["model"]
     (p, r, wanted), = encode(trees, [(person, relation)])
-    layers = [[_data(y) for y in layer] for layer in model.layers(p, r)]
+    layers = [[y.data for y in layer] for layer in model.layers(p, r)]
     names = ["input: person", "input: relationship", "person encoding",
              "relationship encoding", "central", "decoding", "output: person"]
     labels = [trees.people, trees.relations, (), (), (), (), trees.people]
