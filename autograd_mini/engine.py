@@ -215,7 +215,7 @@ class Value:
     abs = __abs__
 
 
-_GRAD, _DATA = attrgetter("grad"), attrgetter("data")
+_GRAD = attrgetter("grad")
 
 
 def accumulate(grads: Mapping[Value, float | Value]) -> None:
@@ -262,7 +262,7 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
         raise ValueError(f"{primitive.name} cannot take {len(parents)} inputs: its inputs "
                          f"are {', '.join(primitive.layout.generic_names)}")
     try:
-        data = primitive.value(*map(_DATA, parents))
+        data = primitive.value(*[p.data for p in parents])
     except (ValueError, ZeroDivisionError) as error:
         raise type(error)(_domain_message(primitive, parents, error)) from None
     except (AttributeError, TypeError, IndexError):
@@ -419,8 +419,8 @@ def chain_rule(
     """The chain rule over ``order`` (topological, as from :func:`topological_order`),
     from the ``seeds`` (``{output: d L/d output}``) back to the leaves.
 
-    Returns ``{node: d L/d node}`` for every node of ``order`` that leads to a seeded
-    output, constants left out (nothing can change them).  Nothing is written to any
+    Returns ``{node: d L/d node}`` for every node of ``order``, constants left out
+    (nothing can change them).  Nothing is written to any
     node: the gradients live in this call's own dictionary, so concurrent calls and
     interrupted calls cannot disturb each other or the graph.
 
@@ -429,7 +429,11 @@ def chain_rule(
     ``on_step(node, upstream, locals)``, if given, hears of each step before it is
     applied: the step-by-step trace listens here.
     """
-    grads = dict(seeds)
+    if create_graph:  # no "0 + g" nodes: a parent's first gradient is taken as is
+        grads = dict(seeds)
+    else:  # every gradient starts at 0 (constants get none: nothing can change them)
+        grads = dict.fromkeys([node for node in order if not node.is_constant], 0.0)
+        grads.update(seeds)
     get = grads.get
     anomaly = _anomaly_sites is not None
     try:
@@ -445,11 +449,11 @@ def chain_rule(
             if create_graph:
                 locals_ = local_derivatives(node, True)
             else:  # local_derivatives(node), written out: this is the hot loop
-                locals_ = primitive.derivative(node.data, *map(_DATA, node.parents))
+                locals_ = primitive.derivative(node.data, *[p.data for p in node.parents])
             if on_step is not None:
                 on_step(node, upstream, locals_)
             # A constant's gradient would never be used: it is not computed.
-            if create_graph:  # no "0 + g" nodes: a parent's first gradient is taken as is
+            if create_graph:
                 for parent, local in zip(node.parents, locals_):
                     if not parent.is_constant:
                         before = get(parent)
@@ -458,7 +462,7 @@ def chain_rule(
             else:
                 for parent, local in zip(node.parents, locals_):
                     if not parent.is_constant:
-                        grads[parent] = get(parent, 0.0) + upstream * local
+                        grads[parent] += upstream * local
             if anomaly:
                 _check_gradients(node, upstream, locals_, grads)
     except (ValueError, ZeroDivisionError, OverflowError) as error:  # e.g. sqrt'(0) = 1/0
