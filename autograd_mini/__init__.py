@@ -8,18 +8,10 @@
     7.0
 """
 
-from .engine import (
-    AnomalyError,
-    Value,
-    apply,
-    detect_anomaly,
-    dot,
-    gc_paused,
-    grad,
-    gradients,
-    sum,
-    topological_order,
-)
+from .anomaly import AnomalyError, detect_anomaly
+from .collector import gc_paused
+from .engine import Value, apply, grad, gradients, interpret, topological_order
+from .functions import dot, sum
 from .functional import hessian, jvp, vjp
 from .naming import display_names
 from .ops import PRIMITIVES, Primitive, register
@@ -41,6 +33,7 @@ __all__ = [
     "vjp",
     "sum",
     "topological_order",
+    "interpret",
     "PRIMITIVES",
     "Primitive",
     "register",

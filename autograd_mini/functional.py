@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .engine import Value, grad, gradients, local_derivatives, topological_order
+from .engine import Value, grad, gradients, interpret, local_derivatives, topological_order
 
 __all__ = ["jvp", "vjp", "hessian", "forward_sweep"]
 
@@ -49,15 +49,12 @@ def forward_sweep(outputs: Sequence[Value], tangents: dict[Value, float]) -> dic
     Returns the tangent of every node: ``ṅ = Σ ∂n/∂p · ṗ`` over its parents ``p``, the
     local derivatives ``∂n/∂p`` coming from the op table.
     """
-    dot = dict(tangents)
-    for node in topological_order(*outputs):
-        if node.primitive is None:
-            dot.setdefault(node, 0.0)
-            continue
-        dot[node] = sum(local * dot[p]  # a constant does not move: no term for it
-                        for p, local in zip(node.parents, local_derivatives(node))
-                        if not p.is_constant)
-    return dot
+    def push(node: Value, parent_tangents: list[float]) -> float:
+        return sum(local * tangent  # a constant does not move: no term for it
+                   for p, local, tangent in zip(node.parents, local_derivatives(node),
+                                                parent_tangents) if not p.is_constant)
+
+    return interpret(topological_order(*outputs), lambda leaf: tangents.get(leaf, 0.0), push)
 
 
 def jvp(f: Function, primals: Sequence[float], tangents: Sequence[float]):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Union
 
 from .engine import Number, Value
-from .engine import sum as value_sum
+from .functions import sum as value_sum
 
 __all__ = ["sum_squared_error", "sum_squared_error_grad", "TOLERANCE_MODES", "mse", "hinge",
            "binary_cross_entropy", "softmax_cross_entropy"]

@@ -33,7 +33,7 @@ from .formulas import ATOM, CONDITIONAL, Symbol, as_symbol, write_rule
 __all__ = [
     "Primitive", "Layout", "FIXED", "PRIMITIVES", "register",
     "REAL", "POSITIVE", "NONZERO",
-    "exp", "log", "tanh", "sigmoid", "sin", "cos", "sqrt",
+    "fn", "Elementary", "infix", "unary", "variadic",
 ]
 
 # Input domains, as tuples of (low, high) intervals.  They document where each op is
@@ -110,6 +110,9 @@ class Primitive:
             ``sympy`` module, or None.
         torch: ``torch(torch, *inputs)`` -> the op on PyTorch tensors, given the
             ``torch`` module, or None (the numeric policy is checked against it).
+        methods: the names of the ``Value`` methods that apply the op: ``("exp",)``
+            gives ``x.exp()``; a two-input op names its operator and the reflected
+            one, ``("__add__", "__radd__")`` for ``x + y`` and ``1 + x``.
     """
 
     name: str
@@ -122,6 +125,7 @@ class Primitive:
     kink: Callable[..., float] | None = field(default=None, repr=False)
     sympy: Callable[..., Any] | None = field(default=None, repr=False)
     torch: Callable[..., Any] | None = field(default=None, repr=False)
+    methods: tuple[str, ...] = ()
 
     @property
     def arity(self) -> int | None:
@@ -233,24 +237,38 @@ def register(primitive: Primitive, *, replace: bool = False) -> Primitive:
     return primitive
 
 
-def _on_floats_and_values(name: str) -> Callable[[Any], Any]:
-    def function(x: Any) -> Any:
-        if isinstance(x, (int, float)):
-            return PRIMITIVES[name].value(float(x))
-        if isinstance(x, Symbol):
-            return x.call(name)
-        return getattr(x, name)()  # a Value: its method adds a node to the graph
+class Elementary:
+    """The table's one-input ops as functions of a float, a Value or a Symbol:
+    ``fn.sigmoid(x)``.  Derivative rules written with these and arithmetic serve
+    backward, higher order and the written-out formula alike."""
 
-    function.__name__ = name
-    function.__doc__ = f"{name}(x) of a float, of a Value (making a node) or of a Symbol."
-    return function
+    def __getattr__(self, name: str) -> Callable[[Any], Any]:
+        primitive = PRIMITIVES.get(name)
+        if primitive is None or primitive.arity != 1:
+            raise AttributeError(f"the op table has no one-input op named {name!r}")
+
+        def function(x: Any) -> Any:
+            if isinstance(x, (int, float)):
+                return primitive.value(float(x))
+            if isinstance(x, Symbol):
+                return x.call(name)
+            from .engine import apply  # a Value: a new node of its graph
+            return apply(name, x)
+
+        function.__name__ = name
+        function.__doc__ = f"{name}(x) of a float, of a Value (a new node) or of a Symbol."
+        return function
 
 
-# Functions that work on floats, Values and Symbols alike, for writing derivative
-# rules: a rule built from these and arithmetic serves backward, higher order and text.
-exp, log, tanh, sigmoid, sin, cos, sqrt = map(
-    _on_floats_and_values, ["exp", "log", "tanh", "sigmoid", "sin", "cos", "sqrt"]
-)
+fn = Elementary()
+
+
+def __getattr__(name: str) -> Callable[[Any], Any]:
+    """``from autograd_mini.ops import sigmoid``: any one-input op, as :class:`Elementary`."""
+    try:
+        return getattr(fn, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
 
 
 # -- the value rules ---------------------------------------------------------------
@@ -293,7 +311,7 @@ def _power_derivative(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
     d/db a**b = a**b * log(a) for a > 0, 0 at a = 0, NaN for a < 0 (as PyTorch: a
     negative base has a real power only at whole exponents, so no slope in b)."""
     da = 0.0 if is_zero(b) else b * power(a, b - 1.0)
-    db = out * log(a) if a > 0.0 else (0.0 if is_zero(a) else math.nan)
+    db = out * fn.log(a) if a > 0.0 else (0.0 if is_zero(a) else math.nan)
     return da, db
 
 
@@ -334,6 +352,15 @@ def _sqrt(a: float) -> float:
     return math.sqrt(a)
 
 
+def _relu(a: float) -> float:
+    return 0.0 if a <= 0.0 else a  # NaN in, NaN out: nan <= 0 is false
+
+
+def _add_all(m: Any, xs: Sequence[Any]) -> Any:
+    """Σ x of SymPy expressions (one Add) or of PyTorch tensors (one stacked sum)."""
+    return m.Add(*xs) if hasattr(m, "Add") else m.stack(xs).sum()
+
+
 def _dot(*wx: Any) -> Any:
     """Σ w_i x_i of floats (or of SymPy expressions: the same rule serves both)."""
     n = len(wx) // 2
@@ -366,72 +393,77 @@ def _weighted_sum(*wxb: str) -> str:
     return " + ".join(terms + list(wxb[2 * n:]))
 
 
-def _sympy_and_torch(form: Callable[..., Any]) -> dict[str, Callable[..., Any]]:
-    """One form for SymPy and PyTorch alike (``m`` is the module): arithmetic on their
-    objects, or a function both modules have by the same name (``m.exp``)."""
-    return {"sympy": form, "torch": form}
+def infix(name: str, sign: str, value: Callable[..., float], derivative: Callable[..., tuple],
+          methods: tuple[str, str], **fields: Any) -> Primitive:
+    """A two-input op written between its inputs (``a + b``) and applied by an operator
+    and its reflected form (``x + 1`` and ``1 + x``).  Python's operator of the same
+    name serves SymPy and PyTorch too."""
+    python = getattr(operator, methods[0].strip("_"))
+    fields = {"domain": (REAL, REAL), "write": lambda a, b: f"{a} {sign} {b}",
+              "sympy": lambda m, a, b: python(a, b), "torch": lambda m, a, b: python(a, b),
+              **fields}
+    return Primitive(name, sign, value, derivative, FIXED[2], methods=methods, **fields)
+
+
+def unary(name: str, symbol: str, value: Callable[[float], float],
+          derivative: Callable[..., tuple], **fields: Any) -> Primitive:
+    """A one-input op, applied as the method ``x.name()``; SymPy and PyTorch have a
+    function of the same name unless ``sympy=``/``torch=`` say otherwise."""
+    fields = {"methods": (name,), "sympy": lambda m, a: getattr(m, name)(a),
+              "torch": lambda m, a: getattr(m, name)(a), **fields}
+    return Primitive(name, symbol, value, derivative, **fields)
+
+
+def variadic(name: str, symbol: str, value: Callable[..., float],
+             derivative: Callable[..., tuple], layout: Layout, write: Callable[..., str],
+             bridge: Callable[..., Any]) -> Primitive:
+    """An op of any number of inputs, applied by a function (``sum``, ``dot``);
+    ``bridge(m, *inputs)`` is its form in SymPy and PyTorch alike."""
+    return Primitive(name, symbol, value, derivative, layout, write, sympy=bridge, torch=bridge)
 
 
 _PAIRS = Layout(columns=("w", "x"), tail=())
 _PAIRS_AND_BIAS = Layout(columns=("w", "x"), tail=("b",))
 _MANY = Layout(columns=("x",), tail=())
+_SIGN = lambda out, a: (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0,)  # noqa: E731
 
-
+# The table.  Each derivative rule is ``rule(out, *inputs) -> (∂out/∂input, ...)``.
 for _primitive in [
-    Primitive("add", "+", lambda a, b: a + b,
-              lambda out, a, b: (1.0, 1.0),
-              FIXED[2], lambda a, b: f"{a} + {b}", domain=(REAL, REAL),
-              **_sympy_and_torch(lambda m, a, b: a + b)),
-    Primitive("sub", "-", lambda a, b: a - b,
-              lambda out, a, b: (1.0, -1.0),
-              FIXED[2], lambda a, b: f"{a} - {b}", domain=(REAL, REAL),
-              **_sympy_and_torch(lambda m, a, b: a - b)),
-    Primitive("mul", "*", lambda a, b: a * b,
-              lambda out, a, b: (b, a),
-              FIXED[2], lambda a, b: f"{a} * {b}", domain=(REAL, REAL),
-              **_sympy_and_torch(lambda m, a, b: a * b)),
-    Primitive("div", "/", _divide,
-              lambda out, a, b: (1.0 / b, -a / b / b),  # not b*b: it underflows first
-              FIXED[2], lambda a, b: f"{a} / {b}", domain=(REAL, NONZERO),
-              **_sympy_and_torch(lambda m, a, b: a / b)),
-    Primitive("neg", "-", lambda a: -a,
-              lambda out, a: (-1.0,),
-              write=lambda a: f"-{a}", **_sympy_and_torch(lambda m, a: -a)),
-    Primitive("pow", "**", _power, _power_derivative,
-              FIXED[2], lambda a, b: f"{a}**{b}",
-              domain=(POSITIVE, ((-3.0, 3.0),)), **_sympy_and_torch(lambda m, a, b: a**b)),
-    Primitive("exp", "exp", _exp, lambda out, a: (out,), **_sympy_and_torch(lambda m, a: m.exp(a))),
-    Primitive("log", "log", _log, lambda out, a: (1.0 / a,), domain=(POSITIVE,),
-              **_sympy_and_torch(lambda m, a: m.log(a))),
-    Primitive("tanh", "tanh", math.tanh, lambda out, a: (1.0 - out * out,),
-              **_sympy_and_torch(lambda m, a: m.tanh(a))),
-    Primitive("sigmoid", "σ", _sigmoid, lambda out, a: (out * (1.0 - out),),
-              sympy=lambda sp, a: 1 / (1 + sp.exp(-a)), torch=lambda t, a: t.sigmoid(a)),
-    Primitive("relu", "ReLU", lambda a: 0.0 if a <= 0.0 else a,  # NaN in, NaN out
-              lambda out, a: (0.0 if a <= 0.0 else 1.0,), domain=(NONZERO,),
-              kink=lambda a: abs(a), sympy=lambda sp, a: sp.Max(a, 0),
-              torch=lambda t, a: t.relu(a)),
-    Primitive("softplus", "softplus", _softplus, lambda out, a: (sigmoid(a),),
-              sympy=lambda sp, a: sp.log(1 + sp.exp(a)),
-              torch=lambda t, a: t.nn.functional.softplus(a)),
-    Primitive("sin", "sin", _periodic(math.sin), lambda out, a: (cos(a),),
-              **_sympy_and_torch(lambda m, a: m.sin(a))),
-    Primitive("cos", "cos", _periodic(math.cos), lambda out, a: (-sin(a),),
-              **_sympy_and_torch(lambda m, a: m.cos(a))),
-    Primitive("sqrt", "√", _sqrt, lambda out, a: (1.0 / (2.0 * out),), domain=(POSITIVE,),
-              **_sympy_and_torch(lambda m, a: m.sqrt(a))),
-    Primitive("abs", "abs", abs,
-              lambda out, a: (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0,),
-              domain=(NONZERO,), kink=lambda a: abs(a), sympy=lambda sp, a: sp.Abs(a),
-              torch=lambda t, a: t.abs(a)),
-    Primitive("sum", "Σ", lambda *xs: sum(xs),
-              lambda out, *xs: (1.0,) * len(xs),
-              _MANY, lambda *xs: " + ".join(xs), sympy=lambda sp, *xs: sp.Add(*xs),
-              torch=lambda t, *xs: t.stack(xs).sum()),
-    Primitive("dot", "Σ w·x", _dot, _dot_derivative, _PAIRS, _weighted_sum,
-              **_sympy_and_torch(lambda m, *wx: _dot(*wx))),
-    Primitive("affine", "Σ w·x + b", _affine, _affine_derivative, _PAIRS_AND_BIAS,
-              _weighted_sum, **_sympy_and_torch(lambda m, *wxb: _affine(*wxb))),
+    #     name   sign  value                 derivative (∂/∂a, ∂/∂b)        methods
+    infix("add", "+",  lambda a, b: a + b,   lambda out, a, b: (1.0, 1.0),  ("__add__", "__radd__")),
+    infix("sub", "-",  lambda a, b: a - b,   lambda out, a, b: (1.0, -1.0), ("__sub__", "__rsub__")),
+    infix("mul", "*",  lambda a, b: a * b,   lambda out, a, b: (b, a),      ("__mul__", "__rmul__")),
+    infix("div", "/",  _divide,  # -a / b / b, not -a / (b*b): b*b underflows first
+          lambda out, a, b: (1.0 / b, -a / b / b), ("__truediv__", "__rtruediv__"),
+          domain=(REAL, NONZERO)),
+    infix("pow", "**", _power, _power_derivative, ("__pow__", "__rpow__"),
+          domain=(POSITIVE, ((-3.0, 3.0),)), write=lambda a, b: f"{a}**{b}"),
+    #     name       symbol      value               derivative d/da
+    unary("neg",     "-",        lambda a: -a,        lambda out, a: (-1.0,), methods=("__neg__",),
+          write=lambda a: f"-{a}", sympy=lambda m, a: -a, torch=lambda m, a: -a),
+    unary("exp",     "exp",      _exp,                lambda out, a: (out,)),
+    unary("log",     "log",      _log,                lambda out, a: (1.0 / a,), domain=(POSITIVE,)),
+    unary("tanh",    "tanh",     math.tanh,           lambda out, a: (1.0 - out * out,)),
+    unary("sigmoid", "σ",        _sigmoid,            lambda out, a: (out * (1.0 - out),),
+          sympy=lambda sp, a: 1 / (1 + sp.exp(-a))),
+    unary("relu",    "ReLU",     _relu,               lambda out, a: (0.0 if a <= 0.0 else 1.0,),
+          domain=(NONZERO,), kink=abs, sympy=lambda sp, a: sp.Max(a, 0)),
+    unary("softplus", "softplus", _softplus,          lambda out, a: (fn.sigmoid(a),),
+          sympy=lambda sp, a: sp.log(1 + sp.exp(a)),
+          torch=lambda t, a: t.nn.functional.softplus(a)),
+    unary("sin",     "sin",      _periodic(math.sin), lambda out, a: (fn.cos(a),)),
+    unary("cos",     "cos",      _periodic(math.cos), lambda out, a: (-fn.sin(a),)),
+    unary("sqrt",    "√",        _sqrt,               lambda out, a: (1.0 / (2.0 * out),),
+          domain=(POSITIVE,)),
+    unary("abs",     "abs",      abs,                 _SIGN, methods=("__abs__", "abs"),
+          domain=(NONZERO,), kink=abs, sympy=lambda sp, a: sp.Abs(a)),
+    #        name      symbol       value              derivative
+    variadic("sum",    "Σ",         lambda *xs: sum(xs), lambda out, *xs: (1.0,) * len(xs),
+             _MANY, lambda *xs: " + ".join(xs), lambda m, *xs: _add_all(m, xs)),
+    variadic("dot",    "Σ w·x",     _dot,    _dot_derivative,    _PAIRS, _weighted_sum,
+             lambda m, *wx: _dot(*wx)),
+    variadic("affine", "Σ w·x + b", _affine, _affine_derivative, _PAIRS_AND_BIAS, _weighted_sum,
+             lambda m, *wxb: _affine(*wxb)),
 ]:
     register(_primitive)
 

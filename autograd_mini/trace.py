@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from .engine import Value, accumulate, chain_rule, gc_paused
+from .engine import Value, accumulate, chain_rule, interpret
 from .naming import display_names, fmt
 
 __all__ = [
@@ -144,34 +144,35 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
         raise TypeError(f"trace expects a Value, got {type(output).__name__}")
     names = display_names(output)
     order = list(names)  # topological: the graph is walked once
-    forward = [ForwardStep(n, names[n], _expression(n, names), n.data) for n in order]
+    forward = interpret(order, lambda n: ForwardStep(n, names[n], "", n.data),
+                        lambda n, _: ForwardStep(n, names[n], _expression(n, names), n.data))
     backward: list[BackwardStep] = []
-    running: dict[Value, float] = {output: float(gradient)}
 
-    def record(node, upstream, locals_):
+    def record(node, upstream, locals_, grads):
+        """Hears of each step of the sweep before it is applied, and reads its sums."""
         parent_names = [names[p] for p in node.parents]
         partials = node.primitive.partials(
             parent_names, [p.data if p.is_constant else None for p in node.parents])
         step = BackwardStep(node, names[node], node.op, upstream, node.primitive.formula)
         out, here = names[output], names[node]
+        sums: dict[Value, float] = {}  # a parent used twice (x * x) receives two products
         for parent, local, partial in zip(node.parents, locals_, partials):
             if parent.is_constant:
                 continue  # a constant receives no gradient
             there = names[parent]
-            before = running.get(parent, 0.0)
+            before = sums.get(parent, grads[parent])
             contribution = upstream * local
-            running[parent] = before + contribution
+            sums[parent] = before + contribution  # as the sweep adds it next
             sentence = (f"∂{out}/∂{there} += ∂{out}/∂{here} · ∂{here}/∂{there}"
                         f" = {fmt(upstream)} · {fmt(local)} = {fmt(contribution)}")
             step.contributions.append(Contribution(
                 parent, there, f"∂{here}/∂{there} = {partial}", local, contribution,
-                before, running[parent], sentence))
+                before, sums[parent], sentence))
         backward.append(step)
 
-    with gc_paused():
-        grads = chain_rule(order, {output: float(gradient)}, on_step=record)
+    grads = chain_rule(order, {output: float(gradient)}, listen=record)
     accumulate(grads)  # what backward() would add, written all at once
-    return Trace(output, names, forward, backward, grads)
+    return Trace(output, names, list(forward.values()), backward, grads)
 
 
 def _html_table(caption: str, rows: list[tuple[str, ...]], header: bool = False) -> str:

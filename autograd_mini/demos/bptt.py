@@ -13,7 +13,8 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from ..engine import Value, gc_paused, grad
+from ..collector import gc_paused
+from ..engine import Value, grad
 from ..losses import sum_squared_error
 from ..nn import Layer, Module, Neuron
 from ..optim import Adam

@@ -7,8 +7,9 @@ import random
 from collections.abc import Sequence
 
 from ..datasets import two_moons
-from ..engine import Value, gc_paused
-from ..engine import sum as value_sum
+from ..collector import gc_paused
+from ..engine import Value
+from ..functions import sum as value_sum
 from ..losses import hinge
 from ..nn import MLP
 from .common import output_folder, parser, progress, pyplot, save_figure

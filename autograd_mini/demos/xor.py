@@ -10,7 +10,7 @@ import random
 from collections.abc import Sequence
 
 from ..datasets import xor
-from ..engine import gc_paused
+from ..collector import gc_paused
 from ..losses import sum_squared_error
 from ..nn import MLP
 from ..optim import SGD

@@ -28,6 +28,11 @@ class Value(engine.Value):
         self._custom_op = _op
 
     @property
+    def op(self) -> str:
+        """The primitive's name, or the name given to a node made by hand."""
+        return super().op or getattr(self, "_custom_op", "")
+
+    @property
     def _prev(self) -> set[engine.Value]:
         return set(self.parents)
 

@@ -1,0 +1,122 @@
+"""Anomaly mode: stop at the first node whose value or gradient turns NaN or ±inf.
+
+It plugs into the engine at its one seam (``engine.on_new_node`` and ``engine.on_step``)
+and costs nothing while it is off.
+"""
+
+from __future__ import annotations
+
+import linecache
+import math
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+
+from . import engine
+from .checks import describe
+from .engine import Value
+
+__all__ = ["detect_anomaly", "AnomalyError"]
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_sites: dict[Value, tuple[str, int]] = {}  # where each node was made, while the mode is on
+_depth = 0  # how many detect_anomaly() blocks are open
+
+
+class AnomalyError(ArithmeticError):
+    """A value or a gradient turned NaN or ±inf from finite numbers (see detect_anomaly)."""
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Stop at the first node whose value or gradient turns NaN or ±inf from finite numbers.
+
+    Inside the block every new node remembers the file and line of the code that made
+    it, and
+
+    * forward: a node whose value is not finite although its inputs are raises
+      :class:`AnomalyError` as it is made;
+    * backward: a chain-rule product that is not finite although the upstream gradient
+      is raises :class:`AnomalyError`, naming the node and where it was made.
+
+        >>> from autograd_mini import Value
+        >>> x = Value(1000.0, label="x")
+        >>> with detect_anomaly():
+        ...     y = x.exp() - x.exp()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        autograd_mini.anomaly.AnomalyError: exp(1000.0 (label 'x')) = inf from finite inputs, ...
+
+    The checks cost time, so the normal path makes none.  Like PyTorch's anomaly mode
+    it is one switch for the whole process, not per thread.
+    """
+    global _depth
+    if _depth == 0:
+        engine.on_new_node.append(_check_value)
+        engine.on_step.append(_check_step)
+    _depth += 1
+    try:
+        yield
+    finally:
+        _depth -= 1
+        if _depth == 0:
+            engine.on_new_node.remove(_check_value)
+            engine.on_step.remove(_check_step)
+            _sites.clear()
+
+
+def _site() -> tuple[str, int]:
+    """(file, line) of the innermost caller outside this package."""
+    frame = sys._getframe(2)
+    while frame is not None and _inside_package(frame.f_code.co_filename):
+        frame = frame.f_back
+    return ("?", 0) if frame is None else (frame.f_code.co_filename, frame.f_lineno)
+
+
+@cache
+def _inside_package(filename: str) -> bool:
+    return os.path.abspath(filename).startswith(_PACKAGE)
+
+
+def _where(site: tuple[str, int] | None) -> str:
+    """``file:line: code`` for an error message (the code read only now, when needed)."""
+    if site is None:
+        return "a place outside detect_anomaly()"
+    filename, line = site
+    code = linecache.getline(filename, line).strip()
+    return f"{filename}:{line}" + (f": {code}" if code else "")
+
+
+def _check_value(node: Value) -> None:
+    site = _sites[node] = _site()
+    if not math.isfinite(node.data) and all(math.isfinite(p.data) for p in node.parents):
+        raise AnomalyError(f"{describe(node.primitive, node.parents)} = "
+                           f"{node.data!r} from finite inputs, made at {_where(site)} "
+                           f"({node.primitive.formula})")
+
+
+def _check_step(node: Value, upstream, locals_, grads: dict) -> None:
+    """Before the step at ``node``: a product, or a parent's sum of products, that would
+    not be finite although the upstream gradient is."""
+    if not math.isfinite(_number(upstream)):
+        return  # not the first: the upstream gradient was bad already
+    totals: dict[Value, float] = {}
+    for parent, local in zip(node.parents, locals_):
+        if parent.is_constant:
+            continue
+        product = _number(upstream) * _number(local)
+        totals[parent] = totals.get(parent, _number(grads.get(parent, 0.0))) + product
+        if math.isfinite(product) and math.isfinite(totals[parent]):
+            continue
+        what = (f"turned {product!r}: upstream {_number(upstream)!r} × local derivative "
+                f"{_number(local)!r}" if not math.isfinite(product) else
+                f"summed to {totals[parent]!r} when {product!r} was added to a parent's "
+                "gradient")
+        raise AnomalyError(
+            f"the gradient through {describe(node.primitive, node.parents)} {what}, "
+            f"node made at {_where(_sites.get(node))} ({node.primitive.formula})")
+
+
+def _number(x: float | Value) -> float:
+    return x.data if isinstance(x, Value) else x
