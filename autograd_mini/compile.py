@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .engine import Value
+from .engine import Value, interpret
 from .naming import display_names
 from .ops import PRIMITIVES
 
@@ -90,16 +90,20 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value]) -> 
             raise ValueError("compile_graph inputs must be leaf Values")
     shown = display_names(*outs)
     order = list(shown)  # topological: the graph is walked once
-    names: dict[Value, str] = {x: f"x{i}" for i, x in enumerate(inputs)}
-    count = 0
-    for node in order:
-        if node in names:
-            continue
-        if node.primitive is None:
-            names[node] = _number(node.data)  # a constant: written in as a number
-        else:
-            count += 1
-            names[node] = f"v{count}"
+    given = {x: f"x{i}" for i, x in enumerate(inputs)}
+    forward: list[str] = []
+
+    def name_leaf(node: Value) -> str:  # an input by its place; a constant as its number
+        return given.get(node) or _number(node.data)
+
+    def write_node(node: Value, args: list[str]) -> str:  # one line of the forward pass
+        name = f"v{len(forward) + 1}"
+        text = node.primitive.expression([shown[p] for p in node.parents])
+        forward.append(f"    {name} = op_{node.op}({', '.join(args)})"
+                       f"  # {_comment(shown[node])} = {_comment(text)}")
+        return name
+
+    names = {**interpret(order, name_leaf, write_node), **given}
     varying = set(inputs)  # an input the outputs do not depend on gets gradient 0
     grad_name = {node: "g_" + names[node]
                  for node in [*order, *inputs] if node.primitive or node in varying}
@@ -108,36 +112,10 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value]) -> 
     lines = ["def replay(inputs, gradient=1.0):",
              f"    {', '.join(names[x] for x in inputs)}{',' if len(inputs) == 1 else ''}"
              f" = inputs  # {which}",
-             "    # forward: one node a line"]
-    for node in order:
-        if node.primitive is not None:
-            args = ", ".join(names[p] for p in node.parents)
-            text = node.primitive.expression([shown[p] for p in node.parents])
-            lines.append(f"    {names[node]} = op_{node.op}({args})"
-                         f"  # {_comment(shown[node])} = {_comment(text)}")
-    lines.append("    # backward: one chain-rule product a line, d(out)/d(node) in g_<node>")
-    for node, name in grad_name.items():
-        if node is not outs[0] or not single:
-            lines.append(f"    {name} = 0.0")
-    result = names[outs[0]] if single else "[" + ", ".join(names[y] for y in outs) + "]"
-    lines.append(f"    seed = gradient({result}) if callable(gradient) else gradient")
-    if single:
-        lines.append(f"    {grad_name[outs[0]]} = seed")
-    else:
-        for k, y in enumerate(outs):
-            lines.append(f"    {grad_name[y]} += seed[{k}]")
-    for node in reversed(order):
-        if node.primitive is None:
-            continue
-        parents = node.parents
-        if not any(p in grad_name for p in parents):
-            continue  # nothing upstream of it varies
-        args = ", ".join(names[p] for p in node.parents)
-        lines.append(f"    d = d_{node.op}({names[node]}, {args})")
-        for k, p in enumerate(parents):
-            if p in grad_name:
-                lines.append(f"    {grad_name[p]} += {grad_name[node]} * d[{k}]")
-    lines.append(f"    return {result}, [{', '.join(grad_name[x] for x in inputs)}]")
+             "    # forward: one node a line", *forward]
+    lines += _backward(order, outs, single, names, grad_name)
+    lines.append(f"    return {_result(outs, single, names)}, "
+                 f"[{', '.join(grad_name[x] for x in inputs)}]")
     source = "\n".join(lines)
     namespace = {}
     for name, primitive in PRIMITIVES.items():
@@ -145,3 +123,30 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value]) -> 
         namespace[f"d_{name}"] = primitive.derivative
     exec(compile(source, "<autograd_mini compiled graph>", "exec"), namespace)  # our own code
     return Compiled(source, namespace["replay"], len(inputs))
+
+
+def _result(outs: list[Value], single: bool, names: dict[Value, str]) -> str:
+    return names[outs[0]] if single else "[" + ", ".join(names[y] for y in outs) + "]"
+
+
+def _backward(order: list[Value], outs: list[Value], single: bool, names: dict[Value, str],
+              grad_name: dict[Value, str]) -> list[str]:
+    """The backward pass, one chain-rule product a line: the sweep of the engine's
+    chain rule, written out over the same order."""
+    lines = ["    # backward: one chain-rule product a line, d(out)/d(node) in g_<node>"]
+    lines += [f"    {name} = 0.0" for node, name in grad_name.items()
+              if node is not outs[0] or not single]
+    lines.append(f"    seed = gradient({_result(outs, single, names)}) "
+                 "if callable(gradient) else gradient")
+    if single:
+        lines.append(f"    {grad_name[outs[0]]} = seed")
+    else:
+        lines += [f"    {grad_name[y]} += seed[{k}]" for k, y in enumerate(outs)]
+    for node in reversed(order):
+        if node.primitive is None or not any(p in grad_name for p in node.parents):
+            continue  # a leaf, or nothing upstream of it varies
+        args = ", ".join(names[p] for p in node.parents)
+        lines.append(f"    d = d_{node.op}({names[node]}, {args})")
+        lines += [f"    {grad_name[p]} += {grad_name[node]} * d[{k}]"
+                  for k, p in enumerate(node.parents) if p in grad_name]
+    return lines
