@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["as_float", "describe", "check_operands", "check_nodes", "check_runs_on_values",
-           "look_up", "seeds_by_output", "no_derivative", "HandWrittenNodeError"]
+           "look_up", "seeds_by_output", "data_of", "no_derivative", "HandWrittenNodeError"]
 
 
 def as_float(data: object, what: str = "Value") -> float:
@@ -26,6 +26,11 @@ def as_float(data: object, what: str = "Value") -> float:
             return math.inf if data > 0 else -math.inf
     raise TypeError(f"{what} expects a real number (int or float), "
                     f"got {data!r} of type {type(data).__name__}")
+
+
+def data_of(x: object, kind: type) -> float:
+    """The number a comparison with a Value looks at: its data, or the number itself."""
+    return x.data if isinstance(x, kind) else as_float(x, "a comparison with a Value")
 
 
 def describe(primitive: Any, parents: Sequence[Any], error: object = None) -> str:

@@ -1,11 +1,10 @@
 """The engine: ``Value`` nodes, the graph walk, and the chain rule.
 
-Every arithmetic operation on Values makes a new node that remembers its inputs
-(``parents``) and the primitive that produced it (see :mod:`autograd_mini.ops`).
-``backward`` orders the graph so that each node comes after everything it depends
-on, then walks that order from the output back to the leaves.  At each node the
-chain rule multiplies the gradient arriving from above (the *upstream* gradient)
-by the node's local derivatives and adds the products into its parents:
+Every operation on Values makes a node that remembers its inputs (``parents``) and the
+primitive that made it (:mod:`autograd_mini.ops`).  ``backward`` orders the graph so that
+each node comes after all it depends on, then walks that order back from the output.  At
+each node the chain rule multiplies the gradient arriving from above (the *upstream*
+gradient) by the node's local derivatives and adds the products into its parents:
 
     dL/d(parent) += dL/d(node) * d(node)/d(parent)
 
@@ -20,22 +19,19 @@ from itertools import repeat
 from operator import add, attrgetter
 from typing import TypeVar, Union
 
-from .checks import (HandWrittenNodeError, as_float, check_nodes, check_operands,
-                     check_runs_on_values, describe, look_up, no_derivative, seeds_by_output)
+from . import checks  # the messages that say what was wrong, kept off this page
+from .checks import HandWrittenNodeError
 from .ops import PRIMITIVES, Primitive
 
-__all__ = [
-    "Value", "Number", "apply", "grad", "gradients", "chain_rule",
-    "topological_order", "interpret", "local_derivatives", "accumulate",
-    "HandWrittenNodeError", "on_new_node", "on_step",
-]
+__all__ = ["Value", "Number", "apply", "grad", "gradients", "chain_rule", "topological_order",
+           "interpret", "local_derivatives", "accumulate", "HandWrittenNodeError",
+           "on_new_node", "on_step"]
 
 Number = Union[int, float]
 T = TypeVar("T")
 
-# The one seam for machinery that is not the lesson (anomaly mode): each function in
-# ``on_new_node`` hears of every node ``apply`` makes, each in ``on_step`` of every
-# chain-rule step before it is applied, as ``(node, upstream, locals, grads)``.
+# The one seam for machinery that is not the lesson (anomaly mode): ``on_new_node`` hears
+# of each node made, ``on_step`` of each chain-rule step, as (node, upstream, locals, grads).
 on_new_node: list[Callable[[Value], None]] = []
 on_step: list[Callable[..., None]] = []
 
@@ -49,11 +45,8 @@ class Value:
         label: display text for pictures, traces and messages; never changes what it is.
         primitive: the :class:`~autograd_mini.ops.Primitive` that made it; None for a leaf.
         parents: its inputs, in order and with repeats (``a * a`` has two).
-        is_constant: true for a number an operator lifted into the graph (the ``3`` of
-            ``3 * x``): it gets no gradient.  Every Value you make is an input.
-
-    The operators and methods (``x * y``, ``x.tanh()``, ...) are made from the op table:
-    each primitive names its ``methods``, and ``x * y`` is ``apply("mul", x, y)``.
+        is_constant: true for a number an operator lifted in (the ``3`` of ``3 * x``).
+    Operators and methods come from the op table: ``x * y`` is ``apply("mul", x, y)``.
     """
 
     __slots__ = ("data", "grad", "primitive", "parents", "label", "is_constant")
@@ -61,11 +54,9 @@ class Value:
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"a label must be text, got {type(label).__name__}")
-        self.data = as_float(data)
-        self.grad: float | Value = 0.0
-        self.primitive: Primitive | None = None
+        self.data, self.grad, self.label = checks.as_float(data), 0.0, label
+        self.primitive: Primitive | None = None  # a leaf: made by no primitive
         self.parents: tuple[Value, ...] = ()
-        self.label = label
         self.is_constant = False
 
     @property
@@ -74,44 +65,39 @@ class Value:
         return self.primitive.name if self.primitive is not None else ""
 
     def __repr__(self) -> str:
-        label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self.data!r}, grad={self.grad!r}" + (
+            f", label={self.label!r})" if self.label else ")")
 
     def backward(self, gradient: Number = 1.0, *, create_graph: bool = False) -> None:
         """Add ``gradient`` · d(self)/d(node) into ``.grad`` of every node of the graph.
 
-        Gradients **accumulate** (``+=``): that is what lets a loss be summed over samples
-        one ``backward`` at a time; ``zero_grad()`` resets them.  Atomic: the gradients
-        are computed apart (:func:`gradients`) and written in one step, so an error or a
-        ``KeyboardInterrupt`` leaves every ``.grad`` as it was.  With ``create_graph``
-        each ``.grad`` is a Value that can be differentiated again.
-        """
-        seed = self._lift(gradient) if create_graph else as_float(gradient, "gradient")
+        Gradients **accumulate** (``+=``), so a loss can be summed over samples one
+        ``backward`` at a time (``zero_grad()`` resets them).  Atomic: an error or an
+        interrupt leaves every ``.grad`` as it was.  With ``create_graph`` each ``.grad``
+        is a Value that can be differentiated again."""
+        seed = self._lift(gradient) if create_graph else checks.as_float(gradient, "gradient")
         accumulate(gradients(self, seed, create_graph=create_graph))
 
     def _lift(self, other: object) -> Value:
         """``other`` as a Value: a plain number becomes a constant leaf."""
         if isinstance(other, Value):
             return other
-        return constant(type(self), as_float(other, "an operation on Values"))
+        return constant(type(self), checks.as_float(other, "an operation on Values"))
 
-    def __pos__(self) -> Value:
-        return self
-
+    __pos__ = lambda self: self  # noqa: E731  (+x is x)
     # Comparisons look at the data, so ``if x > 0`` works as with plain numbers.
     # Equality is left as identity: nodes are dictionary keys during backward.
-    __lt__ = lambda self, other: self.data < _data(other)  # noqa: E731
-    __le__ = lambda self, other: self.data <= _data(other)  # noqa: E731
-    __gt__ = lambda self, other: self.data > _data(other)  # noqa: E731
-    __ge__ = lambda self, other: self.data >= _data(other)  # noqa: E731
+    __lt__ = lambda self, other: self.data < checks.data_of(other, Value)  # noqa: E731
+    __le__ = lambda self, other: self.data <= checks.data_of(other, Value)  # noqa: E731
+    __gt__ = lambda self, other: self.data > checks.data_of(other, Value)  # noqa: E731
+    __ge__ = lambda self, other: self.data >= checks.data_of(other, Value)  # noqa: E731
 
     def __float__(self) -> float:
         return self.data
 
 
 def _method(name: str, arity: int | None, reflected: bool) -> Callable[..., Value]:
-    """The Value method that applies the primitive ``name``: ``x.exp()``, ``x * y``,
-    and the reflected ``2 * x`` (``x.__rmul__(2)``, the number on the left)."""
+    """``x.exp()``, ``x * y``, or the reflected ``2 * x`` (``x.__rmul__(2)``)."""
     if arity == 1:
         return lambda self: apply(name, self)
     if reflected:
@@ -119,21 +105,20 @@ def _method(name: str, arity: int | None, reflected: bool) -> Callable[..., Valu
     return lambda self, other: apply(name, self, self._lift(other))
 
 
-for _primitive in PRIMITIVES.values():
+for _primitive in PRIMITIVES.values():  # x.exp(), x * y, 2 * x, ...: one method per name
     for _k, _name in enumerate(_primitive.methods):
-        _m = _method(_primitive.name, _primitive.arity, reflected=_k == 1)
-        _m.__name__, _m.__doc__ = _name, _primitive.formula
-        setattr(Value, _name, _m)
-del _primitive, _k, _name, _m
+        setattr(Value, _name, _method(_primitive.name, _primitive.arity, reflected=_k == 1))
+        getattr(Value, _name).__doc__ = _primitive.formula  # help(x.tanh) gives its calculus
+del _primitive, _k, _name
 
 
 def constant(kind: type[Value], data: float) -> Value:
     """A number lifted into the graph: a leaf that is a constant, not an input."""
-    return _node(kind, data, is_constant=True)
+    return _node(kind, data, None, (), True)
 
 
-def _node(kind: type[Value], data: float, primitive: Primitive | None = None,
-          parents: tuple[Value, ...] = (), is_constant: bool = False) -> Value:
+def _node(kind: type[Value], data: float, primitive: Primitive | None,
+          parents: tuple[Value, ...], is_constant: bool = False) -> Value:
     """A new node of class ``kind`` (skipping ``__init__``: ``data`` is a float already)."""
     node = object.__new__(kind)
     node.data, node.grad, node.primitive, node.parents = data, 0.0, primitive, parents
@@ -141,26 +126,18 @@ def _node(kind: type[Value], data: float, primitive: Primitive | None = None,
     return node
 
 
-def _data(x: object) -> float:
-    return x.data if isinstance(x, Value) else as_float(x, "a comparison with a Value")
-
-
 def apply(name: str | Primitive, *parents: Value) -> Value:
-    """Make the node ``name(*parents)``: compute its value by the op table's rule.
-
-    Raises:
-        ValueError, ZeroDivisionError: an input lies outside the op's domain; the
-            message names the op, each operand's value and its label.
-    """
-    primitive = name if isinstance(name, Primitive) else look_up(name)
+    """Make the node ``name(*parents)``, its value computed by the op table's rule.  An
+    input outside the op's domain raises ValueError or ZeroDivisionError naming it."""
+    primitive = name if isinstance(name, Primitive) else checks.look_up(name)
     if primitive.layout.columns and primitive.layout.size(len(parents)) is None:
-        check_operands(primitive, parents, Value)  # too many or too few inputs: it says so
+        checks.check_operands(primitive, parents, Value)  # too many or too few: it says so
     try:
         data = primitive.value(*[p.data for p in parents])
     except (ValueError, ZeroDivisionError) as error:
-        raise type(error)(describe(primitive, parents, error)) from None
+        raise type(error)(checks.describe(primitive, parents, error)) from None
     except (AttributeError, TypeError, IndexError):
-        check_operands(primitive, parents, Value)
+        checks.check_operands(primitive, parents, Value)
         raise
     out = _node(type(parents[0]), data, primitive, parents)
     for listener in on_new_node:
@@ -168,15 +145,9 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
     return out
 
 
-# -- the graph walk -------------------------------------------------------------
-
-
 def topological_order(*roots: Value) -> list[Value]:
-    """Every node the ``roots`` depend on, each after all of its parents.
-
-    Iterative depth-first search (an explicit stack instead of recursion), so a
-    chain of a million nodes is no problem.  With one root, it comes last.
-    """
+    """Every node the ``roots`` depend on, each after all of its parents (one root comes
+    last).  Depth-first with a stack of its own, not recursion: a million-node chain works."""
     order: list[Value] = []
     visited: set[Value] = set()
     for root in roots:
@@ -200,15 +171,13 @@ def topological_order(*roots: Value) -> list[Value]:
     return order
 
 
-def interpret(
-    order: Sequence[Value], leaf: Callable[[Value], T], rule: Callable[[Value, list[T]], T],
-) -> dict[Value, T]:
-    """The one loop every interpreter of a graph shares (JAX's ``eval_jaxpr``).
-
-    Over ``order`` (topological), each node's result is ``leaf(node)`` for a node with no
-    inputs (an input, or a constant: ``node.is_constant``) and ``rule(node, [result of
-    each parent])`` for a node a primitive made.  Returns ``{node: result}``.  Replay,
-    forward mode, SymPy export, compiled code and the trace each supply their two rules:
+def interpret(order: Sequence[Value], leaf: Callable[[Value], T],
+              rule: Callable[[Value, list[T]], T]) -> dict[Value, T]:
+    """The one loop every interpreter of a graph shares (JAX's ``eval_jaxpr``): over
+    ``order`` (topological), each node's result is ``leaf(node)`` for an input or a
+    constant (``node.is_constant``), ``rule(node, [result of each parent])`` for a node a
+    primitive made.  Replay, forward mode, SymPy, compiled code and the trace each
+    supply their two rules:
 
         >>> x = Value(2.0)
         >>> y = x * x + 1
@@ -220,38 +189,33 @@ def interpret(
     for node in order:
         if node.primitive is not None:
             results[node] = rule(node, [results[p] for p in node.parents])
-        elif node.parents:  # made by hand, micrograd style: no rule to read
-            raise HandWrittenNodeError(node)
         else:
-            results[node] = leaf(node)
+            results[node] = leaf(_check_leaf(node))
     return results
 
 
-# -- the chain rule ----------------------------------------------------------------
+def _check_leaf(node: Value) -> Value:
+    if node.parents:  # made by hand, micrograd style: there is no rule to read
+        raise HandWrittenNodeError(node)
+    return node
 
 
 def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
     """``d(node)/d(parent)`` for each parent, by the op table's rule: on floats, or with
     ``create_graph`` on Values (constants stay floats), to be differentiated again."""
-    primitive = node.primitive
-    if primitive is None:
-        raise HandWrittenNodeError(node)
+    primitive = node.primitive or _check_leaf(node).primitive
     if not create_graph:
         return primitive.derivative(node.data, *[p.data for p in node.parents])
-    check_runs_on_values(primitive)
+    checks.check_runs_on_values(primitive)
     return primitive.derivative(node, *[p.data if p.is_constant else p for p in node.parents])
 
 
 def chain_rule(order: Sequence[Value], seeds: Mapping[Value, float | Value],
                create_graph: bool = False, listen: Callable | None = None) -> dict:
-    """The chain rule over ``order`` (topological) from the ``seeds`` (``{output:
-    dL/d output}``) back to the leaves: ``dL/d(parent) += dL/d(node) * d(node)/d(parent)``.
-
-    Returns ``{node: dL/d node}`` for every node but the constants (nothing can change
-    them), in a dictionary of its own: no node is written, so concurrent and interrupted
-    calls cannot disturb the graph (autodidact's ``backward_pass``).  ``listen(node,
-    upstream, locals, grads)``, like each function in ``on_step``, hears of each step.
-    """
+    """The chain rule over ``order`` (topological) from the ``seeds`` ({output: dL/d
+    output}) back to the leaves: {node: dL/d node} for all but the constants, in a dict of
+    its own (no node is written, so concurrent calls cannot disturb the graph).  ``listen``,
+    like each function in ``on_step``, hears of each step before it is taken."""
     sweep = _sweep_values if create_graph else _sweep_floats
     return sweep(order, seeds, [*on_step, listen] if listen else on_step)
 
@@ -261,15 +225,14 @@ def _sweep_floats(order, seeds, listeners) -> dict:
     grads = dict.fromkeys([node for node in order if not node.is_constant], 0.0)
     grads.update(seeds)
     for node in reversed(order):
-        if node.primitive is None:
-            if node.parents:
-                raise HandWrittenNodeError(node)
-            continue  # a leaf: nothing further back
+        if node.primitive is None:  # a leaf (nothing further back), or a node made by hand
+            _check_leaf(node)
+            continue
         upstream = grads[node]
         try:
             locals_ = node.primitive.derivative(node.data, *[p.data for p in node.parents])
         except (ValueError, ZeroDivisionError, OverflowError) as error:
-            raise no_derivative(node, error) from None
+            raise checks.no_derivative(node, error) from None
         for listener in listeners:
             listener(node, upstream, locals_, grads)
         for parent, local in zip(node.parents, locals_):
@@ -279,17 +242,16 @@ def _sweep_floats(order, seeds, listeners) -> dict:
 
 
 def _sweep_values(order, seeds, listeners) -> dict:
-    """The chain rule on Values (higher order): a parent's first product is taken as
-    it is, so the gradient's graph has no ``0 + g`` nodes."""
+    """The chain rule on Values: a first product is taken as it is (no ``0 + g`` nodes)."""
     grads = dict(seeds)
-    for node in reversed(order):
+    for node in reversed(order):  # as _sweep_floats, but the rules run on Values
         upstream = grads.get(node)
         if upstream is None or not node.parents:  # no path to an output, or a leaf
             continue
         try:
             locals_ = local_derivatives(node, create_graph=True)
         except (ValueError, ZeroDivisionError, OverflowError) as error:
-            raise no_derivative(node, error) from None
+            raise checks.no_derivative(node, error) from None
         for listener in listeners:
             listener(node, upstream, locals_, grads)
         for parent, local in zip(node.parents, locals_):
@@ -301,10 +263,8 @@ def _sweep_values(order, seeds, listeners) -> dict:
 
 def gradients(outputs: Value | Sequence[Value], seeds: float | Value | Sequence = 1.0, *,
               create_graph: bool = False) -> dict[Value, float | Value]:
-    """``d(Σ_k seed_k · output_k)/d(node)`` for every node the outputs depend on.
-
-    One sweep serves any number of outputs, each with its seed (one number for all, or
-    one per output).  Pure: no ``.grad`` is read or written.
+    """``d(Σ_k seed_k · output_k)/d(node)`` for every node the outputs depend on: one
+    sweep, one seed for all outputs or one each.  Pure: no ``.grad`` is read or written.
 
         >>> x = Value(3.0)
         >>> g = gradients([x * x, 2 * x], [1.0, 10.0])   # d/dx (x² + 10·2x) = 2x + 20
@@ -312,7 +272,7 @@ def gradients(outputs: Value | Sequence[Value], seeds: float | Value | Sequence 
         26.0
     """
     outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
-    start = seeds_by_output(outputs, seeds, Value)  # {output: its seed}, added if repeated
+    start = checks.seeds_by_output(outputs, seeds, Value)  # {output: the sum of its seeds}
     return chain_rule(topological_order(*outputs), start, create_graph)
 
 
@@ -322,7 +282,7 @@ def grad(output: Value, inputs: Sequence[Value], *,
     or Values that can be differentiated again with ``create_graph``.  An input that
     ``output`` does not depend on gets 0.  Pure: no ``.grad`` is read or written."""
     inputs = list(inputs)
-    check_nodes([output, *inputs], Value, "grad")
+    checks.check_nodes([output, *inputs], Value, "grad")
     seed = output._lift(1.0) if create_graph else 1.0
     by_node = gradients(output, seed, create_graph=create_graph)
     return [by_node.get(x, 0.0) for x in inputs]
@@ -332,12 +292,9 @@ _GRAD = attrgetter("grad")
 
 
 def accumulate(grads: Mapping[Value, float | Value]) -> None:
-    """Add ``grads`` (``{node: gradient}``) into each node's ``.grad``, all or nothing.
-
-    The sums are computed first; then one pass in C writes them (``map`` and
-    ``setattr`` run no Python bytecode), so neither an interrupt nor another thread
-    can come between the first write and the last.
-    """
+    """Add ``grads`` ({node: gradient}) into each node's ``.grad``, all or nothing: the
+    sums are computed first, then one pass in C writes them (``map`` and ``setattr`` run
+    no bytecode), so no interrupt or other thread comes between the first write and the last."""
     nodes = list(grads)
     totals = list(map(add, map(_GRAD, nodes), grads.values()))  # nothing written yet
     deque(map(setattr, nodes, repeat("grad"), totals), maxlen=0)

@@ -16,10 +16,19 @@ from collections.abc import Iterator, Sequence
 from typing import Union
 
 from .engine import Number, Value, apply
+from .ops import PRIMITIVES
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS"]
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "activations"]
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+LINEAR = "linear"  # no activation: the neuron's output is its weighted sum
+
+
+def activations() -> tuple[str, ...]:
+    """What a neuron can squash with: any one-input op of the table, or ``"linear"``."""
+    return (*[name for name, p in PRIMITIVES.items() if p.arity == 1], LINEAR)
+
+
+ACTIVATIONS = activations()  # the built-in ones; a registered one-input op works too
 INITS = ("uniform", "paper", "xavier", "lecun")
 Inputs = Union[Value, Number, Sequence[Union[Value, Number]]]
 
@@ -123,7 +132,8 @@ class Neuron(Module):
 
     Args:
         nin: number of inputs.
-        activation: ``"sigmoid"`` (the paper's), ``"tanh"``, ``"relu"`` or ``"linear"``.
+        activation: the name of a one-input op of the table -- ``"sigmoid"`` (the
+            paper's), ``"tanh"``, ``"relu"``, ... -- or ``"linear"`` (none).
         init: how weights start -- ``"uniform"``: U(-scale, scale), bias 0
             (micrograd's choice, scale 1); ``"paper"``: weights *and* bias
             U(-scale, scale) with scale 0.3, as in Rumelhart et al.; ``"xavier"``:
@@ -147,8 +157,8 @@ class Neuron(Module):
         if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
             raise ValueError(f"a neuron needs a positive whole number of inputs, got {nin!r}")
         if nonlin is not None:
-            activation = "relu" if nonlin else "linear"
-        _check_choice("activation", activation, ACTIVATIONS)
+            activation = "relu" if nonlin else LINEAR
+        _check_choice("activation", activation, activations())
         _check_choice("init", init, INITS)
         rng = rng if rng is not None else random  # the module: random.seed() applies
         self.w = [Value(_initial_weight(init, nin, scale, rng), f"w{i}") for i in range(nin)]
@@ -163,7 +173,7 @@ class Neuron(Module):
     def fire(self, xs: list[Value]) -> Value:
         """The output for inputs that are already Values of the right number."""
         total = apply("affine", *self.w, *xs, self.b)  # one node for Σ_i w_i x_i + b
-        return total if self.activation == "linear" else apply(self.activation, total)
+        return total if self.activation == LINEAR else apply(self.activation, total)
 
     def config(self) -> dict:
         """The arguments that rebuild this neuron's shape (used by ``save``)."""
@@ -171,7 +181,7 @@ class Neuron(Module):
 
     @property
     def nonlin(self) -> bool:
-        return self.activation != "linear"
+        return self.activation != LINEAR
 
     def __repr__(self) -> str:
         return f"{self.activation.capitalize()}Neuron({len(self.w)})"

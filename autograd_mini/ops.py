@@ -113,6 +113,8 @@ class Primitive:
         methods: the names of the ``Value`` methods that apply the op: ``("exp",)``
             gives ``x.exp()``; a two-input op names its operator and the reflected
             one, ``("__add__", "__radd__")`` for ``x + y`` and ``1 + x``.
+        torch_layer: the ``torch.nn`` class that applies the op as a layer of a network
+            (``"Tanh"``), for the PyTorch bridge, or None.
     """
 
     name: str
@@ -126,6 +128,7 @@ class Primitive:
     sympy: Callable[..., Any] | None = field(default=None, repr=False)
     torch: Callable[..., Any] | None = field(default=None, repr=False)
     methods: tuple[str, ...] = ()
+    torch_layer: str | None = None
 
     @property
     def arity(self) -> int | None:
@@ -393,15 +396,16 @@ def _weighted_sum(*wxb: str) -> str:
     return " + ".join(terms + list(wxb[2 * n:]))
 
 
-def infix(name: str, sign: str, value: Callable[..., float], derivative: Callable[..., tuple],
-          methods: tuple[str, str], **fields: Any) -> Primitive:
-    """A two-input op written between its inputs (``a + b``) and applied by an operator
-    and its reflected form (``x + 1`` and ``1 + x``).  Python's operator of the same
-    name serves SymPy and PyTorch too."""
-    python = getattr(operator, methods[0].strip("_"))
+def infix(name: str, sign: str, method: str, value: Callable[..., float],
+          derivative: Callable[..., tuple], **fields: Any) -> Primitive:
+    """A two-input op written between its inputs (``a + b``), applied by the operator
+    ``method`` (``__add__``) and its reflected form (``__radd__``: ``1 + x``).  Python's
+    operator of the same name serves SymPy and PyTorch too."""
+    python = getattr(operator, method.strip("_"))
     fields = {"domain": (REAL, REAL), "write": lambda a, b: f"{a} {sign} {b}",
               "sympy": lambda m, a, b: python(a, b), "torch": lambda m, a, b: python(a, b),
               **fields}
+    methods = (method, "__r" + method[2:])
     return Primitive(name, sign, value, derivative, FIXED[2], methods=methods, **fields)
 
 
@@ -429,28 +433,30 @@ _SIGN = lambda out, a: (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0,)  # noqa: 
 
 # The table.  Each derivative rule is ``rule(out, *inputs) -> (∂out/∂input, ...)``.
 for _primitive in [
-    #     name   sign  value                 derivative (∂/∂a, ∂/∂b)        methods
-    infix("add", "+",  lambda a, b: a + b,   lambda out, a, b: (1.0, 1.0),  ("__add__", "__radd__")),
-    infix("sub", "-",  lambda a, b: a - b,   lambda out, a, b: (1.0, -1.0), ("__sub__", "__rsub__")),
-    infix("mul", "*",  lambda a, b: a * b,   lambda out, a, b: (b, a),      ("__mul__", "__rmul__")),
-    infix("div", "/",  _divide,  # -a / b / b, not -a / (b*b): b*b underflows first
-          lambda out, a, b: (1.0 / b, -a / b / b), ("__truediv__", "__rtruediv__"),
-          domain=(REAL, NONZERO)),
-    infix("pow", "**", _power, _power_derivative, ("__pow__", "__rpow__"),
+    #     name   sign  operator       value                derivative (∂/∂a, ∂/∂b)
+    infix("add", "+",  "__add__",     lambda a, b: a + b,  lambda out, a, b: (1.0, 1.0)),
+    infix("sub", "-",  "__sub__",     lambda a, b: a - b,  lambda out, a, b: (1.0, -1.0)),
+    infix("mul", "*",  "__mul__",     lambda a, b: a * b,  lambda out, a, b: (b, a)),
+    infix("div", "/",  "__truediv__", _divide,  # -a / b / b: b * b would underflow first
+          lambda out, a, b: (1.0 / b, -a / b / b), domain=(REAL, NONZERO)),
+    infix("pow", "**", "__pow__",     _power,              _power_derivative,
           domain=(POSITIVE, ((-3.0, 3.0),)), write=lambda a, b: f"{a}**{b}"),
     #     name       symbol      value               derivative d/da
-    unary("neg",     "-",        lambda a: -a,        lambda out, a: (-1.0,), methods=("__neg__",),
-          write=lambda a: f"-{a}", sympy=lambda m, a: -a, torch=lambda m, a: -a),
+    unary("neg",     "-",        lambda a: -a,        lambda out, a: (-1.0,),
+          methods=("__neg__",), write=lambda a: f"-{a}", sympy=lambda m, a: -a,
+          torch=lambda m, a: -a),
     unary("exp",     "exp",      _exp,                lambda out, a: (out,)),
-    unary("log",     "log",      _log,                lambda out, a: (1.0 / a,), domain=(POSITIVE,)),
-    unary("tanh",    "tanh",     math.tanh,           lambda out, a: (1.0 - out * out,)),
+    unary("log",     "log",      _log,                lambda out, a: (1.0 / a,),
+          domain=(POSITIVE,)),
+    unary("tanh",    "tanh",     math.tanh,           lambda out, a: (1.0 - out * out,),
+          torch_layer="Tanh"),
     unary("sigmoid", "σ",        _sigmoid,            lambda out, a: (out * (1.0 - out),),
-          sympy=lambda sp, a: 1 / (1 + sp.exp(-a))),
+          sympy=lambda sp, a: 1 / (1 + sp.exp(-a)), torch_layer="Sigmoid"),
     unary("relu",    "ReLU",     _relu,               lambda out, a: (0.0 if a <= 0.0 else 1.0,),
-          domain=(NONZERO,), kink=abs, sympy=lambda sp, a: sp.Max(a, 0)),
+          domain=(NONZERO,), kink=abs, sympy=lambda sp, a: sp.Max(a, 0), torch_layer="ReLU"),
     unary("softplus", "softplus", _softplus,          lambda out, a: (fn.sigmoid(a),),
           sympy=lambda sp, a: sp.log(1 + sp.exp(a)),
-          torch=lambda t, a: t.nn.functional.softplus(a)),
+          torch=lambda t, a: t.nn.functional.softplus(a), torch_layer="Softplus"),
     unary("sin",     "sin",      _periodic(math.sin), lambda out, a: (fn.cos(a),)),
     unary("cos",     "cos",      _periodic(math.cos), lambda out, a: (-fn.sin(a),)),
     unary("sqrt",    "√",        _sqrt,               lambda out, a: (1.0 / (2.0 * out),),
@@ -462,8 +468,8 @@ for _primitive in [
              _MANY, lambda *xs: " + ".join(xs), lambda m, *xs: _add_all(m, xs)),
     variadic("dot",    "Σ w·x",     _dot,    _dot_derivative,    _PAIRS, _weighted_sum,
              lambda m, *wx: _dot(*wx)),
-    variadic("affine", "Σ w·x + b", _affine, _affine_derivative, _PAIRS_AND_BIAS, _weighted_sum,
-             lambda m, *wxb: _affine(*wxb)),
+    variadic("affine", "Σ w·x + b", _affine, _affine_derivative, _PAIRS_AND_BIAS,
+             _weighted_sum, lambda m, *wxb: _affine(*wxb)),
 ]:
     register(_primitive)
 

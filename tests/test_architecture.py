@@ -1,0 +1,141 @@
+"""The house rules, checked: the op table is the only home of an op, and a new op needs
+no edit anywhere else; the engine stays a page a student can read."""
+
+import ast
+import math
+from pathlib import Path
+
+import pytest
+
+from autograd_mini import PRIMITIVES, Value, apply, grad, jvp, trace
+from autograd_mini.compile import compile_graph
+from autograd_mini.expression import parse
+from autograd_mini.ops import Primitive, register
+from autograd_mini.testing import gradcheck
+
+PACKAGE = Path(__file__).resolve().parents[1] / "autograd_mini"
+SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if p.name != "ops.py")
+
+
+def _op_name_tests(tree: ast.AST) -> list[tuple[int, str]]:
+    """Where a module tests an op's name or lists op names: a string naming an op in a
+    comparison, a collection display, a dictionary key or a subscript, and any comparison
+    of a node's ``.op``.  Calling an op by name (``apply("dot", ...)``, a default
+    ``activation="relu"``) is using it, not testing it, and is fine."""
+    names = set(PRIMITIVES)
+    exports = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Assign)
+               and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)}
+
+    def naming(node):
+        return isinstance(node, ast.Constant) and node.value in names
+
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in exports:  # __all__ lists functions, some named after their op
+            continue
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(naming(s) for s in sides):
+                found.append((node.lineno, "compares with an op's name"))
+            if any(isinstance(s, ast.Attribute) and s.attr == "op" for s in sides):
+                found.append((node.lineno, "compares a node's .op"))
+        elif isinstance(node, (ast.List, ast.Tuple, ast.Set)) and any(map(naming, node.elts)):
+            found.append((node.lineno, "lists op names"))
+        elif isinstance(node, ast.Dict) and any(naming(k) for k in node.keys if k):
+            found.append((node.lineno, "keys a dictionary by op names"))
+        elif isinstance(node, ast.Subscript) and naming(node.slice):
+            found.append((node.lineno, "looks an op up by a name written in"))
+    return found
+
+
+def test_the_lint_finds_what_it_is_meant_to_find():
+    caught = _op_name_tests(ast.parse(
+        'if node.op == "pow": pass\nFNS = ["exp", "log"]\nT = {"tanh": 1}\nP = PRIMITIVES["relu"]\n'
+        'ok = apply("dot", a, b)\n__all__ = ["dot"]\n'))
+    assert [line for line, _ in caught] == [1, 1, 2, 3, 4]
+
+
+def test_no_module_outside_the_op_table_tests_an_op_name():
+    offenders = [f"{path.relative_to(PACKAGE)}:{line}: {what}" for path in SOURCES
+                 for line, what in _op_name_tests(ast.parse(path.read_text()))]
+    assert offenders == []
+
+
+def test_no_function_in_the_package_is_over_60_lines():
+    long = [f"{path.relative_to(PACKAGE)}:{node.name} ({node.end_lineno - node.lineno + 1})"
+            for path in sorted(PACKAGE.rglob("*.py"))
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.end_lineno - node.lineno + 1 > 60]
+    assert long == []
+
+
+def test_the_engine_is_one_page_and_imports_only_the_core():
+    source = (PACKAGE / "engine.py").read_text()
+    assert len(source.splitlines()) <= 300
+    ours = {node.module for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.ImportFrom) and node.level == 1}
+    assert ours <= {"ops", "checks"}
+
+
+# -- a new op, registered once, reaches every interpreter ---------------------------------
+
+
+@pytest.fixture
+def cube():
+    """``cube(a) = a³``, with ``d/da = 3a²``, registered for one test only."""
+    primitive = register(Primitive(
+        "cube", "³", lambda a: a ** 3, lambda out, a: (3.0 * a * a,),
+        sympy=lambda sp, a: a ** 3, torch=lambda t, a: a ** 3))
+    yield primitive
+    del PRIMITIVES["cube"]
+
+
+def test_a_new_op_reaches_the_parser_the_trace_and_the_compiled_replay(cube):
+    y = parse("cube(x) + x", {"x": 2.0})
+    assert y.data == 10.0
+    record = trace(y)
+    assert "d/da cube(a) = 3 * a * a" in [s.formula for s in record.backward]
+    x = next(n for n in record.names if record.names[n] == "x")
+    assert record.grads[x] == 13.0  # 3x² + 1
+    replay = compile_graph(y, [x])
+    assert replay([3.0]) == (30.0, [28.0])
+
+
+def test_a_new_op_reaches_forward_mode_gradcheck_and_higher_order(cube):
+    assert jvp(lambda a: apply("cube", a), [2.0], [1.0]) == (8.0, 12.0)
+    assert gradcheck(lambda a: apply("cube", a), [0.7])
+    x = Value(2.0)
+    (first,) = grad(apply("cube", x), [x], create_graph=True)
+    assert grad(first, [x]) == [12.0]  # d²/dx² x³ = 6x
+
+
+def test_a_new_op_reaches_the_pictures_and_the_sympy_export(cube):
+    pytest.importorskip("graphviz")
+    sympy = pytest.importorskip("sympy")
+    from autograd_mini import draw_dot
+    from autograd_mini.export import to_sympy
+
+    y = apply("cube", Value(2.0, label="x"))
+    assert "³" in draw_dot(y).source
+    assert to_sympy(y) == sympy.Symbol("x", real=True) ** 3
+
+
+def test_a_new_op_reaches_the_strategies_and_the_policy_page(cube):
+    from hypothesis import given, settings
+
+    from autograd_mini.testing import policy
+    from autograd_mini.testing.strategies import expressions
+
+    seen = []
+
+    @settings(max_examples=10, database=None, derandomize=True)
+    @given(expressions(ops=["cube"], max_ops=2))
+    def draws(case):
+        seen.append(repr(case[0]))
+
+    draws()
+    assert any("cube(" in text for text in seen)
+    assert [label for label, _ in policy.cases("cube")][:2] == ["cube(0)", "cube(-0)"]
+    values, derivatives = policy.ours("cube", (math.inf,))
+    assert values == (math.inf,) and derivatives == (math.inf,)
