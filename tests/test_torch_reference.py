@@ -31,13 +31,7 @@ TORCH = {
 
 
 def _torch_eval(expression, inputs):
-    results = []
-    for node in expression.nodes:
-        if node.op == "input":
-            results.append(inputs[node.args[0]])
-        else:
-            results.append(TORCH[node.op](*[results[i] for i in node.args]))
-    return results[-1]
+    return expression.interpret(inputs.__getitem__, lambda node, args: TORCH[node.op](*args))
 
 
 @given(expressions(ops=sorted(TORCH), max_ops=10))

@@ -17,17 +17,18 @@ expression is differentiable where it is evaluated.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from hypothesis import strategies as st
 
-from ..engine import Value, apply
+from ..engine import Value, apply, interpret, topological_order
 from ..ops import PRIMITIVES, REAL, Primitive
 
 __all__ = ["points", "values", "op_inputs", "expressions", "Expression"]
 
 Domain = tuple[tuple[float, float], ...]
+T = TypeVar("T")
 
 # Where generated intermediate results must stay, so finite differences stay accurate.
 _LIMIT = 50.0
@@ -61,36 +62,49 @@ def _inside(x: float, domain: Domain) -> bool:
     return any(low <= x <= high for low, high in domain)
 
 
-@dataclass(frozen=True)
-class _Node:
-    op: str  # a primitive's name, or "input"
-    args: tuple[int, ...]  # indices of earlier nodes (the input's number for "input")
-
-
-@dataclass(frozen=True)
 class Expression:
-    """A random expression: call it with Values, read it with ``repr``."""
+    """A random expression: call it with Values, read it with ``repr``.
 
-    nodes: tuple[_Node, ...]
+    It is a graph of Values built at the drawn point (``inputs``, the leaves ``x0, x1,
+    ...``, and its ``output``).  Calling it replays that graph on your Values, reading it
+    writes it out: both are the one interpreter loop (:func:`~autograd_mini.engine.interpret`),
+    which :meth:`interpret` lends to any other rule.
+
+        >>> x0, x1 = Value(1.0, label="x0"), Value(0.0, label="x1")
+        >>> f = Expression([x0, x1], x0 * x1.exp())
+        >>> f
+        mul(x0, exp(x1))
+        >>> f(Value(3.0), Value(0.0)).data
+        3.0
+        >>> f.interpret([2.0, 0.0].__getitem__, lambda node, args: node.primitive.value(*args))
+        2.0
+    """
+
+    __slots__ = ("inputs", "output", "order", "_positions")
+
+    def __init__(self, inputs: Sequence[Value], output: Value) -> None:
+        self.inputs: tuple[Value, ...] = tuple(inputs)
+        self.output = output
+        self.order = topological_order(output)  # only what the output depends on
+        self._positions = {leaf: i for i, leaf in enumerate(self.inputs)}
+
+    def interpret(self, leaf: Callable[[int], T], rule: Callable[[Value, list[T]], T]) -> T:
+        """The result at the output of an interpreter of the drawn graph: ``leaf(i)`` for
+        its ``i``-th input, ``rule(node, [result of each parent])`` for each node an op
+        made (``node.primitive``)."""
+        positions = self._positions
+        return interpret(self.order, lambda node: leaf(positions[node]), rule)[self.output]
 
     def __call__(self, *inputs: Value) -> Value:
-        results: list[Value] = []
-        for node in self.nodes:
-            if node.op == "input":
-                results.append(inputs[node.args[0]])
-            else:
-                results.append(apply(node.op, *[results[i] for i in node.args]))
-        return results[-1]
-
-    def _text(self, index: int) -> str:
-        node = self.nodes[index]
-        if node.op == "input":
-            return f"x{node.args[0]}"
-        args = [self._text(i) for i in node.args]
-        return f"{node.op}({', '.join(args)})"
+        """The same graph, made of ``inputs`` (of their Value class) by :func:`apply`."""
+        if len(inputs) != len(self.inputs):
+            raise TypeError(f"{self!r} takes {len(self.inputs)} inputs, got {len(inputs)}")
+        return self.interpret(inputs.__getitem__,
+                              lambda node, args: apply(node.primitive, *args))
 
     def __repr__(self) -> str:
-        return self._text(len(self.nodes) - 1)
+        return self.interpret("x{}".format,
+                              lambda node, args: f"{node.primitive.name}({', '.join(args)})")
 
 
 @st.composite
@@ -127,27 +141,29 @@ def expressions(
     else:
         point = tuple(float(x) for x in at)
     n_inputs = len(point)
-    nodes = [_Node("input", (i,)) for i in range(n_inputs)]
-    data, depth, used = list(point), [0] * n_inputs, [False] * n_inputs
+    inputs = [Value(x, label=f"x{i}") for i, x in enumerate(point)]
+    nodes, depth, used = list(inputs), [0] * n_inputs, [False] * n_inputs
     for _ in range(draw(st.integers(1, max_ops))):
         candidates = [i for i in range(len(nodes)) if depth[i] < max_depth
                       and (share or i < n_inputs or not used[i])]
-        node = _draw_node(draw, PRIMITIVES[draw(st.sampled_from(names))], candidates, data)
-        if node is None:
+        drawn = _draw_node(draw, PRIMITIVES[draw(st.sampled_from(names))], candidates, nodes)
+        if drawn is None:
             continue
-        value = _value(node, data)
-        if not abs(value) <= _LIMIT:
+        primitive, args = drawn
+        node = apply(primitive, *[nodes[i] for i in args])
+        if not abs(node.data) <= _LIMIT:
             continue
-        for i in node.args:
+        for i in args:
             used[i] = True
         nodes.append(node)
-        data.append(value)
-        depth.append(1 + max(depth[i] for i in node.args))
+        depth.append(1 + max(depth[i] for i in args))
         used.append(False)
-    return Expression(tuple(nodes)), point
+    return Expression(inputs, nodes[-1]), point
 
 
-def _draw_node(draw, primitive: Primitive, candidates: list[int], data: list[float]):
+def _draw_node(draw, primitive: Primitive, candidates: list[int], nodes: list[Value]):
+    """``(primitive, positions of its arguments among nodes)``, each argument's value
+    inside its domain; None if some argument fits nowhere."""
     arity = primitive.arity
     if arity is None:
         arity = primitive.layout.count(draw(st.integers(1, 3)))
@@ -156,12 +172,8 @@ def _draw_node(draw, primitive: Primitive, candidates: list[int], data: list[flo
         domains = list(primitive.domain)
     args: list[int] = []
     for domain in domains:
-        fitting = [i for i in candidates if _inside(data[i], domain)]
+        fitting = [i for i in candidates if _inside(nodes[i].data, domain)]
         if not fitting:
             return None
         args.append(draw(st.sampled_from(fitting)))
-    return _Node(primitive.name, tuple(args))
-
-
-def _value(node: _Node, data: list[float]) -> float:
-    return PRIMITIVES[node.op].value(*[data[i] for i in node.args])
+    return primitive, tuple(args)
