@@ -9,8 +9,8 @@ function can be served by WASM graphviz instead, with nothing else changed:
     b'digraph { a -> b }'
 
 Callers reach it as ``rendering.render`` (looked up at each call), so replacing this one
-name replaces the renderer everywhere.  Its errors are the three below, each one line; a missing ``dot`` gets :data:`INSTALL_HINT`,
-the one install hint of the package.
+name replaces the renderer everywhere.  Its errors are the three below, each one line; a
+missing ``dot`` gets :data:`INSTALL_HINT`, the one install hint of the package.
 """
 
 from __future__ import annotations
