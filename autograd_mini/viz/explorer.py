@@ -42,7 +42,7 @@ from ..engine import Value, apply, interpret, topological_order
 from ..naming import fmt
 from ..trace import Trace, trace, walk
 from . import rendering
-from .graph import GradScale, Scene, View
+from .graph import GradScale, Scene, View, node_ids
 
 __all__ = ["explore", "Explorer", "MAX_EXPLORER_NODES"]
 
@@ -128,7 +128,7 @@ class Explorer(anywidget.AnyWidget):
 
     def _show(self, record: Trace) -> None:
         """Send the numbers and words of ``record`` (a replay of this graph) to the page."""
-        ids = {node: f"v{i}" for i, node in enumerate(record.names)}  # as the picture's
+        ids = node_ids(record.names)  # as the picture's
         names, grads = record.names, record.grads
         scale = GradScale([grads.get(n) for n in ids if not n.is_constant], False)
         nodes = [_page_node(node, id_, grads.get(node, 0.0), scale) for node, id_ in ids.items()]

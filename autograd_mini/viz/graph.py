@@ -32,7 +32,7 @@ from ..naming import display_names, fmt
 from . import rendering
 from .rendering import FORMATS, GraphvizError, GraphvizNotFound, GraphvizTimeout, graphviz_errors
 
-__all__ = ["draw_dot", "View", "Scene", "picture_size", "save", "render", "dot_text",
+__all__ = ["draw_dot", "View", "Scene", "picture_size", "node_ids", "save", "render", "dot_text",
            "GraphvizNotFound", "GraphvizError", "GraphvizTimeout", "Graph", "GradScale",
            "FORMATS"]
 
@@ -206,6 +206,12 @@ class Scene:
         return _Drawing(self, view).graph
 
 
+def node_ids(order: Iterable[Value]) -> dict[Value, str]:
+    """Each node's id in a picture, ``v0``, ``v1``, ... in topological order (the value
+    node; its op node is ``v1_op``): the explorer's page finds the nodes by them."""
+    return {node: f"v{i}" for i, node in enumerate(order)}
+
+
 def picture_size(order: Iterable[Value], hidden: Set[Value] = frozenset()) -> tuple[int, int]:
     """(nodes, edges) of the picture of the graph whose topological order is ``order``
     (counted from the graph, before anything is drawn): a node for each value and one for
@@ -226,7 +232,7 @@ class _Drawing:
 
     def __init__(self, scene: Scene, view: View) -> None:
         self.scene, self.view = scene, view
-        self.ids = {node: f"v{i}" for i, node in enumerate(scene.order)}
+        self.ids = node_ids(scene.order)
         self.scale = GradScale([view.grad_of(n) for n in scene.order if not n.is_constant],
                                view.log_scale) if view.gradient_flow else None
         self.graph = Graph(
