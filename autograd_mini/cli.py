@@ -6,9 +6,10 @@
     autograd-mini demo NAME                 one of the demos (see ``autograd-mini demo --list``)
 
 Every error is one line on stderr and exit status 2.  Every command has a budget: a picture
-has at most ``MAX_NODES`` nodes and ``MAX_EDGES`` edges, the viewer at most ``MAX_FRAMES``
-frames, and graphviz's ``dot`` gets ``DOT_SECONDS`` in all; beyond them the command stops
-early and says which budget it met.
+has at most ``MAX_PICTURE_NODES`` nodes and ``MAX_PICTURE_EDGES`` edges (counted from the
+graph, before anything is drawn), the viewer at most ``MAX_FRAMES`` frames, and graphviz's
+``dot`` gets ``DOT_SECONDS`` in all; beyond them the command stops early and says which
+budget it met.
 """
 
 from __future__ import annotations
@@ -29,26 +30,21 @@ from .demos import DEMOS, UnknownDemo, run_demo
 from .demos.common import new_folder
 from .engine import Value
 from .expression import ExpressionError, parse
-from .trace import trace
-from .viz.graph import FORMATS, GraphvizError, GraphvizNotFound, draw_dot, graph_size, save
-from .viz.steps import frame_count, save_steps_html
+from .trace import step_count, trace
+from .viz.graph import FORMATS, GraphvizError, GraphvizNotFound, Scene, View, picture_size, save
+from .viz.rendering import INSTALL_HINT
+from .viz.steps import save_steps_html
 
-__all__ = ["main", "worked_example", "MAX_NODES", "MAX_EDGES", "MAX_FRAMES", "DOT_SECONDS"]
+__all__ = ["main", "worked_example", "MAX_PICTURE_NODES", "MAX_PICTURE_EDGES", "MAX_FRAMES",
+           "DOT_SECONDS"]
 
-MAX_NODES = 1000     # values and ops in a picture (each op is a node of its own)
-MAX_EDGES = 1500     # links in a picture
-MAX_FRAMES = 60      # pictures in the step viewer
-DOT_SECONDS = 6.0    # graphviz's time for all the pictures of one command
+MAX_PICTURE_NODES = 1000  # values and ops in a picture (each op is a node of its own)
+MAX_PICTURE_EDGES = 1500  # links in a picture
+MAX_FRAMES = 60           # pictures in the step viewer
+DOT_SECONDS = 6.0         # graphviz's time for all the pictures of one command
 # Spellings for a terminal that cannot show the trace's symbols (PYTHONIOENCODING=ascii).
 _ASCII = str.maketrans({"∂": "d", "·": "*", "Σ": "sum", "→": "->", "²": "^2", "√": "sqrt",
                         "σ": "sigmoid", "≈": "~", "×": "x", "−": "-", "…": "..."})
-
-
-# What a shell user is told when graphviz's `dot` is missing.
-NO_DOT = ("graphviz is not installed, so no picture can be drawn. Install it: "
-          "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS), "
-          "`conda install graphviz`, or https://graphviz.org/download/ -- then run this again "
-          "(or write the DOT text itself with -o graph.dot)")
 
 
 class UsageError(Exception):
@@ -109,23 +105,23 @@ def _output_path(text: str, allowed: Sequence[str]) -> Path:
     return path
 
 
-def _check_size(out: Value) -> None:
+def _check_size(nodes: int, edges: int) -> None:
     """Stop before ``dot`` lays out a picture beyond the budget of nodes and edges
-    (counted in the DOT text itself: values and op nodes, and every link)."""
-    nodes, edges = graph_size(draw_dot(out))
-    if nodes > MAX_NODES or edges > MAX_EDGES:
+    (values and op nodes, and every link: :func:`~autograd_mini.viz.graph.picture_size`)."""
+    if nodes > MAX_PICTURE_NODES or edges > MAX_PICTURE_EDGES:
         raise UsageError(f"the picture has {nodes} nodes and {edges} edges, over the budget "
-                         f"of {MAX_NODES} nodes and {MAX_EDGES} edges for a picture; "
-                         "draw a smaller expression")
+                         f"of {MAX_PICTURE_NODES} nodes and {MAX_PICTURE_EDGES} edges for a "
+                         "picture; draw a smaller expression")
 
 
 def _graph(args: argparse.Namespace) -> int:
     path = _output_path(args.output, FORMATS)
     out = _expression(args)
-    _check_size(out)
+    view = View(rankdir=args.rankdir, gradient_flow=args.flow)
+    scene = Scene.of(out, view)  # the graph walked once, for its names and its size
+    _check_size(*scene.size)
     out.backward()
-    save(draw_dot(out, rankdir=args.rankdir, gradient_flow=args.flow), path,
-         timeout=DOT_SECONDS)
+    save(scene.draw(view), path, timeout=DOT_SECONDS)
     _say(f"wrote {path}")
     return 0
 
@@ -136,10 +132,10 @@ def _steps(args: argparse.Namespace) -> int:
     if path is None:
         _say(str(trace(out)))
         return 0
-    _check_size(out)
-    record = trace(out)
-    if frame_count(record) > MAX_FRAMES:
-        raise UsageError(f"stepping through this expression takes {frame_count(record)} "
+    record = trace(out)  # the one walk of the graph: names, order, steps
+    _check_size(*picture_size(record.names))
+    if step_count(record) > MAX_FRAMES:
+        raise UsageError(f"stepping through this expression takes {step_count(record)} "
                          f"frames, over the budget of {MAX_FRAMES} for the viewer; "
                          "leave out -o for the table, or step through a smaller expression")
     save_steps_html(record, path, title=f"{args.expression}, step by step",
@@ -175,7 +171,7 @@ def _demo(args: argparse.Namespace) -> int:
     _say("A neuron: o = tanh(x*w + b), with x = 2, w = -3, b = 6.8814\n")
     _say(str(record))
     folder.mkdir(parents=True, exist_ok=True)
-    graph = save(draw_dot(o), folder / "graph.svg", timeout=DOT_SECONDS)
+    graph = save(Scene.of_trace(record).draw(View()), folder / "graph.svg", timeout=DOT_SECONDS)
     steps = save_steps_html(record, folder / "steps.html", title="o = tanh(x*w + b), step by step",
                             timeout=DOT_SECONDS)
     _say(f"\nThe graph with its gradients: {graph}")
@@ -229,8 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 0
         return args.run(args)
-    except GraphvizNotFound:
-        message = NO_DOT
+    except GraphvizNotFound:  # what a shell user is told: install it, or write DOT text
+        message = f"{INSTALL_HINT} -- then run this again (or write the DOT text itself " \
+                  "with -o graph.dot)"
     except (UsageError, ExpressionError, UnknownDemo, GraphvizError, OSError,
             ValueError, ZeroDivisionError, OverflowError) as error:  # bad input: one line
         message = str(error)

@@ -190,3 +190,71 @@ def _expression(node: Value, names: dict[Value, str]) -> str:
     if node.primitive is None:
         return ""
     return node.primitive.expression([names[p] for p in node.parents])
+
+
+# The step narrative: a record told as steps, in the words the step viewer and the
+# notebook explorer both show (each draws the steps its own way).
+
+__all__ += ["Step", "walk", "step_count"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the walk, without its picture: what it says, which node and edges it
+    works on, and the values or gradients it makes known."""
+
+    title: str
+    lines: tuple[str, ...]
+    formula: str
+    active: Value
+    active_edges: tuple[tuple[Value, Value], ...]
+    values: dict[Value, float]  # data that becomes known at this step
+    grads: dict[Value, float]   # gradients as they stand after this step
+
+
+def walk(record: Trace) -> list[Step]:
+    """The forward pass node by node, then the seed, then the backward pass chain-rule
+    step by chain-rule step, all taken from ``record``.
+
+        >>> x = Value(3.0, label="x")
+        >>> for step in walk(trace(x * x)):
+        ...     print(step.title)
+        Forward 1 of 2
+        Forward 2 of 2
+        Backward: the seed
+        Backward 1 of 1: through mul at out
+    """
+    forward = [s for s in record.forward if not s.is_constant]
+    return [*(_forward_step(step, i, len(forward)) for i, step in enumerate(forward, 1)),
+            _seed_step(record),
+            *(_backward_step(record, step, i) for i, step in enumerate(record.backward, 1))]
+
+
+def step_count(record: Trace) -> int:
+    """How many steps :func:`walk` makes, counted without making them."""
+    return sum(not s.is_constant for s in record.forward) + 1 + len(record.backward)
+
+
+def _forward_step(step: ForwardStep, i: int, total: int) -> Step:
+    formula = step.node.primitive.formula if step.node.primitive else ""
+    return Step(f"Forward {i} of {total}", (step.sentence,), formula, step.node,
+                tuple((p, step.node) for p in step.node.parents), {step.node: step.value}, {})
+
+
+def _seed_step(record: Trace) -> Step:
+    out, seed = record.names[record.output], record.grads[record.output]
+    sentence = (f"∂{out}/∂{out} = {fmt(seed)}: the output's gradient with respect to itself "
+                "starts the backward pass.")
+    return Step("Backward: the seed", (sentence,), "", record.output, (), {},
+                {record.output: seed})
+
+
+def _backward_step(record: Trace, step: BackwardStep, i: int) -> Step:
+    out, shown = record.names[record.output], step.contributions
+    lines = (f"Upstream gradient ∂{out}/∂{step.name} = {fmt(step.upstream)}",
+             *(f"local: {c.local_text}" for c in shown),
+             *(c.sentence + (f"   (now {fmt(c.grad_after)})" if c.grad_before else "")
+               for c in shown))
+    return Step(f"Backward {i} of {len(record.backward)}: through {step.op} at {step.name}",
+                lines, step.formula, step.node, tuple((c.parent, step.node) for c in shown),
+                {}, {c.parent: c.grad_after for c in shown})

@@ -399,3 +399,27 @@ def test_a_mistyped_profile_lists_the_valid_names(tmp_path):
     assert "AUTOGRAD_MINI_PROFILE='thorugh' is not a profile; choose one of ci, dev, thorough" \
         in text
     assert "Traceback" not in text and "InvalidArgument" not in text
+
+
+# Issue 19: budgets are counted from the graph; one install hint for everything.
+
+def test_the_picture_budget_is_counted_without_drawing(tmp_path, monkeypatch, capsys):
+    from autograd_mini.viz import graph
+
+    monkeypatch.setattr(graph.Scene, "draw", lambda self, view: pytest.fail("drew the graph"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["graph", _terms(600), "--at", "x=1", "-o", "g.svg"]) == 2
+    assert "1199 nodes and 1796 edges" in capsys.readouterr().err
+
+
+def test_the_command_and_the_library_give_the_one_install_hint(tmp_path, monkeypatch, capsys):
+    from autograd_mini.viz import GraphvizNotFound, draw_dot
+    from autograd_mini.viz.rendering import INSTALL_HINT
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GraphvizNotFound) as error:
+        draw_dot(Value(1.0)).pipe(format="svg")
+    assert str(error.value) == INSTALL_HINT
+    monkeypatch.chdir(tmp_path)
+    assert main(["graph", "x*x", "--at", "x=1", "-o", "g.svg"]) == 2
+    assert INSTALL_HINT in capsys.readouterr().err

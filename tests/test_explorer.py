@@ -203,3 +203,25 @@ def test_the_page_against_a_stand_in_model(browser, tmp_path):
     page.click(".am-fit")
     assert page.evaluate(width) > box
     assert errors == []
+
+
+def test_the_explorer_names_nodes_as_the_graph_does():
+    from autograd_mini.cli import worked_example
+
+    ex = explore(worked_example())  # inner nodes labelled n and o
+    assert ex.output_name == "o" and list(ex.values) == ["x", "w", "n1", "b", "n", "o"]
+    assert ex.steps[-1]["lines"][0] == "Upstream gradient ∂o/∂n1 = 0.5"
+
+
+def test_the_replay_is_the_engines_interpreter_loop(monkeypatch):
+    import autograd_mini.viz.explorer as explorer
+
+    calls = []
+    real = explorer.interpret
+    monkeypatch.setattr(explorer, "interpret",
+                        lambda order, leaf, rule: calls.append(len(order)) or
+                        real(order, leaf, rule))
+    out, _ = neuron()
+    ex = explore(out)
+    ex.inputs = {"x": 1.0}
+    assert calls == [len(topological_order(out))] * 2

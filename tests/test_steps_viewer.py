@@ -216,3 +216,40 @@ def test_graph_text_is_readable_in_a_1000_by_700_window(browser, tmp_path, size)
                             " return p.scrollWidth > p.clientWidth; }")
     assert scrolls or size == "tour"  # a big graph keeps its text and scrolls instead
     assert page.evaluate("document.body.scrollWidth") <= 1000  # the page itself does not
+
+
+# Issue 19: the graph is walked once (by the trace) and each frame drawn once.
+
+def test_the_viewer_walks_the_graph_once_and_draws_each_frame_once(monkeypatch, tmp_path):
+    import autograd_mini.engine as engine
+    import autograd_mini.naming as naming
+    from autograd_mini.viz import graph, rendering
+    from autograd_mini.viz.steps import steps_html
+
+    counts = {"walks": 0, "draws": 0, "renders": 0}
+
+    def counting(key, function):
+        def counted(*args, **kwargs):
+            counts[key] += 1
+            return function(*args, **kwargs)
+        return counted
+
+    walk = counting("walks", engine.topological_order)
+    for module in (engine, naming, graph):
+        monkeypatch.setattr(module, "topological_order", walk)
+    monkeypatch.setattr(graph.Scene, "draw", counting("draws", graph.Scene.draw))
+    monkeypatch.setattr(rendering, "render", counting("renders", rendering.render))
+    record = trace(worked_example())
+    assert counts["walks"] == 1
+    page = steps_html(record)
+    assert counts == {"walks": 1, "draws": 10, "renders": 10}
+    assert page.count("\\u003csvg") == 10
+
+
+def test_the_page_is_a_package_file_with_one_place_for_data():
+    from pathlib import Path
+
+    import autograd_mini.viz as viz
+
+    page = (Path(viz.__file__).parent / "steps.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.count("{{DATA}}") == 1

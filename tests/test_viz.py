@@ -228,3 +228,51 @@ def test_a_slow_dot_is_stopped(tmp_path, monkeypatch):
     with pytest.raises(GraphvizTimeout, match="did not finish within 0.5 s drawing 9 nodes "
                                               "and 8 edges"):
         save(draw_dot(_neuron()), tmp_path / "g.svg", timeout=0.5)
+
+
+# Issue 19: draw_dot takes one View; dot runs behind one function; sizes come from the graph.
+
+def test_draw_dot_takes_a_view_or_its_fields_one_by_one():
+    from autograd_mini.viz import View
+
+    out = _neuron()
+    assert draw_dot(out, View(gradient_flow=True)).source == \
+        draw_dot(out, gradient_flow=True).source
+    assert draw_dot(out, View(rankdir="TB"), show_grad=False).source == \
+        draw_dot(out, rankdir="TB", show_grad=False).source
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        draw_dot(out, colour="red")
+    with pytest.raises(ValueError, match="format must be one of"):
+        View(format="gif")
+
+
+def test_the_picture_size_is_counted_from_the_graph():
+    from autograd_mini import topological_order
+    from autograd_mini.viz.graph import Scene, picture_size
+
+    out = _neuron()
+    src = draw_dot(out).source
+    nodes = src.count("shape=record") + src.count("shape=circle")
+    assert picture_size(topological_order(out)) == (nodes, src.count("->")) == (9, 8)
+    assert Scene.of(out).size == draw_dot(out).size == (9, 8)
+    x = Value(1.0, label="x")
+    assert picture_size(topological_order(x * x)) == (3, 2)  # x -> * once, * -> out
+
+
+def test_every_picture_goes_through_the_one_rendering_seam(monkeypatch, tmp_path):
+    from autograd_mini.viz import rendering
+    from autograd_mini.viz.steps import steps_html
+
+    calls = []
+
+    def fake(source, format="svg", *, timeout=None, size=None):
+        calls.append((format, size))
+        return b"<svg/>" if format == "svg" else b"picture"
+
+    monkeypatch.setattr(rendering, "render", fake)
+    graph = draw_dot(_neuron())
+    assert graph.pipe(format="svg") == b"<svg/>" and graph._repr_image_svg_xml() == "<svg/>"
+    assert save(graph, tmp_path / "g.png").read_bytes() == b"picture"
+    x = Value(3.0, label="x")
+    steps_html(x * x)
+    assert calls == [("svg", (9, 8)), ("svg", (9, 8)), ("png", (9, 8))] + [("svg", (3, 2))] * 4

@@ -1,5 +1,19 @@
-"""Pictures: graphviz graphs of Values, the step-by-step HTML viewer."""
+"""Pictures: graphviz graphs of Values, the step-by-step HTML viewer.
 
-from .graph import FORMATS, Graph, GraphvizError, GraphvizNotFound, draw_dot, save
+``draw_dot`` builds DOT text from a graph and a :class:`View`; turning DOT text into a
+picture is :func:`autograd_mini.viz.rendering.render`, the one rendering seam.
+"""
 
-__all__ = ["draw_dot", "save", "Graph", "GraphvizNotFound", "GraphvizError", "FORMATS"]
+from .graph import (
+    FORMATS,
+    Graph,
+    GraphvizError,
+    GraphvizNotFound,
+    GraphvizTimeout,
+    View,
+    draw_dot,
+    save,
+)
+
+__all__ = ["draw_dot", "View", "save", "Graph", "GraphvizNotFound", "GraphvizError",
+           "GraphvizTimeout", "FORMATS"]

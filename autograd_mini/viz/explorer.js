@@ -2,7 +2,7 @@
 //
 // Python sends the graph as graphviz SVG (drawn once: the graph's shape never changes),
 // each node's value and gradient as text, and the steps of the walk (titles, sentences and
-// formulas from autograd_mini.viz.steps.walk). This side only shows them: it never computes
+// formulas from autograd_mini.trace.walk). This side only shows them: it never computes
 // a number. Every text goes into the page with textContent, never as markup.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -39,179 +39,195 @@ function fields(group, named) {
   return { data: texts[start], grad: texts[start + 1], all: texts };
 }
 
-function render({ model, el }) {
-  const root = element("div", "am-explorer");
+// The page's parts: toolbar, picture, legend, error line, the step's words, the inputs.
+function buildPage(el) {
+  const ui = {
+    root: element("div", "am-explorer"),
+    prev: control("button", "am-prev", { type: "button" }),
+    next: control("button", "am-next", { type: "button" }),
+    scrub: control("input", "am-scrub", { type: "range", min: "0", "aria-label": "step" }),
+    counter: element("span", "am-counter"),
+    // A big graph is shown at its real size in a scrolling box; "Fit" shrinks it to the box.
+    fit: control("button", "am-fit", { type: "button", "aria-pressed": "false" }),
+    picture: element("div", "am-graph"),
+    legend: element("div", "am-legend"),
+    title: element("h3", "am-title"),
+    lines: element("ul", "am-lines"),
+    formula: element("div", "am-formula"),
+    status: element("div", "am-error"),
+    inputsBox: element("section", "am-inputs"),
+  };
+  ui.prev.textContent = "← Previous";
+  ui.next.textContent = "Next →";
+  ui.fit.textContent = "Fit";
+  ui.status.setAttribute("role", "alert");
   const toolbar = element("div", "am-toolbar");
-  const prev = control("button", "am-prev", { type: "button" });
-  prev.textContent = "← Previous";
-  const next = control("button", "am-next", { type: "button" });
-  next.textContent = "Next →";
-  const scrub = control("input", "am-scrub", { type: "range", min: "0", "aria-label": "step" });
-  const counter = element("span", "am-counter");
-  // A big graph is shown at its real size in a scrolling box; "Fit" shrinks it to the box.
-  const fit = control("button", "am-fit", { type: "button", "aria-pressed": "false" });
-  fit.textContent = "Fit";
-  toolbar.append(prev, next, scrub, counter, fit);
-
-  const picture = element("div", "am-graph");
-  const legend = element("div", "am-legend");
+  toolbar.append(ui.prev, ui.next, ui.scrub, ui.counter, ui.fit);
   const explain = element("section", "am-explain");
-  const title = element("h3", "am-title");
-  const lines = element("ul", "am-lines");
-  const formula = element("div", "am-formula");
-  const status = element("div", "am-error");
-  status.setAttribute("role", "alert");
-  explain.append(title, lines, formula);
-
-  const inputsBox = element("section", "am-inputs");
-  inputsBox.append(element("h3", "am-title", "Inputs"));
+  explain.append(ui.title, ui.lines, ui.formula);
+  ui.inputsBox.append(element("h3", "am-title", "Inputs"));
   const lower = element("div", "am-lower");
-  lower.append(explain, inputsBox);
-  root.append(toolbar, picture, legend, status, lower);
-  el.append(root);
+  lower.append(explain, ui.inputsBox);
+  ui.root.append(toolbar, ui.picture, ui.legend, ui.status, lower);
+  el.append(ui.root);
+  return ui;
+}
 
-  let groups = new Map(); // node id -> <g class="node">
-  let edges = [];         // [parent id, child id, <g class="edge">]
-  const rows = new Map(); // input name -> {slider, box, grad}
+// The graphviz picture put in the page: its node groups by id, its edges by their ends.
+function drawGraph(picture, svg) {
+  picture.replaceChildren(parseSvg(svg));
+  const groups = new Map(); // node id -> <g class="node">
+  for (const group of picture.querySelectorAll("g.node")) {
+    groups.set(group.id, group);
+    for (const shape of group.querySelectorAll("polygon, ellipse, path")) {
+      shape.dataset.fill = shape.getAttribute("fill") || "none";
+      shape.dataset.stroke = shape.getAttribute("stroke") || "black";
+    }
+  }
+  const edges = []; // [parent id, child id, <g class="edge">]
+  for (const group of picture.querySelectorAll("g.edge")) {
+    const name = (group.querySelector("title") || {}).textContent || "";
+    const [from, to] = name.split("->");
+    edges.push([from, (to || "").replace(/_op$/, ""), group]);
+  }
+  return { groups, edges };
+}
+
+function paintNode(groups, id, fill, font, active) {
+  for (const key of [id, id + "_op"]) {
+    const group = groups.get(key);
+    if (!group) continue;
+    const isOp = key !== id;
+    for (const shape of group.querySelectorAll("polygon, ellipse")) {
+      if (!isOp) shape.setAttribute("fill", fill || shape.dataset.fill);
+      shape.setAttribute("stroke", active ? ACTIVE : shape.dataset.stroke);
+      shape.setAttribute("stroke-width", active ? "3" : "1");
+    }
+    for (const text of group.querySelectorAll("text")) {
+      text.setAttribute("fill", isOp ? (active ? ACTIVE : "black") : (font || "black"));
+    }
+  }
+}
+
+function paintEdge(group, colour, width) {
+  for (const shape of group.querySelectorAll("path, polygon")) {
+    shape.setAttribute("stroke", colour);
+    if (shape.nodeName === "polygon") shape.setAttribute("fill", colour);
+    shape.setAttribute("stroke-width", width);
+  }
+}
+
+// The numbers known after the first ``index`` steps (each step carries only its news).
+function known(nodes, steps, index) {
+  const values = new Map(), grads = new Map();
+  for (const node of nodes) if (node.constant) values.set(node.id, node.value);
+  for (const step of steps.slice(0, index)) {
+    for (const [id, text] of Object.entries(step.values)) values.set(id, text);
+    for (const [id, text] of Object.entries(step.grads)) grads.set(id, text);
+  }
+  return { values, grads };
+}
+
+// Every node's numbers and colours, and the edges: the step's in red; in the overview,
+// the gradient-flow colours.
+function paintGraph(graph, nodes, step, numbers, overview) {
+  const colours = new Map();
+  for (const node of nodes) {
+    const f = fields(graph.groups.get(node.id), !node.constant);
+    const value = overview ? node.value : numbers.values.get(node.id) ?? "?";
+    const grad = overview ? node.grad : numbers.grads.get(node.id) ?? "?";
+    if (f.data) f.data.textContent = "data " + value;
+    if (f.grad) f.grad.textContent = "grad " + grad;
+    const active = !overview && step.active === node.id;
+    paintNode(graph.groups, node.id, overview ? node.fill : "", overview ? node.font : "", active);
+    colours.set(node.id, node.fill);
+  }
+  const lit = new Set((overview ? [] : step.edges).map(([a, b]) => a + ">" + b));
+  for (const [from, to, group] of graph.edges) {
+    if (lit.has(from + ">" + to)) paintEdge(group, ACTIVE, "2.5");
+    else if (overview && colours.get(from)) paintEdge(group, colours.get(from), "2");
+    else paintEdge(group, EDGE, "1");
+  }
+}
+
+// The step's title, sentences and formula; the |grad| legend in the overview.
+function showWords(ui, step, stops, overview) {
+  ui.title.textContent = step.title;
+  ui.lines.replaceChildren(...step.lines.map((text) => element("li", "", text)));
+  ui.formula.replaceChildren();
+  if (step.formula) {
+    ui.formula.append("From the op table: ", element("code", "", step.formula));
+  }
+  ui.legend.replaceChildren();
+  if (!overview) return;
+  ui.legend.append(element("span", "am-legend-title", "|grad|"));
+  for (const stop of stops) {
+    const swatch = element("span", "am-swatch", stop.text);
+    swatch.style.background = stop.fill;
+    swatch.style.color = stop.font;
+    ui.legend.append(swatch);
+  }
+}
+
+// What the page shows at the current step: step 0 is everything computed, with the
+// gradient-flow colours; steps 1… walk forward node by node, then backward.
+function show(ui, graph, model) {
+  const nodes = model.get("nodes");
+  const steps = model.get("steps");
+  const index = Math.max(0, Math.min(steps.length, model.get("step")));
+  const overview = index === 0;
+  const step = overview ? model.get("overview") : steps[index - 1];
+  paintGraph(graph, nodes, step, known(nodes, steps, index), overview);
+  showWords(ui, step, model.get("legend"), overview);
+  ui.scrub.max = String(steps.length);
+  ui.scrub.value = String(index);
+  ui.counter.textContent = overview ? `all / ${steps.length} steps`
+                                    : `${index} / ${steps.length}`;
+  ui.prev.disabled = index === 0;
+  ui.next.disabled = index === steps.length;
+}
+
+// One row per input: its name, a slider, a number box and its gradient.
+function buildInputs(ui, model, rows, propose) {
+  for (const row of ui.inputsBox.querySelectorAll(".am-input")) row.remove();
+  rows.clear();
+  for (const leaf of model.get("leaves")) {
+    const row = element("div", "am-input");
+    row.dataset.name = leaf.name;
+    const name = element("span", "am-name", leaf.name);
+    const attrs = { min: String(leaf.min), max: String(leaf.max), step: String(leaf.step),
+                    "aria-label": leaf.name };
+    const slider = control("input", "am-slider", { type: "range", ...attrs });
+    const box = control("input", "am-number", { type: "number", step: "any",
+                                                "aria-label": leaf.name + " (number)" });
+    const grad = element("span", "am-grad");
+    slider.addEventListener("input", () => propose(leaf.name, Number(slider.value)));
+    box.addEventListener("input", () => {
+      if (box.value !== "" && Number.isFinite(Number(box.value))) {
+        propose(leaf.name, Number(box.value));
+      }
+    });
+    row.append(name, slider, box, grad);
+    ui.inputsBox.append(row);
+    rows.set(leaf.name, { slider, box, grad });
+  }
+}
+
+function showInputs(ui, model, rows) {
+  const inputs = model.get("inputs"), grads = model.get("grad_text");
+  const out = model.get("output_name");
+  for (const [name, row] of rows) {
+    if (document.activeElement !== row.box) row.box.value = String(inputs[name]);
+    if (document.activeElement !== row.slider) row.slider.value = String(inputs[name]);
+    row.grad.textContent = `∂${out}/∂${name} = ${grads[name]}`;
+  }
+  ui.status.textContent = model.get("error");
+}
+
+// New numbers go to Python, which replays the graph and answers "done"; at most one
+// request is in flight, and the latest numbers wait for it.
+function messenger(model, root) {
   let inFlight = false, pending = null, startedAt = 0;
-
-  function drawGraph() {
-    picture.replaceChildren(parseSvg(model.get("svg")));
-    groups = new Map();
-    for (const group of picture.querySelectorAll("g.node")) {
-      groups.set(group.id, group);
-      for (const shape of group.querySelectorAll("polygon, ellipse, path")) {
-        shape.dataset.fill = shape.getAttribute("fill") || "none";
-        shape.dataset.stroke = shape.getAttribute("stroke") || "black";
-      }
-    }
-    edges = [];
-    for (const group of picture.querySelectorAll("g.edge")) {
-      const name = (group.querySelector("title") || {}).textContent || "";
-      const [from, to] = name.split("->");
-      edges.push([from, (to || "").replace(/_op$/, ""), group]);
-    }
-  }
-
-  function paintNode(id, fill, font, active) {
-    for (const key of [id, id + "_op"]) {
-      const group = groups.get(key);
-      if (!group) continue;
-      const isOp = key !== id;
-      for (const shape of group.querySelectorAll("polygon, ellipse")) {
-        if (!isOp) shape.setAttribute("fill", fill || shape.dataset.fill);
-        shape.setAttribute("stroke", active ? ACTIVE : shape.dataset.stroke);
-        shape.setAttribute("stroke-width", active ? "3" : "1");
-      }
-      for (const text of group.querySelectorAll("text")) {
-        text.setAttribute("fill", isOp ? (active ? ACTIVE : "black") : (font || "black"));
-      }
-    }
-  }
-
-  function paintEdge(group, colour, width) {
-    for (const shape of group.querySelectorAll("path, polygon")) {
-      shape.setAttribute("stroke", colour);
-      if (shape.nodeName === "polygon") shape.setAttribute("fill", colour);
-      shape.setAttribute("stroke-width", width);
-    }
-  }
-
-  // What the picture shows at the current step: step 0 is everything computed, with the
-  // gradient-flow colours; steps 1… walk forward node by node, then backward.
-  function show() {
-    const nodes = model.get("nodes");
-    const steps = model.get("steps");
-    const index = Math.max(0, Math.min(steps.length, model.get("step")));
-    const overview = index === 0;
-    const values = new Map(), grads = new Map();
-    for (const node of nodes) if (node.constant) values.set(node.id, node.value);
-    for (const step of steps.slice(0, index)) {
-      for (const [id, text] of Object.entries(step.values)) values.set(id, text);
-      for (const [id, text] of Object.entries(step.grads)) grads.set(id, text);
-    }
-    const step = overview ? model.get("overview") : steps[index - 1];
-    const colours = new Map();
-    for (const node of nodes) {
-      const f = fields(groups.get(node.id), !node.constant);
-      if (f.data) f.data.textContent = "data " + (overview ? node.value : values.get(node.id) ?? "?");
-      if (f.grad) f.grad.textContent = "grad " + (overview ? node.grad : grads.get(node.id) ?? "?");
-      const active = !overview && step.active === node.id;
-      paintNode(node.id, overview ? node.fill : "", overview ? node.font : "", active);
-      colours.set(node.id, node.fill);
-    }
-    const lit = new Set((overview ? [] : step.edges).map(([a, b]) => a + ">" + b));
-    for (const [from, to, group] of edges) {
-      if (lit.has(from + ">" + to)) paintEdge(group, ACTIVE, "2.5");
-      else if (overview && colours.get(from)) paintEdge(group, colours.get(from), "2");
-      else paintEdge(group, EDGE, "1");
-    }
-    title.textContent = step.title;
-    lines.replaceChildren(...step.lines.map((text) => element("li", "", text)));
-    formula.replaceChildren();
-    if (step.formula) {
-      formula.append("From the op table: ", element("code", "", step.formula));
-    }
-    legend.replaceChildren();
-    if (overview) {
-      legend.append(element("span", "am-legend-title", "|grad|"));
-      for (const stop of model.get("legend")) {
-        const swatch = element("span", "am-swatch", stop.text);
-        swatch.style.background = stop.fill;
-        swatch.style.color = stop.font;
-        legend.append(swatch);
-      }
-    }
-    scrub.max = String(steps.length);
-    scrub.value = String(index);
-    counter.textContent = overview ? `all / ${steps.length} steps` : `${index} / ${steps.length}`;
-    prev.disabled = index === 0;
-    next.disabled = index === steps.length;
-  }
-
-  function buildInputs() {
-    for (const row of inputsBox.querySelectorAll(".am-input")) row.remove();
-    rows.clear();
-    for (const leaf of model.get("leaves")) {
-      const row = element("div", "am-input");
-      row.dataset.name = leaf.name;
-      const name = element("span", "am-name", leaf.name);
-      const attrs = { min: String(leaf.min), max: String(leaf.max), step: String(leaf.step),
-                      "aria-label": leaf.name };
-      const slider = control("input", "am-slider", { type: "range", ...attrs });
-      const box = control("input", "am-number", { type: "number", step: "any",
-                                                  "aria-label": leaf.name + " (number)" });
-      const grad = element("span", "am-grad");
-      slider.addEventListener("input", () => propose(leaf.name, Number(slider.value)));
-      box.addEventListener("input", () => {
-        if (box.value !== "" && Number.isFinite(Number(box.value))) {
-          propose(leaf.name, Number(box.value));
-        }
-      });
-      row.append(name, slider, box, grad);
-      inputsBox.append(row);
-      rows.set(leaf.name, { slider, box, grad });
-    }
-  }
-
-  function showInputs() {
-    const inputs = model.get("inputs"), grads = model.get("grad_text");
-    const out = model.get("output_name");
-    for (const [name, row] of rows) {
-      if (document.activeElement !== row.box) row.box.value = String(inputs[name]);
-      if (document.activeElement !== row.slider) row.slider.value = String(inputs[name]);
-      row.grad.textContent = `∂${out}/∂${name} = ${grads[name]}`;
-    }
-    status.textContent = model.get("error");
-  }
-
-  // A new number for one input: Python replays the graph and answers; at most one request
-  // is in flight, and the latest number waits for it.
-  function propose(name, number) {
-    pending = { ...(pending || model.get("inputs")), [name]: number };
-    if (!inFlight) sendPending();
-  }
-
   function sendPending() {
     const inputs = pending;
     pending = null;
@@ -219,7 +235,10 @@ function render({ model, el }) {
     startedAt = performance.now();
     model.send({ kind: "inputs", inputs });
   }
-
+  function propose(name, number) {
+    pending = { ...(pending || model.get("inputs")), [name]: number };
+    if (!inFlight) sendPending();
+  }
   function onMessage(message) {
     if (!message || message.kind !== "done") return;
     inFlight = false;
@@ -227,42 +246,45 @@ function render({ model, el }) {
     root.dataset.updates = String(Number(root.dataset.updates || 0) + 1);
     if (pending) sendPending();
   }
+  return { propose, onMessage };
+}
 
-  function goTo(index) {
-    model.set("step", index);
-    model.save_changes();
-  }
-
-  fit.addEventListener("click", () => {
-    const fitted = picture.classList.toggle("am-fitted");
-    fit.setAttribute("aria-pressed", String(fitted));
+// The toolbar: Previous, Next and the scrubber move the step (Python hears of it); Fit.
+function connectToolbar(ui, model) {
+  const goTo = (index) => { model.set("step", index); model.save_changes(); };
+  ui.fit.addEventListener("click", () => {
+    const fitted = ui.picture.classList.toggle("am-fitted");
+    ui.fit.setAttribute("aria-pressed", String(fitted));
   });
-  prev.addEventListener("click", () => goTo(model.get("step") - 1));
-  next.addEventListener("click", () => goTo(model.get("step") + 1));
-  scrub.addEventListener("input", () => goTo(Number(scrub.value)));
+  ui.prev.addEventListener("click", () => goTo(model.get("step") - 1));
+  ui.next.addEventListener("click", () => goTo(model.get("step") + 1));
+  ui.scrub.addEventListener("input", () => goTo(Number(ui.scrub.value)));
+}
 
-  const redraw = () => { drawGraph(); show(); };
-  const update = () => { show(); showInputs(); };
-  model.on("change:svg", redraw);
-  model.on("change:nodes", update);
-  model.on("change:step", show);
-  model.on("change:inputs", showInputs);
-  model.on("change:error", showInputs);
-  model.on("change:leaves", () => { buildInputs(); showInputs(); });
-  model.on("msg:custom", onMessage);
-
-  drawGraph();
-  buildInputs();
-  show();
-  showInputs();
-  root.dataset.ready = "true";
+function render({ model, el }) {
+  const ui = buildPage(el);
+  const rows = new Map(); // input name -> {slider, box, grad}
+  const messages = messenger(model, ui.root);
+  let graph = drawGraph(ui.picture, model.get("svg"));
+  const step = () => show(ui, graph, model);
+  const inputs = () => showInputs(ui, model, rows);
+  const handlers = {
+    "change:svg": () => { graph = drawGraph(ui.picture, model.get("svg")); step(); },
+    "change:nodes": () => { step(); inputs(); },
+    "change:step": step,
+    "change:inputs": inputs,
+    "change:error": inputs,
+    "change:leaves": () => { buildInputs(ui, model, rows, messages.propose); inputs(); },
+    "msg:custom": messages.onMessage,
+  };
+  for (const [name, handler] of Object.entries(handlers)) model.on(name, handler);
+  connectToolbar(ui, model);
+  buildInputs(ui, model, rows, messages.propose);
+  step();
+  inputs();
+  ui.root.dataset.ready = "true";
   return () => {
-    model.off("change:svg", redraw);
-    model.off("change:nodes", update);
-    model.off("change:step", show);
-    model.off("change:inputs", showInputs);
-    model.off("change:error", showInputs);
-    model.off("msg:custom", onMessage);
+    for (const [name, handler] of Object.entries(handlers)) model.off(name, handler);
   };
 }
 

@@ -12,10 +12,11 @@
 In a notebook the explorer shows the graph with every value and gradient (coloured by
 |grad|), Previous/Next buttons that walk the forward pass node by node and the backward
 pass chain-rule product by product -- the sentences of :func:`autograd_mini.trace.trace`
-and of the step viewer, taken from :func:`autograd_mini.viz.steps.walk` -- and a slider
+and of the step viewer, taken from :func:`autograd_mini.trace.walk` -- and a slider
 and number box for each input.  Moving a slider replays the recorded graph on the new
-number (the op table's value rules, node after node in topological order; no user
-function is called again) and updates the page in place.
+number (the op table's value rules, through the engine's one interpreter loop
+:func:`~autograd_mini.engine.interpret`; no user function is called again) and updates
+the page in place.
 
 The page only shows: every number and sentence is computed here, in Python, and reaches
 the page as text.  The graph is graphviz's SVG, its labels escaped by
@@ -37,15 +38,15 @@ except ImportError:  # the engine works without it; only the explorer needs it
     raise ImportError("the explorer needs anywidget: pip install anywidget "
                       "(or pip install 'autograd_mini[notebooks]')") from None
 
-from ..engine import HandWrittenNodeError, Value, apply
-from ..naming import display_names, fmt
-from ..trace import Trace, trace
-from .graph import _GradScale, draw_dot, render
-from .steps import walk
+from ..engine import Value, apply, interpret, topological_order
+from ..naming import fmt
+from ..trace import Trace, trace, walk
+from . import rendering
+from .graph import GradScale, Scene, View, node_ids
 
-__all__ = ["explore", "Explorer", "MAX_NODES"]
+__all__ = ["explore", "Explorer", "MAX_EXPLORER_NODES"]
 
-MAX_NODES = 300  # nodes an explorer shows (each slider move replays them all)
+MAX_EXPLORER_NODES = 300  # nodes an explorer shows (each slider move replays them all)
 _HERE = Path(__file__).parent
 
 
@@ -85,72 +86,61 @@ class Explorer(anywidget.AnyWidget):
     def __init__(self, output: Value) -> None:
         if not isinstance(output, Value):
             raise TypeError(f"explore expects a Value, got {type(output).__name__}")
-        self._names = display_names(output)
-        self._order = list(self._names)  # topological: the graph is walked once
-        if len(self._order) > MAX_NODES:
+        self._order = topological_order(output)
+        if len(self._order) > MAX_EXPLORER_NODES:
             raise ValueError(f"the graph has {len(self._order)} nodes, over the explorer's "
-                             f"budget of {MAX_NODES}; explore a smaller graph")
-        for node in self._order:
-            if node.primitive is None and node.parents:
-                raise HandWrittenNodeError(node)
+                             f"budget of {MAX_EXPLORER_NODES}; explore a smaller graph")
         self._output = output
-        self._ids = {node: f"v{i}" for i, node in enumerate(self._order)}  # as draw_dot's
         self._leaves = [n for n in self._order if not n.parents and not n.is_constant]
         self._pending: Trace | None = None
-        record = self._replay({self._names[n]: n.data for n in self._leaves})
+        record = self._replay({n: n.data for n in self._leaves})
+        # The twin carries the same labels in the same order, so its names are the graph's
+        # (display_names is computed once, by the trace).
+        self._names = dict(zip(self._order, record.names.values()))
         super().__init__()
         self.on_msg(self._on_page_message)
-        graph = draw_dot(record.output, names=record.names)
         with self.hold_sync():
             self.output_name = self._names[output]
             self.leaves = [_slider(self._names[n], n.data) for n in self._leaves]
-            self.svg = render(graph).decode()
+            self.svg = self._picture(record, View())
             self._show(record)
             self.inputs = {self._names[n]: n.data for n in self._leaves}
 
-    def _replay(self, numbers: Mapping[str, float]) -> Trace:
-        """The recorded graph once more with ``numbers`` at its inputs: a twin of it built
-        by the op table's value rules in topological order, then traced (the original
-        graph and its ``.grad`` stay as they are)."""
-        twin: dict[Value, Value] = {}
-        for node in self._order:
-            if node.primitive is not None:
-                twin[node] = apply(node.primitive, *(twin[p] for p in node.parents))
-            elif node.is_constant:
-                twin[node] = node  # a number written in: the same for every replay
-            else:
-                twin[node] = Value(numbers[self._names[node]], label=node.label)
-        return trace(twin[self._output])
+    def _replay(self, numbers: Mapping[Value, float]) -> Trace:
+        """The recorded graph once more with ``numbers`` at its inputs (input node →
+        number): a twin of it built by the op table's value rules, then traced (the
+        original graph and its ``.grad`` stay as they are)."""
+        def leaf(node: Value) -> Value:  # a number written in stays the same in every replay
+            return node if node.is_constant else Value(numbers[node], label=node.label)
+
+        def rule(node: Value, parents: list[Value]) -> Value:
+            twin = apply(node.primitive, *parents)
+            twin.label = node.label
+            return twin
+
+        return trace(interpret(self._order, leaf, rule)[self._output])
+
+    @staticmethod
+    def _picture(record: Trace, view: View) -> str:
+        """The SVG of a replay's graph (its ids are the order's: v0, v1, ...)."""
+        graph = Scene.of_trace(record).draw(view)
+        return rendering.render(graph.source, size=graph.size).decode()
 
     def _show(self, record: Trace) -> None:
         """Send the numbers and words of ``record`` (a replay of this graph) to the page."""
-        ids = dict(zip(record.names, self._ids.values()))  # the replay, in the same order
-        names = record.names
-        scale = _GradScale([record.grads.get(n) for n in ids if not n.is_constant], False)
-        nodes = []
-        for node, id_ in ids.items():
-            grad = record.grads.get(node, 0.0)
-            fill, font = scale.colour(grad) if not node.is_constant else ("", "")
-            nodes.append({"id": id_, "constant": node.is_constant, "value": fmt(node.data),
-                          "grad": fmt(grad), "fill": fill, "font": font})
-        shown_values: dict[str, str] = {}
-        shown_grads: dict[str, str] = {}
-        # Each step carries only the numbers that change at it (the page adds them up as
-        # it walks): a slider move then sends O(steps + nodes) text, not their product.
-        steps = [{"title": s.title, "lines": list(s.lines), "formula": s.formula,
-                  "active": ids[s.active], "edges": [[ids[a], ids[b]] for a, b in s.active_edges],
-                  "values": _news({ids[n]: fmt(v) for n, v in s.values.items()}, shown_values),
-                  "grads": _news({ids[n]: fmt(g) for n, g in s.grads.items()}, shown_grads)}
-                 for s in walk(record)]
+        ids = node_ids(record.names)  # as the picture's
+        names, grads = record.names, record.grads
+        scale = GradScale([grads.get(n) for n in ids if not n.is_constant], False)
+        nodes = [_page_node(node, id_, grads.get(node, 0.0), scale) for node, id_ in ids.items()]
         out = names[record.output]
         leaves = [n for n in ids if not n.parents and not n.is_constant]
         overview = {"title": "Everything computed: forward and backward",
                     "lines": [record.forward[-1].sentence,
-                              *(f"∂{out}/∂{names[n]} = {fmt(record.grads.get(n, 0.0))}"
+                              *(f"∂{out}/∂{names[n]} = {fmt(grads.get(n, 0.0))}"
                                 for n in leaves)],
                     "formula": "", "active": "", "edges": []}
-        legend = [{"fill": scale.colour(v)[0], "font": scale.colour(v)[1], "text": fmt(v)}
-                  for v in (scale.value_at(p) for p in (0.0, 0.25, 0.5, 0.75, 1.0))]
+        legend = [{"fill": fill, "font": font, "text": text} for fill, font, text in scale.stops()]
+        steps = _page_steps(walk(record), ids)
         with self.hold_sync():
             self.steps, self.overview, self.legend, self.nodes = steps, overview, legend, nodes
             self.values = {names[n]: n.data for n in ids if not n.is_constant}
@@ -181,7 +171,7 @@ class Explorer(anywidget.AnyWidget):
                 raise ValueError(f"inputs[{name!r}] must be finite, got {number!r}")
         numbers = {name: float(numbers[name]) for name in known}
         if self.inputs:  # after __init__: replay on the new numbers (may raise)
-            self._pending = self._replay(numbers)
+            self._pending = self._replay({n: numbers[self._names[n]] for n in self._leaves})
         return numbers
 
     @traitlets.observe("inputs")
@@ -215,12 +205,31 @@ class Explorer(anywidget.AnyWidget):
         run (a notebook shown on a code host keeps a picture)."""
         bundle = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        picture = draw_dot(self._record.output, names=self._record.names, gradient_flow=True)
-        data = {**data, "image/svg+xml": render(picture).decode()}
+        data = {**data, "image/svg+xml": self._picture(self._record, View(gradient_flow=True))}
         return data, metadata
 
     def __repr__(self) -> str:
         return f"<autograd_mini explorer: {len(self._order)} nodes, inputs {self.inputs}>"
+
+
+def _page_node(node: Value, id_: str, grad: float, scale: GradScale) -> dict:
+    """One node as the page reads it: its numbers as text, its gradient-flow colours."""
+    fill, font = ("", "") if node.is_constant else scale.colour(grad)
+    return {"id": id_, "constant": node.is_constant, "value": fmt(node.data),
+            "grad": fmt(grad), "fill": fill, "font": font}
+
+
+def _page_steps(steps: list, ids: dict[Value, str]) -> list[dict]:
+    """The steps of the walk as the page reads them, nodes named by their ids.  Each step
+    carries only the numbers that change at it (the page adds them up as it walks): a
+    slider move then sends O(steps + nodes) text, not their product."""
+    shown_values: dict[str, str] = {}
+    shown_grads: dict[str, str] = {}
+    return [{"title": s.title, "lines": list(s.lines), "formula": s.formula,
+             "active": ids[s.active], "edges": [[ids[a], ids[b]] for a, b in s.active_edges],
+             "values": _news({ids[n]: fmt(v) for n, v in s.values.items()}, shown_values),
+             "grads": _news({ids[n]: fmt(g) for n, g in s.grads.items()}, shown_grads)}
+            for s in steps]
 
 
 def _news(now: dict[str, str], shown: dict[str, str]) -> dict[str, str]:

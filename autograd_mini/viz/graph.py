@@ -16,9 +16,8 @@ from __future__ import annotations
 import math
 import os
 import re
-import shutil
-import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 try:
@@ -30,17 +29,12 @@ except ImportError:  # the engine works without it; only pictures need it
 from ..engine import Value, topological_order
 from ..files import write_atomically
 from ..naming import display_names, fmt
+from . import rendering
+from .rendering import FORMATS, GraphvizError, GraphvizNotFound, GraphvizTimeout, graphviz_errors
 
-__all__ = ["draw_dot", "save", "render", "dot_text", "GraphvizNotFound", "GraphvizError",
-           "GraphvizTimeout", "Graph", "FORMATS"]
-
-FORMATS = ("svg", "png", "pdf", "dot")
-INSTALL_HINT = (
-    "the graphviz program `dot` is not installed, so graphs cannot be rendered "
-    "(the DOT text is still in `.source`). Install it: `apt-get install graphviz` on "
-    "Debian/Ubuntu, `brew install graphviz` on macOS, `conda install graphviz`, or see "
-    "https://graphviz.org/download/"
-)
+__all__ = ["draw_dot", "View", "Scene", "picture_size", "node_ids", "save", "render", "dot_text",
+           "GraphvizNotFound", "GraphvizError", "GraphvizTimeout", "Graph", "GradScale",
+           "FORMATS"]
 
 # viridis, sampled at 9 points: perceptually uniform and readable in grey.
 _VIRIDIS = [(68, 1, 84), (71, 44, 122), (59, 81, 139), (44, 113, 142), (33, 144, 141),
@@ -51,37 +45,25 @@ _CONSTANT = "#f3f4f6"   # numbers written in the expression: light grey
 _ACTIVE = "#dc2626"     # the node a step is working on
 
 
-class GraphvizNotFound(RuntimeError):
-    """The ``dot`` executable is missing; the message says how to install it."""
-
-
-class GraphvizError(RuntimeError):
-    """``dot`` failed (crashed, ran out of memory) or did not finish in the time given."""
-
-
-class GraphvizTimeout(GraphvizError):
-    """``dot`` did not finish in the time given (it was stopped)."""
-
-
 class Graph(graphviz.Digraph):
-    """A ``graphviz.Digraph`` whose rendering explains a missing or failing ``dot`` in one
-    line."""
+    """A ``graphviz.Digraph`` drawn through the one rendering seam
+    (:func:`autograd_mini.viz.rendering.render`), whose failures are one line each.
 
-    def pipe(self, *args, **kwargs):
-        try:
-            return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise GraphvizNotFound(INSTALL_HINT) from None
-        except graphviz.CalledProcessError as error:
-            raise GraphvizError(_failure(error.returncode, error.stderr)) from None
+    ``size`` is ``(nodes, edges)``, counted from the graph when it was drawn.
+    """
+
+    size: tuple[int, int] = (0, 0)
+
+    def pipe(self, format=None, *args, encoding=None, **kwargs):
+        if args or any(kwargs.values()):  # graphviz's own renderers, formatters, engines
+            with graphviz_errors():
+                return super().pipe(format, *args, encoding=encoding, **kwargs)
+        picture = rendering.render(self.source, format or self.format, size=self.size)
+        return picture.decode(encoding) if encoding else picture
 
     def render(self, *args, **kwargs):
-        try:
+        with graphviz_errors():
             return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise GraphvizNotFound(INSTALL_HINT) from None
-        except graphviz.CalledProcessError as error:
-            raise GraphvizError(_failure(error.returncode, error.stderr)) from None
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -106,22 +88,59 @@ def dot_text(text: str, *, record: bool = False) -> str:
     return text
 
 
-def draw_dot(
-    root: Value,
-    *,
-    rankdir: str = "LR",
-    show_grad: bool = True,
-    gradient_flow: bool = False,
-    log_scale: bool = False,
-    model: object | None = None,
-    collapse_neurons: bool = False,
-    grads: Mapping[Value, float] | None = None,
-    values: Mapping[Value, float] | None = None,
-    active: Value | None = None,
-    active_edges: Iterable[tuple[Value, Value]] = (),
-    names: Mapping[Value, str] | None = None,
-    format: str = "svg",
-) -> Graph:
+@dataclass(frozen=True)
+class View:
+    """What one picture of a graph shows; every field has a default, so ``View()`` is the
+    plain picture (data and grad of every node, left to right).
+
+    What to highlight:
+        active: a node drawn in red (the step viewer's current node).
+        active_edges: ``(parent, child)`` edges drawn in red.
+    Which numbers:
+        values: data to show instead of ``.data`` (nodes missing are shown as "?").
+        grads: gradients to show instead of ``.grad`` (nodes missing are shown as "?").
+        show_grad: show each node's gradient at all.
+        gradient_flow: colour nodes and edges by |grad| (viridis: dark = small,
+            yellow = large), with a legend, so vanishing gradients are visible.
+        log_scale: with ``gradient_flow``, colour by log10 |grad|.
+    Which names:
+        names: display names to use instead of :func:`~autograd_mini.naming.display_names`.
+        model: a :class:`~autograd_mini.nn.Module`; each neuron's nodes are drawn inside a
+            box named after it.
+        collapse_neurons: with ``model``, draw each neuron as a single node.
+    How:
+        rankdir: ``"LR"`` (left to right), ``"TB"`` (top to bottom), ``"RL"`` or ``"BT"``.
+        format: the output format used by ``.pipe()`` and in Jupyter.
+    """
+
+    active: Value | None = None
+    active_edges: Iterable[tuple[Value, Value]] = ()
+    values: Mapping[Value, float] | None = None
+    grads: Mapping[Value, float] | None = None
+    show_grad: bool = True
+    gradient_flow: bool = False
+    log_scale: bool = False
+    names: Mapping[Value, str] | None = None
+    model: object | None = None
+    collapse_neurons: bool = False
+    rankdir: str = "LR"
+    format: str = "svg"
+
+    def __post_init__(self) -> None:
+        if self.rankdir not in ("LR", "TB", "RL", "BT"):
+            raise ValueError(f"rankdir must be LR, TB, RL or BT, got {self.rankdir!r}")
+        if self.format not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {self.format!r}")
+        object.__setattr__(self, "active_edges", frozenset(self.active_edges))
+
+    def data_of(self, node: Value) -> float | None:
+        return node.data if self.values is None else self.values.get(node)
+
+    def grad_of(self, node: Value) -> float | None:
+        return node.grad if self.grads is None else self.grads.get(node)
+
+
+def draw_dot(root: Value, view: View | None = None, **options) -> Graph:
     """The graph of ``root`` as a ``graphviz.Digraph`` (micrograd's lecture helper, extended).
 
     Each value node shows its display name (its label, or a name such as ``n1`` that
@@ -131,81 +150,140 @@ def draw_dot(
 
     Args:
         root: the output node.
-        rankdir: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
-        show_grad: show each node's gradient.
-        gradient_flow: colour nodes and edges by |grad| (viridis: dark = small,
-            yellow = large), with a legend, so vanishing gradients are visible.
-        log_scale: with ``gradient_flow``, colour by log10 |grad|.
-        model: a :class:`~autograd_mini.nn.Module`; each neuron's nodes are drawn
-            inside a box named after it.
-        collapse_neurons: with ``model``, draw each neuron as a single node.
-        grads: gradients to show instead of ``.grad`` (nodes missing are shown as "?").
-        values: data to show instead of ``.data`` (nodes missing are shown as "?").
-        active: a node to highlight (the step-by-step viewer uses this).
-        active_edges: ``(parent, child)`` edges to highlight.
-        names: display names to use instead of :func:`~autograd_mini.naming.display_names`.
-        format: the output format used by ``.pipe()`` and in Jupyter.
+        view: what the picture shows (a :class:`View`).
+        options: :class:`View`'s fields, given one by one (over ``view``'s):
+            ``draw_dot(y, gradient_flow=True)``.
 
     Returns:
         A :class:`Graph` (a ``graphviz.Digraph``); ``.source`` is the DOT text.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"draw_dot expects a Value, got {type(root).__name__}")
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be LR, TB, RL or BT, got {rankdir!r}")
-    if format not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-    if names is None:
-        names = display_names(root)
-        order = list(names)  # topological: the graph is walked once
-    else:
-        order = topological_order(root)
-    grad_of = (lambda n: grads.get(n)) if grads is not None else (lambda n: n.grad)
-    data_of = (lambda n: values.get(n)) if values is not None else (lambda n: n.data)
-    scale = _GradScale([grad_of(n) for n in order if not n.is_constant],
-                       log_scale) if gradient_flow else None
-    neurons = _neuron_groups(model, order) if model is not None else {}
-    graph = Graph(format="svg" if format == "dot" else format,
-                  graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "bgcolor": "white"},
-                  node_attr={"fontname": "Helvetica", "fontsize": "11"},
-                  edge_attr={"color": "#6b7280", "arrowsize": "0.6"})
-    ids = {node: f"v{i}" for i, node in enumerate(order)}
-    hidden = _collapse(neurons, order) if collapse_neurons else set()
-    active_edges = set(active_edges)
-    clusters: dict[str, graphviz.Digraph] = {}
+    view = View(**options) if view is None else replace(view, **options)
+    return Scene.of(root, view).draw(view)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What every picture of one graph shares, whatever its :class:`View` shows: the nodes
+    in topological order with their ids (``v0``, ``v1``, ..., which the explorer's page
+    knows them by), their names and their neurons.  Made once, it draws any number of
+    views -- the step viewer's frames -- without walking the graph again."""
+
+    root: Value
+    order: list[Value]
+    names: Mapping[Value, str]
+    neurons: Mapping[Value, str]
+    hidden: frozenset[Value]
+
+    @classmethod
+    def of(cls, root: Value, view: View = View(), order: list[Value] | None = None) -> Scene:
+        """The scene of ``root`` with ``view``'s names and neurons; ``order``: the
+        topological order when the caller has it (a trace's names are in that order)."""
+        if not isinstance(root, Value):
+            raise TypeError(f"draw_dot expects a Value, got {type(root).__name__}")
+        names = view.names
+        if names is None:
+            names = display_names(root)
+            order = list(names)  # topological: the graph is walked once
+        elif order is None:
+            order = topological_order(root)
+        neurons = _neuron_groups(view.model, order) if view.model is not None else {}
+        hidden = _collapse(neurons, order) if view.collapse_neurons else set()
+        return cls(root, order, names, neurons, frozenset(hidden))
+
+    @classmethod
+    def of_trace(cls, record) -> Scene:
+        """The scene of a :class:`~autograd_mini.trace.Trace`'s graph, named as the trace
+        names it; its names are in topological order, so nothing is walked."""
+        return cls.of(record.output, View(names=record.names), order=list(record.names))
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(nodes, edges) of the picture: what ``dot`` has to lay out."""
+        return picture_size(self.order, self.hidden)
+
+    def draw(self, view: View) -> Graph:
+        """One picture: this scene's nodes, shown as ``view`` says."""
+        return _Drawing(self, view).graph
+
+
+def node_ids(order: Iterable[Value]) -> dict[Value, str]:
+    """Each node's id in a picture, ``v0``, ``v1``, ... in topological order (the value
+    node; its op node is ``v1_op``): the explorer's page finds the nodes by them."""
+    return {node: f"v{i}" for i, node in enumerate(order)}
+
+
+def picture_size(order: Iterable[Value], hidden: Set[Value] = frozenset()) -> tuple[int, int]:
+    """(nodes, edges) of the picture of the graph whose topological order is ``order``
+    (counted from the graph, before anything is drawn): a node for each value and one for
+    each op, an edge from each op to its value and one from each distinct input."""
+    nodes = edges = 0
     for node in order:
         if node in hidden:
             continue
-        target = graph
-        group = neurons.get(node)
-        if group is not None and not collapse_neurons:
-            if group not in clusters:
-                clusters[group] = graphviz.Digraph(name=f"cluster_{len(clusters)}")
-                clusters[group].attr(label=dot_text(group), style="rounded,dashed",
-                                     color="#9ca3af", fontsize="10", fontcolor="#6b7280")
-            target = clusters[group]
-        label = _node_label(node, names, data_of(node), grad_of(node), show_grad,
-                            neurons.get(node) if collapse_neurons else None)
-        target.node(ids[node], label=label, shape="record", id=ids[node],
-                    **_node_style(node, node is active, scale, grad_of(node)))
+        nodes += 1
+        if node.parents:
+            nodes += 1
+            edges += 1 + len(_visible_parents(node, hidden))
+    return nodes, edges
+
+
+class _Drawing:
+    """The DOT statements of one picture, node after node."""
+
+    def __init__(self, scene: Scene, view: View) -> None:
+        self.scene, self.view = scene, view
+        self.ids = node_ids(scene.order)
+        self.scale = GradScale([view.grad_of(n) for n in scene.order if not n.is_constant],
+                               view.log_scale) if view.gradient_flow else None
+        self.graph = Graph(
+            format="svg" if view.format == "dot" else view.format,
+            graph_attr={"rankdir": view.rankdir, "fontname": "Helvetica", "bgcolor": "white"},
+            node_attr={"fontname": "Helvetica", "fontsize": "11"},
+            edge_attr={"color": "#6b7280", "arrowsize": "0.6"})
+        self.clusters: dict[str, graphviz.Digraph] = {}
+        for node in scene.order:
+            if node not in scene.hidden:
+                self.add(node)
+        for cluster in self.clusters.values():
+            self.graph.subgraph(cluster)
+        nodes, edges = scene.size
+        if self.scale is not None:
+            self.scale.add_legend(self.graph)
+            nodes += 1
+        self.graph.size = (nodes, edges)
+
+    def add(self, node: Value) -> None:
+        """The value node, and the op node that made it with the edges into it."""
+        view, neurons = self.view, self.scene.neurons
+        collapsed = view.collapse_neurons
+        target = self.cluster(neurons[node]) if node in neurons and not collapsed \
+            else self.graph
+        grad, active = view.grad_of(node), node is view.active
+        label = _node_label(node, self.scene.names, view.data_of(node), grad, view.show_grad,
+                            neurons.get(node) if collapsed else None)
+        target.node(self.ids[node], label=label, shape="record", id=self.ids[node],
+                    **_node_style(node, active, self.scale, grad))
         if not node.parents:
-            continue
-        op_id = ids[node] + "_op"
+            return
+        op_id = self.ids[node] + "_op"
         symbol = _symbol(node)
-        if collapse_neurons and node in neurons and node.parents[0] in hidden:
+        if collapsed and node in neurons and node.parents[0] in self.scene.hidden:
             symbol = f"{symbol}({_symbol(node.parents[0])})"  # activation(weighted sum)
-        shape = "ellipse" if len(symbol) > 4 else "circle"
-        target.node(op_id, label=dot_text(symbol), shape=shape, id=op_id,
-                    **_op_style(node is active))
-        target.edge(op_id, ids[node])
-        for parent in _visible_parents(node, hidden):
-            graph.edge(ids[parent], op_id, **_edge_style(parent, node, active_edges, scale,
-                                                          grad_of(parent)))
-    for cluster in clusters.values():
-        graph.subgraph(cluster)
-    if scale is not None:
-        scale.add_legend(graph)
-    return graph
+        target.node(op_id, label=dot_text(symbol), shape="ellipse" if len(symbol) > 4
+                    else "circle", id=op_id, **_op_style(active))
+        target.edge(op_id, self.ids[node])
+        for parent in _visible_parents(node, self.scene.hidden):
+            self.graph.edge(self.ids[parent], op_id, **_edge_style(
+                parent, node, view.active_edges, self.scale, view.grad_of(parent)))
+
+    def cluster(self, group: str) -> graphviz.Digraph:
+        """The dashed box of one neuron, made the first time it is asked for."""
+        if group not in self.clusters:
+            box = graphviz.Digraph(name=f"cluster_{len(self.clusters)}")
+            box.attr(label=dot_text(group), style="rounded,dashed", color="#9ca3af",
+                     fontsize="10", fontcolor="#6b7280")
+            self.clusters[group] = box
+        return self.clusters[group]
 
 
 def _symbol(node: Value) -> str:
@@ -251,7 +329,7 @@ def _edge_style(parent, child, active_edges, scale, grad) -> dict[str, str]:
     return {}
 
 
-class _GradScale:
+class GradScale:
     """Maps |grad| to a viridis colour, linearly or on a log scale."""
 
     def __init__(self, grads: list[float | None], log_scale: bool) -> None:
@@ -284,20 +362,18 @@ class _GradScale:
         v = self.low + position * (self.high - self.low)
         return 10**v if self.log_scale else v
 
+    def stops(self) -> list[tuple[str, str, str]]:
+        """The legend: (fill, font colour, |grad| as text) at five evenly spaced points."""
+        values = [self.value_at(p) for p in (0.0, 0.25, 0.5, 0.75, 1.0)]
+        return [(*self.colour(v), fmt(v)) for v in values]
+
     def add_legend(self, graph: graphviz.Digraph) -> None:
-        stops = [0.0, 0.25, 0.5, 0.75, 1.0]
-        cells = "".join(
-            f'<TD BGCOLOR="{self._colour_at(p)[0]}"><FONT COLOR="{self._colour_at(p)[1]}">'
-            f"{fmt(self.value_at(p))}</FONT></TD>"
-            for p in stops
-        )
+        cells = "".join(f'<TD BGCOLOR="{fill}"><FONT COLOR="{font}">{text}</FONT></TD>'
+                        for fill, font, text in self.stops())
         title = "|grad| (log scale)" if self.log_scale else "|grad|"
         graph.node("legend", shape="plaintext", id="legend", label=(
             f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0"><TR><TD COLSPAN="5">'
             f"{title}</TD></TR><TR>{cells}</TR></TABLE>>"))
-
-    def _colour_at(self, position: float) -> tuple[str, str]:
-        return self.colour(self.value_at(position))
 
 
 def _float(g) -> float:
@@ -368,44 +444,7 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike, *,
 
 
 def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float | None = None) -> bytes:
-    """``graph`` drawn by graphviz's ``dot`` as ``format`` (``"dot"``: the DOT text itself).
-
-    Raises:
-        GraphvizNotFound: ``dot`` is not installed.
-        GraphvizError: ``dot`` failed.
-        GraphvizTimeout: ``dot`` took more than ``timeout`` seconds (it is stopped).
-    """
-    if format == "dot":
-        return graph.source.encode()
-    program = shutil.which("dot")
-    if program is None:
-        raise GraphvizNotFound(INSTALL_HINT)
-    try:
-        result = subprocess.run([program, f"-T{format}"], input=graph.source.encode(),
-                                capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        nodes, edges = graph_size(graph)
-        raise GraphvizTimeout(f"graphviz `dot` did not finish within {timeout:g} s drawing "
-                            f"{nodes} nodes and {edges} edges; draw a smaller graph") from None
-    if result.returncode != 0:
-        raise GraphvizError(_failure(result.returncode, result.stderr))
-    return result.stdout
-
-
-def graph_size(graph: graphviz.Digraph) -> tuple[int, int]:
-    """(nodes, edges) of the DOT text: what ``dot`` has to lay out."""
-    statements = [line.split(maxsplit=2)[:2] for line in graph.body]
-    edges = sum(words[1:] == ["->"] for words in statements)
-    nodes = sum(len(words) == 2 and words[1].startswith("[")
-                and words[0] not in ("graph", "node", "edge") for words in statements)
-    return nodes, edges
-
-
-def _failure(returncode: int, stderr: bytes | str | None) -> str:
-    if isinstance(stderr, bytes):
-        stderr = stderr.decode("utf-8", "replace")
-    lines = [line.strip() for line in (stderr or "").splitlines() if line.strip()]
-    why = f" ({lines[0][:200]})" if lines else ""
-    status = f"was stopped by signal {-returncode}" if returncode < 0 \
-        else f"exited with status {returncode}"
-    return f"graphviz `dot` failed: it {status}{why}"
+    """``graph`` drawn as ``format``: :func:`autograd_mini.viz.rendering.render` of its
+    DOT text (the errors are that function's)."""
+    return rendering.render(graph.source, format, timeout=timeout,
+                            size=getattr(graph, "size", None))
