@@ -63,7 +63,7 @@ def check_nodes(nodes: Sequence[object], kind: type, what: str) -> None:
 
 def look_up(name: object) -> Any:
     """The primitive called ``name`` in the op table, or an error that lists the table."""
-    from .ops import PRIMITIVES
+    from .ops import PRIMITIVES  # here: the op table imports nothing of the engine's
 
     try:
         return PRIMITIVES[name]

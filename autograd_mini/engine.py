@@ -84,13 +84,13 @@ class Value:
             return other
         return constant(type(self), checks.as_float(other, "an operation on Values"))
 
-    __pos__ = lambda self: self  # noqa: E731  (+x is x)
     # Comparisons look at the data, so ``if x > 0`` works as with plain numbers.
     # Equality is left as identity: nodes are dictionary keys during backward.
     __lt__ = lambda self, other: self.data < checks.data_of(other, Value)  # noqa: E731
     __le__ = lambda self, other: self.data <= checks.data_of(other, Value)  # noqa: E731
     __gt__ = lambda self, other: self.data > checks.data_of(other, Value)  # noqa: E731
     __ge__ = lambda self, other: self.data >= checks.data_of(other, Value)  # noqa: E731
+    __pos__ = lambda self: self  # noqa: E731  (+x is x)
 
     def __float__(self) -> float:
         return self.data
@@ -109,7 +109,6 @@ for _primitive in PRIMITIVES.values():  # x.exp(), x * y, 2 * x, ...: one method
     for _k, _name in enumerate(_primitive.methods):
         setattr(Value, _name, _method(_primitive.name, _primitive.arity, reflected=_k == 1))
         getattr(Value, _name).__doc__ = _primitive.formula  # help(x.tanh) gives its calculus
-del _primitive, _k, _name
 
 
 def constant(kind: type[Value], data: float) -> Value:
@@ -129,7 +128,9 @@ def _node(kind: type[Value], data: float, primitive: Primitive | None,
 def apply(name: str | Primitive, *parents: Value) -> Value:
     """Make the node ``name(*parents)``, its value computed by the op table's rule.  An
     input outside the op's domain raises ValueError or ZeroDivisionError naming it."""
-    primitive = name if isinstance(name, Primitive) else checks.look_up(name)
+    primitive = name if isinstance(name, Primitive) else PRIMITIVES.get(name)
+    if primitive is None:
+        checks.look_up(name)  # no such op: the message lists the table
     if primitive.layout.columns and primitive.layout.size(len(parents)) is None:
         checks.check_operands(primitive, parents, Value)  # too many or too few: it says so
     try:
@@ -201,8 +202,8 @@ def _check_leaf(node: Value) -> Value:
 
 
 def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
-    """``d(node)/d(parent)`` for each parent, by the op table's rule: on floats, or with
-    ``create_graph`` on Values (constants stay floats), to be differentiated again."""
+    """``d(node)/d(parent)`` for each parent, by the table's rule: on floats, or on Values
+    (constants stay floats) to be differentiated again."""
     primitive = node.primitive or _check_leaf(node).primitive
     if not create_graph:
         return primitive.derivative(node.data, *[p.data for p in node.parents])
