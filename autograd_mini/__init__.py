@@ -11,8 +11,8 @@
 from .anomaly import AnomalyError, detect_anomaly
 from .collector import gc_paused
 from .engine import Value, apply, grad, gradients, interpret, topological_order
-from .functions import dot, sum
 from .functional import hessian, jvp, vjp
+from .functions import dot, sum
 from .naming import display_names
 from .ops import PRIMITIVES, Primitive, register
 from .saving import load, save

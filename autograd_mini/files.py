@@ -15,9 +15,11 @@ through :func:`write_atomically`:
   under umask 022); a file replaced keeps its permission bits;
 * anything at the path that is not a regular file (a folder, a FIFO, a device such
   as ``/dev/null``) is refused and left untouched;
-* the temporary file is removed if writing fails, if the process is stopped with
-  SIGTERM, or -- when the process was killed outright -- by the next write to the
-  same path, which removes stale temporary files of its own naming.
+* the temporary file is removed if writing fails.  A save killed outright (SIGKILL,
+  SIGTERM, a power cut) may leave it behind: the next write to the same path removes
+  the temporary files of its naming that no writer holds.  The library installs no
+  signal handler and asks about no other process: while a write runs, it holds a lock
+  on its temporary file (``flock``), which the system drops when the writer dies.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import signal
 import stat
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows, where an open file cannot be removed
+    fcntl = None
 
 __all__ = ["write_atomically", "NotARegularFileError"]
 
@@ -54,23 +57,23 @@ def write_atomically(path: str | os.PathLike, data: bytes | str) -> Path:
         raise FileNotFoundError(f"cannot write {str(path)!r}: the folder "
                                 f"{str(target.parent)!r} does not exist")
     mode = _existing_mode(target)
-    _remove_stale_temporaries(target)
+    _remove_abandoned_temporaries(target)
     temporary = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    with _removed_on_sigterm(temporary):
-        try:
-            # O_EXCL: never write through a file or link someone else put there.
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            with os.fdopen(handle, "wb") as file:
-                if mode is not None:
-                    os.fchmod(file.fileno(), mode)
-                file.write(payload)
-                file.flush()
-                os.fsync(file.fileno())
+    # O_EXCL: never write through a file or link someone else put there.
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            _hold(file.fileno())  # until it is renamed: no other write removes it
+            if mode is not None:
+                os.fchmod(file.fileno(), mode)
+            file.write(payload)
+            file.flush()
+            os.fsync(file.fileno())
             os.replace(temporary, target)
-        except BaseException:
-            _unlink_quietly(temporary)
-            raise
+    except BaseException:
+        _unlink_quietly(temporary)
+        raise
     return path
 
 
@@ -90,8 +93,16 @@ def _temporary_pattern(target: Path) -> re.Pattern[str]:
     return re.compile(rf"\.{re.escape(target.name)}\.(\d+)-[0-9a-f]{{8}}\.tmp")
 
 
-def _remove_stale_temporaries(target: Path) -> None:
-    """Remove temporary files of ``target``'s naming whose writing process is gone."""
+def _hold(handle: int) -> None:
+    """Lock the temporary file being written, for as long as ``handle`` is open."""
+    if fcntl is not None:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _remove_abandoned_temporaries(target: Path) -> None:
+    """Remove temporary files of ``target``'s naming that no writer holds: what a killed
+    write left.  This process's own are left to it (a thread of ours may have just made
+    one and not locked it yet)."""
     pattern = _temporary_pattern(target)
     try:
         names = os.listdir(target.parent)
@@ -99,20 +110,26 @@ def _remove_stale_temporaries(target: Path) -> None:
         return  # the write itself reports a missing or unreadable folder
     for name in names:
         match = pattern.fullmatch(name)
-        if match and not _process_alive(int(match.group(1))):
-            _unlink_quietly(target.parent / name)
+        if match and int(match.group(1)) != os.getpid():
+            _remove_if_abandoned(target.parent / name)
 
 
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True  # another thread of ours may be writing it now
+def _remove_if_abandoned(path: Path) -> None:
+    if fcntl is None:  # pragma: no cover - Windows refuses to remove a file being written
+        _unlink_quietly(path)
+        return
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, ValueError):
-        return True  # someone else's process, or not a process id we can ask about
-    return True
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return
+    try:
+        if stat.S_ISREG(os.fstat(handle).st_mode):
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while a writer holds it
+            os.unlink(path)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def _unlink_quietly(path: Path) -> None:
@@ -120,45 +137,3 @@ def _unlink_quietly(path: Path) -> None:
         os.unlink(path)
     except OSError:
         pass
-
-
-# Temporary files being written now, removed by the SIGTERM handler below.
-_writing: set[Path] = set()
-_lock = threading.Lock()
-
-
-@contextmanager
-def _removed_on_sigterm(temporary: Path) -> Iterator[None]:
-    """While the block runs, SIGTERM removes ``temporary`` before the process ends.
-
-    The handler is installed only where SIGTERM would otherwise end the process at once
-    (its default action) and only from the main thread (Python's rule for handlers); it
-    removes the files being written, restores the default action and re-sends the
-    signal, so the process still ends the way its sender asked.
-    """
-    with _lock:
-        _writing.add(temporary)
-        installed = len(_writing) == 1 and _install_handler()
-    try:
-        yield
-    finally:
-        with _lock:
-            _writing.discard(temporary)
-            if installed:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _install_handler() -> bool:
-    if threading.current_thread() is not threading.main_thread():
-        return False
-    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-        return False  # the program handles SIGTERM itself
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    return True
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    for temporary in list(_writing):
-        _unlink_quietly(temporary)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    os.kill(os.getpid(), signal.SIGTERM)

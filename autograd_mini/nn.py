@@ -72,6 +72,12 @@ class Module:
         """The parameters' values by name."""
         return {name: p.data for name, p in self.named_parameters()}
 
+    @classmethod
+    def from_config(cls, config: dict) -> Module:
+        """A new module of the shape ``config`` describes (as ``config()`` gives it), its
+        weights drawn from a generator of its own, to be overwritten (``load_state_dict``)."""
+        return cls(**config, rng=random.Random(0))
+
     def load_state_dict(self, state: dict[str, float]) -> None:
         """Set the parameters from ``state``; checks everything before changing anything.
 
@@ -115,6 +121,20 @@ def _as_values(x: Inputs) -> list[Value]:
             return [v if isinstance(v, Value) else Value(v, f"x{i}") for i, v in enumerate(xs)]
     return xs
 
+
+
+def _fields(config: object, *names: str) -> dict:
+    """``config`` if it is a dict with exactly the keys ``names``, else ValueError."""
+    if not isinstance(config, dict) or set(config) != set(names):
+        raise ValueError(f"a config has the keys {', '.join(names)}")
+    return config
+
+
+def _whole(n: object) -> int:
+    """``n`` if it is a positive whole number (not a bool), else ValueError."""
+    if type(n) is not int or n < 1:
+        raise ValueError("sizes are positive whole numbers")
+    return n
 
 
 def _check_width(expected: int, got: int) -> None:
@@ -179,6 +199,16 @@ class Neuron(Module):
         """The arguments that rebuild this neuron's shape (used by ``save``)."""
         return {"nin": len(self.w), "activation": self.activation}
 
+    @staticmethod
+    def parameter_count(config: dict) -> int:
+        """How many parameters a neuron of ``config`` has: ``nin`` weights and a bias.
+        Reads the config alone (``load`` checks a file before building anything).
+
+        Raises:
+            ValueError: ``config`` is not of the form ``config()`` gives.
+        """
+        return _whole(_fields(config, "nin", "activation")["nin"]) + 1
+
     @property
     def nonlin(self) -> bool:
         return self.activation != LINEAR
@@ -211,8 +241,16 @@ class Layer(Module):
         return [n.fire(xs) for n in self.neurons]
 
     def config(self) -> dict:
+        """The arguments that rebuild this layer's shape (used by ``save``)."""
         first = self.neurons[0]
         return {"nin": len(first.w), "nout": len(self.neurons), "activation": first.activation}
+
+    @staticmethod
+    def parameter_count(config: dict) -> int:
+        """``nout`` neurons' parameters (see :meth:`Neuron.parameter_count`)."""
+        fields = _fields(config, "nin", "nout", "activation")
+        neuron = {"nin": fields["nin"], "activation": fields["activation"]}
+        return _whole(fields["nout"]) * Neuron.parameter_count(neuron)
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
@@ -264,9 +302,21 @@ class MLP(Module):
         return out[0] if len(out) == 1 else out
 
     def config(self) -> dict:
+        """The arguments that rebuild this network's shape (used by ``save``)."""
         configs = [layer.config() for layer in self.layers]
         return {"nin": configs[0]["nin"], "nouts": [c["nout"] for c in configs],
                 "activation": [c["activation"] for c in configs]}
+
+    @staticmethod
+    def parameter_count(config: dict) -> int:
+        """Its layers' parameters (see :meth:`Layer.parameter_count`)."""
+        fields = _fields(config, "nin", "nouts", "activation")
+        nouts = fields["nouts"]
+        if not isinstance(nouts, list) or not nouts:
+            raise ValueError(f"nouts must be a list of layer widths, not a {type(nouts).__name__}")
+        sizes = [fields["nin"], *nouts]
+        return sum(Layer.parameter_count({"nin": sizes[i], "nout": sizes[i + 1],
+                                          "activation": None}) for i in range(len(nouts)))
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

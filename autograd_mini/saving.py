@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import random
 import stat
 from pathlib import Path
 
@@ -33,9 +32,6 @@ __all__ = ["save", "load", "ModelFileError", "MODEL_TYPES"]
 FORMAT = "autograd_mini.model"
 VERSION = 1
 MODEL_TYPES: dict[str, type[Module]] = {"Neuron": Neuron, "Layer": Layer, "MLP": MLP}
-# The keys of each type's config(), and how many parameters a config declares.
-_CONFIG_KEYS = {"Neuron": {"nin", "activation"}, "Layer": {"nin", "nout", "activation"},
-                "MLP": {"nin", "nouts", "activation"}}
 
 
 class ModelFileError(ValueError):
@@ -101,23 +97,15 @@ def load(path: str | os.PathLike, into: Module | None = None) -> Module:
             or not isinstance(parameters, dict):
         raise ModelFileError(f"{path}: unknown model type {_short(kind)} "
                              "or missing config/parameters")
-    declared = _declared_parameters(kind, config)
-    if declared is None:
-        raise ModelFileError(f"{path}: bad config {_short(config)} for a {kind}")
+    try:  # the type's own description of its shape, read before anything is built
+        declared = MODEL_TYPES[kind].parameter_count(config)
+    except ValueError as error:
+        raise ModelFileError(f"{path}: bad config {_short(config)} for a {kind}: "
+                             f"{error}") from None
     if declared != len(parameters):
         raise ModelFileError(f"{path}: the config declares {_short(declared)} parameters "
                              f"but the file holds {len(parameters)}")
-    cls = MODEL_TYPES[kind]
-    if into is not None:
-        if type(into) is not cls or into.config() != config:
-            raise ModelFileError(f"{path}: holds a {kind} {_short(config)}, which does not fit "
-                                 f"the {type(into).__name__} {into.config()} given")
-        model = into
-    else:
-        try:
-            model = cls(**config, rng=random.Random(0))  # weights are overwritten below
-        except (TypeError, ValueError) as error:
-            raise ModelFileError(f"{path}: bad config {_short(config)}: {error}") from None
+    model = _receiver(path, MODEL_TYPES[kind], config, into)
     try:
         model.load_state_dict(parameters)
     except (ValueError, OverflowError) as error:  # OverflowError: an int beyond any float
@@ -137,25 +125,18 @@ def _read_json(path: Path) -> object:
         raise ModelFileError(f"{path}: not a model file ({_short(error)})") from None
 
 
-def _declared_parameters(kind: str, config: dict) -> int | None:
-    """How many parameters ``config`` declares (a neuron has nin weights and a bias), or
-    None if it is not a well-formed config of ``kind``."""
-    if set(config) != _CONFIG_KEYS[kind] or not _count(config["nin"]):
-        return None
-    per_neuron = config["nin"] + 1
-    if kind == "Neuron":
-        return per_neuron
-    if kind == "Layer":
-        return config["nout"] * per_neuron if _count(config["nout"]) else None
-    nouts = config["nouts"]
-    if not isinstance(nouts, list) or not nouts or not all(_count(n) for n in nouts):
-        return None
-    sizes = [config["nin"], *nouts]
-    return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
-
-
-def _count(n: object) -> bool:
-    return type(n) is int and n >= 1
+def _receiver(path: Path, cls: type[Module], config: dict, into: Module | None) -> Module:
+    """The model to receive the file's weights: ``into`` if it has the file's type and
+    shape, else a new one built from ``config``."""
+    if into is None:
+        try:
+            return cls.from_config(config)
+        except (TypeError, ValueError) as error:
+            raise ModelFileError(f"{path}: bad config {_short(config)}: {error}") from None
+    if type(into) is not cls or into.config() != config:
+        raise ModelFileError(f"{path}: holds a {cls.__name__} {_short(config)}, which does "
+                             f"not fit the {type(into).__name__} {into.config()} given")
+    return into
 
 
 def _short(thing: object, limit: int = 200) -> str:

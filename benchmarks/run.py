@@ -7,420 +7,99 @@ Installs nothing: the peers are used when importable (``pip install micrograd==0
 torch==2.13.0``).  Every workload runs on every library in the same process,
 interleaved, at least 5 times; the tables give the median and the minimum, µs per graph
 node (each library counted in its own nodes) and the ratio to micrograd's median.
+
+The jobs are in ``workloads.py``, the timing in ``measure.py``, the tables in
+``report.py``; this file picks the sections.  ``compare.py`` runs single workloads of
+two checkouts through the names this module gives (``step_ours``, ``chain``, ...).
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
-import platform
-import random
 import statistics
 import sys
-import time
-import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-import autograd_mini as am  # noqa: E402
-from autograd_mini.compile import compile_graph  # noqa: E402
-from autograd_mini.datasets import two_moons  # noqa: E402
-from autograd_mini.nn import MLP  # noqa: E402
+from measure import measure  # noqa: E402
+from report import machine, table  # noqa: E402
+from workloads import (  # noqa: E402 - compare.py reads step_ours, chain, ... from here
+    bytes_per_node,
+    chain,
+    family_sweep,
+    mg_engine,
+    step_floats,
+    step_micrograd,
+    step_ours,
+    step_ours_anomaly,
+    step_ours_compiled,
+    step_ours_gc_paused,
+    step_torch,
+    torch,
+    torch_rss_per_node,
+    wide_sum,
+)
 
-try:
-    import micrograd.engine as mg_engine
-    import micrograd.nn as mg_nn
-except ImportError:  # pragma: no cover
-    mg_engine = mg_nn = None
-try:
-    import torch
-except ImportError:  # pragma: no cover
-    torch = None
-
-ALPHA = 1e-4
-
-
-class Failed(Exception):
-    """A peer could not run a workload (e.g. micrograd's recursion limit)."""
-
-
-def count_nodes(root, children) -> int:
-    """Nodes of a graph, by an iterative walk (micrograd's own is recursive)."""
-    seen, stack = {id(root)}, [root]
-    while stack:
-        node = stack.pop()
-        for child in children(node):
-            if id(child) not in seen:
-                seen.add(id(child))
-                stack.append(child)
-    return len(seen)
+NAMES = {"ours": "autograd_mini", "micrograd": "micrograd", "torch": "torch"}
 
 
-# -- workload 1: one training step of MLP(2, [16, 16, 1]) on 100 two-moons points ------
-
-def moons_data():
-    return two_moons(100, noise=0.1, seed=0)
-
-
-def step_ours():
-    points, labels = moons_data()
-    model = MLP(2, [16, 16, 1], rng=random.Random(1337))
-
-    def run():
-        scores = [model(p) for p in points]
-        data_loss = am.sum([(1 - y * s).relu() for s, y in zip(scores, labels)]) / len(labels)
-        loss = data_loss + ALPHA * am.sum([p * p for p in model.parameters()])
-        model.zero_grad()
-        loss.backward()
-        for p in model.parameters():
-            p.data -= 0.01 * p.grad
-        return len(am.topological_order(loss))
-    return run
+def training_step(repeats: int) -> list[str]:
+    runners = {"micrograd": step_micrograd} if mg_engine else {}
+    if torch:
+        runners["torch (0-dim float64)"] = step_torch
+    runners.update({"autograd_mini": step_ours, "autograd_mini, gc_paused": step_ours_gc_paused,
+                    "autograd_mini, compiled replay": step_ours_compiled,
+                    "plain floats, no graph (floor)": step_floats})
+    return table("1. One training step: MLP(2, [16, 16, 1]), 100 two-moons points, hinge + L2",
+                 measure({name: make() for name, make in runners.items()}, repeats))
 
 
-def step_ours_gc_paused():
-    run = step_ours()
-
-    def paused():
-        with am.gc_paused():
-            return run()
-    return paused
-
-
-def step_ours_anomaly():
-    run = step_ours()
-
-    def checked():
-        with am.gc_paused(), am.detect_anomaly():
-            return run()
-    return checked
+def chains(repeats: int, quick: bool) -> list[str]:
+    rows = []
+    for n in [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000]:
+        libs = ["ours"] + (["micrograd"] if mg_engine else [])
+        if torch and n <= 100_000:
+            libs.append("torch")
+        rows += table(f"2. Deep chain x → x·0.999 + 0.001, {n:,} steps, forward + backward",
+                      measure({NAMES[lib]: chain(lib, n) for lib in libs},
+                              3 if n >= 1_000_000 else repeats))
+    return rows
 
 
-def step_ours_compiled():
-    """The compiled replay path: one sample's hinge term traced once, replayed 100 times."""
-    points, labels = moons_data()
-    model = MLP(2, [16, 16, 1], rng=random.Random(1337))
-    params = model.parameters()
-    x1, x2, y = am.Value(0.0, "x1"), am.Value(0.0, "x2"), am.Value(1.0, "y")
-    term = (1 - y * model([x1, x2])).relu() / len(labels)
-    replay = compile_graph(term, [x1, x2, y, *params])
-    n_nodes = len(am.topological_order(term))
-
-    def run():
-        values = [p.data for p in params]
-        grads = [2 * ALPHA * v for v in values]  # the L2 term's gradient, 2αw
-        loss = ALPHA * sum(v * v for v in values)
-        for (a, b), label in zip(points, labels):
-            value, g = replay([a, b, label, *values])
-            loss += value
-            for i, gi in enumerate(g[3:]):
-                grads[i] += gi
-        for p, gi in zip(params, grads):
-            p.data -= 0.01 * gi
-        return n_nodes * len(labels)
-    return run
+def wide(repeats: int) -> list[str]:
+    libs = ["micrograd"] * bool(mg_engine) + ["torch"] * bool(torch) + ["ours"]
+    return table("3. Wide sum of 10^5 products, forward + backward",
+                 measure({NAMES[lib]: wide_sum(lib) for lib in libs}, repeats))
 
 
-def step_floats():
-    """The floor: the same step by hand in plain floats, no graph at all."""
-    points, labels = moons_data()
-    rng = random.Random(1337)
-    sizes = [2, 16, 16, 1]
-    W = [[[rng.uniform(-1, 1) for _ in range(sizes[k])] for _ in range(sizes[k + 1])]
-         for k in range(3)]
-    B = [[0.0] * sizes[k + 1] for k in range(3)]
-
-    def run():
-        gW = [[[0.0] * len(row) for row in layer] for layer in W]
-        gB = [[0.0] * len(layer) for layer in B]
-        for (a, b), label in zip(points, labels):
-            acts, pres = [[a, b]], []
-            for k in range(3):
-                pre = [sum(w * x for w, x in zip(row, acts[-1])) + bias
-                       for row, bias in zip(W[k], B[k])]
-                pres.append(pre)
-                acts.append([max(v, 0.0) for v in pre] if k < 2 else pre)
-            score = acts[-1][0]
-            if 1 - label * score <= 0:
-                continue
-            delta = [-label / len(labels)]
-            for k in (2, 1, 0):
-                for j, d in enumerate(delta):
-                    gB[k][j] += d
-                    for i, x in enumerate(acts[k]):
-                        gW[k][j][i] += d * x
-                if k:
-                    back = [sum(delta[j] * W[k][j][i] for j in range(len(delta)))
-                            for i in range(len(acts[k]))]
-                    delta = [d if pres[k - 1][i] > 0 else 0.0 for i, d in enumerate(back)]
-        for k in range(3):
-            for j, row in enumerate(W[k]):
-                for i in range(len(row)):
-                    row[i] -= 0.01 * (gW[k][j][i] + 2 * ALPHA * row[i])
-                B[k][j] -= 0.01 * (gB[k][j] + 2 * ALPHA * B[k][j])
-        return 0
-    return run
-
-
-def step_micrograd():
-    points, labels = moons_data()
-    random.seed(1337)
-    model = mg_nn.MLP(2, [16, 16, 1])
-    V = mg_engine.Value
-
-    def run():
-        inputs = [list(map(V, p)) for p in points]
-        scores = list(map(model, inputs))
-        losses = [(1 + -y * s).relu() for y, s in zip(labels, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = ALPHA * sum(p * p for p in model.parameters())
-        loss = data_loss + reg_loss
-        model.zero_grad()
-        loss.backward()
-        for p in model.parameters():
-            p.data -= 0.01 * p.grad
-        return count_nodes(loss, lambda n: n._prev)
-    return run
-
-
-def step_torch():
-    points, labels = moons_data()
-    rng = random.Random(1337)
-    t = lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)  # noqa: E731
-    sizes = [2, 16, 16, 1]
-    layers = [[([t(rng.uniform(-1, 1)) for _ in range(sizes[k])], t(0.0))
-               for _ in range(sizes[k + 1])] for k in range(3)]
-    params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
-
-    def run():
-        scores = []
-        for p in points:
-            x = [torch.tensor(v, dtype=torch.float64) for v in p]
-            for k, layer in enumerate(layers):
-                x = [sum((w * xi for w, xi in zip(ws, x)), b) for ws, b in layer]
-                if k < 2:
-                    x = [v.relu() for v in x]
-            scores.append(x[0])
-        losses = [(1 - y * s).relu() for y, s in zip(labels, scores)]
-        loss = sum(losses) / len(losses) + ALPHA * sum(p * p for p in params)
-        for p in params:
-            p.grad = None
-        loss.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= 0.01 * p.grad
-        return count_nodes(loss.grad_fn, lambda n: [f for f, _ in n.next_functions
-                                                    if f is not None])
-    return run
-
-
-# -- workload 2: a deep chain x -> x*0.999 + 0.001 -----------------------------------
-
-def chain(library: str, steps: int):
-    def run():
-        if library == "ours":
-            x = am.Value(1.0)
-        elif library == "micrograd":
-            x = mg_engine.Value(1.0)
-        else:
-            x = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
-        y = x
-        for _ in range(steps):
-            y = y * 0.999 + 0.001
-        try:
-            y.backward()
-        except RecursionError:
-            raise Failed("RecursionError") from None
-        return 2 * steps + 1
-    return run
-
-
-# -- workload 3: a wide sum of 10^5 products -------------------------------------------
-
-def wide_sum(library: str, n: int = 100_000):
-    rng = random.Random(0)
-    xs = [rng.uniform(-1, 1) for _ in range(n)]
-    ws = [rng.uniform(-1, 1) for _ in range(n)]
-
-    def run():
-        if library == "ours":
-            W = [am.Value(w) for w in ws]
-            total = am.sum([w * x for w, x in zip(W, xs)])
-            total.backward()
-            return 2 * n + 1 + n  # leaves, products, constants, the sum
-        if library == "micrograd":
-            W = [mg_engine.Value(w) for w in ws]
-            total = sum(w * x for w, x in zip(W, xs))
-            try:
-                total.backward()
-            except RecursionError:
-                raise Failed("RecursionError") from None
-            return 4 * n
-        W = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in ws]
-        total = sum(w * x for w, x in zip(W, xs))
-        total.backward()
-        return 3 * n
-    return run
-
-
-# -- workload 4: memory per node ----------------------------------------------------------
-
-def bytes_per_node(library: str, steps: int = 50_000) -> float:
-    """tracemalloc bytes held by a chain graph of about 10^5 op nodes, per node."""
-    gc.collect()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    V = am.Value if library == "ours" else mg_engine.Value
-    x = V(1.0)
-    y = x
-    for _ in range(steps):
-        y = y * 0.999 + 0.001
-    held = tracemalloc.get_traced_memory()[0] - before
-    tracemalloc.stop()
-    nodes = count_nodes(y, (lambda n: n.parents) if library == "ours" else (lambda n: n._prev))
-    return held / nodes
-
-
-TORCH_MEMORY = """
-import gc, torch
-def rss():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096
-x = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
-y = x * 0.999 + 0.001  # warm up the allocator
-gc.collect()
-before = rss()
-y = x
-for _ in range({steps}):
-    y = y * 0.999 + 0.001
-print((rss() - before) / (4 * {steps}))  # mul, add, and a constant each
-"""
-
-
-def torch_rss_per_node(steps: int = 50_000) -> float:
-    """PyTorch allocates in C++, out of tracemalloc's sight: resident memory instead,
-    measured in a fresh process so that memory freed earlier is not reused."""
-    import subprocess
-
-    result = subprocess.run([sys.executable, "-c", TORCH_MEMORY.format(steps=steps)],
-                            capture_output=True, text=True, check=True)
-    return float(result.stdout.strip())
-
-
-# -- workload 5: the family-trees sweep ------------------------------------------------------
-
-def family_sweep(compiled: bool):
-    from autograd_mini.datasets import family_trees
-    from autograd_mini.demos.family_trees import FamilyNet, encode
-    from autograd_mini.losses import sum_squared_error
-    from autograd_mini.optim import SGD
-
-    trees = family_trees()
-    cases = encode(trees, trees.queries[:100])
-    model = FamilyNet(rng=random.Random(0))
-    params = model.parameters()
-    optimizer = SGD(params, lr=0.02, momentum=0.9, weight_decay=0.0005)
-    if not compiled:
-        def run():
-            with am.gc_paused():
-                outputs = [model(p, r) for p, r, _ in cases]
-                error = sum_squared_error(outputs, [t for *_, t in cases], 0.2)
-                optimizer.zero_grad()
-                error.backward()
-                optimizer.step()
-                return len(am.topological_order(error))
-        return run
-    person = [am.Value(0.0, f"p{i}") for i in range(24)]
-    relation = [am.Value(0.0, f"r{i}") for i in range(12)]
-    outputs = model(person, relation)
-    replay = compile_graph(outputs, [*person, *relation, *params])
-    nodes = len(am.topological_order(*outputs))
-
-    def run():
-        values = [p.data for p in params]
-        grads = [0.0] * len(params)
-        for p, r, targets in cases:
-            def seeds(ys, targets=targets):  # ∂E/∂y of the library's own loss, between passes
-                outputs = [am.Value(y) for y in ys]
-                return am.grad(sum_squared_error(outputs, targets, 0.2), outputs)
-            _, g = replay([*(v.data for v in p), *(v.data for v in r), *values], seeds)
-            for i, gi in enumerate(g[36:]):
-                grads[i] += gi
-        for p, gi in zip(params, grads):
-            p.grad = gi
-        optimizer.step()
-        return nodes * len(cases)
-    return run
-
-
-# -- running and reporting --------------------------------------------------------------------
-
-def measure(runners: dict, repeats: int) -> dict:
-    """Interleave the runners ``repeats`` times; returns name -> (times, nodes) or Failed."""
-    results = {name: ([], 0) for name in runners}
-    for _ in range(repeats):
-        for name, run in runners.items():
-            if isinstance(results[name], Failed):
-                continue
-            gc.collect()
-            start = time.perf_counter()
-            try:
-                nodes = run()
-            except Failed as failure:
-                results[name] = failure
-                continue
-            results[name][0].append(time.perf_counter() - start)
-            results[name] = (results[name][0], nodes)
-    return results
-
-
-def table(title: str, results: dict, baseline: str = "micrograd") -> list[str]:
-    rows = [f"### {title}", "",
-            "| library | median | min | µs per node | nodes | vs micrograd (median) |",
-            "|---|---:|---:|---:|---:|---:|"]
-    base = results.get(baseline)
-    base_median = statistics.median(base[0]) if base and not isinstance(base, Failed) else None
-    for name, result in results.items():
-        if isinstance(result, Failed):
-            rows.append(f"| {name} | fails: {result} | | | | |")
-            continue
-        times, nodes = result
-        median = statistics.median(times)
-        per_node = f"{1e6 * median / nodes:.2f}" if nodes else "–"
-        ratio = "–"
-        if base_median:
-            ratio = (f"{base_median / median:.1f}× faster" if median <= base_median
-                     else f"{median / base_median:.2f}× the time")
-        if name == baseline:
-            ratio = "1×"
-        rows.append(f"| {name} | {_ms(median)} | {_ms(min(times))} | {per_node} | "
-                    f"{nodes:,} | {ratio} |")
+def memory() -> list[str]:
+    rows = ["### 4. Memory per graph node (chain of 10^5 op nodes)", "",
+            "| library | bytes per node | how measured |", "|---|---:|---|",
+            f"| autograd_mini | {bytes_per_node('ours'):.0f} | tracemalloc |"]
+    if mg_engine:
+        rows.append(f"| micrograd | {bytes_per_node('micrograd'):.0f} | tracemalloc |")
+    if torch:
+        rows.append(f"| torch | {torch_rss_per_node():.0f} | resident memory |")
     return rows + [""]
 
 
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1e3:,.1f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+def family(repeats: int) -> list[str]:
+    runners = {"autograd_mini": family_sweep(False),
+               "autograd_mini, compiled replay": family_sweep(True)}
+    rows = table("5. Family trees: one sweep (100 queries, forward, backward, update)",
+                 measure(runners, repeats), baseline="autograd_mini")
+    median = statistics.median(measure({"n": runners["autograd_mini"]}, 3)["n"][0])
+    return rows + [f"1,500 sweeps ≈ {1500 * median:.0f} s with the normal API"]
 
 
-def machine() -> list[str]:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import os
-    versions = [f"Python {platform.python_version()}", f"autograd_mini {am.__version__}"]
-    if mg_engine:
-        versions.append("micrograd 0.1.0")
-    if torch:
-        versions.append(f"torch {torch.__version__}")
-    return [f"- machine: {cpu}, {os.cpu_count()} cores, {platform.system()} "
-            f"{platform.release()}", f"- versions: {', '.join(versions)}"]
+def anomaly(repeats: int) -> list[str]:
+    runners = {"autograd_mini, gc_paused": step_ours_gc_paused(),
+               "autograd_mini, gc_paused, detect_anomaly()": step_ours_anomaly()}
+    return table("6. The cost of anomaly mode: the training step of 1 with every node checked",
+                 measure(runners, repeats), baseline="autograd_mini, gc_paused",
+                 versus="the normal path")
 
 
 def main(argv=None) -> int:
@@ -433,64 +112,15 @@ def main(argv=None) -> int:
     out = ["# Benchmark results", "", *machine(),
            f"- command: `python benchmarks/run.py{' --quick' if args.quick else ''}`, "
            f"{repeats} interleaved repetitions", ""]
-
-    def section(title, runners, reps=repeats):
-        rows = table(title, measure(runners, reps))
+    sections = [lambda: training_step(repeats), lambda: chains(repeats, args.quick),
+                lambda: wide(repeats), memory, lambda: family(repeats),
+                lambda: anomaly(repeats)]
+    for section in sections:
+        rows = section()
         print("\n".join(rows), flush=True)
         out.extend(rows)
-
-    runners = {"micrograd": step_micrograd} if mg_engine else {}
-    if torch:
-        runners["torch (0-dim float64)"] = step_torch
-    runners.update({"autograd_mini": step_ours, "autograd_mini, gc_paused": step_ours_gc_paused,
-                    "autograd_mini, compiled replay": step_ours_compiled,
-                    "plain floats, no graph (floor)": step_floats})
-    section("1. One training step: MLP(2, [16, 16, 1]), 100 two-moons points, hinge + L2",
-            {name: make() for name, make in runners.items()})
-
-    sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
-    for n in sizes:
-        libs = ["ours"] + (["micrograd"] if mg_engine else [])
-        if torch and n <= 100_000:
-            libs.append("torch")
-        names = {"ours": "autograd_mini", "micrograd": "micrograd", "torch": "torch"}
-        section(f"2. Deep chain x → x·0.999 + 0.001, {n:,} steps, forward + backward",
-                {names[lib]: chain(lib, n) for lib in libs}, reps=3 if n >= 1_000_000 else repeats)
-
-    libs = ["micrograd"] * bool(mg_engine) + ["torch"] * bool(torch) + ["ours"]
-    section("3. Wide sum of 10^5 products, forward + backward",
-            {("autograd_mini" if lib == "ours" else lib): wide_sum(lib) for lib in libs})
-
-    memory = ["### 4. Memory per graph node (chain of 10^5 op nodes)", "",
-              "| library | bytes per node | how measured |", "|---|---:|---|",
-              f"| autograd_mini | {bytes_per_node('ours'):.0f} | tracemalloc |"]
-    if mg_engine:
-        memory.append(f"| micrograd | {bytes_per_node('micrograd'):.0f} | tracemalloc |")
-    if torch:
-        memory.append(f"| torch | {torch_rss_per_node():.0f} | resident memory |")
-    print("\n".join(memory + [""]))
-    out.extend(memory + [""])
-
-    family = {"autograd_mini": family_sweep(False),
-              "autograd_mini, compiled replay": family_sweep(True)}
-    rows = table("5. Family trees: one sweep (100 queries, forward, backward, update)",
-                 measure(family, repeats), baseline="autograd_mini")
-    rows = [r.replace("vs micrograd", "vs autograd_mini") for r in rows]
-    print("\n".join(rows))
-    out.extend(rows)
-    medians = statistics.median(measure({"n": family["autograd_mini"]}, 3)["n"][0])
-    line = f"1,500 sweeps ≈ {1500 * medians:.0f} s with the normal API"
-    print(line)
-    out.append(line)
-    anomaly = {"autograd_mini, gc_paused": step_ours_gc_paused(),
-               "autograd_mini, gc_paused, detect_anomaly()": step_ours_anomaly()}
-    rows = table("6. The cost of anomaly mode: the training step of 1 with every node checked",
-                 measure(anomaly, repeats), baseline="autograd_mini, gc_paused")
-    rows = [r.replace("vs micrograd", "vs the normal path") for r in rows]
-    print("\n".join(rows))
-    out.extend(rows)
     if args.write:
-        (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(out) + "\n")
+        (HERE / "RESULTS.md").write_text("\n".join(out) + "\n")
         print("wrote benchmarks/RESULTS.md")
     return 0
 

@@ -173,3 +173,18 @@ def test_the_engine_imports_without_torch_and_sympy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert "this bridge needs torch: pip install -e '.[bridges]'" in out
+
+
+def test_an_activation_without_a_torch_module_runs_the_tables_torch_form(monkeypatch):
+    """sin has a PyTorch form in the op table but no torch.nn module: the bridge makes one."""
+    import autograd_mini.nn as nn
+
+    monkeypatch.setattr(nn, "ACTIVATIONS", (*nn.ACTIVATIONS, "sin"))
+    model = MLP(2, [3, 1], activation="sin", rng=random.Random(2))
+    module = to_torch(model)
+    assert [type(m).__name__ for m in module] == ["Linear", "Sin", "Linear", "Identity"]
+    batch = _batch(random.Random(4), 10, 2)
+    theirs = module(torch.tensor(batch, dtype=torch.float64)).flatten().tolist()
+    assert max(abs(model(x).data - y) for x, y in zip(batch, theirs)) <= 1e-12
+    back = from_torch(module)
+    assert back.config() == model.config() and back.state_dict() == model.state_dict()

@@ -116,13 +116,50 @@ def _killed_save(path, signal_name):
                           capture_output=True, text=True, timeout=60)
 
 
-def test_sigterm_during_save_leaves_the_old_file_and_no_temporary(tmp_path):
+def test_sigterm_during_save_leaves_the_old_file_and_the_next_save_cleans_up(tmp_path):
+    """The library installs no signal handler (a process-wide side effect): SIGTERM ends
+    the process as its sender asked, and the temporary file it leaves is removed by the
+    next save of the same path."""
     path = save(_model(0), tmp_path / "m.json")
     before = path.read_text()
     result = _killed_save(path, "SIGTERM")
     assert result.returncode == -signal.SIGTERM, result.stderr
-    assert os.listdir(tmp_path) == ["m.json"]
     assert path.read_text() == before
+    leftovers = [name for name in os.listdir(tmp_path) if name != "m.json"]
+    assert len(leftovers) <= 1 and all(name.startswith(".m.json.") for name in leftovers)
+    save(_model(1), path)
+    assert os.listdir(tmp_path) == ["m.json"]
+    assert load(path).state_dict() == _model(1).state_dict()
+
+
+def test_save_installs_no_signal_handler(tmp_path, monkeypatch):
+    handlers = []
+    real_fsync = os.fsync
+
+    def fsync_and_look(fd):
+        handlers.append(signal.getsignal(signal.SIGTERM))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync_and_look)
+    monkeypatch.setattr(signal, "signal", lambda *a: pytest.fail(f"signal.signal{a}"))
+    save(_model(0), tmp_path / "m.json")
+    assert handlers == [signal.SIG_DFL]
+
+
+def test_a_save_in_progress_in_another_process_is_left_alone(tmp_path):
+    """A writer holds a lock on its temporary file: another save of the same path leaves
+    it, whatever process id it names; once nobody holds it, it is removed."""
+    import fcntl
+
+    path = save(_model(0), tmp_path / "m.json")
+    other = tmp_path / ".m.json.999999999-89abcdef.tmp"  # no such process: not asked
+    other.write_text("being written")
+    with open(other, "rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        save(_model(1), path)
+        assert sorted(os.listdir(tmp_path)) == [other.name, "m.json"]
+    save(_model(2), path)
+    assert os.listdir(tmp_path) == ["m.json"]
 
 
 def test_a_later_save_removes_temporaries_left_by_a_killed_one(tmp_path):

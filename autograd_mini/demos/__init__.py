@@ -1,9 +1,22 @@
-"""The demos behind ``autograd-mini demo NAME`` and the scripts in ``demos/``."""
+"""The demos behind ``autograd-mini demo NAME``: one file each, in the top-level
+``demos/`` folder -- ``demos/xor.py`` is the demo ``xor``, module
+``autograd_mini.demos.xor``, and ``python demos/xor.py`` runs the same file.
+
+In a checkout (an editable install, or ``PYTHONPATH`` at the checkout) the folder
+``demos/`` beside the package is part of this package's path; a wheel carries the same
+files inside this package (pyproject.toml's ``force-include``).  What every demo shares
+(options, output folder, figures) is :mod:`autograd_mini.demos.common`.
+"""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
+from pathlib import Path
+
+_CHECKOUT = Path(__file__).resolve().parents[2]
+if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "demos" / "xor.py").is_file():
+    __path__.append(str(_CHECKOUT / "demos"))
 
 __all__ = ["DEMOS", "run_demo"]
 

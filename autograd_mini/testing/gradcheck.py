@@ -1,0 +1,303 @@
+"""Gradient checks: reverse mode set beside finite differences.
+
+    >>> from autograd_mini.testing.gradcheck import gradgradcheck, numeric_gradient
+    >>> [round(d, 6) for d in numeric_gradient(lambda x, y: x * y + y.exp(), [3.0, 0.0])]
+    [0.0, 4.0]
+    >>> gradgradcheck(lambda x: x.tanh() * x, [0.3])
+    True
+
+:func:`gradcheck` compares first derivatives, :func:`gradgradcheck` second ones, both
+against :func:`numeric_gradient`'s Richardson-extrapolated central differences; a
+failure raises :class:`GradcheckError`, whose message is the table of both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..engine import Value, grad, topological_order
+from ..naming import display_names
+from ..trace import aligned, fmt
+
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numeric_gradient"]
+
+
+class GradcheckError(AssertionError):
+    """Analytic and numeric gradients disagree; the message is a table of both."""
+
+
+@dataclass(frozen=True)
+class _Row:
+    index: int
+    label: str
+    analytic: float
+    numeric: float
+    ok: bool
+    note: str = ""
+
+    @property
+    def abs_error(self) -> float:
+        return abs(self.analytic - self.numeric)
+
+    @property
+    def rel_error(self) -> float:
+        return self.abs_error / max(abs(self.numeric), 1e-12)
+
+
+def _run(f: Callable[..., Value], point: Sequence[float], labels: Sequence[str]):
+    """Leaves for ``point`` and ``f`` of them: ``(leaves, output)``."""
+    leaves = [Value(x, label=name) for x, name in zip(point, labels)]
+    out = f(*leaves)
+    if not isinstance(out, Value):
+        raise TypeError(f"the checked function must return a Value, got {type(out).__name__}")
+    return leaves, out
+
+
+@dataclass(frozen=True)
+class _Kink:
+    """A node of an op that declares kinks, with its inputs and their distance from one."""
+
+    node: Value
+    op: str
+    inputs: tuple[float, ...]
+    distance: float
+
+
+def _kinks(out: Value) -> list[_Kink]:
+    """Every node of ``out``'s graph whose op has kinks, in topological order."""
+    found = []
+    for node in topological_order(out):
+        if node.primitive is not None and node.primitive.kink is not None:
+            inputs = tuple(p.data for p in node.parents)
+            found.append(_Kink(node, node.primitive.name, inputs, node.primitive.kink(*inputs)))
+    return found
+
+
+_Probe = Callable[[list[float]], tuple[float, list[_Kink]]]
+
+
+def _probe(f: Callable[..., Value], point: Sequence[float],
+           labels: Sequence[str]) -> tuple[float, list[_Kink]]:
+    """``f`` at ``point``: its value and its kink nodes."""
+    try:
+        out = _run(f, point, labels)[1]
+    except (ValueError, ZeroDivisionError) as error:
+        raise GradcheckError(
+            f"the function cannot be evaluated at {list(point)}, a finite-difference step "
+            f"away from the checked point (too close to the edge of its domain?): {error}"
+        ) from None
+    return out.data, _kinks(out)
+
+
+def numeric_gradient(
+    f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6
+) -> list[float]:
+    """Finite differences, one input at a time: the numbers ``gradcheck`` compares with.
+
+    Central differences ``(f(x + h) - f(x - h)) / 2h`` at ``h = eps, eps/2, eps/4``,
+    extrapolated to ``h = 0`` (Richardson).  A central difference is off by about
+    ``h^2`` (a one-sided one by ``h``); the extrapolation cancels the ``h^2`` and ``h^4``
+    terms too, until rounding error, which grows like ``1/h``, takes over.
+    """
+    point = [float(x) for x in inputs]
+    labels = [f"x{i}" for i in range(len(point))]
+    probe = lambda p: _probe(f, p, labels)  # noqa: E731
+    return [_central_difference(probe, point, i, eps)[0] for i in range(len(point))]
+
+
+def _shifted(point: list[float], i: int, step: float) -> list[float]:
+    moved = list(point)
+    moved[i] += step
+    return moved
+
+
+def _central_difference(probe: _Probe, point: list[float], j: int, eps: float):
+    """The derivative along input ``j`` by Richardson-extrapolated central differences,
+    and what ``probe`` gave one largest step below and above the point."""
+    steps = (eps, eps / 2, eps / 4)
+    sides = [(probe(_shifted(point, j, -h)), probe(_shifted(point, j, h))) for h in steps]
+    numeric = _richardson([(plus[0] - minus[0]) / (2 * h)
+                           for h, (minus, plus) in zip(steps, sides)])
+    return numeric, sides[0]
+
+
+def gradcheck(f: Callable[..., Value], inputs: Sequence[float], *, eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """Compare reverse-mode gradients of ``f`` with finite differences.
+
+    Args:
+        f: takes one Value per input and returns a Value.
+        inputs: the point to check at (floats).
+        eps: the largest finite-difference step.
+        atol, rtol: an input passes when ``|analytic - numeric| <= atol + rtol*|numeric|``.
+        raise_exception: raise on failure (default) or return ``False``.
+
+    Returns:
+        ``True`` when every input passes.
+
+    Raises:
+        GradcheckError: a gradient is wrong; the message is a table with, per input,
+            its label, the analytic and numeric gradients and their errors.
+
+    The numeric gradient is Richardson's extrapolation of central differences
+    ``D(h) = (f(x + h) - f(x - h)) / 2h`` at ``h = eps, eps/2, eps/4``: as
+    ``D(h) = f' + c h^2 + d h^4 + ...``, the combination ``(4 D(h/2) - D(h)) / 3``
+    cancels the ``h^2`` term, and one more level the ``h^4`` term, so strong
+    curvature (``5e5 a^2``, ``sin(1000 a)``) does not need a looser tolerance.
+
+    Only at a *kink* -- where the graph passes, within the step, through a point
+    the op table marks as non-differentiable (``Primitive.kink``: relu and abs at 0,
+    and any op you register with one) -- is there no derivative to compare with.
+    There, any analytic value between the one-sided slopes passes: that is a
+    *subgradient*, what the conventions relu'(0) = 0 and abs'(0) = 0 give, and the
+    report names the node and its op.  Everywhere else the comparison is strict.
+    """
+    point = [float(x) for x in inputs]
+    labels = [f"x{i}" for i in range(len(point))]
+    leaves, out = _run(f, point, labels)
+    analytic = grad(out, leaves)
+    here = (out.data, _kinks(out))
+    names = display_names(out)
+    rows = [_compare(lambda p: _probe(f, p, labels), point, i, analytic[i], here,
+                     names, eps, atol, rtol, labels[i], i, _subgradient)
+            for i in range(len(point))]
+    return _verdict("gradient", rows, atol, rtol, raise_exception)
+
+
+def _compare(probe: _Probe, point: list[float], j: int, analytic: float,
+             here: tuple[float, list[_Kink]], names: dict[Value, str],
+             eps: float, atol: float, rtol: float, label: str, index: int,
+             at_kink: Callable[..., tuple[float, float]]) -> _Row:
+    """One row: ``analytic`` against the derivative of ``probe`` along input ``j``."""
+    numeric, ((minus, minus_kinks), (plus, plus_kinks)) = _central_difference(
+        probe, point, j, eps)
+    if _close(analytic, numeric, atol, rtol):
+        return _Row(index, label, analytic, numeric, True)
+    kink = _crossed(here[1], [minus_kinks, plus_kinks])
+    if kink is None:
+        return _Row(index, label, analytic, numeric, False)
+    low, high = at_kink(probe, point, j, here[0], minus, plus, eps)
+    ok = min(low, high) - atol <= analytic <= max(low, high) + atol
+    note = (f"at a kink of {kink.op} in node {names.get(kink.node, '?')}: "
+            f"slopes {fmt(low)}, {fmt(high)}")
+    return _Row(index, label, analytic, numeric, ok, note)
+
+
+def _subgradient(probe, point, j, here, minus, plus, eps) -> tuple[float, float]:
+    """The one-sided slopes at a kink: any value between them is a subgradient."""
+    return (here - minus) / eps, (plus - here) / eps
+
+
+def _slopes_of_the_pieces(probe, point, j, here, minus, plus, eps) -> tuple[float, float]:
+    """At a kink the gradient jumps, and its value at the kink is a convention; its
+    derivative is that of the piece on either side, taken beyond the step:
+    ``(g(x - h) - g(x - 2h)) / h`` and ``(g(x + 2h) - g(x + h)) / h``."""
+    far_minus = probe(_shifted(point, j, -2 * eps))[0]
+    far_plus = probe(_shifted(point, j, 2 * eps))[0]
+    return (minus - far_minus) / eps, (far_plus - plus) / eps
+
+
+def _richardson(estimates: list[float]) -> float:
+    """Extrapolate central differences at steps ``h, h/2, h/4, ...`` to step 0."""
+    level = 1
+    while len(estimates) > 1:
+        factor = 4.0 ** level
+        estimates = [(factor * fine - coarse) / (factor - 1)
+                     for coarse, fine in zip(estimates, estimates[1:])]
+        level += 1
+    return estimates[0]
+
+
+def _crossed(here: list[_Kink], neighbours: list[list[_Kink]]) -> _Kink | None:
+    """The first kink node the step may cross: its inputs move, from ``here`` to a
+    neighbour, by at least their distance from the op's kink (so a kink lies between,
+    the distance being at most the move for a distance like ``abs``).  Nodes are
+    matched by position in the graph, so a graph whose shape changes within the step
+    matches only as far as its ops agree."""
+    for k, kink in enumerate(here):
+        for other in neighbours:
+            if k < len(other) and other[k].node.primitive is kink.node.primitive:
+                move = max((abs(a - b) for a, b in zip(kink.inputs, other[k].inputs)),
+                           default=0.0)
+                if move > 0.0 and kink.distance <= move:
+                    return kink
+    return None
+
+
+def _close(a: float, b: float, atol: float, rtol: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return False
+    return abs(a - b) <= atol + rtol * abs(b)
+
+
+def _verdict(what: str, rows: list[_Row], atol: float, rtol: float,
+             raise_exception: bool) -> bool:
+    """True when every row passed; else the report raised, or False."""
+    if all(row.ok for row in rows):
+        return True
+    if raise_exception:
+        raise GradcheckError(_report(what, rows, atol, rtol))
+    return False
+
+
+def _report(what: str, rows: list[_Row], atol: float, rtol: float) -> str:
+    header = ("input", "analytic", "numeric", "abs error", "rel error", "")
+    table = [header] + [
+        (r.label, f"{r.analytic:.6g}", f"{r.numeric:.6g}", f"{r.abs_error:.2e}",
+         f"{r.rel_error:.2e}", ("ok" if r.ok else "WRONG") + (f" ({r.note})" if r.note else ""))
+        for r in rows
+    ]
+    bad = sum(not r.ok for r in rows)
+    return (f"{what} check failed for {bad} of {len(rows)} inputs "
+            f"(tolerance: atol={atol:g} + rtol={rtol:g} * |numeric|)\n" + aligned(table))
+
+
+def gradgradcheck(f: Callable[..., Value], inputs: Sequence[float], *, eps: float = 1e-5,
+                  atol: float = 1e-4, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """Check second derivatives: each ``d/dx_j (df/dx_i)`` against finite differences
+    (Richardson-extrapolated, as in :func:`gradcheck`) of the reverse-mode gradient.
+    Arguments as in :func:`gradcheck`; at a kink of the op table the second
+    first derivative jumps, and the second derivative must be that of the piece on
+    one side or the other (or between them).
+    """
+    point = [float(x) for x in inputs]
+    n = len(point)
+    labels = [f"x{i}" for i in range(n)]
+    leaves, out = _run(f, point, labels)
+    first = grad(out, leaves, create_graph=True)
+    here_kinks, names = _kinks(out), display_names(out)
+    gradients = _GradientProbe(f, labels)
+    rows = []
+    for i in range(n):
+        gi = first[i]
+        second = grad(gi, leaves) if isinstance(gi, Value) else [0.0] * n
+        here = (gi.data if isinstance(gi, Value) else float(gi), here_kinks)
+        for j in range(n):
+            rows.append(_compare(lambda p, i=i: gradients(p, i), point, j, second[j], here,
+                                 names, eps, atol, rtol,
+                                 f"d/d{labels[j]} d/d{labels[i]}", i * n + j,
+                                 _slopes_of_the_pieces))
+    return _verdict("second-derivative", rows, atol, rtol, raise_exception)
+
+
+class _GradientProbe:
+    """``df/dx_i`` at a point, with the point's kink nodes; each point's graph is
+    built and differentiated once for all ``i``."""
+
+    def __init__(self, f: Callable[..., Value], labels: Sequence[str]) -> None:
+        self.f, self.labels = f, labels
+        self.seen: dict[tuple[float, ...], tuple[list[float], list[_Kink]]] = {}
+
+    def __call__(self, point: list[float], i: int) -> tuple[float, list[_Kink]]:
+        key = tuple(point)
+        if key not in self.seen:
+            try:
+                leaves, out = _run(self.f, point, self.labels)
+                self.seen[key] = (grad(out, leaves), _kinks(out))
+            except (ValueError, ZeroDivisionError) as error:
+                raise GradcheckError(f"the gradient cannot be evaluated at {point}: "
+                                     f"{error}") from None
+        gradient, kinks = self.seen[key]
+        return gradient[i], kinks
