@@ -27,8 +27,7 @@ __all__ = ["Value", "Number", "apply", "grad", "gradients", "chain_rule", "topol
            "interpret", "local_derivatives", "accumulate", "HandWrittenNodeError",
            "on_new_node", "on_step"]
 
-Number = Union[int, float]
-T = TypeVar("T")
+Number, T = Union[int, float], TypeVar("T")
 
 # The one seam for machinery that is not the lesson (anomaly mode): ``on_new_node`` hears
 # of each node made, ``on_step`` of each chain-rule step, as (node, upstream, locals, grads).
