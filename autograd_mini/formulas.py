@@ -46,6 +46,8 @@ class Symbol:
         return f"Symbol({self.text!r})"
 
     def _binary(self, other: object, sign: str, strength: int, right_first=False) -> Symbol:
+        if sign == "*" and other is self:  # x * x reads better as x**2
+            sign, strength, other = "**", POWER, 2.0
         left, right = (as_symbol(other), self) if right_first else (self, as_symbol(other))
         # a - (b - c) needs its brackets; (a - b) - c does not: the right side of a
         # non-commutative operator binds one level tighter.
@@ -53,38 +55,6 @@ class Symbol:
         if sign == "**":  # right-associative: (a**b)**c needs brackets, a**(b**c) not
             return Symbol(f"{wrap(left, strength + 1)}**{wrap(right, strength)}", strength)
         return Symbol(f"{wrap(left, strength)} {sign} {wrap(right, tight)}", strength)
-
-    def __add__(self, other):
-        return self._binary(other, "+", SUM)
-
-    def __radd__(self, other):
-        return self._binary(other, "+", SUM, right_first=True)
-
-    def __sub__(self, other):
-        return self._binary(other, "-", SUM)
-
-    def __rsub__(self, other):
-        return self._binary(other, "-", SUM, right_first=True)
-
-    def __mul__(self, other):
-        if other is self:  # x * x reads better as x**2
-            return self._binary(2.0, "**", POWER)
-        return self._binary(other, "*", PRODUCT)
-
-    def __rmul__(self, other):
-        return self._binary(other, "*", PRODUCT, right_first=True)
-
-    def __truediv__(self, other):
-        return self._binary(other, "/", PRODUCT)
-
-    def __rtruediv__(self, other):
-        return self._binary(other, "/", PRODUCT, right_first=True)
-
-    def __pow__(self, other):
-        return self._binary(other, "**", POWER)
-
-    def __rpow__(self, other):
-        return self._binary(other, "**", POWER, right_first=True)
 
     def __neg__(self):
         return Symbol(f"-{wrap(self, UNARY)}", UNARY)
@@ -118,6 +88,18 @@ class Symbol:
     def call(self, name: str) -> Symbol:
         """``name(self)``: how the op table's functions apply to a Symbol."""
         return Symbol(f"{name}({self.text})")
+
+
+def _operator(sign: str, strength: int, right_first: bool):
+    return lambda self, other: self._binary(other, sign, strength, right_first)
+
+
+# Each arithmetic operator and its reflected form (``1 - a``) write themselves out.
+for _method, _sign, _strength in [("__add__", "+", SUM), ("__sub__", "-", SUM),
+                                  ("__mul__", "*", PRODUCT), ("__truediv__", "/", PRODUCT),
+                                  ("__pow__", "**", POWER)]:
+    setattr(Symbol, _method, _operator(_sign, _strength, False))
+    setattr(Symbol, "__r" + _method[2:], _operator(_sign, _strength, True))
 
 
 def as_symbol(x: object) -> Symbol:
