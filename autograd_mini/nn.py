@@ -15,6 +15,7 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Union
 
+from .collector import gc_paused
 from .engine import Number, Value, apply
 from .ops import PRIMITIVES
 
@@ -296,9 +297,14 @@ class MLP(Module):
         ]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
-        out = _as_list(x)
-        for layer in self.layers:
-            out = layer(out)
+        # The network's nodes make no reference cycles, so the cyclic garbage collector
+        # has nothing to find in them; left running, its young-generation passes would
+        # walk every new node and free other libraries' cycles (micrograd's closures)
+        # inside this forward pass.  Paused, the step stays as fast beside them as alone.
+        with gc_paused():
+            out = _as_list(x)
+            for layer in self.layers:
+                out = layer(out)
         return out[0] if len(out) == 1 else out
 
     def config(self) -> dict:

@@ -291,3 +291,21 @@ def test_no_node_is_shared_between_networks_or_passes():
     leaves = [n for n in topological_order(out) if not n.parents]
     assert len(leaves) == len(model.parameters()) + 2  # the parameters and x0, x1
     assert not any(n.is_constant for n in leaves)
+
+
+def test_a_forward_pass_pauses_the_collector_and_leaves_it_as_it_was():
+    import gc
+
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    seen = []
+    model.layers[0].neurons[0].fire = lambda xs, fire=model.layers[0].neurons[0].fire: (
+        seen.append(gc.isenabled()) or fire(xs))
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            gc.enable() if enabled else gc.disable()
+            model([0.5, -1.0])
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
+    assert seen == [False, False]  # no collection walks the nodes as they are made
