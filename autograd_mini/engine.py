@@ -21,16 +21,16 @@ from typing import TypeVar, Union
 
 from . import checks  # the messages that say what was wrong, kept off this page
 from .checks import HandWrittenNodeError
+from .collector import gc_paused
 from .ops import PRIMITIVES, Primitive
 
 __all__ = ["Value", "Number", "apply", "grad", "gradients", "chain_rule", "topological_order",
-           "interpret", "local_derivatives", "accumulate", "HandWrittenNodeError",
-           "on_new_node", "on_step"]
+           "interpret", "local_derivatives", "accumulate", "on_new_node", "on_step"]
 
 Number, T = Union[int, float], TypeVar("T")
 
-# The one seam for machinery that is not the lesson (anomaly mode): ``on_new_node`` hears
-# of each node made, ``on_step`` of each chain-rule step, as (node, upstream, locals, grads).
+# The seam for machinery that is not the lesson (anomaly mode): on_new_node hears of each
+# node made, on_step of each chain-rule step, as (node, upstream, locals, grads).
 on_new_node: list[Callable[[Value], None]] = []
 on_step: list[Callable[..., None]] = []
 
@@ -96,8 +96,7 @@ class Value:
 
 
 def _method(name: str, arity: int | None, reflected: bool) -> Callable[..., Value]:
-    """``x.exp()``, ``x * y``, or the reflected ``2 * x`` (``x.__rmul__(2)``)."""
-    if arity == 1:
+    if arity == 1:  # x.exp(); else x * y, or the reflected 2 * x (x.__rmul__(2))
         return lambda self: apply(name, self)
     if reflected:
         return lambda self, other: apply(name, self._lift(other), self)
@@ -273,7 +272,8 @@ def gradients(outputs: Value | Sequence[Value], seeds: float | Value | Sequence 
     """
     outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
     start = checks.seeds_by_output(outputs, seeds, Value)  # {output: the sum of its seeds}
-    return chain_rule(topological_order(*outputs), start, create_graph)
+    with gc_paused():  # the walk and the sweep make no cycles: the collector only slows them
+        return chain_rule(topological_order(*outputs), start, create_graph)
 
 
 def grad(output: Value, inputs: Sequence[Value], *,
