@@ -111,15 +111,9 @@ for _primitive in PRIMITIVES.values():  # x.exp(), x * y, 2 * x, ...: one method
 
 def constant(kind: type[Value], data: float) -> Value:
     """A number lifted into the graph: a leaf that is a constant, not an input."""
-    return _node(kind, data, None, (), True)
-
-
-def _node(kind: type[Value], data: float, primitive: Primitive | None,
-          parents: tuple[Value, ...], is_constant: bool = False) -> Value:
-    """A new node of class ``kind`` (skipping ``__init__``: ``data`` is a float already)."""
-    node = object.__new__(kind)
-    node.data, node.grad, node.primitive, node.parents = data, 0.0, primitive, parents
-    node.label, node.is_constant = "", is_constant
+    node = object.__new__(kind)  # skip __init__: data is a float already
+    node.data, node.grad, node.primitive, node.parents = data, 0.0, None, ()
+    node.label, node.is_constant = "", True
     return node
 
 
@@ -138,7 +132,9 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
     except (AttributeError, TypeError, IndexError):
         checks.check_operands(primitive, parents, Value)
         raise
-    out = _node(type(parents[0]), data, primitive, parents)
+    out = object.__new__(type(parents[0]))  # skip __init__: data is a float already
+    out.data, out.grad, out.primitive, out.parents = data, 0.0, primitive, parents
+    out.label, out.is_constant = "", False
     for listener in on_new_node:
         listener(out)
     return out
@@ -202,7 +198,9 @@ def _check_leaf(node: Value) -> Value:
 def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
     """``d(node)/d(parent)`` for each parent, by the table's rule: on floats, or on Values
     (constants stay floats) to be differentiated again."""
-    primitive = node.primitive or _check_leaf(node).primitive
+    primitive = node.primitive
+    if primitive is None:
+        raise HandWrittenNodeError(node)  # a leaf has no rule either
     if not create_graph:
         return primitive.derivative(node.data, *[p.data for p in node.parents])
     checks.check_runs_on_values(primitive)

@@ -252,7 +252,7 @@ class Elementary:
 
         def function(x: Any) -> Any:
             if isinstance(x, (int, float)):
-                return primitive.value(float(x))
+                return PRIMITIVES[name].value(float(x))  # read now: an op may be replaced
             if isinstance(x, Symbol):
                 return x.call(name)
             from .engine import apply  # a Value: a new node of its graph
@@ -260,6 +260,7 @@ class Elementary:
 
         function.__name__ = name
         function.__doc__ = f"{name}(x) of a float, of a Value (a new node) or of a Symbol."
+        setattr(self, name, function)  # made once: the next fn.name is a plain attribute
         return function
 
 

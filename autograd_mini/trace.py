@@ -22,6 +22,7 @@ from .naming import display_names, fmt
 
 __all__ = [
     "trace", "Trace", "ForwardStep", "BackwardStep", "Contribution", "fmt", "aligned",
+    "Step", "walk", "step_count",
 ]
 
 
@@ -144,8 +145,10 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
         raise TypeError(f"trace expects a Value, got {type(output).__name__}")
     names = display_names(output)
     order = list(names)  # topological: the graph is walked once
-    forward = interpret(order, lambda n: ForwardStep(n, names[n], "", n.data),
-                        lambda n, _: ForwardStep(n, names[n], _expression(n, names), n.data))
+    forward = interpret(  # a leaf is given; a node is its op applied to its parents' names
+        order, lambda n: ForwardStep(n, names[n], "", n.data),
+        lambda n, args: ForwardStep(n, names[n], n.primitive.expression([a.name for a in args]),
+                                    n.data))
     backward: list[BackwardStep] = []
 
     def record(node, upstream, locals_, grads):
@@ -186,16 +189,8 @@ def _html_table(caption: str, rows: list[tuple[str, ...]], header: bool = False)
             f"<thead>{head}</thead><tbody>{body}</tbody></table>")
 
 
-def _expression(node: Value, names: dict[Value, str]) -> str:
-    if node.primitive is None:
-        return ""
-    return node.primitive.expression([names[p] for p in node.parents])
-
-
 # The step narrative: a record told as steps, in the words the step viewer and the
 # notebook explorer both show (each draws the steps its own way).
-
-__all__ += ["Step", "walk", "step_count"]
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from ..naming import display_names, fmt
 from . import rendering
 from .rendering import FORMATS, GraphvizError, GraphvizNotFound, GraphvizTimeout, graphviz_errors
 
-__all__ = ["draw_dot", "View", "Scene", "picture_size", "node_ids", "save", "render", "dot_text",
+__all__ = ["draw_dot", "View", "Scene", "picture_size", "node_ids", "save", "dot_text",
            "GraphvizNotFound", "GraphvizError", "GraphvizTimeout", "Graph", "GradScale",
            "FORMATS"]
 
@@ -440,11 +440,6 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike, *,
         raise ValueError(f"cannot tell the format of {str(path)!r}: use .svg, .png, .pdf or .dot")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"the folder {str(path.parent)!r} does not exist")
-    return write_atomically(path, render(graph, fmt_, timeout=timeout))
-
-
-def render(graph: graphviz.Digraph, format: str = "svg", *, timeout: float | None = None) -> bytes:
-    """``graph`` drawn as ``format``: :func:`autograd_mini.viz.rendering.render` of its
-    DOT text (the errors are that function's)."""
-    return rendering.render(graph.source, format, timeout=timeout,
-                            size=getattr(graph, "size", None))
+    picture = rendering.render(graph.source, fmt_, timeout=timeout,
+                               size=getattr(graph, "size", None))
+    return write_atomically(path, picture)
