@@ -57,3 +57,11 @@ def test_bridges_example():
     symbolic, automatic = map(float, lines[2].split())
     assert symbolic == pytest.approx(automatic, rel=1e-15)
     assert automatic == pytest.approx(2.0 * math.cos(1.0) + math.exp(0.5))  # b cos(ab) + e^a
+
+
+def test_the_op_list_is_the_tables():
+    """README names the one-input ops Values have as methods: exactly the table's."""
+    listed = re.search(r"unary `-`, `([a-z ]+)`", README).group(1).split()
+    methods = [name for name, p in PRIMITIVES.items()
+               if p.arity == 1 and any(not m.startswith("__") for m in p.methods)]
+    assert listed == methods
