@@ -34,6 +34,16 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-sync", "--no-first-run"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test that asks for the ``browser`` fixture is marked ``browser``, so that
+    ``-m "not browser"`` leaves out all of them: a test that forgets the mark is refused."""
+    unmarked = [item.nodeid for item in items if "browser" in getattr(item, "fixturenames", ())
+                and item.get_closest_marker("browser") is None]
+    if unmarked:
+        raise pytest.UsageError("these tests use the browser fixture without "
+                                "@pytest.mark.browser: " + ", ".join(unmarked))
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A headless Chromium for the tests that open our pages."""

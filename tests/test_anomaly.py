@@ -50,3 +50,12 @@ def test_trace_marks_numbers_that_are_not_finite():
     x = Value(800.0, label="x")
     text = str(trace(x.exp()))
     assert "out = exp(x) = inf ⚠" in text
+
+
+def test_anomaly_mode_sees_a_sum_of_finite_gradients_turn_infinite():
+    with detect_anomaly():
+        c, d = Value(1.0), Value(1e-300)
+        y = (c * d) * 1e308 + (c * d) * 1e308 + (c * d) * 1e308 + (c * d) * 1e308
+        with pytest.raises(AnomalyError, match="summed to inf"):
+            y.backward()
+    assert d.grad == 0.0

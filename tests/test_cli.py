@@ -367,6 +367,14 @@ def test_columns_count_from_1(tmp_path):
         assert columns and min(columns) >= 1, (text, str(error.value))
 
 
+def test_cli_columns_count_characters_not_bytes():
+    run = subprocess.run([sys.executable, "-m", "autograd_mini.cli", "steps", "éééé^2",
+                          "--at", "éééé=1"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert run.stderr.strip() == ("autograd-mini: error: ^ (column 5) is not a power: "
+                                  "use ** for powers: éééé**2")
+
+
 def test_without_dot_a_shell_user_is_told_how_to_install_graphviz(tmp_path):
     empty = tmp_path / "bin"
     empty.mkdir()

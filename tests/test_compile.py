@@ -4,6 +4,7 @@ import random
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from autograd_mini import Value, grad, topological_order
 from autograd_mini.compile import compile_graph
@@ -95,3 +96,28 @@ def test_labels_never_shadow_the_generated_code():
     replay = compile_graph(out, leaves)
     value, grads = replay([float(i + 1) for i in range(len(names))])
     assert value == out.data and grads == grad(out, leaves)
+
+
+def test_compiled_code_does_not_confuse_a_label_with_its_nfkc_twin():
+    a = Value(1.0, "x")
+    b = Value(10.0, "ｘ")  # fullwidth x: the same identifier to Python
+    assert compile_graph(a * 2.0 + b * 3.0, [a, b])([1.0, 10.0]) == (32.0, [2.0, 3.0])
+
+
+@pytest.mark.parametrize("label", ["𝐝", "ｍｕｌ", "𝑔_x", "__debug__", "x²", "d", "seed",
+                                   "g_x0", "x0", "v1", "op_mul", "# \n import os",
+                                   "\u2028", "\\", "'''", "\x00"])
+def test_any_label_compiles(label):
+    a, b = Value(1.5, label), Value(-2.0, label)
+    out = (a * b + a).tanh()
+    replay = compile_graph(out, [a, b])
+    assert replay([1.5, -2.0]) == (out.data, grad(out, [a, b]))
+
+
+@given(st.lists(st.text(max_size=4), min_size=3, max_size=3),
+       st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+def test_compiled_replay_equals_the_engine_whatever_the_labels(labels, numbers):
+    xs = [Value(v, label) for v, label in zip(numbers, labels)]
+    out = (xs[0] * xs[1] + xs[2] * 3.0 - xs[0]).sigmoid()
+    value, grads = compile_graph(out, xs)(numbers)
+    assert value == out.data and grads == grad(out, xs)

@@ -1,12 +1,21 @@
-"""Demos run as a user runs them (subprocess, tiny settings) and write their figures."""
+"""The demos: run as a user runs them (subprocess, tiny settings) they write their figures;
+their seeded training runs learn what the 1986 paper's networks learn."""
 
 import hashlib
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from autograd_mini.datasets import family_trees, symmetry, xor
+from autograd_mini.demos import family_trees as family
+from autograd_mini.demos import symmetry as symmetry_demo
+from autograd_mini.demos import xor as xor_demo
+from autograd_mini.demos.family_trees import WARMUP
+from autograd_mini.losses import sum_squared_error, sum_squared_error_grad
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -127,7 +136,7 @@ def test_symmetry_many_seeds_and_its_distribution(tmp_path):
                        "--max-sweeps", "400", "--seed", "7", "--no-progress",
                        "--out", "figs"], tmp_path)
     assert result.returncode == 0, result.stderr
-    # seed 8 solves after 376 sweeps (tests/test_training.py); 7 and 9 not within 400
+    # seed 8 solves after 376 sweeps (the training tests below); 7 and 9 not within 400
     assert "solved 1 of 3 seeds within 400 sweeps; sweeps to solve: median 376" in result.stdout
     _png(tmp_path / "figs" / "symmetry.png")
     _png(tmp_path / "figs" / "symmetry_sweeps.png")
@@ -137,3 +146,81 @@ def test_make_figures_names_its_demos(tmp_path):
     result = run_demo([str(ROOT / "demos" / "make_figures.py"), "nope"], tmp_path)
     assert result.returncode == 2 and "no demo named 'nope'" in result.stderr
     assert "family-trees" in result.stderr
+
+
+# -- seeded training runs: what they must learn -----------------------------------------
+
+def test_xor_learns_all_four_patterns():
+    model, losses, sweeps = xor_demo.train(seed=0, max_sweeps=2000)
+    assert sweeps is not None and losses[-1] < losses[0]
+    inputs, targets = xor()
+    assert [model(x).data > 0.5 for x in inputs] == [t == 1.0 for t in targets]
+    roles = {name for _, name in xor_demo.hidden_roles(model)}
+    assert roles == {"OR", "AND"}
+
+
+def test_symmetry_learns_every_pattern_and_the_papers_weights():
+    run = symmetry_demo.train(seed=8, max_sweeps=1000)
+    assert run.sweeps == 376
+    patterns, targets = symmetry(6)
+    assert all((run.model(p).data > 0.5) == (t == 1.0) for p, t in zip(patterns, targets))
+    for unit in symmetry_demo.mirror_structure(run.model):
+        assert unit["opposite"] and unit["doubling"]  # mirrored, opposite signs, 1:2:4
+
+
+# -- family trees ---------------------------------------------------------------------------
+
+def test_the_compiled_sweep_is_the_engines_backward():
+    """One compiled sweep gives the gradient backward() gives, to rounding."""
+    trees = family_trees()
+    model = family.FamilyNet(rng=random.Random(3))
+    params = model.parameters()
+    training = trees.queries[:100]
+    cases = family.encode(trees, training)
+    error = sum_squared_error([model(p, r) for p, r, _ in cases], [t for *_, t in cases], 0.2)
+    error.backward()
+    wanted = [d for p, r in trees.queries for d in family.targets(trees, p, r)]
+    used = [float(q in training) for q in trees.queries for _ in trees.people]
+    _, grads = family.compiled_sweep()(
+        [p.data for p in params],
+        lambda ys: [g * u for g, u in zip(sum_squared_error_grad(ys, wanted, 0.2), used)])
+    assert grads == pytest.approx([p.grad for p in params], rel=1e-12, abs=1e-14)
+
+
+def test_family_trees_default_settings_learn_the_training_queries():
+    result = family.train(seed=0)
+    assert result["train_correct"] >= 85 and result["train_total"] == 100
+    assert result["losses"][-1] < 0.1 * result["losses"][0]
+
+
+def test_family_trees_paper_settings_stay_on_the_plateau():
+    """With the paper's own numbers every output stays off: E sits near 18.4.
+
+    Checked here over the first 400 sweeps (the whole 1,500 take half a minute; the
+    report's table, docs/reproducing-1986.md, shows all 1,500 for ten seeds)."""
+    result = family.train(seed=0, sweeps=400, settings=family.PAPER)
+    assert result["train_correct"] == 0
+    assert all(18.0 < e < 19.0 for e in result["losses"][WARMUP:])
+
+
+def test_family_trees_fixed_held_out_keeps_the_seeds_weights():
+    trees = family_trees()
+    fixed = family.held_out_queries("fixed")
+    assert fixed == list(family.FIXED_HELD_OUT) and all(q in trees.facts for q in fixed)
+    assert family.held_out_queries("Colin:aunt,Lucia:brother") == [("Colin", "aunt"),
+                                                                  ("Lucia", "brother")]
+    assert family.held_out_queries("random") is None
+    with pytest.raises(ValueError, match="'Colin:cousin' is not a query"):
+        family.held_out_queries("Colin:cousin")
+    a = family.train(seed=5, sweeps=0, held_out=fixed)
+    b = family.train(seed=5, sweeps=0)
+    assert a["held_out"] == fixed and b["held_out"] != fixed
+    assert a["model"].state_dict() == b["model"].state_dict()  # the seed's weights either way
+
+
+def test_symmetry_criterion_band_is_stricter():
+    half = symmetry_demo.train(seed=8, max_sweeps=3000)
+    band = symmetry_demo.train(seed=8, max_sweeps=3000, criterion="band")
+    assert half.sweeps == 376 and band.sweeps is not None and band.sweeps > half.sweeps
+    patterns, targets = symmetry(6)
+    assert all(abs(band.model(p).data - t) < 0.2 for p, t in zip(patterns, targets))

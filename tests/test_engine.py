@@ -1,11 +1,28 @@
-"""The engine: values, hand-derived gradients, accumulation, deep graphs, errors."""
+"""The engine (engine.py): values, hand-derived gradients, accumulation, deep graphs,
+errors; constness owned by the node; grad() pure and backward() atomic, under threads and
+interrupts; hand-written nodes refused; no graphviz needed; and the properties of reverse
+mode over random expressions drawn from the whole op table."""
 
+import _thread
 import math
+import random
+import subprocess
+import sys
+import threading
+import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import autograd_mini as am
-from autograd_mini import Value
+from autograd_mini import PRIMITIVES, Value, apply, display_names, grad, gradients, trace
+from autograd_mini.engine import HandWrittenNodeError
+from autograd_mini.losses import mse
+from autograd_mini.nn import MLP
+from autograd_mini.ops import Primitive, register
+from autograd_mini.testing import gradcheck
+from autograd_mini.testing.strategies import expressions
 
 
 def test_value_basics_and_repr():
@@ -256,3 +273,239 @@ def test_backward_where_the_derivative_is_undefined_says_where():
     assert w.grad == 0.0 and x.grad == 0.0
     with pytest.raises(ZeroDivisionError, match=r"d/da sqrt\(a\) = 1 / \(2 \* sqrt\(a\)\)"):
         am.grad(x.sqrt() * 2, [x])
+
+
+# -- constness belongs to the node: a label does not decide whether a leaf is a constant --
+
+
+def test_an_unlabelled_input_is_an_input_not_a_constant():
+    x = Value(2.0, label="x")
+    w = Value(3.0)
+    record = trace(x * w)
+    text = str(record)
+    assert "out = x * x1 = 6" in text
+    parents = [c.parent_name for step in record.backward for c in step.contributions]
+    assert parents == ["x", "x1"]  # a backward row for w too
+    assert w.grad == 2.0 and record.grads[w] == 2.0
+
+
+def test_a_number_lifted_by_an_operator_is_a_constant():
+    x = Value(2.0)
+    y = x * 3
+    three = y.parents[1]
+    assert three.is_constant and not x.is_constant
+    assert gradients(y).get(three) is None  # a constant receives no gradient
+    assert display_names(y)[three] == "3"
+
+
+# -- grad() is pure; backward() is atomic --------------------------------------------------
+
+
+def _model_loss(seed=0):
+    rng = random.Random(seed)
+    model = MLP(3, [8, 8, 1], activation="tanh", rng=rng)
+    points = [[rng.uniform(-1, 1) for _ in range(3)] for _ in range(10)]
+    loss = mse([model(p) for p in points], [rng.uniform(-1, 1) for _ in points])
+    return model.parameters(), loss
+
+
+def test_two_threads_calling_grad_on_one_graph_agree_and_write_nothing():
+    params, loss = _model_loss()
+    expected = grad(loss, params)
+    failures = []
+
+    def work():
+        for _ in range(30):
+            if grad(loss, params) != expected:
+                failures.append(1)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    assert all(p.grad == 0.0 for p in params)
+
+
+@pytest.fixture
+def interrupt_me():
+    """A primitive whose derivative raises KeyboardInterrupt on its ``after``-th call
+    from now: ``interrupt_me(after=5)``."""
+    state = {"calls": 0, "after": None}
+
+    def derivative(out, a):
+        state["calls"] += 1
+        if state["calls"] == state["after"]:
+            raise KeyboardInterrupt
+        return (1.0,)
+
+    def arm(after):
+        state.update(calls=0, after=after)
+
+    register(Primitive("interrupt_me", "!", lambda a: a, derivative))
+    yield arm
+    del PRIMITIVES["interrupt_me"]
+
+
+def test_an_interrupt_during_grad_leaves_every_grad_as_it_was(interrupt_me):
+    interrupt_me(after=5)
+    x = Value(1.0)
+    y = x
+    for _ in range(10):
+        y = apply("interrupt_me", y * 1.5)
+    before = {id(n): n.grad for n in _nodes(y)}
+    with pytest.raises(KeyboardInterrupt):
+        grad(y, [x])
+    assert {id(n): n.grad for n in _nodes(y)} == before
+
+
+def test_an_interrupted_second_backward_is_not_half_added(interrupt_me):
+    x = Value(1.0)
+    y = x
+    for _ in range(10):
+        y = apply("interrupt_me", y * 1.5)
+    y.backward()
+    after_first = [n.grad for n in _nodes(y)]
+    interrupt_me(after=5)
+    with pytest.raises(KeyboardInterrupt):
+        y.backward()
+    assert [n.grad for n in _nodes(y)] == after_first
+
+
+def test_a_real_interrupt_leaves_backward_all_or_nothing():
+    # SIGINT at a moment during the sweep or the write: every node holds the old
+    # gradient, or every node the new one.
+    x = Value(0.5)
+    y = x
+    for _ in range(20_000):
+        y = (y * 1.0001).tanh()
+    nodes = [n for n in _nodes(y) if not n.is_constant]
+    y.backward()
+    first = [n.grad for n in nodes]
+    for delay in [0.0, 0.005, 0.01, 0.02, 0.04, 0.08]:
+        before = [n.grad for n in nodes]
+        timer = threading.Timer(delay, _thread.interrupt_main)
+        try:
+            timer.start()
+            y.backward()
+            while timer.is_alive():  # the interrupt lands here if backward finished first
+                time.sleep(0.001)
+            time.sleep(0.01)
+        except KeyboardInterrupt:
+            pass
+        timer.join()
+        now = [n.grad for n in nodes]
+        assert now == before or now == [b + f for b, f in zip(before, first)]
+
+
+def _nodes(y):
+    from autograd_mini import topological_order
+
+    return topological_order(y)
+
+
+def test_one_sweep_serves_several_outputs_with_their_seeds():
+    x, y = Value(3.0), Value(-2.0)
+    outs = [x * y, x * x, y.exp()]
+    g = gradients(outs, [1.0, 10.0, 0.5])
+    assert g[x] == -2.0 + 10.0 * 6.0
+    assert g[y] == pytest.approx(3.0 + 0.5 * math.exp(-2.0), rel=1e-15)
+    assert x.grad == 0.0 and y.grad == 0.0
+
+
+# -- hand-written nodes: a clear error, never a silent zero --------------------------------
+
+
+def _hand_written():
+    from autograd_mini.micrograd.engine import Value as MValue
+
+    x = MValue(0.5, label="x")
+    n = x * 2
+    t = math.tanh(n.data)
+    o = MValue(t, (n,), "tanh")
+
+    def _backward():
+        n.grad += (1 - t**2) * o.grad
+
+    o._backward = _backward
+    return x, o
+
+
+def test_grad_of_a_hand_written_node_is_a_clear_error():
+    x, o = _hand_written()
+    with pytest.raises(HandWrittenNodeError, match=r"'tanh'.*made by hand.*backward\(\)"):
+        grad(o, [x])
+    with pytest.raises(HandWrittenNodeError):
+        trace(o)
+    assert x.grad == 0.0
+    o.backward()  # micrograd's own backward runs the hand-written step
+    assert x.grad == pytest.approx(2 * (1 - math.tanh(1.0) ** 2))
+
+
+# -- the engine does not need graphviz -----------------------------------------------------
+
+
+def test_the_engine_imports_and_works_without_graphviz():
+    code = """
+import sys
+sys.modules["graphviz"] = None  # as if it were not installed
+import autograd_mini
+from autograd_mini import Value, grad, trace
+from autograd_mini.ops import PRIMITIVES
+from autograd_mini.compile import compile_graph
+x = Value(2.0, label="x")
+y = (x * x).tanh()
+assert grad(y, [x])[0] > 0
+print(trace(y).forward_table().splitlines()[-1])
+try:
+    from autograd_mini import draw_dot
+except ImportError as error:
+    print("ImportError:", error)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "out = tanh(n1)" in result.stdout
+    assert "ImportError: drawing graphs needs the graphviz Python package" in result.stdout
+
+
+# -- properties of reverse mode over random expressions from the whole op table ------------
+
+
+@given(expressions(max_ops=10))
+def test_backward_matches_finite_differences(case):
+    f, point = case
+    assert gradcheck(f, point)
+
+
+@given(expressions())
+def test_grad_agrees_with_backward_on_random_expressions(case):
+    f, point = case
+    leaves = [Value(x) for x in point]
+    out = f(*leaves)
+    expected = grad(out, leaves)
+    out.backward()
+    assert [x.grad for x in leaves] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+@given(expressions(), st.integers(2, 4))
+def test_a_reused_subexpression_accumulates(case, times):
+    f, point = case
+    leaves = [Value(x) for x in point]
+    once = grad(f(*leaves), leaves)
+    shared = f(*leaves)  # one node, used `times` times
+    total = shared
+    for _ in range(times - 1):
+        total = total + shared
+    assert grad(total, leaves) == pytest.approx([times * g for g in once], rel=1e-12, abs=1e-12)
+
+
+@given(st.data())
+def test_gradient_of_a_sum_is_the_sum_of_gradients(data):
+    f, point = data.draw(expressions(), label="f")
+    g, _ = data.draw(expressions(at=point), label="g")
+    leaves = [Value(x) for x in point]
+    both = grad(f(*leaves) + g(*leaves), leaves)
+    separate = [a + b for a, b in zip(grad(f(*leaves), leaves), grad(g(*leaves), leaves))]
+    assert both == pytest.approx(separate, rel=1e-12, abs=1e-12)

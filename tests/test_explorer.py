@@ -149,6 +149,7 @@ async ([source, state]) => {
 """
 
 
+@pytest.mark.browser
 def test_the_page_against_a_stand_in_model(browser, tmp_path):
     x, w = Value(2.0, label=HOSTILE), Value(-3.0, label="w")
     ex = explore((x * w).tanh())

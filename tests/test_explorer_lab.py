@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = [pytest.mark.jupyterlab, pytest.mark.browser]  # a real JupyterLab, in Chromium
+
 pytest.importorskip("anywidget")
 pytest.importorskip("jupyterlab")
 nbformat = pytest.importorskip("nbformat")

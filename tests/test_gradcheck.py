@@ -1,12 +1,29 @@
-"""gradcheck itself: passes right gradients, catches wrong ones, handles kinks."""
+"""gradcheck and gradgradcheck (autograd_mini.testing.gradcheck): they pass right
+gradients, catch wrong ones with a readable report, handle kinks; and a corpus of right
+and wrong derivative rules on which their verdicts are held against PyTorch's."""
+
+from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
 
-from autograd_mini import PRIMITIVES, apply
-from autograd_mini.ops import Primitive, cos, register
+from autograd_mini import PRIMITIVES, Value, apply, grad
+from autograd_mini import ops as ad
+from autograd_mini.ops import Primitive, cos, register, sigmoid
 from autograd_mini.testing import GradcheckError, gradcheck, gradgradcheck, numeric_gradient
+from autograd_mini.testing.strategies import expressions
+
+try:
+    import torch
+except ImportError:  # only the corpus is held against PyTorch
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
 
 
 def test_passes_on_correct_gradients():
@@ -111,3 +128,257 @@ def test_gradgradcheck_catches_a_detached_derivative_rule(op):
     # trusted to run on Values either (a wrong second derivative is never reported).
     with pytest.raises(TypeError, match="'cube' runs on floats only"):
         gradgradcheck(lambda x: apply("cube", x), [0.7])
+
+
+# -- the report of a wrong rule, and the numeric gradient it compares with ---------------------
+
+
+@pytest.fixture
+def broken_swish():
+    """swish(a) = a · sigmoid(a), registered with the classic slip: the product rule
+    forgotten, d/da (a·σ(a)) taken as σ(a)."""
+    primitive = register(Primitive("swish", "swish", value=lambda a: a / (1 + math.exp(-a)),
+                                   derivative=lambda out, a: (sigmoid(a),)))
+    yield primitive
+    del PRIMITIVES["swish"]
+
+
+def test_wrong_derivative_is_caught_with_a_readable_report(broken_swish):
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda a: apply("swish", a), [0.5])
+    report = str(caught.value)
+    assert "gradient check failed for 1 of 1 inputs" in report
+    lines = report.splitlines()
+    assert lines[1].split() == ["input", "analytic", "numeric", "abs", "error", "rel", "error"]
+    cells = lines[2].split()
+    assert cells[0] == "x0" and cells[-1] == "WRONG"
+    s = 1 / (1 + math.exp(-0.5))
+    assert float(cells[1]) == pytest.approx(s, rel=1e-5)  # what the broken rule claims
+    assert float(cells[2]) == pytest.approx(s + 0.5 * s * (1 - s), rel=1e-5)  # the truth
+    assert gradcheck(lambda a: apply("swish", a), [0.5], raise_exception=False) is False
+
+
+@given(expressions(max_ops=6))
+def test_numeric_gradient_is_consistent_with_gradcheck(case):
+    f, point = case
+    numeric = numeric_gradient(f, point)
+    leaves = [Value(x) for x in point]
+    analytic = grad(f(*leaves), leaves)
+    assert analytic == pytest.approx(numeric, rel=1e-3, abs=1e-5)
+
+
+# -- a corpus of right and wrong derivative rules, held against PyTorch's gradcheck -----
+#
+# Each case is one primitive -- a value and a derivative rule, some of them wrong --
+# registered in the op table and also wrapped as a ``torch.autograd.Function`` with the
+# very same rule as its backward.  ``gradcheck`` (and ``gradgradcheck``) must give the
+# verdict ``torch.autograd.gradcheck`` gives, in float64, on every case except the
+# kink cases listed in ``KINK_DISAGREEMENTS``: there the op declares a kink and the
+# claimed derivative is a subgradient, which this checker accepts and PyTorch's rejects.
+
+
+def _step(a):
+    """1 where a > 0, else 0: a constant, on floats, Values and tensors alike."""
+    if isinstance(a, torch.Tensor):
+        return (a > 0).to(a.dtype)
+    return 1.0 if (a.data if isinstance(a, Value) else a) > 0 else 0.0
+
+
+def _detach(a):
+    """``a`` as a constant: the rule's value is kept, its own derivative is lost."""
+    if isinstance(a, torch.Tensor):
+        return a.detach()
+    return a.data if isinstance(a, Value) else a
+
+
+def _sign(a):
+    return 2 * _step(a) - 1 if not _is_zero(a) else 0 * _step(a)
+
+
+def _is_zero(a) -> bool:
+    if isinstance(a, torch.Tensor):
+        return bool((a == 0).all())
+    return (a.data if isinstance(a, Value) else a) == 0
+
+
+# Three spellings of the same few functions: on floats (the value), on floats and
+# Values (the derivative rule, so higher derivatives follow), and on tensors.
+FLOAT = SimpleNamespace(sin=math.sin, cos=math.cos, exp=math.exp, tanh=math.tanh,
+                        log=math.log, sqrt=math.sqrt, step=_step, sign=_sign, detach=_detach)
+RULE = SimpleNamespace(sin=ad.sin, cos=ad.cos, exp=ad.exp, tanh=ad.tanh,
+                       log=ad.log, sqrt=ad.sqrt, step=_step, sign=_sign, detach=_detach)
+TORCH = torch and SimpleNamespace(sin=torch.sin, cos=torch.cos, exp=torch.exp, tanh=torch.tanh,
+                                  log=torch.log, sqrt=torch.sqrt, step=_step, sign=_sign,
+                                  detach=_detach)
+
+
+@dataclass(frozen=True)
+class Case:
+    """``value(m, a)`` and ``derivative(m, a)`` written once for the namespaces above."""
+
+    name: str
+    value: Callable
+    derivative: Callable
+    at: float
+    kink: Callable[[float], float] | None = None  # distance from the op's kink
+
+    def primitive(self) -> Primitive:
+        return Primitive(self.name, self.name, lambda a: float(self.value(FLOAT, a)),
+                         lambda out, a: (self.derivative(RULE, a),), kink=self.kink)
+
+    def torch_function(self):
+        case = self
+
+        class Op(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                ctx.save_for_backward(a)
+                return case.value(TORCH, a)
+
+            @staticmethod
+            def backward(ctx, g):
+                (a,) = ctx.saved_tensors
+                return g * case.derivative(TORCH, a)
+
+        return Op.apply
+
+
+def _right_and_wrong(name, value, derivative, at, error=0.4, kink=None) -> list[Case]:
+    """The case with the right rule, and with the rule off by ``error`` (wrong beyond
+    the default tolerance, ``1e-5 + 1e-3 * |derivative|``, of both checkers)."""
+    return [Case(f"{name}_ok", value, derivative, at, kink),
+            Case(f"{name}_bad", value, lambda m, a: derivative(m, a) + error, at, kink)]
+
+
+PI = math.pi
+CASES: list[Case] = [
+    # smooth
+    *_right_and_wrong("cube", lambda m, a: a ** 3, lambda m, a: 3 * a ** 2, 0.7),
+    *_right_and_wrong("tanh", lambda m, a: m.tanh(a), lambda m, a: 1 - m.tanh(a) ** 2, -0.3),
+    *_right_and_wrong("log", lambda m, a: m.log(a), lambda m, a: 1 / a, 2.5),
+    *_right_and_wrong("sqrt", lambda m, a: m.sqrt(a), lambda m, a: 0.5 / m.sqrt(a), 0.8),
+    *_right_and_wrong("gauss", lambda m, a: m.exp(-a * a), lambda m, a: -2 * a * m.exp(-a * a),
+                      0.4),
+    *_right_and_wrong("sin_cos", lambda m, a: m.sin(a) * m.cos(a),
+                      lambda m, a: m.cos(a) ** 2 - m.sin(a) ** 2, 1.1),
+    # stiff: huge curvature, the reproducer 5e5 a^2 at 0
+    *_right_and_wrong("stiff_square", lambda m, a: 5e5 * a * a, lambda m, a: 1e6 * a, 0.0),
+    *_right_and_wrong("stiff_square_off0", lambda m, a: 5e5 * a * a, lambda m, a: 1e6 * a, 0.3,
+                      error=1e3),
+    *_right_and_wrong("stiff_exp", lambda m, a: m.exp(20 * a), lambda m, a: 20 * m.exp(20 * a),
+                      0.1, error=1.0),
+    *_right_and_wrong("stiff_cube", lambda m, a: 1e4 * a ** 3, lambda m, a: 3e4 * a ** 2, 0.0),
+    # oscillating: the reproducer sin(1000 a) at pi/2000
+    *_right_and_wrong("sin1000", lambda m, a: m.sin(1000 * a), lambda m, a: 1000 * m.cos(1000 * a),
+                      PI / 2000),
+    *_right_and_wrong("sin1000_peak", lambda m, a: m.sin(1000 * a),
+                      lambda m, a: 1000 * m.cos(1000 * a), 0.0, error=5.0),
+    *_right_and_wrong("chirp", lambda m, a: m.sin(50 * a * a),
+                      lambda m, a: 100 * a * m.cos(50 * a * a), 0.9),
+    # tiny and huge scales (the error scaled with the derivative)
+    *_right_and_wrong("tiny", lambda m, a: 1e-8 * m.sin(a), lambda m, a: 1e-8 * m.cos(a), 0.5,
+                      error=1e-4),
+    *_right_and_wrong("huge", lambda m, a: 1e8 * m.tanh(a), lambda m, a: 1e8 * (1 - m.tanh(a) ** 2),
+                      0.2, error=1e6),
+    *_right_and_wrong("huge_input", lambda m, a: m.log(a), lambda m, a: 1 / a, 1e6, error=5e-5),
+    # kinked, at the kink: relu-like and abs-like with declared kinks
+    *_right_and_wrong("relu0", lambda m, a: a * m.step(a), lambda m, a: m.step(a), 0.0,
+                      kink=abs, error=2.0),
+    *_right_and_wrong("abs0", lambda m, a: a * m.sign(a), lambda m, a: m.sign(a), 0.0,
+                      kink=abs, error=3.0),
+    *_right_and_wrong("leaky0", lambda m, a: a * (0.1 + 0.9 * m.step(a)),
+                      lambda m, a: 0.1 + 0.9 * m.step(a), 0.0, kink=abs, error=2.0),
+    # kinked, near the kink (inside and outside the step)
+    *_right_and_wrong("relu_near_in", lambda m, a: a * m.step(a), lambda m, a: m.step(a), 3e-7,
+                      kink=abs),
+    *_right_and_wrong("relu_near_out", lambda m, a: a * m.step(a), lambda m, a: m.step(a), 1e-4,
+                      kink=abs),
+    *_right_and_wrong("abs_near_out", lambda m, a: a * m.sign(a), lambda m, a: m.sign(a), -1e-3,
+                      kink=abs),
+    # kinked op, evaluated away from its kink
+    *_right_and_wrong("relu_far", lambda m, a: a * m.step(a), lambda m, a: m.step(a), 1.5,
+                      kink=abs),
+    # a kink that is not declared: no subgradient is accepted
+    *_right_and_wrong("undeclared_abs0", lambda m, a: a * m.sign(a), lambda m, a: m.sign(a), 0.0,
+                      error=3.0),
+]
+
+# Every case where the verdicts differ: kinks the op declares, checked within the step,
+# with a rule that gives a subgradient (between the one-sided slopes).  PyTorch's
+# gradcheck compares with the central difference only and fails them.
+KINK_DISAGREEMENTS = {
+    "relu0_ok",         # relu'(0) = 0: slopes 0 and 1, central difference 0.5
+    "leaky0_ok",        # 0.1 at 0: slopes 0.1 and 1, central difference 0.55
+    "relu_near_in_ok",  # relu'(3e-7) = 1: the step crosses 0, central difference 0.65
+}
+# abs0_ok agrees: abs'(0) = 0 is also the central difference, by symmetry.
+# The first derivative jumps at a kink, and PyTorch differentiates across the jump
+# (giving about jump / 2h); this checker takes the second derivative of the pieces.
+GRADGRAD_KINK_DISAGREEMENTS = {"relu0_ok", "abs0_ok", "leaky0_ok", "relu_near_in_ok"}
+
+
+@pytest.fixture(scope="module")
+def registered():
+    for case in CASES + DETACHED:
+        register(case.primitive())
+    yield
+    for case in CASES + DETACHED:
+        del PRIMITIVES[case.name]
+
+
+def _ours(check, case: Case) -> bool:
+    return check(lambda a: apply(case.name, a), [case.at], raise_exception=False)
+
+
+def _theirs(check, case: Case) -> bool:
+    point = torch.tensor([case.at], dtype=torch.float64, requires_grad=True)
+    return check(case.torch_function(), (point,), raise_exception=False)
+
+
+def test_the_corpus_is_large_and_mixed():
+    assert len(CASES) >= 40
+    assert sum(c.name.endswith("_bad") for c in CASES) == len(CASES) // 2
+
+
+@needs_torch
+def test_gradcheck_agrees_with_torch_except_at_declared_kinks(registered):
+    ours = {c.name: _ours(gradcheck, c) for c in CASES}
+    theirs = {c.name: _theirs(torch.autograd.gradcheck, c) for c in CASES}
+    disagree = {name for name in ours if ours[name] != theirs[name]}
+    assert disagree == KINK_DISAGREEMENTS
+    assert all(ours[name] and not theirs[name] for name in disagree)
+    assert not any(ours[c.name] for c in CASES if c.name.endswith("_bad"))
+
+
+# Rules whose values are right (gradcheck passes them) but which treat a factor as a
+# constant, so the graph of the gradient -- the second derivative -- is wrong.
+DETACHED: list[Case] = [
+    Case("cube_detached", lambda m, a: a ** 3, lambda m, a: 3 * a * m.detach(a), 0.7),
+    Case("tanh_detached", lambda m, a: m.tanh(a),
+         lambda m, a: 1 - m.tanh(a) * m.tanh(m.detach(a)), -0.3),
+    Case("gauss_detached", lambda m, a: m.exp(-a * a),
+         lambda m, a: -2 * m.detach(a) * m.exp(-a * a), 0.4),
+    Case("stiff_square_detached", lambda m, a: 5e5 * a * a, lambda m, a: 1e6 * m.detach(a), 0.0),
+    Case("stiff_exp_detached", lambda m, a: m.exp(20 * a),
+         lambda m, a: 20 * m.exp(20 * m.detach(a)), 0.1),
+    Case("sin1000_detached", lambda m, a: m.sin(1000 * a),
+         lambda m, a: 1000 * m.cos(1000 * m.detach(a)), 0.3),
+    Case("huge_detached", lambda m, a: 1e8 * m.tanh(a),
+         lambda m, a: 1e8 * (1 - m.tanh(a) * m.tanh(m.detach(a))), 0.2),
+]
+GRADGRAD = [c for c in CASES if c.name.endswith("_ok")] + DETACHED
+
+
+@needs_torch
+def test_detached_rules_have_right_first_derivatives(registered):
+    assert all(_ours(gradcheck, c) and _theirs(torch.autograd.gradcheck, c) for c in DETACHED)
+
+
+@needs_torch
+def test_gradgradcheck_agrees_with_torch_except_at_declared_kinks(registered):
+    ours = {c.name: _ours(gradgradcheck, c) for c in GRADGRAD}
+    theirs = {c.name: _theirs(torch.autograd.gradgradcheck, c) for c in GRADGRAD}
+    disagree = {name for name in ours if ours[name] != theirs[name]}
+    assert disagree == GRADGRAD_KINK_DISAGREEMENTS
+    assert all(ours[name] and not theirs[name] for name in disagree)
+    assert not any(ours[c.name] for c in DETACHED)

@@ -1,4 +1,5 @@
-"""Neurons, layers, MLPs, losses, optimizers, saving: against finite differences and by hand."""
+"""Neurons, layers, MLPs (nn.py): against finite differences and by hand; their state
+saved and loaded. Losses are in test_losses.py, optimizers in test_optim.py."""
 
 import json
 import math
@@ -6,19 +7,10 @@ import os
 import random
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from autograd_mini import Value, grad, topological_order
-from autograd_mini.losses import (
-    binary_cross_entropy,
-    hinge,
-    mse,
-    softmax_cross_entropy,
-    sum_squared_error,
-)
+from autograd_mini.losses import mse, softmax_cross_entropy, sum_squared_error
 from autograd_mini.nn import MLP, Layer, Neuron
-from autograd_mini.optim import SGD, Adam
 from autograd_mini.saving import ModelFileError, load, save
 from autograd_mini.testing import gradcheck
 
@@ -119,97 +111,6 @@ def test_module_api():
 def test_width_one_hidden_layer():
     model = MLP(2, [1, 1], rng=random.Random(0))
     assert isinstance(model([0.5, 0.5]), Value)
-
-
-def test_losses_by_hand():
-    y = [Value(0.9), Value(0.3)]
-    E = sum_squared_error(y, [1.0, 0.0])
-    assert E.data == pytest.approx(0.5 * (0.01 + 0.09))
-    E.backward()
-    assert [v.grad for v in y] == pytest.approx([-0.1, 0.3])  # ∂E/∂y = y - d
-    assert sum_squared_error([Value(0.85), Value(0.1)], [1.0, 0.0], tolerance=0.2).data == 0.0
-    # outside the band, the error is measured from its edge (0.8 for an on unit): continuous
-    y = Value(0.5)
-    E = sum_squared_error([y, Value(0.3)], [1.0, 0.0], tolerance=0.2)
-    assert E.data == pytest.approx(0.5 * (0.3**2 + 0.1**2))
-    E.backward()
-    assert y.grad == pytest.approx(0.5 - 0.8)
-    assert mse([Value(1.0), Value(3.0)], [0.0, 0.0]).data == 5.0
-    assert hinge([Value(2.0), Value(0.5)], [1.0, -1.0]).data == pytest.approx(0.75)
-    with pytest.raises(ValueError, match="labels -1 or \\+1"):
-        hinge([Value(1.0)], [0.0])
-    with pytest.raises(ValueError, match="2 predictions but 1 targets"):
-        mse([1.0, 2.0], [1.0])
-
-
-@given(st.floats(-800, 800), st.floats(0, 1))
-def test_binary_cross_entropy_is_stable_and_right(z, t):
-    logit = Value(z)
-    loss = binary_cross_entropy([logit], [t])
-    loss.backward()
-    assert math.isfinite(loss.data)
-    sigmoid = 1 / (1 + math.exp(-z)) if z > -700 else 0.0
-    assert logit.grad == pytest.approx(sigmoid - t, abs=1e-9)
-
-
-def test_softmax_cross_entropy_stable_and_gradient():
-    zs = [Value(1000.0), Value(999.0), Value(0.0)]
-    loss = softmax_cross_entropy(zs, 1)
-    loss.backward()
-    e = [1.0, math.exp(-1.0), 0.0]
-    p = [v / sum(e) for v in e]
-    assert loss.data == pytest.approx(-math.log(p[1]))
-    assert [z.grad for z in zs] == pytest.approx([p[0], p[1] - 1, p[2]], abs=1e-12)
-    with pytest.raises(ValueError, match="class index"):
-        softmax_cross_entropy(zs, 3)
-
-
-def test_sgd_momentum_is_the_papers_rule_over_three_steps():
-    w = Value(1.0)
-    opt = SGD([w], lr=0.1, momentum=0.9)
-    grads = [2.0, -1.0, 0.5]
-    expected_w, change = 1.0, 0.0
-    for g in grads:
-        w.grad = g
-        opt.step()
-        change = -0.1 * g + 0.9 * change  # Δw(t) = -ε ∂E/∂w(t) + α Δw(t-1)
-        expected_w += change
-        assert w.data == pytest.approx(expected_w, rel=1e-15)
-    # by hand: Δw = -0.2, then 0.1 - 0.18 = -0.08, then -0.05 - 0.072 = -0.122
-    assert w.data == pytest.approx(1.0 - 0.2 - 0.08 - 0.122)
-
-
-def test_sgd_changing_lr_scales_only_new_gradients():
-    w = Value(0.0)
-    opt = SGD([w], lr=1.0, momentum=0.5)
-    w.grad = 1.0
-    opt.step()  # Δw = -1
-    opt.lr = 0.1
-    opt.step()  # Δw = -0.1 + 0.5 · -1 = -0.6  (PyTorch's form would give -0.15)
-    assert w.data == pytest.approx(-1.6)
-
-
-def test_weight_decay_and_adam():
-    w = Value(1.0)
-    opt = SGD([w], lr=0.0, weight_decay=0.002)
-    opt.step()
-    assert w.data == pytest.approx(0.998)
-    x = Value(3.0)
-    adam = Adam([x], lr=0.1)
-    for _ in range(200):
-        adam.zero_grad()
-        (x * x).backward()
-        adam.step()
-    assert abs(x.data) < 0.05
-    x.grad = 1.0  # first step of a fresh Adam moves by lr, whatever the gradient's size
-    fresh = Adam([x], lr=0.1)
-    before = x.data
-    fresh.step()
-    assert before - x.data == pytest.approx(0.1, rel=1e-6)
-    with pytest.raises(ValueError, match="momentum"):
-        SGD([w], lr=0.1, momentum=1.5)
-    with pytest.raises(ValueError, match="no parameters"):
-        SGD([], lr=0.1)
 
 
 def test_save_load_round_trip(tmp_path):

@@ -1,6 +1,8 @@
-"""Every primitive of the table against central finite differences (hypothesis).
+"""The op table (ops.py): every primitive against central finite differences (hypothesis),
+its written formula against its rule; an op of your own, registered, picked up by gradcheck,
+the trace, the pictures and the strategies; and what the table refuses.
 
-The tests are generated from the op table, so a newly registered op is covered.
+The table's tests are generated from the op table, so a newly registered op is covered.
 """
 
 import math
@@ -9,9 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_mini import PRIMITIVES, Value, apply, grad, ops
+from autograd_mini import PRIMITIVES, Value, apply, draw_dot, grad, hessian, ops
+from autograd_mini.ops import Primitive, register, sigmoid
 from autograd_mini.testing import gradcheck
-from autograd_mini.testing.strategies import op_inputs
+from autograd_mini.testing.strategies import expressions, op_inputs
+from autograd_mini.trace import trace
 
 NAMES = sorted(PRIMITIVES)
 
@@ -96,3 +100,125 @@ def _evaluate(text, env):
     code = compile(text, "<formula>", "eval")
     assert set(code.co_names) <= set(env)
     return eval(code, {"__builtins__": {}}, env)  # noqa: S307 - text the op table wrote
+
+# -- an op of your own: registered, it is picked up everywhere -----------------------------
+
+
+def _swish(derivative):
+    """swish(a) = a · sigmoid(a), a user-defined op."""
+    return Primitive("swish", "swish", value=lambda a: a / (1 + math.exp(-a)),
+                     derivative=derivative)
+
+
+def _right(out, a):
+    s = sigmoid(a)
+    return (s + a * s * (1 - s),)
+
+
+@pytest.fixture
+def swish():
+    primitive = register(_swish(_right))
+    yield primitive
+    del PRIMITIVES["swish"]
+
+
+def test_user_op_backward_trace_and_graph(swish):
+    x = Value(0.3, label="x")
+    y = apply("swish", x * 2)
+    record = trace(y)
+    s = 1 / (1 + math.exp(-0.6))
+    assert x.grad == pytest.approx(2 * (s + 0.6 * s * (1 - s)), rel=1e-12)
+    # The formula shown is the rule itself, written out: it cannot disagree with it.
+    assert record.backward[0].formula == (
+        "d/da swish(a) = sigmoid(a) + a * sigmoid(a) * (1 - sigmoid(a))")
+    assert record.backward[0].contributions[0].local_formula == (
+        "∂out/∂n1 = sigmoid(n1) + n1 * sigmoid(n1) * (1 - sigmoid(n1))")
+    assert "label=swish" in draw_dot(y).source
+    assert gradcheck(lambda a: apply("swish", a), [0.3])
+    assert gradcheck(lambda a: apply("swish", a), [-4.0])
+
+
+def test_user_op_second_derivative(swish):
+    x = Value(0.0)
+    (g,) = grad(apply("swish", x), [x], create_graph=True)
+    (h,) = grad(g, [x])
+    assert h == pytest.approx(0.5)  # swish''(0) = 2 σ'(0) = 1/2
+
+
+def test_name_clash_is_refused(swish):
+    with pytest.raises(ValueError, match="exists already"):
+        register(_swish(lambda out, a: (sigmoid(a),)))
+    register(_swish(lambda out, a: (sigmoid(a),)), replace=True)
+
+
+def test_strategies_draw_the_new_op(swish):
+    @given(expressions(ops=["swish", "mul", "add"]))
+    def check(case):
+        f, point = case
+        assert gradcheck(f, point)
+
+    check()
+    seen = []
+
+    @given(op_inputs("swish"))
+    def inputs(point):
+        seen.append(point)
+
+    inputs()
+    assert seen and all(len(p) == 1 for p in seen)
+
+
+def test_primitive_names_must_be_identifiers():
+    for bad in ["soft plus", "1op", "lambda", "x;import os", "ｍｕｌ"]:
+        with pytest.raises(ValueError, match="Python identifier"):
+            register(Primitive(bad, "?", lambda a: a, lambda out, a: (1.0,)))
+
+
+# -- what the table refuses: rules of the wrong shape, floats-only rules in higher order ---
+
+
+@pytest.fixture
+def registered():
+    names = []
+
+    def add(primitive):
+        names.append(primitive.name)
+        return register(primitive, replace=True)
+
+    yield add
+    for name in names:
+        PRIMITIVES.pop(name, None)
+
+
+def test_a_rule_on_floats_only_refuses_higher_order_instead_of_a_wrong_hessian(registered):
+    registered(Primitive("cube", "cube", value=lambda a: a**3,
+                         derivative=lambda out, a: (3 * math.pow(a, 2),)))
+    x = Value(2.0)
+    assert grad(apply("cube", x), [x]) == [12.0]
+    with pytest.raises(TypeError, match="'cube' runs on floats only"):
+        hessian(lambda x: apply("cube", x), [2.0])
+
+
+@pytest.mark.parametrize("rule, count", [(lambda out, a, b: (b,), "1"),
+                                         (lambda out, a, b: (b, a, 1.0), "3"),
+                                         (lambda out, a, b: b, "not a tuple of")])
+def test_a_rule_with_the_wrong_number_of_partials_is_refused(registered, rule, count):
+    with pytest.raises(ValueError, match=f"returns {count} local derivatives for 2 inputs"):
+        registered(Primitive("mul2", "*", value=lambda a, b: a * b, derivative=rule,
+                             layout=PRIMITIVES["mul"].layout))
+
+
+# -- applying an op to the wrong number or kind of operands --------------------------------
+
+
+@pytest.mark.parametrize("name, count", [("dot", 3), ("affine", 2), ("sum", 0)])
+def test_a_variadic_op_with_a_wrong_number_of_inputs_is_refused(name, count):
+    with pytest.raises(ValueError, match=f"{name} cannot take {count} inputs"):
+        apply(name, *[Value(float(k)) for k in range(count)])
+
+
+def test_wrong_operands_of_apply_are_named():
+    with pytest.raises(TypeError, match="exp expects Values as inputs, got float"):
+        apply("exp", 2.0)
+    with pytest.raises(TypeError, match="add takes 2 inputs, got 1"):
+        apply("add", Value(1.0))

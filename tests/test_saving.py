@@ -1,5 +1,6 @@
-"""Model files under hostile conditions (issue 13, items 1-6): odd paths, file modes,
-killed saves, malformed and oversized files, diverged models."""
+"""Model files (saving.py, files.py) under hostile conditions (issue 13, items 1-6): odd
+paths, file modes, killed saves, malformed and oversized files, diverged models; and a
+folder that does not exist."""
 
 import json
 import os
@@ -294,3 +295,12 @@ def test_save_refuses_non_finite_weights_and_keeps_the_old_file(tmp_path, bad):
         save(model, path)
     assert path.read_text() == before and os.listdir(tmp_path) == ["m.json"]
     assert load(path).state_dict() == _model().state_dict()
+
+
+# And a folder that does not exist is named.
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
+    from autograd_mini import save
+
+    with pytest.raises(FileNotFoundError, match="the folder .* does not exist"):
+        save(MLP(2, [1]), tmp_path / "missing" / "model.json")

@@ -180,6 +180,12 @@ def test_dot_text_escapes_once_and_only_text():
     assert dot_text("{a|b}", record=True) == "\\{a\\|b\\}"
 
 
+def test_control_characters_in_labels_are_drawn_as_escapes():
+    from autograd_mini.viz.graph import dot_text
+
+    assert dot_text("a\x00b\nc") == "a\\\\x00b\\\\nc"
+
+
 @needs_dot
 def test_pictures_get_opens_mode(tmp_path):
     import os

@@ -1,5 +1,6 @@
-"""The numeric policy's reproducers: overflow is ±inf (never OverflowError), NaN in gives
-NaN out, and a derivative never raises where the function is differentiable."""
+"""The numeric policy (testing/policy.py, docs/numeric-policy.md) and its reproducers:
+overflow is ±inf (never OverflowError), NaN in gives NaN out, and a derivative never
+raises where the function is differentiable."""
 
 import math
 from pathlib import Path
@@ -16,6 +17,13 @@ def test_overflow_in_the_backward_pass_is_inf_not_an_error():
     y = Value(1e200) ** 3
     y.backward()
     assert y.data == math.inf and y.parents[0].grad == math.inf
+
+
+def test_division_by_a_tiny_number_has_a_derivative():
+    a, b = Value(1e-300), Value(1e-170)
+    assert grad(a / b, [a, b]) == [1e170, pytest.approx(-1e40, rel=1e-12)]
+    y = Value(1e-200)
+    assert grad(Value(1.0) / y, [y]) == [-math.inf]  # overflow is -inf, as in PyTorch
 
 
 def test_an_integer_beyond_the_float_range_is_infinite():

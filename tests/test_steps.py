@@ -1,4 +1,5 @@
-"""The step-by-step HTML viewer in a real headless browser (Debian chromium + Playwright)."""
+"""The step-by-step viewer (viz/steps.py): its frames, its page file, and the page in a real
+headless browser (Debian chromium + Playwright; those tests are marked ``browser``)."""
 
 
 import pytest
@@ -22,6 +23,7 @@ def test_frames_walk_forward_then_backward():
     assert "grad ?" in walk[7].graph.source  # x's gradient is not known yet at step 1
 
 
+@pytest.mark.browser
 def test_viewer_in_a_real_browser(browser, tmp_path):
     path = save_steps_html(worked_example(), tmp_path / "steps.html")
     page = browser.new_page()
@@ -65,6 +67,7 @@ def test_viewer_in_a_real_browser(browser, tmp_path):
     page.close()
 
 
+@pytest.mark.browser
 def test_viewer_escapes_labels(browser, tmp_path):
     x = Value(1.0, label="</script><b>x</b>")
     path = save_steps_html(x * 2, tmp_path / "steps.html", title="<i>t</i>")
@@ -116,6 +119,7 @@ def _open(browser, path):
     return page, problems
 
 
+@pytest.mark.browser
 def test_hostile_text_shows_literally_in_every_frame(browser, tmp_path, hostile_primitive):
     out, _ = _hostile_graph()
     title = "{{FRAMES}} <!--<script> </script><b>t</b>"
@@ -144,6 +148,7 @@ def test_hostile_text_shows_literally_in_every_frame(browser, tmp_path, hostile_
     page.close()
 
 
+@pytest.mark.browser
 def test_clicking_a_hostile_node_runs_no_script(browser, tmp_path, hostile_primitive):
     from autograd_mini.viz import draw_dot, save
 
@@ -195,6 +200,7 @@ SMALLEST_TEXT = """() => Math.min(...Array.from(document.querySelectorAll('#pict
     .map(t => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a))"""
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("size", ["tour", "big"])
 def test_graph_text_is_readable_in_a_1000_by_700_window(browser, tmp_path, size):
     if size == "tour":

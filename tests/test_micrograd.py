@@ -141,3 +141,34 @@ def test_lecture_draw_dot_shows_hand_written_ops():
     out._backward = lambda: None
     source = draw_dot(out).source
     assert "label=tanh" in source and source.count("->") == 2  # x -> tanh -> out
+
+
+def test_micrograd_trace_graph_walk_over_a_compat_neuron():
+    # micrograd's trace_graph.ipynb, cells 1-4, with the compatibility module.
+    from autograd_mini.micrograd import nn
+    from autograd_mini.micrograd.engine import Value as MValue
+
+    def walk(root):
+        nodes, edges = set(), set()
+
+        def build(v):
+            if v not in nodes:
+                nodes.add(v)
+                for child in v._prev:
+                    edges.add((child, v))
+                    build(child)
+        build(root)
+        return nodes, edges
+
+    random.seed(1337)
+    n = nn.Neuron(2)
+    x = [MValue(1.0), MValue(-2.0)]
+    y = n(x)
+    y.backward()
+    nodes, edges = walk(y)
+    labels = ["{ data %.4f | grad %.4f }" % (v.data, v.grad) for v in nodes]  # noqa: UP031
+    ops = {v._op for v in nodes if v._op}
+    assert len(nodes) == 2 + 2 + 1 + 1 + 1  # w, x, b, Σ w·x + b, relu
+    assert len(edges) == 5 + 1 and ops == {"Σ w·x + b", "ReLU"} and len(labels) == 7
+    for w, xi in zip(n.w, x):
+        assert w.grad == (xi.data if y.data > 0 else 0.0)

@@ -1,4 +1,5 @@
-"""Grad of grad, Hessians and forward mode, all from the same op table."""
+"""Derivatives of functions (functional.py): grad of grad with create_graph, Hessians,
+forward mode (jvp) and reverse mode (vjp), all from the same op table."""
 
 import math
 
@@ -70,3 +71,15 @@ def test_jvp_and_vjp_with_several_outputs():
         jvp(lambda x: x, [1.0], [1.0, 2.0])
     with pytest.raises(TypeError, match="must return a Value"):
         jvp(lambda x: 3.0, [1.0], [1.0])
+
+
+def test_value_power_at_zero_is_the_same_in_higher_order():
+    x, y = Value(0.0), Value(2.0)
+    assert grad(x**y, [x, y]) == [0.0, 0.0]
+    assert [g.data for g in grad(x**y, [x, y], create_graph=True)] == [0.0, 0.0]
+    assert hessian(lambda x, y: x**y, [0.0, 0.0]) == [[0.0, 0.0], [0.0, 0.0]]
+
+
+def test_vjp_of_several_outputs_with_the_default_cotangent():
+    values, total = vjp(lambda x, y: [x * y, x + y], [2.0, 3.0])
+    assert values == [6.0, 5.0] and total == [4.0, 3.0]
