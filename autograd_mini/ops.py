@@ -36,8 +36,8 @@ __all__ = [
     "fn", "Elementary", "infix", "unary", "variadic",
 ]
 
-# Input domains, as tuples of (low, high) intervals.  They document where each op is
-# defined *and* differentiable, and hypothesis draws test points from them.
+# Where the tests sample an input, as tuples of (low, high) intervals: inside the op's
+# domain, away from its edges and kinks (hypothesis draws test points from them).
 REAL = ((-5.0, 5.0),)
 POSITIVE = ((0.05, 5.0),)
 NONZERO = ((-5.0, -0.05), (0.05, 5.0))
@@ -103,9 +103,12 @@ class Primitive:
             the functions of this module, and it also writes itself out as text).
         layout: how the inputs are laid out (:class:`Layout`); one input by default.
         write: ``write(*input_names)`` -> the expression as text (default ``name(a)``).
-        domain: one tuple of intervals per input (a variadic op gives one for all).
-        kink: ``kink(*inputs)`` -> the distance from the nearest point where the op
-            is not differentiable (``abs(a)`` for relu), or None if it has none.
+        samples: where the property tests draw each input from, one tuple of intervals
+            per input (a variadic op gives one for all): inside the op's domain and away
+            from its edges and kinks, so finite differences are accurate there.
+        kink_distance: ``kink_distance(*inputs)`` -> how far the inputs are from the
+            nearest point where the op is not differentiable (``abs(a)`` for relu), or
+            None if it has none.
         sympy: ``sympy(sp, *inputs)`` -> the op as a SymPy expression, given the
             ``sympy`` module, or None.
         torch: ``torch(torch, *inputs)`` -> the op on PyTorch tensors, given the
@@ -123,8 +126,8 @@ class Primitive:
     derivative: Callable[..., tuple[Any, ...]] = field(repr=False)
     layout: Layout = FIXED[1]
     write: Callable[..., str] | None = field(default=None, repr=False)
-    domain: tuple[tuple[tuple[float, float], ...], ...] = (REAL,)
-    kink: Callable[..., float] | None = field(default=None, repr=False)
+    samples: tuple[tuple[tuple[float, float], ...], ...] = (REAL,)
+    kink_distance: Callable[..., float] | None = field(default=None, repr=False)
     sympy: Callable[..., Any] | None = field(default=None, repr=False)
     torch: Callable[..., Any] | None = field(default=None, repr=False)
     methods: tuple[str, ...] = ()
@@ -403,7 +406,7 @@ def infix(name: str, sign: str, method: str, value: Callable[..., float],
     ``method`` (``__add__``) and its reflected form (``__radd__``: ``1 + x``).  Python's
     operator of the same name serves SymPy and PyTorch too."""
     python = getattr(operator, method.strip("_"))
-    fields = {"domain": (REAL, REAL), "write": lambda a, b: f"{a} {sign} {b}",
+    fields = {"samples": (REAL, REAL), "write": lambda a, b: f"{a} {sign} {b}",
               "sympy": lambda m, a, b: python(a, b), "torch": lambda m, a, b: python(a, b),
               **fields}
     methods = (method, "__r" + method[2:])
@@ -439,31 +442,32 @@ for _primitive in [
     infix("sub", "-",  "__sub__",     lambda a, b: a - b,  lambda out, a, b: (1.0, -1.0)),
     infix("mul", "*",  "__mul__",     lambda a, b: a * b,  lambda out, a, b: (b, a)),
     infix("div", "/",  "__truediv__", _divide,  # -a / b / b: b * b would underflow first
-          lambda out, a, b: (1.0 / b, -a / b / b), domain=(REAL, NONZERO)),
+          lambda out, a, b: (1.0 / b, -a / b / b), samples=(REAL, NONZERO)),
     infix("pow", "**", "__pow__",     _power,              _power_derivative,
-          domain=(POSITIVE, ((-3.0, 3.0),)), write=lambda a, b: f"{a}**{b}"),
+          samples=(POSITIVE, ((-3.0, 3.0),)), write=lambda a, b: f"{a}**{b}"),
     #     name       symbol      value               derivative d/da
     unary("neg",     "-",        lambda a: -a,        lambda out, a: (-1.0,),
           methods=("__neg__",), write=lambda a: f"-{a}", sympy=lambda m, a: -a,
           torch=lambda m, a: -a),
     unary("exp",     "exp",      _exp,                lambda out, a: (out,)),
     unary("log",     "log",      _log,                lambda out, a: (1.0 / a,),
-          domain=(POSITIVE,)),
+          samples=(POSITIVE,)),
     unary("tanh",    "tanh",     math.tanh,           lambda out, a: (1.0 - out * out,),
           torch_layer="Tanh"),
     unary("sigmoid", "σ",        _sigmoid,            lambda out, a: (out * (1.0 - out),),
           sympy=lambda sp, a: 1 / (1 + sp.exp(-a)), torch_layer="Sigmoid"),
     unary("relu",    "ReLU",     _relu,               lambda out, a: (0.0 if a <= 0.0 else 1.0,),
-          domain=(NONZERO,), kink=abs, sympy=lambda sp, a: sp.Max(a, 0), torch_layer="ReLU"),
+          samples=(NONZERO,), kink_distance=abs, sympy=lambda sp, a: sp.Max(a, 0),
+          torch_layer="ReLU"),
     unary("softplus", "softplus", _softplus,          lambda out, a: (fn.sigmoid(a),),
           sympy=lambda sp, a: sp.log(1 + sp.exp(a)),
           torch=lambda t, a: t.nn.functional.softplus(a), torch_layer="Softplus"),
     unary("sin",     "sin",      _periodic(math.sin), lambda out, a: (fn.cos(a),)),
     unary("cos",     "cos",      _periodic(math.cos), lambda out, a: (-fn.sin(a),)),
     unary("sqrt",    "√",        _sqrt,               lambda out, a: (1.0 / (2.0 * out),),
-          domain=(POSITIVE,)),
+          samples=(POSITIVE,)),
     unary("abs",     "abs",      abs,                 _SIGN, methods=("__abs__", "abs"),
-          domain=(NONZERO,), kink=abs, sympy=lambda sp, a: sp.Abs(a)),
+          samples=(NONZERO,), kink_distance=abs, sympy=lambda sp, a: sp.Abs(a)),
     #        name      symbol       value              derivative
     variadic("sum",    "Σ",         lambda *xs: sum(xs), lambda out, *xs: (1.0,) * len(xs),
              _MANY, lambda *xs: " + ".join(xs), lambda m, *xs: _add_all(m, xs)),

@@ -49,7 +49,7 @@ def op():
     names = []
 
     def add(name, value, derivative, kink=None):
-        register(Primitive(name, name, value, derivative, kink=kink))
+        register(Primitive(name, name, value, derivative, kink_distance=kink))
         names.append(name)
 
     yield add
@@ -224,7 +224,7 @@ class Case:
 
     def primitive(self) -> Primitive:
         return Primitive(self.name, self.name, lambda a: float(self.value(FLOAT, a)),
-                         lambda out, a: (self.derivative(RULE, a),), kink=self.kink)
+                         lambda out, a: (self.derivative(RULE, a),), kink_distance=self.kink)
 
     def torch_function(self):
         case = self

@@ -61,7 +61,7 @@ def test_table_entry_is_complete(name):
     assert len(partials) == len(names)
     assert not any(p.startswith("∂") for p in partials)  # every built-in rule writes itself out
     if primitive.arity is not None:
-        assert len(primitive.domain) == primitive.arity
+        assert len(primitive.samples) == primitive.arity
 
 
 def test_formula_examples():

@@ -69,9 +69,10 @@ def _kinks(out: Value) -> list[_Kink]:
     """Every node of ``out``'s graph whose op has kinks, in topological order."""
     found = []
     for node in topological_order(out):
-        if node.primitive is not None and node.primitive.kink is not None:
+        distance = node.primitive.kink_distance if node.primitive is not None else None
+        if distance is not None:
             inputs = tuple(p.data for p in node.parents)
-            found.append(_Kink(node, node.primitive.name, inputs, node.primitive.kink(*inputs)))
+            found.append(_Kink(node, node.primitive.name, inputs, distance(*inputs)))
     return found
 
 
@@ -148,7 +149,7 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float], *, eps: float = 
     curvature (``5e5 a^2``, ``sin(1000 a)``) does not need a looser tolerance.
 
     Only at a *kink* -- where the graph passes, within the step, through a point
-    the op table marks as non-differentiable (``Primitive.kink``: relu and abs at 0,
+    the op table marks as non-differentiable (``Primitive.kink_distance``: relu and abs at 0,
     and any op you register with one) -- is there no derivative to compare with.
     There, any analytic value between the one-sided slopes passes: that is a
     *subgradient*, what the conventions relu'(0) = 0 and abs'(0) = 0 give, and the

@@ -10,7 +10,7 @@
         assert gradcheck(f, inputs)
 
 Expressions are built from the op table, so an op you :func:`~autograd_mini.register`
-is drawn too.  Each op only receives inputs inside its ``domain`` (no log of a negative
+is drawn too.  Each op only receives inputs inside its ``samples`` intervals (no log of a negative
 number, no division by a number near 0, no relu right at its kink), so every generated
 expression is differentiable where it is evaluated.
 """
@@ -54,8 +54,8 @@ def op_inputs(draw, primitive: Primitive | str, max_variadic: int = 4) -> tuple[
     primitive = PRIMITIVES[primitive] if isinstance(primitive, str) else primitive
     if primitive.arity is None:
         count = primitive.layout.count(draw(st.integers(1, max_variadic)))
-        return tuple(draw(points(primitive.domain[0])) for _ in range(count))
-    return tuple(draw(points(domain)) for domain in primitive.domain)
+        return tuple(draw(points(primitive.samples[0])) for _ in range(count))
+    return tuple(draw(points(domain)) for domain in primitive.samples)
 
 
 def _inside(x: float, domain: Domain) -> bool:
@@ -167,9 +167,9 @@ def _draw_node(draw, primitive: Primitive, candidates: list[int], nodes: list[Va
     arity = primitive.arity
     if arity is None:
         arity = primitive.layout.count(draw(st.integers(1, 3)))
-        domains = [primitive.domain[0]] * arity
+        domains = [primitive.samples[0]] * arity
     else:
-        domains = list(primitive.domain)
+        domains = list(primitive.samples)
     args: list[int] = []
     for domain in domains:
         fitting = [i for i in candidates if _inside(nodes[i].data, domain)]
