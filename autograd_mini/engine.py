@@ -20,7 +20,7 @@ from operator import add, attrgetter
 from typing import TypeVar, Union
 
 from . import checks  # the messages that say what was wrong, kept off this page
-from .checks import HandWrittenNodeError
+from .checks import HandWrittenNodeError, as_float
 from .collector import gc_paused
 from .ops import PRIMITIVES, Primitive
 
@@ -53,7 +53,7 @@ class Value:
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"a label must be text, got {type(label).__name__}")
-        self.data, self.grad, self.label = checks.as_float(data), 0.0, label
+        self.data, self.grad, self.label = as_float(data), 0.0, label
         self.primitive: Primitive | None = None  # a leaf: made by no primitive
         self.parents: tuple[Value, ...] = ()
         self.is_constant = False
@@ -74,14 +74,14 @@ class Value:
         ``backward`` at a time (``zero_grad()`` resets them).  Atomic: an error or an
         interrupt leaves every ``.grad`` as it was.  With ``create_graph`` each ``.grad``
         is a Value that can be differentiated again."""
-        seed = self._lift(gradient) if create_graph else checks.as_float(gradient, "gradient")
+        seed = self._lift(gradient) if create_graph else as_float(gradient, "gradient")
         accumulate(gradients(self, seed, create_graph=create_graph))
 
     def _lift(self, other: object) -> Value:
         """``other`` as a Value: a plain number becomes a constant leaf."""
         if isinstance(other, Value):
             return other
-        return constant(type(self), checks.as_float(other, "an operation on Values"))
+        return constant(type(self), as_float(other, "an operation on Values"))
 
     # Comparisons look at the data, so ``if x > 0`` works as with plain numbers.
     # Equality is left as identity: nodes are dictionary keys during backward.
@@ -112,16 +112,17 @@ for _primitive in PRIMITIVES.values():  # x.exp(), x * y, 2 * x, ...: one method
 def constant(kind: type[Value], data: float) -> Value:
     """A number lifted into the graph: a leaf that is a constant, not an input."""
     node = object.__new__(kind)  # skip __init__: data is a float already
-    node.data, node.grad, node.primitive, node.parents = data, 0.0, None, ()
-    node.label, node.is_constant = "", True
+    node.data, node.grad, node.label = data, 0.0, ""
+    node.primitive, node.parents, node.is_constant = None, (), True
     return node
 
 
 def apply(name: str | Primitive, *parents: Value) -> Value:
     """Make the node ``name(*parents)``, its value computed by the op table's rule.  An
     input outside the op's domain raises ValueError or ZeroDivisionError naming it."""
-    primitive = name if isinstance(name, Primitive) else PRIMITIVES.get(name)
-    if primitive is None:
+    try:
+        primitive = name if isinstance(name, Primitive) else PRIMITIVES[name]
+    except (KeyError, TypeError):
         checks.look_up(name)  # no such op: the message lists the table
     if primitive.layout.columns and primitive.layout.size(len(parents)) is None:
         checks.check_operands(primitive, parents, Value)  # too many or too few: it says so
@@ -133,10 +134,11 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
         checks.check_operands(primitive, parents, Value)
         raise
     out = object.__new__(type(parents[0]))  # skip __init__: data is a float already
-    out.data, out.grad, out.primitive, out.parents = data, 0.0, primitive, parents
-    out.label, out.is_constant = "", False
-    for listener in on_new_node:
-        listener(out)
+    out.data, out.grad, out.label = data, 0.0, ""
+    out.primitive, out.parents, out.is_constant = primitive, parents, False
+    if on_new_node:  # anomaly mode is on
+        for listener in on_new_node:
+            listener(out)
     return out
 
 
@@ -223,15 +225,17 @@ def _sweep_floats(order, seeds, listeners) -> dict:
     grads.update(seeds)
     for node in reversed(order):
         if node.primitive is None:  # a leaf (nothing further back), or a node made by hand
-            _check_leaf(node)
+            if node.parents:
+                raise HandWrittenNodeError(node)
             continue
         upstream = grads[node]
         try:
             locals_ = node.primitive.derivative(node.data, *[p.data for p in node.parents])
         except (ValueError, ZeroDivisionError, OverflowError) as error:
             raise checks.no_derivative(node, error) from None
-        for listener in listeners:
-            listener(node, upstream, locals_, grads)
+        if listeners:  # the trace, or anomaly mode
+            for listener in listeners:
+                listener(node, upstream, locals_, grads)
         for parent, local in zip(node.parents, locals_):
             if not parent.is_constant:  # a constant's gradient would never be used
                 grads[parent] += upstream * local
@@ -249,8 +253,9 @@ def _sweep_values(order, seeds, listeners) -> dict:
             locals_ = local_derivatives(node, create_graph=True)
         except (ValueError, ZeroDivisionError, OverflowError) as error:
             raise checks.no_derivative(node, error) from None
-        for listener in listeners:
-            listener(node, upstream, locals_, grads)
+        if listeners:  # the trace, or anomaly mode
+            for listener in listeners:
+                listener(node, upstream, locals_, grads)
         for parent, local in zip(node.parents, locals_):
             if not parent.is_constant:
                 before = grads.get(parent)
@@ -286,13 +291,10 @@ def grad(output: Value, inputs: Sequence[Value], *,
     return [by_node.get(x, 0.0) for x in inputs]
 
 
-_GRAD = attrgetter("grad")
-
-
 def accumulate(grads: Mapping[Value, float | Value]) -> None:
     """Add ``grads`` ({node: gradient}) into each node's ``.grad``, all or nothing: the
     sums are computed first, then one pass in C writes them (``map`` and ``setattr`` run
     no bytecode), so no interrupt or other thread comes between the first write and the last."""
     nodes = list(grads)
-    totals = list(map(add, map(_GRAD, nodes), grads.values()))  # nothing written yet
+    totals = list(map(add, map(attrgetter("grad"), nodes), grads.values()))  # nothing written yet
     deque(map(setattr, nodes, repeat("grad"), totals), maxlen=0)
