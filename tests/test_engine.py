@@ -239,7 +239,8 @@ def test_type_error_for_bad_operand():
 def test_comparisons_look_at_data():
     assert Value(2.0) > 1 and Value(1.0) < Value(2.0) and Value(2.0) >= 2.0 and Value(2.0) <= 2
     assert Value(2.0) != Value(2.0)  # equality is identity: nodes are dict keys
-    assert float(Value(2.5)) == 2.5
+    with pytest.raises(TypeError, match=r"x\.tanh\(\).*x\.data"):
+        float(Value(2.5))  # it would leave the graph: x.data is the number
 
 
 def test_backward_twice_through_inner_nodes():
