@@ -10,6 +10,7 @@
 
 from .anomaly import AnomalyError, detect_anomaly
 from .collector import gc_paused
+from .checks import StaleGraphError
 from .engine import Value, apply, grad, gradients, interpret, topological_order
 from .functional import hessian, jvp, vjp
 from .functions import dot, sum
@@ -23,6 +24,7 @@ __all__ = [
     "apply",
     "detect_anomaly",
     "AnomalyError",
+    "StaleGraphError",
     "dot",
     "gc_paused",
     "grad",
@@ -31,7 +33,6 @@ __all__ = [
     "hessian",
     "jvp",
     "vjp",
-    "sum",
     "topological_order",
     "interpret",
     "PRIMITIVES",
@@ -43,6 +44,8 @@ __all__ = [
     "draw_dot",
     "explore",
 ]
+# autograd_mini.sum is left out of __all__: ``from autograd_mini import *`` must not
+# replace the built-in sum (autograd_mini.sum([]) raises, sum([]) is 0).
 __version__ = "0.1.0"
 
 

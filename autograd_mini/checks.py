@@ -183,5 +183,5 @@ class HandWrittenNodeError(TypeError):
         label = f" labelled {node.label!r}" if node.label else ""
         super().__init__(
             f"the node {node.op or '?'!r}{label} (data {node.data!r}) was made by hand with "
-            "its own _backward, which only backward() can run: grad(), gradients() and "
+            "its own _backward, which only backward() can run: grad(), gradients(), jvp() and "
             "trace() read each derivative from the op table -- register the op as a Primitive")
