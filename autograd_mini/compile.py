@@ -138,10 +138,10 @@ def _backward(order: list[Value], outs: list[Value], single: bool, names: dict[V
               if node is not outs[0] or not single]
     lines.append(f"    seed = gradient({_result(outs, single, names)}) "
                  "if callable(gradient) else gradient")
-    if single:
-        lines.append(f"    {grad_name[outs[0]]} = seed")
+    if single:  # (an output that is a constant leaf has no gradient to seed)
+        lines += [f"    {grad_name[y]} = seed" for y in outs if y in grad_name]
     else:
-        lines += [f"    {grad_name[y]} += seed[{k}]" for k, y in enumerate(outs)]
+        lines += [f"    {grad_name[y]} += seed[{k}]" for k, y in enumerate(outs) if y in grad_name]
     for node in reversed(order):
         if node.primitive is None or not any(p in grad_name for p in node.parents):
             continue  # a leaf, or nothing upstream of it varies

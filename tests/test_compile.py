@@ -121,3 +121,8 @@ def test_compiled_replay_equals_the_engine_whatever_the_labels(labels, numbers):
     out = (xs[0] * xs[1] + xs[2] * 3.0 - xs[0]).sigmoid()
     value, grads = compile_graph(out, xs)(numbers)
     assert value == out.data and grads == grad(out, xs)
+
+
+def test_an_output_that_is_a_leaf_compiles():
+    step = compile_graph(Value(5.0), [Value(1.0)])
+    assert step([3.0]) == (5.0, [0.0])
