@@ -9,11 +9,11 @@
 """
 
 from .anomaly import AnomalyError, detect_anomaly
-from .collector import gc_paused
 from .checks import StaleGraphError
+from .collector import gc_paused
 from .engine import Value, apply, grad, gradients, interpret, topological_order
 from .functional import hessian, jvp, vjp
-from .functions import dot, sum
+from .functions import dot, sum  # noqa: F401  (autograd_mini.sum; not in __all__)
 from .naming import display_names
 from .ops import PRIMITIVES, Primitive, register
 from .saving import load, save

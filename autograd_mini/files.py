@@ -103,8 +103,8 @@ def _hold(handle: int) -> None:
 
 def _remove_abandoned_temporaries(target: Path) -> None:
     """Remove temporary files of this module's naming beside ``target`` that no writer
-    holds: what a killed write left.  This process's own are left to it (a thread of ours may have just made
-    one and not locked it yet)."""
+    holds: what a killed write left.  This process's own are left to it (a thread of ours
+    may have just made one and not locked it yet)."""
     try:
         names = os.listdir(target.parent)
     except OSError:

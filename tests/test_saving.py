@@ -127,7 +127,8 @@ def test_sigterm_during_save_leaves_the_old_file_and_the_next_save_cleans_up(tmp
     assert result.returncode == -signal.SIGTERM, result.stderr
     assert path.read_text() == before
     leftovers = [name for name in os.listdir(tmp_path) if name != "m.json"]
-    assert len(leftovers) <= 1 and all(name.startswith(".autograd_mini-write.") for name in leftovers)
+    assert len(leftovers) <= 1
+    assert all(name.startswith(".autograd_mini-write.") for name in leftovers)
     save(_model(1), path)
     assert os.listdir(tmp_path) == ["m.json"]
     assert load(path).state_dict() == _model(1).state_dict()
@@ -169,7 +170,8 @@ def test_a_later_save_removes_temporaries_left_by_a_killed_one(tmp_path):
     result = _killed_save(path, "SIGKILL")
     assert result.returncode == -signal.SIGKILL
     leftovers = [name for name in os.listdir(tmp_path) if name != "m.json"]
-    assert len(leftovers) == 1 and leftovers[0].startswith(".autograd_mini-write.")  # SIGKILL can't be caught
+    assert len(leftovers) == 1  # SIGKILL can't be caught
+    assert leftovers[0].startswith(".autograd_mini-write.")
     assert path.read_text() == before  # still atomic
     (tmp_path / ".m.json.notes.tmp").write_text("someone else's")  # not of our naming
     ours = f".autograd_mini-write.{os.getpid()}-0123abcd.tmp"

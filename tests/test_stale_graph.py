@@ -161,7 +161,7 @@ def test_a_sweep_after_random_writes_raises_or_equals_a_fresh_graph(values, prog
     for k, number in changes:  # write some nodes (leaves or not) after the graph was built
         nodes[k % len(nodes)].data = number
     more = [nodes[-1]]
-    for op, i, j in program:  # and build more on top of what is there now
+    for op, _, j in program:  # and build more on top of what is there now
         a, b = more[-1], nodes[j % len(nodes)]
         more.append(a * b if op == "*" else a + b if op in BINARY else getattr(a * 0.5, op)())
     output = more[-1]
@@ -172,7 +172,7 @@ def test_a_sweep_after_random_writes_raises_or_equals_a_fresh_graph(values, prog
     # No error: the graph must be what a fresh forward pass from today's numbers builds.
     fresh_leaves, fresh_nodes = build([x.data for x in leaves], first)
     fresh = [fresh_nodes[-1]]
-    for op, i, j in program:
+    for op, _, j in program:
         a, b = fresh[-1], fresh_nodes[j % len(fresh_nodes)]
         fresh.append(a * b if op == "*" else a + b if op in BINARY else getattr(a * 0.5, op)())
     assert fresh[-1].data == pytest.approx(output.data, nan_ok=True)
