@@ -262,7 +262,7 @@ def test_the_picture_size_is_counted_from_the_graph():
     assert picture_size(topological_order(out)) == (nodes, src.count("->")) == (9, 8)
     assert Scene.of(out).size == draw_dot(out).size == (9, 8)
     x = Value(1.0, label="x")
-    assert picture_size(topological_order(x * x)) == (3, 2)  # x -> * once, * -> out
+    assert picture_size(topological_order(x * x)) == (3, 3)  # x -> * as a and as b, * -> out
 
 
 def test_every_picture_goes_through_the_one_rendering_seam(monkeypatch, tmp_path):
