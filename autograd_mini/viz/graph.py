@@ -283,7 +283,8 @@ class _Drawing:
             style = _edge_style(parent, node, view.active_edges, self.scale,
                                 view.grad_of(parent))
             if slot:  # a parent taken twice: one arrow per slot, each named
-                style.update(label=dot_text(slot), fontsize="11", fontcolor="#374151")
+                style.update(label=dot_text(slot), fontname="Helvetica", fontsize="11",
+                             fontcolor="#374151")
             self.graph.edge(self.ids[parent], op_id, **style)
 
     def cluster(self, group: str) -> graphviz.Digraph:
