@@ -116,8 +116,8 @@ def test_trace_shows_itself_as_escaped_html():
 
 
 def _state(ex):
-    names = ["svg", "nodes", "steps", "overview", "legend", "leaves", "output_name",
-             "grad_text", "error", "inputs", "grads", "values", "step"]
+    names = ["svg", "svg_tall", "nodes", "steps", "overview", "legend", "leaves", "output_name",
+             "grad_text", "input_text", "error", "inputs", "grads", "values", "step"]
     return {name: getattr(ex, name) for name in names}
 
 
@@ -169,10 +169,10 @@ def test_the_page_against_a_stand_in_model(browser, tmp_path):
     grad = page.inner_text('.am-input:first-of-type .am-grad')
     assert grad.endswith("= -7.373e-05")  # ∂out/∂x = w (1 - tanh(-6)^2)
     # the graph's text is readable at its natural size: at least 11 px on screen
-    smallest = page.evaluate("""() => Math.min(...Array.from(
+    smallest_text = """() => Math.min(...Array.from(
         document.querySelectorAll('.am-graph svg text')).map(t =>
-        parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a))""")
-    assert smallest >= 11
+        parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a))"""
+    assert page.evaluate(smallest_text) >= 11
     # Next walks the steps, telling the model; the active node is red
     page.click(".am-next")
     assert page.evaluate("window.saved") == [1]
@@ -194,15 +194,17 @@ def test_the_page_against_a_stand_in_model(browser, tmp_path):
     assert page.get_attribute(".am-explorer", "data-updates") == "1"
     page.evaluate("window.model.set('step', 0)")
     assert "data 0.5" in page.text_content("#v0")
-    # "Fit" shrinks a graph wider than its box into it, and back
-    page.set_viewport_size({"width": 500, "height": 700})
-    width = "() => document.querySelector('.am-graph svg').getBoundingClientRect().width"
-    box = page.evaluate("() => document.querySelector('.am-graph').clientWidth")
-    assert page.evaluate(width) > box
+    # "Fit" shrinks the whole graph into its box, however small its text; and back
+    page.set_viewport_size({"width": 320, "height": 500})
+    page.evaluate("window.model.set('step', 1)")
+    fitted = """() => { const box = document.querySelector('.am-graph');
+        const svg = box.querySelector('svg').getBoundingClientRect();
+        return svg.width <= box.clientWidth && svg.height <= box.clientHeight; }"""
+    assert not page.evaluate(fitted) and page.evaluate(smallest_text) >= 11
     page.click(".am-fit")
-    assert page.evaluate(width) <= box and page.get_attribute(".am-fit", "aria-pressed") == "true"
+    assert page.evaluate(fitted) and page.get_attribute(".am-fit", "aria-pressed") == "true"
     page.click(".am-fit")
-    assert page.evaluate(width) > box
+    assert not page.evaluate(fitted) and page.evaluate(smallest_text) >= 11
     assert errors == []
 
 
