@@ -162,20 +162,26 @@ function around(box, elements) {
 }
 
 // Scroll the box so that the step's node, its op and the edges it explains are in view;
-// when they are more than the box holds, the node and its op come first.
+// when they are more than the box holds, as much of them as keeps the node in view.
 function follow(box, graph, step) {
   const node = [graph.groups.get(step.active), graph.groups.get(step.active + "_op")]
     .filter(Boolean);
   if (!node.length) return;
   const lit = new Set(step.edges.map(([a, b]) => a + ">" + b));
   const edges = graph.edges.filter(([a, b]) => lit.has(a + ">" + b)).map((e) => e[2]);
-  const width = box.clientWidth, height = box.clientHeight;
-  let target = around(box, node.concat(edges));
-  if (target.x1 - target.x0 > width - 8 || target.y1 - target.y0 > height - 8) {
-    target = around(box, node);
-  }
-  box.scrollLeft = (target.x0 + target.x1) / 2 - width / 2;
-  box.scrollTop = (target.y0 + target.y1) / 2 - height / 2;
+  const all = around(box, node.concat(edges)), mine = around(box, node);
+  box.scrollLeft = within((all.x0 + all.x1) / 2 - box.clientWidth / 2, mine.x0, mine.x1,
+                          box.clientWidth);
+  box.scrollTop = within((all.y0 + all.y1) / 2 - box.clientHeight / 2, mine.y0, mine.y1,
+                         box.clientHeight);
+}
+
+// A scroll position near ``wanted`` that keeps the span from ``low`` to ``high`` in a
+// view ``size`` long (with a small margin), or centres the span if it is longer.
+function within(wanted, low, high, size) {
+  const margin = 6;
+  if (high - low > size - 2 * margin) return (low + high) / 2 - size / 2;
+  return Math.min(Math.max(wanted, high - size + margin), low - margin);
 }
 
 function paintNode(groups, id, fill, font, active) {
@@ -229,6 +235,7 @@ function paintGraph(graph, nodes, step, numbers, overview) {
   }
   const lit = new Set((overview ? [] : step.edges).map(([a, b]) => a + ">" + b));
   for (const [from, to, group] of graph.edges) {
+    group.classList.toggle("active-edge", lit.has(from + ">" + to));
     if (lit.has(from + ">" + to)) paintEdge(group, ACTIVE, "2.5");
     else if (overview && colours.get(from)) paintEdge(group, colours.get(from), "2");
     else paintEdge(group, EDGE, "1");
