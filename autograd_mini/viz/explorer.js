@@ -271,7 +271,9 @@ function show(ui, graph, model) {
   const step = overview ? model.get("overview") : steps[index - 1];
   if (!graph.name) arrange(ui, graph);
   paintGraph(graph, nodes, step, known(nodes, steps, index), overview);
-  if (!overview) follow(ui.picture, graph, step);
+  // The overview follows the output, whose value its first line gives.
+  const output = { active: nodes.length ? nodes[nodes.length - 1].id : "", edges: [] };
+  follow(ui.picture, graph, overview ? output : step);
   showWords(ui, step, model.get("legend"), overview);
   ui.scrub.max = String(steps.length);
   ui.scrub.value = String(index);
