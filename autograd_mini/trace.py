@@ -122,6 +122,12 @@ class Trace:
     backward: list[BackwardStep]
     grads: dict[Value, float]
 
+    @property
+    def given(self) -> str:
+        """The inputs with their numbers as the tables write them: ``x = 2, b = 6.881``."""
+        return ", ".join(f"{s.name} = {fmt(s.value)}" for s in self.forward
+                         if not s.expression and not s.is_constant)
+
     def forward_table(self) -> str:
         """The forward pass as aligned text, one node a line (constants left out)."""
         steps = [s for s in self.forward if not s.is_constant]

@@ -114,9 +114,7 @@ def page_data(record: Trace, title: str, timeout: float | None = None) -> dict:
              for layout, rankdir in (("wide", "LR"), ("tall", "TB"))}
     graphs = {layout: _compact(scene.draw(view)) for layout, view in views.items()}
     pictures = _render_all(list(graphs.values()), "svg", timeout)
-    given = [f"{record.names[n]} = {fmt(n.data)}" for n in scene.order
-             if not n.parents and not n.is_constant]
-    return {"title": title, "given": ", ".join(given),
+    return {"title": title, "given": record.given,
             "pictures": {layout: svg.decode() for layout, svg in zip(graphs, pictures)},
             "constants": {ids[n]: fmt(n.data) for n in scene.order if n.is_constant},
             "frames": shown}
