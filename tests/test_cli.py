@@ -417,7 +417,7 @@ def test_the_picture_budget_is_counted_without_drawing(tmp_path, monkeypatch, ca
     monkeypatch.setattr(graph.Scene, "draw", lambda self, view: pytest.fail("drew the graph"))
     monkeypatch.chdir(tmp_path)
     assert main(["graph", _terms(600), "--at", "x=1", "-o", "g.svg"]) == 2
-    assert "1199 nodes and 1796 edges" in capsys.readouterr().err
+    assert "1199 nodes and 1797 edges" in capsys.readouterr().err  # x + x: an arrow per slot
 
 
 def test_the_command_and_the_library_give_the_one_install_hint(tmp_path, monkeypatch, capsys):
