@@ -300,3 +300,15 @@ def test_the_demo_says_the_numbers_as_the_viewer_does(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
     said = capsys.readouterr().out
     assert "with x = 2, w = -3, b = 6.881\n" in said and "6.8814" not in said
+
+
+def test_a_model_s_many_inputs_are_counted_not_listed_in_the_header():
+    import random
+
+    from autograd_mini.nn import MLP
+    from autograd_mini.viz.steps import page_data
+
+    out = MLP(3, [4, 1], rng=random.Random(0))([1.0, -2.0, 0.5])
+    given = page_data(trace(out), "t")["given"]
+    # 3 inputs, 4 neurons of 3 weights and a bias, one of 4 and a bias: 24 leaves
+    assert given.count(" = ") == 6 and given.endswith(", … and 18 more")

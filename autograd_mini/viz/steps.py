@@ -114,10 +114,19 @@ def page_data(record: Trace, title: str, timeout: float | None = None) -> dict:
              for layout, rankdir in (("wide", "LR"), ("tall", "TB"))}
     graphs = {layout: _compact(scene.draw(view)) for layout, view in views.items()}
     pictures = _render_all(list(graphs.values()), "svg", timeout)
-    return {"title": title, "given": record.given,
+    return {"title": title, "given": _few(record.given),
             "pictures": {layout: svg.decode() for layout, svg in zip(graphs, pictures)},
             "constants": {ids[n]: fmt(n.data) for n in scene.order if n.is_constant},
             "frames": shown}
+
+
+def _few(given: str, most: int = 6) -> str:
+    """The inputs for the page's header: all of them, or the first ``most`` and a count
+    (a model's parameters would fill the screen)."""
+    parts = given.split(", ")
+    if len(parts) <= most:
+        return given
+    return ", ".join(parts[:most]) + f", … and {len(parts) - most} more"
 
 
 def _compact(graph: Graph) -> Graph:
