@@ -42,7 +42,7 @@ from ..engine import Value, apply, interpret, topological_order
 from ..naming import fmt
 from ..trace import Trace, trace, walk
 from . import rendering
-from .graph import GradScale, Scene, View, node_ids
+from .graph import GradScale, Scene, View, compact, node_ids
 
 __all__ = ["explore", "Explorer", "MAX_EXPLORER_NODES"]
 
@@ -136,8 +136,7 @@ class Explorer(anywidget.AnyWidget):
         wide as the widest number :func:`~autograd_mini.naming.fmt` writes, so that the
         numbers a slider brings never overflow their fields."""
         widest = {n: (WIDEST_NUMBER, WIDEST_NUMBER) for n in record.names if not n.is_constant}
-        graph = Scene.of_trace(record).draw(View(texts=widest, rankdir=rankdir))
-        graph.graph_attr.update(ranksep="0.3", nodesep="0.18")  # more fits at readable size
+        graph = compact(Scene.of_trace(record).draw(View(texts=widest, rankdir=rankdir)))
         return rendering.render(graph.source, size=graph.size).decode()
 
     def _show(self, record: Trace) -> None:

@@ -30,7 +30,7 @@ from ..files import write_atomically
 from ..naming import fmt
 from ..trace import Step, Trace, step_count, trace, walk
 from . import rendering
-from .graph import Graph, GraphvizTimeout, Scene, View, node_ids
+from .graph import Graph, GraphvizTimeout, Scene, View, compact, node_ids
 
 __all__ = ["Step", "walk", "Frame", "frames", "frame_count", "save_frames", "steps_html",
            "save_steps_html", "page_data"]
@@ -112,7 +112,7 @@ def page_data(record: Trace, title: str, timeout: float | None = None) -> dict:
               for node in scene.order if not node.is_constant}
     views = {layout: View(names=record.names, texts=widest, rankdir=rankdir)
              for layout, rankdir in (("wide", "LR"), ("tall", "TB"))}
-    graphs = {layout: _compact(scene.draw(view)) for layout, view in views.items()}
+    graphs = {layout: compact(scene.draw(view)) for layout, view in views.items()}
     pictures = _render_all(list(graphs.values()), "svg", timeout)
     return {"title": title, "given": _few(record.given),
             "pictures": {layout: svg.decode() for layout, svg in zip(graphs, pictures)},
@@ -127,13 +127,6 @@ def _few(given: str, most: int = 6) -> str:
     if len(parts) <= most:
         return given
     return ", ".join(parts[:most]) + f", … and {len(parts) - most} more"
-
-
-def _compact(graph: Graph) -> Graph:
-    """Ranks and nodes a little closer than graphviz's default, so that more of the
-    graph fits a window at readable size."""
-    graph.graph_attr.update(ranksep="0.3", nodesep="0.18")
-    return graph
 
 
 def _shown_numbers(record: Trace, steps: list[Step], ids: dict[Value, str]) -> list[dict]:
