@@ -218,7 +218,8 @@ def _totals(step: BackwardStep, twice: set[Value], partials: list[str],
     partials written once with a count when they read the same (``2·x``), else joined
     by ``+``; the number is the sum of the products, as the sweep adds them."""
     totals = []
-    for parent in (p for p in dict.fromkeys(step.node.parents) if p in twice):
+    for parent in (p for p in dict.fromkeys(step.node.parents)
+                   if p in twice and not p.is_constant):  # a constant receives nothing
         mine = [(c, partials[k]) for k, c in enumerate(_by_slot(step)) if c is not None
                 and c.parent is parent]
         texts = [_grouped(text) for _, text in mine]

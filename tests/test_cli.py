@@ -157,7 +157,7 @@ def _one_line_exit_2(result, *needles):
 
 @pytest.mark.parametrize("args, needles", [
     (["graph", _terms(600), "--at", "x=1", "-o", "g.svg"],
-     ["1199 nodes and 1796 edges", "budget of 1000 nodes and 1500 edges"]),
+     ["1199 nodes and 1797 edges", "budget of 1000 nodes and 1500 edges"]),
     (["steps", _terms(40), "--at", "x=1", "-o", "s.html"], ["80 frames", "budget of 60"]),
     (["steps", _doubled(), "--at", "x=1", "-o", "s.html"], ["frames", "budget of 60"]),
 ], ids=["graph-600-terms", "steps-40-terms", "steps-doubled"])
