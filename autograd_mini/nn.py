@@ -132,12 +132,12 @@ def _as_list(x: Inputs) -> list:
 
 
 def _as_values(x: Inputs) -> list[Value]:
-    """The inputs as Values, plain numbers lifted once (labelled x0, x1, ...) so that
+    """The inputs as Values, plain numbers lifted once (labelled x1, x2, ...) so that
     all the neurons of a layer share the same input nodes."""
     xs = _as_list(x)
     for v in xs:
         if not isinstance(v, Value):
-            return [v if isinstance(v, Value) else Value(v, f"x{i}") for i, v in enumerate(xs)]
+            return [v if isinstance(v, Value) else Value(v, f"x{i}") for i, v in enumerate(xs, 1)]
     return xs
 
 

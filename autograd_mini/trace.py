@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from html import escape
 
 from .engine import Value, accumulate, chain_rule, interpret
-from .naming import display_names, fmt
+from .naming import display_names, fmt, repeated_parents, slot_phrase
 
 __all__ = [
-    "trace", "Trace", "ForwardStep", "BackwardStep", "Contribution", "fmt", "aligned",
+    "trace", "Trace", "ForwardStep", "BackwardStep", "Contribution", "Total", "fmt", "aligned",
     "Step", "walk", "step_count",
 ]
 
@@ -69,14 +69,34 @@ class Contribution:
     grad_before: float
     grad_after: float
     sentence: str
+    slot: str = ""  # "as the left input a" where the parent is taken more than once
 
     @property
     def local_text(self) -> str:
-        """``∂c/∂a = b = 3``, but ``∂c/∂a = 1`` rather than ``∂c/∂a = 1 = 1``."""
+        """``∂c/∂a = b = 3``, but ``∂c/∂a = 1`` rather than ``∂c/∂a = 1 = 1``; with the
+        slot named where the parent is taken twice: ``∂n1/∂x = x = 2, as the left input a``."""
         value = fmt(self.local)
-        if self.local_formula.endswith(f"= {value}"):
-            return self.local_formula
-        return f"{self.local_formula} = {value}"
+        text = self.local_formula
+        if not text.endswith(f"= {value}"):
+            text = f"{text} = {value}"
+        return f"{text}, {self.slot}" if self.slot else text
+
+
+@dataclass(frozen=True)
+class Total:
+    """What a parent taken more than once receives from one node, all its slots added:
+    ``∂n1/∂x = 2·x = 4 in all`` for ``n1 = x * x``."""
+
+    parent: Value
+    parent_name: str
+    local_formula: str  # ∂n1/∂x = 2·x: the slots' partials added
+    local: float
+    contribution: float
+    grad_after: float
+
+    @property
+    def local_text(self) -> str:
+        return f"{self.local_formula} = {fmt(self.local)} in all"
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,7 @@ class BackwardStep:
     upstream: float
     formula: str  # the op's full formula from the table
     contributions: list[Contribution] = field(default_factory=list)
+    totals: list[Total] = field(default_factory=list)  # parents taken more than once
 
 
 @dataclass
@@ -100,6 +121,12 @@ class Trace:
     forward: list[ForwardStep]
     backward: list[BackwardStep]
     grads: dict[Value, float]
+
+    @property
+    def given(self) -> str:
+        """The inputs with their numbers as the tables write them: ``x = 2, b = 6.881``."""
+        return ", ".join(f"{s.name} = {fmt(s.value)}" for s in self.forward
+                         if not s.expression and not s.is_constant)
 
     def forward_table(self) -> str:
         """The forward pass as aligned text, one node a line (constants left out)."""
@@ -117,6 +144,9 @@ class Trace:
                 rows.append((str(i), step.name, fmt(step.upstream), c.parent_name,
                              c.local_text, fmt(c.contribution),
                              fmt(c.grad_after)))
+            for t in step.totals:  # a parent taken twice: what its slots add up to
+                rows.append((str(i), step.name, fmt(step.upstream), t.parent_name,
+                             t.local_text, fmt(t.contribution), fmt(t.grad_after)))
         return rows
 
     def backward_table(self) -> str:
@@ -158,24 +188,60 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
             parent_names, [p.data if p.is_constant else None for p in node.parents])
         step = BackwardStep(node, names[node], node.op, upstream, node.primitive.formula)
         out, here = names[output], names[node]
+        twice = repeated_parents(node)
         sums: dict[Value, float] = {}  # a parent used twice (x * x) receives two products
-        for parent, local, partial in zip(node.parents, locals_, partials):
+        for index, (parent, local, partial) in enumerate(zip(node.parents, locals_, partials)):
             if parent.is_constant:
                 continue  # a constant receives no gradient
             there = names[parent]
             before = sums.get(parent, grads[parent])
             contribution = upstream * local
             sums[parent] = before + contribution  # as the sweep adds it next
+            slot = slot_phrase(node, index) if parent in twice else ""
             sentence = (f"∂{out}/∂{there} += ∂{out}/∂{here} · ∂{here}/∂{there}"
-                        f" = {fmt(upstream)} · {fmt(local)} = {fmt(contribution)}")
+                        f" = {fmt(upstream)} · {fmt(local)} = {fmt(contribution)}"
+                        + (f"  ({there} {slot})" if slot else ""))
             step.contributions.append(Contribution(
                 parent, there, f"∂{here}/∂{there} = {partial}", local, contribution,
-                before, sums[parent], sentence))
+                before, sums[parent], sentence, slot))
+        step.totals.extend(_totals(step, twice, partials, sums))
         backward.append(step)
 
     grads = chain_rule(order, {output: float(gradient)}, listen=record)
     accumulate(grads)  # what backward() would add, written all at once
     return Trace(output, names, list(forward.values()), backward, grads)
+
+
+def _totals(step: BackwardStep, twice: set[Value], partials: list[str],
+            sums: dict[Value, float]) -> list[Total]:
+    """For each parent taken more than once, its slots' local derivatives added: the
+    partials written once with a count when they read the same (``2·x``), else joined
+    by ``+``; the number is the sum of the products, as the sweep adds them."""
+    totals = []
+    for parent in (p for p in dict.fromkeys(step.node.parents)
+                   if p in twice and not p.is_constant):  # a constant receives nothing
+        mine = [(c, partials[k]) for k, c in enumerate(_by_slot(step)) if c is not None
+                and c.parent is parent]
+        texts = [_grouped(text) for _, text in mine]
+        written = f"{len(texts)}·{texts[0]}" if len(set(texts)) == 1 else " + ".join(texts)
+        local = sum(c.local for c, _ in mine)
+        totals.append(Total(parent, mine[0][0].parent_name,
+                            f"∂{step.name}/∂{mine[0][0].parent_name} = {written}", local,
+                            sum(c.contribution for c, _ in mine), sums[parent]))
+    return totals
+
+
+def _grouped(formula: str) -> str:
+    """A formula ready to be added or counted: a name or number as it is, anything
+    longer in brackets (``2·x``, but ``2·(1 - x)``)."""
+    bare = formula.replace("_", "").replace(".", "")
+    return formula if bare.isalnum() else f"({formula})"
+
+
+def _by_slot(step: BackwardStep) -> list[Contribution | None]:
+    """The step's contributions by the slot they came from (None: a constant's slot)."""
+    made = iter(step.contributions)
+    return [None if p.is_constant else next(made) for p in step.node.parents]
 
 
 def _html_table(caption: str, rows: list[tuple[str, ...]], header: bool = False) -> str:
@@ -244,10 +310,18 @@ def _seed_step(record: Trace) -> Step:
                 {record.output: seed})
 
 
+def _count(total: Total, shown: list[Contribution]) -> str:
+    """How many arrows run from a parent taken more than once, in words."""
+    count = sum(c.parent is total.parent for c in shown)
+    return {2: "two", 3: "three"}.get(count, str(count))
+
+
 def _backward_step(record: Trace, step: BackwardStep, i: int) -> Step:
     out, shown = record.names[record.output], step.contributions
     lines = (f"Upstream gradient ∂{out}/∂{step.name} = {fmt(step.upstream)}",
              *(f"local: {c.local_text}" for c in shown),
+             *(f"local: {t.local_text}  (the {_count(t, shown)} arrows from {t.parent_name} "
+               f"add up at {t.parent_name})" for t in step.totals),
              *(c.sentence + (f"   (now {fmt(c.grad_after)})" if c.grad_before else "")
                for c in shown))
     return Step(f"Backward {i} of {len(record.backward)}: through {step.op} at {step.name}",
