@@ -79,8 +79,9 @@ class Form:
         """Apply the op to ``args`` (nodes of any engine, or numbers) the way this form
         writes it: an operator through Python's own rules, a method by its name, or the
         function an adapter gives for the op."""
-        if self.op in functions:
-            return functions[self.op](*args)
+        given = functions.get(self.op)  # the adapter's function for the op, if any
+        if given is not None:
+            return given(*args)
         # 2 - x is operator.sub(2, x): float's __sub__ first, then x.__rsub__(2)
         name = "__" + self.method[3:] if self.kind == NUMBER_LEFT else self.method
         python = getattr(operator, name, None) if name.startswith("__") else None
@@ -94,7 +95,7 @@ class Form:
 
     def available(self, kind: type, functions: Mapping[str, Callable] = {}) -> bool:
         """Whether ``kind`` (a Value class) has the method this form needs."""
-        return self.op in functions or hasattr(kind, self.method)
+        return functions.get(self.op) is not None or hasattr(kind, self.method)
 
 
 def forms_of(primitive: Primitive) -> list[Form]:
