@@ -25,6 +25,8 @@ class CheckTimeout(BaseException):
 def within(seconds: float, function: Callable[[], T]) -> T:
     """``function()``, or :class:`CheckTimeout` once it has run ``seconds``."""
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        if signal.getitimer(signal.ITIMER_REAL)[0] > 0:  # inside a budget already: it holds
+            return function()
         return _with_timer(seconds, function)
     return _in_a_thread(seconds, function)
 

@@ -17,7 +17,7 @@ from ..naming import fmt
 from .engine_forms import METHOD, NUMBER_LEFT, VALUES, Form
 
 __all__ = ["close", "value_diagnosis", "gradient_diagnosis", "OVERWRITE", "ORDER",
-           "RECURSION", "NO_SEED", "HANG", "raised", "not_a_value"]
+           "RECURSION", "NO_SEED", "UNLINKED", "HANG", "raised", "not_a_value"]
 
 OVERWRITE = ("the gradient is overwritten instead of added: a node used twice gets one "
              "path only — `self.grad = …` should be `self.grad += …`")
@@ -27,6 +27,10 @@ ORDER = ("every op is right on its own but not together: backward() must call ea
 RECURSION = ("backward() recurses once per level of depth (a recursive build_topo): "
              "Python stops near 1,000 frames with RecursionError — walk the graph with a "
              "stack of your own (a while loop) instead")
+UNLINKED = ("the node is not linked to its inputs: made without its children "
+            "(`Value(data)` instead of `Value(data, (self, other), op)`), so backward() never "
+            "reaches them — only the output's own step runs, and an inner node's inputs get "
+            "nothing")
 NO_SEED = ("backward() does not seed the output's gradient with 1: dL/dL = 1 starts the "
            "chain rule — set `self.grad = 1` before walking the graph")
 HANG = ("did not finish within the time budget of {seconds:g} s: an endless loop? (a "

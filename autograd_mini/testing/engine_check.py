@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import operator
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -36,8 +37,8 @@ from ..trace import aligned
 from . import diagnosis as words
 from . import engine_checks as checks
 from .budget import CheckTimeout, within
-from .engine_forms import VALUES, all_forms
-from .loading import EngineLoadError, load_engine
+from .engine_forms import NUMBER_RIGHT, VALUES, all_forms
+from .loading import FILE_MODULE_PREFIX, EngineLoadError, load_engine
 
 __all__ = ["check_engine", "EngineReport", "Failure", "CheckResult", "Adapter",
            "EngineChecker", "load_engine", "EngineLoadError", "CATEGORIES"]
@@ -162,6 +163,14 @@ class EngineReport:
         return "\n\n".join(parts)
 
 
+def _engine_name(kind: type) -> str:
+    """``micrograd.engine.Value``, or ``path/engine.py:Value`` for a class loaded from a file."""
+    module = sys.modules.get(kind.__module__)
+    if kind.__module__.startswith(FILE_MODULE_PREFIX) and getattr(module, "__file__", None):
+        return f"{module.__file__}:{kind.__qualname__}"
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
 def check_engine(value_class: type, adapter: Adapter | None = None, *,
                  time_budget: float = 5.0, max_examples: int = 150) -> EngineReport:
     """Property-test the engine whose node class is ``value_class``: every op it has
@@ -205,12 +214,11 @@ class EngineChecker:
                             f"got {type(value_class).__name__}")
         self.kind, self.adapter = value_class, adapter or Adapter()
         self.time_budget, self.max_examples = time_budget, max_examples
-        self.name = f"{value_class.__module__}.{value_class.__qualname__}"
+        self.name = _engine_name(value_class)
         self.results: dict[str, CheckResult] = {}
         self.notes: list[str] = []
         self.forms = all_forms()
-        self.upstream_checked: set = set()  # forms checked with a gradient from above not 1
-        self.upstream_only: set = set()     # ... and wrong only then
+        self.probe: str | None = None  # how backward() orders the steps (engine_checks)
         self._dead = ""  # set when backward() hangs on a single Value: nothing else can run
         self._checks = self._plan()
 
@@ -251,13 +259,13 @@ class EngineChecker:
 
     def carrier_works(self, form) -> bool:
         """Whether ``out * 2.5`` can carry a gradient from above into ``form``'s node: the
-        engine's ``x * number`` passed at a gradient of 1 (while it is being checked, it
-        just has)."""
-        carrier = next(f for f in self.forms if f.method == "__mul__" and f.kind == "number right")
+        engine's ``x * number`` passed its own check (while it is being checked, its
+        first round just has)."""
+        carrier = next(f for f in self.forms if f.method == "__mul__" and f.kind == NUMBER_RIGHT)
         if form == carrier:
             return True
         result = self.result_of(checks.form_name(carrier))
-        return result is not None and (result.status == "pass" or carrier in self.upstream_only)
+        return result is not None and result.status == "pass"
 
     def result_of(self, name: str) -> CheckResult | None:
         """The result of the check called ``name``, running it if need be."""

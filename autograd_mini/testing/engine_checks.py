@@ -22,7 +22,7 @@ from .diagnosis import close
 from .engine_forms import NUMBER_LEFT, NUMBER_RIGHT, Form, Program, fitting, programs
 
 __all__ = ["Found", "Skip", "DEPTH", "UPSTREAM", "SHARED", "form_name", "twice_name", "seed",
-           "op", "inner_nodes", "twice", "shared", "expressions", "deep", "mlp", "notes"]
+           "op", "order_probe", "inner_nodes", "twice", "shared", "expressions", "deep", "mlp", "notes"]
 
 DEPTH = 2_000      # the deep chain's length: beyond a recursive walk's reach
 UPSTREAM = 2.5     # the gradient from above in the second round of op checks
@@ -89,18 +89,42 @@ def seed(checker) -> list[Found]:
                   words.NO_SEED)]
 
 
+def order_probe(checker) -> str:
+    """In which order backward() runs the steps of ``top = (x * 2) * 2.5``, seen through
+    micrograd's ``_backward`` hooks: ``"ok"`` (top, then its input), ``"order"`` (the
+    input's step first, before its gradient is complete), ``"unlinked"`` (the input's step
+    never runs: top is not linked to it), or ``"unknown"`` (no hooks to listen at)."""
+    if checker.probe is None:
+        checker.probe = _listen_to_order(checker)
+    return checker.probe
+
+
+def _listen_to_order(checker) -> str:
+    heard: list[str] = []
+    try:
+        x = checker.leaf(0.5)
+        inner = x * 2.0
+        top = inner * UPSTREAM
+        for node, name in ((inner, "inner"), (top, "top")):
+            step = node._backward
+            node._backward = lambda step=step, name=name: (heard.append(name), step())[1]
+        checker.backward(top)
+    except Exception:
+        return "unknown"
+    if heard[:1] == ["inner"]:
+        return "order"
+    return "ok" if "inner" in heard else "unlinked" if heard else "unknown"
+
+
 def inner_nodes(checker) -> list[Found]:
-    """Blame backward, not the ops, when every op is right as the output but none passes
-    a gradient on as an inner node: the nodes' steps run in the wrong order."""
-    upstream = [form for form in checker.forms if checker.result_of(form_name(form))
-                and form in checker.upstream_checked]
-    failed = [form for form in upstream if form in checker.upstream_only]
-    if len(upstream) < 2 or len(failed) < len(upstream):
+    """A node's step must run after the steps of every node that uses it."""
+    if order_probe(checker) != "order":
         return []
-    return [Found("backward", f"(x1 + x2) * {UPSTREAM:g}, and every op so", {}, {}, {},
+    return [Found("backward", f"(x1 * 2) * {UPSTREAM:g}", {"x1": 0.5}, {}, {},
                   "every op is right as the output but passes no gradient on as an inner "
-                  "node: backward() runs the nodes' _backward before the nodes that use "
-                  "them — go from the output back (reversed topological order)")]
+                  "node: backward() runs a node's _backward before the nodes that use it "
+                  "have added into its .grad — go from the output back (reversed "
+                  "topological order)")]
 
 
 # -- one op at a time -------------------------------------------------------------------
@@ -126,16 +150,16 @@ def op(checker, form: Form) -> list[Found]:
         return [Found(form.op, form_name(form).split(": ", 1)[1], {}, {}, {"error": "missing"},
                       f"the engine has no {form.method}, which micrograd's API has{hint}")]
     for upstream in (1.0, UPSTREAM):
-        if upstream != 1.0:
-            if not checker.carrier_works(form):
-                break
-            checker.upstream_checked.add(form)
+        if upstream != 1.0 and not checker.carrier_works(form):
+            break  # `out * 2.5` cannot carry a gradient into the node: x * c is broken
         for k, (values, number) in enumerate(_points(form)):
             found = _op_at(checker, form, values, number, upstream, first=upstream == 1 and k == 0)
-            if found is not None:
-                if upstream != 1.0:
-                    checker.upstream_only.add(form)
-                return [found]
+            if found is None:
+                continue
+            if upstream != 1.0 and found.diagnosis.startswith("no gradient reaches") \
+                    and order_probe(checker) == "unlinked":
+                found = found._replace(diagnosis=words.UNLINKED)
+            return [found]
     return []
 
 
@@ -234,16 +258,17 @@ def twice(checker, form: Form) -> list[Found]:
     return [Found(form.op, text, {"x1": x}, {"d/dx1": expected}, {"d/dx1": got}, diagnosis)]
 
 
-def _compare(checker, op_name: str, text: str, point, build) -> list[Found]:
-    """``build`` run on both engines at ``point``: value and every input's gradient."""
+def _compare(checker, op_name: str, text: str, point, build, used=None) -> list[Found]:
+    """``build(leaves, functions)`` run on both engines at ``point`` (the adapter's
+    functions for the engine's ops): the value and every input's gradient."""
     names = _names(len(point))
     ours = [engine.Value(v) for v in point]
-    o = build(*ours)
+    o = build(ours, {})
     expected = engine.grad(o, ours)
     leaves = [checker.leaf(v) for v in point]
-    inputs = dict(zip(names, point))
+    inputs = {n: v for k, (n, v) in enumerate(zip(names, point)) if used is None or k in used}
     try:
-        out = build(*leaves)
+        out = build(leaves, checker.adapter.functions)
         value = checker.data(out)
         checker.backward(out)
         got = [checker.grad(leaf) for leaf in leaves]
@@ -274,7 +299,7 @@ def _together(checker, got, expected) -> str:
 def shared(checker, k: int) -> list[Found]:
     """Inner nodes that later nodes share: each must receive every use before passing on."""
     text, build = SHARED[k]
-    return _compare(checker, "backward", text, _SHARED_AT, build)
+    return _compare(checker, "backward", text, _SHARED_AT, lambda leaves, _: build(*leaves))
 
 
 def expressions(checker) -> list[Found]:
@@ -299,8 +324,8 @@ def expressions(checker) -> list[Found]:
 def _program(checker, program: Program) -> Found | None:
     ops = program.ops
     blame = ops[0] if len(ops) == 1 else "backward"
-    found = _compare(checker, blame, program.text(), program.point,
-                     lambda *leaves: program.run(leaves, checker.adapter.functions))
+    found = _compare(checker, blame, program.text(), program.point, program.run,
+                     program.used_inputs())
     if not found or len(ops) > 1:
         return found[0] if found else None
     return found[0]._replace(diagnosis=f"{ops[0]} is right at the checked points but not "

@@ -112,8 +112,16 @@ def forms_of(primitive: Primitive) -> list[Form]:
             Form(primitive, NUMBER_LEFT, reflected)]
 
 
+# micrograd writes these operators with the others (``-x`` is ``x * -1``, ``x / y`` is
+# ``x * y**-1``): they are checked last, so that a bug of ``*`` is blamed on ``*``.
+_DERIVED = ("__neg__", "__sub__", "__rsub__", "__truediv__", "__rtruediv__")
+
+
 def all_forms() -> list[Form]:
-    return [form for primitive in PRIMITIVES.values() for form in forms_of(primitive)]
+    """Every form of every op of the table, the ones micrograd derives from others last."""
+    forms = [form for primitive in PRIMITIVES.values() for form in forms_of(primitive)]
+    return sorted(forms, key=lambda f: _DERIVED.index(f.method) + 1
+                  if f.method in _DERIVED else 0)
 
 
 # -- programs: small expressions that run on any engine ------------------------------------
@@ -143,6 +151,10 @@ class Program:
             values = [nodes[i] for i in step.slots]
             nodes.append(step.form.call(step.form.arguments(values, step.number), functions))
         return nodes[-1]
+
+    def used_inputs(self) -> set[int]:
+        """The inputs the program reads (a drawn input may go unused)."""
+        return {i for step in self.steps for i in step.slots if i < len(self.point)}
 
     @property
     def ops(self) -> list[str]:

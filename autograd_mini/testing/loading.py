@@ -9,7 +9,9 @@ import importlib.util
 import sys
 from pathlib import Path
 
-__all__ = ["load_engine", "EngineLoadError"]
+__all__ = ["load_engine", "EngineLoadError", "FILE_MODULE_PREFIX"]
+
+FILE_MODULE_PREFIX = "_autograd_mini_engine_"  # the module a file is imported as
 
 
 class EngineLoadError(ValueError):
@@ -47,7 +49,7 @@ def _from_file(path: Path):
         raise EngineLoadError(f"no such file: {str(path)!r}")
     path = path.resolve()
     digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
-    name = f"_autograd_mini_engine_{path.stem}_{digest}"
+    name = f"{FILE_MODULE_PREFIX}{path.stem}_{digest}"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)
