@@ -33,7 +33,8 @@ MUTANTS = {
         "            self.grad = other.data * out.grad\n            other.grad = self.data",
         "mul", "overwritten instead of added"),
     "no topological order (a breadth-first walk)": (
-        "        self.grad = 1.0\n        for node in reversed(topo):\n            node._backward()",
+        "        self.grad = 1.0\n        for node in reversed(topo):\n"
+        "            node._backward()",
         "        self.grad = 1.0\n        queue = [self]\n        while queue:\n"
         "            node = queue.pop(0)\n            node._backward()\n"
         "            queue.extend(node._prev)",
@@ -154,6 +155,34 @@ def test_a_hang_stops_after_the_budget_and_the_rest_is_skipped(tmp_path):
     report = check_engine(_load(_mutant(tmp_path, "backward() never ends")), time_budget=0.5)
     assert [r.status for r in report.results][:2] == ["fail", "skip"]
     assert all(r.status == "skip" for r in report.results[1:])
+
+
+@pytest.mark.parametrize("on_a_thread", [False, True])
+def test_the_time_budget_stops_an_endless_loop_on_any_thread(on_a_thread):
+    import threading
+
+    from autograd_mini.testing.budget import CheckTimeout, within
+
+    def endless():
+        while True:
+            pass
+
+    outcome = []
+
+    def run():
+        try:
+            within(0.2, endless)
+        except CheckTimeout:
+            outcome.append("stopped")
+        outcome.append(within(5.0, lambda: 42))
+
+    if on_a_thread:
+        worker = threading.Thread(target=run)
+        worker.start()
+        worker.join(10)
+    else:
+        run()
+    assert outcome == ["stopped", 42]
 
 
 def test_a_failure_names_the_smallest_expression_and_the_numbers(tmp_path):

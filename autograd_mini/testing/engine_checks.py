@@ -22,7 +22,8 @@ from .diagnosis import close
 from .engine_forms import NUMBER_LEFT, NUMBER_RIGHT, Form, Program, fitting, programs
 
 __all__ = ["Found", "Skip", "DEPTH", "UPSTREAM", "SHARED", "form_name", "twice_name", "seed",
-           "op", "order_probe", "inner_nodes", "twice", "shared", "expressions", "deep", "mlp", "notes"]
+           "op", "order_probe", "inner_nodes", "twice", "shared", "expressions", "deep", "mlp",
+           "notes"]
 
 DEPTH = 2_000      # the deep chain's length: beyond a recursive walk's reach
 UPSTREAM = 2.5     # the gradient from above in the second round of op checks
