@@ -163,8 +163,10 @@ def test_the_time_budget_stops_an_endless_loop_on_any_thread(on_a_thread):
 
     from autograd_mini.testing.budget import CheckTimeout, within
 
+    stop = threading.Event()  # so that an abandoned thread does not spin for the rest of the run
+
     def endless():
-        while True:
+        while not stop.is_set():
             pass
 
     outcome = []
@@ -182,6 +184,7 @@ def test_the_time_budget_stops_an_endless_loop_on_any_thread(on_a_thread):
         worker.join(10)
     else:
         run()
+    stop.set()
     assert outcome == ["stopped", 42]
 
 
