@@ -9,10 +9,11 @@
 """
 
 from .anomaly import AnomalyError, detect_anomaly
+from .checks import StaleGraphError
 from .collector import gc_paused
 from .engine import Value, apply, grad, gradients, interpret, topological_order
 from .functional import hessian, jvp, vjp
-from .functions import dot, sum
+from .functions import dot, sum  # noqa: F401  (autograd_mini.sum; not in __all__)
 from .naming import display_names
 from .ops import PRIMITIVES, Primitive, register
 from .saving import load, save
@@ -23,6 +24,7 @@ __all__ = [
     "apply",
     "detect_anomaly",
     "AnomalyError",
+    "StaleGraphError",
     "dot",
     "gc_paused",
     "grad",
@@ -31,7 +33,6 @@ __all__ = [
     "hessian",
     "jvp",
     "vjp",
-    "sum",
     "topological_order",
     "interpret",
     "PRIMITIVES",
@@ -43,6 +44,8 @@ __all__ = [
     "draw_dot",
     "explore",
 ]
+# autograd_mini.sum is left out of __all__: ``from autograd_mini import *`` must not
+# replace the built-in sum (autograd_mini.sum([]) raises, sum([]) is 0).
 __version__ = "0.1.0"
 
 

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from itertools import repeat
 
 from . import engine
 from .checks import describe
@@ -21,7 +22,6 @@ from .engine import Value
 __all__ = ["detect_anomaly", "AnomalyError"]
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
-_sites: dict[Value, tuple[str, int]] = {}  # where each node was made, while the mode is on
 _depth = 0  # how many detect_anomaly() blocks are open
 
 
@@ -63,12 +63,11 @@ def detect_anomaly() -> Iterator[None]:
         if _depth == 0:
             engine.on_new_node.remove(_check_value)
             engine.on_step.remove(_check_step)
-            _sites.clear()
 
 
 def _site() -> tuple[str, int]:
     """(file, line) of the innermost caller outside this package."""
-    frame = sys._getframe(2)
+    frame = sys._getframe(3)  # apply's caller: Value's operator, nn, or the user's code
     while frame is not None and _inside_package(frame.f_code.co_filename):
         frame = frame.f_back
     return ("?", 0) if frame is None else (frame.f_code.co_filename, frame.f_lineno)
@@ -89,8 +88,8 @@ def _where(site: tuple[str, int] | None) -> str:
 
 
 def _check_value(node: Value) -> None:
-    site = _sites[node] = _site()
-    if not math.isfinite(node.data) and all(math.isfinite(p.data) for p in node.parents):
+    site = node.made_at = _site()  # kept by the node: it goes when the node goes
+    if not math.isfinite(node._data) and all(math.isfinite(p._data) for p in node.parents):
         raise AnomalyError(f"{describe(node.primitive, node.parents)} = "
                            f"{node.data!r} from finite inputs, made at {_where(site)} "
                            f"({node.primitive.formula})")
@@ -101,6 +100,12 @@ def _check_step(node: Value, upstream, locals_, grads: dict) -> None:
     not be finite although the upstream gradient is."""
     if not math.isfinite(_number(upstream)):
         return  # not the first: the upstream gradient was bad already
+    # The usual case, checked in C: a bound on every product and every sum of the step,
+    # |upstream| · Σ |local| + Σ |gradient so far|, is finite (NaN anywhere makes it NaN).
+    if type(upstream) is float and math.isfinite(
+            abs(upstream) * sum(map(abs, locals_))
+            + sum(map(abs, map(grads.get, node.parents, repeat(0.0))))):
+        return
     totals: dict[Value, float] = {}
     for parent, local in zip(node.parents, locals_):
         if parent.is_constant:
@@ -115,7 +120,7 @@ def _check_step(node: Value, upstream, locals_, grads: dict) -> None:
                 "gradient")
         raise AnomalyError(
             f"the gradient through {describe(node.primitive, node.parents)} {what}, "
-            f"node made at {_where(_sites.get(node))} ({node.primitive.formula})")
+            f"node made at {_where(getattr(node, 'made_at', None))} ({node.primitive.formula})")
 
 
 def _number(x: float | Value) -> float:

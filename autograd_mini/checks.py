@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["as_float", "describe", "check_operands", "check_nodes", "check_runs_on_values",
-           "look_up", "seeds_by_output", "data_of", "no_derivative", "HandWrittenNodeError"]
+           "look_up", "seeds_by_output", "data_of", "no_derivative", "partials_despite",
+           "check_fresh", "check_identity", "leaves_the_graph", "HandWrittenNodeError",
+           "StaleGraphError"]
 
 
 def as_float(data: object, what: str = "Value") -> float:
@@ -100,7 +102,78 @@ def seeds_by_output(outputs: Sequence[Any], seeds: Any, kind: type) -> dict:
 def no_derivative(node: Any, error: Exception) -> Exception:
     """The error for a rule that fails where the op has no derivative (sqrt'(0) = 1/0)."""
     message = describe(node.primitive, node.parents, error)
-    return type(error)(f"no derivative at {message} ({node.primitive.formula})")
+    kind = next(k for k in (ValueError, ZeroDivisionError, ArithmeticError) if isinstance(error, k))
+    return kind(f"no derivative at {message} ({node.primitive.formula})")
+
+
+def partials_despite(node: Any, error: Exception) -> tuple:
+    """A rule failed at ``node``.  If only the partials of constant inputs are missing
+    (``0.0 ** y``: the slope in the base 0 is infinite, but the base is a number), the
+    others are all that is needed; otherwise the error, naming the op, is raised."""
+    from .ops import NoSlope  # here: the op table imports this module
+
+    if isinstance(error, NoSlope) and all(
+            p.is_constant for p, d in zip(node.parents, error.partials) if d is None):
+        return error.partials
+    raise no_derivative(node, error) from None
+
+
+def _called(node: Any, holding: bool = True) -> str:
+    """A node as a message names it: its label, else what it is (and holds)."""
+    if node.label:
+        return repr(node.label)
+    what = f"the {node.primitive.name} node" if node.primitive is not None else "an input"
+    return f"{what} holding {node.data!r}" if holding else what
+
+
+class StaleGraphError(RuntimeError):
+    """A node's ``.data`` was written after a graph was built from it, so the graph's
+    numbers belong to two different points and no gradient through it is right."""
+
+    def __init__(self, parent: Any, node: Any) -> None:
+        if node.version == -1:  # the node itself was written
+            what = (f"{_called(node, False)} had its .data set to {node.data!r} after it was "
+                    "computed from its inputs, so its number no longer follows from them")
+        else:
+            what = (f"{_called(parent, False)} had its .data changed to {parent.data!r} after "
+                    f"{_called(node)} was computed from it, so the graph still holds the "
+                    "numbers of the old point")
+        super().__init__(
+            f"stale graph: {what}. A gradient through it would mix the old point and the "
+            "new one. Run the forward pass again after changing .data -- in a training "
+            "loop, compute the loss anew after the optimizer step, then call backward()")
+
+
+def check_fresh(node: Any) -> None:
+    """``StaleGraphError`` if a parent's ``.data`` was written after ``node`` was made."""
+    version = node.version
+    for parent in node.parents:
+        if parent.version > version:
+            raise StaleGraphError(parent, node)
+
+
+def check_identity(kind: type) -> None:
+    """A Value class must keep ``==`` and ``hash`` as identity: the engine keys its maps
+    by node, and nodes that compare equal by number would merge into one."""
+    for name in ("__eq__", "__hash__"):
+        if name in vars(kind):
+            raise TypeError(
+                f"{kind.__name__} defines {name}: a Value's == and hash must stay identity, "
+                "because the engine keys its maps by node (a * b and a, equal by number, "
+                "would merge and lose a path). Compare numbers with x.data == y.data")
+
+
+def leaves_the_graph(node: Any) -> TypeError:
+    """The error for ``float(x)``, as ``math.tanh(x)`` calls it."""
+    from .ops import PRIMITIVES
+
+    methods = ", ".join(f"x.{name}()" for p in PRIMITIVES.values() for name in p.methods
+                        if not name.startswith("_"))  # x.exp(), x.tanh(), ...: the table's
+    return TypeError(
+        f"a Value cannot become a float inside an expression (here {_called(node)}): the "
+        f"result would leave the graph and no gradient would flow through it. Use the "
+        f"Value's methods instead of the math module ({methods}), or x.data for the "
+        "number itself")
 
 
 class HandWrittenNodeError(TypeError):
@@ -110,5 +183,5 @@ class HandWrittenNodeError(TypeError):
         label = f" labelled {node.label!r}" if node.label else ""
         super().__init__(
             f"the node {node.op or '?'!r}{label} (data {node.data!r}) was made by hand with "
-            "its own _backward, which only backward() can run: grad(), gradients() and "
+            "its own _backward, which only backward() can run: grad(), gradients(), jvp() and "
             "trace() read each derivative from the op table -- register the op as a Primitive")

@@ -88,6 +88,14 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value]) -> 
     for x in inputs:
         if not isinstance(x, Value) or x.parents:
             raise ValueError("compile_graph inputs must be leaf Values")
+    lines = _write(outs, list(inputs), single)  # the graph's names are freed once written
+    if len(lines) <= FUNCTION_LINES:
+        return Compiled("\n".join(lines), _function(lines), len(inputs))
+    return Compiled(*_script(lines), len(inputs))
+
+
+def _write(outs: list[Value], inputs: list[Value], single: bool) -> list[str]:
+    """The replay's source, one line a string."""
     shown = display_names(*outs)
     order = list(shown)  # topological: the graph is walked once
     given = {x: f"x{i}" for i, x in enumerate(inputs)}
@@ -116,13 +124,53 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value]) -> 
     lines += _backward(order, outs, single, names, grad_name)
     lines.append(f"    return {_result(outs, single, names)}, "
                  f"[{', '.join(grad_name[x] for x in inputs)}]")
-    source = "\n".join(lines)
+    return lines
+
+
+# Compiling a function takes ~3 KB a line at its peak (its syntax tree), and its local
+# variables are the fastest Python has.  A graph of more lines than FUNCTION_LINES (some
+# 3,000 nodes) is written as a script instead, compiled PIECE_LINES lines at a time, so
+# that memory stays under 1 KB a node however big the graph.
+FUNCTION_LINES = 10_000
+PIECE_LINES = 1_000
+
+
+def _rules() -> dict:
+    """The names the generated code calls: each op's value and derivative rule."""
     namespace = {}
     for name, primitive in PRIMITIVES.items():
         namespace[f"op_{name}"] = primitive.value  # no generated name starts so
         namespace[f"d_{name}"] = primitive.derivative
-    exec(compile(source, "<autograd_mini compiled graph>", "exec"), namespace)  # our own code
-    return Compiled(source, namespace["replay"], len(inputs))
+    return namespace
+
+
+def _function(lines: list[str]):
+    namespace = _rules()
+    exec(compile("\n".join(lines), "<autograd_mini compiled graph>", "exec"), namespace)
+    return namespace["replay"]  # (our own code, written above: never a user's text)
+
+
+def _script(lines: list[str]) -> tuple[str, object]:
+    """The function's body as a script run in pieces: its variables live in a dict (a
+    few times slower than a function's), but no piece is compiled with more than
+    ``PIECE_LINES`` lines, so memory stays in proportion to the graph."""
+    body = lines  # the body, out of ``def replay(...):``, changed in place to save memory
+    del body[0]
+    body[:] = map(str.strip, body)  # every line is one statement: no indentation to keep
+    body[-1] = "result = " + body[-1].removeprefix("return ")
+    pieces = [compile("\n".join(body[k:k + PIECE_LINES]), "<autograd_mini compiled graph>",
+                      "exec") for k in range(0, len(body), PIECE_LINES)]
+    rules = _rules()
+
+    def replay(inputs, gradient=1.0):
+        variables = {**rules, "inputs": inputs, "gradient": gradient}
+        for piece in pieces:
+            exec(piece, variables)  # our own code, compiled above
+        return variables["result"]
+
+    source = ("# replay(inputs, gradient=1.0), run as a script in pieces of "
+              f"{PIECE_LINES} lines\n" + "\n".join(body))
+    return source, replay
 
 
 def _result(outs: list[Value], single: bool, names: dict[Value, str]) -> str:
@@ -138,10 +186,10 @@ def _backward(order: list[Value], outs: list[Value], single: bool, names: dict[V
               if node is not outs[0] or not single]
     lines.append(f"    seed = gradient({_result(outs, single, names)}) "
                  "if callable(gradient) else gradient")
-    if single:
-        lines.append(f"    {grad_name[outs[0]]} = seed")
+    if single:  # (an output that is a constant leaf has no gradient to seed)
+        lines += [f"    {grad_name[y]} = seed" for y in outs if y in grad_name]
     else:
-        lines += [f"    {grad_name[y]} += seed[{k}]" for k, y in enumerate(outs)]
+        lines += [f"    {grad_name[y]} += seed[{k}]" for k, y in enumerate(outs) if y in grad_name]
     for node in reversed(order):
         if node.primitive is None or not any(p in grad_name for p in node.parents):
             continue  # a leaf, or nothing upstream of it varies

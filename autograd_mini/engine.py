@@ -13,16 +13,18 @@ The ``+=`` matters: a node used twice receives the sum of both paths.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from itertools import repeat
 from operator import add, attrgetter
 from typing import TypeVar, Union
 
-from . import checks  # the messages that say what was wrong, kept off this page
-from .checks import HandWrittenNodeError, as_float
+from . import checks, valuebase  # messages, and what a Value needs beyond the lesson
+from .checks import HandWrittenNodeError, StaleGraphError, as_float
 from .collector import gc_paused
 from .ops import PRIMITIVES, Primitive
+from .valuebase import ValueBase
 
 __all__ = ["Value", "Number", "apply", "grad", "gradients", "chain_rule", "topological_order",
            "interpret", "local_derivatives", "accumulate", "on_new_node", "on_step"]
@@ -33,9 +35,10 @@ Number, T = Union[int, float], TypeVar("T")
 # node made, on_step of each chain-rule step, as (node, upstream, locals, grads).
 on_new_node: list[Callable[[Value], None]] = []
 on_step: list[Callable[..., None]] = []
+_accumulating = threading.Lock()  # held while .grad is read, added to and written
 
 
-class Value:
+class Value(ValueBase):
     """A scalar node of a computation graph.
 
     Attributes:
@@ -45,18 +48,20 @@ class Value:
         primitive: the :class:`~autograd_mini.ops.Primitive` that made it; None for a leaf.
         parents: its inputs, in order and with repeats (``a * a`` has two).
         is_constant: true for a number an operator lifted in (the ``3`` of ``3 * x``).
+        version: when its number was made or last written (see ``valuebase``).
     Operators and methods come from the op table: ``x * y`` is ``apply("mul", x, y)``.
     """
 
-    __slots__ = ("data", "grad", "primitive", "parents", "label", "is_constant")
+    __slots__ = ("_data", "grad", "primitive", "parents", "label", "is_constant", "version",
+                 "made_at")  # made_at: the line of code that made it, kept in anomaly mode
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"a label must be text, got {type(label).__name__}")
-        self.data, self.grad, self.label = as_float(data), 0.0, label
+        self._data, self.grad, self.label = as_float(data), 0.0, label
         self.primitive: Primitive | None = None  # a leaf: made by no primitive
         self.parents: tuple[Value, ...] = ()
-        self.is_constant = False
+        self.is_constant, self.version = False, valuebase.writes
 
     @property
     def op(self) -> str:
@@ -83,17 +88,6 @@ class Value:
             return other
         return constant(type(self), as_float(other, "an operation on Values"))
 
-    # Comparisons look at the data, so ``if x > 0`` works as with plain numbers.
-    # Equality is left as identity: nodes are dictionary keys during backward.
-    __lt__ = lambda self, other: self.data < checks.data_of(other, Value)  # noqa: E731
-    __le__ = lambda self, other: self.data <= checks.data_of(other, Value)  # noqa: E731
-    __gt__ = lambda self, other: self.data > checks.data_of(other, Value)  # noqa: E731
-    __ge__ = lambda self, other: self.data >= checks.data_of(other, Value)  # noqa: E731
-    __pos__ = lambda self: self  # noqa: E731  (+x is x)
-
-    def __float__(self) -> float:
-        return self.data
-
 
 def _method(name: str, arity: int | None, reflected: bool) -> Callable[..., Value]:
     if arity == 1:  # x.exp(); else x * y, or the reflected 2 * x (x.__rmul__(2))
@@ -112,8 +106,9 @@ for _primitive in PRIMITIVES.values():  # x.exp(), x * y, 2 * x, ...: one method
 def constant(kind: type[Value], data: float) -> Value:
     """A number lifted into the graph: a leaf that is a constant, not an input."""
     node = object.__new__(kind)  # skip __init__: data is a float already
-    node.data, node.grad, node.label = data, 0.0, ""
+    node._data, node.grad, node.label = data, 0.0, ""
     node.primitive, node.parents, node.is_constant = None, (), True
+    node.version = valuebase.writes
     return node
 
 
@@ -127,15 +122,16 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
     if primitive.layout.columns and primitive.layout.size(len(parents)) is None:
         checks.check_operands(primitive, parents, Value)  # too many or too few: it says so
     try:
-        data = primitive.value(*[p.data for p in parents])
+        data = primitive.value(*[p._data for p in parents])
     except (ValueError, ZeroDivisionError) as error:
         raise type(error)(checks.describe(primitive, parents, error)) from None
     except (AttributeError, TypeError, IndexError):
         checks.check_operands(primitive, parents, Value)
         raise
     out = object.__new__(type(parents[0]))  # skip __init__: data is a float already
-    out.data, out.grad, out.label = data, 0.0, ""
+    out._data, out.grad, out.label = data, 0.0, ""
     out.primitive, out.parents, out.is_constant = primitive, parents, False
+    out.version = valuebase.writes
     if on_new_node:  # anomaly mode is on
         for listener in on_new_node:
             listener(out)
@@ -185,16 +181,13 @@ def interpret(order: Sequence[Value], leaf: Callable[[Value], T],
     results: dict[Value, T] = {}
     for node in order:
         if node.primitive is not None:
+            checks.check_fresh(node)
             results[node] = rule(node, [results[p] for p in node.parents])
+        elif node.parents:  # made by hand, micrograd style: there is no rule to read
+            raise HandWrittenNodeError(node)
         else:
-            results[node] = leaf(_check_leaf(node))
+            results[node] = leaf(node)
     return results
-
-
-def _check_leaf(node: Value) -> Value:
-    if node.parents:  # made by hand, micrograd style: there is no rule to read
-        raise HandWrittenNodeError(node)
-    return node
 
 
 def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
@@ -203,10 +196,15 @@ def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
     primitive = node.primitive
     if primitive is None:
         raise HandWrittenNodeError(node)  # a leaf has no rule either
-    if not create_graph:
-        return primitive.derivative(node.data, *[p.data for p in node.parents])
-    checks.check_runs_on_values(primitive)
-    return primitive.derivative(node, *[p.data if p.is_constant else p for p in node.parents])
+    checks.check_fresh(node)
+    try:
+        if not create_graph:
+            return primitive.derivative(node._data, *[p._data for p in node.parents])
+        checks.check_runs_on_values(primitive)
+        return primitive.derivative(node, *[p._data if p.is_constant else p
+                                            for p in node.parents])
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        return checks.partials_despite(node, error)  # fine if only a constant's partial failed
 
 
 def chain_rule(order: Sequence[Value], seeds: Mapping[Value, float | Value],
@@ -228,15 +226,17 @@ def _sweep_floats(order, seeds, listeners) -> dict:
             if node.parents:
                 raise HandWrittenNodeError(node)
             continue
-        upstream = grads[node]
+        upstream, version = grads[node], node.version
         try:
-            locals_ = node.primitive.derivative(node.data, *[p.data for p in node.parents])
+            locals_ = node.primitive.derivative(node._data, *[p._data for p in node.parents])
         except (ValueError, ZeroDivisionError, OverflowError) as error:
-            raise checks.no_derivative(node, error) from None
+            locals_ = checks.partials_despite(node, error)
         if listeners:  # the trace, or anomaly mode
             for listener in listeners:
                 listener(node, upstream, locals_, grads)
         for parent, local in zip(node.parents, locals_):
+            if parent.version > version:  # written after this node was made from it
+                raise StaleGraphError(parent, node)
             if not parent.is_constant:  # a constant's gradient would never be used
                 grads[parent] += upstream * local
     return grads
@@ -249,10 +249,7 @@ def _sweep_values(order, seeds, listeners) -> dict:
         upstream = grads.get(node)
         if upstream is None or not node.parents:  # no path to an output, or a leaf
             continue
-        try:
-            locals_ = local_derivatives(node, create_graph=True)
-        except (ValueError, ZeroDivisionError, OverflowError) as error:
-            raise checks.no_derivative(node, error) from None
+        locals_ = local_derivatives(node, create_graph=True)
         if listeners:  # the trace, or anomaly mode
             for listener in listeners:
                 listener(node, upstream, locals_, grads)
@@ -288,7 +285,8 @@ def grad(output: Value, inputs: Sequence[Value], *,
     checks.check_nodes([output, *inputs], Value, "grad")
     seed = output._lift(1.0) if create_graph else 1.0
     by_node = gradients(output, seed, create_graph=create_graph)
-    return [by_node.get(x, 0.0) for x in inputs]
+    zero = constant(type(output), 0.0) if create_graph else 0.0  # can be differentiated again
+    return [by_node.get(x, zero) for x in inputs]
 
 
 def accumulate(grads: Mapping[Value, float | Value]) -> None:
@@ -296,5 +294,6 @@ def accumulate(grads: Mapping[Value, float | Value]) -> None:
     sums are computed first, then one pass in C writes them (``map`` and ``setattr`` run
     no bytecode), so no interrupt or other thread comes between the first write and the last."""
     nodes = list(grads)
-    totals = list(map(add, map(attrgetter("grad"), nodes), grads.values()))  # nothing written yet
-    deque(map(setattr, nodes, repeat("grad"), totals), maxlen=0)
+    with _accumulating:  # one thread at a time reads, adds and writes: no update is lost
+        totals = list(map(add, map(attrgetter("grad"), nodes), grads.values()))
+        deque(map(setattr, nodes, repeat("grad"), totals), maxlen=0)

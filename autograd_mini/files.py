@@ -16,8 +16,8 @@ through :func:`write_atomically`:
 * anything at the path that is not a regular file (a folder, a FIFO, a device such
   as ``/dev/null``) is refused and left untouched;
 * the temporary file is removed if writing fails.  A save killed outright (SIGKILL,
-  SIGTERM, a power cut) may leave it behind: the next write to the same path removes
-  the temporary files of its naming that no writer holds.  The library installs no
+  SIGTERM, a power cut) may leave it behind: the next write into the same folder
+  removes the temporary files of its naming that no writer holds.  The library installs no
   signal handler and asks about no other process: while a write runs, it holds a lock
   on its temporary file (``flock``), which the system drops when the writer dies.
 """
@@ -58,7 +58,9 @@ def write_atomically(path: str | os.PathLike, data: bytes | str) -> Path:
                                 f"{str(target.parent)!r} does not exist")
     mode = _existing_mode(target)
     _remove_abandoned_temporaries(target)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    # A short name of its own (not the target's name plus a suffix): every name the file
+    # system accepts for the target leaves room for it.
+    temporary = target.with_name(f"{_TEMPORARY}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     payload = data.encode("utf-8") if isinstance(data, str) else data
     # O_EXCL: never write through a file or link someone else put there.
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -89,8 +91,8 @@ def _existing_mode(target: Path) -> int | None:
     return stat.S_IMODE(info.st_mode) & 0o777
 
 
-def _temporary_pattern(target: Path) -> re.Pattern[str]:
-    return re.compile(rf"\.{re.escape(target.name)}\.(\d+)-[0-9a-f]{{8}}\.tmp")
+_TEMPORARY = ".autograd_mini-write"
+_PATTERN = re.compile(rf"{re.escape(_TEMPORARY)}\.(\d+)-[0-9a-f]{{8}}\.tmp")
 
 
 def _hold(handle: int) -> None:
@@ -100,16 +102,15 @@ def _hold(handle: int) -> None:
 
 
 def _remove_abandoned_temporaries(target: Path) -> None:
-    """Remove temporary files of ``target``'s naming that no writer holds: what a killed
-    write left.  This process's own are left to it (a thread of ours may have just made
-    one and not locked it yet)."""
-    pattern = _temporary_pattern(target)
+    """Remove temporary files of this module's naming beside ``target`` that no writer
+    holds: what a killed write left.  This process's own are left to it (a thread of ours
+    may have just made one and not locked it yet)."""
     try:
         names = os.listdir(target.parent)
     except OSError:
         return  # the write itself reports a missing or unreadable folder
     for name in names:
-        match = pattern.fullmatch(name)
+        match = _PATTERN.fullmatch(name)
         if match and int(match.group(1)) != os.getpid():
             _remove_if_abandoned(target.parent / name)
 

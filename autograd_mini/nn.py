@@ -94,10 +94,18 @@ class Module:
             )
         for name, number in state.items():
             if isinstance(number, bool) or not isinstance(number, (int, float)) \
-                    or not math.isfinite(number):
-                raise ValueError(f"parameter {name!r} must be a finite number, got {number!r}")
+                    or not _finite(number):
+                shown = repr(number) if len(repr(number)) < 40 else repr(number)[:30] + "..."
+                raise ValueError(f"parameter {name!r} must be a finite number, got {shown}")
         for name, p in params.items():
             p.data = float(state[name])
+
+
+def _finite(number: float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an integer beyond the float range, say 400 digits long
+        return False
 
 
 def _members(name: str, attr: object) -> Iterator[tuple[str, Value | Module]]:

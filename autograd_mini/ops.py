@@ -303,7 +303,7 @@ def is_zero(x: Any) -> Any:
     keys), and the condition ``x == 0`` for a Symbol."""
     if isinstance(x, Symbol):
         return x == 0.0
-    return float(x) == 0.0
+    return getattr(x, "data", x) == 0.0
 
 
 def power(a: Any, n: Any) -> Any:
@@ -313,13 +313,31 @@ def power(a: Any, n: Any) -> Any:
     return a**n
 
 
+class NoSlope(ZeroDivisionError):
+    """A derivative rule's partial that does not exist at this point.  ``partials`` are
+    the rule's results with None for the missing ones: an input that is a constant needs
+    no partial, so an interpreter can go on with the others."""
+
+    def __init__(self, message: str, partials: tuple) -> None:
+        super().__init__(message)
+        self.partials = partials
+
+
 def _power_derivative(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    """d/da a**b = b * a**(b - 1), which is 0 for b = 0 (at a = 0 too);
-    d/db a**b = a**b * log(a) for a > 0, 0 at a = 0, NaN for a < 0 (as PyTorch: a
-    negative base has a real power only at whole exponents, so no slope in b)."""
-    da = 0.0 if is_zero(b) else b * power(a, b - 1.0)
-    db = out * fn.log(a) if a > 0.0 else (0.0 if is_zero(a) else math.nan)
-    return da, db
+    """d/da a**b = b * a**(b - 1): 0 for b = 0 (at a = 0 too), and none at a = 0 for
+    0 < b < 1, where the curve stands vertical (as sqrt at 0);
+    d/db a**b = a**b * log(a) for a > 0; 0 at a = 0 (NaN for a NaN b); NaN for a < 0 (as
+    PyTorch: a negative base has a real power only at whole exponents, so no slope in b).
+    Both special values are written as products with a and b, so that under
+    ``create_graph`` their own derivatives are NaN (or 0) and not cut off."""
+    db = out * fn.log(a) if a > 0.0 else (b * 0.0 if is_zero(a) else (a + b) * math.nan)
+    try:
+        return b * power(a, b - 1.0), db
+    except ZeroDivisionError:  # a = 0 and b < 1: 0 cannot be raised to a negative power
+        if is_zero(b):
+            return 0.0, db
+        raise NoSlope(f"the slope of a**b in a is infinite at a = 0 "
+                      f"(b = {getattr(b, 'data', b)!r})", (None, db)) from None
 
 
 def _exp(a: float) -> float:

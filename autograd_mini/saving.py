@@ -116,7 +116,13 @@ def load(path: str | os.PathLike, into: Module | None = None) -> Module:
 def _read_json(path: Path) -> object:
     """The parsed file; every way of not being a JSON file is a ModelFileError (a
     missing file stays a FileNotFoundError)."""
-    if not stat.S_ISREG(os.stat(path).st_mode):  # never open a FIFO or a device
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError) as error:  # a link loop, a path through a file, a NUL
+        raise ModelFileError(f"{str(path)!r}: cannot be read: {_reason(error)}") from None
+    if not stat.S_ISREG(mode):  # never open a FIFO or a device
         raise ModelFileError(f"{path}: not a regular file")
     try:
         return json.loads(path.read_bytes().decode("utf-8"))
@@ -137,6 +143,11 @@ def _receiver(path: Path, cls: type[Module], config: dict, into: Module | None) 
         raise ModelFileError(f"{path}: holds a {cls.__name__} {_short(config)}, which does "
                              f"not fit the {type(into).__name__} {into.config()} given")
     return into
+
+
+def _reason(error: BaseException) -> str:
+    """What the system said, without the path (the message gives it once)."""
+    return getattr(error, "strerror", None) or str(error)
 
 
 def _short(thing: object, limit: int = 200) -> str:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import autograd_mini as am
 from autograd_mini import Value, grad, topological_order
 from autograd_mini.compile import compile_graph
 from autograd_mini.losses import sum_squared_error
@@ -121,3 +122,36 @@ def test_compiled_replay_equals_the_engine_whatever_the_labels(labels, numbers):
     out = (xs[0] * xs[1] + xs[2] * 3.0 - xs[0]).sigmoid()
     value, grads = compile_graph(out, xs)(numbers)
     assert value == out.data and grads == grad(out, xs)
+
+
+def test_an_output_that_is_a_leaf_compiles():
+    step = compile_graph(Value(5.0), [Value(1.0)])
+    assert step([3.0]) == (5.0, [0.0])
+
+
+def test_a_big_graph_compiles_in_pieces_with_memory_in_proportion():
+    import gc
+    import tracemalloc
+
+    from autograd_mini.compile import FUNCTION_LINES
+
+    x, w = Value(0.3, label="x"), Value(0.999, label="w")
+    y = x
+    for _ in range(3000):
+        y = (y * w).tanh() + 0.001 * x
+    nodes = len(am.topological_order(y))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        step = compile_graph(y, [x, w])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert step.source.count("\n") > FUNCTION_LINES  # it did take the script form
+    assert peak / nodes < 1024, f"{peak / nodes:.0f} bytes a node at the peak"
+    value, grads = step([0.2, 0.99])
+    x.data, w.data = 0.2, 0.99
+    fresh = x
+    for _ in range(3000):
+        fresh = (fresh * w).tanh() + 0.001 * x
+    assert value == fresh.data and grads == am.grad(fresh, [x, w])

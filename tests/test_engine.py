@@ -239,7 +239,8 @@ def test_type_error_for_bad_operand():
 def test_comparisons_look_at_data():
     assert Value(2.0) > 1 and Value(1.0) < Value(2.0) and Value(2.0) >= 2.0 and Value(2.0) <= 2
     assert Value(2.0) != Value(2.0)  # equality is identity: nodes are dict keys
-    assert float(Value(2.5)) == 2.5
+    with pytest.raises(TypeError, match=r"x\.tanh\(\).*x\.data"):
+        float(Value(2.5))  # it would leave the graph: x.data is the number
 
 
 def test_backward_twice_through_inner_nodes():
@@ -507,3 +508,100 @@ def test_gradient_of_a_sum_is_the_sum_of_gradients(data):
     both = grad(f(*leaves) + g(*leaves), leaves)
     separate = [a + b for a, b in zip(grad(f(*leaves), leaves), grad(g(*leaves), leaves))]
     assert both == pytest.approx(separate, rel=1e-12, abs=1e-12)
+
+
+# -- no silent wrong answer --------------------------------------------------------------
+
+
+def test_math_functions_refuse_a_value_naming_the_method_and_data():
+    x = Value(0.3, label="x")
+    with pytest.raises(TypeError, match=r"x\.tanh\(\).*x\.data is|x\.tanh\(\).*x\.data"):
+        math.tanh(x)
+    with pytest.raises(TypeError):
+        grad(math.tanh(x) * x, [x])
+    t = math.tanh(0.3)
+    assert grad(x.tanh() * x, [x]) == pytest.approx([t + 0.3 * (1 - t**2)])
+
+
+def _hammer(work, threads=8):
+    """Run ``work`` in ``threads`` threads at once, the interpreter switching often."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show
+    try:
+        pool = [threading.Thread(target=work) for _ in range(threads)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def _loss_of_a_net():
+    model = MLP(2, [16, 16, 1], rng=random.Random(0))
+    return (model([0.5, -1.0]) - 1.0) ** 2, model.parameters()
+
+
+def test_concurrent_backward_accumulates_exactly():
+    loss, params = _loss_of_a_net()
+    expected = grad(loss, params)
+
+    def work():
+        for _ in range(25):
+            loss.backward()
+    _hammer(work)  # without a lock in accumulate: 181-187 times, not 200
+    assert [p.grad for p in params] == pytest.approx([200 * g for g in expected], rel=1e-9)
+
+
+def test_concurrent_trace_accumulates_exactly():
+    loss, params = _loss_of_a_net()
+    expected = grad(loss, params)
+
+    def work():
+        for _ in range(4):
+            trace(loss)
+    _hammer(work)
+    assert [p.grad for p in params] == pytest.approx([32 * g for g in expected], rel=1e-9)
+
+
+def test_a_subclass_with_value_equality_is_refused():
+    with pytest.raises(TypeError, match="identity"):
+        class ByNumber(Value):
+            def __eq__(self, other):
+                return self.data == getattr(other, "data", other)
+
+            def __hash__(self):
+                return hash(self.data)
+
+
+def test_identity_keeps_equal_numbers_apart():
+    a, b = Value(2.0), Value(2.0)
+    assert grad(a * b + a, [a, b]) == [3.0, 2.0]
+
+
+def test_a_deep_chain_deep_copies_and_pickles_and_differentiates_the_same():
+    import copy
+    import pickle
+
+    x = Value(0.5, label="x")
+    y = x
+    for k in range(10_000):
+        y = (y * 0.9999).tanh() if k % 2 else y + 0.001 * x
+    want = grad(y, [x])
+    for x2, y2 in (copy.deepcopy([x, y]), pickle.loads(pickle.dumps([x, y]))):
+        assert y2.data == y.data and grad(y2, [x2]) == want  # x2 is the copy's own leaf
+        assert x2 is not x and x2.label == "x"
+
+
+def test_grad_with_create_graph_of_an_unused_input_is_a_value():
+    x, unused = Value(2.0), Value(1.0)
+    first = grad(x * x, [x, unused], create_graph=True)
+    assert isinstance(first[1], Value) and first[1].data == 0.0
+    assert grad(first[1], [x, unused]) == [0.0, 0.0]  # differentiable again
+
+
+def test_a_star_import_does_not_replace_builtins():
+    code = ("from autograd_mini import *\n"
+            "assert sum([1, 2, 3]) == 6 and sum([]) == 0\n"
+            "import autograd_mini; assert autograd_mini.sum([Value(1.0)]).data == 1.0\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

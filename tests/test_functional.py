@@ -83,3 +83,24 @@ def test_value_power_at_zero_is_the_same_in_higher_order():
 def test_vjp_of_several_outputs_with_the_default_cotangent():
     values, total = vjp(lambda x, y: [x * y, x + y], [2.0, 3.0])
     assert values == [6.0, 5.0] and total == [4.0, 3.0]
+
+
+def test_forward_mode_refuses_a_hand_written_node():
+    """The lecture's tanh, written by hand: jvp cannot read its rule, so it says so
+    (it used to take the node for a leaf and give the slope 0)."""
+    import math
+
+    from autograd_mini.engine import HandWrittenNodeError
+    from autograd_mini.micrograd import Value as Micrograd
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        out = Micrograd(t, (self,), "tanh")
+
+        def _backward():
+            self.grad += (1 - t**2) * out.grad
+        out._backward = _backward
+        return out
+
+    with pytest.raises(HandWrittenNodeError, match="jvp"):
+        jvp(lambda x: tanh(Micrograd(1.0) * x), [0.3], [1.0])

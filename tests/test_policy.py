@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_mini import PRIMITIVES, Value, grad
+from autograd_mini import PRIMITIVES, Value, apply, grad
 from autograd_mini.testing import policy
 
 
@@ -120,3 +120,86 @@ def test_special_values_follow_the_policy(drawn):
         assert not all(math.isfinite(x) for x in (*torch_value, *torch_derivative))
     else:
         assert row.agrees, row
+
+
+# -- second derivatives at the special points ---------------------------------------------
+
+
+def _our_hessian(name, point):
+    xs = [Value(x) for x in point]
+    out = apply(name, *xs)
+    return [grad(g, xs) for g in grad(out, xs, create_graph=True)]
+
+
+def _torch_hessian(torch, name, point):
+    xs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in point]
+    first = torch.autograd.grad(PRIMITIVES[name].torch(torch, *xs), xs, create_graph=True)
+    rows = []
+    for g in first:
+        if not g.requires_grad:  # a constant derivative: its own derivatives are 0
+            rows.append([0.0] * len(xs))
+            continue
+        rows.append([0.0 if d is None else d.item() for d in
+                     torch.autograd.grad(g, xs, allow_unused=True, retain_graph=True)])
+    return rows
+
+
+def _close(a, b):
+    return all(x == y or (math.isnan(x) and math.isnan(y))
+               or (math.isfinite(x) and abs(x - y) <= 1e-12 * max(1.0, abs(y)))
+               for r, s in zip(a, b) for x, y in zip(r, s))
+
+
+# Where PyTorch's second derivatives are not the limits: its pow has a b == 0 shortcut
+# that cuts the graph (so its Hessian is not symmetric), and it takes 0 * log 0 as NaN.
+# Ours, derived by hand: d²/da² a**b = b(b-1)a**(b-2), d²/dadb = a**(b-1)(1 + b log a)
+# (-> 0 as a -> 0 for b = 2), d²/db² = a**b log² a.
+NOT_LIKE_PYTORCH = {
+    "pow(2, 0)": [[0.0, 0.5], [0.5, math.log(2) ** 2]],
+    "pow(2, -0)": [[0.0, 0.5], [0.5, math.log(2) ** 2]],
+    "pow(0, 2)": [[2.0, 0.0], [0.0, 0.0]],
+    "pow(-0, 2)": [[2.0, 0.0], [0.0, 0.0]],
+}
+
+
+@pytest.mark.parametrize("name,case,point", [
+    (name, case, point) for name in policy.with_torch_form()
+    for case, point in policy.cases(name)])
+def test_second_derivatives_at_every_special_point(name, case, point):
+    torch = pytest.importorskip("torch")
+    try:
+        ours = _our_hessian(name, point)
+    except (ValueError, ZeroDivisionError):
+        assert policy.ours(name, point)[1] is None  # refused as the first derivative is
+        return
+    if all(math.isfinite(x) and abs(x) < 1e100 for x in point):  # no overflow on the way
+        transposed = [list(row) for row in zip(*ours)]
+        assert _close(ours, transposed), f"{case}: {ours} is not symmetric"
+    expected = NOT_LIKE_PYTORCH.get(case) or _torch_hessian(torch, name, point)
+    assert _close(ours, expected), f"{case}: ours {ours}, expected {expected}"
+
+
+def test_pow_second_derivatives_of_the_reproducers():
+    from autograd_mini.functional import hessian
+
+    h = hessian(lambda x, y: x ** y, [2.0, 0.0])
+    assert h[0] == [0.0, 0.5] and h[1] == pytest.approx([0.5, math.log(2) ** 2])  # 1/a, both
+    h = hessian(lambda x, y: x ** y, [-0.8856657885332739, 2.0])
+    assert h[0][0] == pytest.approx(2.0) and all(math.isnan(v) for v in (h[0][1], *h[1]))
+    a, b = Value(0.0), Value(math.nan)
+    assert all(math.isnan(g) for g in grad(a ** b, [a, b]))  # NaN in, NaN out
+
+
+def test_a_constant_base_of_zero_is_differentiable_in_the_exponent():
+    from autograd_mini.functional import jvp
+
+    y = Value(0.5)
+    assert grad(0.0 ** y, [y]) == [0.0]  # as PyTorch and HIPS autograd
+    assert jvp(lambda y: 0.0 ** y, [0.5], [1.0]) == (0.0, 0.0)
+
+
+def test_the_infinite_slope_of_pow_at_zero_is_named():
+    x = Value(0.0, label="x")
+    with pytest.raises(ZeroDivisionError, match=r"pow\(0\.0 \(label 'x'\), 0\.5\).*slope.*"
+                                                 r"infinite at a = 0"):
+        grad(x ** 0.5, [x])

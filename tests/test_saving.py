@@ -127,7 +127,8 @@ def test_sigterm_during_save_leaves_the_old_file_and_the_next_save_cleans_up(tmp
     assert result.returncode == -signal.SIGTERM, result.stderr
     assert path.read_text() == before
     leftovers = [name for name in os.listdir(tmp_path) if name != "m.json"]
-    assert len(leftovers) <= 1 and all(name.startswith(".m.json.") for name in leftovers)
+    assert len(leftovers) <= 1
+    assert all(name.startswith(".autograd_mini-write.") for name in leftovers)
     save(_model(1), path)
     assert os.listdir(tmp_path) == ["m.json"]
     assert load(path).state_dict() == _model(1).state_dict()
@@ -153,7 +154,7 @@ def test_a_save_in_progress_in_another_process_is_left_alone(tmp_path):
     import fcntl
 
     path = save(_model(0), tmp_path / "m.json")
-    other = tmp_path / ".m.json.999999999-89abcdef.tmp"  # no such process: not asked
+    other = tmp_path / ".autograd_mini-write.999999999-89abcdef.tmp"  # no such process
     other.write_text("being written")
     with open(other, "rb") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
@@ -169,13 +170,14 @@ def test_a_later_save_removes_temporaries_left_by_a_killed_one(tmp_path):
     result = _killed_save(path, "SIGKILL")
     assert result.returncode == -signal.SIGKILL
     leftovers = [name for name in os.listdir(tmp_path) if name != "m.json"]
-    assert len(leftovers) == 1 and leftovers[0].startswith(".m.json.")  # SIGKILL can't be caught
+    assert len(leftovers) == 1  # SIGKILL can't be caught
+    assert leftovers[0].startswith(".autograd_mini-write.")
     assert path.read_text() == before  # still atomic
     (tmp_path / ".m.json.notes.tmp").write_text("someone else's")  # not of our naming
-    (tmp_path / f".m.json.{os.getpid()}-0123abcd.tmp").write_text("a save in progress")
+    ours = f".autograd_mini-write.{os.getpid()}-0123abcd.tmp"
+    (tmp_path / ours).write_text("a save in progress")
     save(_model(2), path)
-    assert sorted(os.listdir(tmp_path)) == sorted(
-        [".m.json.notes.tmp", f".m.json.{os.getpid()}-0123abcd.tmp", "m.json"])
+    assert sorted(os.listdir(tmp_path)) == sorted([".m.json.notes.tmp", ours, "m.json"])
     assert load(path).state_dict() == _model(2).state_dict()
 
 
@@ -304,3 +306,40 @@ def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
 
     with pytest.raises(FileNotFoundError, match="the folder .* does not exist"):
         save(MLP(2, [1]), tmp_path / "missing" / "model.json")
+
+
+@pytest.mark.parametrize("length", [236, 250, 255])
+def test_every_name_the_file_system_accepts_can_be_saved(tmp_path, length):
+    path = tmp_path / ("m" * (length - 5) + ".json")
+    save(_model(0), path)
+    assert load(path).state_dict() == _model(0).state_dict()
+    assert os.listdir(tmp_path) == [path.name]
+
+
+def test_the_cli_writes_a_picture_under_a_long_name(tmp_path):
+    out = tmp_path / ("g" * 251 + ".dot")
+    result = subprocess.run([sys.executable, "-m", "autograd_mini", "graph", "x*x", "--at",
+                             "x=2", "-o", str(out)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "digraph" in out.read_text()
+
+
+def test_unreadable_paths_are_model_file_errors_naming_path_and_reason(tmp_path):
+    loop = tmp_path / "loop.json"
+    os.symlink(loop, loop)
+    regular = save(_model(0), tmp_path / "m.json")
+    for path, reason in [(loop, "symbolic links"), (regular / "inside.json", "Not a directory"),
+                         (str(tmp_path / "a\0b.json"), "null")]:
+        with pytest.raises(ModelFileError) as caught:
+            load(path)
+        assert repr(str(path))[1:-1][:20] in str(caught.value) and reason in str(caught.value)
+
+
+def test_a_400_digit_weight_is_named(tmp_path):
+    path = save(_model(0), tmp_path / "m.json")
+    document = json.loads(path.read_text())
+    name = sorted(document["parameters"])[0]
+    text = path.read_text().replace(json.dumps(document["parameters"][name]), "9" * 400, 1)
+    path.write_text(text)
+    with pytest.raises(ModelFileError, match=f"parameter '{name}'"):
+        load(path)

@@ -1,0 +1,75 @@
+"""What a ``Value`` needs beyond the lesson, kept off the engine's page.
+
+* the **version** behind ``.data``: writing a node's number makes every graph already
+  built from it stale, and the sweeps refuse such a graph (``StaleGraphError``);
+* comparisons by number (``if x > 0``), but equality by identity (nodes are keys);
+* no silent ``float()``: ``math.tanh(x)`` would leave the graph;
+* copying and pickling by walking the graph, so a deep graph does not recurse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import checks
+
+__all__ = ["ValueBase", "writes"]
+
+writes = 0  # how many times a .data was written; a node made now takes it as its version
+
+
+class ValueBase:
+    """The base of ``engine.Value``: the slots it reads are defined there."""
+
+    __slots__ = ()
+    _data: float
+    parents: tuple
+    version: int
+
+    def __init_subclass__(cls, **options: Any) -> None:
+        super().__init_subclass__(**options)
+        checks.check_identity(cls)  # nodes are dictionary keys: equal must mean the same node
+
+    @property
+    def data(self) -> float:
+        """The number this node holds.  Writing it (an optimizer step does) makes every
+        graph already built from the node stale: sweeps over them raise StaleGraphError."""
+        return self._data
+
+    @data.setter
+    def data(self, number: Any) -> None:
+        global writes
+        self._data, writes = checks.as_float(number), writes + 1
+        # A leaf becomes newer than every node made from it; a node a primitive made no
+        # longer agrees with its inputs at all (-1: older than any of them).
+        self.version = -1 if self.parents else writes
+
+    # Comparisons look at the data, so ``if x > 0`` works as with plain numbers.
+    # Equality is left as identity: nodes are dictionary keys during backward.
+    def __lt__(self, other: Any) -> bool:
+        return self._data < checks.data_of(other, ValueBase)
+
+    def __le__(self, other: Any) -> bool:
+        return self._data <= checks.data_of(other, ValueBase)
+
+    def __gt__(self, other: Any) -> bool:
+        return self._data > checks.data_of(other, ValueBase)
+
+    def __ge__(self, other: Any) -> bool:
+        return self._data >= checks.data_of(other, ValueBase)
+
+    def __pos__(self) -> Any:
+        return self  # +x is x
+
+    def __float__(self) -> float:
+        raise checks.leaves_the_graph(self)  # math.tanh(x) would leave the graph unseen
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        from .copying import deepcopy_graph  # a walk, not recursion: a deep chain copies
+
+        return deepcopy_graph(self, memo)
+
+    def __reduce__(self) -> tuple:
+        from .copying import reduce_graph  # each node by its op's name (rules are code)
+
+        return reduce_graph(self)
