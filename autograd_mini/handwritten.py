@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from . import engine
-from .checks import HandWrittenNodeError
+from .checks import HandWrittenNodeError, check_fresh
 from .engine import Value, local_derivatives, topological_order
 
 __all__ = ["is_hand_written", "hand_written_nodes", "step", "backward_gradients",
@@ -118,6 +118,7 @@ def chain_rule(order: Sequence[Value], seeds: dict, create_graph: bool = False,
     for node in reversed(order):
         if not node.parents:
             continue
+        check_fresh(node)  # a graph whose numbers changed after it was built is refused
         upstream = grads[node]
         if node.primitive is not None:
             locals_ = local_derivatives(node)

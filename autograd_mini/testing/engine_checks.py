@@ -10,8 +10,12 @@ them where an op's gradient is wrong.
 from __future__ import annotations
 
 import importlib
+import os
 import random
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from .. import engine
@@ -313,13 +317,32 @@ def expressions(checker) -> list[Found]:
         max_examples=checker.max_examples, derandomize=True, database=None, deadline=None,
         suppress_health_check=list(hypothesis.HealthCheck), report_multiple_bugs=False)
     try:
-        smallest = hypothesis.find(programs(forms), lambda p: _program(checker, p) is not None,
-                                   settings=settings)
+        with _storage_elsewhere():
+            smallest = hypothesis.find(programs(forms), lambda p: _program(checker, p) is not None,
+                                       settings=settings)
     except hypothesis.errors.NoSuchExample:
         return []
     except hypothesis.errors.Unsatisfiable:
         raise Skip("no expression could be drawn from the ops that passed") from None
     return [_program(checker, smallest)]
+
+
+@contextmanager
+def _storage_elsewhere() -> Iterator[None]:
+    """Hypothesis keeps caches in ``.hypothesis`` of the current folder; where the
+    process has not chosen a place for them (a command, a notebook), they go to a
+    temporary folder instead: checking an engine writes nothing into the student's."""
+    configuration = importlib.import_module("hypothesis.configuration")
+    chosen = getattr(configuration, "__hypothesis_home_directory", None)
+    if chosen is not None or os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="autograd-mini-hypothesis-") as folder:
+        configuration.set_hypothesis_home_dir(folder)
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(None)
 
 
 def _program(checker, program: Program) -> Found | None:
@@ -412,7 +435,7 @@ def _loss(checker, model) -> Any:
 
 
 def mlp(checker) -> list[Found]:
-    """Two training steps of ``MLP(3, [4, 4, 1])``: the gradients against finite
+    """Two training steps of ``MLP(3, [4, 1])``: the gradients against finite
     differences at each, ``zero_grad`` between them, and a loss that falls."""
     factory = _network_factory(checker)
     if factory is None:
@@ -420,10 +443,10 @@ def mlp(checker) -> list[Found]:
     state = random.getstate()
     random.seed(0)
     try:
-        model = factory(3, [4, 4, 1])
+        model = factory(3, [4, 1])
     finally:
         random.setstate(state)
-    text = "MLP(3, [4, 4, 1]) on the lecture's four samples, loss Σ (out - y)²"
+    text = "MLP(3, [4, 1]) on the lecture's four samples, loss Σ (out - y)²"
     params = list(model.parameters())
     before, losses = None, []
     for _ in range(2):
