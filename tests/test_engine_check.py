@@ -356,3 +356,21 @@ def test_the_plugin_is_registered_as_an_entry_point():
 
 def test_the_report_type():
     assert isinstance(check_engine(CompatValue, max_examples=5), EngineReport)
+
+
+def test_the_readme_example_prints_what_it_says():
+    pytest.importorskip("micrograd.engine")
+    import contextlib
+    import io
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S)
+                 if "check_engine" in b)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, "README.md", "exec"), {})  # the README's own example code
+    shown = [line.split("# ", 1)[1] for line in block.splitlines() if line.startswith("# ")]
+    printed = out.getvalue().splitlines()
+    assert printed[0] == "False" and printed[1] == shown[0]
+    assert printed[2] == "{'points': 15, 'of': 15}"
