@@ -4,6 +4,7 @@
     autograd-mini graph "tanh(x*w + b)" --at x=1 --at w=-3 --at b=6.88 -o graph.svg
     autograd-mini steps "x*x + 3*x" --at x=2 -o steps.html
     autograd-mini demo NAME                 one of the demos (see ``autograd-mini demo --list``)
+    autograd-mini check-engine engine.py:Value   grade an engine with micrograd's API
 
 Every error is one line on stderr and exit status 2.  Every command has a budget: a picture
 has at most ``MAX_PICTURE_NODES`` nodes and ``MAX_PICTURE_EDGES`` edges (counted from the
@@ -179,6 +180,28 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_engine(args: argparse.Namespace) -> int:
+    """Grade an engine with micrograd's API: 0 when every check passes, 1 when some fail."""
+    from .testing.engine_check import check_engine, load_engine  # hypothesis: only here
+
+    report = check_engine(load_engine(args.target), time_budget=args.budget)
+    _say(report.to_json() if args.json else str(report))
+    return 0 if report.passed else 1
+
+
+def _add_check_engine(commands) -> None:
+    command = commands.add_parser(
+        "check-engine", help="property-test an engine with micrograd's API",
+        description="Check a Value class (yours, a student's) op by op against finite "
+                    "differences and this engine: exit 0 when all pass, 1 when some fail.")
+    command.add_argument("target", help="FILE.py:CLASS or MODULE:CLASS, e.g. engine.py:Value")
+    command.add_argument("--json", action="store_true",
+                         help="the report as JSON, with points per category")
+    command.add_argument("--budget", type=float, default=5.0, metavar="SECONDS",
+                         help="the time each check may take (default 5)")
+    command.set_defaults(run=_check_engine)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="autograd-mini",
@@ -213,6 +236,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--list", action="store_true", help="list the demos")
     demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     demo.set_defaults(run=_demo)
+    _add_check_engine(commands)
     return parser
 
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from .engine import Value, accumulate, chain_rule, interpret
+from . import handwritten
+from .engine import Value, accumulate
 from .naming import display_names, fmt, repeated_parents, slot_phrase
 
 __all__ = [
     "trace", "Trace", "ForwardStep", "BackwardStep", "Contribution", "Total", "fmt", "aligned",
-    "Step", "walk", "step_count",
+    "Step", "walk", "step_count", "HAND_WRITTEN",
 ]
 
 
@@ -165,28 +166,39 @@ class Trace:
                 f"{_html_table('Backward pass', self.backward_rows(), header=True)}</div>")
 
 
+HAND_WRITTEN = "(hand-written step: its own _backward)"
+
+
 def trace(output: Value, gradient: float = 1.0) -> Trace:
     """Run ``output.backward(gradient)`` and record every step of it.
 
     Like ``backward`` this accumulates into ``.grad`` of every node; the record keeps
-    the gradient each node had before and after each contribution.
+    the gradient each node had before and after each contribution.  A node made by hand
+    (micrograd's ``_backward``) is shown as a "hand-written step" with the numbers its
+    closure adds.
     """
     if not isinstance(output, Value):
         raise TypeError(f"trace expects a Value, got {type(output).__name__}")
     names = display_names(output)
     order = list(names)  # topological: the graph is walked once
+    # A node made by hand (micrograd's _backward) has no rule: its closure is run instead.
+    interpret, chain_rule = handwritten.interpreters(order)
     forward = interpret(  # a leaf is given; a node is its op applied to its parents' names
         order, lambda n: ForwardStep(n, names[n], "", n.data),
-        lambda n, args: ForwardStep(n, names[n], n.primitive.expression([a.name for a in args]),
+        lambda n, args: ForwardStep(n, names[n], handwritten.written(n, [a.name for a in args]),
                                     n.data))
     backward: list[BackwardStep] = []
 
     def record(node, upstream, locals_, grads):
         """Hears of each step of the sweep before it is applied, and reads its sums."""
         parent_names = [names[p] for p in node.parents]
-        partials = node.primitive.partials(
-            parent_names, [p.data if p.is_constant else None for p in node.parents])
-        step = BackwardStep(node, names[node], node.op, upstream, node.primitive.formula)
+        if node.primitive is None:  # a hand-written step: its numbers, no formula to show
+            partials, formula = [""] * len(node.parents), HAND_WRITTEN
+        else:
+            partials, formula = node.primitive.partials(
+                parent_names, [p.data if p.is_constant else None for p in node.parents]), \
+                node.primitive.formula
+        step = BackwardStep(node, names[node], node.op, upstream, formula)
         out, here = names[output], names[node]
         twice = repeated_parents(node)
         sums: dict[Value, float] = {}  # a parent used twice (x * x) receives two products
@@ -201,8 +213,9 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
             sentence = (f"∂{out}/∂{there} += ∂{out}/∂{here} · ∂{here}/∂{there}"
                         f" = {fmt(upstream)} · {fmt(local)} = {fmt(contribution)}"
                         + (f"  ({there} {slot})" if slot else ""))
+            local_formula = f"∂{here}/∂{there} " + (f"= {partial}" if partial else HAND_WRITTEN)
             step.contributions.append(Contribution(
-                parent, there, f"∂{here}/∂{there} = {partial}", local, contribution,
+                parent, there, local_formula, local, contribution,
                 before, sums[parent], sentence, slot))
         step.totals.extend(_totals(step, twice, partials, sums))
         backward.append(step)

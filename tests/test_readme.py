@@ -37,7 +37,7 @@ def test_broken_op_example_gives_the_report_shown():
             _run(block)
     finally:
         PRIMITIVES.pop("swish", None)
-    shown = [line.lstrip("# ") for line in block.splitlines() if line.startswith("# x0")]
+    shown = [line.lstrip("# ") for line in block.splitlines() if line.startswith("# x1")]
     assert shown and shown[0].split() == str(caught.value).splitlines()[-1].split()
 
 

@@ -4,11 +4,15 @@
     >>> gradcheck(lambda x, y: (x * y).tanh() + x.log(), [0.5, 2.0])
     True
 
-The checks live in :mod:`autograd_mini.testing.gradcheck`, the hypothesis strategies in
+``check_engine(Value)`` grades a whole engine with micrograd's API, yours or a student's
+(:mod:`autograd_mini.testing.engine_check`).  The checks live in
+:mod:`autograd_mini.testing.gradcheck`, the hypothesis strategies in
 :mod:`autograd_mini.testing.strategies`, the numeric policy's table in
 :mod:`autograd_mini.testing.policy`.
 """
 
+from .engine_check import Adapter, EngineReport, check_engine
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numeric_gradient
 
-__all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numeric_gradient"]
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numeric_gradient",
+           "check_engine", "EngineReport", "Adapter"]

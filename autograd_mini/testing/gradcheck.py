@@ -9,6 +9,12 @@
 :func:`gradcheck` compares first derivatives, :func:`gradgradcheck` second ones, both
 against :func:`numeric_gradient`'s Richardson-extrapolated central differences; a
 failure raises :class:`GradcheckError`, whose message is the table of both.
+
+A graph may hold nodes made by hand, micrograd style (``Value(t, (self,), 'tanh')`` with a
+``_backward`` closure): there is no rule in the op table to read for them, so the gradient
+is what the graph's own ``backward()`` gives, and a failure names those nodes, the first
+suspects.  The leaves are made with the class of the inputs given, so methods added to
+your class (``Value.tanh_hw = tanh``) work inside the checked function.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .. import handwritten
 from ..engine import Value, grad, topological_order
 from ..naming import display_names
 from ..trace import aligned, fmt
@@ -46,9 +53,33 @@ class _Row:
         return self.abs_error / max(abs(self.numeric), 1e-12)
 
 
-def _run(f: Callable[..., Value], point: Sequence[float], labels: Sequence[str]):
-    """Leaves for ``point`` and ``f`` of them: ``(leaves, output)``."""
-    leaves = [Value(x, label=name) for x, name in zip(point, labels)]
+def _labels(n: int) -> list[str]:
+    """The inputs' names, from 1 as everywhere else (:func:`~autograd_mini.display_names`)."""
+    return [f"x{i}" for i in range(1, n + 1)]
+
+
+def _point(inputs: Sequence[float | Value],
+           kind: type[Value] | None = None) -> tuple[list[float], type[Value]]:
+    """The point to check at, as floats, and the class to make its leaves with: the
+    class of the Values given (yours, with its own methods), else the engine's."""
+    given = [x for x in inputs if isinstance(x, Value)]
+    kind = kind or (type(given[0]) if given else Value)
+    return [float(x.data if isinstance(x, Value) else x) for x in inputs], kind
+
+
+def _leaf(kind: type[Value], x: float, label: str) -> Value:
+    try:
+        return kind(x, label=label)
+    except TypeError:  # a class of yours whose constructor takes no label
+        leaf = kind(x)
+        leaf.label = label
+        return leaf
+
+
+def _run(f: Callable[..., Value], point: Sequence[float], labels: Sequence[str],
+         kind: type[Value] = Value):
+    """Leaves of ``kind`` for ``point`` and ``f`` of them: ``(leaves, output)``."""
+    leaves = [_leaf(kind, x, name) for x, name in zip(point, labels)]
     out = f(*leaves)
     if not isinstance(out, Value):
         raise TypeError(f"the checked function must return a Value, got {type(out).__name__}")
@@ -79,11 +110,11 @@ def _kinks(out: Value) -> list[_Kink]:
 _Probe = Callable[[list[float]], tuple[float, list[_Kink]]]
 
 
-def _probe(f: Callable[..., Value], point: Sequence[float],
-           labels: Sequence[str]) -> tuple[float, list[_Kink]]:
+def _probe(f: Callable[..., Value], point: Sequence[float], labels: Sequence[str],
+           kind: type[Value] = Value) -> tuple[float, list[_Kink]]:
     """``f`` at ``point``: its value and its kink nodes."""
     try:
-        out = _run(f, point, labels)[1]
+        out = _run(f, point, labels, kind)[1]
     except (ValueError, ZeroDivisionError) as error:
         raise GradcheckError(
             f"the function cannot be evaluated at {list(point)}, a finite-difference step "
@@ -93,7 +124,7 @@ def _probe(f: Callable[..., Value], point: Sequence[float],
 
 
 def numeric_gradient(
-    f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6
+    f: Callable[..., Value], inputs: Sequence[float | Value], eps: float = 1e-6
 ) -> list[float]:
     """Finite differences, one input at a time: the numbers ``gradcheck`` compares with.
 
@@ -102,9 +133,9 @@ def numeric_gradient(
     ``h^2`` (a one-sided one by ``h``); the extrapolation cancels the ``h^2`` and ``h^4``
     terms too, until rounding error, which grows like ``1/h``, takes over.
     """
-    point = [float(x) for x in inputs]
-    labels = [f"x{i}" for i in range(len(point))]
-    probe = lambda p: _probe(f, p, labels)  # noqa: E731
+    point, kind = _point(inputs)
+    labels = _labels(len(point))
+    probe = lambda p: _probe(f, p, labels, kind)  # noqa: E731
     return [_central_difference(probe, point, i, eps)[0] for i in range(len(point))]
 
 
@@ -124,13 +155,14 @@ def _central_difference(probe: _Probe, point: list[float], j: int, eps: float):
     return numeric, sides[0]
 
 
-def gradcheck(f: Callable[..., Value], inputs: Sequence[float], *, eps: float = 1e-6,
+def gradcheck(f: Callable[..., Value], inputs: Sequence[float | Value], *, eps: float = 1e-6,
               atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
     """Compare reverse-mode gradients of ``f`` with finite differences.
 
     Args:
         f: takes one Value per input and returns a Value.
-        inputs: the point to check at (floats).
+        inputs: the point to check at: floats, or Values of your class (their data is
+            the point, and the leaves are made with their class).
         eps: the largest finite-difference step.
         atol, rtol: an input passes when ``|analytic - numeric| <= atol + rtol*|numeric|``.
         raise_exception: raise on failure (default) or return ``False``.
@@ -139,8 +171,13 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float], *, eps: float = 
         ``True`` when every input passes.
 
     Raises:
-        GradcheckError: a gradient is wrong; the message is a table with, per input,
-            its label, the analytic and numeric gradients and their errors.
+        GradcheckError: a gradient is wrong; the message is a table with, per input
+            (``x1``, ``x2``, ...), the analytic and numeric gradients and their errors,
+            and the graph's hand-written nodes with the numbers their ``_backward`` gives.
+
+    A node made by hand has no rule in the op table: where the graph holds one, the
+    analytic gradient is what the graph's own ``backward()`` gives (every gradient
+    of the graph is put back as it was afterwards).
 
     The numeric gradient is Richardson's extrapolation of central differences
     ``D(h) = (f(x + h) - f(x - h)) / 2h`` at ``h = eps, eps/2, eps/4``: as
@@ -155,16 +192,34 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float], *, eps: float = 
     *subgradient*, what the conventions relu'(0) = 0 and abs'(0) = 0 give, and the
     report names the node and its op.  Everywhere else the comparison is strict.
     """
-    point = [float(x) for x in inputs]
-    labels = [f"x{i}" for i in range(len(point))]
-    leaves, out = _run(f, point, labels)
-    analytic = grad(out, leaves)
-    here = (out.data, _kinks(out))
+    point, kind = _point(inputs)
+    labels = _labels(len(point))
+    leaves, out = _run(f, point, labels, kind)
     names = display_names(out)
-    rows = [_compare(lambda p: _probe(f, p, labels), point, i, analytic[i], here,
+    by_hand = handwritten.hand_written_nodes(list(names))
+    analytic = handwritten.backward_gradients(out, leaves) if by_hand else grad(out, leaves)
+    here = (out.data, _kinks(out))
+    rows = [_compare(lambda p: _probe(f, p, labels, kind), point, i, analytic[i], here,
                      names, eps, atol, rtol, labels[i], i, _subgradient)
             for i in range(len(point))]
-    return _verdict("gradient", rows, atol, rtol, raise_exception)
+    return _verdict("gradient", rows, atol, rtol, raise_exception,
+                    lambda: _suspects(by_hand, names))
+
+
+def _suspects(nodes: list[Value], names: dict[Value, str]) -> str:
+    """The hand-written nodes of a failing graph, each with what its ``_backward`` adds
+    per unit of upstream gradient: where the op table has no rule, these are the suspects."""
+    if not nodes:
+        return ""
+    lines = ["hand-written steps in this graph (no op-table rule: check these first):"]
+    for node in nodes:
+        parents = [names[p] for p in node.parents]
+        locals_ = handwritten.step(node, 1.0)
+        given = ", ".join(f"{names[p]} = {fmt(p.data)}" for p in dict.fromkeys(node.parents))
+        said = ", ".join(f"∂{names[node]}/∂{n} = {fmt(d)}" for n, d in zip(parents, locals_))
+        lines.append(f"  {names[node]} = {handwritten.written(node, parents)} at {given}: "
+                     f"its _backward gives {said}")
+    return "\n".join(lines)
 
 
 def _compare(probe: _Probe, point: list[float], j: int, analytic: float,
@@ -234,12 +289,13 @@ def _close(a: float, b: float, atol: float, rtol: float) -> bool:
 
 
 def _verdict(what: str, rows: list[_Row], atol: float, rtol: float,
-             raise_exception: bool) -> bool:
-    """True when every row passed; else the report raised, or False."""
+             raise_exception: bool, notes: Callable[[], str] = str) -> bool:
+    """True when every row passed; else the report (and ``notes()``) raised, or False."""
     if all(row.ok for row in rows):
         return True
     if raise_exception:
-        raise GradcheckError(_report(what, rows, atol, rtol))
+        note = notes()
+        raise GradcheckError(_report(what, rows, atol, rtol) + (f"\n{note}" if note else ""))
     return False
 
 
@@ -255,21 +311,34 @@ def _report(what: str, rows: list[_Row], atol: float, rtol: float) -> str:
             f"(tolerance: atol={atol:g} + rtol={rtol:g} * |numeric|)\n" + aligned(table))
 
 
-def gradgradcheck(f: Callable[..., Value], inputs: Sequence[float], *, eps: float = 1e-5,
-                  atol: float = 1e-4, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+def gradgradcheck(f: Callable[..., Value], inputs: Sequence[float | Value], *,
+                  eps: float = 1e-5, atol: float = 1e-4, rtol: float = 1e-3,
+                  raise_exception: bool = True) -> bool:
     """Check second derivatives: each ``d/dx_j (df/dx_i)`` against finite differences
     (Richardson-extrapolated, as in :func:`gradcheck`) of the reverse-mode gradient.
     Arguments as in :func:`gradcheck`; at a kink of the op table the second
     first derivative jumps, and the second derivative must be that of the piece on
     one side or the other (or between them).
+
+    A hand-written step runs on floats, so it cannot be differentiated again: where the
+    graph holds one, the derivative of the gradient ``backward()`` gives is taken by
+    finite differences, and held against the finite differences of finite differences
+    of ``f`` itself -- a rule that is right at every point passes.
     """
-    point = [float(x) for x in inputs]
+    point, kind = _point(inputs)
     n = len(point)
-    labels = [f"x{i}" for i in range(n)]
-    leaves, out = _run(f, point, labels)
+    labels = _labels(n)
+    leaves, out = _run(f, point, labels, kind)
+    names = display_names(out)
+    by_hand = handwritten.hand_written_nodes(list(names))
+    if by_hand:
+        rows = _second_derivatives_by_backward(f, point, labels, kind, out, names, eps,
+                                               atol, rtol)
+        return _verdict("second-derivative", rows, atol, rtol, raise_exception,
+                        lambda: _suspects(by_hand, names))
     first = grad(out, leaves, create_graph=True)
-    here_kinks, names = _kinks(out), display_names(out)
-    gradients = _GradientProbe(f, labels)
+    here_kinks = _kinks(out)
+    gradients = _GradientProbe(f, labels, kind)
     rows = []
     for i in range(n):
         gi = first[i]
@@ -283,20 +352,49 @@ def gradgradcheck(f: Callable[..., Value], inputs: Sequence[float], *, eps: floa
     return _verdict("second-derivative", rows, atol, rtol, raise_exception)
 
 
+_INNER_STEP = 1e-3  # the step of the inner difference (Richardson makes it accurate)
+
+
+def _second_derivatives_by_backward(f, point, labels, kind, out, names, eps, atol, rtol):
+    """The rows of :func:`gradgradcheck` for a graph with hand-written nodes: the finite
+    difference of ``backward()``'s gradient against that of the numeric gradient."""
+    n = len(point)
+    backward = _GradientProbe(f, labels, kind)
+    value = lambda p: _probe(f, p, labels, kind)  # noqa: E731
+
+    def numeric(p: list[float], i: int) -> tuple[float, list[_Kink]]:
+        return _central_difference(value, p, i, _INNER_STEP)[0], value(p)[1]
+
+    here_kinks, rows = _kinks(out), []
+    for i in range(n):
+        here = (numeric(point, i)[0], here_kinks)
+        for j in range(n):
+            analytic = _central_difference(lambda p, i=i: backward(p, i), point, j, eps)[0]
+            rows.append(_compare(lambda p, i=i: numeric(p, i), point, j, analytic, here,
+                                 names, eps, atol, rtol, f"d/d{labels[j]} d/d{labels[i]}",
+                                 i * n + j, _slopes_of_the_pieces))
+    return rows
+
+
 class _GradientProbe:
     """``df/dx_i`` at a point, with the point's kink nodes; each point's graph is
-    built and differentiated once for all ``i``."""
+    built and differentiated once for all ``i`` (by its own ``backward()`` where it
+    holds hand-written nodes)."""
 
-    def __init__(self, f: Callable[..., Value], labels: Sequence[str]) -> None:
-        self.f, self.labels = f, labels
+    def __init__(self, f: Callable[..., Value], labels: Sequence[str],
+                 kind: type[Value] = Value) -> None:
+        self.f, self.labels, self.kind = f, labels, kind
         self.seen: dict[tuple[float, ...], tuple[list[float], list[_Kink]]] = {}
 
     def __call__(self, point: list[float], i: int) -> tuple[float, list[_Kink]]:
         key = tuple(point)
         if key not in self.seen:
             try:
-                leaves, out = _run(self.f, point, self.labels)
-                self.seen[key] = (grad(out, leaves), _kinks(out))
+                leaves, out = _run(self.f, point, self.labels, self.kind)
+                by_hand = handwritten.hand_written_nodes(topological_order(out))
+                gradient = (handwritten.backward_gradients(out, leaves) if by_hand
+                            else grad(out, leaves))
+                self.seen[key] = (gradient, _kinks(out))
             except (ValueError, ZeroDivisionError) as error:
                 raise GradcheckError(f"the gradient cannot be evaluated at {point}: "
                                      f"{error}") from None

@@ -1,0 +1,65 @@
+"""A time budget for code that may never return: a student's ``backward()`` with an
+endless loop must become a failure of its check, not a hang of the checker.
+
+On the main thread a timer signal interrupts the code where it is (pure Python loops
+included); elsewhere the code runs in a thread of its own, abandoned if it overruns.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+__all__ = ["CheckTimeout", "within"]
+
+T = TypeVar("T")
+
+
+class CheckTimeout(BaseException):
+    """The budget ran out.  A BaseException, so that the checked code's own
+    ``except Exception`` cannot swallow it."""
+
+
+def within(seconds: float, function: Callable[[], T]) -> T:
+    """``function()``, or :class:`CheckTimeout` once it has run ``seconds``."""
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        if signal.getitimer(signal.ITIMER_REAL)[0] > 0:  # inside a budget already: it holds
+            return function()
+        return _with_timer(seconds, function)
+    return _in_a_thread(seconds, function)
+
+
+def _with_timer(seconds: float, function: Callable[[], T]) -> T:
+    def ring(signum, frame):
+        raise CheckTimeout(f"over the budget of {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    # It rings again every 50 ms: a ring that lands in a callback whose exceptions are
+    # ignored (the garbage collector's) is not the last.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    try:
+        return function()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _in_a_thread(seconds: float, function: Callable[[], T]) -> T:
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function()
+        except BaseException as error:  # handed to the caller's thread below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, daemon=True, name="autograd-mini-check")
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():  # it cannot be stopped; it is left to finish or not, unseen
+        raise CheckTimeout(f"over the budget of {seconds:g} s")
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]

@@ -1,0 +1,327 @@
+"""Check any engine with micrograd's API, graded as a course would: ``check_engine(Value)``.
+
+    >>> from autograd_mini.micrograd import Value
+    >>> report = check_engine(Value)
+    >>> report.passed, len(report.failures)
+    (True, 0)
+
+The engine is a class with ``data``, ``grad``, ``backward()``, the arithmetic operators
+on both sides (``2 - x``, ``2 / x``), ``**`` with a number, and whichever one-input ops of
+the op table it has as methods (``relu``, ``tanh``, ``exp``, ``log``, ``sigmoid``, ...).
+Every value and gradient it gives is held against this engine (the op table's rules) and
+against finite differences of its own forward pass:
+
+* each op, in each form, at a few points, with the gradient from above 1 and not 1;
+* a node used twice (``a + a``, ``a * a``), and inner nodes shared by later ones;
+* random expressions of the ops that passed (hypothesis), the failing one shrunk to the
+  smallest;
+* a chain 2,000 nodes deep, and, where the engine has ``nn``, two MLP training steps;
+* two ``backward()`` calls in a row, reported as a note on the engine's semantics.
+
+The student's code runs under guard: an exception, a ``RecursionError``, an infinite
+value or a hang (each check has a time budget) is a failure with a diagnosis, never a
+crash of the checker.  :class:`Adapter` covers other spellings.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..naming import fmt
+from ..trace import aligned
+from . import diagnosis as words
+from . import engine_checks as checks
+from .budget import CheckTimeout, within
+from .engine_forms import NUMBER_RIGHT, VALUES, all_forms
+from .loading import FILE_MODULE_PREFIX, EngineLoadError, load_engine
+
+__all__ = ["check_engine", "EngineReport", "Failure", "CheckResult", "Adapter",
+           "EngineChecker", "load_engine", "EngineLoadError", "CATEGORIES"]
+
+# The categories of checks, in the order they run and are reported.
+CATEGORIES = ("backward", "ops", "used twice", "shared nodes", "expressions", "deep graph",
+              "nn")
+
+
+@dataclass
+class Adapter:
+    """How to speak to an engine whose spelling is not micrograd's.
+
+    Attributes:
+        make: a leaf from a number (default: ``value_class(x)``; for another constructor,
+            ``lambda x: Value(x, _children=())``).
+        data, grad: read a node's value and gradient (``lambda v: v.item()``).
+        backward: run the backward pass from a node (``lambda v: v.backward()``).
+        functions: an op given as a function rather than a method, by the op table's
+            name: ``{"tanh": my_engine.tanh}``.
+        mlp: make a network, ``mlp(nin, nouts)``; default: the engine's own ``MLP``.
+    """
+
+    make: Callable[[float], Any] | None = None
+    data: Callable[[Any], float] = operator.attrgetter("data")
+    grad: Callable[[Any], float] = operator.attrgetter("grad")
+    backward: Callable[[Any], None] = operator.methodcaller("backward")
+    functions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    mlp: Callable[[int, list[int]], Any] | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One thing the engine got wrong: the smallest case that shows it and the likely bug."""
+
+    category: str
+    check: str
+    op: str                      # the op to blame, or "backward", "nn"
+    expression: str              # the smallest failing expression, as text
+    inputs: dict[str, float]
+    expected: dict[str, float]   # this engine's values and gradients (finite differences agree)
+    got: dict[str, Any]          # the engine's, or {"error": ...}
+    diagnosis: str               # the likely bug, in words
+
+    def __str__(self) -> str:
+        show = lambda d: ", ".join(f"{k} = {_shown(v)}" for k, v in d.items()) or "-"  # noqa: E731
+        return (f"{self.op}: {self.expression}\n   inputs    {show(self.inputs)}\n"
+                f"   expected  {show(self.expected)}\n   got       {show(self.got)}\n"
+                f"   diagnosis {self.diagnosis}")
+
+
+def _shown(x: Any) -> str:
+    return fmt(x) if isinstance(x, float) else str(x)
+
+
+@dataclass
+class CheckResult:
+    """A check's verdict: ``"pass"``, ``"fail"`` or ``"skip"`` (not applicable)."""
+
+    category: str
+    name: str
+    status: str
+    failures: list[Failure] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class EngineReport:
+    """What :func:`check_engine` found: ``passed``, ``failures``, ``notes``, ``results``."""
+
+    engine: str
+    results: list[CheckResult]
+    notes: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return all(r.status != "fail" for r in self.results)
+
+    @property
+    def failures(self) -> list[Failure]:
+        """Every failure, the engine-wide ones (``backward``) first."""
+        ordered = sorted(self.results, key=lambda r: CATEGORIES.index(r.category))
+        return [f for r in ordered for f in r.failures]
+
+    def points(self) -> dict[str, dict[str, int]]:
+        """Per category, the checks passed (``points``) of those that apply (``of``)."""
+        table = {}
+        for category in CATEGORIES:
+            graded = [r for r in self.results if r.category == category and r.status != "skip"]
+            if graded:
+                table[category] = {"points": sum(r.status == "pass" for r in graded),
+                                   "of": len(graded)}
+        return table
+
+    def to_dict(self) -> dict[str, Any]:
+        points = self.points()
+        return {"engine": self.engine, "passed": self.passed,
+                "points": sum(p["points"] for p in points.values()),
+                "of": sum(p["of"] for p in points.values()), "categories": points,
+                "failures": [asdict(f) for f in self.failures], "notes": self.notes,
+                "checks": [{"category": r.category, "name": r.name, "status": r.status,
+                            "note": r.note} for r in self.results]}
+
+    def to_json(self) -> str:
+        """The report for a grader: points per category, each failure, the notes."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=str)
+
+    def __str__(self) -> str:
+        total = self.to_dict()
+        head = (f"check_engine: {self.engine} — {total['points']} of {total['of']} checks "
+                f"pass" + ("" if self.passed else f", {len(self.failures)} failures"))
+        rows = [("category", "check", "result")] + [
+            (r.category, r.name, {"pass": "ok", "fail": "FAILED", "skip": "skipped"}[r.status]
+             + (f" ({r.note})" if r.note and r.status == "skip" else ""))
+            for r in self.results]
+        parts = [head, aligned(rows, rule=True)]
+        if self.failures:
+            parts.append("Failures\n" + "\n".join(
+                f"{k}. {f}" for k, f in enumerate(self.failures, 1)))
+        if self.notes:
+            parts.append("Notes\n" + "\n".join(f"- {n}" for n in self.notes))
+        return "\n\n".join(parts)
+
+
+def _engine_name(kind: type) -> str:
+    """``micrograd.engine.Value``, or ``path/engine.py:Value`` for a class loaded from a file."""
+    module = sys.modules.get(kind.__module__)
+    if kind.__module__.startswith(FILE_MODULE_PREFIX) and getattr(module, "__file__", None):
+        return f"{module.__file__}:{kind.__qualname__}"
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def check_engine(value_class: type, adapter: Adapter | None = None, *,
+                 time_budget: float = 5.0, max_examples: int = 150) -> EngineReport:
+    """Property-test the engine whose node class is ``value_class``: every op it has
+    against finite differences and this engine, then graphs that test ``backward`` itself.
+
+    Args:
+        value_class: the engine's ``Value`` (``Value(2.0)`` makes a leaf).
+        adapter: how to speak to it, where it is not spelled as micrograd is.
+        time_budget: seconds each check may take (the random expressions get six times
+            as much); beyond it the check fails as a hang.
+        max_examples: how many random expressions hypothesis tries.
+
+    Returns:
+        An :class:`EngineReport`: ``passed``, ``failures`` (each with ``op``,
+        ``expression``, ``inputs``, ``expected``, ``got``, ``diagnosis``), ``to_json()``.
+    """
+    checker = EngineChecker(value_class, adapter, time_budget=time_budget,
+                            max_examples=max_examples)
+    return checker.report()
+
+
+@dataclass
+class Check:
+    """One check of the plan: run it through :meth:`EngineChecker.run`."""
+
+    category: str
+    name: str
+    function: Callable[[], list[checks.Found]] = field(repr=False)
+    budget: float = 1.0  # a multiple of the checker's time budget
+    op: str = "backward"
+
+
+class EngineChecker:
+    """The plan of checks for one engine, each run once, on demand and in any order
+    (the pytest plugin runs them as test cases; :func:`check_engine` runs them all)."""
+
+    def __init__(self, value_class: type, adapter: Adapter | None = None, *,
+                 time_budget: float = 5.0, max_examples: int = 150) -> None:
+        if not isinstance(value_class, type):
+            raise TypeError(f"check_engine expects a class (the engine's Value), "
+                            f"got {type(value_class).__name__}")
+        self.kind, self.adapter = value_class, adapter or Adapter()
+        self.time_budget, self.max_examples = time_budget, max_examples
+        self.name = _engine_name(value_class)
+        self.results: dict[str, CheckResult] = {}
+        self.notes: list[str] = []
+        self.forms = all_forms()
+        self.probe: str | None = None  # how backward() orders the steps (engine_checks)
+        self._dead = ""  # set when backward() hangs on a single Value: nothing else can run
+        self._checks = self._plan()
+
+    # -- the plan -----------------------------------------------------------------------
+
+    def _plan(self) -> list[Check]:
+        forms = self.forms
+        plan = [Check("backward", "the seed: backward() on a single Value",
+                      lambda: checks.seed(self))]
+        plan += [Check("ops", checks.form_name(f), lambda f=f: checks.op(self, f), op=f.op)
+                 for f in forms]
+        plan.append(Check("backward", "gradients pass through inner nodes",
+                          lambda: checks.inner_nodes(self)))
+        plan += [Check("used twice", checks.twice_name(f), lambda f=f: checks.twice(self, f),
+                       op=f.op) for f in forms if f.kind == VALUES]
+        plan += [Check("shared nodes", text, lambda k=k: checks.shared(self, k))
+                 for k, (text, _) in enumerate(checks.SHARED)]
+        plan.append(Check("expressions", f"random expressions ({self.max_examples} tried, "
+                          "the failing one shrunk)", lambda: checks.expressions(self),
+                          budget=6.0))
+        plan.append(Check("deep graph", f"a chain {checks.DEPTH:,} nodes deep",
+                          lambda: checks.deep(self)))
+        plan.append(Check("nn", "two MLP training steps", lambda: checks.mlp(self), op="nn"))
+        return plan
+
+    def checks(self) -> list[Check]:
+        return list(self._checks)
+
+    def report(self) -> EngineReport:
+        results = [self.run(check) for check in self._checks]
+        return EngineReport(self.name, results, self.semantics())
+
+    def semantics(self) -> list[str]:
+        """Notes on what the engine does that is a choice, not a bug (run once)."""
+        if not self.notes and not self._dead:
+            self.notes = checks.notes(self)
+        return self.notes
+
+    def carrier_works(self, form) -> bool:
+        """Whether ``out * 2.5`` can carry a gradient from above into ``form``'s node: the
+        engine's ``x * number`` passed its own check (while it is being checked, its
+        first round just has)."""
+        carrier = next(f for f in self.forms if f.method == "__mul__" and f.kind == NUMBER_RIGHT)
+        if form == carrier:
+            return True
+        result = self.result_of(checks.form_name(carrier))
+        return result is not None and result.status == "pass"
+
+    def result_of(self, name: str) -> CheckResult | None:
+        """The result of the check called ``name``, running it if need be."""
+        check = next((c for c in self._checks if c.name == name), None)
+        return self.run(check) if check is not None else None
+
+    def run(self, check: Check) -> CheckResult:
+        """The check's result, computed the first time it is asked for."""
+        if check.name in self.results:
+            return self.results[check.name]
+        if self._dead and check.name != self._checks[0].name:
+            result = CheckResult(check.category, check.name, "skip", note=self._dead)
+        else:
+            result = self._guarded(check)
+        self.results[check.name] = result
+        return result
+
+    def _guarded(self, check: Check) -> CheckResult:
+        """Run ``check`` within its time budget; whatever the engine does, a verdict."""
+        seconds = self.time_budget * check.budget
+        try:
+            failures = [Failure(check.category, check.name, *found)
+                        for found in within(seconds, check.function)]
+        except checks.Skip as skip:
+            return CheckResult(check.category, check.name, "skip", note=str(skip))
+        except CheckTimeout:
+            failures = [self._failure(check, check.op, check.name, {}, {},
+                                      {"error": "did not finish"},
+                                      words.HANG.format(seconds=seconds))]
+            if check is self._checks[0]:
+                self._dead = "not run: backward() did not finish on a single Value"
+        except (Exception, SystemExit) as error:  # the engine's code failed: a failure
+            failures = [self._failure(check, check.op, check.name, {}, {},
+                                      {"error": f"{type(error).__name__}: {error}"},
+                                      words.raised(error, "the check"))]
+        return CheckResult(check.category, check.name, "fail" if failures else "pass", failures)
+
+    @staticmethod
+    def _failure(check: Check, op: str, expression: str, inputs, expected, got,
+                 diagnosis: str) -> Failure:
+        return Failure(check.category, check.name, op, expression, dict(inputs),
+                       dict(expected), dict(got), diagnosis)
+
+    # -- talking to the engine ----------------------------------------------------------
+
+    def leaf(self, x: float) -> Any:
+        return (self.adapter.make or self.kind)(x)
+
+    def data(self, node: Any) -> float:
+        return float(self.adapter.data(node))
+
+    def grad(self, node: Any) -> float:
+        return float(self.adapter.grad(node))
+
+    def backward(self, node: Any) -> None:
+        self.adapter.backward(node)
+
+    def is_node(self, x: Any, leaf: Any) -> bool:
+        return isinstance(x, type(leaf))

@@ -1,0 +1,498 @@
+"""The checks of :func:`~autograd_mini.testing.check_engine`, one function each.
+
+Each takes the :class:`~autograd_mini.testing.engine_check.EngineChecker` (which speaks to
+the engine) and returns what it found wrong, as :class:`Found` tuples, or raises
+:class:`Skip` where it does not apply.  The expected numbers are this engine's, from the
+op table's rules; finite differences of the engine's own forward pass are shown beside
+them where an op's gradient is wrong.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import random
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NamedTuple
+
+from .. import engine
+from ..naming import fmt
+from ..optional import require
+from . import diagnosis as words
+from .diagnosis import close
+from .engine_forms import NUMBER_LEFT, NUMBER_RIGHT, Form, Program, fitting, programs
+
+__all__ = ["Found", "Skip", "DEPTH", "UPSTREAM", "SHARED", "form_name", "twice_name", "seed",
+           "op", "order_probe", "inner_nodes", "twice", "shared", "expressions", "deep", "mlp",
+           "notes"]
+
+DEPTH = 2_000      # the deep chain's length: beyond a recursive walk's reach
+UPSTREAM = 2.5     # the gradient from above in the second round of op checks
+SHARED = [         # inner nodes used by later ones: the order of backward matters
+    ("c = x1 * x2; out = (c + x1) * c", lambda a, b: (lambda c: (c + a) * c)(a * b)),
+    ("c = x1 + x2; out = c * c * x1 + c", lambda a, b: (lambda c: c * c * a + c)(a + b)),
+]
+_SHARED_AT = (0.5, -1.25)  # where no gradient of either graph is 0
+# The one-liners micrograd writes each operator with, for an engine that lacks one.
+_ONE_LINERS = {"__radd__": "return self + other", "__sub__": "return self + (-other)",
+               "__rsub__": "return other + (-self)", "__rmul__": "return self * other",
+               "__truediv__": "return self * other**-1",
+               "__rtruediv__": "return other * self**-1", "__neg__": "return self * -1"}
+
+
+class Found(NamedTuple):
+    """One failure as a check finds it (the runner adds its category and name)."""
+
+    op: str
+    expression: str
+    inputs: dict
+    expected: dict
+    got: dict
+    diagnosis: str
+
+
+class Skip(Exception):
+    """The check does not apply to this engine (an optional op it does not have)."""
+
+
+def _names(n: int) -> list[str]:
+    return [f"x{i + 1}" for i in range(n)]
+
+
+def form_name(form: Form) -> str:
+    """``sub: c - x1``: the op and the form, with ``c`` for the number."""
+    args = form.arguments(_names(len(form.value_positions)), "c")
+    return f"{form.op}: {form.text(args)}"
+
+
+def twice_name(form: Form) -> str:
+    return f"{form.op}: {form.text(['x1', 'x1'])}"
+
+
+def _error(error: BaseException) -> dict:
+    return {"error": f"{type(error).__name__}: {error}"}
+
+
+# -- backward itself --------------------------------------------------------------------
+
+
+def seed(checker) -> list[Found]:
+    """``backward()`` on a single Value gives it the gradient 1."""
+    x = checker.leaf(3.0)
+    try:
+        checker.backward(x)
+    except Exception as error:
+        return [Found("backward", "x1.backward()", {"x1": 3.0}, {"d/dx1": 1.0}, _error(error),
+                      words.raised(error, "backward() on a single Value"))]
+    got = checker.grad(x)
+    if close(got, 1.0):
+        return []
+    return [Found("backward", "x1.backward()", {"x1": 3.0}, {"d/dx1": 1.0}, {"d/dx1": got},
+                  words.NO_SEED)]
+
+
+def order_probe(checker) -> str:
+    """In which order backward() runs the steps of ``top = (x * 2) * 2.5``, seen through
+    micrograd's ``_backward`` hooks: ``"ok"`` (top, then its input), ``"order"`` (the
+    input's step first, before its gradient is complete), ``"unlinked"`` (the input's step
+    never runs: top is not linked to it), or ``"unknown"`` (no hooks to listen at)."""
+    if checker.probe is None:
+        checker.probe = _listen_to_order(checker)
+    return checker.probe
+
+
+def _listen_to_order(checker) -> str:
+    heard: list[str] = []
+    try:
+        x = checker.leaf(0.5)
+        inner = x * 2.0
+        top = inner * UPSTREAM
+        for node, name in ((inner, "inner"), (top, "top")):
+            step = node._backward
+            node._backward = lambda step=step, name=name: (heard.append(name), step())[1]
+        checker.backward(top)
+    except Exception:
+        return "unknown"
+    if heard[:1] == ["inner"]:
+        return "order"
+    return "ok" if "inner" in heard else "unlinked" if heard else "unknown"
+
+
+def inner_nodes(checker) -> list[Found]:
+    """A node's step must run after the steps of every node that uses it."""
+    if order_probe(checker) != "order":
+        return []
+    return [Found("backward", f"(x1 * 2) * {UPSTREAM:g}", {"x1": 0.5}, {}, {},
+                  "every op is right as the output but passes no gradient on as an inner "
+                  "node: backward() runs a node's _backward before the nodes that use it "
+                  "have added into its .grad — go from the output back (reversed "
+                  "topological order)")]
+
+
+# -- one op at a time -------------------------------------------------------------------
+
+
+def _points(form: Form) -> list[tuple[list[float], float | None]]:
+    """Three points inside the op's samples: Values' inputs, and the number if any."""
+    samples = form.primitive.samples
+    fits = [fitting(samples[p]) for p in form.value_positions]
+    numbers = fitting(samples[1 - form.value_positions[0]]) \
+        if form.kind in (NUMBER_LEFT, NUMBER_RIGHT) else [None]
+    return [([f[(k + 2 * j) % len(f)] for j, f in enumerate(fits)],
+             numbers[(k + 1) % len(numbers)]) for k in range(3)]
+
+
+def op(checker, form: Form) -> list[Found]:
+    """The op in this form at three points, with the gradient from above 1 and then not."""
+    if not form.available(checker.kind, checker.adapter.functions):
+        if not form.required:
+            raise Skip(f"the engine has no {form.method}")
+        line = _ONE_LINERS.get(form.method, "")
+        hint = f" (micrograd: `def {form.method}(self, other): {line}`)" if line else ""
+        return [Found(form.op, form_name(form).split(": ", 1)[1], {}, {}, {"error": "missing"},
+                      f"the engine has no {form.method}, which micrograd's API has{hint}")]
+    for upstream in (1.0, UPSTREAM):
+        if upstream != 1.0 and not checker.carrier_works(form):
+            break  # `out * 2.5` cannot carry a gradient into the node: x * c is broken
+        for k, (values, number) in enumerate(_points(form)):
+            found = _op_at(checker, form, values, number, upstream, first=upstream == 1 and k == 0)
+            if found is None:
+                continue
+            if upstream != 1.0 and found.diagnosis.startswith("no gradient reaches") \
+                    and order_probe(checker) == "unlinked":
+                found = found._replace(diagnosis=words.UNLINKED)
+            return [found]
+    return []
+
+
+def _op_at(checker, form: Form, values, number, upstream: float, first: bool):
+    """The engine against this one for ``form`` at one point: a Found, or None."""
+    names = _names(len(values))
+    text = form.text(form.arguments(names, None if number is None else fmt(number)))
+    expression = text if upstream == 1.0 else f"({text}) * {upstream:g}"
+    inputs, args = dict(zip(names, values)), form.arguments(values, number)
+    ours = [engine.Value(v) for v in values]
+    o = form.call(form.arguments(ours, number))
+    expected = engine.grad(o * upstream if upstream != 1.0 else o, ours)
+    leaves = [checker.leaf(v) for v in values]
+    try:
+        out = form.call(form.arguments(leaves, number), checker.adapter.functions)
+    except Exception as error:
+        if first and not form.required:
+            raise Skip(f"not supported: {type(error).__name__}: {error}") from None
+        return Found(form.op, text, inputs, {"value": o.data}, _error(error),
+                     words.raised(error, f"`{text}`"))
+    if not checker.is_node(out, leaves[0]):
+        return Found(form.op, text, inputs, {"value": o.data}, {"value": repr(out)},
+                     words.not_a_value(text, out, checker.kind))
+    got_value = checker.data(out)
+    if not close(got_value, o.data):
+        return Found(form.op, text, inputs, {"value": o.data}, {"value": got_value},
+                     words.value_diagnosis(form, args, got_value, o.data))
+    try:
+        checker.backward(out * upstream if upstream != 1.0 else out)
+        got = [checker.grad(leaf) for leaf in leaves]
+    except Exception as error:
+        return Found(form.op, expression, inputs, _by_name(names, expected), _error(error),
+                     words.raised(error, "backward()"))
+    if all(close(g, e) for g, e in zip(got, expected)):
+        return None
+    shown = _by_name(names, expected)
+    shown.update(_by_name(names, _numeric(checker, form, values, number, upstream),
+                          " by finite differences"))
+    return Found(form.op, expression, inputs, shown, _by_name(names, got),
+                 words.gradient_diagnosis(form, args, o.data, upstream, got, expected))
+
+
+def _by_name(names, numbers, suffix: str = "") -> dict:
+    return {f"d/d{n}{suffix}": float(g) for n, g in zip(names, numbers)}
+
+
+def _numeric(checker, form: Form, values, number, upstream: float, h: float = 1e-6):
+    """Central differences of the engine's own forward pass, one input at a time."""
+    def at(point):
+        nodes = [checker.leaf(v) for v in point]
+        return checker.data(form.call(form.arguments(nodes, number),
+                                      checker.adapter.functions)) * upstream
+    slopes = []
+    for j in range(len(values)):
+        up, down = list(values), list(values)
+        up[j] += h
+        down[j] -= h
+        try:
+            slopes.append((at(up) - at(down)) / (2 * h))
+        except Exception:
+            slopes.append(float("nan"))
+    return slopes
+
+
+# -- graphs that test backward ----------------------------------------------------------
+
+
+def twice(checker, form: Form) -> list[Found]:
+    """One node as both inputs, ``x1 + x1``: both paths must add up."""
+    if not form.available(checker.kind, checker.adapter.functions):
+        raise Skip(f"the engine has no {form.method}")
+    samples = form.primitive.samples
+    x = next(v for v in fitting(samples[0]) if v in fitting(samples[1]))
+    text = form.text(["x1", "x1"])
+    a = engine.Value(x)
+    o = form.call([a, a])
+    (expected,) = engine.grad(o, [a])
+    leaf = checker.leaf(x)
+    try:
+        out = form.call([leaf, leaf], checker.adapter.functions)
+        checker.backward(out)
+    except Exception as error:
+        if not form.required:
+            raise Skip(f"not supported: {type(error).__name__}: {error}") from None
+        return [Found(form.op, text, {"x1": x}, {"d/dx1": expected}, _error(error),
+                      words.raised(error, f"`{text}`"))]
+    got = checker.grad(leaf)
+    if close(got, expected):
+        return []
+    paths = form.primitive.derivative(o.data, x, x)
+    if any(close(got, float(p)) for p in paths):
+        diagnosis = words.OVERWRITE
+    else:
+        diagnosis = (f"a node used twice gets {fmt(got)}, not the sum of both paths "
+                     f"{' + '.join(fmt(float(p)) for p in paths)}")
+    return [Found(form.op, text, {"x1": x}, {"d/dx1": expected}, {"d/dx1": got}, diagnosis)]
+
+
+def _compare(checker, op_name: str, text: str, point, build, used=None) -> list[Found]:
+    """``build(leaves, functions)`` run on both engines at ``point`` (the adapter's
+    functions for the engine's ops): the value and every input's gradient."""
+    names = _names(len(point))
+    ours = [engine.Value(v) for v in point]
+    o = build(ours, {})
+    expected = engine.grad(o, ours)
+    leaves = [checker.leaf(v) for v in point]
+    inputs = {n: v for k, (n, v) in enumerate(zip(names, point)) if used is None or k in used}
+    try:
+        out = build(leaves, checker.adapter.functions)
+        value = checker.data(out)
+        checker.backward(out)
+        got = [checker.grad(leaf) for leaf in leaves]
+    except Exception as error:
+        return [Found(op_name, text, inputs, _by_name(names, expected), _error(error),
+                      words.raised(error, "the engine"))]
+    if not close(value, o.data):
+        return [Found(op_name, text, inputs, {"value": o.data}, {"value": value},
+                      "the forward value is wrong (see the ops' own checks)")]
+    if all(close(g, e) for g, e in zip(got, expected)):
+        return []
+    return [Found(op_name, text, inputs, _by_name(names, expected), _by_name(names, got),
+                  _together(checker, got, expected))]
+
+
+def _together(checker, got, expected) -> str:
+    """Why a graph of ops that each pass alone gets its gradients wrong."""
+    if any(r.status == "fail" for r in checker.results.values() if r.category == "used twice"):
+        return "probably the bug of the node used twice (above): " + words.OVERWRITE
+    if any(g == 0.0 and not close(e, 0.0) for g, e in zip(got, expected)):
+        return "some gradient never arrives: " + words.ORDER
+    if any(abs(g) > abs(e) * (1 + 1e-6) + 1e-9 for g, e in zip(got, expected)):
+        return ("a gradient is counted more than once — a node's _backward runs more than "
+                "once (keep a visited set, each node once): " + words.ORDER)
+    return words.ORDER
+
+
+def shared(checker, k: int) -> list[Found]:
+    """Inner nodes that later nodes share: each must receive every use before passing on."""
+    text, build = SHARED[k]
+    return _compare(checker, "backward", text, _SHARED_AT, lambda leaves, _: build(*leaves))
+
+
+def expressions(checker) -> list[Found]:
+    """Random programs of the ops that passed, the failing one shrunk to the smallest."""
+    hypothesis = require("hypothesis", "check_engine's random expressions", "testing")
+    forms = [f for f in checker.forms if checker.result_of(form_name(f)).status == "pass"]
+    if not forms:
+        raise Skip("no op passed its own check")
+    settings = hypothesis.settings(
+        max_examples=checker.max_examples, derandomize=True, database=None, deadline=None,
+        suppress_health_check=list(hypothesis.HealthCheck), report_multiple_bugs=False)
+    try:
+        with _storage_elsewhere():
+            smallest = hypothesis.find(programs(forms), lambda p: _program(checker, p) is not None,
+                                       settings=settings)
+    except hypothesis.errors.NoSuchExample:
+        return []
+    except hypothesis.errors.Unsatisfiable:
+        raise Skip("no expression could be drawn from the ops that passed") from None
+    return [_program(checker, smallest)]
+
+
+@contextmanager
+def _storage_elsewhere() -> Iterator[None]:
+    """Hypothesis keeps caches in ``.hypothesis`` of the current folder; where the
+    process has not chosen a place for them (a command, a notebook), they go to a
+    temporary folder instead: checking an engine writes nothing into the student's."""
+    configuration = importlib.import_module("hypothesis.configuration")
+    chosen = getattr(configuration, "__hypothesis_home_directory", None)
+    if chosen is not None or os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="autograd-mini-hypothesis-") as folder:
+        configuration.set_hypothesis_home_dir(folder)
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(None)
+
+
+def _program(checker, program: Program) -> Found | None:
+    ops = program.ops
+    blame = ops[0] if len(ops) == 1 else "backward"
+    found = _compare(checker, blame, program.text(), program.point, program.run,
+                     program.used_inputs())
+    if not found or len(ops) > 1:
+        return found[0] if found else None
+    return found[0]._replace(diagnosis=f"{ops[0]} is right at the checked points but not "
+                             f"here: {found[0].diagnosis}")
+
+
+def deep(checker) -> list[Found]:
+    """A chain ``DEPTH`` nodes deep: the walk of the graph must not recurse."""
+    text = f"x1 + 0.5 + 0.5 + … ({DEPTH:,} additions)"
+    x = checker.leaf(0.5)
+    y = x
+    try:
+        for _ in range(DEPTH):
+            y = y + 0.5
+        checker.backward(y)
+    except (Exception, RecursionError) as error:
+        return [Found("backward", text, {"x1": 0.5}, {"d/dx1": 1.0}, _error(error),
+                      words.raised(error, "backward()"))]
+    got = checker.grad(x)
+    if close(got, 1.0):
+        return []
+    return [Found("backward", text, {"x1": 0.5}, {"d/dx1": 1.0}, {"d/dx1": got},
+                  f"a long chain gets the gradient {fmt(got)} at its start, not 1")]
+
+
+def notes(checker) -> list[str]:
+    """What two ``backward()`` calls in a row do: a choice of semantics, not a bug."""
+    try:
+        a, b = checker.leaf(_SHARED_AT[0]), checker.leaf(_SHARED_AT[1])
+        c = a * b
+        out = (c + a) * c
+        checker.backward(out)
+        first = [checker.grad(a), checker.grad(b)]
+        checker.backward(out)
+        second = [checker.grad(a), checker.grad(b)]
+    except Exception as error:
+        return [f"two backward() calls in a row: the second raised {type(error).__name__}: "
+                f"{error} (the graph is freed after one pass?)"]
+    said = f"({', '.join(map(fmt, second))} after {', '.join(map(fmt, first))})"
+    ratios = [s / f for s, f in zip(second, first) if f]
+    if ratios and all(close(r, 2.0) for r in ratios):
+        return ["two backward() calls in a row give exactly twice the gradient at the leaves "
+                f"{said}: gradients accumulate, so zero them between passes (zero_grad)"]
+    if ratios and all(close(r, 1.0) for r in ratios):
+        return [f"two backward() calls in a row give the same gradients {said}: each call "
+                "starts afresh (gradients are reset or overwritten)"]
+    if ratios and all(r > 2.0 for r in ratios):
+        return ["two backward() calls in a row give more than twice the gradient at the "
+                f"leaves {said}: the inner nodes keep their gradients from the first call "
+                "and pass them on again, as in micrograd (backward() seeds the output with "
+                "1 and resets nothing else) — zero every gradient between passes"]
+    return [f"two backward() calls in a row give {said}"]
+
+
+# -- nn: a training step ------------------------------------------------------------------
+
+_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+_YS = [1.0, -1.0, -1.0, 1.0]  # the lecture's four samples
+
+
+def _network_factory(checker):
+    if checker.adapter.mlp is not None:
+        return checker.adapter.mlp
+    module = sys.modules.get(checker.kind.__module__)
+    if getattr(module, "MLP", None) is not None:
+        return module.MLP
+    package = checker.kind.__module__.rpartition(".")[0]
+    if package:
+        try:
+            return getattr(importlib.import_module(f"{package}.nn"), "MLP", None)
+        except ImportError:
+            return None
+    return None
+
+
+def _loss(checker, model) -> Any:
+    total = 0.0
+    for x, y in zip(_XS, _YS):
+        out = model(x)
+        out = out[0] if isinstance(out, (list, tuple)) else out
+        total = (out - y) * (out - y) + total
+    return total
+
+
+def mlp(checker) -> list[Found]:
+    """Two training steps of ``MLP(3, [4, 1])``: the gradients against finite
+    differences at each, ``zero_grad`` between them, and a loss that falls."""
+    factory = _network_factory(checker)
+    if factory is None:
+        raise Skip("the engine has no nn.MLP")
+    state = random.getstate()
+    random.seed(0)
+    try:
+        model = factory(3, [4, 1])
+    finally:
+        random.setstate(state)
+    text = "MLP(3, [4, 1]) on the lecture's four samples, loss Σ (out - y)²"
+    params = list(model.parameters())
+    before, losses = None, []
+    for _ in range(2):
+        loss = _loss(checker, model)
+        losses.append(checker.data(loss))
+        if hasattr(model, "zero_grad"):
+            model.zero_grad()
+        else:
+            for p in params:
+                p.grad = 0.0
+        checker.backward(loss)
+        got = [checker.grad(p) for p in params]
+        numeric = [_slope(checker, model, p) for p in params]
+        wrong = [k for k, (g, n) in enumerate(zip(got, numeric))
+                 if not close(g, n, rtol=1e-4, atol=1e-6)]
+        if wrong:
+            return [_mlp_found(checker, text, wrong, got, numeric, before)]
+        before = got
+        for p, g in zip(params, got):
+            p.data -= 0.01 * g
+    if not checker.data(_loss(checker, model)) < losses[0]:
+        return [Found("nn", text, {}, {"loss": losses[0]}, {"loss": losses[-1]},
+                      "two steps against the gradient did not lower the loss")]
+    return []
+
+
+def _slope(checker, model, p, h: float = 1e-6) -> float:
+    """d loss / d p by central differences: p moved, the loss built again, p put back."""
+    p.data += h
+    up = checker.data(_loss(checker, model))
+    p.data -= 2 * h
+    down = checker.data(_loss(checker, model))
+    p.data += h
+    return (up - down) / (2 * h)
+
+
+def _mlp_found(checker, text, wrong, got, numeric, before) -> Found:
+    shown = wrong[:3]
+    expected = {f"d/dp{k + 1}": numeric[k] for k in shown}
+    given = {f"d/dp{k + 1}": got[k] for k in shown}
+    if before is not None and all(close(got[k], numeric[k] + before[k], rtol=1e-4, atol=1e-6)
+                                  for k in wrong):
+        diagnosis = ("zero_grad() does not reset the gradients: the second step's gradients "
+                     "are the first step's plus the new ones — set every parameter's grad to 0")
+    else:
+        diagnosis = (f"{len(wrong)} of {len(got)} parameters' gradients disagree with finite "
+                     "differences of the loss: if the ops pass, look at nn — parameters(), "
+                     "and how a neuron sums w·x + b")
+    return Found("nn", text, {"parameters": len(got)}, expected, given, diagnosis)

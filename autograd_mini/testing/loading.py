@@ -1,0 +1,70 @@
+"""Find an engine's class from a command line's words: ``path/to/engine.py:Value`` or
+``package.module:Value``.  Importing the file runs it, as pytest runs a test file."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+
+__all__ = ["load_engine", "EngineLoadError", "FILE_MODULE_PREFIX"]
+
+FILE_MODULE_PREFIX = "_autograd_mini_engine_"  # the module a file is imported as
+
+
+class EngineLoadError(ValueError):
+    """The target names no class that can be loaded; the message says why, in one line."""
+
+
+def load_engine(target: str) -> type:
+    """The class ``target`` names: ``FILE.py:NAME`` (a file, imported with its folder on
+    the import path, so that its own imports work) or ``MODULE:NAME``."""
+    where, sep, name = str(target).rpartition(":")
+    if not sep or not where or not name.isidentifier():
+        raise EngineLoadError(f"expected FILE.py:CLASS or MODULE:CLASS (say engine.py:Value), "
+                              f"got {target!r}")
+    module = _from_file(Path(where)) if where.endswith(".py") else _from_module(where)
+    found = getattr(module, name, None)
+    if found is None:
+        raise EngineLoadError(f"{where} has no {name!r}")
+    if not isinstance(found, type):
+        raise EngineLoadError(f"{where}:{name} is a {type(found).__name__}, not a class")
+    return found
+
+
+def _from_module(name: str):
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        raise EngineLoadError(f"cannot import {name!r}: {error}") from None
+    except Exception as error:  # the module's own code failed as it ran
+        raise EngineLoadError(f"importing {name!r} raised {type(error).__name__}: "
+                              f"{error}") from None
+
+
+def _from_file(path: Path):
+    if not path.is_file():
+        raise EngineLoadError(f"no such file: {str(path)!r}")
+    path = path.resolve()
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+    name = f"{FILE_MODULE_PREFIX}{path.stem}_{digest}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    folder = str(path.parent)
+    sys.path.insert(0, folder)  # its own imports (from nn import MLP) find their files
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as error:
+        del sys.modules[name]
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        raise EngineLoadError(f"running {str(path)!r} raised {type(error).__name__}: "
+                              f"{error}") from None
+    finally:
+        sys.path.remove(folder)
+    return module

@@ -1,0 +1,376 @@
+"""check_engine (autograd_mini.testing.engine_check) grades a student's engine: a corpus of
+micrograd-style engines, each with one classic bug, is caught bug by bug with the right op
+named and a diagnosis that fits; micrograd 0.1.0 fails only its documented recursion limit;
+the compatibility layer passes all.  The command and the pytest plugin run as a student
+would run them, in subprocesses."""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograd_mini.micrograd import Value as CompatValue
+from autograd_mini.testing import Adapter, EngineReport, check_engine
+from autograd_mini.testing.engine_check import CATEGORIES, load_engine
+from autograd_mini.testing.loading import EngineLoadError
+
+ROOT = Path(__file__).resolve().parents[1]
+ENGINE = Path(__file__).resolve().parent / "engines" / "student_engine.py"
+SOURCE = ENGINE.read_text()
+
+# name: (the text replaced, its replacement, the op to blame, words the diagnosis must hold)
+MUTANTS = {
+    "add overwrites instead of accumulating": (
+        "            self.grad += out.grad\n            other.grad += out.grad",
+        "            self.grad = out.grad\n            other.grad = out.grad",
+        "add", "overwritten instead of added"),
+    "mul overwrites instead of accumulating": (
+        "            self.grad += other.data * out.grad\n            other.grad += self.data",
+        "            self.grad = other.data * out.grad\n            other.grad = self.data",
+        "mul", "overwritten instead of added"),
+    "no topological order (a breadth-first walk)": (
+        "        self.grad = 1.0\n        for node in reversed(topo):\n"
+        "            node._backward()",
+        "        self.grad = 1.0\n        queue = [self]\n        while queue:\n"
+        "            node = queue.pop(0)\n            node._backward()\n"
+        "            queue.extend(node._prev)",
+        "backward", "counted more than once"),
+    "topological order not reversed": (
+        "for node in reversed(topo):", "for node in topo:",
+        "backward", "passes no gradient on as an inner node"),
+    "tanh's rule from the input instead of the output": (
+        "self.grad += (1 - t**2) * out.grad", "self.grad += (1 - self.data**2) * out.grad",
+        "tanh", "uses the input where it needs the output"),
+    "tanh forgets out.grad": (
+        "self.grad += (1 - t**2) * out.grad", "self.grad += 1 - t**2",
+        "tanh", "out.grad is forgotten"),
+    "the sign of __rsub__": (
+        "return other + (-self)", "return self + (-other)",
+        "sub", "operands are swapped"),
+    "__rtruediv__ upside down": (
+        "return other * self**-1", "return self * other**-1",
+        "div", "upside down"),
+    "** rule off by one in the exponent": (
+        "other * self.data**(other - 1) * out.grad", "other * self.data**other * out.grad",
+        "pow", "exponent off by one"),
+    "relu passes the gradient at negative inputs": (
+        "self.grad += (out.data > 0) * out.grad", "self.grad += out.grad",
+        "relu", "passes through where the derivative is 0"),
+    "exp's rule uses the input": (
+        "self.grad += out.data * out.grad", "self.grad += self.data * out.grad",
+        "exp", "uses the input where it needs the output"),
+    "backward() does not seed 1": (
+        "        self.grad = 1.0\n", "", "backward", "seed"),
+    "recursion fails past 1,000 nodes of depth": (
+        "        topo, visited = [], set()\n        stack = [(self, False)]\n"
+        "        while stack:\n            node, done = stack.pop()\n            if done:\n"
+        "                topo.append(node)\n            elif node not in visited:\n"
+        "                visited.add(node)\n                stack.append((node, True))\n"
+        "                stack.extend((child, False) for child in node._prev)\n",
+        "        topo, visited = [], set()\n\n        def build_topo(v):\n"
+        "            if v not in visited:\n                visited.add(v)\n"
+        "                for child in v._prev:\n                    build_topo(child)\n"
+        "                topo.append(v)\n        build_topo(self)\n",
+        "backward", "RecursionError"),
+    "mul gives each input its own value": (
+        "            self.grad += other.data * out.grad\n            other.grad += self.data",
+        "            self.grad += self.data * out.grad\n            other.grad += other.data",
+        "mul", "gradients are swapped"),
+    "add forgets its second input": (
+        "            self.grad += out.grad\n            other.grad += out.grad",
+        "            self.grad += out.grad", "add", "no gradient reaches x2"),
+    "add forgets out.grad": (
+        "            self.grad += out.grad\n            other.grad += out.grad",
+        "            self.grad += 1.0\n            other.grad += 1.0",
+        "add", "out.grad is forgotten"),
+    "mul forgets its children": (
+        "out = Value(self.data * other.data, (self, other), \"*\")",
+        "out = Value(self.data * other.data)", "mul", "not linked to its inputs"),
+    "** forgets the exponent's factor": (
+        "other * self.data**(other - 1) * out.grad", "self.data**(other - 1) * out.grad",
+        "pow", "a factor of the number"),
+    "sigmoid's rule from the input": (
+        "self.grad += s * (1 - s) * out.grad",
+        "self.grad += self.data * (1 - self.data) * out.grad",
+        "sigmoid", "uses the input where it needs the output"),
+    "log's rule from the output": (
+        "self.grad += (1 / self.data) * out.grad", "self.grad += (1 / out.data) * out.grad",
+        "log", "uses the output where it needs the input"),
+    "__neg__ keeps the sign": (
+        "return self * -1", "return self * 1", "neg", "sign of the value is flipped"),
+    "__rsub__ returns a number": (
+        "return other + (-self)", "return other + (-self.data)", "sub", "not a Value"),
+    "zero_grad does nothing": (
+        "        for p in self.parameters():\n            p.grad = 0.0",
+        "        pass", "nn", "zero_grad() does not reset"),
+    "backward() never ends": (
+        "node, done = stack.pop()", "node, done = stack[-1]", "backward", "time budget"),
+}
+
+
+def _mutant(tmp_path: Path, name: str) -> Path:
+    old, new, _, _ = MUTANTS[name]
+    assert SOURCE.count(old) == 1, f"the mutation {name!r} no longer applies"
+    path = tmp_path / "engine.py"
+    path.write_text(SOURCE.replace(old, new))
+    return path
+
+
+def _load(path: Path) -> type:
+    spec = importlib.util.spec_from_file_location(f"mutant_{abs(hash(str(path)))}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.Value
+
+
+def test_the_corpus_is_large_enough():
+    assert len(MUTANTS) >= 20
+
+
+def test_the_correct_student_engine_passes_every_check():
+    report = check_engine(_load(ENGINE))
+    assert report.passed, str(report)
+    statuses = {r.name: r.status for r in report.results}
+    assert statuses["two MLP training steps"] == "pass"  # its nn is found and trained
+    assert statuses["tanh: tanh(x1)"] == "pass" and statuses["pow: c**x1"] == "skip"
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_every_mutant_is_caught_with_the_right_op_and_diagnosis(name, tmp_path):
+    _, _, op, words = MUTANTS[name]
+    report = check_engine(_load(_mutant(tmp_path, name)), time_budget=3.0, max_examples=60)
+    assert not report.passed
+    first = report.failures[0]
+    assert first.op == op, str(report)
+    assert words in first.diagnosis, str(report)
+    assert first.expression and isinstance(first.inputs, dict)
+
+
+def test_a_hang_stops_after_the_budget_and_the_rest_is_skipped(tmp_path):
+    report = check_engine(_load(_mutant(tmp_path, "backward() never ends")), time_budget=0.5)
+    assert [r.status for r in report.results][:2] == ["fail", "skip"]
+    assert all(r.status == "skip" for r in report.results[1:])
+
+
+@pytest.mark.parametrize("on_a_thread", [False, True])
+def test_the_time_budget_stops_an_endless_loop_on_any_thread(on_a_thread):
+    import threading
+
+    from autograd_mini.testing.budget import CheckTimeout, within
+
+    stop = threading.Event()  # so that an abandoned thread does not spin for the rest of the run
+
+    def endless():
+        while not stop.is_set():
+            pass
+
+    outcome = []
+
+    def run():
+        try:
+            within(0.2, endless)
+        except CheckTimeout:
+            outcome.append("stopped")
+        outcome.append(within(5.0, lambda: 42))
+
+    if on_a_thread:
+        worker = threading.Thread(target=run)
+        worker.start()
+        worker.join(10)
+    else:
+        run()
+    stop.set()
+    assert outcome == ["stopped", 42]
+
+
+def test_a_failure_names_the_smallest_expression_and_the_numbers(tmp_path):
+    report = check_engine(_load(_mutant(tmp_path, "tanh's rule from the input instead of "
+                                               "the output")))
+    (failure,) = [f for f in report.failures if f.category == "ops"]
+    assert (failure.op, failure.expression, failure.inputs) == ("tanh", "tanh(x1)", {"x1": 0.5})
+    assert failure.expected["d/dx1"] == pytest.approx(1 - 0.46211715726000974**2)
+    assert failure.expected["d/dx1 by finite differences"] == pytest.approx(
+        failure.expected["d/dx1"], rel=1e-6)
+    assert failure.got["d/dx1"] == pytest.approx(1 - 0.5**2)
+
+
+def test_the_random_expressions_shrink_to_a_small_failing_one(tmp_path):
+    report = check_engine(_load(_mutant(tmp_path, "no topological order (a breadth-first "
+                                               "walk)")))
+    (found,) = [f for f in report.failures if f.category == "expressions"]
+    assert found.op == "backward"
+    assert found.expression.count("(") <= 2 and len(found.inputs) <= 2, found.expression
+
+
+def test_micrograd_passes_all_but_its_documented_recursion_limit():
+    micrograd = pytest.importorskip("micrograd.engine")
+    report = check_engine(micrograd.Value)
+    assert [(f.category, f.op) for f in report.failures] == [("deep graph", "backward")]
+    assert "RecursionError" in report.failures[0].diagnosis
+    statuses = {r.name: r.status for r in report.results}
+    assert statuses["two MLP training steps"] == "pass"  # micrograd.nn, found by itself
+    assert statuses["relu: relu(x1)"] == "pass" and statuses["tanh: tanh(x1)"] == "skip"
+    assert any("more than twice" in note for note in report.notes)  # its semantics
+
+
+def test_the_compat_layer_passes_everything():
+    report = check_engine(CompatValue)
+    assert report.passed, str(report)
+    assert all(r.status == "pass" for r in report.results)
+
+
+def test_the_report_gives_points_per_category_and_a_table(tmp_path):
+    report = check_engine(_load(_mutant(tmp_path, "add overwrites instead of accumulating")))
+    data = json.loads(report.to_json())
+    assert data["passed"] is False and list(data["categories"]) == list(CATEGORIES)
+    assert data["categories"]["used twice"] == {"points": 3, "of": 4}
+    assert data["points"] == sum(c["points"] for c in data["categories"].values())
+    assert data["failures"][0]["op"] == "add"
+    text = str(report)
+    assert text.splitlines()[0].startswith("check_engine: ")
+    assert "used twice    add: x1 + x1" in text and "FAILED" in text
+
+
+def test_two_backward_calls_are_a_note_not_a_failure():
+    from autograd_mini import Value
+
+    report = check_engine(Value)
+    assert report.passed
+    assert any("exactly twice" in note for note in report.notes)
+
+
+def test_an_adapter_speaks_to_another_spelling():
+    class Scalar:  # item() for its value, a function for tanh, grads in a dict
+        def __init__(self, x):
+            self.v = CompatValue(x)
+
+    def wrap(v):
+        s = object.__new__(Scalar)
+        s.v = v
+        return s
+
+    for name in ("__add__", "__sub__", "__mul__", "__truediv__", "__pow__"):
+        method = getattr(CompatValue, name)
+        setattr(Scalar, name, lambda a, b, m=method: wrap(m(a.v, b.v if isinstance(b, Scalar)
+                                                              else b)))
+    for name in ("__radd__", "__rsub__", "__rmul__", "__rtruediv__"):
+        method = getattr(CompatValue, name)
+        setattr(Scalar, name, lambda a, b, m=method: wrap(m(a.v, b)))
+    Scalar.__neg__ = lambda a: wrap(-a.v)
+    adapter = Adapter(data=lambda s: s.v.data, grad=lambda s: s.v.grad,
+                      backward=lambda s: s.v.backward(),
+                      functions={"tanh": lambda s: wrap(s.v.tanh())})
+    report = check_engine(Scalar, adapter)
+    assert report.passed, str(report)
+    assert {r.name: r.status for r in report.results}["tanh: tanh(x1)"] == "pass"
+
+
+def test_load_engine_reads_files_and_modules_and_says_what_is_wrong(tmp_path):
+    assert load_engine(f"{ENGINE}:Value").__name__ == "Value"
+    assert load_engine("autograd_mini.micrograd:Value") is CompatValue
+    (tmp_path / "broken.py").write_text("raise ValueError('oops')\n")
+    for target, message in [("engine.py", "expected FILE.py:CLASS"),
+                            (f"{tmp_path}/nothing.py:Value", "no such file"),
+                            (f"{ENGINE}:Nothing", "has no 'Nothing'"),
+                            (f"{ENGINE}:math", "not a class"),
+                            ("no_such_module_here:Value", "cannot import"),
+                            (f"{tmp_path}/broken.py:Value", "raised ValueError: oops")]:
+        with pytest.raises(EngineLoadError, match=message):
+            load_engine(target)
+
+
+# -- the command and the plugin, as a student runs them ---------------------------------------
+
+
+def _env() -> dict:
+    return {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+
+
+def _command(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograd_mini", "check-engine", *args],
+                          cwd=cwd, env=_env(), capture_output=True, text=True, timeout=300)
+
+
+def test_the_command_exits_0_when_all_pass_1_when_some_fail_2_for_a_bad_argument(tmp_path):
+    good = _command(f"{ENGINE}:Value", cwd=tmp_path)
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.startswith("check_engine: ") and "FAILED" not in good.stdout
+    bad = _command(f"{_mutant(tmp_path, 'exp' + chr(39) + 's rule uses the input')}:Value",
+                   "--json", cwd=tmp_path)
+    assert bad.returncode == 1, bad.stderr
+    data = json.loads(bad.stdout)
+    assert data["passed"] is False and data["failures"][0]["op"] == "exp"
+    assert data["categories"]["ops"]["points"] == data["categories"]["ops"]["of"] - 1
+    for target in ["engine.py", "missing.py:Value", "autograd_mini.micrograd:Nope"]:
+        wrong = _command(target, cwd=tmp_path)
+        assert wrong.returncode == 2 and wrong.stdout == ""
+        assert len(wrong.stderr.strip().splitlines()) == 1
+        assert wrong.stderr.startswith("autograd-mini: error: ")
+
+
+def _plugin_args() -> list[str]:
+    """``-p`` loads the plugin when the installed metadata predates its entry point."""
+    from importlib.metadata import entry_points
+
+    names = [e.value for e in entry_points(group="pytest11")]
+    return [] if "autograd_mini.testing.pytest_plugin" in names else [
+        "-p", "autograd_mini.testing.pytest_plugin"]
+
+
+def _pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                           *_plugin_args(), *args], cwd=cwd, env=_env(),
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_plugin_runs_the_checks_as_test_cases_in_any_folder(tmp_path):
+    (tmp_path / "engine.py").write_text(SOURCE)
+    good = _pytest("--check-engine=engine.py:Value", "-q", cwd=tmp_path)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert " passed" in good.stdout and "failed" not in good.stdout
+    folder = tmp_path / "course"
+    folder.mkdir()
+    _mutant(folder, "relu passes the gradient at negative inputs")
+    bad = _pytest("--check-engine=engine.py:Value", "-v", cwd=folder)
+    assert bad.returncode == 1
+    failed = [line for line in bad.stdout.splitlines() if line.startswith("FAILED")]
+    assert failed and "relu" in failed[0], bad.stdout
+    assert "passes through where the derivative is 0" in bad.stdout
+    assert "PASSED" in bad.stdout and "add: x1 + x2" in bad.stdout  # one case per check
+    nothing = _pytest("-q", cwd=folder)  # without the option: no checks, no tests
+    assert nothing.returncode == 5 and "no tests ran" in nothing.stdout
+
+
+def test_the_plugin_is_registered_as_an_entry_point():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["entry-points"]["pytest11"] == {
+        "autograd_mini": "autograd_mini.testing.pytest_plugin"}
+
+
+def test_the_report_type():
+    assert isinstance(check_engine(CompatValue, max_examples=5), EngineReport)
+
+
+def test_the_readme_example_prints_what_it_says():
+    pytest.importorskip("micrograd.engine")
+    import contextlib
+    import io
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S)
+                 if "check_engine" in b)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, "README.md", "exec"), {})  # the README's own example code
+    shown = [line.split("# ", 1)[1] for line in block.splitlines() if line.startswith("# ")]
+    printed = out.getvalue().splitlines()
+    assert printed[0] == "False" and printed[1] == shown[0]
+    assert printed[2] == "{'points': 15, 'of': 15}"
