@@ -36,14 +36,26 @@ def aligned(rows: list, rule: bool = False) -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
+# A trace of a big graph keeps one small record a node: each record holds references to
+# what the sweep computed, and writes its text (expressions, formulas, sentences) only
+# when it is read.  The trace's names are one dict, shared by all records.
+
+
+@dataclass(frozen=True, slots=True)
 class ForwardStep:
     """One node computed: ``name = expression = value``."""
 
     node: Value
     name: str
-    expression: str  # "" for a leaf
     value: float
+    names: dict[Value, str] = field(repr=False, compare=False)
+
+    @property
+    def expression(self) -> str:
+        """The node's op applied to its parents' names; ``""`` for a leaf."""
+        if not self.node.parents:
+            return ""
+        return handwritten.written(self.node, [self.names[p] for p in self.node.parents])
 
     @property
     def is_constant(self) -> bool:
@@ -100,17 +112,64 @@ class Total:
         return f"{self.local_formula} = {fmt(self.local)} in all"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BackwardStep:
-    """The chain rule at one node: its upstream gradient goes to each parent."""
+    """The chain rule at one node: its upstream gradient goes to each parent.
+
+    ``locals`` are the local derivatives and ``befores`` each parent's gradient before
+    its product is added (None for a constant), one per slot; ``contributions`` and
+    ``totals`` are written out from them when read."""
 
     node: Value
     name: str
-    op: str
     upstream: float
-    formula: str  # the op's full formula from the table
-    contributions: list[Contribution] = field(default_factory=list)
-    totals: list[Total] = field(default_factory=list)  # parents taken more than once
+    locals: tuple
+    befores: tuple
+    names: dict[Value, str] = field(repr=False, compare=False)
+    output_name: str = "out"
+
+    @property
+    def op(self) -> str:
+        return self.node.op
+
+    @property
+    def formula(self) -> str:
+        """The op's full formula from the table."""
+        return HAND_WRITTEN if self.node.primitive is None else self.node.primitive.formula
+
+    @property
+    def partials(self) -> list[str]:
+        """Each slot's local derivative as the table's rule writes it, names filled in."""
+        node = self.node
+        if node.primitive is None:  # a hand-written step: its numbers, no formula to show
+            return [""] * len(node.parents)
+        return node.primitive.partials([self.names[p] for p in node.parents],
+                                       [p.data if p.is_constant else None for p in node.parents])
+
+    @property
+    def contributions(self) -> list[Contribution]:
+        """What each parent receives, slot by slot (constants receive nothing)."""
+        twice = repeated_parents(self.node)
+        here, out = self.name, self.output_name
+        made = []
+        for index, (parent, local, before, partial) in enumerate(
+                zip(self.node.parents, self.locals, self.befores, self.partials)):
+            if parent.is_constant:
+                continue
+            there, contribution = self.names[parent], self.upstream * local
+            slot = slot_phrase(self.node, index) if parent in twice else ""
+            sentence = (f"∂{out}/∂{there} += ∂{out}/∂{here} · ∂{here}/∂{there}"
+                        f" = {fmt(self.upstream)} · {fmt(local)} = {fmt(contribution)}"
+                        + (f"  ({there} {slot})" if slot else ""))
+            local_formula = f"∂{here}/∂{there} " + (f"= {partial}" if partial else HAND_WRITTEN)
+            made.append(Contribution(parent, there, local_formula, local, contribution,
+                                     before, before + contribution, sentence, slot))
+        return made
+
+    @property
+    def totals(self) -> list[Total]:
+        """For each parent taken more than once, what its slots add up to."""
+        return _totals(self, repeated_parents(self.node), self.partials)
 
 
 @dataclass
@@ -183,64 +242,46 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
     order = list(names)  # topological: the graph is walked once
     # A node made by hand (micrograd's _backward) has no rule: its closure is run instead.
     interpret, chain_rule = handwritten.interpreters(order)
-    forward = interpret(  # a leaf is given; a node is its op applied to its parents' names
-        order, lambda n: ForwardStep(n, names[n], "", n.data),
-        lambda n, args: ForwardStep(n, names[n], handwritten.written(n, [a.name for a in args]),
-                                    n.data))
+    forward = interpret(order, lambda n: ForwardStep(n, names[n], n.data, names),
+                        lambda n, args: ForwardStep(n, names[n], n.data, names))
     backward: list[BackwardStep] = []
+    out = names[output]
 
     def record(node, upstream, locals_, grads):
         """Hears of each step of the sweep before it is applied, and reads its sums."""
-        parent_names = [names[p] for p in node.parents]
-        if node.primitive is None:  # a hand-written step: its numbers, no formula to show
-            partials, formula = [""] * len(node.parents), HAND_WRITTEN
-        else:
-            partials, formula = node.primitive.partials(
-                parent_names, [p.data if p.is_constant else None for p in node.parents]), \
-                node.primitive.formula
-        step = BackwardStep(node, names[node], node.op, upstream, formula)
-        out, here = names[output], names[node]
-        twice = repeated_parents(node)
         sums: dict[Value, float] = {}  # a parent used twice (x * x) receives two products
-        for index, (parent, local, partial) in enumerate(zip(node.parents, locals_, partials)):
-            if parent.is_constant:
-                continue  # a constant receives no gradient
-            there = names[parent]
+        befores = []
+        for parent, local in zip(node.parents, locals_):
+            if parent.is_constant:  # a constant receives no gradient
+                befores.append(None)
+                continue
             before = sums.get(parent, grads[parent])
-            contribution = upstream * local
-            sums[parent] = before + contribution  # as the sweep adds it next
-            slot = slot_phrase(node, index) if parent in twice else ""
-            sentence = (f"∂{out}/∂{there} += ∂{out}/∂{here} · ∂{here}/∂{there}"
-                        f" = {fmt(upstream)} · {fmt(local)} = {fmt(contribution)}"
-                        + (f"  ({there} {slot})" if slot else ""))
-            local_formula = f"∂{here}/∂{there} " + (f"= {partial}" if partial else HAND_WRITTEN)
-            step.contributions.append(Contribution(
-                parent, there, local_formula, local, contribution,
-                before, sums[parent], sentence, slot))
-        step.totals.extend(_totals(step, twice, partials, sums))
-        backward.append(step)
+            befores.append(before)
+            sums[parent] = before + upstream * local  # as the sweep adds it next
+        backward.append(BackwardStep(node, names[node], upstream, tuple(locals_),
+                                     tuple(befores), names, out))
 
     grads = chain_rule(order, {output: float(gradient)}, listen=record)
     accumulate(grads)  # what backward() would add, written all at once
     return Trace(output, names, list(forward.values()), backward, grads)
 
 
-def _totals(step: BackwardStep, twice: set[Value], partials: list[str],
-            sums: dict[Value, float]) -> list[Total]:
+def _totals(step: BackwardStep, twice: set[Value], partials: list[str]) -> list[Total]:
     """For each parent taken more than once, its slots' local derivatives added: the
     partials written once with a count when they read the same (``2·x``), else joined
     by ``+``; the number is the sum of the products, as the sweep adds them."""
     totals = []
+    by_slot = _by_slot(step)
     for parent in (p for p in dict.fromkeys(step.node.parents)
                    if p in twice and not p.is_constant):  # a constant receives nothing
-        mine = [(c, partials[k]) for k, c in enumerate(_by_slot(step)) if c is not None
+        mine = [(c, partials[k]) for k, c in enumerate(by_slot) if c is not None
                 and c.parent is parent]
         texts = [_grouped(text) for _, text in mine]
         written = f"{len(texts)}·{texts[0]}" if len(set(texts)) == 1 else " + ".join(texts)
         local = sum(c.local for c, _ in mine)
         totals.append(Total(parent, mine[0][0].parent_name,
                             f"∂{step.name}/∂{mine[0][0].parent_name} = {written}", local,
-                            sum(c.contribution for c, _ in mine), sums[parent]))
+                            sum(c.contribution for c, _ in mine), mine[-1][0].grad_after))
     return totals
 
 
