@@ -33,6 +33,11 @@ class _Optimizer:
             p.grad = 0.0
 
 
+def _number(grad: float | Value) -> float:
+    """A gradient's number: a Value's data after backward(create_graph=True)."""
+    return grad.data if isinstance(grad, Value) else float(grad)
+
+
 def _check(name: str, value: float, low: float, high: float = math.inf) -> float:
     if not low <= value < high:
         raise ValueError(f"{name} must be in [{low}, {high}), got {value!r}")
@@ -69,7 +74,7 @@ class SGD(_Optimizer):
     def step(self) -> None:
         keep = 1.0 - self.weight_decay
         for i, p in enumerate(self.params):
-            change = -self.lr * float(p.grad) + self.momentum * self.changes[i]
+            change = -self.lr * _number(p.grad) + self.momentum * self.changes[i]
             self.changes[i] = change
             p.data = (p.data + change) * keep
 
@@ -97,7 +102,7 @@ class Adam(_Optimizer):
         self.t += 1
         correct1, correct2 = 1 - self.beta1**self.t, 1 - self.beta2**self.t
         for i, p in enumerate(self.params):
-            g = float(p.grad)  # a Value after backward(create_graph=True): its number
+            g = _number(p.grad)  # a Value after backward(create_graph=True): its number
             self.m[i] = self.beta1 * self.m[i] + (1 - self.beta1) * g
             self.v[i] = self.beta2 * self.v[i] + (1 - self.beta2) * g * g
             m_hat, v_hat = self.m[i] / correct1, self.v[i] / correct2

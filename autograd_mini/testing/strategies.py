@@ -65,15 +65,15 @@ def _inside(x: float, domain: Domain) -> bool:
 class Expression:
     """A random expression: call it with Values, read it with ``repr``.
 
-    It is a graph of Values built at the drawn point (``inputs``, the leaves ``x0, x1,
+    It is a graph of Values built at the drawn point (``inputs``, the leaves ``x1, x2,
     ...``, and its ``output``).  Calling it replays that graph on your Values, reading it
     writes it out: both are the one interpreter loop (:func:`~autograd_mini.engine.interpret`),
     which :meth:`interpret` lends to any other rule.
 
-        >>> x0, x1 = Value(1.0, label="x0"), Value(0.0, label="x1")
-        >>> f = Expression([x0, x1], x0 * x1.exp())
+        >>> x1, x2 = Value(1.0, label="x1"), Value(0.0, label="x2")
+        >>> f = Expression([x1, x2], x1 * x2.exp())
         >>> f
-        mul(x0, exp(x1))
+        mul(x1, exp(x2))
         >>> f(Value(3.0), Value(0.0)).data
         3.0
         >>> f.interpret([2.0, 0.0].__getitem__, lambda node, args: node.primitive.value(*args))
