@@ -215,7 +215,7 @@ class EngineChecker:
         self.kind, self.adapter = value_class, adapter or Adapter()
         self.time_budget, self.max_examples = time_budget, max_examples
         self.name = _engine_name(value_class)
-        self.results: dict[str, CheckResult] = {}
+        self.results: dict[tuple[str, str], CheckResult] = {}  # by (category, name)
         self.notes: list[str] = []
         self.forms = all_forms()
         self.probe: str | None = None  # how backward() orders the steps (engine_checks)
@@ -254,7 +254,11 @@ class EngineChecker:
     def semantics(self) -> list[str]:
         """Notes on what the engine does that is a choice, not a bug (run once)."""
         if not self.notes and not self._dead:
-            self.notes = checks.notes(self)
+            try:
+                self.notes = within(self.time_budget, lambda: checks.notes(self))
+            except CheckTimeout:
+                self.notes = ["two backward() calls in a row did not finish within "
+                              f"{self.time_budget:g} s"]
         return self.notes
 
     def carrier_works(self, form) -> bool:
@@ -267,20 +271,22 @@ class EngineChecker:
         result = self.result_of(checks.form_name(carrier))
         return result is not None and result.status == "pass"
 
-    def result_of(self, name: str) -> CheckResult | None:
+    def result_of(self, name: str, category: str = "ops") -> CheckResult | None:
         """The result of the check called ``name``, running it if need be."""
-        check = next((c for c in self._checks if c.name == name), None)
+        check = next((c for c in self._checks if (c.category, c.name) == (category, name)),
+                     None)
         return self.run(check) if check is not None else None
 
     def run(self, check: Check) -> CheckResult:
         """The check's result, computed the first time it is asked for."""
-        if check.name in self.results:
-            return self.results[check.name]
-        if self._dead and check.name != self._checks[0].name:
+        key = (check.category, check.name)
+        if key in self.results:
+            return self.results[key]
+        if self._dead and check is not self._checks[0]:
             result = CheckResult(check.category, check.name, "skip", note=self._dead)
         else:
             result = self._guarded(check)
-        self.results[check.name] = result
+        self.results[key] = result
         return result
 
     def _guarded(self, check: Check) -> CheckResult:
