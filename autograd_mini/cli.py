@@ -169,7 +169,7 @@ def _demo(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {str(folder)!r} exists and is not a folder")
     o = worked_example()
     record = trace(o)
-    _say("A neuron: o = tanh(x*w + b), with x = 2, w = -3, b = 6.8814\n")
+    _say(f"A neuron: o = tanh(x*w + b), with {record.given}\n")  # the tables' digits
     _say(str(record))
     folder.mkdir(parents=True, exist_ok=True)
     graph = save(Scene.of_trace(record).draw(View()), folder / "graph.svg", timeout=DOT_SECONDS)

@@ -30,7 +30,7 @@ Function = Callable[..., "Value | Sequence[Value]"]
 
 
 def _leaves(primals: Sequence[float]) -> list[Value]:
-    return [Value(x, label=f"x{i}") for i, x in enumerate(primals)]
+    return [Value(x, label=f"x{i}") for i, x in enumerate(primals, 1)]  # x1, x2: from 1
 
 
 def _outputs(result) -> tuple[list[Value], bool]:

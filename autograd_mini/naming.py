@@ -23,7 +23,7 @@ from itertools import chain, count
 
 from .engine import Value, topological_order
 
-__all__ = ["display_names", "fmt"]
+__all__ = ["display_names", "fmt", "slot_names", "slot_phrase", "repeated_parents"]
 
 
 def fmt(x: float | Value) -> str:
@@ -63,3 +63,42 @@ def display_names(*roots: Value) -> dict[Value, str]:
                            if c not in used and (c == node.label or c not in labels))
         used.add(names[node])
     return names
+
+
+def slot_names(node: Value) -> list[str]:
+    """What the op table's input layout calls each of ``node``'s inputs, in order:
+    ``["a", "b"]`` for a binary op, ``["w_1", "w_2", "x_1", "x_2", "b"]`` for a weighted
+    sum of two inputs plus a bias (the names its formula uses, rows counted from 1).
+    A node made by hand (no primitive) numbers its inputs ``a_1, a_2, ...``."""
+    count = len(node.parents)
+    layout = node.primitive.layout if node.primitive is not None else None
+    rows = layout.size(count) if layout is not None else None
+    if rows is None:
+        return [f"a_{k}" for k in range(1, count + 1)]
+    repeated = [f"{column}_{row}" for column in layout.columns for row in range(1, rows + 1)]
+    return repeated + list(layout.tail)
+
+
+_PLACES = {2: ("left", "right"), 3: ("first", "second", "third")}
+
+
+def slot_phrase(node: Value, index: int) -> str:
+    """Where input number ``index`` enters ``node``, in words: ``as the left input a``,
+    ``as the right input b`` (an op of two or three inputs), or ``as x_2`` (a row of a
+    variadic op).  Shown wherever a parent appears more than once, so that the two
+    products of ``x * x`` read as two different slots, not one derivative said twice."""
+    names = slot_names(node)
+    places = _PLACES.get(len(names)) if node.primitive is not None \
+        and not node.primitive.layout.variadic else None
+    if places:
+        return f"as the {places[index]} input {names[index]}"
+    return f"as {names[index]}"
+
+
+def repeated_parents(node: Value) -> set[Value]:
+    """The parents that ``node`` takes more than once (``x`` in ``x * x``)."""
+    seen: set[Value] = set()
+    twice: set[Value] = set()
+    for parent in node.parents:
+        (twice if parent in seen else seen).add(parent)
+    return twice

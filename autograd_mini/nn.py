@@ -10,6 +10,7 @@ on its loss.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Iterator, Sequence
@@ -85,9 +86,12 @@ class Module:
         Raises:
             ValueError: names missing or unexpected, or a value is not a finite number.
         """
-        params = dict(self.named_parameters())
-        missing, unexpected = params.keys() - state.keys(), state.keys() - params.keys()
-        if missing or unexpected:
+        # Names are compared as they are made, with no second table of them: a big model
+        # loads in little more memory than the model and the file's numbers take.
+        missing = [name for name, _ in self.named_parameters() if name not in state]
+        if missing or sum(1 for _ in self.named_parameters()) != len(state):
+            known = set(name for name, _ in self.named_parameters())
+            unexpected = [name for name in state if name not in known]
             raise ValueError(
                 f"state does not fit this {type(self).__name__}: "
                 f"missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]}"
@@ -97,8 +101,14 @@ class Module:
                     or not _finite(number):
                 shown = repr(number) if len(repr(number)) < 40 else repr(number)[:30] + "..."
                 raise ValueError(f"parameter {name!r} must be a finite number, got {shown}")
-        for name, p in params.items():
+        for name, p in self.named_parameters():
             p.data = float(state[name])
+
+
+@functools.cache
+def _weight_label(i: int) -> str:
+    """``w0``, ``w1``, ...: one string for all neurons' i-th weights (a big model has many)."""
+    return f"w{i}"
 
 
 def _finite(number: float) -> bool:
@@ -122,12 +132,12 @@ def _as_list(x: Inputs) -> list:
 
 
 def _as_values(x: Inputs) -> list[Value]:
-    """The inputs as Values, plain numbers lifted once (labelled x0, x1, ...) so that
+    """The inputs as Values, plain numbers lifted once (labelled x1, x2, ...) so that
     all the neurons of a layer share the same input nodes."""
     xs = _as_list(x)
     for v in xs:
         if not isinstance(v, Value):
-            return [v if isinstance(v, Value) else Value(v, f"x{i}") for i, v in enumerate(xs)]
+            return [v if isinstance(v, Value) else Value(v, f"x{i}") for i, v in enumerate(xs, 1)]
     return xs
 
 
@@ -190,7 +200,8 @@ class Neuron(Module):
         _check_choice("activation", activation, activations())
         _check_choice("init", init, INITS)
         rng = rng if rng is not None else random  # the module: random.seed() applies
-        self.w = [Value(_initial_weight(init, nin, scale, rng), f"w{i}") for i in range(nin)]
+        self.w = [Value(_initial_weight(init, nin, scale, rng), _weight_label(i))
+                  for i in range(nin)]
         self.b = Value(_initial_weight(init, nin, scale, rng) if init == "paper" else 0.0, "b")
         self.activation = activation
 

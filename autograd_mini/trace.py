@@ -19,10 +19,10 @@ from html import escape
 
 from . import handwritten
 from .engine import Value, accumulate
-from .naming import display_names, fmt
+from .naming import display_names, fmt, repeated_parents, slot_phrase
 
 __all__ = [
-    "trace", "Trace", "ForwardStep", "BackwardStep", "Contribution", "fmt", "aligned",
+    "trace", "Trace", "ForwardStep", "BackwardStep", "Contribution", "Total", "fmt", "aligned",
     "Step", "walk", "step_count", "HAND_WRITTEN",
 ]
 
@@ -36,14 +36,26 @@ def aligned(rows: list, rule: bool = False) -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
+# A trace of a big graph keeps one small record a node: each record holds references to
+# what the sweep computed, and writes its text (expressions, formulas, sentences) only
+# when it is read.  The trace's names are one dict, shared by all records.
+
+
+@dataclass(frozen=True, slots=True)
 class ForwardStep:
     """One node computed: ``name = expression = value``."""
 
     node: Value
     name: str
-    expression: str  # "" for a leaf
     value: float
+    names: dict[Value, str] = field(repr=False, compare=False)
+
+    @property
+    def expression(self) -> str:
+        """The node's op applied to its parents' names; ``""`` for a leaf."""
+        if not self.node.parents:
+            return ""
+        return handwritten.written(self.node, [self.names[p] for p in self.node.parents])
 
     @property
     def is_constant(self) -> bool:
@@ -70,26 +82,94 @@ class Contribution:
     grad_before: float
     grad_after: float
     sentence: str
+    slot: str = ""  # "as the left input a" where the parent is taken more than once
 
     @property
     def local_text(self) -> str:
-        """``∂c/∂a = b = 3``, but ``∂c/∂a = 1`` rather than ``∂c/∂a = 1 = 1``."""
+        """``∂c/∂a = b = 3``, but ``∂c/∂a = 1`` rather than ``∂c/∂a = 1 = 1``; with the
+        slot named where the parent is taken twice: ``∂n1/∂x = x = 2, as the left input a``."""
         value = fmt(self.local)
-        if self.local_formula.endswith(f"= {value}"):
-            return self.local_formula
-        return f"{self.local_formula} = {value}"
+        text = self.local_formula
+        if not text.endswith(f"= {value}"):
+            text = f"{text} = {value}"
+        return f"{text}, {self.slot}" if self.slot else text
 
 
 @dataclass(frozen=True)
+class Total:
+    """What a parent taken more than once receives from one node, all its slots added:
+    ``∂n1/∂x = 2·x = 4 in all`` for ``n1 = x * x``."""
+
+    parent: Value
+    parent_name: str
+    local_formula: str  # ∂n1/∂x = 2·x: the slots' partials added
+    local: float
+    contribution: float
+    grad_after: float
+
+    @property
+    def local_text(self) -> str:
+        return f"{self.local_formula} = {fmt(self.local)} in all"
+
+
+@dataclass(frozen=True, slots=True)
 class BackwardStep:
-    """The chain rule at one node: its upstream gradient goes to each parent."""
+    """The chain rule at one node: its upstream gradient goes to each parent.
+
+    ``locals`` are the local derivatives and ``befores`` each parent's gradient before
+    its product is added (None for a constant), one per slot; ``contributions`` and
+    ``totals`` are written out from them when read."""
 
     node: Value
     name: str
-    op: str
     upstream: float
-    formula: str  # the op's full formula from the table
-    contributions: list[Contribution] = field(default_factory=list)
+    locals: tuple
+    befores: tuple
+    names: dict[Value, str] = field(repr=False, compare=False)
+    output_name: str = "out"
+
+    @property
+    def op(self) -> str:
+        return self.node.op
+
+    @property
+    def formula(self) -> str:
+        """The op's full formula from the table."""
+        return HAND_WRITTEN if self.node.primitive is None else self.node.primitive.formula
+
+    @property
+    def partials(self) -> list[str]:
+        """Each slot's local derivative as the table's rule writes it, names filled in."""
+        node = self.node
+        if node.primitive is None:  # a hand-written step: its numbers, no formula to show
+            return [""] * len(node.parents)
+        return node.primitive.partials([self.names[p] for p in node.parents],
+                                       [p.data if p.is_constant else None for p in node.parents])
+
+    @property
+    def contributions(self) -> list[Contribution]:
+        """What each parent receives, slot by slot (constants receive nothing)."""
+        twice = repeated_parents(self.node)
+        here, out = self.name, self.output_name
+        made = []
+        for index, (parent, local, before, partial) in enumerate(
+                zip(self.node.parents, self.locals, self.befores, self.partials)):
+            if parent.is_constant:
+                continue
+            there, contribution = self.names[parent], self.upstream * local
+            slot = slot_phrase(self.node, index) if parent in twice else ""
+            sentence = (f"∂{out}/∂{there} += ∂{out}/∂{here} · ∂{here}/∂{there}"
+                        f" = {fmt(self.upstream)} · {fmt(local)} = {fmt(contribution)}"
+                        + (f"  ({there} {slot})" if slot else ""))
+            local_formula = f"∂{here}/∂{there} " + (f"= {partial}" if partial else HAND_WRITTEN)
+            made.append(Contribution(parent, there, local_formula, local, contribution,
+                                     before, before + contribution, sentence, slot))
+        return made
+
+    @property
+    def totals(self) -> list[Total]:
+        """For each parent taken more than once, what its slots add up to."""
+        return _totals(self, repeated_parents(self.node), self.partials)
 
 
 @dataclass
@@ -101,6 +181,12 @@ class Trace:
     forward: list[ForwardStep]
     backward: list[BackwardStep]
     grads: dict[Value, float]
+
+    @property
+    def given(self) -> str:
+        """The inputs with their numbers as the tables write them: ``x = 2, b = 6.881``."""
+        return ", ".join(f"{s.name} = {fmt(s.value)}" for s in self.forward
+                         if not s.expression and not s.is_constant)
 
     def forward_table(self) -> str:
         """The forward pass as aligned text, one node a line (constants left out)."""
@@ -118,6 +204,9 @@ class Trace:
                 rows.append((str(i), step.name, fmt(step.upstream), c.parent_name,
                              c.local_text, fmt(c.contribution),
                              fmt(c.grad_after)))
+            for t in step.totals:  # a parent taken twice: what its slots add up to
+                rows.append((str(i), step.name, fmt(step.upstream), t.parent_name,
+                             t.local_text, fmt(t.contribution), fmt(t.grad_after)))
         return rows
 
     def backward_table(self) -> str:
@@ -153,42 +242,60 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
     order = list(names)  # topological: the graph is walked once
     # A node made by hand (micrograd's _backward) has no rule: its closure is run instead.
     interpret, chain_rule = handwritten.interpreters(order)
-    forward = interpret(  # a leaf is given; a node is its op applied to its parents' names
-        order, lambda n: ForwardStep(n, names[n], "", n.data),
-        lambda n, args: ForwardStep(n, names[n], handwritten.written(n, [a.name for a in args]),
-                                    n.data))
+    forward = interpret(order, lambda n: ForwardStep(n, names[n], n.data, names),
+                        lambda n, args: ForwardStep(n, names[n], n.data, names))
     backward: list[BackwardStep] = []
+    out = names[output]
 
     def record(node, upstream, locals_, grads):
         """Hears of each step of the sweep before it is applied, and reads its sums."""
-        parent_names = [names[p] for p in node.parents]
-        if node.primitive is None:  # a hand-written step: its numbers, no formula to show
-            partials, formula = [""] * len(node.parents), HAND_WRITTEN
-        else:
-            partials, formula = node.primitive.partials(
-                parent_names, [p.data if p.is_constant else None for p in node.parents]), \
-                node.primitive.formula
-        step = BackwardStep(node, names[node], node.op, upstream, formula)
-        out, here = names[output], names[node]
         sums: dict[Value, float] = {}  # a parent used twice (x * x) receives two products
-        for parent, local, partial in zip(node.parents, locals_, partials):
-            if parent.is_constant:
-                continue  # a constant receives no gradient
-            there = names[parent]
+        befores = []
+        for parent, local in zip(node.parents, locals_):
+            if parent.is_constant:  # a constant receives no gradient
+                befores.append(None)
+                continue
             before = sums.get(parent, grads[parent])
-            contribution = upstream * local
-            sums[parent] = before + contribution  # as the sweep adds it next
-            sentence = (f"∂{out}/∂{there} += ∂{out}/∂{here} · ∂{here}/∂{there}"
-                        f" = {fmt(upstream)} · {fmt(local)} = {fmt(contribution)}")
-            local_formula = f"∂{here}/∂{there} " + (f"= {partial}" if partial else HAND_WRITTEN)
-            step.contributions.append(Contribution(
-                parent, there, local_formula, local, contribution,
-                before, sums[parent], sentence))
-        backward.append(step)
+            befores.append(before)
+            sums[parent] = before + upstream * local  # as the sweep adds it next
+        backward.append(BackwardStep(node, names[node], upstream, tuple(locals_),
+                                     tuple(befores), names, out))
 
     grads = chain_rule(order, {output: float(gradient)}, listen=record)
     accumulate(grads)  # what backward() would add, written all at once
     return Trace(output, names, list(forward.values()), backward, grads)
+
+
+def _totals(step: BackwardStep, twice: set[Value], partials: list[str]) -> list[Total]:
+    """For each parent taken more than once, its slots' local derivatives added: the
+    partials written once with a count when they read the same (``2·x``), else joined
+    by ``+``; the number is the sum of the products, as the sweep adds them."""
+    totals = []
+    by_slot = _by_slot(step)
+    for parent in (p for p in dict.fromkeys(step.node.parents)
+                   if p in twice and not p.is_constant):  # a constant receives nothing
+        mine = [(c, partials[k]) for k, c in enumerate(by_slot) if c is not None
+                and c.parent is parent]
+        texts = [_grouped(text) for _, text in mine]
+        written = f"{len(texts)}·{texts[0]}" if len(set(texts)) == 1 else " + ".join(texts)
+        local = sum(c.local for c, _ in mine)
+        totals.append(Total(parent, mine[0][0].parent_name,
+                            f"∂{step.name}/∂{mine[0][0].parent_name} = {written}", local,
+                            sum(c.contribution for c, _ in mine), mine[-1][0].grad_after))
+    return totals
+
+
+def _grouped(formula: str) -> str:
+    """A formula ready to be added or counted: a name or number as it is, anything
+    longer in brackets (``2·x``, but ``2·(1 - x)``)."""
+    bare = formula.replace("_", "").replace(".", "")
+    return formula if bare.isalnum() else f"({formula})"
+
+
+def _by_slot(step: BackwardStep) -> list[Contribution | None]:
+    """The step's contributions by the slot they came from (None: a constant's slot)."""
+    made = iter(step.contributions)
+    return [None if p.is_constant else next(made) for p in step.node.parents]
 
 
 def _html_table(caption: str, rows: list[tuple[str, ...]], header: bool = False) -> str:
@@ -257,10 +364,18 @@ def _seed_step(record: Trace) -> Step:
                 {record.output: seed})
 
 
+def _count(total: Total, shown: list[Contribution]) -> str:
+    """How many arrows run from a parent taken more than once, in words."""
+    count = sum(c.parent is total.parent for c in shown)
+    return {2: "two", 3: "three"}.get(count, str(count))
+
+
 def _backward_step(record: Trace, step: BackwardStep, i: int) -> Step:
     out, shown = record.names[record.output], step.contributions
     lines = (f"Upstream gradient ∂{out}/∂{step.name} = {fmt(step.upstream)}",
              *(f"local: {c.local_text}" for c in shown),
+             *(f"local: {t.local_text}  (the {_count(t, shown)} arrows from {t.parent_name} "
+               f"add up at {t.parent_name})" for t in step.totals),
              *(c.sentence + (f"   (now {fmt(c.grad_after)})" if c.grad_before else "")
                for c in shown))
     return Step(f"Backward {i} of {len(record.backward)}: through {step.op} at {step.name}",

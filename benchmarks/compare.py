@@ -26,6 +26,9 @@ WORKLOADS = {
     "chain 10^6, forward + backward (s)": "t = timed(run.chain('ours', 1_000_000))",
     "bytes per node": "t = run.bytes_per_node('ours')",
     "family-trees sweep (ms)": "f = run.family_sweep(False); f(); t = best(f, 5) * 1e3",
+    "anomaly mode / the normal step (ratio)":
+        "f = run.step_ours_gc_paused(); g = run.step_ours_anomaly(); f(); g(); "
+        "t = best(g, 5) / best(f, 5)",
     # micrograd's demo step (its closures make reference cycles) runs before each of ours,
     # so our step is timed while the process holds another library's cyclic garbage
     "MLP step beside micrograd (ms)":

@@ -9,12 +9,16 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 anywidget = pytest.importorskip("anywidget")
 
 from autograd_mini import Value, explore, topological_order  # noqa: E402
 from autograd_mini.compile import compile_graph  # noqa: E402
+from autograd_mini.naming import fmt  # noqa: E402
 from autograd_mini.nn import MLP  # noqa: E402
+from autograd_mini.testing.strategies import expressions  # noqa: E402
 from autograd_mini.trace import trace  # noqa: E402
 from autograd_mini.viz.steps import walk  # noqa: E402
 
@@ -116,8 +120,8 @@ def test_trace_shows_itself_as_escaped_html():
 
 
 def _state(ex):
-    names = ["svg", "nodes", "steps", "overview", "legend", "leaves", "output_name",
-             "grad_text", "error", "inputs", "grads", "values", "step"]
+    names = ["svg", "svg_tall", "nodes", "steps", "overview", "legend", "leaves", "output_name",
+             "grad_text", "input_text", "error", "inputs", "grads", "values", "step"]
     return {name: getattr(ex, name) for name in names}
 
 
@@ -169,10 +173,10 @@ def test_the_page_against_a_stand_in_model(browser, tmp_path):
     grad = page.inner_text('.am-input:first-of-type .am-grad')
     assert grad.endswith("= -7.373e-05")  # ∂out/∂x = w (1 - tanh(-6)^2)
     # the graph's text is readable at its natural size: at least 11 px on screen
-    smallest = page.evaluate("""() => Math.min(...Array.from(
+    smallest_text = """() => Math.min(...Array.from(
         document.querySelectorAll('.am-graph svg text')).map(t =>
-        parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a))""")
-    assert smallest >= 11
+        parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a))"""
+    assert page.evaluate(smallest_text) >= 11
     # Next walks the steps, telling the model; the active node is red
     page.click(".am-next")
     assert page.evaluate("window.saved") == [1]
@@ -194,15 +198,17 @@ def test_the_page_against_a_stand_in_model(browser, tmp_path):
     assert page.get_attribute(".am-explorer", "data-updates") == "1"
     page.evaluate("window.model.set('step', 0)")
     assert "data 0.5" in page.text_content("#v0")
-    # "Fit" shrinks a graph wider than its box into it, and back
-    page.set_viewport_size({"width": 500, "height": 700})
-    width = "() => document.querySelector('.am-graph svg').getBoundingClientRect().width"
-    box = page.evaluate("() => document.querySelector('.am-graph').clientWidth")
-    assert page.evaluate(width) > box
+    # "Fit" shrinks the whole graph into its box, however small its text; and back
+    page.set_viewport_size({"width": 320, "height": 500})
+    page.evaluate("window.model.set('step', 1)")
+    fitted = """() => { const box = document.querySelector('.am-graph');
+        const svg = box.querySelector('svg').getBoundingClientRect();
+        return svg.width <= box.clientWidth && svg.height <= box.clientHeight; }"""
+    assert not page.evaluate(fitted) and page.evaluate(smallest_text) >= 11
     page.click(".am-fit")
-    assert page.evaluate(width) <= box and page.get_attribute(".am-fit", "aria-pressed") == "true"
+    assert page.evaluate(fitted) and page.get_attribute(".am-fit", "aria-pressed") == "true"
     page.click(".am-fit")
-    assert page.evaluate(width) > box
+    assert not page.evaluate(fitted) and page.evaluate(smallest_text) >= 11
     assert errors == []
 
 
@@ -226,3 +232,139 @@ def test_the_replay_is_the_engines_interpreter_loop(monkeypatch):
     ex = explore(out)
     ex.inputs = {"x": 1.0}
     assert calls == [len(topological_order(out))] * 2
+
+
+# The explorer names every node as display_names names the user's graph (issue 21, item 4).
+
+def _lecture():  # notebook 1: inner nodes labelled e, d and L
+    a, b, c, f = (Value(v, label=n) for v, n in [(2.0, "a"), (-3.0, "b"), (10.0, "c"),
+                                                  (-2.0, "f")])
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return L
+
+
+def _chain():  # notebook 2: x used twice, labelled y, z, out
+    x = Value(1.5, label="x")
+    y = x * x
+    y.label = "y"
+    z = y + x
+    z.label = "z"
+    out = z.tanh()
+    out.label = "out"
+    return out
+
+
+def _neuron_of_notebook_5():
+    from autograd_mini.nn import Neuron
+
+    n = Neuron(2, "tanh", rng=random.Random(0))
+    return n([Value(1.0, label="x1"), Value(-2.0, label="x2")])
+
+
+def _assert_named_as_the_graph(out):
+    from autograd_mini import display_names
+
+    names = display_names(out)
+    shown = [names[n] for n in topological_order(out) if not n.is_constant]
+    ex = explore(out)
+    assert list(ex.values) == shown and list(ex.grads) == shown  # node for node
+    leaves = [names[n] for n in topological_order(out) if not n.parents and not n.is_constant]
+    assert [leaf["name"] for leaf in ex.leaves] == leaves == list(ex.inputs)
+    assert ex.output_name == names[out]
+    record = trace(out)
+    assert [s["lines"] for s in ex.steps] == [list(s.lines) for s in walk(record)]
+    upstream = [s["lines"][0] for s in ex.steps if s["title"].startswith("Backward ")
+                and "seed" not in s["title"]]
+    assert all(line.startswith(f"Upstream gradient ∂{names[out]}/∂") for line in upstream)
+    for name in shown:  # the picture carries the same names
+        assert f">{name}</text>" in ex.svg and f">{name}</text>" in ex.svg_tall
+    return ex
+
+
+@pytest.mark.parametrize("graph", [_lecture, _chain, _neuron_of_notebook_5])
+def test_the_notebooks_explorers_name_nodes_as_their_graphs(graph):
+    ex = _assert_named_as_the_graph(graph())
+    if graph is _lecture:
+        assert list(ex.values) == ["a", "b", "e", "c", "d", "f", "L"]
+        assert ex.steps[-1]["lines"][0] == "Upstream gradient ∂L/∂e = -2"
+
+
+@given(expressions(max_ops=6), st.lists(st.sampled_from(["e", "d", "L", "x1", "", "n1"]),
+                                         min_size=8, max_size=8))
+def test_any_labels_reach_the_explorer_as_display_names(drawn, labels):
+    (expression, _), inner = drawn, labels
+    ops = [n for n in topological_order(expression.output) if n.parents]
+    for node, label in zip(ops, inner):
+        node.label = label  # repeated labels, labels that look generated, none at all
+    _assert_named_as_the_graph(expression.output)
+
+
+# Details a student sees (item 10): the numbers as the tables write them, wide sliders.
+
+def test_number_boxes_show_the_tables_numbers_and_sliders_reach_saturation():
+    ex = explore(_neuron_of_notebook_5())
+    assert ex.input_text["w0"] == "0.6888" == fmt(ex.inputs["w0"])
+    w0 = next(leaf for leaf in ex.leaves if leaf["name"] == "w0")
+    assert (w0["min"], w0["max"]) == (-5.0, 5.0)
+    # at w0 = 5 the neuron, tanh(5·1 + w1·(-2) + 0), has saturated: its slope is almost 0
+    ex.inputs = {"w0": w0["max"]}
+    assert 1 - ex.values["out"] ** 2 < 0.01
+    big = explore(Value(6.8813735870195432, label="b") * 2)
+    assert (big.leaves[0]["min"], big.leaves[0]["max"]) == (-20.0, 20.0)
+    assert big.input_text == {"b": "6.881"}
+
+
+FIELDS_OVERFLOW = """() => {
+  const problems = [];
+  for (const g of document.querySelectorAll('.am-graph g.node')) {
+    const shape = g.querySelector('polygon');
+    if (!shape) continue;
+    const outer = shape.getBBox();
+    const boxes = Array.from(g.querySelectorAll('text'), (t) => [t.textContent, t.getBBox()]);
+    for (const [text, b] of boxes) {
+      if (b.x < outer.x - 0.5 || b.x + b.width > outer.x + outer.width + 0.5) {
+        problems.push(g.id + ': ' + text + ' leaves its node');
+      }
+    }
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const [s, a] = boxes[i], [t, b] = boxes[j];
+      const apart = a.x + a.width <= b.x + 0.5 || b.x + b.width <= a.x + 0.5 ||
+                    a.y + a.height <= b.y + 0.5 || b.y + b.height <= a.y + 0.5;
+      if (!apart) problems.push(g.id + ': ' + s + ' runs into ' + t);
+    }
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1000, 390])
+def test_numbers_stay_inside_their_fields_after_a_slider_move(browser, width):
+    out, _ = neuron()
+    ex = explore(out)
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.set_content(_PAGE % (ESM.parent / "explorer.css").read_text())
+    page.evaluate(_FAKE_MODEL, [ESM.read_text(), json.loads(json.dumps(_state(ex)))])
+    page.wait_for_selector(".am-explorer[data-ready=true]")
+    assert page.evaluate(FIELDS_OVERFLOW) == []
+    # numbers as wide as fmt writes them: -1.235e-05, 1.235e+04 and the like
+    ex.inputs = {"x": 1234.5678, "w": -0.000123456, "b": -15.28}
+    page.evaluate("""state => { for (const [k, v] of Object.entries(state)) window.model.set(k, v);
+                                window.model.emit('msg:custom', {kind: 'done'}); }""",
+                  json.loads(json.dumps({k: v for k, v in _state(ex).items() if k != "step"})))
+    for step in (0, 3, len(ex.steps)):
+        page.evaluate(f"window.model.set('step', {step})")
+        assert page.evaluate(FIELDS_OVERFLOW) == []
+    assert "data 1235" in page.text_content("#v0")
+    # the number boxes show the tables' numbers, whole: not clipped by the panel's edge
+    assert page.input_value('.am-input:first-of-type .am-number') == "1235"
+    clipped = page.evaluate("""() => Array.from(document.querySelectorAll('.am-number'))
+        .some(box => box.getBoundingClientRect().right > window.innerWidth ||
+                     box.scrollWidth > box.clientWidth + 1)""")
+    assert not clipped
+    page.close()

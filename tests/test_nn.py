@@ -190,7 +190,7 @@ def test_no_node_is_shared_between_networks_or_passes():
     out.backward()
     assert all(isinstance(p.grad, float) for p in model.parameters())
     leaves = [n for n in topological_order(out) if not n.parents]
-    assert len(leaves) == len(model.parameters()) + 2  # the parameters and x0, x1
+    assert len(leaves) == len(model.parameters()) + 2  # the parameters and x1, x2
     assert not any(n.is_constant for n in leaves)
 
 

@@ -343,3 +343,20 @@ def test_a_400_digit_weight_is_named(tmp_path):
     path.write_text(text)
     with pytest.raises(ModelFileError, match=f"parameter '{name}'"):
         load(path)
+
+
+def test_loading_takes_memory_in_proportion_to_the_file(tmp_path):
+    """The parsed numbers and the model itself, and little more: no second table of
+    names, no copy of the text (was 9 times the file's size; the model alone is ~3)."""
+    import gc
+    import tracemalloc
+
+    path = save(MLP(50, [200, 200, 10], rng=random.Random(0)), tmp_path / "big.json")
+    gc.collect()
+    tracemalloc.start()
+    try:
+        load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= 6 * path.stat().st_size, peak / path.stat().st_size

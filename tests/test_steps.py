@@ -248,8 +248,9 @@ def test_the_viewer_walks_the_graph_once_and_draws_each_frame_once(monkeypatch, 
     record = trace(worked_example())
     assert counts["walks"] == 1
     page = steps_html(record)
-    assert counts == {"walks": 1, "draws": 10, "renders": 10}
-    assert page.count("\\u003csvg") == 10
+    # laid out once each way, left to right and top to bottom: the frames only repaint
+    assert counts == {"walks": 1, "draws": 2, "renders": 2}
+    assert page.count("\\u003csvg") == 2
 
 
 def test_the_page_is_a_package_file_with_one_place_for_data():
@@ -259,3 +260,55 @@ def test_the_page_is_a_package_file_with_one_place_for_data():
 
     page = (Path(viz.__file__).parent / "steps.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and page.count("{{DATA}}") == 1
+
+
+# Issue 21: the words of a node used twice, and numbers that agree with the tables.
+
+@pytest.mark.browser
+def test_the_viewer_names_both_slots_of_a_square_and_their_total(browser, tmp_path):
+    x = Value(2.0, label="x")
+    path = save_steps_html(x * x + 3 * x, tmp_path / "steps.html")
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    page.goto(path.as_uri())
+    page.keyboard.press("End")  # the last step: back through n1 = x * x
+    lines = page.inner_text("#step-lines")
+    assert "∂n1/∂x = x = 2, as the left input a" in lines
+    assert "∂n1/∂x = x = 2, as the right input b" in lines
+    assert "∂n1/∂x = 2·x = 4 in all" in lines  # d(x²)/dx = 2x = 4 at x = 2
+    # both arrows from x into the product are drawn, named a and b, and both are red
+    arrows = page.locator("#picture g.edge.active-edge")
+    assert arrows.count() == 2
+    assert sorted(a.text_content().split()[-1] for a in arrows.all()) == ["a", "b"]
+    assert "grad 7" in page.text_content("#v0")  # 2 + 2 from x * x, 3 from 3 * x
+    page.close()
+
+
+def test_the_page_gives_the_inputs_with_the_tables_digits(tmp_path):
+    import json
+    import re
+
+    page = save_steps_html(worked_example(), tmp_path / "steps.html").read_text()
+    data = json.loads(re.search(r'type="application/json">(.*?)</script>', page, re.S)[1])
+    assert data["given"] == "x = 2, w = -3, b = 6.881"
+    assert "b = 6.881  (given)" in [line for f in data["frames"] for line in f["lines"]]
+    assert set(data["pictures"]) == {"wide", "tall"}
+
+
+def test_the_demo_says_the_numbers_as_the_viewer_does(tmp_path, capsys):
+    from autograd_mini.cli import main
+
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    said = capsys.readouterr().out
+    assert "with x = 2, w = -3, b = 6.881\n" in said and "6.8814" not in said
+
+
+def test_a_model_s_many_inputs_are_counted_not_listed_in_the_header():
+    import random
+
+    from autograd_mini.nn import MLP
+    from autograd_mini.viz.steps import page_data
+
+    out = MLP(3, [4, 1], rng=random.Random(0))([1.0, -2.0, 0.5])
+    given = page_data(trace(out), "t")["given"]
+    # 3 inputs, 4 neurons of 3 weights and a bias, one of 4 and a bias: 24 leaves
+    assert given.count(" = ") == 6 and given.endswith(", … and 18 more")

@@ -1,5 +1,7 @@
 """The step-by-step record: contributions add up to backward()'s gradients."""
 
+import math
+
 import pytest
 
 from autograd_mini import PRIMITIVES, Value
@@ -95,3 +97,32 @@ def test_fmt():
 def test_trace_rejects_non_values():
     with pytest.raises(TypeError, match="trace expects a Value"):
         trace(3.0)
+
+
+def test_a_parent_taken_twice_is_named_by_its_slot_with_its_total():
+    x = Value(2.0, label="x")
+    record = trace(x * x + 3 * x)
+    square = record.backward[-1]  # n1 = x * x
+    assert [c.slot for c in square.contributions] == ["as the left input a",
+                                                      "as the right input b"]
+    assert [c.local_text for c in square.contributions] == [
+        "∂n1/∂x = x = 2, as the left input a", "∂n1/∂x = x = 2, as the right input b"]
+    (total,) = square.totals
+    assert total.local_text == "∂n1/∂x = 2·x = 4 in all"  # d(x²)/dx = 2x, by hand
+    assert total.contribution == 4.0 and total.grad_after == x.grad == 2 * 2 + 3
+    assert "x as the right input b" in square.contributions[1].sentence
+    table = record.backward_table()
+    assert "∂n1/∂x = 2·x = 4 in all" in table and "as the left input a" in table
+    assert "∂n1/∂x = 2·x = 4 in all" in record._repr_html_()
+    # a parent taken once is not named by a slot, and gets no total
+    assert [c.slot for c in record.backward[1].contributions] == [""]
+    assert record.backward[1].totals == []
+
+
+def test_totals_add_different_partials_and_match_backward():
+    x = Value(1.5, label="x")
+    record = trace(x ** x)  # d/dx x^x = x·x^(x-1) + x^x·log x, one partial per slot
+    (total,) = record.backward[0].totals
+    assert total.local_formula.count(" + ") >= 1 and total.local_text.endswith(" in all")
+    assert total.local == pytest.approx(1.5 ** 1.5 * (1 + math.log(1.5)))
+    assert total.local == pytest.approx(x.grad)

@@ -110,8 +110,32 @@ def test_model_clusters_and_collapsed_neurons():
     assert "layers.0.neurons.2" in grouped and "layers.1.neurons.0" in grouped
     collapsed = draw_dot(loss, model=model, collapse_neurons=True).source
     assert "tanh(Σ w·x + b)" in collapsed and "w0" not in collapsed
-    # x0, x1; 3 hidden neurons; the output neuron; out - 1 with its constant; ** 2 with its 2
+    # x1, x2; 3 hidden neurons; the output neuron; out - 1 with its constant; ** 2 with its 2
     assert collapsed.count("shape=record") == 2 + 3 + 1 + 2 + 2
+    # the linear output neuron is its weighted sum, not "Σ w·x + b(?)"; inputs count from 1
+    assert 'label="Σ w·x + b"' in collapsed and "(?)" not in collapsed
+    assert "{ x1 |" in collapsed and "{ x2 |" in collapsed and "x0" not in collapsed
+
+
+def test_a_parent_taken_twice_gets_an_arrow_per_slot():
+    x = Value(2.0, label="x")
+    y = x * x + 3 * x
+    y.backward()
+    source = draw_dot(y).source
+    into_square = [line.strip() for line in source.splitlines() if "-> v1_op" in line]
+    assert into_square == ['v0 -> v1_op [label=a fontcolor="#374151" fontname=Helvetica '
+                           'fontsize=11]',
+                           'v0 -> v1_op [label=b fontcolor="#374151" fontname=Helvetica '
+                           'fontsize=11]']
+    assert source.count("v0 -> v3_op") == 1  # 3 * x: x is taken once, one arrow
+
+
+def test_a_view_can_lay_out_for_the_widest_text():
+    from autograd_mini.viz.graph import View
+
+    x = Value(2.0, label="x")
+    source = draw_dot(x * 2, View(texts={x: ("-8.888e-88", "?")})).source
+    assert "{ x | data -8.888e-88 | grad ? }" in source
 
 
 # Issue 13: text never becomes markup (items 2, 7, 8).
@@ -262,7 +286,7 @@ def test_the_picture_size_is_counted_from_the_graph():
     assert picture_size(topological_order(out)) == (nodes, src.count("->")) == (9, 8)
     assert Scene.of(out).size == draw_dot(out).size == (9, 8)
     x = Value(1.0, label="x")
-    assert picture_size(topological_order(x * x)) == (3, 2)  # x -> * once, * -> out
+    assert picture_size(topological_order(x * x)) == (3, 3)  # x -> * as a and as b, * -> out
 
 
 def test_every_picture_goes_through_the_one_rendering_seam(monkeypatch, tmp_path):
@@ -280,5 +304,5 @@ def test_every_picture_goes_through_the_one_rendering_seam(monkeypatch, tmp_path
     assert graph.pipe(format="svg") == b"<svg/>" and graph._repr_image_svg_xml() == "<svg/>"
     assert save(graph, tmp_path / "g.png").read_bytes() == b"picture"
     x = Value(3.0, label="x")
-    steps_html(x * x)
-    assert calls == [("svg", (9, 8)), ("svg", (9, 8)), ("png", (9, 8))] + [("svg", (3, 2))] * 4
+    steps_html(x * x)  # the viewer: the graph laid out once each way
+    assert calls == [("svg", (9, 8)), ("svg", (9, 8)), ("png", (9, 8))] + [("svg", (3, 3))] * 2

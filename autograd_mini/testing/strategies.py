@@ -103,7 +103,7 @@ class Expression:
                               lambda node, args: apply(node.primitive, *args))
 
     def __repr__(self) -> str:
-        return self.interpret("x{}".format,
+        return self.interpret(lambda i: f"x{i + 1}",
                               lambda node, args: f"{node.primitive.name}({', '.join(args)})")
 
 
@@ -141,7 +141,7 @@ def expressions(
     else:
         point = tuple(float(x) for x in at)
     n_inputs = len(point)
-    inputs = [Value(x, label=f"x{i}") for i, x in enumerate(point)]
+    inputs = [Value(x, label=f"x{i}") for i, x in enumerate(point, 1)]  # x1, x2: from 1
     nodes, depth, used = list(inputs), [0] * n_inputs, [False] * n_inputs
     for _ in range(draw(st.integers(1, max_ops))):
         candidates = [i for i in range(len(nodes)) if depth[i] < max_depth

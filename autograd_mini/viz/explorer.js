@@ -62,7 +62,7 @@ function buildPage(el) {
   ui.fit.textContent = "Fit";
   ui.status.setAttribute("role", "alert");
   const toolbar = element("div", "am-toolbar");
-  toolbar.append(ui.prev, ui.next, ui.scrub, ui.counter, ui.fit);
+  toolbar.append(ui.prev, ui.next, ui.counter, ui.fit, ui.scrub);
   const explain = element("section", "am-explain");
   explain.append(ui.title, ui.lines, ui.formula);
   ui.inputsBox.append(element("h3", "am-title", "Inputs"));
@@ -73,11 +73,12 @@ function buildPage(el) {
   return ui;
 }
 
-// The graphviz picture put in the page: its node groups by id, its edges by their ends.
-function drawGraph(picture, svg) {
-  picture.replaceChildren(parseSvg(svg));
+// A graphviz picture parsed, with its node groups by id, its edges by their ends and
+// what sizing it needs (its natural size, its smallest text).
+function parsePicture(svg) {
+  const root = parseSvg(svg);
   const groups = new Map(); // node id -> <g class="node">
-  for (const group of picture.querySelectorAll("g.node")) {
+  for (const group of root.querySelectorAll("g.node")) {
     groups.set(group.id, group);
     for (const shape of group.querySelectorAll("polygon, ellipse, path")) {
       shape.dataset.fill = shape.getAttribute("fill") || "none";
@@ -85,12 +86,102 @@ function drawGraph(picture, svg) {
     }
   }
   const edges = []; // [parent id, child id, <g class="edge">]
-  for (const group of picture.querySelectorAll("g.edge")) {
+  for (const group of root.querySelectorAll("g.edge")) {
     const name = (group.querySelector("title") || {}).textContent || "";
     const [from, to] = name.split("->");
     edges.push([from, (to || "").replace(/_op$/, ""), group]);
   }
-  return { groups, edges };
+  const sizes = Array.from(root.querySelectorAll("text[font-size]"),
+                           (t) => parseFloat(t.getAttribute("font-size")));
+  const box = root.viewBox && root.viewBox.baseVal;
+  return { svg: root, groups, edges, smallestFont: sizes.length ? Math.min(...sizes) : 14,
+           width: (box && box.width) || 1, height: (box && box.height) || 1 };
+}
+
+// Both layouts of the graph (laid out once, in Python, for the widest number a node can
+// show): "wide" left to right, "tall" top to bottom. The page shows one at a time.
+function drawGraph(picture, model) {
+  const layouts = { wide: parsePicture(model.get("svg")) };
+  if (model.get("svg_tall")) layouts.tall = parsePicture(model.get("svg_tall"));
+  picture.replaceChildren();
+  return { layouts, name: null, groups: new Map(), edges: [] };
+}
+
+const MIN_TEXT_PX = 11; // graph text is never drawn smaller, unless Fit is asked for
+const MAX_SCALE = 1.6;  // nor blown up beyond this many pixels per point
+
+// How big a layout is drawn in a box: fitted, but not below readable text (then panned).
+// Its score: a layout that fits beats one that does not, and shows bigger text; of two
+// that do not, the one that shows more of the graph at once.
+function scaleIn(layout, width, height, whole) {
+  const fit = Math.min(width / layout.width, height / layout.height, MAX_SCALE);
+  const readable = 1.002 * MIN_TEXT_PX / layout.smallestFont; // (a hair over: rounding)
+  const scale = whole ? fit : Math.max(fit, readable);
+  const shown = Math.min(1, width / (layout.width * scale)) *
+                Math.min(1, height / (layout.height * scale));
+  return { scale, score: fit >= readable ? 1 + fit : shown };
+}
+
+// Pick the layout that shows the graph biggest in the box (a narrow box pans a tall
+// one), size the box to it and put it in the page; "whole" (Fit) shrinks it to the box.
+function arrange(ui, graph) {
+  const whole = ui.picture.classList.contains("am-fitted");
+  const pad = 14;
+  const width = Math.max(120, ui.picture.clientWidth - pad);
+  const height = Math.max(160, 0.6 * window.innerHeight);
+  let best = null;
+  for (const [name, layout] of Object.entries(graph.layouts)) {
+    const size = scaleIn(layout, width, height, whole);
+    if ((name === "tall") === (width > height)) size.score *= 0.85; // against the box's shape
+    if (!best || size.score > best.size.score + 1e-9) best = { name, size };
+  }
+  const layout = graph.layouts[best.name];
+  if (graph.name !== best.name) {
+    ui.picture.replaceChildren(layout.svg);
+    Object.assign(graph, { name: best.name, groups: layout.groups, edges: layout.edges });
+  }
+  const scale = best.size.scale;
+  layout.svg.style.width = `${layout.width * scale}px`;
+  layout.svg.style.height = `${layout.height * scale}px`;
+  ui.picture.style.height = `${Math.min(height, layout.height * scale) + pad}px`;
+  ui.picture.dataset.layout = best.name;
+}
+
+// The smallest rectangle, in the box's scrolled coordinates, around some elements.
+function around(box, elements) {
+  const outer = box.getBoundingClientRect();
+  let r = null;
+  for (const element of elements) {
+    const b = element.getBoundingClientRect();
+    const x0 = b.left - outer.left + box.scrollLeft, y0 = b.top - outer.top + box.scrollTop;
+    const x1 = x0 + b.width, y1 = y0 + b.height;
+    r = r ? { x0: Math.min(r.x0, x0), y0: Math.min(r.y0, y0), x1: Math.max(r.x1, x1),
+              y1: Math.max(r.y1, y1) } : { x0, y0, x1, y1 };
+  }
+  return r;
+}
+
+// Scroll the box so that the step's node, its op and the edges it explains are in view;
+// when they are more than the box holds, as much of them as keeps the node in view.
+function follow(box, graph, step) {
+  const node = [graph.groups.get(step.active), graph.groups.get(step.active + "_op")]
+    .filter(Boolean);
+  if (!node.length) return;
+  const lit = new Set(step.edges.map(([a, b]) => a + ">" + b));
+  const edges = graph.edges.filter(([a, b]) => lit.has(a + ">" + b)).map((e) => e[2]);
+  const all = around(box, node.concat(edges)), mine = around(box, node);
+  box.scrollLeft = within((all.x0 + all.x1) / 2 - box.clientWidth / 2, mine.x0, mine.x1,
+                          box.clientWidth);
+  box.scrollTop = within((all.y0 + all.y1) / 2 - box.clientHeight / 2, mine.y0, mine.y1,
+                         box.clientHeight);
+}
+
+// A scroll position near ``wanted`` that keeps the span from ``low`` to ``high`` in a
+// view ``size`` long (with a small margin), or centres the span if it is longer.
+function within(wanted, low, high, size) {
+  const margin = 6;
+  if (high - low > size - 2 * margin) return (low + high) / 2 - size / 2;
+  return Math.min(Math.max(wanted, high - size + margin), low - margin);
 }
 
 function paintNode(groups, id, fill, font, active) {
@@ -144,6 +235,7 @@ function paintGraph(graph, nodes, step, numbers, overview) {
   }
   const lit = new Set((overview ? [] : step.edges).map(([a, b]) => a + ">" + b));
   for (const [from, to, group] of graph.edges) {
+    group.classList.toggle("active-edge", lit.has(from + ">" + to));
     if (lit.has(from + ">" + to)) paintEdge(group, ACTIVE, "2.5");
     else if (overview && colours.get(from)) paintEdge(group, colours.get(from), "2");
     else paintEdge(group, EDGE, "1");
@@ -177,7 +269,11 @@ function show(ui, graph, model) {
   const index = Math.max(0, Math.min(steps.length, model.get("step")));
   const overview = index === 0;
   const step = overview ? model.get("overview") : steps[index - 1];
+  if (!graph.name) arrange(ui, graph);
   paintGraph(graph, nodes, step, known(nodes, steps, index), overview);
+  // The overview follows the output, whose value its first line gives.
+  const output = { active: nodes.length ? nodes[nodes.length - 1].id : "", edges: [] };
+  follow(ui.picture, graph, overview ? output : step);
   showWords(ui, step, model.get("legend"), overview);
   ui.scrub.max = String(steps.length);
   ui.scrub.value = String(index);
@@ -215,9 +311,10 @@ function buildInputs(ui, model, rows, propose) {
 
 function showInputs(ui, model, rows) {
   const inputs = model.get("inputs"), grads = model.get("grad_text");
+  const texts = model.get("input_text") || {}; // each number as the tables write it
   const out = model.get("output_name");
   for (const [name, row] of rows) {
-    if (document.activeElement !== row.box) row.box.value = String(inputs[name]);
+    if (document.activeElement !== row.box) row.box.value = texts[name] ?? String(inputs[name]);
     if (document.activeElement !== row.slider) row.slider.value = String(inputs[name]);
     row.grad.textContent = `∂${out}/∂${name} = ${grads[name]}`;
   }
@@ -249,12 +346,14 @@ function messenger(model, root) {
   return { propose, onMessage };
 }
 
-// The toolbar: Previous, Next and the scrubber move the step (Python hears of it); Fit.
-function connectToolbar(ui, model) {
+// The toolbar: Previous, Next and the scrubber move the step (Python hears of it); Fit
+// shows the whole graph in the box, however small its text, and back.
+function connectToolbar(ui, model, relayout) {
   const goTo = (index) => { model.set("step", index); model.save_changes(); };
   ui.fit.addEventListener("click", () => {
     const fitted = ui.picture.classList.toggle("am-fitted");
     ui.fit.setAttribute("aria-pressed", String(fitted));
+    relayout();
   });
   ui.prev.addEventListener("click", () => goTo(model.get("step") - 1));
   ui.next.addEventListener("click", () => goTo(model.get("step") + 1));
@@ -265,11 +364,14 @@ function render({ model, el }) {
   const ui = buildPage(el);
   const rows = new Map(); // input name -> {slider, box, grad}
   const messages = messenger(model, ui.root);
-  let graph = drawGraph(ui.picture, model.get("svg"));
+  let graph = drawGraph(ui.picture, model);
   const step = () => show(ui, graph, model);
   const inputs = () => showInputs(ui, model, rows);
+  const relayout = () => { arrange(ui, graph); step(); };
   const handlers = {
-    "change:svg": () => { graph = drawGraph(ui.picture, model.get("svg")); step(); },
+    "change:svg": () => { graph = drawGraph(ui.picture, model); step(); },
+    "change:svg_tall": () => { graph = drawGraph(ui.picture, model); step(); },
+    "change:input_text": inputs,
     "change:nodes": () => { step(); inputs(); },
     "change:step": step,
     "change:inputs": inputs,
@@ -278,12 +380,19 @@ function render({ model, el }) {
     "msg:custom": messages.onMessage,
   };
   for (const [name, handler] of Object.entries(handlers)) model.on(name, handler);
-  connectToolbar(ui, model);
+  connectToolbar(ui, model, relayout);
   buildInputs(ui, model, rows, messages.propose);
   step();
   inputs();
+  // A new width (a resized window or notebook panel) may call for the other layout.
+  let width = ui.root.clientWidth;
+  const resized = new ResizeObserver(() => {
+    if (ui.root.clientWidth !== width) { width = ui.root.clientWidth; relayout(); }
+  });
+  resized.observe(ui.root);
   ui.root.dataset.ready = "true";
   return () => {
+    resized.disconnect();
     for (const [name, handler] of Object.entries(handlers)) model.off(name, handler);
   };
 }

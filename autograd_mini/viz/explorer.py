@@ -42,11 +42,12 @@ from ..engine import Value, apply, interpret, topological_order
 from ..naming import fmt
 from ..trace import Trace, trace, walk
 from . import rendering
-from .graph import GradScale, Scene, View, node_ids
+from .graph import GradScale, Scene, View, compact, node_ids
 
 __all__ = ["explore", "Explorer", "MAX_EXPLORER_NODES"]
 
 MAX_EXPLORER_NODES = 300  # nodes an explorer shows (each slider move replays them all)
+WIDEST_NUMBER = "-8.888e-88"  # as wide as any number fmt writes (4 digits, sign, exponent)
 _HERE = Path(__file__).parent
 
 
@@ -68,7 +69,9 @@ class Explorer(anywidget.AnyWidget):
     _css = _HERE / "explorer.css"
 
     # What the page shows (all text, computed here).
-    svg = traitlets.Unicode().tag(sync=True)
+    svg = traitlets.Unicode().tag(sync=True)       # laid out left to right
+    svg_tall = traitlets.Unicode().tag(sync=True)  # the same graph, top to bottom
+    input_text = traitlets.Dict().tag(sync=True)   # each input as the tables write it
     nodes = traitlets.List().tag(sync=True)
     steps = traitlets.List().tag(sync=True)
     overview = traitlets.Dict().tag(sync=True)
@@ -102,7 +105,8 @@ class Explorer(anywidget.AnyWidget):
         with self.hold_sync():
             self.output_name = self._names[output]
             self.leaves = [_slider(self._names[n], n.data) for n in self._leaves]
-            self.svg = self._picture(record, View())
+            self.svg, self.svg_tall = (self._page_picture(record, rankdir)
+                                       for rankdir in ("LR", "TB"))
             self._show(record)
             self.inputs = {self._names[n]: n.data for n in self._leaves}
 
@@ -126,6 +130,15 @@ class Explorer(anywidget.AnyWidget):
         graph = Scene.of_trace(record).draw(view)
         return rendering.render(graph.source, size=graph.size).decode()
 
+    @staticmethod
+    def _page_picture(record: Trace, rankdir: str) -> str:
+        """The page's picture, laid out once for any number: each data and grad field as
+        wide as the widest number :func:`~autograd_mini.naming.fmt` writes, so that the
+        numbers a slider brings never overflow their fields."""
+        widest = {n: (WIDEST_NUMBER, WIDEST_NUMBER) for n in record.names if not n.is_constant}
+        graph = compact(Scene.of_trace(record).draw(View(texts=widest, rankdir=rankdir)))
+        return rendering.render(graph.source, size=graph.size).decode()
+
     def _show(self, record: Trace) -> None:
         """Send the numbers and words of ``record`` (a replay of this graph) to the page."""
         ids = node_ids(record.names)  # as the picture's
@@ -146,6 +159,7 @@ class Explorer(anywidget.AnyWidget):
             self.values = {names[n]: n.data for n in ids if not n.is_constant}
             self.grads = {names[n]: record.grads.get(n, 0.0) for n in ids if not n.is_constant}
             self.grad_text = {names[n]: fmt(record.grads.get(n, 0.0)) for n in leaves}
+            self.input_text = {names[n]: fmt(n.data) for n in leaves}
             self.error = ""
         self._record = record
 
@@ -240,6 +254,14 @@ def _news(now: dict[str, str], shown: dict[str, str]) -> dict[str, str]:
 
 
 def _slider(name: str, value: float) -> dict:
-    """A slider around ``value``: two of its sizes (at least 1) to either side."""
-    span = 2 * max(1.0, abs(value))
-    return {"name": name, "min": value - span, "max": value + span, "step": span / 100}
+    """A slider from -R to R, R chosen from the value's magnitude: at least 5 (where
+    tanh and sigmoid have long saturated for inputs near 1) and 2.5 times the value,
+    rounded up to 1, 2 or 5 times a power of ten; a hundred steps across."""
+    reach = _round_up(max(5.0, 2.5 * abs(value))) if math.isfinite(value) else 5.0
+    return {"name": name, "min": -reach, "max": reach, "step": reach / 100}
+
+
+def _round_up(x: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least ``x`` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(x))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= x)

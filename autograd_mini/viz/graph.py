@@ -28,11 +28,11 @@ except ImportError:  # the engine works without it; only pictures need it
 
 from ..engine import Value, topological_order
 from ..files import write_atomically
-from ..naming import display_names, fmt
+from ..naming import display_names, fmt, repeated_parents, slot_names
 from . import rendering
 from .rendering import FORMATS, GraphvizError, GraphvizNotFound, GraphvizTimeout, graphviz_errors
 
-__all__ = ["draw_dot", "View", "Scene", "picture_size", "node_ids", "save", "dot_text",
+__all__ = ["draw_dot", "View", "Scene", "picture_size", "node_ids", "save", "dot_text", "compact",
            "GraphvizNotFound", "GraphvizError", "GraphvizTimeout", "Graph", "GradScale",
            "FORMATS"]
 
@@ -103,6 +103,9 @@ class View:
         gradient_flow: colour nodes and edges by |grad| (viridis: dark = small,
             yellow = large), with a legend, so vanishing gradients are visible.
         log_scale: with ``gradient_flow``, colour by log10 |grad|.
+        texts: the data and grad text to draw for each node instead of its numbers,
+            ``{node: ("0.7616", "-1.5")}``: a page lays its picture out once for the widest
+            text it will show, then writes each step's numbers in itself.
     Which names:
         names: display names to use instead of :func:`~autograd_mini.naming.display_names`.
         model: a :class:`~autograd_mini.nn.Module`; each neuron's nodes are drawn inside a
@@ -118,6 +121,7 @@ class View:
     values: Mapping[Value, float] | None = None
     grads: Mapping[Value, float] | None = None
     show_grad: bool = True
+    texts: Mapping[Value, tuple[str, str]] | None = None
     gradient_flow: bool = False
     log_scale: bool = False
     names: Mapping[Value, str] | None = None
@@ -206,6 +210,13 @@ class Scene:
         return _Drawing(self, view).graph
 
 
+def compact(graph: Graph) -> Graph:
+    """``graph`` with its ranks and nodes a little closer than graphviz's default: the
+    pages (step viewer, explorer) then fit more of a graph at readable size."""
+    graph.graph_attr.update(ranksep="0.3", nodesep="0.18")
+    return graph
+
+
 def node_ids(order: Iterable[Value]) -> dict[Value, str]:
     """Each node's id in a picture, ``v0``, ``v1``, ... in topological order (the value
     node; its op node is ``v1_op``): the explorer's page finds the nodes by them."""
@@ -223,7 +234,7 @@ def picture_size(order: Iterable[Value], hidden: Set[Value] = frozenset()) -> tu
         nodes += 1
         if node.parents:
             nodes += 1
-            edges += 1 + len(_visible_parents(node, hidden))
+            edges += 1 + len(_edges_in(node, hidden))
     return nodes, edges
 
 
@@ -259,7 +270,8 @@ class _Drawing:
         target = self.cluster(neurons[node]) if node in neurons and not collapsed \
             else self.graph
         grad, active = view.grad_of(node), node is view.active
-        label = _node_label(node, self.scene.names, view.data_of(node), grad, view.show_grad,
+        numbers = _numbers(view, node, grad)
+        label = _node_label(node, self.scene.names, numbers, view.show_grad,
                             neurons.get(node) if collapsed else None)
         target.node(self.ids[node], label=label, shape="record", id=self.ids[node],
                     **_node_style(node, active, self.scale, grad))
@@ -267,14 +279,20 @@ class _Drawing:
             return
         op_id = self.ids[node] + "_op"
         symbol = _symbol(node)
-        if collapsed and node in neurons and node.parents[0] in self.scene.hidden:
-            symbol = f"{symbol}({_symbol(node.parents[0])})"  # activation(weighted sum)
+        weighted_sum = node.parents[0]
+        if collapsed and node in neurons and weighted_sum in self.scene.hidden \
+                and weighted_sum.parents:
+            symbol = f"{symbol}({_symbol(weighted_sum)})"  # activation(weighted sum)
         target.node(op_id, label=dot_text(symbol), shape="ellipse" if len(symbol) > 4
                     else "circle", id=op_id, **_op_style(active))
         target.edge(op_id, self.ids[node])
-        for parent in _visible_parents(node, self.scene.hidden):
-            self.graph.edge(self.ids[parent], op_id, **_edge_style(
-                parent, node, view.active_edges, self.scale, view.grad_of(parent)))
+        for parent, slot in _edges_in(node, self.scene.hidden):
+            style = _edge_style(parent, node, view.active_edges, self.scale,
+                                view.grad_of(parent))
+            if slot:  # a parent taken twice: one arrow per slot, each named
+                style.update(label=dot_text(slot), fontname="Helvetica", fontsize="11",
+                             fontcolor="#374151")
+            self.graph.edge(self.ids[parent], op_id, **style)
 
     def cluster(self, group: str) -> graphviz.Digraph:
         """The dashed box of one neuron, made the first time it is asked for."""
@@ -293,13 +311,39 @@ def _symbol(node: Value) -> str:
     return str(getattr(node, "_op", "") or "?")
 
 
-def _node_label(node, names, data, grad, show_grad, neuron) -> str:
+def _numbers(view: View, node: Value, grad) -> tuple[str, str]:
+    """The data and grad text of ``node``: the view's own texts, or its numbers."""
+    if view.texts is not None and node in view.texts:
+        return view.texts[node]
+    data = view.data_of(node)
+    return ("?" if data is None else fmt(data)), ("?" if grad is None else fmt(grad))
+
+
+def _node_label(node, names, numbers, show_grad, neuron) -> str:
     name = "" if node.is_constant else neuron or names.get(node, "")
     cells = [dot_text(name, record=True)] if name else []
-    cells.append("data " + ("?" if data is None else fmt(data)))
+    cells.append("data " + dot_text(numbers[0], record=True))
     if show_grad and not node.is_constant:
-        cells.append("grad " + ("?" if grad is None else fmt(grad)))
+        cells.append("grad " + dot_text(numbers[1], record=True))
     return "{ " + " | ".join(cells) + " }"
+
+
+def _edges_in(node: Value, hidden: Set[Value]) -> list[tuple[Value, str]]:
+    """The arrows into ``node``'s op: one per distinct visible parent, and for a parent
+    the op takes more than once (``x * x``) one per slot, named as the op table's layout
+    names it (``a``, ``b``), so that the picture shows both paths the gradient takes."""
+    twice = repeated_parents(node)
+    if not twice or any(p in hidden for p in node.parents):
+        return [(p, "") for p in _visible_parents(node, hidden)]
+    names = slot_names(node)
+    drawn, seen = [], set()
+    for parent, name in zip(node.parents, names):
+        if parent in twice:
+            drawn.append((parent, name))
+        elif parent not in seen:
+            drawn.append((parent, ""))
+        seen.add(parent)
+    return drawn
 
 
 def _node_style(node: Value, is_active: bool, scale, grad) -> dict[str, str]:

@@ -9,8 +9,13 @@
 
 Each frame is a graph with the active node and edges highlighted, the values and
 gradients known so far filled in, and the sentence that explains the step (the step
-narrative of :func:`autograd_mini.trace.walk`).  The graph is walked once, by the trace;
-each frame is drawn once.  The viewer's page is the package file ``steps.html``.
+narrative of :func:`autograd_mini.trace.walk`).  The graph is walked once, by the trace.
+
+The viewer's page (the package file ``steps.html``) lays the graph out once, left to
+right and top to bottom, each laid out for the widest number a node shows in any step;
+a step changes only colours and numbers, so no node moves while the student walks.  The
+page picks the layout that fits its window, keeps graph text at 11 px or more, and
+follows the active node.
 """
 
 from __future__ import annotations
@@ -22,12 +27,13 @@ from pathlib import Path
 
 from ..engine import Value
 from ..files import write_atomically
+from ..naming import fmt
 from ..trace import Step, Trace, step_count, trace, walk
 from . import rendering
-from .graph import Graph, GraphvizTimeout, Scene, View
+from .graph import Graph, GraphvizTimeout, Scene, View, compact, node_ids
 
 __all__ = ["Step", "walk", "Frame", "frames", "frame_count", "save_frames", "steps_html",
-           "save_steps_html"]
+           "save_steps_html", "page_data"]
 
 frame_count = step_count  # a frame for each step of the walk
 _PAGE = Path(__file__).with_name("steps.html")
@@ -73,7 +79,7 @@ def save_frames(record: Trace, folder: str | Path, format: str = "svg", *,
     ``timeout``: seconds ``dot`` may take for all of them."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    pictures = _render_all(frames(record), format, timeout)
+    pictures = _render_all([frame.graph for frame in frames(record)], format, timeout)
     paths = [folder / f"step_{i:03d}.{format}" for i in range(1, len(pictures) + 1)]
     for path, picture in zip(paths, pictures):
         write_atomically(path, picture)
@@ -86,19 +92,63 @@ def steps_html(output: Value | Trace, title: str = "Backpropagation, step by ste
     through the forward and backward pass with Previous/Next, arrow keys and a slider.
 
     All text (title, explanations, formulas) travels as JSON data and reaches the page
-    as text, never as markup; ``timeout``: seconds ``dot`` may take for all the frames.
+    as text, never as markup; ``timeout``: seconds ``dot`` may take for the pictures.
     """
     record = output if isinstance(output, Trace) else trace(output)
-    walked = frames(record)
-    data = {"title": title, "frames": [
-        {"svg": svg.decode(), "title": frame.title, "lines": list(frame.lines),
-         "formula": frame.formula}
-        for frame, svg in zip(walked, _render_all(walked, "svg", timeout))
-    ]}
     # Inside <script>, only "<" can end the block or open a comment: write it as \u003c.
-    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+    payload = json.dumps(page_data(record, title, timeout), ensure_ascii=False)
     before, after = _PAGE.read_text(encoding="utf-8").split(_DATA)
-    return before + payload + after
+    return before + payload.replace("<", "\\u003c") + after
+
+
+def page_data(record: Trace, title: str, timeout: float | None = None) -> dict:
+    """What the viewer's page shows: the graph laid out once each way (``wide``: left to
+    right, ``tall``: top to bottom), and for each step its words, its active node and
+    edges (by their ids in the pictures) and the numbers known so far, as text."""
+    scene = Scene.of_trace(record)
+    ids = node_ids(scene.order)
+    shown = _shown_numbers(record, walk(record), ids)
+    widest = {node: (_widest(shown, "values", ids[node]), _widest(shown, "grads", ids[node]))
+              for node in scene.order if not node.is_constant}
+    views = {layout: View(names=record.names, texts=widest, rankdir=rankdir)
+             for layout, rankdir in (("wide", "LR"), ("tall", "TB"))}
+    graphs = {layout: compact(scene.draw(view)) for layout, view in views.items()}
+    pictures = _render_all(list(graphs.values()), "svg", timeout)
+    return {"title": title, "given": _few(record.given),
+            "pictures": {layout: svg.decode() for layout, svg in zip(graphs, pictures)},
+            "constants": {ids[n]: fmt(n.data) for n in scene.order if n.is_constant},
+            "frames": shown}
+
+
+def _few(given: str, most: int = 6) -> str:
+    """The inputs for the page's header: all of them, or the first ``most`` and a count
+    (a model's parameters would fill the screen)."""
+    parts = given.split(", ")
+    if len(parts) <= most:
+        return given
+    return ", ".join(parts[:most]) + f", … and {len(parts) - most} more"
+
+
+def _shown_numbers(record: Trace, steps: list[Step], ids: dict[Value, str]) -> list[dict]:
+    """Each step as the page reads it: its words, its active node and edges, and every
+    number known after it (data forward, data and gradients backward), as text."""
+    values: dict[str, str] = {}
+    grads: dict[str, str] = {}
+    frames_ = []
+    for step in steps:
+        values.update({ids[n]: fmt(v) for n, v in step.values.items()})
+        grads.update({ids[n]: fmt(g) for n, g in step.grads.items()})
+        frames_.append({"title": step.title, "lines": list(step.lines),
+                        "formula": step.formula, "active": ids[step.active],
+                        "edges": [[ids[a], ids[b]] for a, b in step.active_edges],
+                        "values": dict(values), "grads": dict(grads)})
+    return frames_
+
+
+def _widest(shown: list[dict], kind: str, id_: str) -> str:
+    """The longest text node ``id_`` shows in any frame ("?" while it is not known):
+    the picture is laid out for it, so no later number overflows its field."""
+    return max(("?", *(frame[kind][id_] for frame in shown if id_ in frame[kind])), key=len)
 
 
 def save_steps_html(output: Value | Trace, path: str | Path, **kwargs) -> Path:
@@ -109,19 +159,19 @@ def save_steps_html(output: Value | Trace, path: str | Path, **kwargs) -> Path:
     return write_atomically(path, steps_html(output, **kwargs))
 
 
-def _render_all(walked: list[Frame], format: str, timeout: float | None) -> list[bytes]:
-    """Each frame's picture, all within ``timeout`` seconds."""
+def _render_all(graphs: list[Graph], format: str, timeout: float | None) -> list[bytes]:
+    """Each graph's picture, all within ``timeout`` seconds."""
     end = None if timeout is None else time.monotonic() + timeout
     pictures = []
-    for i, frame in enumerate(walked, 1):
+    for i, graph in enumerate(graphs, 1):
         left = None if end is None else end - time.monotonic()
         try:
             if left is not None and left <= 0:
                 raise GraphvizTimeout
-            pictures.append(rendering.render(frame.graph.source, format, timeout=left,
-                                             size=frame.graph.size))
+            pictures.append(rendering.render(graph.source, format, timeout=left,
+                                             size=graph.size))
         except GraphvizTimeout:
-            raise GraphvizTimeout(f"graphviz `dot` did not draw the {len(walked)} frames "
-                                  f"within {timeout:g} s (stopped at frame {i}); "
+            raise GraphvizTimeout(f"graphviz `dot` did not draw the {len(graphs)} pictures "
+                                  f"within {timeout:g} s (stopped at picture {i}); "
                                   "step through a smaller expression") from None
     return pictures
