@@ -312,8 +312,9 @@ def test_the_command_exits_0_when_all_pass_1_when_some_fail_2_for_a_bad_argument
     data = json.loads(bad.stdout)
     assert data["passed"] is False and data["failures"][0]["op"] == "exp"
     assert data["categories"]["ops"]["points"] == data["categories"]["ops"]["of"] - 1
-    for target in ["engine.py", "missing.py:Value", "autograd_mini.micrograd:Nope"]:
-        wrong = _command(target, cwd=tmp_path)
+    for args in [["engine.py"], ["missing.py:Value"], ["autograd_mini.micrograd:Nope"],
+                 [f"{ENGINE}:Value", "--budget", "0"]]:
+        wrong = _command(*args, cwd=tmp_path)
         assert wrong.returncode == 2 and wrong.stdout == ""
         assert len(wrong.stderr.strip().splitlines()) == 1
         assert wrong.stderr.startswith("autograd-mini: error: ")

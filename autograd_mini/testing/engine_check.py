@@ -149,7 +149,7 @@ class EngineReport:
     def __str__(self) -> str:
         total = self.to_dict()
         head = (f"check_engine: {self.engine} — {total['points']} of {total['of']} checks "
-                f"pass" + ("" if self.passed else f", {len(self.failures)} failures"))
+                f"pass" + ("" if self.passed else f", {_count(len(self.failures), 'failure')}"))
         rows = [("category", "check", "result")] + [
             (r.category, r.name, {"pass": "ok", "fail": "FAILED", "skip": "skipped"}[r.status]
              + (f" ({r.note})" if r.note and r.status == "skip" else ""))
@@ -161,6 +161,10 @@ class EngineReport:
         if self.notes:
             parts.append("Notes\n" + "\n".join(f"- {n}" for n in self.notes))
         return "\n\n".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _engine_name(kind: type) -> str:
@@ -212,6 +216,9 @@ class EngineChecker:
         if not isinstance(value_class, type):
             raise TypeError(f"check_engine expects a class (the engine's Value), "
                             f"got {type(value_class).__name__}")
+        if not (isinstance(time_budget, (int, float)) and 0 < time_budget < float("inf")):
+            raise ValueError(f"the time budget must be a positive number of seconds, "
+                             f"got {time_budget!r}")
         self.kind, self.adapter = value_class, adapter or Adapter()
         self.time_budget, self.max_examples = time_budget, max_examples
         self.name = _engine_name(value_class)
