@@ -53,7 +53,7 @@ MUTANTS = {
         "sub", "operands are swapped"),
     "__rtruediv__ upside down": (
         "return other * self**-1", "return self * other**-1",
-        "div", "upside down"),
+        "div", "operands are swapped"),
     "** rule off by one in the exponent": (
         "other * self.data**(other - 1) * out.grad", "other * self.data**other * out.grad",
         "pow", "exponent off by one"),
