@@ -53,7 +53,7 @@ MUTANTS = {
         "sub", "operands are swapped"),
     "__rtruediv__ upside down": (
         "return other * self**-1", "return self * other**-1",
-        "div", "upside down"),
+        "div", "operands are swapped"),
     "** rule off by one in the exponent": (
         "other * self.data**(other - 1) * out.grad", "other * self.data**other * out.grad",
         "pow", "exponent off by one"),
@@ -107,6 +107,12 @@ MUTANTS = {
     "zero_grad does nothing": (
         "        for p in self.parameters():\n            p.grad = 0.0",
         "        pass", "nn", "zero_grad() does not reset"),
+    "tanh's rule overflows to infinity": (
+        "self.grad += (1 - t**2) * out.grad", "self.grad += (1 - t**2) * 1e308 * 10 * out.grad",
+        "tanh", "not the finite"),
+    "exp's backward raises": (
+        "self.grad += out.data * out.grad", "self.grad += out.data * out.grad[0]",
+        "exp", "backward() raised TypeError"),
     "backward() never ends": (
         "node, done = stack.pop()", "node, done = stack[-1]", "backward", "time budget"),
 }
@@ -143,7 +149,7 @@ def test_the_correct_student_engine_passes_every_check():
 @pytest.mark.parametrize("name", sorted(MUTANTS))
 def test_every_mutant_is_caught_with_the_right_op_and_diagnosis(name, tmp_path):
     _, _, op, words = MUTANTS[name]
-    report = check_engine(_load(_mutant(tmp_path, name)), time_budget=3.0, max_examples=60)
+    report = check_engine(_load(_mutant(tmp_path, name)), time_budget=3.0, max_examples=30)
     assert not report.passed
     first = report.failures[0]
     assert first.op == op, str(report)
@@ -306,8 +312,9 @@ def test_the_command_exits_0_when_all_pass_1_when_some_fail_2_for_a_bad_argument
     data = json.loads(bad.stdout)
     assert data["passed"] is False and data["failures"][0]["op"] == "exp"
     assert data["categories"]["ops"]["points"] == data["categories"]["ops"]["of"] - 1
-    for target in ["engine.py", "missing.py:Value", "autograd_mini.micrograd:Nope"]:
-        wrong = _command(target, cwd=tmp_path)
+    for args in [["engine.py"], ["missing.py:Value"], ["autograd_mini.micrograd:Nope"],
+                 [f"{ENGINE}:Value", "--budget", "0"]]:
+        wrong = _command(*args, cwd=tmp_path)
         assert wrong.returncode == 2 and wrong.stdout == ""
         assert len(wrong.stderr.strip().splitlines()) == 1
         assert wrong.stderr.startswith("autograd-mini: error: ")

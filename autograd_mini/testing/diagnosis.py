@@ -77,7 +77,7 @@ def value_diagnosis(form: Form, args: Sequence[float], got: float, expected: flo
         if close(got, swapped) and not close(swapped, expected):
             reflected = f" in {form.method}, self is the right-hand operand" \
                 if form.kind == NUMBER_LEFT else ""
-            return (f"the operands are swapped (upside down): `{where}` computed "
+            return (f"the operands are swapped: `{where}` computed "
                     f"{fmt(got)}, which is `{form.text([fmt(args[1]), fmt(args[0])])}`"
                     f"{reflected} — `{where}` = {fmt(expected)}")
     if close(got, -expected):

@@ -149,7 +149,7 @@ class EngineReport:
     def __str__(self) -> str:
         total = self.to_dict()
         head = (f"check_engine: {self.engine} — {total['points']} of {total['of']} checks "
-                f"pass" + ("" if self.passed else f", {len(self.failures)} failures"))
+                f"pass" + ("" if self.passed else f", {_count(len(self.failures), 'failure')}"))
         rows = [("category", "check", "result")] + [
             (r.category, r.name, {"pass": "ok", "fail": "FAILED", "skip": "skipped"}[r.status]
              + (f" ({r.note})" if r.note and r.status == "skip" else ""))
@@ -161,6 +161,10 @@ class EngineReport:
         if self.notes:
             parts.append("Notes\n" + "\n".join(f"- {n}" for n in self.notes))
         return "\n\n".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _engine_name(kind: type) -> str:
@@ -212,10 +216,13 @@ class EngineChecker:
         if not isinstance(value_class, type):
             raise TypeError(f"check_engine expects a class (the engine's Value), "
                             f"got {type(value_class).__name__}")
+        if not (isinstance(time_budget, (int, float)) and 0 < time_budget < float("inf")):
+            raise ValueError(f"the time budget must be a positive number of seconds, "
+                             f"got {time_budget!r}")
         self.kind, self.adapter = value_class, adapter or Adapter()
         self.time_budget, self.max_examples = time_budget, max_examples
         self.name = _engine_name(value_class)
-        self.results: dict[str, CheckResult] = {}
+        self.results: dict[tuple[str, str], CheckResult] = {}  # by (category, name)
         self.notes: list[str] = []
         self.forms = all_forms()
         self.probe: str | None = None  # how backward() orders the steps (engine_checks)
@@ -254,7 +261,11 @@ class EngineChecker:
     def semantics(self) -> list[str]:
         """Notes on what the engine does that is a choice, not a bug (run once)."""
         if not self.notes and not self._dead:
-            self.notes = checks.notes(self)
+            try:
+                self.notes = within(self.time_budget, lambda: checks.notes(self))
+            except CheckTimeout:
+                self.notes = ["two backward() calls in a row did not finish within "
+                              f"{self.time_budget:g} s"]
         return self.notes
 
     def carrier_works(self, form) -> bool:
@@ -267,20 +278,22 @@ class EngineChecker:
         result = self.result_of(checks.form_name(carrier))
         return result is not None and result.status == "pass"
 
-    def result_of(self, name: str) -> CheckResult | None:
+    def result_of(self, name: str, category: str = "ops") -> CheckResult | None:
         """The result of the check called ``name``, running it if need be."""
-        check = next((c for c in self._checks if c.name == name), None)
+        check = next((c for c in self._checks if (c.category, c.name) == (category, name)),
+                     None)
         return self.run(check) if check is not None else None
 
     def run(self, check: Check) -> CheckResult:
         """The check's result, computed the first time it is asked for."""
-        if check.name in self.results:
-            return self.results[check.name]
-        if self._dead and check.name != self._checks[0].name:
+        key = (check.category, check.name)
+        if key in self.results:
+            return self.results[key]
+        if self._dead and check is not self._checks[0]:
             result = CheckResult(check.category, check.name, "skip", note=self._dead)
         else:
             result = self._guarded(check)
-        self.results[check.name] = result
+        self.results[key] = result
         return result
 
     def _guarded(self, check: Check) -> CheckResult:

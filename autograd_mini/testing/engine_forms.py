@@ -37,8 +37,9 @@ NICE = (0.5, -1.25, 2.0, -0.3, 1.5, 3.0, -2.2, 0.8)
 
 
 def fitting(domain: tuple[tuple[float, float], ...]) -> list[float]:
-    """The nice numbers inside ``domain`` (a tuple of intervals)."""
-    return [x for x in NICE if any(low <= x <= high for low, high in domain)]
+    """The nice numbers inside ``domain`` (a tuple of intervals), else its midpoints."""
+    inside = [x for x in NICE if any(low <= x <= high for low, high in domain)]
+    return inside or [(low + high) / 2 for low, high in domain]
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ def programs(forms: Sequence[Form], max_inputs: int = 3, max_ops: int = 5):
     """A hypothesis strategy of :class:`Program` s over ``forms``: every input of every op
     inside the op's samples, every result at most 50 in size and away from kinks, so that
     the program is differentiable where it runs.  Shrinks towards one input and one op."""
+    from hypothesis import assume
     from hypothesis import strategies as st
 
     @st.composite
@@ -202,16 +204,10 @@ def programs(forms: Sequence[Form], max_inputs: int = 3, max_ops: int = 5):
             if step is not None:
                 values.append(step[1])
                 steps.append(step[0])
-        if not steps:
-            steps.append(Step(forms[0], (0,) * len(forms[0].value_positions), _first(forms[0])))
+        assume(steps)  # no op fitted the drawn inputs: draw again
         return Program(point, tuple(steps))
 
     return draw_program()
-
-
-def _first(form: Form) -> float | None:
-    return fitting(form.primitive.samples[1 - form.value_positions[0]])[0] \
-        if form.kind in (NUMBER_LEFT, NUMBER_RIGHT) else None
 
 
 def _draw_step(draw, st, form: Form, values: list[float]):
