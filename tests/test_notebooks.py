@@ -222,3 +222,27 @@ def test_refresh_writes_outputs_without_timings(tmp_path):
     assert cell.outputs[0]["data"]["text/plain"] == "42"
     assert "execution" not in cell.metadata
     assert [p.name for p in tmp_path.iterdir()] == ["small.ipynb"]  # no temporary file left
+
+
+def test_notebook_1_checks_its_gradients_again_on_a_second_run(tmp_path):
+    """Run twice in a row, the cell that checks backward() against the hand-worked
+    numbers still passes: it starts from zero, and says why (gradients accumulate)."""
+    notebook = nbformat.read(NOTEBOOKS[0], as_version=4)
+    (at,) = [k for k, c in enumerate(notebook.cells) if "by_hand = {" in c.source]
+    assert "accumulate" in notebook.cells[at].source
+    notebook.cells.insert(at + 1, nbformat.v4.new_code_cell(notebook.cells[at].source))
+    path = tmp_path / NOTEBOOKS[0].name
+    nbformat.write(notebook, path)
+    fresh = refresh.run(path, timeout=120)
+    first, second = (_text(fresh.cells[k].outputs[0]["text"]) for k in (at, at + 1))
+    assert first == second and "a: by hand   6.0   backward()   6.0" in first
+
+
+def test_notebook_6_names_the_node_a_neuron_makes():
+    import random
+
+    from autograd_mini.nn import Neuron
+
+    op = Neuron(2, "sigmoid", rng=random.Random(0))([1.0, 2.0]).parents[0].op
+    table = json.loads(NOTEBOOKS[5].read_text())["cells"][0]["source"]
+    assert f"one `{op}` node" in _text(table)
