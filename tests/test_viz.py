@@ -294,3 +294,5 @@ def test_jupyter_gets_a_png_beside_the_svg():
     assert width > 300 and height > 50  # the whole graph drawn, not an empty image
     assert list(draw_dot(_neuron())._repr_mimebundle_(include=["image/svg+xml"])) == [
         "image/svg+xml"]  # what a caller asks for, it gets
+    # its text says what it is, and the same each run (no memory address)
+    assert repr(draw_dot(_neuron())) == "<autograd_mini graph: 9 nodes, 8 edges>"

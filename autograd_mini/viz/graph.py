@@ -65,6 +65,9 @@ class Graph(graphviz.Digraph):
         with graphviz_errors():
             return super().render(*args, **kwargs)
 
+    def __repr__(self) -> str:  # no memory address: a refreshed notebook's text stays put
+        return f"<autograd_mini graph: {self.size[0]} nodes, {self.size[1]} edges>"
+
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         """SVG for Jupyter, and PNG beside it: a notebook that is not trusted (opened
         before it is run) hides SVG but shows PNG, so the picture is there either way."""
