@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -76,7 +77,9 @@ def run(path: Path, timeout: int = SECONDS_A_CELL):
 
 
 def _first_line(text: str) -> str:
-    """The error itself from nbclient's long report (its last non-empty line)."""
+    """The error itself from nbclient's long report (its last non-empty line, without
+    the terminal's colour codes)."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)
     lines = [line for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else text
 

@@ -246,3 +246,17 @@ def test_notebook_6_names_the_node_a_neuron_makes():
     op = Neuron(2, "sigmoid", rng=random.Random(0))([1.0, 2.0]).parents[0].op
     table = json.loads(NOTEBOOKS[5].read_text())["cells"][0]["source"]
     assert f"one `{op}` node" in _text(table)
+
+
+def test_refresh_check_fails_ci_when_a_notebook_fails(tmp_path, monkeypatch, capsys):
+    """What CI runs in the course environment: exit status 1 naming the notebook."""
+    good, bad = tmp_path / "01_good.ipynb", tmp_path / "02_bad.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]), good)
+    nbformat.write(nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("import no_such_module_here")]), bad)
+    monkeypatch.setattr(refresh, "NOTEBOOKS", [good, bad])
+    before = bad.read_bytes()
+    assert refresh.main(["--check"]) == 1
+    err = capsys.readouterr().err
+    assert "FAILED 02_bad.ipynb: ModuleNotFoundError" in err and "1 notebook(s) failed" in err
+    assert bad.read_bytes() == before
