@@ -127,9 +127,25 @@ def _graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def _something_to_differentiate(out: Value, args: argparse.Namespace) -> None:
+    """Stop where the steps would be empty tables: numbers only, or a name alone.
+    (Every name has a value from --at, and every value given is used: the names are
+    the --at names.)"""
+    if not args.at:
+        raise UsageError(f"{args.expression.strip()} has no names, only numbers: there is "
+                         "nothing to differentiate; write an expression of a name, e.g. "
+                         '"3*x" --at x=2')
+    if not out.parents:
+        name = _assignment(args.at[0])[0]
+        raise UsageError(f"{name} alone is an input: there is nothing to differentiate "
+                         f"(∂{name}/∂{name} = 1); write an expression of it, e.g. "
+                         f'"{name}*{name} + 3*{name}"')
+
+
 def _steps(args: argparse.Namespace) -> int:
     path = _output_path(args.output, ["html"]) if args.output else None
     out = _expression(args)
+    _something_to_differentiate(out, args)
     if path is None:
         _say(str(trace(out)))
         return 0

@@ -5,12 +5,17 @@ minus and plus, parentheses, and calls of the op table's one-input functions
 (``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu``, ``sin``, ``cos``, ``sqrt``, ``abs``, ...).
 Anything else is rejected with an :class:`ExpressionError` that says what and where
 (columns count from 1, as an editor shows them), and the usual slips of other notations
-get their fix: ``x^2`` → ``x**2``, ``2x`` → ``2*x``, ``x.exp()`` → ``exp(x)``.
+get their fix: ``x^2`` → ``x**2``, ``2x`` → ``2*x``, ``x.exp()`` and ``exp x`` →
+``exp(x)``, ``x²`` ``×`` ``−`` → ``x**2`` ``*`` ``-``, ``x = 2`` → ``--at x=2``, a Python
+keyword as a name (``lambda*x``) → another name.  There are no built-in constants:
+``pi`` and ``e`` are names like any other, given a value with ``--at`` (or ``exp(x)``
+for ``e**x``).
 """
 
 from __future__ import annotations
 
 import ast
+import keyword
 import math
 import operator
 import re
@@ -56,11 +61,12 @@ def parse(text: str, values: Mapping[str, float]) -> Value:
             warnings.simplefilter("ignore", SyntaxWarning)
             tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
-        raise ExpressionError(_syntax_message(text, error, shift)) from None
+        raise ExpressionError(_slip(text) or _syntax_message(text, error, shift)) from None
     except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, deep nesting
         raise ExpressionError(f"cannot read the expression: {type(error).__name__}") from None
     _fix_column_offsets(tree, text.strip(), shift)
     _catch_slips(tree, text)
+    _catch_constants(tree, text, values)
     leaves = {name: Value(float(v), label=name) for name, v in values.items()}
     used: set[str] = set()
     try:
@@ -123,6 +129,113 @@ def _call(node: ast.Call, leaves: dict[str, Value], used: set[str]) -> Value:
         raise ExpressionError(f"{name} takes exactly one argument")
     argument = _build(node.args[0], leaves, used)
     return apply(name, argument if isinstance(argument, Value) else Value(argument))
+
+
+# -- slips that Python cannot even read: each gets its fix ---------------------------------
+
+# Signs of typeset mathematics, and what Python writes for them.
+_TYPESET = {"×": ("multiplication sign", "*"), "·": ("multiplication sign", "*"),
+            "⋅": ("multiplication sign", "*"), "÷": ("division sign", "/"),
+            "−": ("minus sign", "-"), "–": ("minus sign", "-")}
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_SUPERSCRIPT_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+")
+_NAME = r"[^\W\d]\w*"
+_NUMBER = r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?"
+# Keywords that are operators of Python's own (x if c else y, a and b, x in y): an error
+# near them is not a name slip.
+_OPERATOR_KEYWORDS = {"if", "else", "and", "or", "not", "in", "is", "None", "True", "False"}
+
+
+def _slip(text: str) -> str | None:
+    """What to say about an expression Python cannot read, when it is a known slip."""
+    for find in (_typeset, _assignment, _keyword_as_name, _call_without_brackets):
+        message = find(text)
+        if message:
+            return message
+    return None
+
+
+def _typeset(text: str) -> str | None:
+    """``x²``, ``2×x``, ``x−1``: typeset signs, with the whole expression as Python."""
+    found = [(i, c) for i, c in enumerate(text) if c in _TYPESET or _SUPERSCRIPT_RUN.match(c)]
+    if not found:
+        return None
+    fixed = _SUPERSCRIPT_RUN.sub(lambda m: "**" + m.group().translate(_SUPERSCRIPTS), text)
+    for char, (_, sign) in _TYPESET.items():
+        fixed = fixed.replace(char, sign)
+    column, char = found[0]
+    what, sign = _TYPESET.get(char, ("power", "**"))
+    return f"{char} (column {column + 1}) is not Python's {what} ({sign}): write {fixed.strip()}"
+
+
+def _assignment(text: str) -> str | None:
+    """``x = 2`` (values belong to --at) or ``y = x*x`` (the expression alone, please)."""
+    parts = [p.strip() for p in re.split(r"[,;]", text)]
+    values = [re.fullmatch(rf"({_NAME})\s*=\s*(-?{_NUMBER})", p) for p in parts]
+    if all(values):
+        given = " ".join(f"--at {m.group(1)}={m.group(2)}" for m in values)
+        return f"{text.strip()} is an assignment, not an expression: give values with {given}"
+    named = re.fullmatch(rf"\s*({_NAME})\s*=(?!=)\s*(.+?)\s*", text)
+    if named:
+        return (f"{named.group(1)} = ... names the result, which is not needed: write the "
+                f"expression alone, {named.group(2)}")
+    return None
+
+
+def _keyword_as_name(text: str) -> str | None:
+    """``lambda*x``: a Python keyword cannot be a name, whatever --at says."""
+    for match in re.finditer(_NAME, text):
+        word = match.group()
+        if keyword.iskeyword(word) and word not in _OPERATOR_KEYWORDS:
+            return (f"{word} (column {match.start() + 1}) is a Python keyword, so it cannot "
+                    f"name a value: call it {word}_ instead (and give --at {word}_=NUMBER)")
+    return None
+
+
+def _call_without_brackets(text: str) -> str | None:
+    """``exp x``: a function of the op table written as in mathematics."""
+    for match in re.finditer(rf"(?<![\w.])({_NAME})\s+({_NAME}|{_NUMBER})", text):
+        name, argument = match.groups()
+        if name in functions():
+            return (f"{match.group()} (column {match.start() + 1}): a function takes its "
+                    f"argument in brackets: write {name}({argument})")
+    return None
+
+
+# Names that are constants elsewhere; here, as every name, they need a value.
+_CONSTANTS = {"pi": math.pi, "e": math.e, "tau": math.tau}
+
+
+def _catch_constants(tree: ast.AST, text: str, values: Mapping[str, float]) -> None:
+    """``pi*x`` or ``e**x`` without a value for pi or e: there are no built-in constants,
+    so say so, with the value to give (and ``exp(x)`` for ``e**x``)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) \
+                and isinstance(node.left, ast.Name) and node.left.id == "e" \
+                and "e" not in values:
+            whole = _segment(text, node) or "e**x"
+            exponent = whole[whole.index("**") + 2:].strip()  # as typed, brackets and all
+            inner = exponent[1:-1] if _bracketed(exponent) else exponent
+            raise ExpressionError(
+                f"e (column {_column(node.left)}) has no value: there are no built-in "
+                f"constants; for e**{exponent} write exp({inner}), or give e with "
+                f"--at e={math.e!r}")
+        if isinstance(node, ast.Name) and node.id in _CONSTANTS and node.id not in values:
+            raise ExpressionError(
+                f"{node.id} (column {_column(node)}) has no value: there are no built-in "
+                f"constants; give it with --at {node.id}={_CONSTANTS[node.id]!r}")
+
+
+def _bracketed(text: str) -> bool:
+    """Is ``text`` one pair of brackets around the rest, as ``(2*x)`` (not ``(a)*(b)``)?"""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and i < len(text) - 1:
+            return False
+    return True
 
 
 # A number written against a name, as in algebra: 2x, 0.5y.

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .formulas import ATOM, CONDITIONAL, Symbol, as_symbol, write_rule
+from .formulas import ATOM, Number, Symbol, as_symbol, binding, write_rule
 
 __all__ = [
     "Primitive", "Layout", "FIXED", "PRIMITIVES", "register",
@@ -144,11 +144,13 @@ class Primitive:
 
     def write_out(self, names: Sequence[str], numbers: Sequence[float | None] = ()) -> Any:
         """The derivative rule run on :class:`Symbol` stand-ins called ``names`` (a
-        constant input as its number, where ``numbers`` gives one), or None where the
-        rule cannot run on Symbols (it calls ``math.exp`` directly, say)."""
+        constant input as its :class:`~autograd_mini.formulas.Number`, where ``numbers``
+        gives one), or None where the rule cannot run on Symbols (it calls ``math.exp``
+        directly, say)."""
         numbers = list(numbers) or [None] * len(names)
-        out = Symbol(self.expression(names), ATOM if self.write is None else CONDITIONAL)
-        args = [Symbol(n) if x is None else x for n, x in zip(names, numbers)]
+        plain = self.expression([f"a{k}" for k in range(len(names))])  # how it binds
+        out = Symbol(self.expression(names), ATOM if self.write is None else binding(plain))
+        args = [Symbol(n) if x is None else Number(x) for n, x in zip(names, numbers)]
         try:
             return write_rule(self.derivative, out, *args)
         except Exception:  # any failure to run on Symbols: the rule is not written out
@@ -158,8 +160,9 @@ class Primitive:
                  numbers: Sequence[float | None] = ()) -> list[str]:
         """Each local derivative as text, for inputs called ``names``: the rule written
         out (:meth:`write_out`), so that ``x**2`` with its known exponent reads
-        ``2 * x**1``.  A rule that cannot be written out is shown as ``∂f/∂a`` --
-        honestly unknown rather than a text that might disagree with it."""
+        ``2 * x``, and ``2**x`` reads ``2**x * log(2)``.  A rule that cannot be written
+        out is shown as ``∂f/∂a`` -- honestly unknown rather than a text that might
+        disagree with it."""
         written = self.write_out(names, numbers)
         try:
             return [as_symbol(w).text for w in written]

@@ -350,6 +350,31 @@ SLIPS = [
     ("", "the expression is empty (column 1)"),
     ("x +", "invalid syntax (column 4, at the end)"),
     ("  x[0]", "indexing (column 3) is not allowed"),
+    # values belong to --at, not to the expression
+    ("x = 2", "x = 2 is an assignment, not an expression: give values with --at x=2"),
+    ("x=2, w=-3", "give values with --at x=2 --at w=-3"),
+    ("y = x*x", "y = ... names the result, which is not needed: write the expression "
+                "alone, x*x"),
+    # functions as in mathematics
+    ("exp x", "exp x (column 1): a function takes its argument in brackets: write exp(x)"),
+    ("1 + tanh x", "tanh x (column 5): a function takes its argument in brackets: "
+                   "write tanh(x)"),
+    # typeset signs
+    ("x²", "² (column 2) is not Python's power (**): write x**2"),
+    ("3*x³ + x", "³ (column 4) is not Python's power (**): write 3*x**3 + x"),
+    ("2×x", "× (column 2) is not Python's multiplication sign (*): write 2*x"),
+    ("x−1", "− (column 2) is not Python's minus sign (-): write x-1"),
+    ("2·x − 1", "· (column 2) is not Python's multiplication sign (*): write 2*x - 1"),
+    # a keyword is no name: the right column and the reason
+    ("lambda*x", "lambda (column 1) is a Python keyword, so it cannot name a value: "
+                 "call it lambda_ instead"),
+    ("x + lambda", "lambda (column 5) is a Python keyword"),
+    # no built-in constants, said the same way for each
+    ("pi*x", "pi (column 1) has no value: there are no built-in constants; give it with "
+             "--at pi=3.141592653589793"),
+    ("e**x", "e (column 1) has no value: there are no built-in constants; for e**x write "
+             "exp(x), or give e with --at e=2.718281828459045"),
+    ("x*e**(2*x)", "for e**(2*x) write exp(2*x)"),
 ]
 
 
@@ -357,6 +382,36 @@ SLIPS = [
 def test_a_slip_gets_its_fix(tmp_path, text, message):
     result = run("steps", text, "--at", "x=2", cwd=tmp_path)
     _one_line_exit_2(result, message)
+
+
+def test_a_constant_name_with_a_value_is_a_name_like_any_other(tmp_path):
+    result = run("steps", "e**x + pi", "--at", "x=2", "--at", "e=3", "--at", "pi=1",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "n1 = e**x = 9" in result.stdout
+
+
+@pytest.mark.parametrize("text, at, message", [
+    ("3", [], "3 has no names, only numbers: there is nothing to differentiate; write an "
+              'expression of a name, e.g. "3*x" --at x=2'),
+    ("3*4", [], "3*4 has no names, only numbers: there is nothing to differentiate"),
+    ("x", ["--at", "x=2"], "x alone is an input: there is nothing to differentiate "
+                           "(∂x/∂x = 1); write an expression of it"),
+])
+def test_steps_says_when_there_is_nothing_to_differentiate(tmp_path, text, at, message):
+    result = run("steps", text, *at, cwd=tmp_path)
+    _one_line_exit_2(result, message)
+    result = run("steps", text, *at, "-o", "steps.html", cwd=tmp_path)
+    _one_line_exit_2(result, message)
+    assert list(tmp_path.iterdir()) == []  # no viewer of nothing
+
+
+def test_formulas_read_as_a_student_writes_them(tmp_path):
+    result = run("steps", "tanh(x)**2 + 2**x", "--at", "x=2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "∂n2/∂n1 = 2 * n1 = 1.928" in result.stdout  # not 2 * n1**1
+    assert "∂n3/∂x = 2**x * log(2) = 2.773" in result.stdout  # not (2**x) * 0.6931471805599453
+    assert "**1 " not in result.stdout and "0.6931" not in result.stdout
 
 
 def test_columns_count_from_1(tmp_path):

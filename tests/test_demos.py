@@ -71,6 +71,36 @@ def test_paper_and_classic_demos_run_quick(tmp_path, name, expected, figure):
     _png(tmp_path / "figs" / figure)
 
 
+def test_quick_symmetry_shows_the_idea_working(tmp_path):
+    """--quick takes a second or two and still shows what the paper found: solved nets
+    whose hidden units carry mirrored, opposite-signed weights."""
+    result = run_demo(["-m", "autograd_mini", "demo", "symmetry", "--quick", "--no-progress",
+                       "--out", "figs"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "solved 2 of 2 seeds within 1,500 sweeps" in result.stdout
+    assert "2 have both hidden units mirrored with opposite signs" in result.stdout
+
+
+def test_quick_family_trees_shows_the_net_learning(tmp_path):
+    result = run_demo(["-m", "autograd_mini", "demo", "family-trees", "--quick",
+                       "--no-progress", "--out", "figs"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    (row,) = [line.split() for line in result.stdout.splitlines()
+              if line.split()[:1] == ["0"]]  # seed 0: final E, training right, held out
+    right, total = map(int, row[2].split("/"))
+    assert total == 100 and right >= 90 and float(row[1]) < 2.0
+    assert "200 sweeps" in result.stdout
+
+
+def test_gitignore_lists_what_demos_and_notebooks_leave_behind():
+    from autograd_mini.demos import DEMOS
+
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert all(f"{name}-figures*/" in ignored for name in DEMOS)
+    assert "autograd-mini-demo*/" in ignored  # the tour's folder
+    assert ".ipynb_checkpoints/" in ignored and ".venv-course/" in ignored
+
+
 def test_demo_scripts_exist_for_every_demo():
     """Each demo is one file in demos/, and the module the command runs is that file."""
     import importlib

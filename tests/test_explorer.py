@@ -110,6 +110,7 @@ def test_the_static_fallback_is_the_graph_svg():
     assert "application/vnd.jupyter.widget-view+json" in data
     assert data["image/svg+xml"].lstrip().startswith("<?xml")
     assert "|grad|" in data["image/svg+xml"]  # coloured by gradient flow, with its legend
+    assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"  # shown where SVG is not (untrusted)
 
 
 def test_trace_shows_itself_as_escaped_html():

@@ -1,18 +1,161 @@
-"""The teaching notebooks run top to bottom in a fresh kernel, and stay small."""
+"""The teaching notebooks run top to bottom in a fresh kernel, stay small, and show what
+their text says: each number the text quotes, each picture (PNG beside SVG), and the
+explorer of the package as it is today.
 
+They run through ``notebooks/refresh.py``, the command that regenerates their committed
+outputs, so the test and the command execute them the same way.
+"""
+
+import importlib.util
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+EXPLORER = ROOT / "autograd_mini" / "viz"
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
 
+def _refresh():
+    """notebooks/refresh.py as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("refresh", ROOT / "notebooks" / "refresh.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+refresh = _refresh()
+
+
+# -- a number the text quotes -----------------------------------------------------------
+# The convention: a number in a markdown cell written as a code span of its own -- `12`,
+# `-2`, `82,176`, `0.7071` -- is a number a run prints.  It must appear, to the precision
+# quoted, in the text outputs of the code cells right before or right after that markdown
+# cell (the runs of code cells up to the neighbouring markdown cells).
+
+QUOTED = re.compile(r"`(-?\d[\d,]*(?:\.\d+)?)`")
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def quoted_numbers(markdown: str) -> list[str]:
+    return QUOTED.findall(markdown)
+
+
+def printed_numbers(cells) -> list[float]:
+    """Every number in the text the cells printed or returned (pictures left out)."""
+    texts = []
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                texts.append(_text(output["text"]))
+            elif "data" in output:
+                texts.append(_text(output["data"].get("text/plain", "")))
+    return [float(n) for n in NUMBER.findall("\n".join(texts).replace(",", ""))]
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else value
+
+
+def agrees(quoted: str, printed: float) -> bool:
+    """``printed`` shown with as many decimals as ``quoted`` has is ``quoted``."""
+    quoted = quoted.replace(",", "")
+    decimals = len(quoted.split(".")[1]) if "." in quoted else 0
+    return f"{printed:.{decimals}f}" in (quoted, f"{float(quoted):.{decimals}f}")
+
+
+def neighbours(cells, index: int) -> list:
+    """The code cells right before and right after cell ``index``."""
+    def run(step):
+        found, k = [], index + step
+        while 0 <= k < len(cells) and cells[k]["cell_type"] == "code":
+            found.append(cells[k])
+            k += step
+        return found
+    return run(-1) + run(1)
+
+
+def disagreements(notebook) -> list[str]:
+    """Each quoted number no neighbouring output shows, with where it is quoted."""
+    cells = notebook["cells"]
+    wrong = []
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] != "markdown":
+            continue
+        printed = printed_numbers(neighbours(cells, index))
+        for quoted in quoted_numbers(_text(cell["source"])):
+            if not any(agrees(quoted, n) for n in printed):
+                wrong.append(f"cell {index} quotes `{quoted}`; the cells beside it print "
+                             f"{sorted(set(printed))[:12]}")
+    return wrong
+
+
+def test_the_number_convention():
+    assert quoted_numbers("grows by `12` a step, `82,176` in all; `x = 3` and `x1`") == [
+        "12", "82,176"]
+    assert agrees("6", 5.999999999950489) and agrees("0.7071", 0.7071067811865476)
+    assert agrees("82,176", 82176.0) and agrees("-2", -2.0)
+    assert not agrees("11", 12.0) and not agrees("0.7072", 0.7071067811865476)
+    cells = [{"cell_type": "code", "outputs": [{"output_type": "stream", "text": "n = 12\n"}]},
+             {"cell_type": "markdown", "source": "grows by `11`"}]
+    assert len(disagreements({"cells": cells})) == 1
+    cells[1]["source"] = "grows by `12`"
+    assert disagreements({"cells": cells}) == []
+
+
+# -- the committed notebooks, as a reader opens them --------------------------------------
+
+
 def test_the_course_is_complete():
     assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06", "07"]
+    assert refresh.NOTEBOOKS == NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_text_agrees_with_committed_outputs(path):
+    assert disagreements(json.loads(path.read_text())) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_picture_has_a_png(path):
+    """SVG is hidden in a notebook that is not trusted (opened before it is run): each
+    SVG output has a PNG beside it, so the reader sees every graph and figure."""
+    outputs = [o for c in json.loads(path.read_text())["cells"] for o in c.get("outputs", [])
+               if "image/svg+xml" in o.get("data", {})]
+    assert outputs, "the course draws pictures"
+    assert all(o["data"].get("image/png", "").startswith("iVBORw0KGgo") for o in outputs)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_saved_explorers_are_the_packages(path):
+    """The widget state saved in a notebook carries the explorer's script and style:
+    they must be the package's files of today (python notebooks/refresh.py renews them)."""
+    notebook = json.loads(path.read_text())
+    state = notebook["metadata"].get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    explorers = [m["state"] for m in state.values() if "_esm" in m["state"]]
+    shows = any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                for c in notebook["cells"] for o in c.get("outputs", []))
+    assert bool(explorers) == shows  # an explorer shown has its state saved, and only then
+    script = (EXPLORER / "explorer.js").read_text()
+    style = (EXPLORER / "explorer.css").read_text()
+    for explorer in explorers:
+        assert explorer["_esm"] == script, "stale explorer.js: run python notebooks/refresh.py"
+        assert explorer["_css"] == style, "stale explorer.css: run python notebooks/refresh.py"
+
+
+def test_the_explorers_are_saved_where_they_are_shown():
+    shown = [p.name[:2] for p in NOTEBOOKS if "widget-view+json" in p.read_text()]
+    assert shown == ["01", "02", "05"]
+
+
+# -- a fresh run ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -26,9 +169,94 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     solutions = [c for c in notebook.cells if "solution" in c.metadata.get("tags", [])]
     assert len(solutions) >= 2 and all(c.metadata["jupyter"]["source_hidden"]
                                        for c in solutions)
-    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                                     resources={"metadata": {"path": str(path.parent)}})
-    client.execute()  # raises CellExecutionError on the first failing cell
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+    fresh = refresh.run(path, timeout=120)  # raises NotebookFailed at the first failing cell
+    errors = [o for c in fresh.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert errors == []
+    assert disagreements(fresh) == []  # the text quotes what a run prints today
+
+
+def test_ci_runs_the_notebooks_in_readmes_course_environment():
+    """CI makes a second environment with exactly README's course command (JupyterLab
+    is not started) and runs every notebook there: a package the course needs but its
+    install lacks fails CI, though the test environment has it."""
+    readme = (ROOT / "README.md").read_text()
+    (command,) = re.findall(r"\n(pip install -e '\.\[notebooks\]') && jupyter lab notebooks/\n",
+                            readme)
+    ci = (ROOT / ".ci" / "run").read_text().split("# The course as README installs it.")[1]
+    ci = ci.split("\n", 1)[1]  # the lines after the one that opens the block
+    steps = [line.strip() for line in ci.splitlines() if line.strip()
+             and not line.lstrip().startswith("#")]
+    assert steps[:6] == ["rm -rf .venv-course", "python3 -m venv .venv-course",
+                         ". .venv-course/bin/activate", command.replace("pip install",
+                                                                        "pip install -q"),
+                         "python notebooks/refresh.py --check", "deactivate"]
+    assert "python notebooks/refresh.py" in readme
+
+
+def test_refresh_names_a_notebook_it_cannot_find():
+    with pytest.raises(SystemExit, match="no notebook '07'"):
+        refresh.chosen(["07"])
+    assert refresh.chosen(["02"]) == [NOTEBOOKS[1]]
+    assert refresh.chosen([NOTEBOOKS[4].name]) == [NOTEBOOKS[4]]
+
+
+def test_refresh_stops_at_a_failing_cell_and_writes_nothing(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("print('before')"),
+        nbformat.v4.new_code_cell("1 / 0"),
+    ])
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(notebook, path)
+    before = path.read_bytes()
+    with pytest.raises(refresh.NotebookFailed, match="broken.ipynb: .*ZeroDivisionError"):
+        refresh.run(path, timeout=60)
+    assert path.read_bytes() == before
+
+
+def test_refresh_writes_outputs_without_timings(tmp_path):
+    path = tmp_path / "small.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("6 * 7")]), path)
+    refresh.write(refresh.run(path, timeout=60), path)
+    (cell,) = nbformat.read(path, as_version=4).cells
+    assert cell.outputs[0]["data"]["text/plain"] == "42"
+    assert "execution" not in cell.metadata
+    assert [p.name for p in tmp_path.iterdir()] == ["small.ipynb"]  # no temporary file left
+
+
+def test_notebook_1_checks_its_gradients_again_on_a_second_run(tmp_path):
+    """Run twice in a row, the cell that checks backward() against the hand-worked
+    numbers still passes: it starts from zero, and says why (gradients accumulate)."""
+    notebook = nbformat.read(NOTEBOOKS[0], as_version=4)
+    (at,) = [k for k, c in enumerate(notebook.cells) if "by_hand = {" in c.source]
+    assert "accumulate" in notebook.cells[at].source
+    notebook.cells.insert(at + 1, nbformat.v4.new_code_cell(notebook.cells[at].source))
+    path = tmp_path / NOTEBOOKS[0].name
+    nbformat.write(notebook, path)
+    fresh = refresh.run(path, timeout=120)
+    first, second = (_text(fresh.cells[k].outputs[0]["text"]) for k in (at, at + 1))
+    assert first == second and "a: by hand   6.0   backward()   6.0" in first
+
+
+def test_notebook_6_names_the_node_a_neuron_makes():
+    import random
+
+    from autograd_mini.nn import Neuron
+
+    op = Neuron(2, "sigmoid", rng=random.Random(0))([1.0, 2.0]).parents[0].op
+    table = json.loads(NOTEBOOKS[5].read_text())["cells"][0]["source"]
+    assert f"one `{op}` node" in _text(table)
+
+
+def test_refresh_check_fails_ci_when_a_notebook_fails(tmp_path, monkeypatch, capsys):
+    """What CI runs in the course environment: exit status 1 naming the notebook."""
+    good, bad = tmp_path / "01_good.ipynb", tmp_path / "02_bad.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]), good)
+    nbformat.write(nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("import no_such_module_here")]), bad)
+    monkeypatch.setattr(refresh, "NOTEBOOKS", [good, bad])
+    before = bad.read_bytes()
+    assert refresh.main(["--check"]) == 1
+    err = capsys.readouterr().err
+    assert "FAILED 02_bad.ipynb: ModuleNotFoundError" in err and "1 notebook(s) failed" in err
+    assert bad.read_bytes() == before

@@ -95,6 +95,33 @@ def test_the_written_formula_is_the_rule(name, data):
         assert _evaluate(text, env) == pytest.approx(number, rel=1e-12, abs=1e-300)
 
 
+@pytest.mark.parametrize("name", [n for n in NAMES if PRIMITIVES[n].arity == 2])
+@given(data=st.data())
+def test_a_constant_input_is_written_as_its_number(name, data):
+    # The 2 of 2**x stays written where the rule uses it (log(2), not 0.693...), and the
+    # text read back still gives the rule's numbers.
+    primitive = PRIMITIVES[name]
+    point = data.draw(op_inputs(primitive), label="inputs")
+    out = primitive.value(*point)
+    rule = primitive.derivative(out, *point)
+    env = {"v0": point[0], "v1": point[1], "log": math.log, "nan": math.nan}
+    for constant in (0, 1):
+        names, numbers = ["v0", "v1"], [None, None]
+        names[constant], numbers[constant] = repr(point[constant]), point[constant]
+        texts = primitive.partials(names, numbers)
+        other = 1 - constant  # the input that is not a constant: its partial is shown
+        assert _evaluate(texts[other], env) == pytest.approx(rule[other], rel=1e-12,
+                                                             abs=1e-300)
+
+
+def test_constant_exponents_and_bases_read_as_written():
+    power = PRIMITIVES["pow"]
+    assert power.partials(["x", "2"], [None, 2.0])[0] == "2 * x"
+    assert power.partials(["x", "3"], [None, 3.0])[0] == "3 * x**2"
+    assert power.partials(["2", "x"], [2.0, None])[1] == "2**x * log(2)"
+    assert power.formula.endswith("d/db a**b = a**b * log(a) if a > 0 else (0 if a == 0 else nan)")
+
+
 def _evaluate(text, env):
     """Our own formulas (not user input) read back as Python, names bound to numbers."""
     code = compile(text, "<formula>", "eval")

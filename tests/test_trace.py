@@ -85,7 +85,7 @@ def test_dot_and_pow_explained_with_names():
     forward = [s.sentence for s in record.forward]
     assert "n1 = w*x = 2" in forward and "out = n1**2 = 4" in forward
     texts = [c.local_text for s in record.backward for c in s.contributions]
-    assert "∂out/∂n1 = 2 * n1**1 = 4" in texts  # the exponent is a known number
+    assert "∂out/∂n1 = 2 * n1 = 4" in texts  # the exponent is a known number: n1**1 is n1
     assert "∂n1/∂w = x = 4" in texts and "∂n1/∂x = w = 0.5" in texts
 
 

@@ -306,3 +306,17 @@ def test_every_picture_goes_through_the_one_rendering_seam(monkeypatch, tmp_path
     x = Value(3.0, label="x")
     steps_html(x * x)  # the viewer: the graph laid out once each way
     assert calls == [("svg", (9, 8)), ("svg", (9, 8)), ("png", (9, 8))] + [("svg", (3, 3))] * 2
+
+
+def test_jupyter_gets_a_png_beside_the_svg():
+    """A notebook JupyterLab does not trust (opened before it is run) hides SVG: the PNG
+    beside it is what the reader then sees."""
+    bundle = draw_dot(_neuron())._repr_mimebundle_()
+    assert sorted(bundle) == ["image/png", "image/svg+xml"]
+    assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n" and "<svg" in bundle["image/svg+xml"]
+    width, height = struct.unpack(">II", bundle["image/png"][16:24])
+    assert width > 300 and height > 50  # the whole graph drawn, not an empty image
+    assert list(draw_dot(_neuron())._repr_mimebundle_(include=["image/svg+xml"])) == [
+        "image/svg+xml"]  # what a caller asks for, it gets
+    # its text says what it is, and the same each run (no memory address)
+    assert repr(draw_dot(_neuron())) == "<autograd_mini graph: 9 nodes, 8 edges>"

@@ -215,11 +215,12 @@ class Explorer(anywidget.AnyWidget):
         self.send({"kind": "done"})
 
     def _repr_mimebundle_(self, **kwargs):
-        """The widget, with the graph's SVG beside it for places where widgets cannot
-        run (a notebook shown on a code host keeps a picture)."""
+        """The widget, with the graph's picture beside it for places where widgets cannot
+        run (a notebook shown on a code host, or not trusted, keeps a picture)."""
         bundle = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        data = {**data, "image/svg+xml": self._picture(self._record, View(gradient_flow=True))}
+        picture = Scene.of_trace(self._record).draw(View(gradient_flow=True))
+        data = {**data, **picture._repr_mimebundle_()}  # SVG, and PNG where SVG is hidden
         return data, metadata
 
     def __repr__(self) -> str:

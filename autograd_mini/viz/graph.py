@@ -65,6 +65,15 @@ class Graph(graphviz.Digraph):
         with graphviz_errors():
             return super().render(*args, **kwargs)
 
+    def __repr__(self) -> str:  # no memory address: a refreshed notebook's text stays put
+        return f"<autograd_mini graph: {self.size[0]} nodes, {self.size[1]} edges>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        """SVG for Jupyter, and PNG beside it: a notebook that is not trusted (opened
+        before it is run) hides SVG but shows PNG, so the picture is there either way."""
+        include = {"image/svg+xml", "image/png"} if include is None else include
+        return super()._repr_mimebundle_(include, exclude, **kwargs)
+
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
