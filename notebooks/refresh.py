@@ -1,6 +1,6 @@
 """Run the course's notebooks top to bottom in a fresh kernel and store what they show.
 
-    python notebooks/refresh.py            # run all six, write each back with its outputs
+    python notebooks/refresh.py            # run them all, write each back with its outputs
     python notebooks/refresh.py 02 05      # only these (a number or a file name)
     python notebooks/refresh.py --check    # run them all, write nothing; fail on an error
 
