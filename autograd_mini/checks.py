@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["as_float", "describe", "check_operands", "check_nodes", "check_runs_on_values",
-           "look_up", "seeds_by_output", "data_of", "no_derivative", "partials_despite",
+           "look_up", "seeds_by_output", "data_of", "no_derivative", "partials_despite", "by_hand",
            "check_fresh", "check_identity", "leaves_the_graph", "HandWrittenNodeError",
            "StaleGraphError"]
 
@@ -104,6 +104,14 @@ def no_derivative(node: Any, error: Exception) -> Exception:
     message = describe(node.primitive, node.parents, error)
     kind = next(k for k in (ValueError, ZeroDivisionError, ArithmeticError) if isinstance(error, k))
     return kind(f"no derivative at {message} ({node.primitive.formula})")
+
+
+def by_hand(node: Any, rule: Any) -> Any:
+    """The local derivatives of a node made by hand, from ``rule`` (which runs its own
+    closure); without one, the error that says there is no rule to read."""
+    if rule is None:
+        raise HandWrittenNodeError(node)
+    return rule(node)
 
 
 def partials_despite(node: Any, error: Exception) -> tuple:

@@ -63,15 +63,6 @@ class Value(ValueBase):
         self.parents: tuple[Value, ...] = ()
         self.is_constant, self.version = False, valuebase.writes
 
-    @property
-    def op(self) -> str:
-        """Name of the primitive that made this node, ``""`` for a leaf."""
-        return self.primitive.name if self.primitive is not None else ""
-
-    def __repr__(self) -> str:
-        return f"Value(data={self.data!r}, grad={self.grad!r}" + (
-            f", label={self.label!r})" if self.label else ")")
-
     def backward(self, gradient: Number = 1.0, *, create_graph: bool = False) -> None:
         """Add ``gradient`` · d(self)/d(node) into ``.grad`` of every node of the graph.
 
@@ -165,12 +156,12 @@ def topological_order(*roots: Value) -> list[Value]:
 
 
 def interpret(order: Sequence[Value], leaf: Callable[[Value], T],
-              rule: Callable[[Value, list[T]], T]) -> dict[Value, T]:
+              rule: Callable[[Value, list[T]], T], by_hand: bool = False) -> dict[Value, T]:
     """The one loop every interpreter of a graph shares (JAX's ``eval_jaxpr``): over
     ``order`` (topological), each node's result is ``leaf(node)`` for an input or a
     constant (``node.is_constant``), ``rule(node, [result of each parent])`` for a node a
-    primitive made.  Replay, forward mode, SymPy, compiled code and the trace each
-    supply their two rules:
+    primitive made (and one made by hand, if ``by_hand``).  Replay, forward mode, SymPy,
+    compiled code and the trace each supply their two rules:
 
         >>> x = Value(2.0)
         >>> y = x * x + 1
@@ -180,13 +171,13 @@ def interpret(order: Sequence[Value], leaf: Callable[[Value], T],
     """
     results: dict[Value, T] = {}
     for node in order:
-        if node.primitive is not None:
-            checks.check_fresh(node)
-            results[node] = rule(node, [results[p] for p in node.parents])
-        elif node.parents:  # made by hand, micrograd style: there is no rule to read
-            raise HandWrittenNodeError(node)
-        else:
+        if not node.parents:
             results[node] = leaf(node)
+            continue
+        if node.primitive is None and not by_hand:  # made by hand: no rule to read
+            raise HandWrittenNodeError(node)
+        checks.check_fresh(node)
+        results[node] = rule(node, [results[p] for p in node.parents])
     return results
 
 
@@ -208,29 +199,33 @@ def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
 
 
 def chain_rule(order: Sequence[Value], seeds: Mapping[Value, float | Value],
-               create_graph: bool = False, listen: Callable | None = None) -> dict:
+               create_graph: bool = False, listen: Callable | None = None,
+               by_hand: Callable[[Value], Sequence[float]] | None = None) -> dict:
     """The chain rule over ``order`` (topological) from the ``seeds`` ({output: dL/d
     output}) back to the leaves: {node: dL/d node} for all but the constants, in a dict of
     its own (no node is written, so concurrent calls cannot disturb the graph).  ``listen``,
-    like each function in ``on_step``, hears of each step before it is taken."""
-    sweep = _sweep_values if create_graph else _sweep_floats
-    return sweep(order, seeds, [*on_step, listen] if listen else on_step)
+    like each function in ``on_step``, hears of each step before it is taken.  A node made
+    by hand raises, unless ``by_hand(node)`` gives its local derivatives (on floats)."""
+    if create_graph:
+        return _sweep_values(order, seeds, [*on_step, listen] if listen else on_step)
+    return _sweep_floats(order, seeds, [*on_step, listen] if listen else on_step, by_hand)
 
 
-def _sweep_floats(order, seeds, listeners) -> dict:
+def _sweep_floats(order, seeds, listeners, by_hand=None) -> dict:
     """The chain rule on floats: every gradient starts at 0, each product is added."""
     grads = dict.fromkeys([node for node in order if not node.is_constant], 0.0)
     grads.update(seeds)
     for node in reversed(order):
-        if node.primitive is None:  # a leaf (nothing further back), or a node made by hand
-            if node.parents:
-                raise HandWrittenNodeError(node)
-            continue
+        if node.primitive is not None:
+            try:
+                locals_ = node.primitive.derivative(node._data, *[p._data for p in node.parents])
+            except (ValueError, ZeroDivisionError, OverflowError) as error:
+                locals_ = checks.partials_despite(node, error)
+        elif node.parents:  # made by hand, micrograd style: its own closure, if allowed
+            locals_ = checks.by_hand(node, by_hand)
+        else:
+            continue  # a leaf: nothing further back
         upstream, version = grads[node], node.version
-        try:
-            locals_ = node.primitive.derivative(node._data, *[p._data for p in node.parents])
-        except (ValueError, ZeroDivisionError, OverflowError) as error:
-            locals_ = checks.partials_despite(node, error)
         if listeners:  # the trace, or anomaly mode
             for listener in listeners:
                 listener(node, upstream, locals_, grads)

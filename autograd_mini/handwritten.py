@@ -24,16 +24,12 @@ function here saves the gradients it touches and puts them back before it return
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
 
-from . import engine
-from .checks import HandWrittenNodeError, check_fresh
-from .engine import Value, local_derivatives, topological_order
+from .checks import HandWrittenNodeError
+from .engine import Value, topological_order
 
 __all__ = ["is_hand_written", "hand_written_nodes", "step", "backward_gradients",
-           "interpret", "chain_rule", "interpreters", "written"]
-
-T = TypeVar("T")
+           "local_derivatives", "written"]
 
 
 def is_hand_written(node: Value) -> bool:
@@ -91,55 +87,12 @@ def backward_gradients(output: Value, inputs: Sequence[Value]) -> list[float]:
             node.grad = grad
 
 
-def interpret(order: Sequence[Value], leaf: Callable[[Value], T],
-              rule: Callable[[Value, list[T]], T]) -> dict[Value, T]:
-    """:func:`~autograd_mini.engine.interpret` for a graph with hand-written nodes: such
-    a node gets ``rule`` too (its ``primitive`` is None: the rule must allow for that)."""
-    results: dict[Value, T] = {}
-    for node in order:
-        if node.parents:
-            results[node] = rule(node, [results[p] for p in node.parents])
-        else:
-            results[node] = leaf(node)
-    return results
-
-
-def chain_rule(order: Sequence[Value], seeds: dict, create_graph: bool = False,
-               listen: Callable | None = None) -> dict:
-    """:func:`~autograd_mini.engine.chain_rule` on floats for a graph with hand-written
-    nodes: a table node's products come from its rule, a hand-written node's from running
-    its closure (:func:`step`).  ``listen(node, upstream, locals_, grads)`` hears of each
-    step before it is taken; a hand-written node's locals are what it added per unit of
-    upstream gradient.  Pure: every ``.grad`` is as it was."""
-    if create_graph:
-        raise HandWrittenNodeError(hand_written_nodes(order)[0])
-    grads = dict.fromkeys([node for node in order if not node.is_constant], 0.0)
-    grads.update(seeds)
-    for node in reversed(order):
-        if not node.parents:
-            continue
-        check_fresh(node)  # a graph whose numbers changed after it was built is refused
-        upstream = grads[node]
-        if node.primitive is not None:
-            locals_ = local_derivatives(node)
-            added = [upstream * local for local in locals_]
-        else:
-            added = step(node, upstream)  # what backward() would add, as it would
-            locals_ = [a / upstream for a in added] if upstream else step(node, 1.0)
-        if listen is not None:
-            listen(node, upstream, locals_, grads)
-        for parent, amount in zip(node.parents, added):
-            if not parent.is_constant:
-                grads[parent] += amount
-    return grads
-
-
-def interpreters(order: Sequence[Value]) -> tuple[Callable, Callable]:
-    """``(interpret, chain_rule)``: the engine's own, or this module's when ``order``
-    holds a hand-written node."""
-    if any(is_hand_written(node) for node in order):
-        return interpret, chain_rule
-    return engine.interpret, engine.chain_rule
+def local_derivatives(node: Value) -> list[float]:
+    """A hand-written node's local derivatives: what its ``_backward`` adds into each
+    parent for an upstream gradient of 1 (the chain rule is linear in it).  Given to the
+    engine's sweep (``chain_rule(..., by_hand=local_derivatives)``), it lets the trace show
+    a hand-written step with its numbers."""
+    return step(node, 1.0)
 
 
 def written(node: Value, names: Sequence[str]) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from . import handwritten
-from .engine import Value, accumulate
+from .engine import Value, accumulate, chain_rule, interpret
 from .naming import display_names, fmt, repeated_parents, slot_phrase
 
 __all__ = [
@@ -241,9 +241,8 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
     names = display_names(output)
     order = list(names)  # topological: the graph is walked once
     # A node made by hand (micrograd's _backward) has no rule: its closure is run instead.
-    interpret, chain_rule = handwritten.interpreters(order)
     forward = interpret(order, lambda n: ForwardStep(n, names[n], n.data, names),
-                        lambda n, args: ForwardStep(n, names[n], n.data, names))
+                        lambda n, args: ForwardStep(n, names[n], n.data, names), by_hand=True)
     backward: list[BackwardStep] = []
     out = names[output]
 
@@ -261,7 +260,8 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
         backward.append(BackwardStep(node, names[node], upstream, tuple(locals_),
                                      tuple(befores), names, out))
 
-    grads = chain_rule(order, {output: float(gradient)}, listen=record)
+    grads = chain_rule(order, {output: float(gradient)}, listen=record,
+                       by_hand=handwritten.local_derivatives)  # a closure's own numbers
     accumulate(grads)  # what backward() would add, written all at once
     return Trace(output, names, list(forward.values()), backward, grads)
 

@@ -1,5 +1,6 @@
 """What a ``Value`` needs beyond the lesson, kept off the engine's page.
 
+* its name and repr;
 * the **version** behind ``.data``: writing a node's number makes every graph already
   built from it stale, and the sweeps refuse such a graph (``StaleGraphError``);
 * comparisons by number (``if x > 0``), but equality by identity (nodes are keys);
@@ -23,12 +24,24 @@ class ValueBase:
 
     __slots__ = ()
     _data: float
+    grad: Any
+    label: str
+    primitive: Any
     parents: tuple
     version: int
 
     def __init_subclass__(cls, **options: Any) -> None:
         super().__init_subclass__(**options)
         checks.check_identity(cls)  # nodes are dictionary keys: equal must mean the same node
+
+    @property
+    def op(self) -> str:
+        """Name of the primitive that made this node, ``""`` for a leaf."""
+        return self.primitive.name if self.primitive is not None else ""
+
+    def __repr__(self) -> str:
+        return f"Value(data={self._data!r}, grad={self.grad!r}" + (
+            f", label={self.label!r})" if self.label else ")")
 
     @property
     def data(self) -> float:
