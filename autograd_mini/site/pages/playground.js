@@ -1,0 +1,218 @@
+// The playground: an expression, a slider per input, the graph and the walk through the
+// forward and backward pass, with a quiz.  The page only shows: every number, sentence
+// and picture comes from autograd_mini.site.browser (Python, in this tab).  All text goes
+// in as text (textContent); the one markup inserted is the SVG graphviz drew from DOT
+// whose labels the package escaped.
+import { ready, showStatus } from "./engine.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { index: null, titles: [], values: {}, quiz: false, names: [] };
+const phone = window.matchMedia("(max-width: 700px)");
+let py = null;
+
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+// --- the link: #e=EXPRESSION&at=x:2,w:-3&step=4&quiz=1 (numbers and names only) ---
+function readLink() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const values = {};
+  for (const pair of (fragment.get("at") || "").split(",")) {
+    const [name, number] = pair.split(":");
+    if (name && number !== undefined && Number.isFinite(Number(number))) {
+      values[name] = Number(number);
+    }
+  }
+  const step = Number.parseInt(fragment.get("step"), 10);
+  return { expression: fragment.get("e"), values, step: Number.isFinite(step) ? step : null,
+           quiz: fragment.get("quiz") === "1" };
+}
+
+function writeLink() {
+  const at = state.names.map((n) => `${n}:${state.values[n]}`).join(",");
+  const fragment = new URLSearchParams({ e: $("expression").value, at, step: state.index ?? 0 });
+  if (state.quiz) fragment.set("quiz", "1");
+  const link = new URL(location.href);
+  link.hash = fragment.toString();
+  return link.href;
+}
+
+// --- inputs: a slider and a number box per name ---
+function buildInputs(names) {
+  const box = $("inputs");
+  if (names.join(",") === state.names.join(",") && box.childElementCount) return;
+  state.names = names;
+  box.replaceChildren();
+  for (const name of names) {
+    const id = `input-${names.indexOf(name)}`;
+    const label = element("label", name);
+    label.htmlFor = id;
+    const slider = element("input");
+    Object.assign(slider, { type: "range", min: -5, max: 5, step: 0.01, id });
+    slider.setAttribute("aria-label", `${name} slider`);
+    const number = element("input");
+    Object.assign(number, { type: "number", step: "any" });
+    number.setAttribute("aria-label", `${name} value`);
+    slider.value = number.value = state.values[name];
+    slider.addEventListener("input", () => {
+      number.value = slider.value;
+      setValue(name, Number(slider.value));
+    });
+    number.addEventListener("input", () => {
+      if (number.value === "" || !Number.isFinite(Number(number.value))) return;
+      slider.value = number.value;
+      setValue(name, Number(number.value));
+    });
+    box.append(label, slider, number);
+  }
+}
+
+function setValue(name, number) {
+  const started = performance.now();
+  state.values[name] = number;
+  refresh();
+  window.autograd_mini.lastRedrawMs = performance.now() - started;
+  window.autograd_mini.redraws = (window.autograd_mini.redraws || 0) + 1;
+}
+
+// --- the expression, read by the package's parser ---
+function refresh() {
+  const result = JSON.parse(py.playground.load($("expression").value,
+                                                JSON.stringify(state.values)));
+  $("expression-error").textContent = result.error || "";
+  if (result.error) {
+    buildInputs(result.names);
+    return false;
+  }
+  Object.assign(state.values, result.inputs);
+  buildInputs(result.names);
+  state.titles = result.titles;
+  $("value").textContent = String(result.value);
+  const last = state.titles.length - 1;
+  state.index = Math.min(state.index ?? last, last);
+  show(state.index);
+  return true;
+}
+
+// --- one step of the walk ---
+function show(index) {
+  state.index = index;
+  const frame = JSON.parse(py.playground.frame(index, phone.matches ? "TB" : "LR", state.quiz));
+  const graph = $("graph");
+  graph.innerHTML = frame.svg; // graphviz's SVG of DOT whose every label the package escaped
+  $("step-title").textContent = `${frame.title} (${index + 1}/${state.titles.length})`;
+  $("lines").replaceChildren(...frame.lines.map((line) => element("p", line)));
+  $("formula").textContent = frame.formula;
+  showQuiz(frame);
+  $("previous").disabled = index === 0;
+  $("next").disabled = index === state.titles.length - 1
+    || frame.questions.some((q) => !q.done);
+  keepInView(frame.active);
+}
+
+// The active node stays in view: the graph's box scrolls (pans) to centre it.
+function keepInView(active) {
+  const graph = $("graph");
+  const node = graph.querySelector(`#${CSS.escape(active)}`);
+  if (!node) return;
+  const box = node.getBoundingClientRect();
+  const view = graph.getBoundingClientRect();
+  graph.scrollLeft += box.left + box.width / 2 - (view.left + view.width / 2);
+  graph.scrollTop += box.top + box.height / 2 - (view.top + view.height / 2);
+}
+
+// --- the quiz: two blanks per chain-rule product, before the numbers are shown ---
+function showQuiz(frame) {
+  const form = $("quiz");
+  form.hidden = !state.quiz || frame.questions.length === 0;
+  form.replaceChildren();
+  for (const q of frame.questions) form.append(question(q));
+  const score = frame.score;
+  const finished = state.quiz && score.total > 0 && score.done === score.total;
+  $("score").hidden = !finished;
+  $("score").textContent = finished
+    ? `Score: ${score.right} of ${score.total} right at the first try` : "";
+}
+
+function question(q) {
+  const set = element("fieldset");
+  set.dataset.question = q.id;
+  set.append(element("legend", q.prompt));
+  const row = element("div", undefined, "row");
+  const input = element("input");
+  Object.assign(input, { type: "text", inputMode: "decimal", autocomplete: "off" });
+  input.setAttribute("aria-label", q.prompt);
+  const check = element("button", "Check");
+  check.type = "submit";
+  const give = element("button", "Show answer");
+  give.type = "button";
+  const said = element("p", "", "feedback");
+  row.append(input, check, give);
+  set.append(row, said);
+  if (q.done) {
+    input.value = q.answer;
+    input.disabled = check.disabled = give.disabled = true;
+    said.textContent = q.right ? `right: ${q.answer}` : `the answer: ${q.answer}`;
+    said.className = `feedback ${q.right ? "right" : ""}`;
+  }
+  check.addEventListener("click", (event) => {
+    event.preventDefault();
+    const verdict = JSON.parse(py.playground.answer(q.id, input.value));
+    said.textContent = verdict.error || (verdict.ok ? `right: ${verdict.answer}` : verdict.hint);
+    said.className = `feedback ${verdict.ok ? "right" : "wrong"}`;
+    if (verdict.ok) after();
+  });
+  give.addEventListener("click", () => {
+    py.playground.show(q.id);
+    after();
+  });
+  return set;
+}
+
+// When the last blank of a step is filled, the step's numbers and sentences appear.
+function after() {
+  const frame = JSON.parse(py.playground.frame(state.index, phone.matches ? "TB" : "LR", true));
+  if (frame.questions.every((q) => q.done)) show(state.index);
+}
+
+function step(by) {
+  const next = state.index + by;
+  if (next >= 0 && next < state.titles.length) show(next);
+}
+
+async function main() {
+  const link = readLink();
+  if (link.expression) $("expression").value = link.expression;
+  Object.assign(state.values, link.values);
+  state.quiz = $("quiz-mode").checked = link.quiz;
+  if (link.step !== null) state.index = Math.max(0, link.step);
+  py = await ready;
+  showStatus("");
+  $("functions").textContent = "Numbers, names, + - * / **, parentheses and the functions "
+    + JSON.parse(py.function_names()).join(", ") + ".";
+  refresh();
+  $("expression").addEventListener("input", () => { state.index = null; refresh(); });
+  $("previous").addEventListener("click", () => step(-1));
+  $("next").addEventListener("click", () => step(1));
+  $("quiz-mode").addEventListener("change", () => {
+    state.quiz = $("quiz-mode").checked;
+    if (state.quiz) { state.index = 0; refresh(); } else show(state.index);
+  });
+  $("share").addEventListener("click", () => {
+    $("share-link").value = writeLink();
+    history.replaceState(null, "", writeLink());
+  });
+  phone.addEventListener("change", () => show(state.index));
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, textarea")) return;
+    if (event.key === "ArrowRight") step(1);
+    if (event.key === "ArrowLeft") step(-1);
+  });
+  window.autograd_mini.playground = { show: step, state };
+}
+
+main().catch((error) => showStatus(`The playground failed: ${error.message}`, true));
