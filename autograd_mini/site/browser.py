@@ -154,23 +154,28 @@ class Playground:
             values = _inputs({name: given.get(name, DEFAULT_INPUT) for name in names})
             out = parse(expression, values)
             out.label = out.label or "out"
-            record = trace(out)
-            steps = walk(record)
+            self.start(out)
         except (ExpressionError, ValueError, ZeroDivisionError, OverflowError,
                 RecursionError) as error:
             return _json({"error": _browser_words(str(error)), "names": names})
-        if len(steps) > MAX_PAGE_STEPS:
-            return _json({"error": f"this expression takes {len(steps)} steps, over the "
-                          f"playground's budget of {MAX_PAGE_STEPS}; type a smaller one",
-                          "names": names})
-        self.expression, self.values, self.record, self.steps = expression, values, record, steps
-        self.scene = Scene.of_trace(record)
-        self.questions = _questions(record, steps)
+        self.expression, self.values = expression, values
         leaves = _leaves(out, values)
         return _json({"names": names, "inputs": values, "value": _number(out.data),
                       "grads": {n: _number(leaf.grad) for n, leaf in leaves.items()},
-                      "titles": [s.title for s in steps], "nodes": self.scene.size[0],
+                      "titles": [s.title for s in self.steps], "nodes": self.scene.size[0],
                       "questions": len(self.questions)})
+
+    def start(self, out: Value) -> None:
+        """Trace ``out`` and walk it: the state every frame and question is read from
+        (any graph, made by the parser or by hand with any op of the table)."""
+        record = trace(out)
+        steps = walk(record)
+        if len(steps) > MAX_PAGE_STEPS:
+            raise ValueError(f"this expression takes {len(steps)} steps, over the "
+                             f"playground's budget of {MAX_PAGE_STEPS}; type a smaller one")
+        self.record, self.steps = record, steps
+        self.scene = Scene.of_trace(record)
+        self.questions = _questions(record, steps)
 
     def frame(self, index: int, rankdir: str = "LR", quiz: bool = False) -> str:
         """Step ``index`` of the walk: its picture (SVG, gradient-flow colours on the
@@ -189,7 +194,8 @@ class Playground:
             "questions": [self._ask(q) for q in asked], "score": self.score()})
 
     def _seed_index(self) -> int:
-        return next(i for i, s in enumerate(self.steps) if s.title.startswith("Backward:"))
+        """The seed's place in the walk: the backward steps follow it, to the end."""
+        return len(self.steps) - len(self.record.backward) - 1
 
     def _picture(self, index: int, rankdir: str, hidden: bool):
         """The graph as step ``index`` leaves it (as the step before it, while hidden)."""
@@ -311,8 +317,8 @@ def check_op(code: str) -> str:
 
 
 def _points(primitive: Primitive) -> list[list[float]]:
-    """Two points inside the op's sample intervals (one interval per input)."""
-    arity = primitive.arity or 2
+    """Two points inside the op's sample intervals (a variadic op: with two rows)."""
+    arity = primitive.arity or primitive.layout.count(2)
     intervals = [primitive.samples[min(i, len(primitive.samples) - 1)][0]
                  for i in range(arity)]
     return [[lo + (hi - lo) * t for lo, hi in intervals] for t in (0.55, 0.3)]

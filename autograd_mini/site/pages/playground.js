@@ -6,7 +6,9 @@
 import { ready, showStatus } from "./engine.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { index: null, titles: [], values: {}, quiz: false, names: [] };
+// The lecture's neuron, o = tanh(x*w + b), until the student types another expression.
+const state = { index: null, titles: [], values: { x: 2, w: -3, b: 6.8814 }, quiz: false,
+                names: [] };
 const phone = window.matchMedia("(max-width: 700px)");
 let py = null;
 
@@ -52,7 +54,9 @@ function buildInputs(names) {
     const label = element("label", name);
     label.htmlFor = id;
     const slider = element("input");
-    Object.assign(slider, { type: "range", min: -5, max: 5, step: 0.01, id });
+    const start = state.values[name];
+    Object.assign(slider, { type: "range", min: Math.min(-5, Math.floor(start)),
+                            max: Math.max(5, Math.ceil(start)), step: 0.01, id });
     slider.setAttribute("aria-label", `${name} slider`);
     const number = element("input");
     Object.assign(number, { type: "number", step: "any" });
@@ -85,10 +89,12 @@ function refresh() {
                                                 JSON.stringify(state.values)));
   $("expression-error").textContent = result.error || "";
   if (result.error) {
+    state.result = { error: result.error };
     buildInputs(result.names);
     return false;
   }
   Object.assign(state.values, result.inputs);
+  state.result = { value: result.value, grads: result.grads }; // what the page shows
   buildInputs(result.names);
   state.titles = result.titles;
   $("value").textContent = String(result.value);
