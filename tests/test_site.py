@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, CHROMIUM_ARGS
 
 from autograd_mini import PRIMITIVES, Value, apply, draw_dot
 from autograd_mini.expression import parse
@@ -30,8 +31,6 @@ from autograd_mini.site import browser
 from autograd_mini.site.builder import BuildError, build, size_of
 from autograd_mini.site.server import make_server
 from autograd_mini.viz import rendering
-
-from conftest import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_SITE_BYTES = 50_000_000
@@ -44,9 +43,10 @@ FIXED_SWISH_RULE = "derivative=lambda out, a: (sigmoid(a) + a * sigmoid(a) * (1 
 def readme_swish() -> str:
     """README's swish exercise, up to its registration (the page runs the check itself)."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text[:text.index("# forgot the product rule")].rsplit("```python", 1)[1]
+    end = text.index("# forgot the product rule") + len("# forgot the product rule")
+    block = text[:end].rsplit("```python", 1)[1]
     lines = [line[2:] for line in block.strip("\n").splitlines()]  # README indents by 2
-    return "\n".join(lines) + "   # forgot the product rule\n"
+    return "\n".join(lines) + "\n"
 
 
 def figure(text: str) -> None:
@@ -388,6 +388,7 @@ def test_serve_command_serves_the_site_on_localhost(site):
         address = re.search(r"http://127\.0\.0\.1:\d+/", line).group()
         with urllib.request.urlopen(address + "vendor/pyodide/pyodide.asm.wasm") as response:
             assert response.headers["Content-Type"] == "application/wasm"
+            assert response.read(4) == b"\0asm"
         with urllib.request.urlopen(address) as response:
             assert b"autograd_mini playground" in response.read()
     finally:
@@ -583,7 +584,8 @@ def test_share_link_reproduces_the_page(open_tab, server):
     page.click("#previous")
     page.click("#share")
     link = page.locator("#share-link").input_value()
-    assert "e=x%2Ay" in link and "import" not in link
+    fragment = urllib.parse.parse_qs(urllib.parse.urlsplit(link).fragment)
+    assert fragment == {"e": ["x*y + exp(y)"], "at": ["x:1.25,y:-0.5"], "step": ["7"]}
     other = open_tab().page
     other.goto(link)
     other.evaluate("() => window.autograd_mini.ready.then(() => true)")
@@ -597,18 +599,21 @@ def test_share_link_reproduces_the_page(open_tab, server):
 
 @pytest.mark.browser
 def test_screenshots_desktop_and_phone(open_tab, tmp_path):
-    """The playground and its quiz at desktop and phone size (paths printed)."""
+    """The playground and its quiz at desktop and phone size, written to the folder
+    $AUTOGRAD_MINI_SCREENSHOTS (to look at them) or a temporary one."""
+    folder = Path(os.environ.get("AUTOGRAD_MINI_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
     for width, height in ((1000, 700), (390, 844)):
         page = open_tab(width=width, height=height).page
-        page.screenshot(path=tmp_path / f"playground-{width}.png")
+        page.screenshot(path=folder / f"playground-{width}.png")
         page.check("#quiz-mode")
         for _ in range(7):
             page.click("#next")
         page.locator("#quiz input").first.fill("1")
         page.locator("#quiz button", has_text="Check").first.click()
-        page.screenshot(path=tmp_path / f"quiz-{width}.png", full_page=True)
-        assert (tmp_path / f"quiz-{width}.png").stat().st_size > 10_000
-    figure(f"screenshots in {tmp_path}")
+        page.screenshot(path=folder / f"quiz-{width}.png")
+        assert (folder / f"quiz-{width}.png").stat().st_size > 10_000
+    figure(f"screenshots in {folder}")
 
 
 def test_the_fixture_expressions_cover_every_function_of_the_parser():

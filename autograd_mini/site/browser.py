@@ -39,6 +39,10 @@ __all__ = ["run", "input_names", "Playground", "playground", "check_op", "QUIZ_T
 QUIZ_TOLERANCE = 1e-3  # relative: an answer within 0.1 % of the engine's number is right
 DEFAULT_INPUT = 0.5    # the value a name gets when it first appears in the expression
 MAX_PAGE_STEPS = 400   # steps the playground walks through; beyond, a smaller expression
+# A slider redraws the graph at every move: graphviz's searches for fewer crossings and
+# tidier positions are cut short and edges drawn straight -- about 5x faster for a
+# 50-node graph, with the same ranks and, for these graphs, much the same picture.
+FAST_LAYOUT = {"nslimit": "1", "mclimit": "0.3", "splines": "line"}
 
 
 def _number(x: float) -> float | str:
@@ -207,8 +211,10 @@ class Playground:
         step = self.steps[index]
         numbers = {"grads": grads, "gradient_flow": True} if index >= self._seed_index() \
             else {"values": values, "show_grad": False}
-        return self.scene.draw(View(active=step.active, active_edges=step.active_edges,
-                                    names=self.record.names, rankdir=rankdir, **numbers))
+        graph = self.scene.draw(View(active=step.active, active_edges=step.active_edges,
+                                     names=self.record.names, rankdir=rankdir, **numbers))
+        graph.graph_attr.update(FAST_LAYOUT)
+        return graph
 
     def _ask(self, q: Question) -> dict:
         backward = self.record.backward[q.step - self._seed_index() - 1]

@@ -34,13 +34,14 @@ class Vendored:
     files: tuple[str, ...]
 
 
-# Only what a page loads, plus package.json (name, version, licence; the npm tarballs carry source maps and
-# type declarations a page never asks for).
+# Only what a page loads, plus package.json (name, version, licence) and any LICENSE: the
+# npm tarballs also carry source maps and type declarations a page never asks for.
 VENDORED = {
     "pyodide": Vendored("vendor/pyodide", (
         "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
         "pyodide-lock.json", "package.json")),
-    "@hpcc-js/wasm-graphviz": Vendored("vendor/graphviz", ("dist/index.js", "package.json", "LICENSE")),
+    "@hpcc-js/wasm-graphviz": Vendored("vendor/graphviz", (
+        "dist/index.js", "package.json", "LICENSE")),
 }
 PAGES = Path(__file__).with_name("pages")
 NPM_SECONDS = 300  # one download may take this long on a slow line

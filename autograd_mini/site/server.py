@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import sys
 from pathlib import Path
 
 __all__ = ["serve", "make_server", "HOST"]
@@ -23,6 +24,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A browser that stops reading (a page closed mid-download) is not an error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def make_server(folder: str | os.PathLike, port: int = 8000) -> http.server.ThreadingHTTPServer:
     """A server of ``folder`` on 127.0.0.1:``port`` (0: any free port), not yet running."""
     folder = Path(folder)
@@ -30,7 +38,7 @@ def make_server(folder: str | os.PathLike, port: int = 8000) -> http.server.Thre
         raise FileNotFoundError(f"{str(folder)!r} holds no built site (no index.html); "
                                 "make one with `autograd-mini site build OUT`")
     handler = functools.partial(_Handler, directory=str(folder))
-    return http.server.ThreadingHTTPServer((HOST, port), handler)
+    return _Server((HOST, port), handler)
 
 
 def serve(folder: str | os.PathLike, port: int = 8000, say=print) -> None:

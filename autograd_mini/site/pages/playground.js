@@ -190,12 +190,17 @@ function step(by) {
   if (next >= 0 && next < state.titles.length) show(next);
 }
 
-async function main() {
+// A link's expression and numbers (on opening the page, or pasted into this tab).
+function followLink() {
   const link = readLink();
   if (link.expression) $("expression").value = link.expression;
   Object.assign(state.values, link.values);
   state.quiz = $("quiz-mode").checked = link.quiz;
-  if (link.step !== null) state.index = Math.max(0, link.step);
+  state.index = link.step === null ? null : Math.max(0, link.step);
+}
+
+async function main() {
+  followLink();
   py = await ready;
   showStatus("");
   $("functions").textContent = "Numbers, names, + - * / **, parentheses and the functions "
@@ -209,10 +214,15 @@ async function main() {
     if (state.quiz) { state.index = 0; refresh(); } else show(state.index);
   });
   $("share").addEventListener("click", () => {
-    $("share-link").value = writeLink();
-    history.replaceState(null, "", writeLink());
+    const link = writeLink();
+    $("share-link").value = link;
+    history.replaceState(null, "", link); // no hashchange: the page stays as it is
   });
   phone.addEventListener("change", () => show(state.index));
+  window.addEventListener("hashchange", () => {
+    followLink();
+    refresh();
+  });
   document.addEventListener("keydown", (event) => {
     if (event.target.closest("input, textarea")) return;
     if (event.key === "ArrowRight") step(1);
