@@ -71,7 +71,9 @@ function buildInputs(names) {
       slider.value = number.value;
       setValue(name, Number(number.value));
     });
-    box.append(label, slider, number);
+    const row = element("div", undefined, "input");
+    row.append(label, slider, number);
+    box.append(row);
   }
 }
 
@@ -110,6 +112,7 @@ function show(index) {
   const frame = JSON.parse(py.playground.frame(index, phone.matches ? "TB" : "LR", state.quiz));
   const graph = $("graph");
   graph.innerHTML = frame.svg; // graphviz's SVG of DOT whose every label the package escaped
+  fit(graph.querySelector("svg"));
   $("step-title").textContent = `${frame.title} (${index + 1}/${state.titles.length})`;
   $("lines").replaceChildren(...frame.lines.map((line) => element("p", line)));
   $("formula").textContent = frame.formula;
@@ -118,6 +121,21 @@ function show(index) {
   $("next").disabled = index === state.titles.length - 1
     || frame.questions.some((q) => !q.done);
   keepInView(frame.active);
+}
+
+// A graph a little wider than its box is shrunk to fit; a larger one keeps its size (its
+// text stays readable) and the box pans to the active node.
+const SMALLEST_SCALE = 0.7;
+function fit(svg) {
+  if (!svg) return;
+  const width = svg.width.baseVal.value;
+  const height = svg.height.baseVal.value;
+  const room = $("graph").clientWidth - 2;
+  const scale = Math.min(1, room / width);
+  if (scale < 1 && scale >= SMALLEST_SCALE) {
+    svg.setAttribute("width", `${width * scale}px`);
+    svg.setAttribute("height", `${height * scale}px`);
+  }
 }
 
 // The active node stays in view: the graph's box scrolls (pans) to centre it.
@@ -148,46 +166,57 @@ function question(q) {
   const set = element("fieldset");
   set.dataset.question = q.id;
   set.append(element("legend", q.prompt));
-  const row = element("div", undefined, "row");
   const input = element("input");
   Object.assign(input, { type: "text", inputMode: "decimal", autocomplete: "off" });
   input.setAttribute("aria-label", q.prompt);
   const check = element("button", "Check");
-  check.type = "submit";
+  check.type = "button";
   const give = element("button", "Show answer");
   give.type = "button";
   const said = element("p", "", "feedback");
-  row.append(input, check, give);
-  set.append(row, said);
+  set.append(input, check, give, said);
+  const close = () => { input.disabled = check.disabled = give.disabled = true; };
   if (q.done) {
     input.value = q.answer;
-    input.disabled = check.disabled = give.disabled = true;
+    close();
     said.textContent = q.right ? `right: ${q.answer}` : `the answer: ${q.answer}`;
     said.className = `feedback ${q.right ? "right" : ""}`;
   }
-  check.addEventListener("click", (event) => {
-    event.preventDefault();
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); check.click(); }
+  });
+  check.addEventListener("click", () => {
     const verdict = JSON.parse(py.playground.answer(q.id, input.value));
     said.textContent = verdict.error || (verdict.ok ? `right: ${verdict.answer}` : verdict.hint);
     said.className = `feedback ${verdict.ok ? "right" : "wrong"}`;
-    if (verdict.ok) after();
+    if (verdict.ok) { close(); after(); }
   });
   give.addEventListener("click", () => {
-    py.playground.show(q.id);
+    const shown = JSON.parse(py.playground.show(q.id));
+    input.value = shown.answer;
+    said.textContent = `the answer: ${shown.answer}`;
+    said.className = "feedback";
+    close();
     after();
   });
   return set;
 }
 
 // When the last blank of a step is filled, the step's numbers and sentences appear.
+// Otherwise the next blank gets the focus.
 function after() {
-  const frame = JSON.parse(py.playground.frame(state.index, phone.matches ? "TB" : "LR", true));
-  if (frame.questions.every((q) => q.done)) show(state.index);
+  const open = [...$("quiz").querySelectorAll("input:not(:disabled)")];
+  if (open.length) open[0].focus();
+  else show(state.index);
 }
 
+// Previous and Next also scroll the page to the active node (a slider move only pans the
+// graph's box: the page must not move under the student's finger).
 function step(by) {
   const next = state.index + by;
-  if (next >= 0 && next < state.titles.length) show(next);
+  if (next < 0 || next >= state.titles.length) return;
+  show(next);
+  $("graph").querySelector("g.node.active")?.scrollIntoView({ block: "nearest" });
 }
 
 // A link's expression and numbers (on opening the page, or pasted into this tab).
@@ -209,6 +238,7 @@ async function main() {
   $("expression").addEventListener("input", () => { state.index = null; refresh(); });
   $("previous").addEventListener("click", () => step(-1));
   $("next").addEventListener("click", () => step(1));
+  $("quiz").addEventListener("submit", (event) => event.preventDefault());
   $("quiz-mode").addEventListener("change", () => {
     state.quiz = $("quiz-mode").checked;
     if (state.quiz) { state.index = 0; refresh(); } else show(state.index);
