@@ -9,6 +9,7 @@ plain files: any static server serves it, and a page fetches nothing from elsewh
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -168,9 +169,13 @@ def checkout() -> Path:
 
 
 def checkout_wheel(folder: Path) -> Path:
-    """The wheel of the checkout, built into ``folder`` (``pip wheel . --no-deps``)."""
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir",
-          str(folder), str(checkout())], folder, PIP_SECONDS,
+    """The wheel of the checkout, built into ``folder`` (``pip wheel . --no-deps``).
+
+    Where this Python has the build backend (hatchling), pip uses it as it is, so that a
+    rebuild needs no network at all; otherwise pip fetches it for an isolated build."""
+    isolation = ["--no-build-isolation"] if importlib.util.find_spec("hatchling") else []
+    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", *isolation,
+          "--wheel-dir", str(folder), str(checkout())], folder, PIP_SECONDS,
          "pip could not build the wheel of this checkout")
     wheels = sorted(folder.glob("autograd_mini-*-py3-none-any.whl"))
     if not wheels:

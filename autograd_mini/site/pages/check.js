@@ -62,6 +62,12 @@ async function main() {
   showStatus("");
   $("check").disabled = false;
   $("check").addEventListener("click", () => check(py));
+  $("code").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      check(py); // Ctrl+Enter checks, as in a notebook
+    }
+  });
   check(py);
 }
 

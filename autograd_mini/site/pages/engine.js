@@ -22,8 +22,10 @@ async function fetchBytes(path) {
 
 async function load() {
   const started = performance.now();
-  const config = await (await fetch(here("site.json"))).json();
-  const wheels = Promise.all(config.wheels.map(fetchBytes));
+  // All at once: Python, graphviz, and the wheels the site lists.
+  const wheels = fetch(here("site.json"))
+    .then((response) => response.json())
+    .then((config) => Promise.all(config.wheels.map(fetchBytes)));
   const [pyodide, graphviz] = await Promise.all([
     loadPyodide({ indexURL: here("vendor/pyodide/") }),
     Graphviz.load(),
