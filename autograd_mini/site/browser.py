@@ -29,7 +29,7 @@ from ..expression import ExpressionError, functions, parse
 from ..naming import fmt
 from ..ops import PRIMITIVES, Primitive
 from ..testing.gradcheck import GradcheckError, gradcheck, numeric_gradient
-from ..trace import Step, Trace, trace, walk
+from ..trace import BackwardStep, Step, Trace, trace, walk
 from ..viz import rendering
 from ..viz.graph import Scene, View, node_ids
 
@@ -216,8 +216,12 @@ class Playground:
         graph.graph_attr.update(FAST_LAYOUT)
         return graph
 
+    def chain_rule_step(self, index: int) -> BackwardStep:
+        """The trace's record of the backward step at ``index`` of the walk."""
+        return self.record.backward[index - self._seed_index() - 1]
+
     def _ask(self, q: Question) -> dict:
-        backward = self.record.backward[q.step - self._seed_index() - 1]
+        backward = self.chain_rule_step(q.step)
         c = backward.contributions[q.contribution]
         out = self.record.names[self.record.output]
         prompt = (f"local derivative ∂{backward.name}/∂{c.parent_name}" if q.kind == "local"
@@ -253,7 +257,7 @@ class Playground:
     def hint(self, q: Question) -> str:
         """What a wrong answer is told: the op table's formula, the same rule with this
         node's names, and the numbers the rule needs."""
-        backward = self.record.backward[q.step - self._seed_index() - 1]
+        backward = self.chain_rule_step(q.step)
         c = backward.contributions[q.contribution]
         out = self.record.names[self.record.output]
         if q.kind == "local":

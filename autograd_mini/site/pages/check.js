@@ -50,6 +50,7 @@ function check(py) {
   const started = performance.now();
   const result = JSON.parse(py.check_op($("code").value));
   $("problem").textContent = result.error || "";
+  $("printed").textContent = result.printed || ""; // what the code printed, as text
   $("reports").replaceChildren(...(result.ops || []).map(report));
   $("verdict").textContent = result.ok ? "✓ your derivative agrees with finite differences"
     : "✗ not yet";
