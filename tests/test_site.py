@@ -585,6 +585,11 @@ def test_at_phone_width_every_control_is_reachable_and_the_active_node_visible(o
         assert_active_node_visible(page, 390, 844)
     svg = page.locator("#graph svg").bounding_box()
     assert svg["height"] > svg["width"]  # top to bottom at phone width
+    check = open_tab("check.html", width=390, height=844).page
+    check.wait_for_function("window.autograd_mini.lastCheck !== undefined")
+    assert check.evaluate("document.documentElement.scrollWidth") <= 390
+    check.locator("#check").scroll_into_view_if_needed()
+    check.click("#check")
 
 
 def assert_active_node_visible(page, width: int, height: int) -> None:

@@ -35,7 +35,11 @@ function report(op) {
   section.append(element("p", "The rule, written out by the package:"));
   section.append(element("pre", op.formula));
   if (op.sentences.length) section.append(element("pre", op.sentences.join("\n")));
-  if (op.rows.length) section.append(table(op.rows));
+  if (op.rows.length) {
+    const scroller = element("div", undefined, "table");
+    scroller.append(table(op.rows));
+    section.append(scroller);
+  }
   if (op.message) section.append(element("pre", op.message, "error"));
   if (op.svg) {
     const picture = element("div");
