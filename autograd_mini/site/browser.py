@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import inspect
 import io
 import json
 import math
@@ -24,7 +25,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..engine import Value, apply
+from ..engine import Value, apply, topological_order
 from ..expression import ExpressionError, functions, parse
 from ..naming import fmt
 from ..ops import PRIMITIVES, Primitive
@@ -102,8 +103,6 @@ def run(expression: str, inputs: str) -> str:
 
 def _leaves(out: Value, values: dict[str, float]) -> dict[str, Value]:
     """The leaf of each input name in ``out``'s graph (the parser labels each by its name)."""
-    from ..engine import topological_order
-
     found = {n.label: n for n in topological_order(out) if not n.parents and not n.is_constant}
     return {name: found[name] for name in values if name in found}
 
@@ -357,14 +356,19 @@ def _check_one(primitive: Primitive) -> dict:
 
 
 def _rows(f: Callable[..., Value], point: list[float], passed: bool) -> list[list[str]]:
-    """``[input, at, analytic, numeric, abs error, verdict]`` for each input of ``point``."""
+    """``[input, at, analytic, numeric, abs error, verdict]`` for each input of ``point``
+    (an input is WRONG beyond gradcheck's own tolerance, as its report says)."""
     leaves = [Value(x) for x in point]
     out = f(*leaves)
     out.backward()
     numeric = numeric_gradient(f, point)
+    atol, rtol = _TOLERANCE["atol"].default, _TOLERANCE["rtol"].default
     return [[f"x{i}", fmt(x), fmt(leaf.grad), fmt(n), f"{abs(leaf.grad - n):.2e}",
-             "ok" if passed else "WRONG" if abs(leaf.grad - n) > 1e-5 + 1e-3 * abs(n) else "ok"]
+             "WRONG" if not passed and abs(leaf.grad - n) > atol + rtol * abs(n) else "ok"]
             for i, (x, leaf, n) in enumerate(zip(point, leaves, numeric))]
+
+
+_TOLERANCE = inspect.signature(gradcheck).parameters  # gradcheck's atol and rtol
 
 
 def function_names() -> str:
