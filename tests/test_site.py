@@ -667,3 +667,12 @@ def test_the_fixture_expressions_cover_every_function_of_the_parser():
     used = " ".join(e for e, _ in EXPRESSIONS)
     assert all(re.search(rf"\b{name}\(", used) for name in functions())
     assert math.isfinite(package_answer("x", {"x": 1.0})["value"])
+
+
+@pytest.mark.browser
+def test_a_page_opened_from_disk_says_how_to_open_it(offline_browser, site):
+    context = offline_browser.new_context()
+    page = context.new_page()
+    page.goto((site / "index.html").as_uri())
+    assert "autograd-mini site serve" in page.locator("#status").text_content()
+    context.close()
