@@ -46,7 +46,10 @@ function writeLink() {
 // --- inputs: a slider and a number box per name ---
 function buildInputs(names) {
   const box = $("inputs");
-  if (names.join(",") === state.names.join(",") && box.childElementCount) return;
+  if (names.join(",") === state.names.join(",") && box.childElementCount) {
+    showNumbers(box);
+    return;
+  }
   state.names = names;
   box.replaceChildren();
   for (const name of names) {
@@ -77,6 +80,16 @@ function buildInputs(names) {
   }
 }
 
+// The boxes show the numbers in use (a link may have changed them), except the one the
+// student is typing into or dragging.
+function showNumbers(box) {
+  [...box.children].forEach((row, i) => {
+    for (const input of row.querySelectorAll("input")) {
+      if (input !== document.activeElement) input.value = state.values[state.names[i]];
+    }
+  });
+}
+
 function setValue(name, number) {
   const started = performance.now();
   state.values[name] = number;
@@ -92,7 +105,7 @@ function refresh() {
   $("expression-error").textContent = result.error || "";
   if (result.error) {
     state.result = { error: result.error };
-    buildInputs(result.names);
+    buildInputs(result.names.filter((name) => name in state.values)); // those with a number
     return false;
   }
   Object.assign(state.values, result.inputs);
@@ -235,7 +248,10 @@ async function main() {
   $("functions").textContent = "Numbers, names, + - * / **, parentheses and the functions "
     + JSON.parse(py.function_names()).join(", ") + ".";
   refresh();
-  $("expression").addEventListener("input", () => { state.index = null; refresh(); });
+  $("expression").addEventListener("input", () => {
+    state.index = state.quiz ? 0 : null; // a quiz starts again at the first step
+    refresh();
+  });
   $("previous").addEventListener("click", () => step(-1));
   $("next").addEventListener("click", () => step(1));
   $("quiz").addEventListener("submit", (event) => event.preventDefault());
