@@ -5,6 +5,8 @@
     autograd-mini steps "x*x + 3*x" --at x=2 -o steps.html
     autograd-mini demo NAME                 one of the demos (see ``autograd-mini demo --list``)
     autograd-mini check-engine engine.py:Value   grade an engine with micrograd's API
+    autograd-mini site build site/          the static site (playground, quiz, check your op)
+    autograd-mini site serve site/          ... served on http://127.0.0.1:8000/
 
 Every error is one line on stderr and exit status 2.  Every command has a budget: a picture
 has at most ``MAX_PICTURE_NODES`` nodes and ``MAX_PICTURE_EDGES`` edges (counted from the
@@ -253,7 +255,39 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     demo.set_defaults(run=_demo)
     _add_check_engine(commands)
+    _add_site_command(commands)
     return parser
+
+
+def _add_site_command(commands) -> None:
+    """``site build OUT`` and ``site serve OUT [--port]``: the course as a static site."""
+    site = commands.add_parser("site", help="the static site: the engine in a browser",
+                               description="Build the static site (the playground, the quiz, "
+                                           "check your op), or serve it on 127.0.0.1.")
+    actions = site.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser,
+                                  required=True)
+    build = actions.add_parser("build", help="make the site in a new folder")
+    build.add_argument("out", help="the folder to make (new or empty)")
+    build.add_argument("--cache", help="where downloaded packages are kept "
+                                       "(default: ~/.cache/autograd_mini/site)")
+    serve = actions.add_parser("serve", help="serve a built site on http://127.0.0.1")
+    serve.add_argument("out", help="the folder made by `site build`")
+    serve.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    site.set_defaults(run=_site)
+
+
+def _site(args: argparse.Namespace) -> int:
+    from .site import BuildError, build, serve  # subprocess and http.server, only here
+
+    if args.action == "serve":
+        serve(args.out, args.port, say=lambda text: _say(text))
+        return 0
+    try:
+        folder = build(args.out, cache=args.cache)
+    except BuildError as error:
+        raise UsageError(str(error)) from None
+    _say(f"wrote the site to {folder}; serve it with: autograd-mini site serve {folder}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,8 +2,11 @@
 
 Everything that needs a picture -- :func:`autograd_mini.viz.graph.save`, a graph shown in
 Jupyter, the step viewer's frames, the notebook explorer, the command line -- calls
-:func:`render`.  Here it runs graphviz's ``dot`` program; in a browser (Pyodide) the same
-function can be served by WASM graphviz instead, with nothing else changed:
+:func:`render`.  On a desktop it runs graphviz's ``dot`` program; in a browser (Pyodide,
+where ``sys.platform == "emscripten"`` and no program can be started) it draws with WASM
+graphviz (``@hpcc-js/wasm-graphviz``), which the page loads and leaves at
+``globalThis.autograd_mini_graphviz`` -- the site's pages do, and a notebook in JupyterLite
+does it with ``await use_wasm_graphviz(URL)``.  Nothing else changes:
 
     >>> render("digraph { a -> b }", "dot")
     b'digraph { a -> b }'
@@ -15,19 +18,30 @@ missing ``dot`` gets :data:`INSTALL_HINT`, the one install hint of the package.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 __all__ = ["render", "FORMATS", "INSTALL_HINT", "GraphvizNotFound", "GraphvizError",
-           "GraphvizTimeout", "graphviz_errors"]
+           "GraphvizTimeout", "graphviz_errors", "in_browser", "use_wasm_graphviz",
+           "BROWSER_GRAPHVIZ"]
 
 FORMATS = ("svg", "png", "pdf", "dot")
 INSTALL_HINT = (
     "graphviz is not installed, so no picture can be drawn. Install it: "
     "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS), "
     "`conda install graphviz`, or https://graphviz.org/download/"
+)
+
+# The name under which a page leaves its loaded WASM graphviz (``await Graphviz.load()``).
+BROWSER_GRAPHVIZ = "autograd_mini_graphviz"
+BROWSER_HINT = (
+    "in a browser (Pyodide) pictures are drawn by WASM graphviz, which is not loaded; "
+    "load it first: `await autograd_mini.viz.rendering.use_wasm_graphviz(URL)` with the URL "
+    "of @hpcc-js/wasm-graphviz's dist/index.js (the site's pages load it themselves)"
 )
 
 
@@ -63,6 +77,8 @@ def render(source: str, format: str = "svg", *, timeout: float | None = None,
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     if format == "dot":
         return source.encode()
+    if in_browser():
+        return _render_in_browser(source, format)
     program = shutil.which("dot")
     if program is None:
         raise GraphvizNotFound(INSTALL_HINT)
@@ -76,6 +92,39 @@ def render(source: str, format: str = "svg", *, timeout: float | None = None,
     if result.returncode != 0:
         raise GraphvizError(failure(result.returncode, result.stderr))
     return result.stdout
+
+
+def in_browser() -> bool:
+    """Whether this Python runs in a browser (Pyodide): no ``dot`` program there."""
+    return sys.platform == "emscripten"
+
+
+def _render_in_browser(source: str, format: str) -> bytes:
+    """``source`` drawn by the page's WASM graphviz (synchronous once it is loaded;
+    it cannot be stopped midway, so there is no timeout here)."""
+    import js  # Pyodide's view of the page's JavaScript globals
+
+    graphviz = getattr(js.globalThis, BROWSER_GRAPHVIZ, None)
+    if graphviz is None:
+        raise GraphvizNotFound(BROWSER_HINT)
+    if format != "svg":
+        raise GraphvizError(f"in a browser pictures are drawn as SVG only, not {format}; "
+                            "use .svg (or the DOT text itself, .dot)")
+    try:
+        return str(graphviz.layout(source, "svg", "dot")).encode()
+    except Exception as error:  # a JavaScript error from graphviz, e.g. a syntax error
+        raise GraphvizError(f"WASM graphviz failed: {str(error).splitlines()[0][:200]}") from None
+
+
+async def use_wasm_graphviz(url: str) -> None:
+    """Load WASM graphviz from ``url`` (``@hpcc-js/wasm-graphviz``'s ``dist/index.js``,
+    served beside the page) for :func:`render`, in Pyodide: ``await use_wasm_graphviz(...)``
+    in a notebook cell of JupyterLite, once."""
+    import js
+    from pyodide.code import run_js
+
+    module = await run_js(f"import({json.dumps(url)})")
+    setattr(js.globalThis, BROWSER_GRAPHVIZ, await module.Graphviz.load())
 
 
 @contextmanager

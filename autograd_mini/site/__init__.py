@@ -1,0 +1,25 @@
+"""The course with no install: a static site where this package runs in the browser.
+
+    autograd-mini site build site/     # once, with npm and pip at hand (then cached)
+    autograd-mini site serve site/     # http://127.0.0.1:8000/
+
+The pages (``pages/``: the playground with its quiz, and "check your op") load Pyodide and
+WASM graphviz from the site's own folder, install this package's wheel into Pyodide and
+compute every number with it (:mod:`autograd_mini.site.browser`, the Python side of the
+pages).  Pictures go through the one rendering seam, :mod:`autograd_mini.viz.rendering`,
+which draws with WASM graphviz there.
+"""
+
+import importlib
+
+__all__ = ["build", "serve", "make_server", "BuildError", "NPM_PACKAGES", "WHEELS"]
+
+
+def __getattr__(name: str):
+    # Building and serving need subprocess and http.server; the pages' Python side
+    # (site.browser, in Pyodide) needs neither, so they are imported when asked for.
+    homes = {"build": "builder", "BuildError": "builder", "NPM_PACKAGES": "builder",
+             "WHEELS": "builder", "serve": "server", "make_server": "server"}
+    if name not in homes:
+        raise AttributeError(f"module 'autograd_mini.site' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{homes[name]}", __name__), name)

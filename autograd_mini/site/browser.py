@@ -1,0 +1,376 @@
+"""The Python side of the site's pages: every number a page shows is computed here.
+
+The pages call these functions through Pyodide and get JSON text back (no Python object
+crosses into JavaScript, so none has to be freed).  They run on a desktop too, which is
+how the tests check them against the package without a browser:
+
+    >>> import json
+    >>> json.loads(run("x*x + 3*x", '{"x": 2}'))
+    {'value': 10.0, 'grads': {'x': 7.0}}
+
+An expression is read by the command line's whitelist parser (:mod:`autograd_mini.expression`),
+never executed; pictures are drawn through the one rendering seam
+(:mod:`autograd_mini.viz.rendering`), by WASM graphviz in a browser.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import inspect
+import io
+import json
+import math
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..engine import Value, apply, topological_order
+from ..expression import ExpressionError, functions, parse
+from ..naming import fmt
+from ..ops import PRIMITIVES, Primitive
+from ..testing.gradcheck import GradcheckError, gradcheck, numeric_gradient
+from ..trace import BackwardStep, Step, Trace, trace, walk
+from ..viz import rendering
+from ..viz.graph import Scene, View, node_ids
+
+__all__ = ["run", "input_names", "Playground", "playground", "check_op", "QUIZ_TOLERANCE",
+           "DEFAULT_INPUT"]
+
+QUIZ_TOLERANCE = 1e-3  # relative: an answer within 0.1 % of the engine's number is right
+DEFAULT_INPUT = 0.5    # the value a name gets when it first appears in the expression
+MAX_PAGE_STEPS = 400   # steps the playground walks through; beyond, a smaller expression
+# A slider redraws the graph at every move: graphviz's searches for fewer crossings and
+# tidier positions are cut short and edges drawn straight -- about 5x faster for a
+# 50-node graph, with the same ranks and, for these graphs, much the same picture.
+FAST_LAYOUT = {"nslimit": "1", "mclimit": "0.3", "splines": "line"}
+
+
+def _number(x: float) -> float | str:
+    """A float for JSON: ``inf``, ``-inf`` and ``nan`` as text (JSON has no such numbers)."""
+    x = float(x)
+    return x if math.isfinite(x) else str(x)
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, allow_nan=False)
+
+
+def _inputs(text: str) -> dict[str, float]:
+    """The JSON object of names and numbers a page sends, checked: every key a Python
+    name, every value a finite number (a link's fragment is anyone's text)."""
+    data = json.loads(text) if isinstance(text, str) else text
+    if not isinstance(data, dict):
+        raise ExpressionError("the inputs must be an object of names and numbers")
+    values = {}
+    for name, number in data.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ExpressionError(f"{name!r} is not a name an expression can use")
+        if isinstance(number, bool) or not isinstance(number, (int, float)) \
+                or not math.isfinite(number):
+            raise ExpressionError(f"the value of {name} must be a finite number, got {number!r}")
+        values[name] = float(number)
+    return values
+
+
+def input_names(text: str) -> list[str]:
+    """The names ``text`` uses as inputs, in the order they first appear (functions
+    called are not inputs); ``[]`` when it is not yet an expression Python can read."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    names = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called]
+    names.sort(key=lambda n: (n.lineno, n.col_offset))
+    return list(dict.fromkeys(n.id for n in names))
+
+
+def run(expression: str, inputs: str) -> str:
+    """``{"value", "grads"}`` of ``expression`` at ``inputs`` (JSON text of names and
+    numbers), after a backward pass; grads keyed by each input's name.  A bad expression
+    gives ``{"error": message}`` (the parser's message, with its hint)."""
+    try:
+        values = _inputs(inputs)
+        out = parse(expression, values)
+        leaves = _leaves(out, values)
+        out.backward()
+    except (ExpressionError, ValueError, ZeroDivisionError, OverflowError) as error:
+        return _json({"error": _browser_words(str(error))})
+    return _json({"value": _number(out.data),
+                  "grads": {name: _number(leaf.grad) for name, leaf in leaves.items()}})
+
+
+def _leaves(out: Value, values: dict[str, float]) -> dict[str, Value]:
+    """The leaf of each input name in ``out``'s graph (the parser labels each by its name)."""
+    found = {n.label: n for n in topological_order(out) if not n.parents and not n.is_constant}
+    return {name: found[name] for name in values if name in found}
+
+
+def _browser_words(message: str) -> str:
+    """The parser's message in the page's terms: a page has a box per name, not ``--at``."""
+    return message.replace(" (give one with --at ", " (give it a value: ").replace(
+        "=NUMBER)", " = a number)")
+
+
+# --- The playground: one expression at a time, walked step by step ----------------------
+
+
+@dataclass
+class Question:
+    """One blank of the quiz: a local derivative or a contribution, and how it went."""
+
+    step: int          # index in the walk
+    contribution: int  # which parent of the step's node
+    kind: str          # "local" or "contribution"
+    truth: float
+    attempts: int = 0
+    right: bool = False
+    shown: bool = False  # the student asked for the answer
+
+    @property
+    def done(self) -> bool:
+        return self.right or self.shown
+
+
+@dataclass
+class Playground:
+    """The state behind the playground page: the trace of the current expression, its
+    walk, and the quiz's questions and score."""
+
+    expression: str = ""
+    values: dict[str, float] = field(default_factory=dict)
+    record: Trace | None = None
+    steps: list[Step] = field(default_factory=list)
+    scene: Scene | None = None
+    questions: dict[tuple[int, int, str], Question] = field(default_factory=dict)
+
+    def load(self, expression: str, inputs: str) -> str:
+        """Read ``expression`` at ``inputs`` and walk it; a name without a value gets
+        :data:`DEFAULT_INPUT`.  Returns the names, value, gradients and step titles, or
+        ``{"error": message}`` (the parser's words) and the names found so far."""
+        names = input_names(expression)
+        try:
+            given = json.loads(inputs) if isinstance(inputs, str) else inputs
+            given = given if isinstance(given, dict) else {}
+            # Only the expression's names are read: others (a link's) are ignored.
+            values = _inputs({name: given.get(name, DEFAULT_INPUT) for name in names})
+            out = parse(expression, values)
+            out.label = out.label or "out"
+            self.start(out)
+        except (ExpressionError, ValueError, ZeroDivisionError, OverflowError,
+                RecursionError) as error:
+            return _json({"error": _browser_words(str(error)), "names": names})
+        self.expression, self.values = expression, values
+        leaves = _leaves(out, values)
+        return _json({"names": names, "inputs": values, "value": _number(out.data),
+                      "grads": {n: _number(leaf.grad) for n, leaf in leaves.items()},
+                      "titles": [s.title for s in self.steps], "nodes": self.scene.size[0],
+                      "questions": len(self.questions)})
+
+    def start(self, out: Value) -> None:
+        """Trace ``out`` and walk it: the state every frame and question is read from
+        (any graph, made by the parser or by hand with any op of the table)."""
+        record = trace(out)
+        steps = walk(record)
+        if len(steps) > MAX_PAGE_STEPS:
+            raise ValueError(f"this expression takes {len(steps)} steps, over the "
+                             f"playground's budget of {MAX_PAGE_STEPS}; type a smaller one")
+        self.record, self.steps = record, steps
+        self.scene = Scene.of_trace(record)
+        self.questions = _questions(record, steps)
+
+    def frame(self, index: int, rankdir: str = "LR", quiz: bool = False) -> str:
+        """Step ``index`` of the walk: its picture (SVG, gradient-flow colours on the
+        backward pass), title, sentences, formula and the id of its active node.  In a
+        quiz, a backward step keeps its numbers hidden until its blanks are filled."""
+        step = self.steps[index]
+        asked = [q for q in self.questions.values() if q.step == index] if quiz else []
+        hidden = any(not q.done for q in asked)
+        svg = rendering.render(self._picture(index, rankdir, hidden).source, "svg").decode()
+        lines = step.lines[:1] if hidden else step.lines
+        return _json({
+            "index": index, "title": step.title, "lines": list(lines),
+            "formula": "" if hidden else step.formula, "svg": svg,
+            "active": node_ids(self.scene.order)[step.active],
+            "backward": index > self._seed_index(),
+            "questions": [self._ask(q) for q in asked], "score": self.score()})
+
+    def _seed_index(self) -> int:
+        """The seed's place in the walk: the backward steps follow it, to the end."""
+        return len(self.steps) - len(self.record.backward) - 1
+
+    def _picture(self, index: int, rankdir: str, hidden: bool):
+        """The graph as step ``index`` leaves it (as the step before it, while hidden)."""
+        values = {s.node: s.value for s in self.record.forward if s.is_constant}
+        grads: dict[Value, float] = {}
+        for step in self.steps[:index if hidden else index + 1]:
+            values.update(step.values)
+            grads.update(step.grads)
+        step = self.steps[index]
+        numbers = {"grads": grads, "gradient_flow": True} if index >= self._seed_index() \
+            else {"values": values, "show_grad": False}
+        graph = self.scene.draw(View(active=step.active, active_edges=step.active_edges,
+                                     names=self.record.names, rankdir=rankdir, **numbers))
+        graph.graph_attr.update(FAST_LAYOUT)
+        return graph
+
+    def chain_rule_step(self, index: int) -> BackwardStep:
+        """The trace's record of the backward step at ``index`` of the walk."""
+        return self.record.backward[index - self._seed_index() - 1]
+
+    def _ask(self, q: Question) -> dict:
+        backward = self.chain_rule_step(q.step)
+        c = backward.contributions[q.contribution]
+        out = self.record.names[self.record.output]
+        prompt = (f"local derivative ∂{backward.name}/∂{c.parent_name}" if q.kind == "local"
+                  else f"contribution ∂{out}/∂{backward.name} · ∂{backward.name}/∂{c.parent_name}")
+        return {"id": f"{q.step}:{q.contribution}:{q.kind}", "prompt": prompt, "done": q.done,
+                "right": q.right, "answer": fmt(q.truth) if q.done else None}
+
+    def answer(self, question: str, text: str) -> str:
+        """Check the student's answer to ``question`` (an id from :meth:`frame`): a number
+        or arithmetic on numbers (``1 - 0.5**2``), read by the whitelist parser.  Right
+        within :data:`QUIZ_TOLERANCE`, or wrong with a hint from the op's formula."""
+        q = self._question(question)
+        try:
+            given = parse(text, {}).data
+        except ExpressionError as error:  # a typo is not an attempt
+            return _json({"ok": False, "error": str(error)})
+        q.attempts += 1
+        q.right = math.isclose(given, q.truth, rel_tol=QUIZ_TOLERANCE, abs_tol=1e-12)
+        hint = "" if q.right else self.hint(q)
+        return _json({"ok": q.right, "hint": hint, "score": self.score(),
+                      "answer": fmt(q.truth) if q.right else None})
+
+    def show(self, question: str) -> str:
+        """Give up on ``question``: its answer is shown, and it does not score."""
+        q = self._question(question)
+        q.shown = True
+        return _json({"answer": fmt(q.truth), "score": self.score()})
+
+    def _question(self, question: str) -> Question:
+        step, contribution, kind = question.split(":")
+        return self.questions[int(step), int(contribution), kind]
+
+    def hint(self, q: Question) -> str:
+        """What a wrong answer is told: the op table's formula, the same rule with this
+        node's names, and the numbers the rule needs."""
+        backward = self.chain_rule_step(q.step)
+        c = backward.contributions[q.contribution]
+        out = self.record.names[self.record.output]
+        if q.kind == "local":
+            node = backward.node
+            known = [(backward.name, node.data)] + [
+                (self.record.names[p], p.data) for p in node.parents if not p.is_constant]
+            numbers = ", ".join(f"{name} = {fmt(x)}" for name, x in dict(known).items())
+            return (f"The rule of {backward.op}: {backward.formula}. Here: {c.local_formula}, "
+                    f"with {numbers}.")
+        return (f"A contribution is the upstream gradient times the local derivative: "
+                f"∂{out}/∂{backward.name} · ∂{backward.name}/∂{c.parent_name}, with "
+                f"∂{out}/∂{backward.name} = {fmt(backward.upstream)} and "
+                f"∂{backward.name}/∂{c.parent_name} = {fmt(c.local)}.")
+
+    def score(self) -> dict:
+        """Blanks right at the first try, out of all the blanks; and how many are done."""
+        qs = list(self.questions.values())
+        return {"right": sum(q.right and q.attempts == 1 for q in qs), "total": len(qs),
+                "done": sum(q.done for q in qs)}
+
+
+def _questions(record: Trace, steps: list[Step]) -> dict[tuple[int, int, str], Question]:
+    """Two blanks per chain-rule product of the backward pass: the local derivative,
+    then the contribution."""
+    first = len(steps) - len(record.backward)  # the walk ends with the backward steps
+    questions = {}
+    for k, step in enumerate(record.backward):
+        for j, c in enumerate(step.contributions):
+            for kind, truth in (("local", c.local), ("contribution", c.contribution)):
+                questions[first + k, j, kind] = Question(first + k, j, kind, truth)
+    return questions
+
+
+playground = Playground()  # the page's one playground
+
+
+# --- Check your op: a Primitive the student writes, against finite differences -----------
+
+_BUILT_IN = dict(PRIMITIVES)  # the table as the package made it, restored before each run
+
+
+def check_op(code: str) -> str:
+    """Run the student's ``code`` (in their own browser tab: it is typed there, never
+    read from a link), then check every op it registered or replaced with ``gradcheck``
+    at points inside the op's ``samples``.  Returns, per op, the table of analytic and
+    numeric gradients, its formula, a trace sentence and the graph."""
+    for name in list(PRIMITIVES):
+        if name not in _BUILT_IN:
+            del PRIMITIVES[name]
+    PRIMITIVES.update(_BUILT_IN)
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            exec(compile(code, "<your op>", "exec"), {"__name__": "__your_op__"})
+    except BaseException:  # the student's code: any error is shown, as Python wrote it
+        lines = traceback.format_exc().splitlines()
+        return _json({"ok": False, "error": "\n".join([lines[0], *lines[3:]][-6:]),
+                      "printed": printed.getvalue()})
+    mine = [p for name, p in PRIMITIVES.items() if _BUILT_IN.get(name) is not p]
+    if not mine:
+        return _json({"ok": False, "printed": printed.getvalue(),
+                      "error": "the code registered no op: end it with "
+                               "register(Primitive(...))"})
+    reports = [_check_one(p) for p in mine]
+    return _json({"ok": all(r["passed"] for r in reports), "ops": reports,
+                  "printed": printed.getvalue()})
+
+
+def _points(primitive: Primitive) -> list[list[float]]:
+    """Two points inside the op's sample intervals (a variadic op: with two rows)."""
+    arity = primitive.arity or primitive.layout.count(2)
+    intervals = [primitive.samples[min(i, len(primitive.samples) - 1)][0]
+                 for i in range(arity)]
+    return [[lo + (hi - lo) * t for lo, hi in intervals] for t in (0.55, 0.3)]
+
+
+def _check_one(primitive: Primitive) -> dict:
+    """gradcheck of one op at :func:`_points`, with its table, formula, sentence and graph."""
+    f: Callable[..., Value] = lambda *xs: apply(primitive.name, *xs)
+    rows, verdicts, message = [], [], ""
+    for point in _points(primitive):
+        try:
+            verdicts.append(gradcheck(f, point))
+        except GradcheckError as error:
+            verdicts.append(False)
+            message = message or str(error)
+        except Exception as error:  # the rule itself fails: say how
+            return {"name": primitive.name, "passed": False, "rows": [], "formula": "",
+                    "message": f"{type(error).__name__}: {error}", "sentences": [], "svg": ""}
+        rows += _rows(f, point, verdicts[-1])
+    record = trace(f(*(Value(x, label=n) for x, n in zip(_points(primitive)[0], "xyzuvw"))))
+    sentences = [c.local_text for step in record.backward for c in step.contributions]
+    svg = rendering.render(Scene.of_trace(record).draw(View()).source, "svg").decode()
+    return {"name": primitive.name, "passed": all(verdicts), "rows": rows,
+            "formula": primitive.formula, "message": message, "sentences": sentences,
+            "svg": svg}
+
+
+def _rows(f: Callable[..., Value], point: list[float], passed: bool) -> list[list[str]]:
+    """``[input, at, analytic, numeric, abs error, verdict]`` for each input of ``point``
+    (an input is WRONG beyond gradcheck's own tolerance, as its report says)."""
+    leaves = [Value(x) for x in point]
+    out = f(*leaves)
+    out.backward()
+    numeric = numeric_gradient(f, point)
+    atol, rtol = _TOLERANCE["atol"].default, _TOLERANCE["rtol"].default
+    return [[f"x{i}", fmt(x), fmt(leaf.grad), fmt(n), f"{abs(leaf.grad - n):.2e}",
+             "WRONG" if not passed and abs(leaf.grad - n) > atol + rtol * abs(n) else "ok"]
+            for i, (x, leaf, n) in enumerate(zip(point, leaves, numeric))]
+
+
+_TOLERANCE = inspect.signature(gradcheck).parameters  # gradcheck's atol and rtol
+
+
+def function_names() -> str:
+    """The functions an expression may call, for the page's hint line."""
+    return _json(functions())

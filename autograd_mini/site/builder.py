@@ -1,0 +1,212 @@
+"""``autograd-mini site build OUT``: the static site, made from pinned packages.
+
+The browser's Python (Pyodide) and graphviz (compiled to WebAssembly) come from npm at
+build time, each at the exact version of :data:`NPM_PACKAGES`; the graphviz package's pure
+wheel comes from pip at :data:`WHEELS`; autograd_mini goes in as the wheel of this checkout.
+They are cached (``--cache``), so a second build needs no network.  The folder made is
+plain files: any static server serves it, and a page fetches nothing from elsewhere.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["build", "BuildError", "NPM_PACKAGES", "WHEELS", "default_cache", "PAGES"]
+
+# The one place the versions are pinned: the browser assets and the pure wheels.
+NPM_PACKAGES = {"pyodide": "314.0.7", "@hpcc-js/wasm-graphviz": "1.29.2"}
+WHEELS = {"graphviz": "0.21"}
+
+
+@dataclass(frozen=True)
+class Vendored:
+    """Which files of an npm package the site needs, and the folder they go to."""
+
+    folder: str
+    files: tuple[str, ...]
+
+
+# Only what a page loads, plus package.json (name, version, licence) and any LICENSE: the
+# npm tarballs also carry source maps and type declarations a page never asks for.
+VENDORED = {
+    "pyodide": Vendored("vendor/pyodide", (
+        "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
+        "pyodide-lock.json", "package.json")),
+    "@hpcc-js/wasm-graphviz": Vendored("vendor/graphviz", (
+        "dist/index.js", "package.json", "LICENSE")),
+}
+PAGES = Path(__file__).with_name("pages")
+NPM_SECONDS = 300  # one download may take this long on a slow line
+PIP_SECONDS = 300
+
+
+class BuildError(RuntimeError):
+    """The site could not be built; the message says what is missing and how to fix it."""
+
+
+def default_cache() -> Path:
+    """Where downloaded packages are kept between builds: ``$XDG_CACHE_HOME`` or ``~/.cache``."""
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(root) / "autograd_mini" / "site"
+
+
+def build(out: str | os.PathLike, *, cache: str | os.PathLike | None = None) -> Path:
+    """Make the site in the folder ``out`` (created; it must be empty or absent).
+
+    Raises:
+        BuildError: ``out`` is not empty, npm or pip is missing, a download failed, or
+            this is not a checkout of autograd_mini (the wheel is built from one).
+    """
+    out, cache = Path(out), Path(cache) if cache else default_cache()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise BuildError(f"{str(out)!r} exists and is not an empty folder; "
+                         "give a new folder (the build writes nothing over your files)")
+    if not out.parent.is_dir():
+        raise BuildError(f"the folder {str(out.parent)!r} does not exist")
+    cache.mkdir(parents=True, exist_ok=True)
+    tarballs = {name: npm_tarball(name, version, cache) for name, version in NPM_PACKAGES.items()}
+    wheels = [pure_wheel(name, version, cache) for name, version in WHEELS.items()]
+    with tempfile.TemporaryDirectory() as scratch:
+        wheels.append(checkout_wheel(Path(scratch)))
+        staging = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
+        try:
+            _assemble(staging, tarballs, wheels)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    if out.exists():
+        out.rmdir()
+    shutil.move(str(staging), str(out))  # the site appears whole, or not at all
+    return out
+
+
+def _assemble(site: Path, tarballs: dict[str, Path], wheels: list[Path]) -> None:
+    for page in PAGES.iterdir():
+        if page.is_file():
+            shutil.copyfile(page, site / page.name)
+    for name, tarball in tarballs.items():
+        _extract(tarball, VENDORED[name], site)
+    (site / "wheels").mkdir()
+    for wheel in wheels:
+        shutil.copyfile(wheel, site / "wheels" / wheel.name)
+    config = {"wheels": [f"wheels/{w.name}" for w in wheels], "versions": NPM_PACKAGES}
+    (site / "site.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+    site.chmod(0o755)
+
+
+def _extract(tarball: Path, wanted: Vendored, site: Path) -> None:
+    """Copy ``wanted.files`` out of an npm tarball (its files sit under ``package/``)."""
+    target = site / wanted.folder
+    target.mkdir(parents=True)
+    with tarfile.open(tarball) as archive:
+        for name in wanted.files:
+            try:
+                member = archive.extractfile(f"package/{name}")
+            except KeyError:
+                member = None
+            if member is None:
+                raise BuildError(f"{tarball.name} has no file {name}; is the pinned "
+                                 "version right?")
+            (target / Path(name).name).write_bytes(member.read())
+
+
+def npm_tarball(name: str, version: str, cache: Path) -> Path:
+    """The npm package ``name@version`` as its tarball in ``cache`` (``npm pack``)."""
+    expected = cache / (name.lstrip("@").replace("/", "-") + f"-{version}.tgz")
+    if expected.is_file():
+        return expected
+    npm = shutil.which("npm")
+    if npm is None:
+        raise BuildError(f"npm is needed once to download {name}@{version} for the site "
+                         "(then it is cached); install Node.js with npm "
+                         "(`sudo apt-get install nodejs npm` on Debian/Ubuntu)")
+    result = _run([npm, "pack", f"{name}@{version}", "--silent"], cache, NPM_SECONDS,
+                  f"npm could not download {name}@{version}")
+    if not expected.is_file():
+        raise BuildError(f"npm pack {name}@{version} did not write {expected.name} "
+                         f"({result.stdout.strip()[:200]})")
+    return expected
+
+
+def pure_wheel(name: str, version: str, cache: Path) -> Path:
+    """The pure-Python wheel of ``name==version`` in ``cache`` (``pip download``)."""
+    folder = cache / "wheels"
+    folder.mkdir(exist_ok=True)
+    found = _wheel_in(folder, name, version)
+    if found is None:
+        _run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+              "--only-binary=:all:", "--dest", str(folder), f"{name}=={version}"],
+             folder, PIP_SECONDS, f"pip could not download the wheel of {name}=={version}")
+        found = _wheel_in(folder, name, version)
+    if found is None:
+        raise BuildError(f"pip found no pure-Python wheel of {name}=={version}")
+    return found
+
+
+def _wheel_in(folder: Path, name: str, version: str) -> Path | None:
+    matches = sorted(folder.glob(f"{name}-{version}-*-none-any.whl"))
+    return matches[0] if matches else None
+
+
+def checkout() -> Path:
+    """The checkout this package runs from (the folder with its ``pyproject.toml``)."""
+    root = Path(__file__).resolve().parents[2]
+    project = root / "pyproject.toml"
+    if not project.is_file() or 'name = "autograd_mini"' not in project.read_text("utf-8"):
+        raise BuildError("the site is built from a checkout of autograd_mini (its wheel goes "
+                         f"into the site), but {root} is not one; clone the repository and "
+                         "run `autograd-mini site build OUT` from the clone's environment")
+    return root
+
+
+def checkout_wheel(folder: Path) -> Path:
+    """The wheel of the checkout, built into ``folder`` (``pip wheel . --no-deps``).
+
+    Where this Python has the build backend (hatchling), pip uses it as it is, so that a
+    rebuild needs no network at all; otherwise pip fetches it for an isolated build."""
+    isolation = ["--no-build-isolation"] if importlib.util.find_spec("hatchling") else []
+    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", *isolation,
+          "--wheel-dir", str(folder), str(checkout())], folder, PIP_SECONDS,
+         "pip could not build the wheel of this checkout")
+    wheels = sorted(folder.glob("autograd_mini-*-py3-none-any.whl"))
+    if not wheels:
+        raise BuildError("pip wheel wrote no autograd_mini wheel")
+    return wheels[0]
+
+
+def _run(command: list[str], where: Path, seconds: float,
+         failure: str) -> subprocess.CompletedProcess:
+    """Run a download or build step; its failure becomes one line that says why."""
+    try:
+        result = subprocess.run(command, cwd=where, capture_output=True, text=True,
+                                timeout=seconds)
+    except subprocess.TimeoutExpired:
+        raise BuildError(f"{failure}: no answer within {seconds:g} s "
+                         "(is the network reachable?)") from None
+    except OSError as error:
+        raise BuildError(f"{failure}: {error}") from None
+    if result.returncode != 0:
+        raise BuildError(f"{failure} (is the network reachable?): {_first_line(result)}")
+    return result
+
+
+def _first_line(result: subprocess.CompletedProcess) -> str:
+    lines = [line.strip() for line in (result.stderr + result.stdout).splitlines()
+             if line.strip()]
+    errors = [line for line in lines if "ERR" in line or "rror" in line]
+    return ((errors or lines or ["no message"])[0])[:300]
+
+
+def size_of(folder: str | os.PathLike) -> int:
+    """The bytes of every file under ``folder``."""
+    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+

@@ -1,0 +1,79 @@
+// Check your op: the student's code runs in this tab's Python (their own code, typed
+// here; a link never carries any), then autograd_mini.site.browser.check_op puts every op
+// it registered through gradcheck.  Results are inserted as text; the graph is graphviz's
+// SVG of DOT whose labels the package escaped.
+import { ready, showStatus } from "./engine.js";
+
+const $ = (id) => document.getElementById(id);
+
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+function table(rows) {
+  const t = element("table", undefined, "check");
+  const head = t.createTHead().insertRow();
+  for (const title of ["input", "at", "analytic", "numeric", "abs error", ""]) {
+    head.append(element("th", title));
+  }
+  const body = t.createTBody();
+  for (const row of rows) {
+    const tr = body.insertRow();
+    for (const cell of row) tr.append(element("td", cell, cell === "WRONG" ? "wrong" : ""));
+  }
+  return t;
+}
+
+function report(op) {
+  const section = element("section");
+  section.dataset.op = op.name;
+  section.append(element("h2", `${op.name}: ${op.passed ? "gradcheck passes" : "gradcheck fails"}`,
+                         op.passed ? "right" : "wrong"));
+  section.append(element("p", "The rule, written out by the package:"));
+  section.append(element("pre", op.formula));
+  if (op.sentences.length) section.append(element("pre", op.sentences.join("\n")));
+  if (op.rows.length) {
+    const scroller = element("div", undefined, "table");
+    scroller.append(table(op.rows));
+    section.append(scroller);
+  }
+  if (op.message) section.append(element("pre", op.message, "error"));
+  if (op.svg) {
+    const picture = element("div");
+    picture.className = "picture";
+    picture.innerHTML = op.svg; // graphviz's SVG; every label in it was escaped first
+    section.append(picture);
+  }
+  return section;
+}
+
+function check(py) {
+  const started = performance.now();
+  const result = JSON.parse(py.check_op($("code").value));
+  $("problem").textContent = result.error || "";
+  $("printed").textContent = result.printed || ""; // what the code printed, as text
+  $("reports").replaceChildren(...(result.ops || []).map(report));
+  $("verdict").textContent = result.ok ? "✓ your derivative agrees with finite differences"
+    : "✗ not yet";
+  $("verdict").className = `verdict ${result.ok ? "right" : "wrong"}`;
+  window.autograd_mini.lastCheck = { ok: result.ok, ms: performance.now() - started };
+}
+
+async function main() {
+  const py = await ready;
+  showStatus("");
+  $("check").disabled = false;
+  $("check").addEventListener("click", () => check(py));
+  $("code").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      check(py); // Ctrl+Enter checks, as in a notebook
+    }
+  });
+  check(py);
+}
+
+main().catch((error) => showStatus(`The page failed: ${error.message}`, true));

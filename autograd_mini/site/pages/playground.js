@@ -1,0 +1,280 @@
+// The playground: an expression, a slider per input, the graph and the walk through the
+// forward and backward pass, with a quiz.  The page only shows: every number, sentence
+// and picture comes from autograd_mini.site.browser (Python, in this tab).  All text goes
+// in as text (textContent); the one markup inserted is the SVG graphviz drew from DOT
+// whose labels the package escaped.
+import { ready, showStatus } from "./engine.js";
+
+const $ = (id) => document.getElementById(id);
+// The lecture's neuron, o = tanh(x*w + b), until the student types another expression.
+const state = { index: null, titles: [], values: { x: 2, w: -3, b: 6.8814 }, quiz: false,
+                names: [] };
+const phone = window.matchMedia("(max-width: 700px)");
+let py = null;
+
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+// --- the link: #e=EXPRESSION&at=x:2,w:-3&step=4&quiz=1 (numbers and names only) ---
+function readLink() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const values = {};
+  for (const pair of (fragment.get("at") || "").split(",")) {
+    const [name, number] = pair.split(":");
+    if (name && number !== undefined && Number.isFinite(Number(number))) {
+      values[name] = Number(number);
+    }
+  }
+  const step = Number.parseInt(fragment.get("step"), 10);
+  return { expression: fragment.get("e"), values, step: Number.isFinite(step) ? step : null,
+           quiz: fragment.get("quiz") === "1" };
+}
+
+function writeLink() {
+  const at = state.names.map((n) => `${n}:${state.values[n]}`).join(",");
+  const fragment = new URLSearchParams({ e: $("expression").value, at, step: state.index ?? 0 });
+  if (state.quiz) fragment.set("quiz", "1");
+  const link = new URL(location.href);
+  link.hash = fragment.toString();
+  return link.href;
+}
+
+// --- inputs: a slider and a number box per name ---
+function buildInputs(names) {
+  const box = $("inputs");
+  if (names.join(",") === state.names.join(",") && box.childElementCount) {
+    showNumbers(box);
+    return;
+  }
+  state.names = names;
+  box.replaceChildren();
+  for (const name of names) {
+    const id = `input-${names.indexOf(name)}`;
+    const label = element("label", name);
+    label.htmlFor = id;
+    const slider = element("input");
+    const start = state.values[name];
+    Object.assign(slider, { type: "range", min: Math.min(-5, Math.floor(start)),
+                            max: Math.max(5, Math.ceil(start)), step: 0.01, id });
+    slider.setAttribute("aria-label", `${name} slider`);
+    const number = element("input");
+    Object.assign(number, { type: "number", step: "any" });
+    number.setAttribute("aria-label", `${name} value`);
+    slider.value = number.value = state.values[name];
+    slider.addEventListener("input", () => {
+      number.value = slider.value;
+      setValue(name, Number(slider.value));
+    });
+    number.addEventListener("input", () => {
+      if (number.value === "" || !Number.isFinite(Number(number.value))) return;
+      slider.value = number.value;
+      setValue(name, Number(number.value));
+    });
+    const row = element("div", undefined, "input");
+    row.append(label, slider, number);
+    box.append(row);
+  }
+}
+
+// The boxes show the numbers in use (a link may have changed them), except the one the
+// student is typing into or dragging.
+function showNumbers(box) {
+  [...box.children].forEach((row, i) => {
+    for (const input of row.querySelectorAll("input")) {
+      if (input !== document.activeElement) input.value = state.values[state.names[i]];
+    }
+  });
+}
+
+function setValue(name, number) {
+  const started = performance.now();
+  state.values[name] = number;
+  refresh();
+  window.autograd_mini.lastRedrawMs = performance.now() - started;
+  window.autograd_mini.redraws = (window.autograd_mini.redraws || 0) + 1;
+}
+
+// --- the expression, read by the package's parser ---
+function refresh() {
+  const result = JSON.parse(py.playground.load($("expression").value,
+                                                JSON.stringify(state.values)));
+  $("expression-error").textContent = result.error || "";
+  if (result.error) {
+    state.result = { error: result.error };
+    buildInputs(result.names.filter((name) => name in state.values)); // those with a number
+    return false;
+  }
+  Object.assign(state.values, result.inputs);
+  state.result = { value: result.value, grads: result.grads }; // what the page shows
+  buildInputs(result.names);
+  state.titles = result.titles;
+  $("value").textContent = String(result.value);
+  const last = state.titles.length - 1;
+  state.index = Math.min(state.index ?? last, last);
+  show(state.index);
+  return true;
+}
+
+// --- one step of the walk ---
+function show(index) {
+  state.index = index;
+  const frame = JSON.parse(py.playground.frame(index, phone.matches ? "TB" : "LR", state.quiz));
+  const graph = $("graph");
+  graph.innerHTML = frame.svg; // graphviz's SVG of DOT whose every label the package escaped
+  fit(graph.querySelector("svg"));
+  $("step-title").textContent = `${frame.title} (${index + 1}/${state.titles.length})`;
+  $("lines").replaceChildren(...frame.lines.map((line) => element("p", line)));
+  $("formula").textContent = frame.formula;
+  showQuiz(frame);
+  $("previous").disabled = index === 0;
+  $("next").disabled = index === state.titles.length - 1
+    || frame.questions.some((q) => !q.done);
+  keepInView(frame.active);
+}
+
+// A graph a little wider than its box is shrunk to fit; a larger one keeps its size (its
+// text stays readable) and the box pans to the active node.
+const SMALLEST_SCALE = 0.7;
+function fit(svg) {
+  if (!svg) return;
+  const width = svg.width.baseVal.value;
+  const height = svg.height.baseVal.value;
+  const room = $("graph").clientWidth - 2;
+  const scale = Math.min(1, room / width);
+  if (scale < 1 && scale >= SMALLEST_SCALE) {
+    svg.setAttribute("width", `${width * scale}px`);
+    svg.setAttribute("height", `${height * scale}px`);
+  }
+}
+
+// The active node stays in view: the graph's box scrolls (pans) to centre it.
+function keepInView(active) {
+  const graph = $("graph");
+  const node = graph.querySelector(`#${CSS.escape(active)}`);
+  if (!node) return;
+  const box = node.getBoundingClientRect();
+  const view = graph.getBoundingClientRect();
+  graph.scrollLeft += box.left + box.width / 2 - (view.left + view.width / 2);
+  graph.scrollTop += box.top + box.height / 2 - (view.top + view.height / 2);
+}
+
+// --- the quiz: two blanks per chain-rule product, before the numbers are shown ---
+function showQuiz(frame) {
+  const form = $("quiz");
+  form.hidden = !state.quiz || frame.questions.length === 0;
+  form.replaceChildren();
+  for (const q of frame.questions) form.append(question(q));
+  const score = frame.score;
+  const finished = state.quiz && score.total > 0 && score.done === score.total;
+  $("score").hidden = !finished;
+  $("score").textContent = finished
+    ? `Score: ${score.right} of ${score.total} right at the first try` : "";
+}
+
+function question(q) {
+  const set = element("fieldset");
+  set.dataset.question = q.id;
+  set.append(element("legend", q.prompt));
+  const input = element("input");
+  Object.assign(input, { type: "text", inputMode: "decimal", autocomplete: "off" });
+  input.setAttribute("aria-label", q.prompt);
+  const check = element("button", "Check");
+  check.type = "button";
+  const give = element("button", "Show answer");
+  give.type = "button";
+  const said = element("p", "", "feedback");
+  set.append(input, check, give, said);
+  const close = () => { input.disabled = check.disabled = give.disabled = true; };
+  if (q.done) {
+    input.value = q.answer;
+    close();
+    said.textContent = q.right ? `right: ${q.answer}` : `the answer: ${q.answer}`;
+    said.className = `feedback ${q.right ? "right" : ""}`;
+  }
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); check.click(); }
+  });
+  check.addEventListener("click", () => {
+    const verdict = JSON.parse(py.playground.answer(q.id, input.value));
+    said.textContent = verdict.error || (verdict.ok ? `right: ${verdict.answer}` : verdict.hint);
+    said.className = `feedback ${verdict.ok ? "right" : "wrong"}`;
+    if (verdict.ok) { close(); after(); }
+  });
+  give.addEventListener("click", () => {
+    const shown = JSON.parse(py.playground.show(q.id));
+    input.value = shown.answer;
+    said.textContent = `the answer: ${shown.answer}`;
+    said.className = "feedback";
+    close();
+    after();
+  });
+  return set;
+}
+
+// When the last blank of a step is filled, the step's numbers and sentences appear.
+// Otherwise the next blank gets the focus.
+function after() {
+  const open = [...$("quiz").querySelectorAll("input:not(:disabled)")];
+  if (open.length) open[0].focus();
+  else show(state.index);
+}
+
+// Previous and Next also scroll the page to the active node (a slider move only pans the
+// graph's box: the page must not move under the student's finger).
+function step(by) {
+  const next = state.index + by;
+  if (next < 0 || next >= state.titles.length) return;
+  show(next);
+  $("graph").querySelector("g.node.active")?.scrollIntoView({ block: "nearest" });
+}
+
+// A link's expression and numbers (on opening the page, or pasted into this tab).
+function followLink() {
+  const link = readLink();
+  if (link.expression) $("expression").value = link.expression;
+  Object.assign(state.values, link.values);
+  state.quiz = $("quiz-mode").checked = link.quiz;
+  state.index = link.step === null ? null : Math.max(0, link.step);
+}
+
+async function main() {
+  followLink();
+  py = await ready;
+  showStatus("");
+  $("functions").textContent = "Numbers, names, + - * / **, parentheses and the functions "
+    + JSON.parse(py.function_names()).join(", ") + ".";
+  refresh();
+  $("expression").addEventListener("input", () => {
+    state.index = state.quiz ? 0 : null; // a quiz starts again at the first step
+    refresh();
+  });
+  $("previous").addEventListener("click", () => step(-1));
+  $("next").addEventListener("click", () => step(1));
+  $("quiz").addEventListener("submit", (event) => event.preventDefault());
+  $("quiz-mode").addEventListener("change", () => {
+    state.quiz = $("quiz-mode").checked;
+    if (state.quiz) { state.index = 0; refresh(); } else show(state.index);
+  });
+  $("share").addEventListener("click", () => {
+    const link = writeLink();
+    $("share-link").value = link;
+    history.replaceState(null, "", link); // no hashchange: the page stays as it is
+  });
+  phone.addEventListener("change", () => show(state.index));
+  window.addEventListener("hashchange", () => {
+    followLink();
+    refresh();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, textarea")) return;
+    if (event.key === "ArrowRight") step(1);
+    if (event.key === "ArrowLeft") step(-1);
+  });
+  window.autograd_mini.playground = { show: step, state };
+}
+
+main().catch((error) => showStatus(`The playground failed: ${error.message}`, true));
