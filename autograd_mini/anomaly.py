@@ -1,6 +1,6 @@
 """Anomaly mode: stop at the first node whose value or gradient turns NaN or ±inf.
 
-It plugs into the engine at its one seam (``engine.on_new_node`` and ``engine.on_step``)
+It plugs into the engine at its one seam (``engine.on_new_node`` and ``engine.on_sweep``)
 and costs nothing while it is off.
 """
 
@@ -10,10 +10,10 @@ import linecache
 import math
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from itertools import repeat
 
 from . import engine
 from .checks import describe
@@ -54,7 +54,7 @@ def detect_anomaly() -> Iterator[None]:
     global _depth
     if _depth == 0:
         engine.on_new_node.append(_check_value)
-        engine.on_step.append(_check_step)
+        engine.on_sweep.append(_check_sweep)
     _depth += 1
     try:
         yield
@@ -62,7 +62,7 @@ def detect_anomaly() -> Iterator[None]:
         _depth -= 1
         if _depth == 0:
             engine.on_new_node.remove(_check_value)
-            engine.on_step.remove(_check_step)
+            engine.on_sweep.remove(_check_sweep)
 
 
 def _site() -> tuple[str, int]:
@@ -95,17 +95,28 @@ def _check_value(node: Value) -> None:
                            f"({node.primitive.formula})")
 
 
+_rechecking = threading.local()  # set while a sweep is run again, step by step
+
+
+def _check_sweep(order, seeds: dict, grads: dict, create_graph: bool, by_hand) -> None:
+    """After a sweep: if every gradient is finite (the usual case, checked in one pass), no
+    product or sum of it was NaN or ±inf -- gradients only add up, so a bad one stays.
+    Otherwise the sweep runs again, each step checked, to stop at the first bad one."""
+    if getattr(_rechecking, "on", False) or all(
+            map(math.isfinite, map(_number, grads.values()))):
+        return
+    _rechecking.on = True
+    try:
+        engine.chain_rule(order, seeds, create_graph, listen=_check_step, by_hand=by_hand)
+    finally:
+        _rechecking.on = False
+
+
 def _check_step(node: Value, upstream, locals_, grads: dict) -> None:
     """Before the step at ``node``: a product, or a parent's sum of products, that would
     not be finite although the upstream gradient is."""
     if not math.isfinite(_number(upstream)):
         return  # not the first: the upstream gradient was bad already
-    # The usual case, checked in C: a bound on every product and every sum of the step,
-    # |upstream| · Σ |local| + Σ |gradient so far|, is finite (NaN anywhere makes it NaN).
-    if type(upstream) is float and math.isfinite(
-            abs(upstream) * sum(map(abs, locals_))
-            + sum(map(abs, map(grads.get, node.parents, repeat(0.0))))):
-        return
     totals: dict[Value, float] = {}
     for parent, local in zip(node.parents, locals_):
         if parent.is_constant:

@@ -27,14 +27,15 @@ from .ops import PRIMITIVES, Primitive
 from .valuebase import ValueBase
 
 __all__ = ["Value", "Number", "apply", "grad", "gradients", "chain_rule", "topological_order",
-           "interpret", "local_derivatives", "accumulate", "on_new_node", "on_step"]
+           "interpret", "local_derivatives", "accumulate", "on_new_node", "on_sweep"]
 
 Number, T = Union[int, float], TypeVar("T")
 
 # The seam for machinery that is not the lesson (anomaly mode): on_new_node hears of each
-# node made, on_step of each chain-rule step, as (node, upstream, locals, grads).
+# node made, on_sweep of each chain-rule sweep done, as (order, seeds, grads, create_graph,
+# by_hand) before its gradients are returned.
 on_new_node: list[Callable[[Value], None]] = []
-on_step: list[Callable[..., None]] = []
+on_sweep: list[Callable[..., None]] = []
 _accumulating = threading.Lock()  # held while .grad is read, added to and written
 
 
@@ -203,12 +204,15 @@ def chain_rule(order: Sequence[Value], seeds: Mapping[Value, float | Value],
                by_hand: Callable[[Value], Sequence[float]] | None = None) -> dict:
     """The chain rule over ``order`` (topological) from the ``seeds`` ({output: dL/d
     output}) back to the leaves: {node: dL/d node} for all but the constants, in a dict of
-    its own (no node is written, so concurrent calls cannot disturb the graph).  ``listen``,
-    like each function in ``on_step``, hears of each step before it is taken.  A node made
-    by hand raises, unless ``by_hand(node)`` gives its local derivatives (on floats)."""
-    if create_graph:
-        return _sweep_values(order, seeds, [*on_step, listen] if listen else on_step)
-    return _sweep_floats(order, seeds, [*on_step, listen] if listen else on_step, by_hand)
+    its own (no node is written, so concurrent calls cannot disturb the graph).  ``listen``
+    hears of each step before it is taken.  A node made by hand raises, unless
+    ``by_hand(node)`` gives its local derivatives (on floats)."""
+    listeners = [listen] if listen else []
+    grads = (_sweep_values(order, seeds, listeners) if create_graph else
+             _sweep_floats(order, seeds, listeners, by_hand))
+    for listener in on_sweep:  # anomaly mode is on
+        listener(order, seeds, grads, create_graph, by_hand)
+    return grads
 
 
 def _sweep_floats(order, seeds, listeners, by_hand=None) -> dict:
@@ -226,7 +230,7 @@ def _sweep_floats(order, seeds, listeners, by_hand=None) -> dict:
         else:
             continue  # a leaf: nothing further back
         upstream, version = grads[node], node.version
-        if listeners:  # the trace, or anomaly mode
+        if listeners:  # the trace, say
             for listener in listeners:
                 listener(node, upstream, locals_, grads)
         for parent, local in zip(node.parents, locals_):
@@ -245,7 +249,7 @@ def _sweep_values(order, seeds, listeners) -> dict:
         if upstream is None or not node.parents:  # no path to an output, or a leaf
             continue
         locals_ = local_derivatives(node, create_graph=True)
-        if listeners:  # the trace, or anomaly mode
+        if listeners:  # the trace, say
             for listener in listeners:
                 listener(node, upstream, locals_, grads)
         for parent, local in zip(node.parents, locals_):
