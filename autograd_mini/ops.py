@@ -331,9 +331,9 @@ def _power_derivative(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
     0 < b < 1, where the curve stands vertical (as sqrt at 0);
     d/db a**b = a**b * log(a) for a > 0; 0 at a = 0 (NaN for a NaN b); NaN for a < 0 (as
     PyTorch: a negative base has a real power only at whole exponents, so no slope in b).
-    Both special values are written as products with a and b, so that under
-    ``create_graph`` their own derivatives are NaN (or 0) and not cut off."""
-    db = out * fn.log(a) if a > 0.0 else (b * 0.0 if is_zero(a) else (a + b) * math.nan)
+    Both special values depend on a and b (see _zero_unless_nan and _nan_of), so that
+    under ``create_graph`` their own derivatives are 0 and NaN, not cut off."""
+    db = out * fn.log(a) if a > 0.0 else (_zero_unless_nan(b) if is_zero(a) else _nan_of(a, b))
     try:
         return b * power(a, b - 1.0), db
     except ZeroDivisionError:  # a = 0 and b < 1: 0 cannot be raised to a negative power
@@ -341,6 +341,18 @@ def _power_derivative(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
             return 0.0, db
         raise NoSlope(f"the slope of a**b in a is infinite at a = 0 "
                       f"(b = {getattr(b, 'data', b)!r})", (None, db)) from None
+
+
+def _zero_unless_nan(b: Any) -> Any:
+    """0, but NaN for a NaN (or infinite) ``b``: ``b * 0``, so that NaN in gives NaN out.
+    A formula writes it ``0``."""
+    return 0.0 if isinstance(b, Symbol) else b * 0.0
+
+
+def _nan_of(a: Any, b: Any) -> Any:
+    """NaN as a function of ``a`` and ``b``, so that under ``create_graph`` its own
+    derivatives are NaN too, as PyTorch's are.  A formula writes it ``nan``."""
+    return math.nan if isinstance(a, Symbol) else (a + b) * math.nan
 
 
 def _exp(a: float) -> float:

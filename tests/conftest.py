@@ -45,15 +45,27 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """A headless Chromium for the tests that open our pages."""
+def playwright():
+    """Playwright, started once: a second sync_playwright() in the same session would find
+    the first one's event loop running and refuse."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not os.path.exists(CHROMIUM):
         pytest.skip("chromium not installed")
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield p
+
+
+def launch_chromium(playwright, *extra_args: str):
+    """Debian's Chromium, headless, with our arguments (and any extra ones)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """A headless Chromium for the tests that open our pages."""
+    browser = launch_chromium(playwright)
+    yield browser
+    browser.close()
 
 
 # An op whose symbol and written expression try to become markup, attributes and template.

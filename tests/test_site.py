@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS
+from conftest import launch_chromium
 
 from autograd_mini import PRIMITIVES, Value, apply, draw_dot
 from autograd_mini.expression import parse
@@ -324,16 +324,12 @@ def server(site):
 
 
 @pytest.fixture(scope="session")
-def offline_browser():
+def offline_browser(playwright):
     """Chromium that resolves no host but 127.0.0.1."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("chromium not installed")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            *CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
-        yield chromium
-        chromium.close()
+    chromium = launch_chromium(playwright,
+                               "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
+    yield chromium
+    chromium.close()
 
 
 class Tab:
