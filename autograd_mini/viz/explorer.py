@@ -317,8 +317,9 @@ class Explorer(anywidget.AnyWidget):
                 self.answer(question, text)
             else:
                 self.show_answer(question)
+            self.error = ""
         except (KeyError, ValueError) as error:
-            self.error = str(error).strip("'\"")
+            self.error = str(error.args[0] if error.args else error)  # a KeyError's words
 
     def _repr_mimebundle_(self, **kwargs):
         """The widget, with the graph's picture beside it for places where widgets cannot
