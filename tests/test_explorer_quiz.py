@@ -368,3 +368,15 @@ def test_the_quiz_page_checks_typed_answers_and_scores(browser, width, height, t
     assert page.locator(".am-said").first.inner_text().startswith("right: ")
     assert errors == []
     page.close()
+
+
+def test_the_readme_quiz_example_runs_and_its_answer_is_right():
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    explorer = next(b for b in blocks if "ex = explore(" in b)
+    quiz = next(b for b in blocks if "quiz=True" in b)
+    names: dict = {}
+    exec(compile(explorer + quiz, "README.md", "exec"), names)  # the README's own code
+    assert names["quiz"].score == {"right": 1, "total": 10, "done": 1}
