@@ -380,3 +380,8 @@ def test_the_readme_quiz_example_runs_and_its_answer_is_right():
     names: dict = {}
     exec(compile(explorer + quiz, "README.md", "exec"), names)  # the README's own code
     assert names["quiz"].score == {"right": 1, "total": 10, "done": 1}
+
+
+def test_the_static_fallback_of_a_quiz_gives_no_gradient_away():
+    data, _ = explore(neuron(), quiz=True)._repr_mimebundle_()
+    assert "data 0.7071" in data["image/svg+xml"] and "grad" not in data["image/svg+xml"]

@@ -326,7 +326,9 @@ class Explorer(anywidget.AnyWidget):
         run (a notebook shown on a code host, or not trusted, keeps a picture)."""
         bundle = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        picture = Scene.of_trace(self._record).draw(View(gradient_flow=True))
+        quizzing = self._quiz is not None and not self._quiz.finished  # no answers given away
+        picture = Scene.of_trace(self._record).draw(
+            View(show_grad=False) if quizzing else View(gradient_flow=True))
         data = {**data, **picture._repr_mimebundle_()}  # SVG, and PNG where SVG is hidden
         return data, metadata
 
