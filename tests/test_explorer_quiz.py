@@ -295,6 +295,8 @@ def test_the_quiz_page_checks_typed_answers_and_scores(browser, width, height, t
     page.on("pageerror", lambda e: errors.append(str(e)))
     _wire(page, ex)
     replies = 0
+    assert page.inner_text(".am-explain .am-title") == \
+        "Quiz: the forward pass is computed, the backward pass is yours"
     assert "Quiz: 10 blanks in the backward pass" in page.inner_text(".am-lines")
     assert page.is_hidden(".am-quiz") and "grad ?" in page.text_content(".am-graph svg")
     # Next walks to the first backward step and no further: its blanks are open

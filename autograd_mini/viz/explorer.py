@@ -193,8 +193,9 @@ class Explorer(anywidget.AnyWidget):
             lines.append(f"Quiz: {len(self._quiz.questions)} blanks in the backward pass, "
                          "a local derivative and a contribution for each arrow. Press Next.")
         self.steps = _page_steps(self._walk, ids, self._quiz)
-        self.overview = {"title": "Everything computed: forward and backward",
-                         "lines": lines, "formula": "", "active": "", "edges": []}
+        title = ("Quiz: the forward pass is computed, the backward pass is yours" if held
+                 else "Everything computed: forward and backward")
+        self.overview = {"title": title, "lines": lines, "formula": "", "active": "", "edges": []}
         self.legend = [] if held else [{"fill": fill, "font": font, "text": text}
                                        for fill, font, text in scale.stops()]
         self.nodes = [_page_node(node, id_, grads.get(node, 0.0), scale, held)
