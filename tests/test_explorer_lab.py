@@ -60,7 +60,10 @@ def _get(url: str, timeout: float = 2.0):
 
 
 @pytest.fixture
-def lab(tmp_path):
+def lab(tmp_path, request):
+    """JupyterLab serving explore.ipynb, whose one cell is CELL (or the test's own,
+    given with ``indirect=True``)."""
+    cell = getattr(request, "param", CELL)
     root, home = tmp_path / "root", tmp_path / "home"
     settings = home / "settings"
     news = settings / "@jupyterlab" / "apputils-extension"
@@ -68,7 +71,7 @@ def lab(tmp_path):
     root.mkdir()
     (news / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL)])
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
     nbformat.write(notebook, root / "explore.ipynb")
@@ -182,6 +185,55 @@ def test_the_explorer_in_jupyterlab(browser, lab, tmp_path):
         print(f"slider to page update, 56-node graph: median {statistics.median(times):.1f}"
               f" ms, max {max(times):.1f} ms over {len(times)} moves")
         assert statistics.median(times) < 1000  # a sanity bound; the figure is reported
+        assert problems == []
+    finally:
+        page.close()
+
+
+QUIZ_CELL = """\
+from autograd_mini import Value, explore
+
+x = Value(0.5, label="x")
+quiz = explore((x * 2).tanh(), quiz=True)
+quiz
+"""
+
+
+@pytest.mark.parametrize("lab", [QUIZ_CELL], indirect=True)
+def test_the_explorers_quiz_in_jupyterlab(browser, lab):
+    """The quiz through the real widget: a typed answer goes to the kernel, which checks
+    it and sends back its verdict (explore(out, quiz=True))."""
+    base, runtime = lab
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    try:
+        page.set_default_timeout(30_000)
+        problems = []
+        page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+        page.goto(f"{base}/lab/tree/explore.ipynb?reset&token={TOKEN}")
+        page.wait_for_function("""() => {
+            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            const k = w && w.sessionContext && w.sessionContext.session
+                      && w.sessionContext.session.kernel;
+            return k && k.status === 'idle' && k.connectionStatus === 'connected'; }""")
+        page.evaluate("c => { window.jupyterapp.commands.execute(c); }",
+                      "notebook:run-all-cells")
+        explorer = page.locator(".am-explorer[data-ready=true]")
+        explorer.wait_for()
+        title = explorer.locator(".am-explain .am-title")
+        for expected in ["Forward 1 of 3", "Forward 2 of 3", "Forward 3 of 3",
+                         "Backward: the seed",
+                         "Backward 1 of 2: through tanh at out"]:
+            explorer.locator(".am-next").click()
+            playwright_api.expect(title).to_have_text(expected)
+        playwright_api.expect(explorer.locator(".am-next")).to_be_disabled()
+        box, said = explorer.locator(".am-answer").first, explorer.locator(".am-said").first
+        box.fill("1")
+        explorer.locator(".am-check").first.click()
+        playwright_api.expect(said).to_contain_text("The rule of tanh: d/da tanh(a)")
+        box.fill("1 - tanh(1)**2")  # tanh(x*2) at x = 0.5
+        box.press("Enter")
+        playwright_api.expect(said).to_have_text("right: 0.42")
+        assert _python(base, runtime, "quiz.score") == {"right": 0, "total": 4, "done": 1}
         assert problems == []
     finally:
         page.close()

@@ -29,6 +29,7 @@ from ..engine import Value, apply, topological_order
 from ..expression import ExpressionError, functions, parse
 from ..naming import fmt
 from ..ops import PRIMITIVES, Primitive
+from ..quiz import QUIZ_TOLERANCE, Question, Quiz
 from ..testing.gradcheck import GradcheckError, gradcheck, numeric_gradient
 from ..trace import BackwardStep, Step, Trace, trace, walk
 from ..viz import rendering
@@ -37,7 +38,6 @@ from ..viz.graph import Scene, View, node_ids
 __all__ = ["run", "input_names", "Playground", "playground", "check_op", "QUIZ_TOLERANCE",
            "DEFAULT_INPUT"]
 
-QUIZ_TOLERANCE = 1e-3  # relative: an answer within 0.1 % of the engine's number is right
 DEFAULT_INPUT = 0.5    # the value a name gets when it first appears in the expression
 MAX_PAGE_STEPS = 400   # steps the playground walks through; beyond, a smaller expression
 # A slider redraws the graph at every move: graphviz's searches for fewer crossings and
@@ -117,23 +117,6 @@ def _browser_words(message: str) -> str:
 
 
 @dataclass
-class Question:
-    """One blank of the quiz: a local derivative or a contribution, and how it went."""
-
-    step: int          # index in the walk
-    contribution: int  # which parent of the step's node
-    kind: str          # "local" or "contribution"
-    truth: float
-    attempts: int = 0
-    right: bool = False
-    shown: bool = False  # the student asked for the answer
-
-    @property
-    def done(self) -> bool:
-        return self.right or self.shown
-
-
-@dataclass
 class Playground:
     """The state behind the playground page: the trace of the current expression, its
     walk, and the quiz's questions and score."""
@@ -143,7 +126,7 @@ class Playground:
     record: Trace | None = None
     steps: list[Step] = field(default_factory=list)
     scene: Scene | None = None
-    questions: dict[tuple[int, int, str], Question] = field(default_factory=dict)
+    quiz: Quiz | None = None
 
     def load(self, expression: str, inputs: str) -> str:
         """Read ``expression`` at ``inputs`` and walk it; a name without a value gets
@@ -178,15 +161,15 @@ class Playground:
                              f"playground's budget of {MAX_PAGE_STEPS}; type a smaller one")
         self.record, self.steps = record, steps
         self.scene = Scene.of_trace(record)
-        self.questions = _questions(record, steps)
+        self.quiz = Quiz(record, steps)
 
     def frame(self, index: int, rankdir: str = "LR", quiz: bool = False) -> str:
         """Step ``index`` of the walk: its picture (SVG, gradient-flow colours on the
         backward pass), title, sentences, formula and the id of its active node.  In a
         quiz, a backward step keeps its numbers hidden until its blanks are filled."""
         step = self.steps[index]
-        asked = [q for q in self.questions.values() if q.step == index] if quiz else []
-        hidden = any(not q.done for q in asked)
+        asked = self.quiz.asked(index) if quiz else []
+        hidden = quiz and self.quiz.hidden(index)
         svg = rendering.render(self._picture(index, rankdir, hidden).source, "svg").decode()
         lines = step.lines[:1] if hidden else step.lines
         return _json({
@@ -194,11 +177,11 @@ class Playground:
             "formula": "" if hidden else step.formula, "svg": svg,
             "active": node_ids(self.scene.order)[step.active],
             "backward": index > self._seed_index(),
-            "questions": [self._ask(q) for q in asked], "score": self.score()})
+            "questions": [self.quiz.ask(q) for q in asked], "score": self.score()})
 
     def _seed_index(self) -> int:
         """The seed's place in the walk: the backward steps follow it, to the end."""
-        return len(self.steps) - len(self.record.backward) - 1
+        return self.quiz.seed_index
 
     def _picture(self, index: int, rankdir: str, hidden: bool):
         """The graph as step ``index`` leaves it (as the step before it, while hidden)."""
@@ -217,77 +200,34 @@ class Playground:
 
     def chain_rule_step(self, index: int) -> BackwardStep:
         """The trace's record of the backward step at ``index`` of the walk."""
-        return self.record.backward[index - self._seed_index() - 1]
-
-    def _ask(self, q: Question) -> dict:
-        backward = self.chain_rule_step(q.step)
-        c = backward.contributions[q.contribution]
-        out = self.record.names[self.record.output]
-        prompt = (f"local derivative ∂{backward.name}/∂{c.parent_name}" if q.kind == "local"
-                  else f"contribution ∂{out}/∂{backward.name} · ∂{backward.name}/∂{c.parent_name}")
-        return {"id": f"{q.step}:{q.contribution}:{q.kind}", "prompt": prompt, "done": q.done,
-                "right": q.right, "answer": fmt(q.truth) if q.done else None}
+        return self.quiz.chain_rule_step(index)
 
     def answer(self, question: str, text: str) -> str:
-        """Check the student's answer to ``question`` (an id from :meth:`frame`): a number
-        or arithmetic on numbers (``1 - 0.5**2``), read by the whitelist parser.  Right
-        within :data:`QUIZ_TOLERANCE`, or wrong with a hint from the op's formula."""
-        q = self._question(question)
-        try:
-            given = parse(text, {}).data
-        except ExpressionError as error:  # a typo is not an attempt
-            return _json({"ok": False, "error": str(error)})
-        q.attempts += 1
-        q.right = math.isclose(given, q.truth, rel_tol=QUIZ_TOLERANCE, abs_tol=1e-12)
-        hint = "" if q.right else self.hint(q)
-        return _json({"ok": q.right, "hint": hint, "score": self.score(),
-                      "answer": fmt(q.truth) if q.right else None})
+        """Check the student's answer to ``question`` (an id from :meth:`frame`) with
+        :meth:`autograd_mini.quiz.Quiz.answer`: right, or wrong with a hint."""
+        verdict = self.quiz.answer(question, text)
+        if verdict["error"]:
+            return _json({"ok": False, "error": verdict["error"]})
+        return _json({key: verdict[key] for key in ("ok", "hint", "score", "answer")})
 
     def show(self, question: str) -> str:
         """Give up on ``question``: its answer is shown, and it does not score."""
-        q = self._question(question)
-        q.shown = True
-        return _json({"answer": fmt(q.truth), "score": self.score()})
+        return _json(self.quiz.show(question))
 
     def _question(self, question: str) -> Question:
-        step, contribution, kind = question.split(":")
-        return self.questions[int(step), int(contribution), kind]
+        return self.quiz.question(question)
 
     def hint(self, q: Question) -> str:
-        """What a wrong answer is told: the op table's formula, the same rule with this
-        node's names, and the numbers the rule needs."""
-        backward = self.chain_rule_step(q.step)
-        c = backward.contributions[q.contribution]
-        out = self.record.names[self.record.output]
-        if q.kind == "local":
-            node = backward.node
-            known = [(backward.name, node.data)] + [
-                (self.record.names[p], p.data) for p in node.parents if not p.is_constant]
-            numbers = ", ".join(f"{name} = {fmt(x)}" for name, x in dict(known).items())
-            return (f"The rule of {backward.op}: {backward.formula}. Here: {c.local_formula}, "
-                    f"with {numbers}.")
-        return (f"A contribution is the upstream gradient times the local derivative: "
-                f"∂{out}/∂{backward.name} · ∂{backward.name}/∂{c.parent_name}, with "
-                f"∂{out}/∂{backward.name} = {fmt(backward.upstream)} and "
-                f"∂{backward.name}/∂{c.parent_name} = {fmt(c.local)}.")
+        """What a wrong answer is told (:meth:`autograd_mini.quiz.Quiz.hint`)."""
+        return self.quiz.hint(q)
 
     def score(self) -> dict:
         """Blanks right at the first try, out of all the blanks; and how many are done."""
-        qs = list(self.questions.values())
-        return {"right": sum(q.right and q.attempts == 1 for q in qs), "total": len(qs),
-                "done": sum(q.done for q in qs)}
+        return self.quiz.score() if self.quiz else {"right": 0, "total": 0, "done": 0}
 
-
-def _questions(record: Trace, steps: list[Step]) -> dict[tuple[int, int, str], Question]:
-    """Two blanks per chain-rule product of the backward pass: the local derivative,
-    then the contribution."""
-    first = len(steps) - len(record.backward)  # the walk ends with the backward steps
-    questions = {}
-    for k, step in enumerate(record.backward):
-        for j, c in enumerate(step.contributions):
-            for kind, truth in (("local", c.local), ("contribution", c.contribution)):
-                questions[first + k, j, kind] = Question(first + k, j, kind, truth)
-    return questions
+    @property
+    def questions(self) -> dict[tuple[int, int, str], Question]:
+        return self.quiz.questions if self.quiz else {}
 
 
 playground = Playground()  # the page's one playground

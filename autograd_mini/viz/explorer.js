@@ -56,7 +56,13 @@ function buildPage(el) {
     formula: element("div", "am-formula"),
     status: element("div", "am-error"),
     inputsBox: element("section", "am-inputs"),
+    // The quiz (explore(out, quiz=True)): the step's blanks, and the score at the end.
+    quiz: element("form", "am-quiz"),
+    score: element("p", "am-score"),
   };
+  ui.quiz.hidden = ui.score.hidden = true;
+  ui.quiz.addEventListener("submit", (event) => event.preventDefault());
+  ui.score.setAttribute("role", "status");
   ui.prev.textContent = "← Previous";
   ui.next.textContent = "Next →";
   ui.fit.textContent = "Fit";
@@ -64,7 +70,7 @@ function buildPage(el) {
   const toolbar = element("div", "am-toolbar");
   toolbar.append(ui.prev, ui.next, ui.counter, ui.fit, ui.scrub);
   const explain = element("section", "am-explain");
-  explain.append(ui.title, ui.lines, ui.formula);
+  explain.append(ui.title, ui.lines, ui.formula, ui.quiz, ui.score);
   ui.inputsBox.append(element("h3", "am-title", "Inputs"));
   const lower = element("div", "am-lower");
   lower.append(explain, ui.inputsBox);
@@ -280,7 +286,58 @@ function show(ui, graph, model) {
   ui.counter.textContent = overview ? `all / ${steps.length} steps`
                                     : `${index} / ${steps.length}`;
   ui.prev.disabled = index === 0;
-  ui.next.disabled = index === steps.length;
+  ui.next.disabled = index >= reach(model);
+  showQuiz(ui, model, index);
+}
+
+// --- The quiz: Python asks, checks and scores (autograd_mini.quiz); this side draws the
+// blanks of the current step, sends what is typed, and shows what Python said.
+
+// The last step the walk may show: in a quiz, the first whose blanks are still open.
+function reach(model) {
+  const quiz = model.get("quiz_state") || {};
+  return quiz.questions ? quiz.reach : model.get("steps").length;
+}
+
+function showQuiz(ui, model, index) {
+  const quiz = model.get("quiz_state") || {};
+  const asked = (quiz.questions || []).filter((q) => q.step === index);
+  const typed = new Map(Array.from(ui.quiz.querySelectorAll("input"),
+                                   (box) => [box.dataset.question, box.value]));
+  const hadFocus = ui.quiz.contains(document.activeElement);
+  ui.quiz.hidden = asked.length === 0;
+  ui.quiz.replaceChildren(...asked.map((q) => blank(model, q, typed.get(q.id))));
+  const open = ui.quiz.querySelector("input:not(:disabled)");
+  if (hadFocus) (open || ui.next).focus();
+  ui.score.hidden = !quiz.finished;
+  ui.score.textContent = quiz.finished
+    ? `Score: ${quiz.score.right} of ${quiz.score.total} right at the first try` : "";
+}
+
+// One blank: its prompt, a box for the answer, Check and Show answer, what Python said.
+function blank(model, q, typed) {
+  const set = element("fieldset", "am-blank");
+  set.dataset.question = q.id;
+  const box = control("input", "am-answer", { type: "text", inputmode: "decimal",
+                                              autocomplete: "off", "aria-label": q.prompt });
+  box.dataset.question = q.id;
+  box.value = q.done ? q.answer : (typed ?? q.typed);
+  const check = control("button", "am-check", { type: "button" });
+  const give = control("button", "am-show", { type: "button" });
+  check.textContent = "Check";
+  give.textContent = "Show answer";
+  const said = element("p", `am-said ${q.tone}`, q.said);
+  said.setAttribute("aria-live", "polite");
+  box.disabled = check.disabled = give.disabled = q.done;
+  check.addEventListener("click", () => {
+    model.send({ kind: "answer", question: q.id, text: box.value });
+  });
+  give.addEventListener("click", () => model.send({ kind: "show", question: q.id }));
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); check.click(); }
+  });
+  set.append(element("legend", "", q.prompt), box, check, give, said);
+  return set;
 }
 
 // One row per input: its name, a slider, a number box and its gradient.
@@ -349,7 +406,10 @@ function messenger(model, root) {
 // The toolbar: Previous, Next and the scrubber move the step (Python hears of it); Fit
 // shows the whole graph in the box, however small its text, and back.
 function connectToolbar(ui, model, relayout) {
-  const goTo = (index) => { model.set("step", index); model.save_changes(); };
+  const goTo = (index) => {
+    model.set("step", Math.min(index, reach(model))); // a quiz: no further than its blanks
+    model.save_changes();
+  };
   ui.fit.addEventListener("click", () => {
     const fitted = ui.picture.classList.toggle("am-fitted");
     ui.fit.setAttribute("aria-pressed", String(fitted));
@@ -377,6 +437,7 @@ function render({ model, el }) {
     "change:inputs": inputs,
     "change:error": inputs,
     "change:leaves": () => { buildInputs(ui, model, rows, messages.propose); inputs(); },
+    "change:quiz_state": step,
     "msg:custom": messages.onMessage,
   };
   for (const [name, handler] of Object.entries(handlers)) model.on(name, handler);

@@ -18,6 +18,11 @@ number (the op table's value rules, through the engine's one interpreter loop
 :func:`~autograd_mini.engine.interpret`; no user function is called again) and updates
 the page in place.
 
+``explore(out, quiz=True)`` makes it a quiz: at each backward step the student types the
+local derivative and the contribution of every arrow before the step shows its numbers,
+is told the op table's rule and the numbers it needs when wrong, and gets a score at the
+end -- the playground's quiz (:mod:`autograd_mini.quiz`), in the notebook.
+
 The page only shows: every number and sentence is computed here, in Python, and reaches
 the page as text.  The graph is graphviz's SVG, its labels escaped by
 :func:`autograd_mini.viz.graph.dot_text`.  Where widgets cannot run (a notebook shown on
@@ -40,7 +45,8 @@ except ImportError:  # the engine works without it; only the explorer needs it
 
 from ..engine import Value, apply, interpret, topological_order
 from ..naming import fmt
-from ..trace import Trace, trace, walk
+from ..quiz import Quiz
+from ..trace import Step, Trace, trace, walk
 from . import rendering
 from .graph import GradScale, Scene, View, compact, node_ids
 
@@ -51,15 +57,22 @@ WIDEST_NUMBER = "-8.888e-88"  # as wide as any number fmt writes (4 digits, sign
 _HERE = Path(__file__).parent
 
 
-def explore(output: Value) -> Explorer:
+def explore(output: Value, quiz: bool = False) -> Explorer:
     """A notebook widget to step through ``output``'s graph and move its inputs.
 
     ``ex.inputs`` (display name → number; assign a new dict to replay the graph),
     ``ex.grads`` and ``ex.values`` (display name → number, every node but the
     constants) and ``ex.step`` (0 shows everything; 1, 2, ... the steps of the walk)
     stay in step with the page.
+
+    With ``quiz=True`` each backward step asks for its local derivatives and
+    contributions before it shows them (a number, or arithmetic such as ``1 - 0.5**2``),
+    and the walk goes no further than the first step with an open blank.  The page's
+    boxes call ``ex.answer(id, text)`` and ``ex.show_answer(id)``; ``ex.quiz_state``
+    holds the questions (ids, prompts, what was said) and ``ex.score`` the score.  New
+    inputs start a new quiz on the new numbers.
     """
-    return Explorer(output)
+    return Explorer(output, quiz=quiz)
 
 
 class Explorer(anywidget.AnyWidget):
@@ -85,8 +98,10 @@ class Explorer(anywidget.AnyWidget):
     grads = traitlets.Dict().tag(sync=True)
     values = traitlets.Dict().tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)
+    # The quiz, as the page reads it ({} when the explorer is not a quiz).
+    quiz_state = traitlets.Dict().tag(sync=True)
 
-    def __init__(self, output: Value) -> None:
+    def __init__(self, output: Value, quiz: bool = False) -> None:
         if not isinstance(output, Value):
             raise TypeError(f"explore expects a Value, got {type(output).__name__}")
         self._order = topological_order(output)
@@ -96,6 +111,9 @@ class Explorer(anywidget.AnyWidget):
         self._output = output
         self._leaves = [n for n in self._order if not n.parents and not n.is_constant]
         self._pending: Trace | None = None
+        self._quiz: Quiz | None = None
+        self._quizzing = bool(quiz)
+        self._said: dict[str, dict[str, str]] = {}  # each blank's last verdict, in words
         record = self._replay({n: n.data for n in self._leaves})
         # The twin carries the same labels in the same order, so its names are the graph's
         # (display_names is computed once, by the trace).
@@ -140,28 +158,98 @@ class Explorer(anywidget.AnyWidget):
         return rendering.render(graph.source, size=graph.size).decode()
 
     def _show(self, record: Trace) -> None:
-        """Send the numbers and words of ``record`` (a replay of this graph) to the page."""
-        ids = node_ids(record.names)  # as the picture's
-        names, grads = record.names, record.grads
-        scale = GradScale([grads.get(n) for n in ids if not n.is_constant], False)
-        nodes = [_page_node(node, id_, grads.get(node, 0.0), scale) for node, id_ in ids.items()]
-        out = names[record.output]
-        leaves = [n for n in ids if not n.parents and not n.is_constant]
-        overview = {"title": "Everything computed: forward and backward",
-                    "lines": [record.forward[-1].sentence,
-                              *(f"∂{out}/∂{names[n]} = {fmt(grads.get(n, 0.0))}"
-                                for n in leaves)],
-                    "formula": "", "active": "", "edges": []}
-        legend = [{"fill": fill, "font": font, "text": text} for fill, font, text in scale.stops()]
-        steps = _page_steps(walk(record), ids)
+        """Send the numbers and words of ``record`` (a replay of this graph) to the page;
+        a quiz starts again, on its numbers."""
+        self._record, self._walk = record, walk(record)
+        self._ids = node_ids(record.names)  # as the picture's
+        if self._quizzing:
+            self._quiz, self._said = Quiz(record, self._walk), {}
+        names = record.names
+        shown = [n for n in self._ids if not n.is_constant]
         with self.hold_sync():
-            self.steps, self.overview, self.legend, self.nodes = steps, overview, legend, nodes
-            self.values = {names[n]: n.data for n in ids if not n.is_constant}
-            self.grads = {names[n]: record.grads.get(n, 0.0) for n in ids if not n.is_constant}
-            self.grad_text = {names[n]: fmt(record.grads.get(n, 0.0)) for n in leaves}
-            self.input_text = {names[n]: fmt(n.data) for n in leaves}
+            self.values = {names[n]: n.data for n in shown}
+            self.grads = {names[n]: record.grads.get(n, 0.0) for n in shown}
+            self.input_text = {names[n]: fmt(n.data) for n in self._page_leaves()}
             self.error = ""
-        self._record = record
+            self._show_answers()
+            self.step = min(self.step, self._reach())
+
+    def _page_leaves(self) -> list[Value]:
+        return [n for n in self._ids if not n.parents and not n.is_constant]
+
+    def _show_answers(self) -> None:
+        """The words and numbers the page may show: all of them -- or, in a quiz not yet
+        finished, none that an open blank asks for (the walk stops at its step)."""
+        record, ids, names = self._record, self._ids, self._record.names
+        grads = record.grads
+        held = self._quiz is not None and not self._quiz.finished
+        scale = GradScale([grads.get(n) for n in ids if not n.is_constant], False)
+        out = names[record.output]
+        grad_text = {names[n]: "?" if held else fmt(grads.get(n, 0.0))
+                     for n in self._page_leaves()}
+        lines = [record.forward[-1].sentence,
+                 *(f"∂{out}/∂{name} = {text}" for name, text in grad_text.items())]
+        if held:
+            lines.append(f"Quiz: {len(self._quiz.questions)} blanks in the backward pass, "
+                         "a local derivative and a contribution for each arrow. Press Next.")
+        self.steps = _page_steps(self._walk, ids, self._quiz)
+        title = ("Quiz: the forward pass is computed, the backward pass is yours" if held
+                 else "Everything computed: forward and backward")
+        self.overview = {"title": title, "lines": lines, "formula": "", "active": "", "edges": []}
+        self.legend = [] if held else [{"fill": fill, "font": font, "text": text}
+                                       for fill, font, text in scale.stops()]
+        self.nodes = [_page_node(node, id_, grads.get(node, 0.0), scale, held)
+                      for node, id_ in ids.items()]
+        self.grad_text = grad_text
+        self.quiz_state = self._quiz_page() if self._quiz else {}
+
+    def _reach(self) -> int:
+        """The last step the page may show: in a quiz, the first with an open blank."""
+        first_open = self._quiz.first_open() if self._quiz else None
+        return len(self._walk) if first_open is None else first_open + 1
+
+    def _quiz_page(self) -> dict:
+        """The quiz as the page reads it: every blank (its page step, prompt and what
+        was last said of it), the score and how far the walk may go."""
+        quiz = self._quiz
+        questions = [{**quiz.ask(q), "step": q.step + 1,
+                      **self._said.get(q.id, {"said": "", "tone": "", "typed": ""})}
+                     for q in quiz.questions.values()]
+        return {"questions": questions, "score": quiz.score(), "reach": self._reach(),
+                "finished": quiz.finished}
+
+    def answer(self, question: str, text: str) -> dict:
+        """Check ``text`` as the answer to the blank ``question`` (an id of
+        ``quiz_state["questions"]``), as :meth:`autograd_mini.quiz.Quiz.answer` does;
+        the page shows the verdict, and the step's numbers once its blanks are done."""
+        verdict = self._asked().answer(question, text)
+        said = verdict["error"] or (f"right: {verdict['answer']}" if verdict["ok"]
+                                    else verdict["hint"])
+        self._said[question] = {"said": said, "tone": "right" if verdict["ok"] else "wrong",
+                                "typed": text}
+        with self.hold_sync():
+            self._show_answers()
+        return verdict
+
+    def show_answer(self, question: str) -> dict:
+        """Give up on the blank ``question``: its answer is shown, and it does not score."""
+        shown = self._asked().show(question)
+        self._said[question] = {"said": f"the answer: {shown['answer']}", "tone": "",
+                                "typed": shown["answer"]}
+        with self.hold_sync():
+            self._show_answers()
+        return shown
+
+    @property
+    def score(self) -> dict | None:
+        """The quiz's score: blanks right at the first try, all blanks, blanks done."""
+        return self._quiz.score() if self._quiz else None
+
+    def _asked(self) -> Quiz:
+        if self._quiz is None:
+            raise ValueError("this explorer is not a quiz: make one with "
+                             "explore(out, quiz=True)")
+        return self._quiz
 
     @traitlets.validate("inputs")
     def _check_inputs(self, proposal) -> dict[str, float]:
@@ -200,11 +288,20 @@ class Explorer(anywidget.AnyWidget):
         if not 0 <= step <= len(self.steps):
             raise ValueError(f"step must be between 0 (everything) and {len(self.steps)}, "
                              f"got {step}")
+        if step > self._reach():
+            raise ValueError(f"the quiz is at step {self._reach()}: answer its blanks "
+                             f"before step {step} shows its numbers")
         return step
 
     def _on_page_message(self, widget, content, buffers) -> None:
-        """A slider or number box moved: replay, or show why not (the numbers stay)."""
-        if not isinstance(content, dict) or content.get("kind") != "inputs":
+        """A slider or number box moved: replay, or show why not (the numbers stay).
+        A quiz box was checked or given up: :meth:`answer` or :meth:`show_answer`."""
+        if not isinstance(content, dict):
+            return
+        if content.get("kind") in ("answer", "show"):
+            self._on_quiz_message(content)
+            return
+        if content.get("kind") != "inputs":
             return
         try:
             with self.hold_sync():  # the inputs and all they change: one message
@@ -214,12 +311,25 @@ class Explorer(anywidget.AnyWidget):
             self.send_state("inputs")  # the page's sliders go back
         self.send({"kind": "done"})
 
+    def _on_quiz_message(self, content: dict) -> None:
+        question, text = str(content.get("question")), str(content.get("text", ""))
+        try:
+            if content["kind"] == "answer":
+                self.answer(question, text)
+            else:
+                self.show_answer(question)
+            self.error = ""
+        except (KeyError, ValueError) as error:
+            self.error = str(error.args[0] if error.args else error)  # a KeyError's words
+
     def _repr_mimebundle_(self, **kwargs):
         """The widget, with the graph's picture beside it for places where widgets cannot
         run (a notebook shown on a code host, or not trusted, keeps a picture)."""
         bundle = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        picture = Scene.of_trace(self._record).draw(View(gradient_flow=True))
+        quizzing = self._quiz is not None and not self._quiz.finished  # no answers given away
+        picture = Scene.of_trace(self._record).draw(
+            View(show_grad=False) if quizzing else View(gradient_flow=True))
         data = {**data, **picture._repr_mimebundle_()}  # SVG, and PNG where SVG is hidden
         return data, metadata
 
@@ -227,24 +337,36 @@ class Explorer(anywidget.AnyWidget):
         return f"<autograd_mini explorer: {len(self._order)} nodes, inputs {self.inputs}>"
 
 
-def _page_node(node: Value, id_: str, grad: float, scale: GradScale) -> dict:
-    """One node as the page reads it: its numbers as text, its gradient-flow colours."""
-    fill, font = ("", "") if node.is_constant else scale.colour(grad)
+def _page_node(node: Value, id_: str, grad: float, scale: GradScale,
+               held: bool = False) -> dict:
+    """One node as the page reads it: its numbers as text, its gradient-flow colours
+    (``held``: its gradient and colours kept back, a quiz asks for them)."""
+    fill, font = ("", "") if node.is_constant or held else scale.colour(grad)
     return {"id": id_, "constant": node.is_constant, "value": fmt(node.data),
-            "grad": fmt(grad), "fill": fill, "font": font}
+            "grad": "?" if held else fmt(grad), "fill": fill, "font": font}
 
 
-def _page_steps(steps: list, ids: dict[Value, str]) -> list[dict]:
+def _page_steps(steps: list[Step], ids: dict[Value, str], quiz: Quiz | None = None
+                ) -> list[dict]:
     """The steps of the walk as the page reads them, nodes named by their ids.  Each step
     carries only the numbers that change at it (the page adds them up as it walks): a
-    slider move then sends O(steps + nodes) text, not their product."""
+    slider move then sends O(steps + nodes) text, not their product.  In a quiz, the
+    first step with an open blank and all after it keep their numbers back (the first
+    says its upstream gradient, which the blanks need)."""
     shown_values: dict[str, str] = {}
     shown_grads: dict[str, str] = {}
-    return [{"title": s.title, "lines": list(s.lines), "formula": s.formula,
-             "active": ids[s.active], "edges": [[ids[a], ids[b]] for a, b in s.active_edges],
-             "values": _news({ids[n]: fmt(v) for n, v in s.values.items()}, shown_values),
-             "grads": _news({ids[n]: fmt(g) for n, g in s.grads.items()}, shown_grads)}
-            for s in steps]
+    first_open = quiz.first_open() if quiz else None
+    page = []
+    for i, s in enumerate(steps):
+        held = first_open is not None and i >= first_open
+        lines = s.lines[:1 if i == first_open else 0] if held else s.lines
+        page.append({
+            "title": s.title, "lines": list(lines), "formula": "" if held else s.formula,
+            "active": ids[s.active], "edges": [[ids[a], ids[b]] for a, b in s.active_edges],
+            "values": _news({ids[n]: fmt(v) for n, v in s.values.items()}, shown_values),
+            "grads": {} if held else _news({ids[n]: fmt(g) for n, g in s.grads.items()},
+                                           shown_grads)})
+    return page
 
 
 def _news(now: dict[str, str], shown: dict[str, str]) -> dict[str, str]:
