@@ -444,11 +444,13 @@ y = (x * x).tanh()
 y.backward()
 json.dumps({"platform": sys.platform, "dot": shutil.which("dot"),
             "repr": draw_dot(y)._repr_image_svg_xml(),
-            "steps": steps_html(y).count(chr(92) + "u003csvg")})  # frames in its JSON
+            "pictures": steps_html(y).count(chr(92) + "u003csvg"),  # layouts in its JSON
+            "frames": steps_html(y).count('"active": ')})  # one a frame
 `))""")
     assert result["platform"] == "emscripten" and result["dot"] is None
     assert "<svg" in result["repr"] and "x&lt;&amp;&gt;" in result["repr"]  # a label as text
-    assert result["steps"] == 6  # x, x*x, tanh; the seed; two backward steps
+    assert result["pictures"] == 2  # laid out once each way (wide, tall); frames repaint it
+    assert result["frames"] == 6  # x, x*x, tanh; the seed; two backward steps
 
 
 def type_expression(page, expression: str, inputs: dict[str, float]) -> dict:
