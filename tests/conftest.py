@@ -85,3 +85,36 @@ def hostile_primitive():
         write=lambda a: f"<b>hostile</b>({a}) {{{{DATA}}}}"))
     yield primitive
     del PRIMITIVES["hostile"]
+
+
+# -- graphs several test files share ------------------------------------------------------
+
+
+def lecture():
+    """The micrograd lecture's first graph (notebook 1): L = (a*b + c) * f, its inner nodes
+    labelled e, d and L.  Returns L and (a, b, c, f, d, e)."""
+    from autograd_mini import Value
+
+    a, b, c, f = (Value(v, label=n) for v, n in [(2.0, "a"), (-3.0, "b"), (10.0, "c"),
+                                                  (-2.0, "f")])
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return L, (a, b, c, f, d, e)
+
+
+def graph_of_every_op():
+    """One graph per op of the table (the variadic ones too), at points of its samples:
+    ``(name, output)`` pairs."""
+    from autograd_mini import PRIMITIVES, Value, apply
+
+    for name, primitive in PRIMITIVES.items():
+        arity = primitive.arity or primitive.layout.count(2)
+        intervals = [primitive.samples[min(i, len(primitive.samples) - 1)][0]
+                     for i in range(arity)]
+        leaves = [Value(lo + (hi - lo) * (0.3 + 0.1 * i), label=f"x{i + 1}")
+                  for i, (lo, hi) in enumerate(intervals)]
+        yield name, apply(name, *leaves) * 1.5

@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import lecture
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -238,15 +239,7 @@ def test_the_replay_is_the_engines_interpreter_loop(monkeypatch):
 # The explorer names every node as display_names names the user's graph (issue 21, item 4).
 
 def _lecture():  # notebook 1: inner nodes labelled e, d and L
-    a, b, c, f = (Value(v, label=n) for v, n in [(2.0, "a"), (-3.0, "b"), (10.0, "c"),
-                                                  (-2.0, "f")])
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
+    return lecture()[0]
 
 
 def _chain():  # notebook 2: x used twice, labelled y, z, out

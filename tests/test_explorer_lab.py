@@ -139,6 +139,20 @@ def _python(base: str, runtime: Path, expression: str):
         client.stop_channels()
 
 
+def _run_all_cells(page, base: str):
+    """Open the lab's notebook, wait for its kernel, run every cell; the explorer shown."""
+    page.goto(f"{base}/lab/tree/explore.ipynb?reset&token={TOKEN}")
+    page.wait_for_function("""() => {
+        const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+        const k = w && w.sessionContext && w.sessionContext.session
+                  && w.sessionContext.session.kernel;
+        return k && k.status === 'idle' && k.connectionStatus === 'connected'; }""")
+    page.evaluate("c => { window.jupyterapp.commands.execute(c); }", "notebook:run-all-cells")
+    explorer = page.locator(".am-explorer[data-ready=true]")
+    explorer.wait_for()
+    return explorer
+
+
 def test_the_explorer_in_jupyterlab(browser, lab, tmp_path):
     base, runtime = lab
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -148,16 +162,7 @@ def test_the_explorer_in_jupyterlab(browser, lab, tmp_path):
         page.on("console", lambda m: problems.append(f"{m.type}: {m.text}")
                 if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-        page.goto(f"{base}/lab/tree/explore.ipynb?reset&token={TOKEN}")
-        page.wait_for_function("""() => {
-            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-            const k = w && w.sessionContext && w.sessionContext.session
-                      && w.sessionContext.session.kernel;
-            return k && k.status === 'idle' && k.connectionStatus === 'connected'; }""")
-        page.evaluate("c => { window.jupyterapp.commands.execute(c); }",
-                      "notebook:run-all-cells")
-        explorer = page.locator(".am-explorer[data-ready=true]")
-        explorer.wait_for()
+        explorer = _run_all_cells(page, base)
         title = explorer.locator(".am-explain .am-title")
         playwright_api.expect(title).to_have_text("Everything computed: forward and backward")
         # Next: the first forward step, and Python hears of it
@@ -209,16 +214,7 @@ def test_the_explorers_quiz_in_jupyterlab(browser, lab):
         page.set_default_timeout(30_000)
         problems = []
         page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-        page.goto(f"{base}/lab/tree/explore.ipynb?reset&token={TOKEN}")
-        page.wait_for_function("""() => {
-            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-            const k = w && w.sessionContext && w.sessionContext.session
-                      && w.sessionContext.session.kernel;
-            return k && k.status === 'idle' && k.connectionStatus === 'connected'; }""")
-        page.evaluate("c => { window.jupyterapp.commands.execute(c); }",
-                      "notebook:run-all-cells")
-        explorer = page.locator(".am-explorer[data-ready=true]")
-        explorer.wait_for()
+        explorer = _run_all_cells(page, base)
         title = explorer.locator(".am-explain .am-title")
         for expected in ["Forward 1 of 3", "Forward 2 of 3", "Forward 3 of 3",
                          "Backward: the seed",

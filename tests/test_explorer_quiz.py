@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import graph_of_every_op
 
 anywidget = pytest.importorskip("anywidget")
 
@@ -158,17 +159,6 @@ def test_page_messages_answer_and_give_up_and_a_bad_id_is_told():
     with pytest.raises(ValueError, match=r"not a quiz: make one with explore\(out, quiz=True\)"):
         plain.answer("7:0:local", "1")
     assert plain.quiz_state == {} and plain.score is None
-
-
-def graph_of_every_op():
-    """One graph per op of the table (the variadic ones too), at points of its samples."""
-    for name, primitive in PRIMITIVES.items():
-        arity = primitive.arity or primitive.layout.count(2)
-        intervals = [primitive.samples[min(i, len(primitive.samples) - 1)][0]
-                     for i in range(arity)]
-        leaves = [Value(lo + (hi - lo) * (0.3 + 0.1 * i), label=f"x{i}")
-                  for i, (lo, hi) in enumerate(intervals)]
-        yield name, apply(name, *leaves) * 1.5
 
 
 @pytest.mark.parametrize("name, out", list(graph_of_every_op()))

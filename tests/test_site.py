@@ -23,9 +23,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import launch_chromium
+from conftest import graph_of_every_op, launch_chromium
 
-from autograd_mini import PRIMITIVES, Value, apply, draw_dot
+from autograd_mini import PRIMITIVES, Value, draw_dot
 from autograd_mini.expression import parse
 from autograd_mini.site import browser
 from autograd_mini.site.builder import BuildError, build, size_of
@@ -122,17 +122,6 @@ def test_run_reports_the_parser_hint_in_the_page_words():
 def test_input_names_in_order_without_the_functions():
     assert browser.input_names("tanh(x*w + b) + exp(x)") == ["x", "w", "b"]
     assert browser.input_names("tanh(") == []
-
-
-def graph_of_every_op():
-    """One graph per op of the table (the variadic ones too), at points of its samples."""
-    for name, primitive in PRIMITIVES.items():
-        arity = primitive.arity or primitive.layout.count(2)
-        intervals = [primitive.samples[min(i, len(primitive.samples) - 1)][0]
-                     for i in range(arity)]
-        leaves = [Value(lo + (hi - lo) * (0.3 + 0.1 * i), label=f"x{i}")
-                  for i, (lo, hi) in enumerate(intervals)]
-        yield name, apply(name, *leaves) * 1.5
 
 
 @pytest.mark.parametrize("name, out", list(graph_of_every_op()))
@@ -671,6 +660,7 @@ def test_the_fixture_expressions_cover_every_function_of_the_parser():
 def test_a_page_opened_from_disk_says_how_to_open_it(offline_browser, site):
     context = offline_browser.new_context()
     page = context.new_page()
-    page.goto((site / "index.html").as_uri())
-    assert "autograd-mini site serve" in page.locator("#status").text_content()
+    for name in ("index.html", "check.html"):
+        page.goto((site / name).as_uri())
+        assert "autograd-mini site serve" in page.locator("#status").text_content()
     context.close()

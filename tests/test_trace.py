@@ -3,21 +3,10 @@
 import math
 
 import pytest
+from conftest import lecture
 
 from autograd_mini import PRIMITIVES, Value
 from autograd_mini.trace import fmt, trace
-
-
-def _lecture():
-    a, b, c, f = (Value(v, label=n) for v, n in [(2.0, "a"), (-3.0, "b"), (10.0, "c"),
-                                                  (-2.0, "f")])
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L, (a, b, c, f, d, e)
 
 
 def _sum_of_contributions(record):
@@ -29,10 +18,10 @@ def _sum_of_contributions(record):
 
 
 def test_lecture_contributions_sum_to_backward():
-    L, nodes = _lecture()
+    L, nodes = lecture()
     record = trace(L)
     totals = _sum_of_contributions(record)
-    L2, nodes2 = _lecture()
+    L2, nodes2 = lecture()
     L2.backward()
     for node, twin in zip(nodes, nodes2):
         assert totals[node] == twin.grad == node.grad
@@ -50,7 +39,7 @@ def test_reused_node_has_two_contributions():
 
 
 def test_sentences_and_formulas_come_from_the_op_table():
-    L, (a, b, c, f, d, e) = _lecture()
+    L, (a, b, c, f, d, e) = lecture()
     record = trace(L)
     e_step = record.backward[-1]
     assert e_step.formula == PRIMITIVES["mul"].formula
@@ -63,7 +52,7 @@ def test_sentences_and_formulas_come_from_the_op_table():
 
 
 def test_forward_steps_and_tables():
-    L, _ = _lecture()
+    L, _ = lecture()
     record = trace(L)
     sentences = [s.sentence for s in record.forward]
     assert "e = a * b = -6" in sentences and sentences[-1] == "L = d * f = -8"
