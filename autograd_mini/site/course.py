@@ -30,7 +30,7 @@ from collections.abc import Callable
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 
 __all__ = ["Kernel", "kernel", "run_cell", "restart", "markdown_html", "notebook_cells",
-           "use_widget_stand_in", "WIDGET_NOTE"]
+           "notebook_cells_json", "use_widget_stand_in", "WIDGET_NOTE"]
 
 WIDGET_NOTE = ("The explorer's picture: its sliders and Previous/Next buttons need Jupyter's "
                "widgets, which this page does not have. Its Python side works here: set "
@@ -224,6 +224,11 @@ def notebook_cells(notebook: dict) -> list[dict]:
     return cells
 
 
+def notebook_cells_json(text: str) -> str:
+    """The page's call: :func:`notebook_cells` of a notebook's JSON text, as JSON text."""
+    return json.dumps(notebook_cells(json.loads(text)), ensure_ascii=False)
+
+
 # -- markdown, safely -------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -345,6 +350,9 @@ def inline(text: str) -> str:
         return f"\x00{len(kept) - 1}\x00"
 
     text = re.sub(r"`([^`]+)`", lambda m: keep(f"<code>{html.escape(m.group(1))}</code>"),
+                  text)
+    text = re.sub(r"\$\$([^$]+)\$\$",
+                  lambda m: keep(f"<span class='math display'>{html.escape(m.group(1))}</span>"),
                   text)
     text = re.sub(r"\$([^$\n]+)\$",
                   lambda m: keep(f"<span class='math'>{html.escape(m.group(1))}</span>"), text)
