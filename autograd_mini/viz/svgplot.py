@@ -112,8 +112,9 @@ class Box:
 
 def document(width: float, height: float, boxes: Sequence[Box], title: str = "") -> str:
     """The whole figure as one SVG document: a white page, the title, every box."""
-    head = (f"<svg xmlns='http://www.w3.org/2000/svg' width='{width:.0f}' "
-            f"height='{height:.0f}' viewBox='0 0 {width:.0f} {height:.0f}' {FONT}>")
+    head = (f"<svg xmlns='http://www.w3.org/2000/svg' class='autograd-mini-figure' "
+            f"width='{width:.0f}' height='{height:.0f}' viewBox='0 0 {width:.0f} {height:.0f}' "
+            f"{FONT}>")
     body = [f"<rect width='{width:.0f}' height='{height:.0f}' fill='white'/>"]
     if title:
         body.append(text(width / 2, 18, title, size=13, weight="bold"))
