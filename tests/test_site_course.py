@@ -112,6 +112,24 @@ def test_the_kernel_shows_what_jupyter_shows():
     assert "NameError" in kernel.run("x")[0]["text"]
 
 
+def test_a_restart_forgets_the_ops_a_notebook_registered():
+    """Run all starts again from the op table as it was: notebook 3 registers swish."""
+    from autograd_mini import PRIMITIVES
+
+    kernel = course.Kernel()
+    swish = ("from autograd_mini.ops import Primitive, register\n"
+             "register(Primitive('swish2', 's', value=lambda a: a, "
+             "derivative=lambda out, a: (1.0,)));")
+    try:
+        assert kernel.run(swish) == [] and "swish2" in PRIMITIVES
+        assert "exists already" in kernel.run(swish)[0]["text"]  # as the op table says
+        kernel.restart()
+        assert "swish2" not in PRIMITIVES
+        assert kernel.run(swish) == []
+    finally:
+        PRIMITIVES.pop("swish2", None)
+
+
 def test_the_kernel_shows_rich_results(monkeypatch):
     kernel = course.Kernel()
     kernel.namespace["record"] = trace((Value(2.0, label="x") * 3).tanh())
@@ -163,6 +181,21 @@ def test_notebook_cells_leave_out_outputs_and_fold_solutions():
     solutions = [c for c, raw in zip(cells, notebook["cells"])
                  if "solution" in raw["metadata"].get("tags", [])]
     assert solutions and all(c["hidden"] for c in solutions)
+
+
+def test_a_checks_time_budget_runs_the_code_where_there_are_no_threads(monkeypatch):
+    """Pyodide has neither a timer signal nor threads: check_engine (notebook 0) still
+    runs the student's code there, without a budget."""
+    from autograd_mini.testing import budget
+
+    def no_threads(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.delattr(budget.signal, "setitimer")
+    monkeypatch.setattr(budget.threading.Thread, "start", no_threads)
+    assert budget.within(0.01, lambda: 6 * 7) == 42
+    with pytest.raises(ZeroDivisionError):
+        budget.within(0.01, lambda: 1 / 0)
 
 
 # --- The course in headless Chromium, offline ----------------------------------------------

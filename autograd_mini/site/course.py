@@ -29,6 +29,8 @@ import types
 from collections.abc import Callable
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 
+from ..ops import PRIMITIVES
+
 __all__ = ["Kernel", "kernel", "run_cell", "restart", "markdown_html", "notebook_cells",
            "notebook_cells_json", "use_widget_stand_in", "WIDGET_NOTE"]
 
@@ -71,10 +73,14 @@ class Kernel:
         self.count = 0
         self.outputs: list[dict] = []
         self.namespace: dict = {}
+        self._table = dict(PRIMITIVES)  # the op table before any notebook added to it
         self.restart()
 
     def restart(self) -> None:
-        """A fresh namespace, as a new Jupyter kernel (the modules stay imported)."""
+        """A fresh namespace and the op table as it was, as in a new Jupyter kernel (so a
+        notebook that registers an op runs again); the modules stay imported."""
+        PRIMITIVES.clear()
+        PRIMITIVES.update(self._table)
         self.count = 0
         self.namespace = {"__name__": "__main__", "display": self.display}
 
