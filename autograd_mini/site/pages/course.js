@@ -33,7 +33,7 @@ function listNotebooks(index) {
   const list = $("notebooks");
   for (const entry of index) {
     const item = element("li");
-    const link = element("a", `${entry.id}: ${entry.title}`);
+    const link = element("a", entry.title);  // "1. Derivatives by hand, ..."
     link.href = `course.html?nb=${encodeURIComponent(entry.id)}`;
     item.append(link);
     list.append(item);
@@ -112,7 +112,7 @@ class CodeCell {
 
 async function showNotebook(entry, python) {
   document.title = `autograd_mini course ${entry.id}: ${entry.title}`;
-  $("title").textContent = `${entry.id}: ${entry.title}`;
+  $("title").textContent = entry.title;
   const notebook = await json(`course/${encodeURIComponent(entry.file)}`);
   const cells = JSON.parse(python.notebook_cells_json(JSON.stringify(notebook)));
   const code = [];
