@@ -10,6 +10,7 @@ notebook takes is printed: run with ``-s`` to read it.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import time
@@ -143,8 +144,10 @@ def test_the_kernel_shows_rich_results(monkeypatch):
     assert text["type"] == "text"
 
 
-def test_the_explorer_shows_its_picture_and_keeps_its_python_side_without_widgets():
-    """In a Python without anywidget (as the page's), the stand-in takes its place."""
+def test_without_anywidget_the_explorer_talks_to_the_page_through_the_stand_in():
+    """In a Python without anywidget (as the page's), the stand-in takes its place: the
+    page reads the explorer's state and module, and its slider and step moves reach the
+    explorer's Python side, whose answers come back as changes and messages."""
     program = """
 import json, sys
 sys.modules["anywidget"] = None  # as if not installed: importing it fails
@@ -153,18 +156,36 @@ assert course.use_widget_stand_in()
 from autograd_mini import Value, explore
 x, w = Value(2.0, label="x"), Value(-3.0, label="w")
 ex = explore((x * w).tanh())
-ex.inputs = {"x": 1.0, "w": 0.5}
 shown = course.shown(ex)
-print(json.dumps({"grad": ex.grads["x"], "type": shown["type"], "note": shown["note"],
-                  "svg": shown["data"][-400:]}))
+course.widget_pending()  # what the explorer set while it was made
+drawn = json.loads(course.widget_state(shown["data"]))
+moved = json.loads(course.widget_message(shown["data"], json.dumps(
+    {"kind": "inputs", "inputs": {"x": 1.0, "w": 0.5}})))
+refused = json.loads(course.widget_update(shown["data"], json.dumps({"step": 999})))
+ex.inputs = {"x": 0.0}  # a later cell: the page hears of it
+later = json.loads(course.widget_pending())
+print(json.dumps({"shown": shown, "drawn": drawn, "moved": moved, "refused": refused,
+                  "later": later, "grad": ex.grads["x"], "step": ex.step}))
 """
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
-    assert answer["grad"] == pytest.approx(0.5 * (1 - __import__("math").tanh(0.5) ** 2))
-    assert answer["type"] == "svg" and answer["svg"].rstrip().endswith("</svg>")
-    assert answer["note"] == course.WIDGET_NOTE
+    shown, widget = answer["shown"], answer["shown"]["data"]
+    assert shown["type"] == "widget" and shown["note"] == course.WIDGET_NOTE
+    assert shown["fallback"]["type"] == "svg"  # the picture, where the module cannot load
+    drawn = answer["drawn"]
+    assert drawn["esm"] == (ROOT / "autograd_mini" / "viz" / "explorer.js").read_text()
+    assert drawn["css"] == (ROOT / "autograd_mini" / "viz" / "explorer.css").read_text()
+    assert drawn["state"]["inputs"] == {"x": 2.0, "w": -3.0} and drawn["state"]["svg"]
+    moved = answer["moved"]
+    assert moved["messages"] == {widget: [{"kind": "done"}]}
+    assert moved["changes"][widget]["inputs"] == {"x": 1.0, "w": 0.5}
+    assert moved["changes"][widget]["grads"]["x"] == pytest.approx(
+        0.5 * (1 - math.tanh(0.5) ** 2))
+    assert answer["refused"]["changes"] == {widget: {"step": 0}}  # Python's value, back
+    assert answer["later"]["changes"][widget]["inputs"] == {"x": 0.0, "w": 0.5}
+    assert answer["grad"] == pytest.approx(0.5) and answer["step"] == 0
 
 
 def test_the_stand_in_is_never_used_where_anywidget_exists():
@@ -241,8 +262,32 @@ def test_every_cell_of_the_notebook_runs_in_the_course_page(open_tab, path):
     pictures = page.locator(".outputs .picture svg").count()
     if path.name[:2] in ("01", "02", "03", "04", "05", "06", "07"):
         assert pictures >= 1  # graphs (WASM graphviz) and figures (the package's SVG)
-    if path.name[:2] in ("01", "02", "05"):
-        assert page.locator(".outputs .note").first.inner_text() == course.WIDGET_NOTE
+    if path.name[:2] in ("01", "02", "05"):  # the explorer, live
+        assert page.locator(".am-explorer[data-ready=true]").count() == 1
+        assert page.locator(".outputs .note").count() == 0  # no picture in its place
+    assert tab.blocked == []
+
+
+@pytest.mark.browser
+def test_the_explorer_in_the_course_page_is_live(open_tab):
+    """Notebook 1's explorer: the cell after it sets b = 1 from Python and the page
+    follows; a slider moved in the page replays the graph in Python (∂L/∂a = b·f)."""
+    page = open_tab("course.html?nb=01").page
+    page.wait_for_function("window.course && window.course.cells > 0", timeout=60_000)
+    page.evaluate("window.course.runAll()")
+    explorer = page.locator(".am-explorer[data-ready=true]")
+    grad = explorer.locator('.am-input[data-name="a"] .am-grad')
+    assert grad.inner_text() == "∂L/∂a = -2"  # b = 1, f = -2: set by the next cell
+    explorer.locator('.am-input[data-name="b"] .am-slider').fill("2")
+    page.wait_for_function("document.querySelector('.am-explorer').dataset.updates === '1'")
+    assert grad.inner_text() == "∂L/∂a = -4"
+    explorer.locator(".am-next").click()
+    assert explorer.locator(".am-explain .am-title").inner_text() == "Forward 1 of 7"
+    read = ("import json; from autograd_mini.site.course import kernel; "
+            "ex = kernel.namespace['ex']; json.dumps([ex.inputs, ex.step])")
+    assert page.evaluate("(code) => JSON.parse(window.autograd_mini.pyodide.runPython(code))",
+                         read) == [
+        {"a": 2.0, "b": 2.0, "c": 10.0, "f": -2.0}, 1]  # the page's moves, in Python
 
 
 @pytest.mark.browser

@@ -9,6 +9,9 @@
 //   course's own, or what the student typed into this tab; it never comes from a link.
 // Everything else (source, printed text, errors) is set as text.
 //
+// - a widget (the explorer): its own ES module (the package's explorer.js), drawn by its
+//   render({model, el}) with a model that talks to the widget's Python side.
+//
 // For tests: window.course.runAll() runs every code cell and resolves to one entry per
 // cell: {index, seconds, errors: [traceback text]}.
 import { ready, showStatus } from "./engine.js";
@@ -41,7 +44,85 @@ function listNotebooks(index) {
   list.hidden = false;
 }
 
-function showOutput(box, output) {
+// -- widgets: anywidget's model API over autograd_mini.site.course's widget calls ------
+
+const models = new Map();  // widget id -> the models of its views
+const modules = new Map(); // a module's text -> the loaded module
+const styles = new Set();  // the style texts already in the page
+
+class PageModel {
+  constructor(id, state, python) {
+    this.id = id;
+    this.state = state;
+    this.python = python;
+    this.handlers = new Map();
+    this.dirty = {};
+  }
+  get(name) { return this.state[name]; }
+  set(name, value) { this.state[name] = value; this.dirty[name] = value; }
+  save_changes() {
+    const changes = this.dirty;
+    this.dirty = {};
+    deliver(this.python.widget_update(this.id, JSON.stringify(changes)));
+  }
+  send(content) { deliver(this.python.widget_message(this.id, JSON.stringify(content))); }
+  on(event, handler) {
+    if (!this.handlers.has(event)) this.handlers.set(event, []);
+    this.handlers.get(event).push(handler);
+  }
+  off(event, handler) {
+    const list = this.handlers.get(event) ?? [];
+    if (list.includes(handler)) list.splice(list.indexOf(handler), 1);
+  }
+  fire(event, ...args) { for (const handler of [...(this.handlers.get(event) ?? [])]) handler(...args); }
+}
+
+// What Python changed (traits, messages) reaches every view of each widget.
+function deliver(text) {
+  const { changes, messages } = JSON.parse(text);
+  for (const [id, traits] of Object.entries(changes)) {
+    for (const model of models.get(id) ?? []) {
+      Object.assign(model.state, traits);
+      for (const name of Object.keys(traits)) model.fire(`change:${name}`);
+    }
+  }
+  for (const [id, sent] of Object.entries(messages)) {
+    for (const model of models.get(id) ?? []) for (const content of sent) model.fire("msg:custom", content, []);
+  }
+}
+
+async function loadModule(text) {
+  if (!modules.has(text)) {
+    const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
+    modules.set(text, import(url).finally(() => URL.revokeObjectURL(url)));
+  }
+  return modules.get(text);
+}
+
+async function mountWidget(box, output, python) {
+  const { esm, css } = JSON.parse(python.widget_state(output.data));
+  if (css && !styles.has(css)) {
+    styles.add(css);
+    document.head.append(element("style", css));
+  }
+  const module = await loadModule(esm);
+  // The state as it is now: later cells may have changed it while the module loaded.
+  const { state } = JSON.parse(python.widget_state(output.data));
+  const model = new PageModel(output.data, state, python);
+  if (!models.has(output.data)) models.set(output.data, []);
+  models.get(output.data).push(model);
+  const view = element("div", undefined, "widget");
+  box.append(view);
+  await (module.default?.render ?? module.render)({ model, el: view });
+}
+
+function showOutput(box, output, python) {
+  if (output.type === "widget") {
+    mountWidget(box, output, python).catch((error) => {
+      showOutput(box, { ...output.fallback, note: `${output.note} (${error.message})` }, python);
+    });
+    return;
+  }
   if (output.type === "stream") {
     box.append(element("pre", output.text, output.name === "stderr" ? "stream stderr" : "stream"));
   } else if (output.type === "error") {
@@ -101,7 +182,8 @@ class CodeCell {
     const result = JSON.parse(this.python.run_cell(this.editor.value));
     const seconds = (performance.now() - started) / 1000;
     this.outputs.replaceChildren();
-    for (const output of result.outputs) showOutput(this.outputs, output);
+    for (const output of result.outputs) showOutput(this.outputs, output, this.python);
+    deliver(this.python.widget_pending());  // e.g. ex.inputs = {...} moves the explorer above
     this.count.textContent = `[${result.count}] ${seconds.toFixed(1)} s`;
     this.root.classList.remove("running");
     const errors = result.outputs.filter((o) => o.type === "error").map((o) => o.text);
