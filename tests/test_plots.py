@@ -151,3 +151,12 @@ def test_the_matplotlib_figure_has_one_axes_per_panel_and_its_scales():
     assert len(fig.get_axes()) == 3
     assert (axes[0].get_xscale(), axes[0].get_yscale()) == ("log", "log")
     assert any(ax.get_title() == "training error" and ax.get_yscale() == "log" for ax in axes)
+
+
+def test_the_legend_goes_to_the_corner_with_fewest_points():
+    rising = Chart([Series(range(10), range(10), "rising", "o-")])  # fills two corners
+    root = parsed(Figure(rising))
+    legend = next(r for r in root.iter(f"{SVG}rect") if r.get("stroke") == "#ccc")
+    frame = next(r for r in root.iter(f"{SVG}rect") if r.get("stroke") == "#333")
+    assert float(legend.get("x")) < float(frame.get("x")) + 10  # on the left ...
+    assert float(legend.get("y")) < float(frame.get("y")) + 10  # ... at the top

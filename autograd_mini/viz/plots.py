@@ -231,7 +231,10 @@ class Chart:
         box.add(svgplot.text(box.left + 14, (top + bottom) / 2, self.ylabel, rotate=-90))
         labelled = [(k, s) for k, s in enumerate(self.series) if s.label]
         if labelled:
-            _legend(box, labelled, right, top, self.legend_size)
+            points = [(sx(x), sy(y)) for s in self.series for x, y in zip(s.xs, s.ys)
+                      if sx.shows(x) and sy.shows(y)]
+            _legend(box, labelled, (min(left, right), max(left, right), top, bottom), points,
+                    self.legend_size)
 
 
 def _axes(box: Box, sx: Scale, sy: Scale, left: float, right: float, top: float,
@@ -288,15 +291,27 @@ def _marker(kind: str, x: float, y: float, fill: str, r: float = 3.2) -> str:
            "stroke-width='0.5'/>"
 
 
-def _legend(box: Box, labelled: list[tuple[int, Series]], right: float, top: float,
+def _legend(box: Box, labelled: list[tuple[int, Series]],
+            frame: tuple[float, float, float, float], points: list[tuple[float, float]],
             size: float) -> None:
+    """The legend in the corner of the axes that covers the fewest points (as
+    matplotlib's "best"), top right when they tie."""
+    left, right, top, bottom = frame
     width = 34 + 0.6 * size * max(len(s.label) for _, s in labelled)
-    x0, line = right - width - 6, size + 6
-    box.add(f"<rect x='{x0:.1f}' y='{top + 6:.1f}' width='{width:.1f}' "
-            f"height='{line * len(labelled) + 6:.1f}' fill='white' fill-opacity='0.85' "
-            "stroke='#ccc'/>")
+    line = size + 6
+    height = line * len(labelled) + 6
+    corners = [(right - width - 6, top + 6), (left + 6, top + 6),
+               (right - width - 6, bottom - height - 6), (left + 6, bottom - height - 6)]
+
+    def covered(corner: tuple[float, float]) -> int:
+        x0, y0 = corner
+        return sum(x0 <= x <= x0 + width and y0 <= y <= y0 + height for x, y in points)
+
+    x0, y0 = min(corners, key=covered)
+    box.add(f"<rect x='{x0:.1f}' y='{y0:.1f}' width='{width:.1f}' height='{height:.1f}' "
+            "fill='white' fill-opacity='0.85' stroke='#ccc'/>")
     for row, (k, s) in enumerate(labelled):
-        y = top + 12 + line * row + line / 2
+        y = y0 + 6 + line * row + line / 2
         colour = svgplot.COLOURS[k % len(svgplot.COLOURS)]
         if s.line:
             dash = DASHES[s.line]
