@@ -116,11 +116,17 @@ async function mountWidget(box, output, python) {
   await (module.default?.render ?? module.render)({ model, el: view });
 }
 
-function showOutput(box, output, python) {
+// Returns a Promise that settles when the output is shown (a widget's module loads first).
+async function showOutput(box, output, python) {
   if (output.type === "widget") {
-    mountWidget(box, output, python).catch((error) => {
-      showOutput(box, { ...output.fallback, note: `${output.note} (${error.message})` }, python);
-    });
+    const place = element("div");
+    box.append(place);
+    try {
+      await mountWidget(place, output, python);
+    } catch (error) {
+      await showOutput(place, { ...output.fallback, note: `${output.note} (${error.message})` },
+                       python);
+    }
     return;
   }
   if (output.type === "stream") {
@@ -182,7 +188,12 @@ class CodeCell {
     const result = JSON.parse(this.python.run_cell(this.editor.value));
     const seconds = (performance.now() - started) / 1000;
     this.outputs.replaceChildren();
-    for (const output of result.outputs) showOutput(this.outputs, output, this.python);
+    // In order, each in its own place; a widget's module may take a moment to load.
+    await Promise.all(result.outputs.map((output) => {
+      const place = element("div", undefined, "output");
+      this.outputs.append(place);
+      return showOutput(place, output, this.python);
+    }));
     deliver(this.python.widget_pending());  // e.g. ex.inputs = {...} moves the explorer above
     this.count.textContent = `[${result.count}] ${seconds.toFixed(1)} s`;
     this.root.classList.remove("running");
