@@ -29,7 +29,7 @@ from pathlib import Path
 
 from autograd_mini.compile import Compiled, compile_graph
 from autograd_mini.datasets import FamilyTrees, family_trees
-from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure
+from autograd_mini.demos.common import output_folder, parser, progress, save_figure
 from autograd_mini.engine import Value
 from autograd_mini.files import write_atomically
 from autograd_mini.losses import TOLERANCE_MODES, sum_squared_error_grad
@@ -212,33 +212,41 @@ def draw(result: dict, folder: Path) -> list[Path]:
 
 
 def weights_figure(result: dict):
+    """:func:`weights_plot` drawn by matplotlib, for the demo's file."""
+    return weights_plot(result).matplotlib()
+
+
+def weights_plot(result: dict):
     """The paper's Fig. 4: the weights from the 24 people to each person-encoding unit,
-    English people on the top row, their Italian counterparts beneath, on one scale."""
-    plt = pyplot()
-    from autograd_mini.viz.plots import hinton, loss_curve
+    English people on the top row, their Italian counterparts beneath, on one scale
+    (a :class:`~autograd_mini.viz.plots.Figure`: matplotlib, or SVG where it is missing)."""
+    from autograd_mini.viz.plots import Figure, Hinton, loss_chart
 
     trees, model = result["trees"], result["model"]
     english, italian = trees.people[:12], trees.people[12:]
     units = [[p.data for p in neuron.w] for neuron in model.person.neurons]
     largest = max(abs(w) for unit in units for w in unit)
-    fig = plt.figure(figsize=(13, 8), layout="constrained")
-    grid = fig.add_gridspec(3, 3, height_ratios=[1, 1, 0.9])
-    for k, weights in enumerate(units):
-        ax = fig.add_subplot(grid[k // 3, k % 3])
-        hinton(ax, [weights[:12], weights[12:]], max_weight=largest,
-               title=f"person unit {k + 1}", row_labels=["English", "Italian"],
-               col_labels=italian, top_labels=english)
-    loss_curve(fig.add_subplot(grid[2, :]), result["losses"],
-               title=f"error E over {len(result['losses'])} sweeps (seed {result['seed']})")
-    fig.suptitle("Family trees: weights from the 24 people to the 6 person-encoding units "
-                 f"(one scale: the largest square is |w| = {largest:.2f}; white +, black −)")
-    return fig
+    panels = [Hinton([weights[:12], weights[12:]], max_weight=largest,
+                     title=f"person unit {k + 1}", row_labels=["English", "Italian"],
+                     col_labels=italian, top_labels=english)
+              for k, weights in enumerate(units)]
+    curve = loss_chart(result["losses"], title=f"error E over {len(result['losses'])} "
+                       f"sweeps (seed {result['seed']})")
+    return Figure([panels[:3], panels[3:], [curve]], size=(13, 8), heights=[1, 1, 0.9],
+                  title="Family trees: weights from the 24 people to the 6 person-encoding "
+                  f"units (one scale: the largest square is |w| = {largest:.2f}; "
+                  "white +, black −)")
 
 
 def activity_figure(result: dict, person: str = "Colin", relation: str = "aunt"):
-    """The paper's Fig. 3: the activity of every unit for one query, input at the bottom."""
-    plt = pyplot()
-    from autograd_mini.viz.plots import activity_diagram
+    """:func:`activity_plot` drawn by matplotlib, for the demo's file."""
+    return activity_plot(result, person, relation).matplotlib()
+
+
+def activity_plot(result: dict, person: str = "Colin", relation: str = "aunt"):
+    """The paper's Fig. 3: the activity of every unit for one query, input at the bottom
+    (a :class:`~autograd_mini.viz.plots.Figure`: matplotlib, or SVG where it is missing)."""
+    from autograd_mini.viz.plots import Activity, Figure
 
     trees, model = result["trees"], result["model"]
     (p, r, wanted), = encode(trees, [(person, relation)])
@@ -246,15 +254,14 @@ def activity_figure(result: dict, person: str = "Colin", relation: str = "aunt")
     names = ["input: person", "input: relationship", "person encoding",
              "relationship encoding", "central", "decoding", "output: person"]
     labels = [trees.people, trees.relations, (), (), (), (), trees.people]
-    fig, ax = plt.subplots(figsize=(11, 9), layout="constrained")
-    activity_diagram(ax, list(zip(names, layers, labels)),
-                     marked=[i for i, d in enumerate(wanted) if d == 1.0])
     said = [q for q, y in zip(trees.people, layers[-1]) if y > 0.5]
-    ax.set_title(f"Activity of every unit for ({person}, has-{relation}), seed {result['seed']}: "
-                 f"the tree says {' and '.join(sorted(trees.facts[(person, relation)]))} "
-                 f"(outlined), the net says {' and '.join(said) or 'nobody'}\n"
-                 "white area ∝ activity from 0 to 1; input at the bottom", fontsize=10)
-    return fig
+    title = (f"Activity of every unit for ({person}, has-{relation}), seed {result['seed']}: "
+             f"the tree says {' and '.join(sorted(trees.facts[(person, relation)]))} "
+             f"(outlined), the net says {' and '.join(said) or 'nobody'}\n"
+             "white area ∝ activity from 0 to 1; input at the bottom")
+    return Figure(Activity(list(zip(names, layers, labels)),
+                           marked=[i for i, d in enumerate(wanted) if d == 1.0], title=title),
+                  size=(11, 9))
 
 
 # -- the command -----------------------------------------------------------------------------

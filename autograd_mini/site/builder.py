@@ -3,6 +3,8 @@
 The browser's Python (Pyodide) and graphviz (compiled to WebAssembly) come from npm at
 build time, each at the exact version of :data:`NPM_PACKAGES`; the graphviz package's pure
 wheel comes from pip at :data:`WHEELS`; autograd_mini goes in as the wheel of this checkout.
+The course page (``course.html``) runs the checkout's notebooks, copied in without their
+outputs, and loads the pure wheels of :data:`COURSE_WHEELS` too (what they import).
 They are cached (``--cache``), so a second build needs no network.  The folder made is
 plain files: any static server serves it, and a page fetches nothing from elsewhere.
 """
@@ -20,11 +22,18 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["build", "BuildError", "NPM_PACKAGES", "WHEELS", "default_cache", "PAGES"]
+__all__ = ["build", "BuildError", "NPM_PACKAGES", "WHEELS", "COURSE_WHEELS", "default_cache",
+           "PAGES"]
 
 # The one place the versions are pinned: the browser assets and the pure wheels.
 NPM_PACKAGES = {"pyodide": "314.0.7", "@hpcc-js/wasm-graphviz": "1.29.2"}
 WHEELS = {"graphviz": "0.21"}
+# Only the course page loads these (the notebooks import them): hypothesis (notebook 03)
+# with its one dependency, sympy (notebook 04) with its one, traitlets (the explorer's
+# Python side, notebooks 01, 02, 05).  Pure wheels, about 7 MB together.  hypothesis
+# stays at 6.155.7, its last pure wheel: later ones carry a compiled part for each CPU.
+COURSE_WHEELS = {"hypothesis": "6.155.7", "sortedcontainers": "2.4.0", "sympy": "1.14.0",
+                 "mpmath": "1.3.0", "traitlets": "5.16.1"}
 
 
 @dataclass(frozen=True)
@@ -75,11 +84,13 @@ def build(out: str | os.PathLike, *, cache: str | os.PathLike | None = None) -> 
     cache.mkdir(parents=True, exist_ok=True)
     tarballs = {name: npm_tarball(name, version, cache) for name, version in NPM_PACKAGES.items()}
     wheels = [pure_wheel(name, version, cache) for name, version in WHEELS.items()]
+    course_wheels = [pure_wheel(name, version, cache) for name, version in COURSE_WHEELS.items()]
     with tempfile.TemporaryDirectory() as scratch:
         wheels.append(checkout_wheel(Path(scratch)))
         staging = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
         try:
-            _assemble(staging, tarballs, wheels)
+            _assemble(staging, tarballs, wheels, course_wheels)
+            _course(staging, checkout() / "notebooks")
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -89,18 +100,54 @@ def build(out: str | os.PathLike, *, cache: str | os.PathLike | None = None) -> 
     return out
 
 
-def _assemble(site: Path, tarballs: dict[str, Path], wheels: list[Path]) -> None:
+def _assemble(site: Path, tarballs: dict[str, Path], wheels: list[Path],
+              course_wheels: list[Path]) -> None:
     for page in PAGES.iterdir():
         if page.is_file():
             shutil.copyfile(page, site / page.name)
     for name, tarball in tarballs.items():
         _extract(tarball, VENDORED[name], site)
     (site / "wheels").mkdir()
-    for wheel in wheels:
+    for wheel in wheels + course_wheels:
         shutil.copyfile(wheel, site / "wheels" / wheel.name)
-    config = {"wheels": [f"wheels/{w.name}" for w in wheels], "versions": NPM_PACKAGES}
+    config = {"wheels": [f"wheels/{w.name}" for w in wheels],
+              "course_wheels": [f"wheels/{w.name}" for w in course_wheels],
+              "versions": NPM_PACKAGES}
     (site / "site.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     site.chmod(0o755)
+
+
+def _course(site: Path, notebooks: Path) -> None:
+    """The notebooks, without their outputs (the page runs every cell itself), in
+    ``course/``, and ``course/index.json``: each one's number, file and title."""
+    folder = site / "course"
+    folder.mkdir()
+    index = []
+    for path in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        notebook.get("metadata", {}).pop("widgets", None)
+        for cell in notebook["cells"]:
+            if cell.get("cell_type") == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        (folder / path.name).write_text(json.dumps(notebook, ensure_ascii=False, indent=1)
+                                        + "\n", encoding="utf-8")
+        index.append({"id": path.name[:2], "file": path.name, "title": _title(notebook)})
+    if not index:
+        raise BuildError(f"no notebooks in {notebooks}: the course page needs them")
+    (folder / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n",
+                                       encoding="utf-8")
+
+
+def _title(notebook: dict) -> str:
+    """The first heading of a notebook's markdown (without its #s)."""
+    for cell in notebook["cells"]:
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        if cell.get("cell_type") == "markdown":
+            for line in source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip().replace("`", "")
+    return "a notebook"
 
 
 def _extract(tarball: Path, wanted: Vendored, site: Path) -> None:

@@ -2,7 +2,8 @@
 endless loop must become a failure of its check, not a hang of the checker.
 
 On the main thread a timer signal interrupts the code where it is (pure Python loops
-included); elsewhere the code runs in a thread of its own, abandoned if it overruns.
+included); elsewhere the code runs in a thread of its own, abandoned if it overruns;
+where there are no threads either (a browser's Pyodide), it runs without a budget.
 """
 
 from __future__ import annotations
@@ -56,7 +57,10 @@ def _in_a_thread(seconds: float, function: Callable[[], T]) -> T:
             outcome["error"] = error
 
     worker = threading.Thread(target=run, daemon=True, name="autograd-mini-check")
-    worker.start()
+    try:
+        worker.start()
+    except RuntimeError:  # no threads at all (a browser's Pyodide): no budget can be kept,
+        return function()  # so the code runs as it is -- as any loop in that tab would
     worker.join(seconds)
     if worker.is_alive():  # it cannot be stopped; it is left to finish or not, unseen
         raise CheckTimeout(f"over the budget of {seconds:g} s")

@@ -70,8 +70,11 @@ class Graph(graphviz.Digraph):
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         """SVG for Jupyter, and PNG beside it: a notebook that is not trusted (opened
-        before it is run) hides SVG but shows PNG, so the picture is there either way."""
-        include = {"image/svg+xml", "image/png"} if include is None else include
+        before it is run) hides SVG but shows PNG, so the picture is there either way.
+        In a browser only SVG: WASM graphviz draws no PNG."""
+        if include is None:
+            include = {"image/svg+xml"} if rendering.in_browser() else \
+                {"image/svg+xml", "image/png"}
         return super()._repr_mimebundle_(include, exclude, **kwargs)
 
 

@@ -20,12 +20,17 @@ async function fetchBytes(path) {
   return response.arrayBuffer();
 }
 
+// The course page (<body data-wheels="course">) also loads what the notebooks import.
+function courseWheels(config) {
+  return document.body?.dataset.wheels === "course" ? config.course_wheels ?? [] : [];
+}
+
 async function load() {
   const started = performance.now();
   // All at once: Python, graphviz, and the wheels the site lists.
   const wheels = fetch(here("site.json"))
     .then((response) => response.json())
-    .then((config) => Promise.all(config.wheels.map(fetchBytes)));
+    .then((config) => Promise.all([...config.wheels, ...courseWheels(config)].map(fetchBytes)));
   const [pyodide, graphviz] = await Promise.all([
     loadPyodide({ indexURL: here("vendor/pyodide/") }),
     Graphviz.load(),
