@@ -149,11 +149,14 @@ class BackwardStep:
     @property
     def contributions(self) -> list[Contribution]:
         """What each parent receives, slot by slot (constants receive nothing)."""
+        return self._contributions(self.partials)
+
+    def _contributions(self, partials: list[str]) -> list[Contribution]:
         twice = repeated_parents(self.node)
         here, out = self.name, self.output_name
         made = []
         for index, (parent, local, before, partial) in enumerate(
-                zip(self.node.parents, self.locals, self.befores, self.partials)):
+                zip(self.node.parents, self.locals, self.befores, partials)):
             if parent.is_constant:
                 continue
             there, contribution = self.names[parent], self.upstream * local
@@ -169,7 +172,11 @@ class BackwardStep:
     @property
     def totals(self) -> list[Total]:
         """For each parent taken more than once, what its slots add up to."""
-        return _totals(self, repeated_parents(self.node), self.partials)
+        twice = repeated_parents(self.node)
+        if not twice:
+            return []
+        partials = self.partials  # written out once, for the slots and their totals
+        return _totals(self, twice, partials, self._contributions(partials))
 
 
 @dataclass
@@ -266,12 +273,14 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
     return Trace(output, names, list(forward.values()), backward, grads)
 
 
-def _totals(step: BackwardStep, twice: set[Value], partials: list[str]) -> list[Total]:
+def _totals(step: BackwardStep, twice: set[Value], partials: list[str],
+            contributions: list[Contribution]) -> list[Total]:
     """For each parent taken more than once, its slots' local derivatives added: the
     partials written once with a count when they read the same (``2·x``), else joined
     by ``+``; the number is the sum of the products, as the sweep adds them."""
     totals = []
-    by_slot = _by_slot(step)
+    made = iter(contributions)  # by the slot they came from (None: a constant's slot)
+    by_slot = [None if p.is_constant else next(made) for p in step.node.parents]
     for parent in (p for p in dict.fromkeys(step.node.parents)
                    if p in twice and not p.is_constant):  # a constant receives nothing
         mine = [(c, partials[k]) for k, c in enumerate(by_slot) if c is not None
@@ -290,12 +299,6 @@ def _grouped(formula: str) -> str:
     longer in brackets (``2·x``, but ``2·(1 - x)``)."""
     bare = formula.replace("_", "").replace(".", "")
     return formula if bare.isalnum() else f"({formula})"
-
-
-def _by_slot(step: BackwardStep) -> list[Contribution | None]:
-    """The step's contributions by the slot they came from (None: a constant's slot)."""
-    made = iter(step.contributions)
-    return [None if p.is_constant else next(made) for p in step.node.parents]
 
 
 def _html_table(caption: str, rows: list[tuple[str, ...]], header: bool = False) -> str:

@@ -44,6 +44,14 @@ def pytest_collection_modifyitems(config, items):
                                 "@pytest.mark.browser: " + ", ".join(unmarked))
 
 
+@pytest.fixture
+def umask_022():
+    """The usual umask for one test: a file open() makes gets mode 0644."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
 @pytest.fixture(scope="session")
 def playwright():
     """Playwright, started once: a second sync_playwright() in the same session would find

@@ -340,11 +340,16 @@ def test_the_corpus_is_large_and_mixed():
     assert sum(c.name.endswith("_bad") for c in CASES) == len(CASES) // 2
 
 
+def _verdicts(ours_check, theirs_check, cases):
+    """Each case's verdict by our check and by PyTorch's, and the cases where they differ."""
+    ours = {c.name: _ours(ours_check, c) for c in cases}
+    theirs = {c.name: _theirs(theirs_check, c) for c in cases}
+    return ours, theirs, {name for name in ours if ours[name] != theirs[name]}
+
+
 @needs_torch
 def test_gradcheck_agrees_with_torch_except_at_declared_kinks(registered):
-    ours = {c.name: _ours(gradcheck, c) for c in CASES}
-    theirs = {c.name: _theirs(torch.autograd.gradcheck, c) for c in CASES}
-    disagree = {name for name in ours if ours[name] != theirs[name]}
+    ours, theirs, disagree = _verdicts(gradcheck, torch.autograd.gradcheck, CASES)
     assert disagree == KINK_DISAGREEMENTS
     assert all(ours[name] and not theirs[name] for name in disagree)
     assert not any(ours[c.name] for c in CASES if c.name.endswith("_bad"))
@@ -376,9 +381,7 @@ def test_detached_rules_have_right_first_derivatives(registered):
 
 @needs_torch
 def test_gradgradcheck_agrees_with_torch_except_at_declared_kinks(registered):
-    ours = {c.name: _ours(gradgradcheck, c) for c in GRADGRAD}
-    theirs = {c.name: _theirs(torch.autograd.gradgradcheck, c) for c in GRADGRAD}
-    disagree = {name for name in ours if ours[name] != theirs[name]}
+    ours, theirs, disagree = _verdicts(gradgradcheck, torch.autograd.gradgradcheck, GRADGRAD)
     assert disagree == GRADGRAD_KINK_DISAGREEMENTS
     assert all(ours[name] and not theirs[name] for name in disagree)
     assert not any(ours[c.name] for c in DETACHED)

@@ -22,13 +22,6 @@ def _model(seed=0):
     return MLP(2, [3, 1], rng=random.Random(seed))
 
 
-@pytest.fixture
-def umask_022():
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
-
-
 # 1. save() never replaces what is not a regular file.
 
 def test_save_refuses_a_fifo_and_leaves_it(tmp_path):

@@ -184,15 +184,10 @@ def test_page_data_is_json_with_no_raw_less_than_sign(tmp_path):
     assert page.count("{{DATA}}") == 1 and page.count('type="application/json"') == 1
 
 
-def test_viewer_file_gets_opens_mode(tmp_path):
-    import os
+def test_viewer_file_gets_opens_mode(tmp_path, umask_022):
     import stat
 
-    old = os.umask(0o022)
-    try:
-        path = save_steps_html(worked_example(), tmp_path / "steps.html")
-    finally:
-        os.umask(old)
+    path = save_steps_html(worked_example(), tmp_path / "steps.html")
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import inspect
 import io
 import json
 import math
@@ -30,7 +29,7 @@ from ..expression import ExpressionError, functions, parse
 from ..naming import fmt
 from ..ops import PRIMITIVES, Primitive
 from ..quiz import QUIZ_TOLERANCE, Question, Quiz
-from ..testing.gradcheck import GradcheckError, gradcheck, numeric_gradient
+from ..testing.gradcheck import check_gradients, report
 from ..trace import BackwardStep, Step, Trace, trace, walk
 from ..viz import rendering
 from ..viz.graph import Scene, View, node_ids
@@ -279,36 +278,21 @@ def _check_one(primitive: Primitive) -> dict:
     rows, verdicts, message = [], [], ""
     for point in _points(primitive):
         try:
-            verdicts.append(gradcheck(f, point))
-        except GradcheckError as error:
-            verdicts.append(False)
-            message = message or str(error)
+            checked, _ = check_gradients(f, point)  # gradcheck's rows, without its verdict
         except Exception as error:  # the rule itself fails: say how
             return {"name": primitive.name, "passed": False, "rows": [], "formula": "",
                     "message": f"{type(error).__name__}: {error}", "sentences": [], "svg": ""}
-        rows += _rows(f, point, verdicts[-1])
+        verdicts.append(all(row.ok for row in checked))
+        message = message or ("" if verdicts[-1] else report(checked))
+        rows += [[row.label, fmt(x), fmt(row.analytic), fmt(row.numeric),
+                  f"{row.abs_error:.2e}", "ok" if row.ok else "WRONG"]
+                 for x, row in zip(point, checked)]
     record = trace(f(*(Value(x, label=n) for x, n in zip(_points(primitive)[0], "xyzuvw"))))
     sentences = [c.local_text for step in record.backward for c in step.contributions]
     svg = rendering.render(Scene.of_trace(record).draw(View()).source, "svg").decode()
     return {"name": primitive.name, "passed": all(verdicts), "rows": rows,
             "formula": primitive.formula, "message": message, "sentences": sentences,
             "svg": svg}
-
-
-def _rows(f: Callable[..., Value], point: list[float], passed: bool) -> list[list[str]]:
-    """``[input, at, analytic, numeric, abs error, verdict]`` for each input of ``point``
-    (an input is WRONG beyond gradcheck's own tolerance, as its report says)."""
-    leaves = [Value(x) for x in point]
-    out = f(*leaves)
-    out.backward()
-    numeric = numeric_gradient(f, point)
-    atol, rtol = _TOLERANCE["atol"].default, _TOLERANCE["rtol"].default
-    return [[f"x{i}", fmt(x), fmt(leaf.grad), fmt(n), f"{abs(leaf.grad - n):.2e}",
-             "WRONG" if not passed and abs(leaf.grad - n) > atol + rtol * abs(n) else "ok"]
-            for i, (x, leaf, n) in enumerate(zip(point, leaves, numeric))]
-
-
-_TOLERANCE = inspect.signature(gradcheck).parameters  # gradcheck's atol and rtol
 
 
 def function_names() -> str:

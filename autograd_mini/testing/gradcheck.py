@@ -28,7 +28,8 @@ from ..engine import Value, grad, topological_order
 from ..naming import display_names
 from ..trace import aligned, fmt
 
-__all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numeric_gradient"]
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numeric_gradient",
+           "check_gradients", "report"]
 
 
 class GradcheckError(AssertionError):
@@ -192,6 +193,16 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float | Value], *, eps: 
     *subgradient*, what the conventions relu'(0) = 0 and abs'(0) = 0 give, and the
     report names the node and its op.  Everywhere else the comparison is strict.
     """
+    rows, suspects = check_gradients(f, inputs, eps=eps, atol=atol, rtol=rtol)
+    return _verdict("gradient", rows, atol, rtol, raise_exception, suspects)
+
+
+def check_gradients(f: Callable[..., Value], inputs: Sequence[float | Value], *,
+                    eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3
+                    ) -> tuple[list[_Row], Callable[[], str]]:
+    """What :func:`gradcheck` compares, without a verdict: one row per input (its label,
+    analytic and numeric gradients, and whether they agree), and a function that names
+    the graph's hand-written steps for a report."""
     point, kind = _point(inputs)
     labels = _labels(len(point))
     leaves, out = _run(f, point, labels, kind)
@@ -202,8 +213,7 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float | Value], *, eps: 
     rows = [_compare(lambda p: _probe(f, p, labels, kind), point, i, analytic[i], here,
                      names, eps, atol, rtol, labels[i], i, _subgradient)
             for i in range(len(point))]
-    return _verdict("gradient", rows, atol, rtol, raise_exception,
-                    lambda: _suspects(by_hand, names))
+    return rows, lambda: _suspects(by_hand, names)
 
 
 def _suspects(nodes: list[Value], names: dict[Value, str]) -> str:
@@ -297,6 +307,11 @@ def _verdict(what: str, rows: list[_Row], atol: float, rtol: float,
         note = notes()
         raise GradcheckError(_report(what, rows, atol, rtol) + (f"\n{note}" if note else ""))
     return False
+
+
+def report(rows: list[_Row], atol: float = 1e-5, rtol: float = 1e-3) -> str:
+    """The table gradcheck's error shows, for rows of :func:`check_gradients`."""
+    return _report("gradient", rows, atol, rtol)
 
 
 def _report(what: str, rows: list[_Row], atol: float, rtol: float) -> str:

@@ -70,11 +70,10 @@ class Graph(graphviz.Digraph):
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         """SVG for Jupyter, and PNG beside it: a notebook that is not trusted (opened
-        before it is run) hides SVG but shows PNG, so the picture is there either way.
-        In a browser only SVG: WASM graphviz draws no PNG."""
+        before it is run) hides SVG but shows PNG, so the picture is there either way
+        (where PNG can be drawn: not in a browser)."""
         if include is None:
-            include = {"image/svg+xml"} if rendering.in_browser() else \
-                {"image/svg+xml", "image/png"}
+            include = {"image/svg+xml"} | ({"image/png"} if rendering.can_draw("png") else set())
         return super()._repr_mimebundle_(include, exclude, **kwargs)
 
 

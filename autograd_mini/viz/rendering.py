@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 __all__ = ["render", "FORMATS", "INSTALL_HINT", "GraphvizNotFound", "GraphvizError",
-           "GraphvizTimeout", "graphviz_errors", "in_browser", "use_wasm_graphviz",
+           "GraphvizTimeout", "graphviz_errors", "in_browser", "can_draw", "use_wasm_graphviz",
            "BROWSER_GRAPHVIZ"]
 
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -99,6 +99,12 @@ def in_browser() -> bool:
     return sys.platform == "emscripten"
 
 
+def can_draw(format: str) -> bool:
+    """Whether pictures of ``format`` can be drawn here: any with the ``dot`` program,
+    SVG only in a browser (WASM graphviz draws no PNG)."""
+    return format == "svg" or not in_browser()
+
+
 def _render_in_browser(source: str, format: str) -> bytes:
     """``source`` drawn by the page's WASM graphviz (synchronous once it is loaded;
     it cannot be stopped midway, so there is no timeout here)."""
@@ -107,7 +113,7 @@ def _render_in_browser(source: str, format: str) -> bytes:
     graphviz = getattr(js.globalThis, BROWSER_GRAPHVIZ, None)
     if graphviz is None:
         raise GraphvizNotFound(BROWSER_HINT)
-    if format != "svg":
+    if not can_draw(format):
         raise GraphvizError(f"in a browser pictures are drawn as SVG only, not {format}; "
                             "use .svg (or the DOT text itself, .dot)")
     try:
