@@ -18,6 +18,7 @@ from functools import cache
 from . import engine
 from .checks import describe
 from .engine import Value
+from .valuebase import number
 
 __all__ = ["detect_anomaly", "AnomalyError"]
 
@@ -103,7 +104,7 @@ def _check_sweep(order, seeds: dict, grads: dict, create_graph: bool, by_hand) -
     product or sum of it was NaN or ±inf -- gradients only add up, so a bad one stays.
     Otherwise the sweep runs again, each step checked, to stop at the first bad one."""
     if getattr(_rechecking, "on", False) or all(
-            map(math.isfinite, map(_number, grads.values()))):
+            map(math.isfinite, map(number, grads.values()))):
         return
     _rechecking.on = True
     try:
@@ -115,24 +116,20 @@ def _check_sweep(order, seeds: dict, grads: dict, create_graph: bool, by_hand) -
 def _check_step(node: Value, upstream, locals_, grads: dict) -> None:
     """Before the step at ``node``: a product, or a parent's sum of products, that would
     not be finite although the upstream gradient is."""
-    if not math.isfinite(_number(upstream)):
+    if not math.isfinite(number(upstream)):
         return  # not the first: the upstream gradient was bad already
     totals: dict[Value, float] = {}
     for parent, local in zip(node.parents, locals_):
         if parent.is_constant:
             continue
-        product = _number(upstream) * _number(local)
-        totals[parent] = totals.get(parent, _number(grads.get(parent, 0.0))) + product
+        product = number(upstream) * number(local)
+        totals[parent] = totals.get(parent, number(grads.get(parent, 0.0))) + product
         if math.isfinite(product) and math.isfinite(totals[parent]):
             continue
-        what = (f"turned {product!r}: upstream {_number(upstream)!r} × local derivative "
-                f"{_number(local)!r}" if not math.isfinite(product) else
+        what = (f"turned {product!r}: upstream {number(upstream)!r} × local derivative "
+                f"{number(local)!r}" if not math.isfinite(product) else
                 f"summed to {totals[parent]!r} when {product!r} was added to a parent's "
                 "gradient")
         raise AnomalyError(
             f"the gradient through {describe(node.primitive, node.parents)} {what}, "
             f"node made at {_where(getattr(node, 'made_at', None))} ({node.primitive.formula})")
-
-
-def _number(x: float | Value) -> float:
-    return x.data if isinstance(x, Value) else x

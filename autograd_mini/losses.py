@@ -11,6 +11,7 @@ from typing import Union
 
 from .engine import Number, Value
 from .functions import sum as value_sum
+from .valuebase import number
 
 __all__ = ["sum_squared_error", "sum_squared_error_grad", "TOLERANCE_MODES", "mse", "hinge",
            "binary_cross_entropy", "softmax_cross_entropy"]
@@ -55,7 +56,7 @@ def sum_squared_error(predictions: Outputs, targets: Outputs, tolerance: float =
     """
     terms = []
     for y, d in _pairs(predictions, targets):
-        edge = _measured_from(_data(y), _data(d), tolerance, tolerance_mode)
+        edge = _measured_from(number(y), number(d), tolerance, tolerance_mode)
         if edge is not None:
             terms.append((y - edge) ** 2)
     if not terms:
@@ -99,8 +100,8 @@ def hinge(scores: Outputs, labels: Outputs, margin: float = 1.0) -> Value:
     """Mean hinge loss ``(1/N) Σ max(0, margin − t·s)`` for labels t = ±1 (an SVM's loss)."""
     pairs = _pairs(scores, labels)
     for _, t in pairs:
-        if _data(t) not in (-1.0, 1.0):
-            raise ValueError(f"hinge needs labels -1 or +1, got {_data(t)!r}")
+        if number(t) not in (-1.0, 1.0):
+            raise ValueError(f"hinge needs labels -1 or +1, got {number(t)!r}")
     return value_sum([(margin - t * _as_value(s)).relu() for s, t in pairs]) / len(pairs)
 
 
@@ -113,8 +114,8 @@ def binary_cross_entropy(logits: Outputs, targets: Outputs) -> Value:
     pairs = _pairs(logits, targets)
     terms = []
     for z, t in pairs:
-        if not 0.0 <= _data(t) <= 1.0:
-            raise ValueError(f"binary_cross_entropy needs targets in [0, 1], got {_data(t)!r}")
+        if not 0.0 <= number(t) <= 1.0:
+            raise ValueError(f"binary_cross_entropy needs targets in [0, 1], got {number(t)!r}")
         z = _as_value(z)
         terms.append(z.softplus() - z * t)
     return value_sum(terms) / len(pairs)
@@ -132,7 +133,3 @@ def softmax_cross_entropy(logits: Sequence[Value | Number], target: int) -> Valu
     shift = max(z.data for z in zs)
     log_sum = value_sum([(z - shift).exp() for z in zs]).log() + shift
     return log_sum - zs[target]
-
-
-def _data(x: Value | Number) -> float:
-    return x.data if isinstance(x, Value) else float(x)

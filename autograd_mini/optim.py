@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterable
 
 from .engine import Value
+from .valuebase import number
 
 __all__ = ["SGD", "Adam"]
 
@@ -31,11 +32,6 @@ class _Optimizer:
         """Set every parameter's gradient to 0 (they accumulate otherwise)."""
         for p in self.params:
             p.grad = 0.0
-
-
-def _number(grad: float | Value) -> float:
-    """A gradient's number: a Value's data after backward(create_graph=True)."""
-    return grad.data if isinstance(grad, Value) else float(grad)
 
 
 def _check(name: str, value: float, low: float, high: float = math.inf) -> float:
@@ -74,7 +70,7 @@ class SGD(_Optimizer):
     def step(self) -> None:
         keep = 1.0 - self.weight_decay
         for i, p in enumerate(self.params):
-            change = -self.lr * _number(p.grad) + self.momentum * self.changes[i]
+            change = -self.lr * number(p.grad) + self.momentum * self.changes[i]
             self.changes[i] = change
             p.data = (p.data + change) * keep
 
@@ -102,7 +98,7 @@ class Adam(_Optimizer):
         self.t += 1
         correct1, correct2 = 1 - self.beta1**self.t, 1 - self.beta2**self.t
         for i, p in enumerate(self.params):
-            g = _number(p.grad)  # a Value after backward(create_graph=True): its number
+            g = number(p.grad)  # a Value after backward(create_graph=True): its number
             self.m[i] = self.beta1 * self.m[i] + (1 - self.beta1) * g
             self.v[i] = self.beta2 * self.v[i] + (1 - self.beta2) * g * g
             m_hat, v_hat = self.m[i] / correct1, self.v[i] / correct2

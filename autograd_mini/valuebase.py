@@ -14,7 +14,7 @@ from typing import Any
 
 from . import checks
 
-__all__ = ["ValueBase", "writes"]
+__all__ = ["ValueBase", "writes", "number"]
 
 writes = 0  # how many times a .data was written; a node made now takes it as its version
 
@@ -86,3 +86,8 @@ class ValueBase:
         from .copying import reduce_graph  # each node by its op's name (rules are code)
 
         return reduce_graph(self)
+
+
+def number(x: Any) -> float:
+    """The number a Value holds, or the number itself (a gradient may be either)."""
+    return x._data if isinstance(x, ValueBase) else float(x)

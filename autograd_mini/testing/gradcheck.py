@@ -27,6 +27,7 @@ from .. import handwritten
 from ..engine import Value, grad, topological_order
 from ..naming import display_names
 from ..trace import aligned, fmt
+from ..valuebase import number
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numeric_gradient",
            "check_gradients", "report"]
@@ -65,7 +66,7 @@ def _point(inputs: Sequence[float | Value],
     class of the Values given (yours, with its own methods), else the engine's."""
     given = [x for x in inputs if isinstance(x, Value)]
     kind = kind or (type(given[0]) if given else Value)
-    return [float(x.data if isinstance(x, Value) else x) for x in inputs], kind
+    return [number(x) for x in inputs], kind
 
 
 def _leaf(kind: type[Value], x: float, label: str) -> Value:
@@ -358,7 +359,7 @@ def gradgradcheck(f: Callable[..., Value], inputs: Sequence[float | Value], *,
     for i in range(n):
         gi = first[i]
         second = grad(gi, leaves) if isinstance(gi, Value) else [0.0] * n
-        here = (gi.data if isinstance(gi, Value) else float(gi), here_kinks)
+        here = (number(gi), here_kinks)
         for j in range(n):
             rows.append(_compare(lambda p, i=i: gradients(p, i), point, j, second[j], here,
                                  names, eps, atol, rtol,

@@ -29,6 +29,7 @@ except ImportError:  # the engine works without it; only pictures need it
 from ..engine import Value, topological_order
 from ..files import write_atomically
 from ..naming import display_names, fmt, repeated_parents, slot_names
+from ..valuebase import number
 from . import rendering
 from .rendering import FORMATS, GraphvizError, GraphvizNotFound, GraphvizTimeout, graphviz_errors
 
@@ -388,7 +389,7 @@ class GradScale:
     """Maps |grad| to a viridis colour, linearly or on a log scale."""
 
     def __init__(self, grads: list[float | None], log_scale: bool) -> None:
-        mags = [abs(_float(g)) for g in grads if g is not None]
+        mags = [abs(number(g)) for g in grads if g is not None]
         self.log_scale = log_scale
         if log_scale:
             positive = [m for m in mags if m > 0] or [1.0]
@@ -397,7 +398,7 @@ class GradScale:
             self.low, self.high = 0.0, max(mags, default=0.0)
 
     def position(self, grad: float) -> float:
-        magnitude = abs(_float(grad))
+        magnitude = abs(number(grad))
         if self.log_scale:
             if magnitude == 0:
                 return 0.0
@@ -429,10 +430,6 @@ class GradScale:
         graph.node("legend", shape="plaintext", id="legend", label=(
             f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0"><TR><TD COLSPAN="5">'
             f"{title}</TD></TR><TR>{cells}</TR></TABLE>>"))
-
-
-def _float(g) -> float:
-    return g.data if isinstance(g, Value) else float(g)
 
 
 def _neuron_groups(model, order: list[Value]) -> dict[Value, str]:
