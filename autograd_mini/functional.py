@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from .engine import Value, grad, gradients, interpret, local_derivatives, topological_order
+from .naming import input_label
 
 __all__ = ["jvp", "vjp", "hessian", "forward_sweep"]
 
@@ -30,7 +31,7 @@ Function = Callable[..., "Value | Sequence[Value]"]
 
 
 def _leaves(primals: Sequence[float]) -> list[Value]:
-    return [Value(x, label=f"x{i}") for i, x in enumerate(primals, 1)]  # x1, x2: from 1
+    return [Value(x, label=input_label(k)) for k, x in enumerate(primals, 1)]
 
 
 def _outputs(result) -> tuple[list[Value], bool]:

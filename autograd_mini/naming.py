@@ -23,7 +23,8 @@ from itertools import chain, count
 
 from .engine import Value, topological_order
 
-__all__ = ["display_names", "fmt", "slot_names", "slot_phrase", "repeated_parents"]
+__all__ = ["display_names", "input_label", "fmt", "slot_names", "slot_phrase",
+           "repeated_parents"]
 
 
 def fmt(x: float | Value) -> str:
@@ -35,6 +36,11 @@ def fmt(x: float | Value) -> str:
     if not math.isfinite(x):
         return f"{text} ⚠"
     return "0" if text == "-0" else text
+
+
+def input_label(k: int) -> str:
+    """The name of the k-th input, counted from 1 as everywhere: ``x1``, ``x2``, ..."""
+    return f"x{k}"
 
 
 def display_names(*roots: Value) -> dict[Value, str]:
@@ -57,7 +63,7 @@ def display_names(*roots: Value) -> dict[Value, str]:
         elif node.parents:
             candidates = (f"n{k}" for k in operations)
         else:
-            candidates = (f"x{k}" for k in inputs)
+            candidates = map(input_label, inputs)
         # A label belongs to its own node; generated names keep clear of every label.
         names[node] = next(c for c in candidates
                            if c not in used and (c == node.label or c not in labels))

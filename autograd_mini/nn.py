@@ -18,6 +18,7 @@ from typing import Union
 
 from .collector import gc_paused
 from .engine import Number, Value, apply
+from .naming import input_label
 from .ops import PRIMITIVES
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "activations"]
@@ -137,7 +138,8 @@ def _as_values(x: Inputs) -> list[Value]:
     xs = _as_list(x)
     for v in xs:
         if not isinstance(v, Value):
-            return [v if isinstance(v, Value) else Value(v, f"x{i}") for i, v in enumerate(xs, 1)]
+            return [v if isinstance(v, Value) else Value(v, input_label(k))
+                    for k, v in enumerate(xs, 1)]
     return xs
 
 

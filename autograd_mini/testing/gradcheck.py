@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from .. import handwritten
 from ..engine import Value, grad, topological_order
-from ..naming import display_names
+from ..naming import display_names, input_label
 from ..trace import aligned, fmt
 from ..valuebase import number
 
@@ -56,8 +56,7 @@ class _Row:
 
 
 def _labels(n: int) -> list[str]:
-    """The inputs' names, from 1 as everywhere else (:func:`~autograd_mini.display_names`)."""
-    return [f"x{i}" for i in range(1, n + 1)]
+    return [input_label(k) for k in range(1, n + 1)]  # from 1, as display_names counts
 
 
 def _point(inputs: Sequence[float | Value],

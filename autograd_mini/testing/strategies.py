@@ -23,6 +23,7 @@ from typing import TypeVar
 from hypothesis import strategies as st
 
 from ..engine import Value, apply, interpret, topological_order
+from ..naming import input_label
 from ..ops import PRIMITIVES, REAL, Primitive
 
 __all__ = ["points", "values", "op_inputs", "expressions", "Expression"]
@@ -103,7 +104,7 @@ class Expression:
                               lambda node, args: apply(node.primitive, *args))
 
     def __repr__(self) -> str:
-        return self.interpret(lambda i: f"x{i + 1}",
+        return self.interpret(lambda i: input_label(i + 1),
                               lambda node, args: f"{node.primitive.name}({', '.join(args)})")
 
 
@@ -141,7 +142,7 @@ def expressions(
     else:
         point = tuple(float(x) for x in at)
     n_inputs = len(point)
-    inputs = [Value(x, label=f"x{i}") for i, x in enumerate(point, 1)]  # x1, x2: from 1
+    inputs = [Value(x, label=input_label(k)) for k, x in enumerate(point, 1)]
     nodes, depth, used = list(inputs), [0] * n_inputs, [False] * n_inputs
     for _ in range(draw(st.integers(1, max_ops))):
         candidates = [i for i in range(len(nodes)) if depth[i] < max_depth
