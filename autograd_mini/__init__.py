@@ -8,16 +8,20 @@
     7.0
 """
 
-from .anomaly import AnomalyError, detect_anomaly
-from .checks import StaleGraphError
-from .collector import gc_paused
-from .engine import Value, apply, grad, gradients, interpret, topological_order
-from .functional import hessian, jvp, vjp
-from .functions import dot, sum  # noqa: F401  (autograd_mini.sum; not in __all__)
-from .naming import display_names
-from .ops import PRIMITIVES, Primitive, register
-from .saving import load, save
-from .trace import trace
+import importlib
+import sys
+
+from .bridges.saving import load, save
+from .core.anomaly import AnomalyError, detect_anomaly
+from .core.checks import StaleGraphError
+from .core.collector import gc_paused
+from .core.engine import Value, apply, grad, gradients, topological_order
+from .core.interpret import interpret
+from .core.naming import display_names
+from .core.ops import PRIMITIVES, Primitive, register
+from .core.sums import dot, sum  # noqa: F401  (autograd_mini.sum; not in __all__)
+from .core.transforms import hessian, jvp, vjp
+from .explain.trace import trace
 
 __all__ = [
     "Value",
@@ -48,6 +52,19 @@ __all__ = [
 # replace the built-in sum (autograd_mini.sum([]) raises, sum([]) is 0).
 __version__ = "0.1.0"
 
+# Where modules lived before the package was laid out as core/, explain/, bridges/: code
+# written against the old paths (``from autograd_mini.engine import Value``) keeps working.
+MOVED = {
+    "engine": "core.engine", "ops": "core.ops", "checks": "core.checks",
+    "anomaly": "core.anomaly", "collector": "core.collector", "naming": "core.naming",
+    "functional": "core.transforms", "functions": "core.sums", "handwritten": "core.handwritten",
+    "trace": "explain.trace", "quiz": "explain.quiz", "expression": "explain.expression",
+    "export": "bridges", "compile": "bridges.compile", "saving": "bridges.saving",
+    "files": "bridges.files", "torch_bridge": "bridges.pytorch", "sympy_bridge": "bridges.symbolic",
+}
+for _old, _new in MOVED.items():
+    sys.modules.setdefault(f"{__name__}.{_old}", importlib.import_module(f".{_new}", __name__))
+
 
 def __getattr__(name: str):
     # Pictures need the graphviz package and the explorer anywidget; the engine needs
@@ -60,4 +77,6 @@ def __getattr__(name: str):
         from .viz.explorer import explore
 
         return explore
+    if name in MOVED:  # autograd_mini.engine, as a module of its old name
+        return sys.modules[f"{__name__}.{name}"]
     raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")

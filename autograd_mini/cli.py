@@ -29,11 +29,11 @@ from typing import NoReturn, TextIO
 import graphviz
 
 from . import __version__
+from .core.engine import Value
 from .demos import DEMOS, UnknownDemo, run_demo
 from .demos.common import new_folder
-from .engine import Value
-from .expression import ExpressionError, parse
-from .trace import step_count, trace
+from .explain.expression import ExpressionError, parse
+from .explain.trace import step_count, trace
 from .viz.graph import FORMATS, GraphvizError, GraphvizNotFound, Scene, View, picture_size, save
 from .viz.rendering import INSTALL_HINT
 from .viz.steps import save_steps_html
@@ -200,7 +200,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _check_engine(args: argparse.Namespace) -> int:
     """Grade an engine with micrograd's API: 0 when every check passes, 1 when some fail."""
-    from .testing.engine_check import check_engine, load_engine  # hypothesis: only here
+    from .testing.grader import check_engine, load_engine  # hypothesis: only here
 
     report = check_engine(load_engine(args.target), time_budget=args.budget)
     _say(report.to_json() if args.json else str(report))

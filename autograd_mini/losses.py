@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Union
 
-from .engine import Number, Value
-from .functions import sum as value_sum
-from .valuebase import number
+from .core.engine import Number, Value
+from .core.sums import sum as value_sum
+from .core.valuebase import number
 
 __all__ = ["sum_squared_error", "sum_squared_error_grad", "TOLERANCE_MODES", "mse", "hinge",
            "binary_cross_entropy", "softmax_cross_entropy"]

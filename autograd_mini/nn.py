@@ -16,10 +16,10 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Union
 
-from .collector import gc_paused
-from .engine import Number, Value, apply
-from .naming import input_label
-from .ops import PRIMITIVES
+from .core.collector import gc_paused
+from .core.engine import Number, Value, apply
+from .core.naming import input_label
+from .core.ops import PRIMITIVES
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "activations"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from .engine import Value
-from .valuebase import number
+from .core.engine import Value
+from .core.valuebase import number
 
 __all__ = ["SGD", "Adam"]
 

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's autograd_mini, whatever is installed
 
 import autograd_mini as am  # noqa: E402
-from autograd_mini.compile import compile_graph  # noqa: E402
+from autograd_mini.bridges.compile import compile_graph  # noqa: E402
 from autograd_mini.datasets import two_moons  # noqa: E402
 from autograd_mini.nn import MLP  # noqa: E402
 

@@ -9,7 +9,7 @@ encode a person learn nationality, generation and branch of the family.
 
 Training is the paper's: one batch update per sweep over the training queries, its
 momentum rule, weight decay after every change, a tolerance of 0.2 on every output.
-Each sweep runs as one compiled replay (:mod:`autograd_mini.compile`) of the graph of
+Each sweep runs as one compiled replay (:mod:`autograd_mini.bridges.compile`) of the graph of
 all 104 queries, traced once per process: the same op-table rules as ``backward()``,
 without building 10,000 nodes a sweep.  What reproduces and what does not:
 ``docs/reproducing-1986.md``.
@@ -27,11 +27,11 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from autograd_mini.compile import Compiled, compile_graph
+from autograd_mini.bridges.compile import Compiled, compile_graph
+from autograd_mini.bridges.files import write_atomically
+from autograd_mini.core.engine import Value
 from autograd_mini.datasets import FamilyTrees, family_trees
 from autograd_mini.demos.common import output_folder, parser, progress, save_figure
-from autograd_mini.engine import Value
-from autograd_mini.files import write_atomically
 from autograd_mini.losses import TOLERANCE_MODES, sum_squared_error_grad
 from autograd_mini.nn import Layer, Module
 from autograd_mini.optim import SGD

@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from autograd_mini.core.engine import Value, gradients, topological_order
+from autograd_mini.core.transforms import forward_sweep
 from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure
-from autograd_mini.engine import Value, gradients, topological_order
-from autograd_mini.functional import forward_sweep
 
 
 def many_to_one(xs: Sequence[Value]) -> Value:

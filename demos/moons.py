@@ -6,11 +6,11 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from autograd_mini.collector import gc_paused
+from autograd_mini.core.collector import gc_paused
+from autograd_mini.core.engine import Value
+from autograd_mini.core.sums import sum as value_sum
 from autograd_mini.datasets import two_moons
 from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure
-from autograd_mini.engine import Value
-from autograd_mini.functions import sum as value_sum
 from autograd_mini.losses import hinge
 from autograd_mini.nn import MLP
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograd_mini.compile import Compiled, compile_graph
+from autograd_mini.bridges.compile import Compiled, compile_graph
 from autograd_mini.datasets import symmetry
 from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure
 from autograd_mini.losses import sum_squared_error_grad

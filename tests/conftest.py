@@ -85,7 +85,7 @@ def hostile_primitive():
     """The op ``hostile`` registered for one test: its symbol is HOSTILE_OP_SYMBOL, and
     its formula (the rule written out) carries markup and a template placeholder."""
     from autograd_mini import PRIMITIVES
-    from autograd_mini.ops import Primitive, register
+    from autograd_mini.core.ops import Primitive, register
 
     primitive = register(Primitive(
         "hostile", HOSTILE_OP_SYMBOL, value=lambda a: a,

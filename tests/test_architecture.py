@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from autograd_mini import PRIMITIVES, Value, apply, grad, jvp, trace
-from autograd_mini.compile import compile_graph
-from autograd_mini.expression import parse
-from autograd_mini.ops import Primitive, register
+from autograd_mini.bridges.compile import compile_graph
+from autograd_mini.core.ops import Primitive, register
+from autograd_mini.explain.expression import parse
 from autograd_mini.testing import gradcheck
 
 PACKAGE = Path(__file__).resolve().parents[1] / "autograd_mini"
@@ -78,11 +78,93 @@ def test_no_function_in_the_package_is_over_60_lines():
 
 
 def test_the_engine_is_one_page_and_imports_only_the_core():
-    source = (PACKAGE / "engine.py").read_text()
+    source = (PACKAGE / "core" / "engine.py").read_text()
     assert len(source.splitlines()) <= 300
     ours = {node.module or alias.name for node in ast.walk(ast.parse(source))
             if isinstance(node, ast.ImportFrom) and node.level == 1 for alias in node.names}
-    assert ours <= {"ops", "checks", "collector", "valuebase"}
+    assert ours <= {"ops", "checks", "collector", "valuebase", "copying"}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, modules: set[str]) -> set[str]:
+    """Every module of ours that ``path`` imports, at its top or inside a function:
+    ``from . import x`` names the module ``x`` where there is one, else the package."""
+    package = _module_name(path) if path.name == "__init__.py" else \
+        _module_name(path).rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0]
+                module = f"{base}.{module}" if module else base
+            for alias in node.names:
+                inner = f"{module}.{alias.name}"
+                found.add(inner if inner in modules else module)
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found & modules
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """{module: the modules of ours it imports}, read from the source (the AST).  A
+    module's own packages are left out: Python imports them first, whatever it names."""
+    paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    return {name: {m for m in _imports(path, set(paths)) if not name.startswith(m + ".")
+                   and m != name} for name, path in paths.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle of the graph, or [] if it has none (depth-first, with a stack of its own)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in graph:
+        stack = [(start, iter(sorted(graph[start])))]
+        path = [start]
+        state[start] = state.get(start, 0) or 1
+        if state[start] == 2:
+            continue
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if state.get(child) == 1:
+                    return path[path.index(child):] + [child]
+                if not state.get(child):
+                    state[child] = 1
+                    stack.append((child, iter(sorted(graph[child]))))
+                    path.append(child)
+                    break
+            else:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+    return []
+
+
+def test_the_cycle_finder_finds_a_cycle_hidden_in_a_function():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
+
+
+def test_no_import_cycle_among_our_modules_not_even_inside_a_function():
+    assert _cycle(_import_graph()) == []
+
+
+def test_the_core_imports_nothing_of_ours_from_outside_it():
+    graph = _import_graph()
+    outside = {f"{module} -> {other}" for module, others in graph.items()
+               if module.startswith("autograd_mini.core") for other in others
+               if not other.startswith("autograd_mini.core")}
+    assert outside == set()
+
+
+def test_the_package_top_level_holds_at_most_15_modules_and_folders():
+    entries = [p.name for p in PACKAGE.iterdir()
+               if p.suffix == ".py" or (p.is_dir() and (p / "__init__.py").exists())]
+    assert len(entries) <= 15, sorted(entries)
 
 
 # -- a new op, registered once, reaches every interpreter ---------------------------------
@@ -121,7 +203,7 @@ def test_a_new_op_reaches_the_pictures_and_the_sympy_export(cube):
     pytest.importorskip("graphviz")
     sympy = pytest.importorskip("sympy")
     from autograd_mini import draw_dot
-    from autograd_mini.export import to_sympy
+    from autograd_mini.bridges import to_sympy
 
     y = apply("cube", Value(2.0, label="x"))
     assert "³" in draw_dot(y).source

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from autograd_mini import Value
 from autograd_mini.cli import main
-from autograd_mini.expression import ExpressionError, parse
+from autograd_mini.explain.expression import ExpressionError, parse
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

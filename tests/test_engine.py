@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 import autograd_mini as am
 from autograd_mini import PRIMITIVES, Value, apply, display_names, grad, gradients, trace
-from autograd_mini.engine import HandWrittenNodeError
+from autograd_mini.core.engine import HandWrittenNodeError
+from autograd_mini.core.ops import Primitive, register
 from autograd_mini.losses import mse
 from autograd_mini.nn import MLP
-from autograd_mini.ops import Primitive, register
 from autograd_mini.testing import gradcheck
 from autograd_mini.testing.strategies import expressions
 
@@ -451,8 +451,8 @@ import sys
 sys.modules["graphviz"] = None  # as if it were not installed
 import autograd_mini
 from autograd_mini import Value, grad, trace
-from autograd_mini.ops import PRIMITIVES
-from autograd_mini.compile import compile_graph
+from autograd_mini.core.ops import PRIMITIVES
+from autograd_mini.bridges.compile import compile_graph
 x = Value(2.0, label="x")
 y = (x * x).tanh()
 assert grad(y, [x])[0] > 0

@@ -1,4 +1,4 @@
-"""check_engine (autograd_mini.testing.engine_check) grades a student's engine: a corpus of
+"""check_engine (autograd_mini.testing.grader) grades a student's engine: a corpus of
 micrograd-style engines, each with one classic bug, is caught bug by bug with the right op
 named and a diagnosis that fits; micrograd 0.1.0 fails only its documented recursion limit;
 the compatibility layer passes all.  The command and the pytest plugin run as a student
@@ -15,7 +15,7 @@ import pytest
 
 from autograd_mini.micrograd import Value as CompatValue
 from autograd_mini.testing import Adapter, EngineReport, check_engine
-from autograd_mini.testing.engine_check import CATEGORIES, load_engine
+from autograd_mini.testing.grader import CATEGORIES, load_engine
 from autograd_mini.testing.loading import EngineLoadError
 
 ROOT = Path(__file__).resolve().parents[1]

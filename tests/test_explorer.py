@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 anywidget = pytest.importorskip("anywidget")
 
 from autograd_mini import Value, explore, topological_order  # noqa: E402
-from autograd_mini.compile import compile_graph  # noqa: E402
-from autograd_mini.naming import fmt  # noqa: E402
+from autograd_mini.bridges.compile import compile_graph  # noqa: E402
+from autograd_mini.core.naming import fmt  # noqa: E402
+from autograd_mini.explain.trace import trace  # noqa: E402
 from autograd_mini.nn import MLP  # noqa: E402
 from autograd_mini.testing.strategies import expressions  # noqa: E402
-from autograd_mini.trace import trace  # noqa: E402
 from autograd_mini.viz.steps import walk  # noqa: E402
 
 ESM = Path(__file__).resolve().parents[1] / "autograd_mini" / "viz" / "explorer.js"

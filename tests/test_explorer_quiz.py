@@ -19,8 +19,8 @@ from conftest import graph_of_every_op
 anywidget = pytest.importorskip("anywidget")
 
 from autograd_mini import PRIMITIVES, Value, apply, explore  # noqa: E402
-from autograd_mini.naming import fmt  # noqa: E402
-from autograd_mini.quiz import QUIZ_TOLERANCE, Quiz  # noqa: E402
+from autograd_mini.core.naming import fmt  # noqa: E402
+from autograd_mini.explain.quiz import QUIZ_TOLERANCE, Quiz  # noqa: E402
 from autograd_mini.site import browser as site  # noqa: E402
 
 ESM = Path(__file__).resolve().parents[1] / "autograd_mini" / "viz" / "explorer.js"
@@ -177,7 +177,7 @@ def test_every_op_of_the_table_is_quizzed_with_its_formula(name, out):
 
 
 def test_an_op_the_student_registers_is_quizzed_too():
-    from autograd_mini.ops import Primitive, register
+    from autograd_mini.core.ops import Primitive, register
 
     register(Primitive("cube", "³", value=lambda a: a ** 3,
                        derivative=lambda out, a: (3.0 * a * a,)))
@@ -198,7 +198,7 @@ def test_an_op_the_student_registers_is_quizzed_too():
 
 def test_the_explorer_and_the_playground_ask_through_one_quiz():
     """Same expression, same numbers: the same prompts, hints and verdicts, because both
-    are autograd_mini.quiz.Quiz (one implementation)."""
+    are autograd_mini.explain.quiz.Quiz (one implementation)."""
     playground = site.Playground()
     playground.load("tanh(x*w + b)", json.dumps({"x": 2, "w": -3, "b": 6.8813735870195432}))
     ex = explore(neuron(), quiz=True)

@@ -90,7 +90,7 @@ def test_forward_mode_refuses_a_hand_written_node():
     (it used to take the node for a leaf and give the slope 0)."""
     import math
 
-    from autograd_mini.engine import HandWrittenNodeError
+    from autograd_mini.core.engine import HandWrittenNodeError
     from autograd_mini.micrograd import Value as Micrograd
 
     def tanh(self):

@@ -14,7 +14,7 @@ from hypothesis import given
 
 from autograd_mini import PRIMITIVES, Value, apply, grad
 from autograd_mini import ops as ad
-from autograd_mini.ops import Primitive, cos, register, sigmoid
+from autograd_mini.core.ops import Primitive, cos, register, sigmoid
 from autograd_mini.testing import GradcheckError, gradcheck, gradgradcheck, numeric_gradient
 from autograd_mini.testing.strategies import expressions
 

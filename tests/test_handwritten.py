@@ -1,4 +1,4 @@
-"""Nodes made by hand, micrograd style (autograd_mini.handwritten): gradcheck, gradgradcheck
+"""Nodes made by hand, micrograd style (autograd_mini.core.handwritten): gradcheck, gradgradcheck
 and trace run their own ``_backward`` where the op table has no rule."""
 
 import math
@@ -6,7 +6,7 @@ import math
 import pytest
 
 from autograd_mini import trace
-from autograd_mini.handwritten import backward_gradients, hand_written_nodes, step
+from autograd_mini.core.handwritten import backward_gradients, hand_written_nodes, step
 from autograd_mini.micrograd import Value
 from autograd_mini.testing import GradcheckError, gradcheck, gradgradcheck
 

@@ -1,7 +1,7 @@
 """Display names (naming.py): unique, built from the graph, clear of the user's labels."""
 
 from autograd_mini import Value, display_names, topological_order
-from autograd_mini.naming import repeated_parents, slot_names, slot_phrase
+from autograd_mini.core.naming import repeated_parents, slot_names, slot_phrase
 
 
 def test_display_names_are_unique_and_keep_clear_of_labels():
@@ -15,7 +15,7 @@ def test_display_names_are_unique_and_keep_clear_of_labels():
 def test_inputs_count_from_one_everywhere():
     import random
 
-    from autograd_mini.functional import jvp
+    from autograd_mini.core.transforms import jvp
     from autograd_mini.nn import MLP
 
     out = MLP(2, [1], rng=random.Random(0))([1.0, -2.0])

@@ -9,9 +9,9 @@ import random
 import pytest
 
 from autograd_mini import Value, grad, topological_order
+from autograd_mini.bridges.saving import ModelFileError, load, save
 from autograd_mini.losses import mse, softmax_cross_entropy, sum_squared_error
 from autograd_mini.nn import MLP, Layer, Neuron
-from autograd_mini.saving import ModelFileError, load, save
 from autograd_mini.testing import gradcheck
 
 

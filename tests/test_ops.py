@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_mini import PRIMITIVES, Value, apply, draw_dot, grad, hessian, ops
-from autograd_mini.ops import Primitive, register, sigmoid
+from autograd_mini.core.ops import Primitive, register, sigmoid
+from autograd_mini.explain.trace import trace
 from autograd_mini.testing import gradcheck
 from autograd_mini.testing.strategies import expressions, op_inputs
-from autograd_mini.trace import trace
 
 NAMES = sorted(PRIMITIVES)
 

@@ -13,9 +13,9 @@ import textwrap
 
 import pytest
 
-from autograd_mini.files import NotARegularFileError, write_atomically
+from autograd_mini.bridges.files import NotARegularFileError, write_atomically
+from autograd_mini.bridges.saving import ModelFileError, load, save
 from autograd_mini.nn import MLP, Neuron
-from autograd_mini.saving import ModelFileError, load, save
 
 
 def _model(seed=0):
@@ -95,7 +95,7 @@ def test_a_resaved_model_keeps_its_mode(tmp_path, umask_022):
 _KILLED_SAVE = textwrap.dedent("""
     import os, random, signal, sys
     from autograd_mini.nn import MLP
-    from autograd_mini.saving import save
+    from autograd_mini.bridges.saving import save
     real_fsync = os.fsync
     def fsync_then_die(fd):  # the signal arrives while the temporary file is written
         os.kill(os.getpid(), getattr(signal, sys.argv[2]))

@@ -26,7 +26,7 @@ import pytest
 from conftest import graph_of_every_op, launch_chromium
 
 from autograd_mini import PRIMITIVES, Value, draw_dot
-from autograd_mini.expression import parse
+from autograd_mini.explain.expression import parse
 from autograd_mini.site import browser
 from autograd_mini.site.builder import BuildError, build, size_of
 from autograd_mini.site.server import make_server
@@ -147,7 +147,7 @@ def test_quiz_accepts_right_answers_and_hints_at_wrong_ones_for_every_op(name, o
 
 
 def test_quiz_works_for_an_op_the_student_registers():
-    from autograd_mini.ops import Primitive, register
+    from autograd_mini.core.ops import Primitive, register
 
     register(Primitive("cube", "³", value=lambda a: a ** 3,
                        derivative=lambda out, a: (3.0 * a * a,)))
@@ -649,7 +649,7 @@ def test_screenshots_desktop_and_phone(open_tab, tmp_path):
 
 
 def test_the_fixture_expressions_cover_every_function_of_the_parser():
-    from autograd_mini.expression import functions
+    from autograd_mini.explain.expression import functions
 
     used = " ".join(e for e, _ in EXPRESSIONS)
     assert all(re.search(rf"\b{name}\(", used) for name in functions())

@@ -118,7 +118,7 @@ def test_a_restart_forgets_the_ops_a_notebook_registered():
     from autograd_mini import PRIMITIVES
 
     kernel = course.Kernel()
-    swish = ("from autograd_mini.ops import Primitive, register\n"
+    swish = ("from autograd_mini.core.ops import Primitive, register\n"
              "register(Primitive('swish2', 's', value=lambda a: a, "
              "derivative=lambda out, a: (1.0,)));")
     try:

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 import autograd_mini as am
 from autograd_mini import StaleGraphError, Value, grad, gradients, jvp, trace
-from autograd_mini.compile import compile_graph
-from autograd_mini.export import to_sympy
-from autograd_mini.functional import forward_sweep
+from autograd_mini.bridges import to_sympy
+from autograd_mini.bridges.compile import compile_graph
+from autograd_mini.core.transforms import forward_sweep
 from autograd_mini.micrograd import Value as MicrogradValue
 from autograd_mini.nn import MLP
 from autograd_mini.optim import SGD

@@ -6,7 +6,7 @@ import pytest
 
 from autograd_mini import Value
 from autograd_mini.cli import worked_example
-from autograd_mini.trace import trace
+from autograd_mini.explain.trace import trace
 from autograd_mini.viz.steps import frames, save_steps_html
 
 
@@ -222,8 +222,8 @@ def test_graph_text_is_readable_in_a_1000_by_700_window(browser, tmp_path, size)
 # Issue 19: the graph is walked once (by the trace) and each frame drawn once.
 
 def test_the_viewer_walks_the_graph_once_and_draws_each_frame_once(monkeypatch, tmp_path):
-    import autograd_mini.engine as engine
-    import autograd_mini.naming as naming
+    import autograd_mini.core.engine as engine
+    import autograd_mini.core.naming as naming
     from autograd_mini.viz import graph, rendering
     from autograd_mini.viz.steps import steps_html
 

@@ -7,12 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_mini import PRIMITIVES, Value, apply, grad, topological_order
-from autograd_mini.ops import Primitive, register
+from autograd_mini.core.ops import Primitive, register
 from autograd_mini.testing.strategies import expressions, op_inputs
 
 sp = pytest.importorskip("sympy")
-from autograd_mini.export import to_sympy  # noqa: E402
-from autograd_mini.naming import display_names  # noqa: E402
+from autograd_mini.bridges import to_sympy  # noqa: E402
+from autograd_mini.core.naming import display_names  # noqa: E402
 
 X, Y = sp.Symbol("x", real=True), sp.Symbol("y", real=True)
 

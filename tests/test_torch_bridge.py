@@ -10,7 +10,7 @@ from autograd_mini.losses import sum_squared_error
 from autograd_mini.nn import MLP, Layer
 
 torch = pytest.importorskip("torch")
-from autograd_mini.export import from_torch, to_torch  # noqa: E402
+from autograd_mini.bridges import from_torch, to_torch  # noqa: E402
 
 MODELS = {
     "sigmoid 3-4-2 (the paper's units)": lambda rng: MLP(3, [4, 2], activation="sigmoid",
@@ -165,9 +165,9 @@ def test_from_torch_refuses_a_weight_that_is_not_finite():
 
 def test_the_engine_imports_without_torch_and_sympy():
     code = ("import sys; sys.modules['torch'] = None; sys.modules['sympy'] = None\n"
-            "import autograd_mini, autograd_mini.export, autograd_mini.nn\n"
+            "import autograd_mini, autograd_mini.bridges, autograd_mini.nn\n"
             "try:\n"
-            "    autograd_mini.export.to_torch(autograd_mini.nn.MLP(1, [1]))\n"
+            "    autograd_mini.bridges.to_torch(autograd_mini.nn.MLP(1, [1]))\n"
             "except ImportError as e:\n"
             "    print(e)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -6,7 +6,7 @@ import pytest
 from conftest import lecture
 
 from autograd_mini import PRIMITIVES, Value
-from autograd_mini.trace import fmt, trace
+from autograd_mini.explain.trace import fmt, trace
 
 
 def _sum_of_contributions(record):

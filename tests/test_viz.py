@@ -227,7 +227,7 @@ def test_pictures_get_opens_mode(tmp_path):
 def test_save_refuses_a_fifo(tmp_path):
     import os
 
-    from autograd_mini.files import NotARegularFileError
+    from autograd_mini.bridges.files import NotARegularFileError
 
     os.mkfifo(tmp_path / "g.svg")
     with pytest.raises(NotARegularFileError):

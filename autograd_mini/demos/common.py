@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..files import write_atomically
+from ..bridges.files import write_atomically
 
 __all__ = ["parser", "new_folder", "output_folder", "pyplot", "save_figure", "progress"]
 

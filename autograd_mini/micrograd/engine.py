@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .. import engine
-from ..engine import local_derivatives, topological_order
+from ..core import checks, engine
+from ..core.engine import local_derivatives, topological_order
 
 __all__ = ["Value"]
 
@@ -54,8 +54,10 @@ class Value(engine.Value):
 
     def backward(self) -> None:  # type: ignore[override]
         """micrograd's backward: seed 1 (not accumulated), then every node's step."""
+        order = topological_order(self)
+        checks.check_fresh(order)  # a graph whose numbers changed since it was built: refused
         self.grad = 1.0
-        for node in reversed(topological_order(self)):
+        for node in reversed(order):
             custom = getattr(node, "_custom_backward", None)
             if custom is not None:
                 custom()

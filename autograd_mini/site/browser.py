@@ -8,8 +8,8 @@ how the tests check them against the package without a browser:
     >>> json.loads(run("x*x + 3*x", '{"x": 2}'))
     {'value': 10.0, 'grads': {'x': 7.0}}
 
-An expression is read by the command line's whitelist parser (:mod:`autograd_mini.expression`),
-never executed; pictures are drawn through the one rendering seam
+An expression is read by the command line's whitelist parser
+(:mod:`autograd_mini.explain.expression`), never executed; pictures are drawn through the one rendering seam
 (:mod:`autograd_mini.viz.rendering`), by WASM graphviz in a browser.
 """
 
@@ -24,13 +24,13 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..engine import Value, apply, topological_order
-from ..expression import ExpressionError, functions, parse
-from ..naming import fmt
-from ..ops import PRIMITIVES, Primitive
-from ..quiz import QUIZ_TOLERANCE, Question, Quiz
+from ..core.engine import Value, apply, topological_order
+from ..core.naming import fmt
+from ..core.ops import PRIMITIVES, Primitive
+from ..explain.expression import ExpressionError, functions, parse
+from ..explain.quiz import QUIZ_TOLERANCE, Question, Quiz
+from ..explain.trace import BackwardStep, Step, Trace, trace, walk
 from ..testing.gradcheck import check_gradients, report
-from ..trace import BackwardStep, Step, Trace, trace, walk
 from ..viz import rendering
 from ..viz.graph import Scene, View, node_ids
 
@@ -203,7 +203,7 @@ class Playground:
 
     def answer(self, question: str, text: str) -> str:
         """Check the student's answer to ``question`` (an id from :meth:`frame`) with
-        :meth:`autograd_mini.quiz.Quiz.answer`: right, or wrong with a hint."""
+        :meth:`autograd_mini.explain.quiz.Quiz.answer`: right, or wrong with a hint."""
         verdict = self.quiz.answer(question, text)
         if verdict["error"]:
             return _json({"ok": False, "error": verdict["error"]})
@@ -217,7 +217,7 @@ class Playground:
         return self.quiz.question(question)
 
     def hint(self, q: Question) -> str:
-        """What a wrong answer is told (:meth:`autograd_mini.quiz.Quiz.hint`)."""
+        """What a wrong answer is told (:meth:`autograd_mini.explain.quiz.Quiz.hint`)."""
         return self.quiz.hint(q)
 
     def score(self) -> dict:

@@ -33,7 +33,7 @@ import types
 from collections.abc import Callable
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 
-from ..ops import PRIMITIVES
+from ..core.ops import PRIMITIVES
 
 __all__ = ["Kernel", "kernel", "run_cell", "restart", "markdown_html", "notebook_cells",
            "notebook_cells_json", "use_widget_stand_in", "widget_state", "widget_update",

@@ -5,14 +5,14 @@
     True
 
 ``check_engine(Value)`` grades a whole engine with micrograd's API, yours or a student's
-(:mod:`autograd_mini.testing.engine_check`).  The checks live in
+(:mod:`autograd_mini.testing.grader`).  The checks live in
 :mod:`autograd_mini.testing.gradcheck`, the hypothesis strategies in
 :mod:`autograd_mini.testing.strategies`, the numeric policy's table in
 :mod:`autograd_mini.testing.policy`.
 """
 
-from .engine_check import Adapter, EngineReport, check_engine
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numeric_gradient
+from .grader import Adapter, EngineReport, check_engine
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numeric_gradient",
            "check_engine", "EngineReport", "Adapter"]

@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..naming import fmt
-from .engine_forms import METHOD, NUMBER_LEFT, VALUES, Form
+from ..core.naming import fmt
+from .op_forms import METHOD, NUMBER_LEFT, VALUES, Form
 
 __all__ = ["close", "value_diagnosis", "gradient_diagnosis", "OVERWRITE", "ORDER",
            "RECURSION", "NO_SEED", "UNLINKED", "HANG", "raised", "not_a_value"]

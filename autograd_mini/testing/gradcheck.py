@@ -23,11 +23,11 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .. import handwritten
-from ..engine import Value, grad, topological_order
-from ..naming import display_names, input_label
-from ..trace import aligned, fmt
-from ..valuebase import number
+from ..core import handwritten
+from ..core.engine import Value, grad, topological_order
+from ..core.naming import display_names, input_label
+from ..core.valuebase import number
+from ..explain.trace import aligned, fmt
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numeric_gradient",
            "check_gradients", "report"]

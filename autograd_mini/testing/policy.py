@@ -13,9 +13,9 @@ import math
 import sys
 from dataclasses import dataclass
 
-from ..engine import Value, apply, grad
-from ..naming import fmt
-from ..ops import PRIMITIVES
+from ..core.engine import Value, apply, grad
+from ..core.naming import fmt
+from ..core.ops import PRIMITIVES
 
 __all__ = ["RULES", "SPECIALS", "Row", "cases", "ours", "theirs", "rows", "markdown",
            "with_torch_form"]

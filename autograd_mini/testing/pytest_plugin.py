@@ -56,7 +56,7 @@ def pytest_collection_modifyitems(session, config, items) -> None:
     target = config.getoption("check_engine")
     if not target:
         return
-    from .engine_check import EngineChecker
+    from .grader import EngineChecker
     from .loading import EngineLoadError, load_engine
 
     try:

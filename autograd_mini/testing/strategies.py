@@ -22,9 +22,10 @@ from typing import TypeVar
 
 from hypothesis import strategies as st
 
-from ..engine import Value, apply, interpret, topological_order
-from ..naming import input_label
-from ..ops import PRIMITIVES, REAL, Primitive
+from ..core.engine import Value, apply, topological_order
+from ..core.interpret import interpret
+from ..core.naming import input_label
+from ..core.ops import PRIMITIVES, REAL, Primitive
 
 __all__ = ["points", "values", "op_inputs", "expressions", "Expression"]
 
@@ -68,7 +69,7 @@ class Expression:
 
     It is a graph of Values built at the drawn point (``inputs``, the leaves ``x1, x2,
     ...``, and its ``output``).  Calling it replays that graph on your Values, reading it
-    writes it out: both are the one interpreter loop (:func:`~autograd_mini.engine.interpret`),
+    writes it out: both are the one interpreter loop (:func:`~autograd_mini.core.engine.interpret`),
     which :meth:`interpret` lends to any other rule.
 
         >>> x1, x2 = Value(1.0, label="x1"), Value(0.0, label="x2")

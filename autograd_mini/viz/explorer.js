@@ -2,7 +2,7 @@
 //
 // Python sends the graph as graphviz SVG (drawn once: the graph's shape never changes),
 // each node's value and gradient as text, and the steps of the walk (titles, sentences and
-// formulas from autograd_mini.trace.walk). This side only shows them: it never computes
+// formulas from autograd_mini.explain.trace.walk). This side only shows them: it never computes
 // a number. Every text goes into the page with textContent, never as markup.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -290,7 +290,7 @@ function show(ui, graph, model) {
   showQuiz(ui, model, index);
 }
 
-// --- The quiz: Python asks, checks and scores (autograd_mini.quiz); this side draws the
+// --- The quiz: Python asks, checks and scores (autograd_mini.explain.quiz); this side draws the
 // blanks of the current step, sends what is typed, and shows what Python said.
 
 // The last step the walk may show: in a quiz, the first whose blanks are still open.

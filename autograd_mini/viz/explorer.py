@@ -11,17 +11,17 @@
 
 In a notebook the explorer shows the graph with every value and gradient (coloured by
 |grad|), Previous/Next buttons that walk the forward pass node by node and the backward
-pass chain-rule product by product -- the sentences of :func:`autograd_mini.trace.trace`
-and of the step viewer, taken from :func:`autograd_mini.trace.walk` -- and a slider
+pass chain-rule product by product -- the sentences of :func:`autograd_mini.explain.trace.trace`
+and of the step viewer, taken from :func:`autograd_mini.explain.trace.walk` -- and a slider
 and number box for each input.  Moving a slider replays the recorded graph on the new
 number (the op table's value rules, through the engine's one interpreter loop
-:func:`~autograd_mini.engine.interpret`; no user function is called again) and updates
+:func:`~autograd_mini.core.engine.interpret`; no user function is called again) and updates
 the page in place.
 
 ``explore(out, quiz=True)`` makes it a quiz: at each backward step the student types the
 local derivative and the contribution of every arrow before the step shows its numbers,
 is told the op table's rule and the numbers it needs when wrong, and gets a score at the
-end -- the playground's quiz (:mod:`autograd_mini.quiz`), in the notebook.
+end -- the playground's quiz (:mod:`autograd_mini.explain.quiz`), in the notebook.
 
 The page only shows: every number and sentence is computed here, in Python, and reaches
 the page as text.  The graph is graphviz's SVG, its labels escaped by
@@ -43,10 +43,11 @@ except ImportError:  # the engine works without it; only the explorer needs it
     raise ImportError("the explorer needs anywidget: pip install anywidget "
                       "(or pip install 'autograd_mini[notebooks]')") from None
 
-from ..engine import Value, apply, interpret, topological_order
-from ..naming import fmt
-from ..quiz import Quiz
-from ..trace import Step, Trace, trace, walk
+from ..core.engine import Value, apply, topological_order
+from ..core.interpret import interpret
+from ..core.naming import fmt
+from ..explain.quiz import Quiz
+from ..explain.trace import Step, Trace, trace, walk
 from . import rendering
 from .graph import GradScale, Scene, View, compact, node_ids
 
@@ -151,7 +152,7 @@ class Explorer(anywidget.AnyWidget):
     @staticmethod
     def _page_picture(record: Trace, rankdir: str) -> str:
         """The page's picture, laid out once for any number: each data and grad field as
-        wide as the widest number :func:`~autograd_mini.naming.fmt` writes, so that the
+        wide as the widest number :func:`~autograd_mini.core.naming.fmt` writes, so that the
         numbers a slider brings never overflow their fields."""
         widest = {n: (WIDEST_NUMBER, WIDEST_NUMBER) for n in record.names if not n.is_constant}
         graph = compact(Scene.of_trace(record).draw(View(texts=widest, rankdir=rankdir)))
@@ -220,7 +221,7 @@ class Explorer(anywidget.AnyWidget):
 
     def answer(self, question: str, text: str) -> dict:
         """Check ``text`` as the answer to the blank ``question`` (an id of
-        ``quiz_state["questions"]``), as :meth:`autograd_mini.quiz.Quiz.answer` does;
+        ``quiz_state["questions"]``), as :meth:`autograd_mini.explain.quiz.Quiz.answer` does;
         the page shows the verdict, and the step's numbers once its blanks are done."""
         verdict = self._asked().answer(question, text)
         said = verdict["error"] or (f"right: {verdict['answer']}" if verdict["ok"]

@@ -26,10 +26,10 @@ except ImportError:  # the engine works without it; only pictures need it
     raise ImportError("drawing graphs needs the graphviz Python package: "
                       "pip install graphviz (and the graphviz program `dot`)") from None
 
-from ..engine import Value, topological_order
-from ..files import write_atomically
-from ..naming import display_names, fmt, repeated_parents, slot_names
-from ..valuebase import number
+from ..bridges.files import write_atomically
+from ..core.engine import Value, topological_order
+from ..core.naming import display_names, fmt, repeated_parents, slot_names
+from ..core.valuebase import number
 from . import rendering
 from .rendering import FORMATS, GraphvizError, GraphvizNotFound, GraphvizTimeout, graphviz_errors
 
@@ -119,7 +119,7 @@ class View:
             ``{node: ("0.7616", "-1.5")}``: a page lays its picture out once for the widest
             text it will show, then writes each step's numbers in itself.
     Which names:
-        names: display names to use instead of :func:`~autograd_mini.naming.display_names`.
+        names: display names to use instead of :func:`~autograd_mini.core.naming.display_names`.
         model: a :class:`~autograd_mini.nn.Module`; each neuron's nodes are drawn inside a
             box named after it.
         collapse_neurons: with ``model``, draw each neuron as a single node.
@@ -208,7 +208,7 @@ class Scene:
 
     @classmethod
     def of_trace(cls, record) -> Scene:
-        """The scene of a :class:`~autograd_mini.trace.Trace`'s graph, named as the trace
+        """The scene of a :class:`~autograd_mini.explain.trace.Trace`'s graph, named as the trace
         names it; its names are in topological order, so nothing is walked."""
         return cls.of(record.output, View(names=record.names), order=list(record.names))
 
@@ -484,7 +484,7 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike, *,
     """Write ``graph`` to ``path``; the format comes from the extension (svg, png, pdf, dot).
 
     The file appears whole or not at all, with the mode ``open()`` would give it
-    (:func:`autograd_mini.files.write_atomically`).  ``timeout``: seconds ``dot`` may take.
+    (:func:`autograd_mini.bridges.files.write_atomically`).  ``timeout``: seconds ``dot`` may take.
     """
     path = Path(path)
     fmt_ = path.suffix.lower().lstrip(".")

@@ -1,7 +1,7 @@
 """The step-by-step pass as pictures: graph frames and a self-contained HTML viewer.
 
     >>> from autograd_mini import Value
-    >>> from autograd_mini.trace import trace
+    >>> from autograd_mini.explain.trace import trace
     >>> from autograd_mini.viz.steps import frames
     >>> x = Value(3.0, label="x")
     >>> len(frames(trace(x * x)))  # x given, x*x computed, the seed, one backward step
@@ -9,7 +9,7 @@
 
 Each frame is a graph with the active node and edges highlighted, the values and
 gradients known so far filled in, and the sentence that explains the step (the step
-narrative of :func:`autograd_mini.trace.walk`).  The graph is walked once, by the trace.
+narrative of :func:`autograd_mini.explain.trace.walk`).  The graph is walked once, by the trace.
 
 The viewer's page (the package file ``steps.html``) lays the graph out once, left to
 right and top to bottom, each laid out for the widest number a node shows in any step;
@@ -25,10 +25,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine import Value
-from ..files import write_atomically
-from ..naming import fmt
-from ..trace import Step, Trace, step_count, trace, walk
+from ..bridges.files import write_atomically
+from ..core.engine import Value
+from ..core.naming import fmt
+from ..explain.trace import Step, Trace, step_count, trace, walk
 from . import rendering
 from .graph import Graph, GraphvizTimeout, Scene, View, compact, node_ids
 
@@ -51,7 +51,7 @@ class Frame:
 
 
 def frames(record: Trace, *, rankdir: str = "LR") -> list[Frame]:
-    """Each step of :func:`~autograd_mini.trace.walk` as a picture: the active node and
+    """Each step of :func:`~autograd_mini.explain.trace.walk` as a picture: the active node and
     edges highlighted, the values and gradients known so far filled in."""
     scene = Scene.of_trace(record)
     values = {s.node: s.value for s in record.forward if s.is_constant}

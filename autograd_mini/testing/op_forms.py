@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..ops import PRIMITIVES, Primitive
+from ..core.ops import PRIMITIVES, Primitive
 
 __all__ = ["Form", "all_forms", "VALUES", "NUMBER_RIGHT", "NUMBER_LEFT", "METHOD", "forms_of",
            "REQUIRED", "NICE", "fitting", "Program", "Step", "programs"]

@@ -5,7 +5,6 @@
   built from it stale, and the sweeps refuse such a graph (``StaleGraphError``);
 * comparisons by number (``if x > 0``), but equality by identity (nodes are keys);
 * no silent ``float()``: ``math.tanh(x)`` would leave the graph;
-* copying and pickling by walking the graph, so a deep graph does not recurse.
 """
 
 from __future__ import annotations
@@ -13,10 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from . import checks
+from .ops import PRIMITIVES
 
-__all__ = ["ValueBase", "writes", "number"]
+__all__ = ["ValueBase", "clock", "number"]
 
-writes = 0  # how many times a .data was written; a node made now takes it as its version
+# The version clock: it ticks each time a .data is written.  A node made now takes its
+# reading as its version, so a parent newer than its child was written after the child.
+clock = 0
 
 
 class ValueBase:
@@ -51,11 +53,11 @@ class ValueBase:
 
     @data.setter
     def data(self, number: Any) -> None:
-        global writes
-        self._data, writes = checks.as_float(number), writes + 1
+        global clock
+        self._data, clock = checks.as_float(number), clock + 1
         # A leaf becomes newer than every node made from it; a node a primitive made no
         # longer agrees with its inputs at all (-1: older than any of them).
-        self.version = -1 if self.parents else writes
+        self.version = -1 if self.parents else clock
 
     # Comparisons look at the data, so ``if x > 0`` works as with plain numbers.
     # Equality is left as identity: nodes are dictionary keys during backward.
@@ -75,17 +77,7 @@ class ValueBase:
         return self  # +x is x
 
     def __float__(self) -> float:
-        raise checks.leaves_the_graph(self)  # math.tanh(x) would leave the graph unseen
-
-    def __deepcopy__(self, memo: dict) -> Any:
-        from .copying import deepcopy_graph  # a walk, not recursion: a deep chain copies
-
-        return deepcopy_graph(self, memo)
-
-    def __reduce__(self) -> tuple:
-        from .copying import reduce_graph  # each node by its op's name (rules are code)
-
-        return reduce_graph(self)
+        raise checks.leaves_the_graph(self, PRIMITIVES)  # math.tanh(x) would leave the graph unseen
 
 
 def number(x: Any) -> float:

@@ -1,7 +1,7 @@
 """Write a file whole or not at all, as ``open()`` would have made it.
 
     >>> import os, tempfile
-    >>> from autograd_mini.files import write_atomically
+    >>> from autograd_mini.bridges.files import write_atomically
     >>> path = write_atomically(os.path.join(tempfile.mkdtemp(), "notes.txt"), "hello")
     >>> path.read_text()
     'hello'

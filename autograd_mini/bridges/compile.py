@@ -7,7 +7,7 @@ line forward and one chain-rule product a line backward, calling the op table's 
 value and derivative rules, so the numbers are exactly the engine's:
 
     >>> from autograd_mini import Value
-    >>> from autograd_mini.compile import compile_graph
+    >>> from autograd_mini.bridges.compile import compile_graph
     >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
     >>> step = compile_graph((x * w).tanh(), [x, w])
     >>> value, grads = step([1.0, 0.5])     # new numbers, no nodes built
@@ -32,9 +32,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .engine import Value, interpret
-from .naming import display_names
-from .ops import PRIMITIVES
+from ..core.engine import Value, backward_pass
+from ..core.interpret import interpret
+from ..core.naming import display_names
+from ..core.ops import PRIMITIVES
 
 __all__ = ["compile_graph", "Compiled"]
 
@@ -179,22 +180,34 @@ def _result(outs: list[Value], single: bool, names: dict[Value, str]) -> str:
 
 def _backward(order: list[Value], outs: list[Value], single: bool, names: dict[Value, str],
               grad_name: dict[Value, str]) -> list[str]:
-    """The backward pass, one chain-rule product a line: the sweep of the engine's
-    chain rule, written out over the same order."""
-    lines = ["    # backward: one chain-rule product a line, d(out)/d(node) in g_<node>"]
-    lines += [f"    {name} = 0.0" for node, name in grad_name.items()
-              if node is not outs[0] or not single]
-    lines.append(f"    seed = gradient({_result(outs, single, names)}) "
-                 "if callable(gradient) else gradient")
-    if single:  # (an output that is a constant leaf has no gradient to seed)
-        lines += [f"    {grad_name[y]} = seed" for y in outs if y in grad_name]
+    """The backward pass, one chain-rule product a line, written from the record of the
+    engine's own reverse loop (:func:`~autograd_mini.core.engine.backward_pass`) run over
+    the graph's shape: each contribution it adds becomes ``g_parent = ...`` (the first)
+    or ``g_parent += ...`` (a later one), in the order the loop adds them."""
+    seeded = [y for y in outs if y in grad_name]  # a constant output has nothing to seed
+    lines = ["    # backward: one chain-rule product a line, d(out)/d(node) in g_<node>",
+             f"    seed = gradient({_result(outs, single, names)}) "
+             "if callable(gradient) else gradient"]
+    if single:
+        lines += [f"    {grad_name[y]} = seed" for y in seeded]
     else:
-        lines += [f"    {grad_name[y]} += seed[{k}]" for k, y in enumerate(outs) if y in grad_name]
-    for node in reversed(order):
-        if node.primitive is None or not any(p in grad_name for p in node.parents):
-            continue  # a leaf, or nothing upstream of it varies
-        args = ", ".join(names[p] for p in node.parents)
-        lines.append(f"    d = d_{node.op}({names[node]}, {args})")
-        lines += [f"    {grad_name[p]} += {grad_name[node]} * d[{k}]"
-                  for k, p in enumerate(node.parents) if p in grad_name]
-    return lines
+        lines += [f"    {grad_name[y]} {'+=' if y in outs[:k] else '='} seed[{k}]"
+                  for k, y in enumerate(outs) if y in grad_name]
+    holding = None  # the node whose local derivatives d holds now
+
+    def write(node: Value, slot: int, upstream, local, before, after) -> None:
+        nonlocal holding
+        parent = node.parents[slot]
+        if parent not in grad_name:  # a leaf that is not an input: written as a number
+            return
+        if holding is not node:
+            holding = node
+            lines.append(f"    d = d_{node.op}({names[node]}, "
+                         f"{', '.join(names[p] for p in node.parents)})")
+        sign = "=" if before is None else "+="
+        lines.append(f"    {grad_name[parent]} {sign} {grad_name[node]} * d[{slot}]")
+
+    shape_only = lambda node: (0.0,) * len(node.parents)  # no rule is run here, only written
+    reached = backward_pass(order, dict.fromkeys(seeded, 0.0), shape_only, listen=write)
+    unreached = [f"    {name} = 0.0" for node, name in grad_name.items() if node not in reached]
+    return lines[:1] + unreached + lines[1:]  # an input the outputs do not depend on: 0

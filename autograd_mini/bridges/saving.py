@@ -2,14 +2,14 @@
 
     >>> import random, tempfile, os
     >>> from autograd_mini.nn import MLP
-    >>> from autograd_mini.saving import save, load
+    >>> from autograd_mini.bridges.saving import save, load
     >>> model = MLP(2, [3, 1], rng=random.Random(0))
     >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
     >>> _ = save(model, path)
     >>> load(path).state_dict() == model.state_dict()
     True
 
-Writing is atomic (see :mod:`autograd_mini.files`), so a failure leaves any older file
+Writing is atomic (see :mod:`autograd_mini.bridges.files`), so a failure leaves any older file
 whole, and a model with a non-finite weight is refused before anything is written.
 Reading checks the file before building anything: a corrupt, hostile or mismatched file
 raises :class:`ModelFileError`, at a cost proportional to the file's size, and changes
@@ -24,8 +24,8 @@ import os
 import stat
 from pathlib import Path
 
+from ..nn import MLP, Layer, Module, Neuron
 from .files import NotARegularFileError, write_atomically
-from .nn import MLP, Layer, Module, Neuron
 
 __all__ = ["save", "load", "ModelFileError", "MODEL_TYPES"]
 

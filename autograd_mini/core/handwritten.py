@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from . import engine
 from .checks import HandWrittenNodeError
 from .engine import Value, topological_order
 
@@ -87,12 +88,12 @@ def backward_gradients(output: Value, inputs: Sequence[Value]) -> list[float]:
             node.grad = grad
 
 
-def local_derivatives(node: Value) -> list[float]:
-    """A hand-written node's local derivatives: what its ``_backward`` adds into each
-    parent for an upstream gradient of 1 (the chain rule is linear in it).  Given to the
-    engine's sweep (``chain_rule(..., by_hand=local_derivatives)``), it lets the trace show
+def local_derivatives(node: Value) -> Sequence[float]:
+    """The engine's float rule, but for a node made by hand what its ``_backward`` adds
+    into each parent for an upstream gradient of 1 (the chain rule is linear in it).  Given
+    to the sweep (``gradients(..., local_rule=local_derivatives)``), it lets the trace show
     a hand-written step with its numbers."""
-    return step(node, 1.0)
+    return step(node, 1.0) if is_hand_written(node) else engine.local_derivatives(node)
 
 
 def written(node: Value, names: Sequence[str]) -> str:

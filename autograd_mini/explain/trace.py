@@ -1,7 +1,7 @@
 """A step-by-step record of a forward and a backward pass, for reading and teaching.
 
     >>> from autograd_mini import Value
-    >>> from autograd_mini.trace import trace
+    >>> from autograd_mini.explain.trace import trace
     >>> x, w = Value(2.0, label="x"), Value(3.0, label="w")
     >>> t = trace(x * w)
     >>> print(t.backward[0].contributions[0].sentence)
@@ -9,7 +9,7 @@
 
 Every local derivative shown is the op table's derivative rule written out with the
 node names (``Primitive.partials``), next to the number the engine computed from the
-same rule.  Nodes are called by their display names (:mod:`autograd_mini.naming`).
+same rule.  Nodes are called by their display names (:mod:`autograd_mini.core.naming`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from . import handwritten
-from .engine import Value, accumulate, chain_rule, interpret
-from .naming import display_names, fmt, repeated_parents, slot_phrase
+from ..core import handwritten
+from ..core.checks import as_float
+from ..core.engine import Value, accumulate, backward_pass
+from ..core.interpret import interpret
+from ..core.naming import display_names, fmt, repeated_parents, slot_phrase
 
 __all__ = [
     "trace", "Trace", "ForwardStep", "BackwardStep", "Contribution", "Total", "fmt", "aligned",
@@ -116,15 +118,14 @@ class Total:
 class BackwardStep:
     """The chain rule at one node: its upstream gradient goes to each parent.
 
-    ``locals`` are the local derivatives and ``befores`` each parent's gradient before
-    its product is added (None for a constant), one per slot; ``contributions`` and
-    ``totals`` are written out from them when read."""
+    ``slots`` holds, for each parent slot that received a product (constants receive
+    none), the local derivative and the parent's gradient before and after the sweep
+    added it; ``contributions`` and ``totals`` are written out from them when read."""
 
     node: Value
     name: str
     upstream: float
-    locals: tuple
-    befores: tuple
+    slots: dict[int, tuple[float, float, float]] = field(repr=False, compare=False)
     names: dict[Value, str] = field(repr=False, compare=False)
     output_name: str = "out"
 
@@ -155,10 +156,10 @@ class BackwardStep:
         twice = repeated_parents(self.node)
         here, out = self.name, self.output_name
         made = []
-        for index, (parent, local, before, partial) in enumerate(
-                zip(self.node.parents, self.locals, self.befores, partials)):
-            if parent.is_constant:
+        for index, (parent, partial) in enumerate(zip(self.node.parents, partials)):
+            if index not in self.slots:  # a constant's slot: it receives nothing
                 continue
+            local, before, after = self.slots[index]
             there, contribution = self.names[parent], self.upstream * local
             slot = slot_phrase(self.node, index) if parent in twice else ""
             sentence = (f"∂{out}/∂{there} += ∂{out}/∂{here} · ∂{here}/∂{there}"
@@ -166,7 +167,7 @@ class BackwardStep:
                         + (f"  ({there} {slot})" if slot else ""))
             local_formula = f"∂{here}/∂{there} " + (f"= {partial}" if partial else HAND_WRITTEN)
             made.append(Contribution(parent, there, local_formula, local, contribution,
-                                     before, before + contribution, sentence, slot))
+                                     before, after, sentence, slot))
         return made
 
     @property
@@ -249,26 +250,22 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
     order = list(names)  # topological: the graph is walked once
     # A node made by hand (micrograd's _backward) has no rule: its closure is run instead.
     forward = interpret(order, lambda n: ForwardStep(n, names[n], n.data, names),
-                        lambda n, args: ForwardStep(n, names[n], n.data, names), by_hand=True)
+                        lambda n, args: ForwardStep(n, names[n], n.data, names),
+                        hand_written=True)
     backward: list[BackwardStep] = []
     out = names[output]
 
-    def record(node, upstream, locals_, grads):
-        """Hears of each step of the sweep before it is applied, and reads its sums."""
-        sums: dict[Value, float] = {}  # a parent used twice (x * x) receives two products
-        befores = []
-        for parent, local in zip(node.parents, locals_):
-            if parent.is_constant:  # a constant receives no gradient
-                befores.append(None)
-                continue
-            before = sums.get(parent, grads[parent])
-            befores.append(before)
-            sums[parent] = before + upstream * local  # as the sweep adds it next
-        backward.append(BackwardStep(node, names[node], upstream, tuple(locals_),
-                                     tuple(befores), names, out))
+    def record(node, slot, upstream, local, before, after):
+        """Hears of each contribution just after the sweep has added it (a node's come
+        one after another), and keeps the sweep's own numbers."""
+        if not backward or backward[-1].node is not node:
+            backward.append(BackwardStep(node, names[node], upstream, {}, names, out))
+        backward[-1].slots[slot] = (local, 0.0 if before is None else before, after)
 
-    grads = chain_rule(order, {output: float(gradient)}, listen=record,
-                       by_hand=handwritten.local_derivatives)  # a closure's own numbers
+    # The engine's own loop over the order walked above (interpret refused a stale graph);
+    # a node made by hand (micrograd's _backward) has no rule: its closure is run instead.
+    grads = backward_pass(order, {output: as_float(gradient, "gradient")},
+                          handwritten.local_derivatives, listen=record)
     accumulate(grads)  # what backward() would add, written all at once
     return Trace(output, names, list(forward.values()), backward, grads)
 

@@ -1,14 +1,19 @@
-"""The engine: ``Value`` nodes, the graph walk, and the chain rule.
+"""The engine: ``Value`` nodes, the graph walk, and the chain rule -- one page, one loop.
 
 Every operation on Values makes a node that remembers its inputs (``parents``) and the
-primitive that made it (:mod:`autograd_mini.ops`).  ``backward`` orders the graph so that
-each node comes after all it depends on, then walks that order back from the output.  At
-each node the chain rule multiplies the gradient arriving from above (the *upstream*
+primitive that made it (:mod:`autograd_mini.core.ops`).  ``backward`` orders the graph so
+that each node comes after all it depends on, then walks that order back from the output.
+At each node the chain rule multiplies the gradient arriving from above (the *upstream*
 gradient) by the node's local derivatives and adds the products into its parents:
 
     dL/d(parent) += dL/d(node) * d(node)/d(parent)
 
 The ``+=`` matters: a node used twice receives the sum of both paths.
+
+Read one ``backward()`` from top to bottom: ``Value.backward`` → :func:`gradients` →
+:func:`topological_order` → :func:`backward_pass` (the one reverse loop) →
+:func:`accumulate`.  What is not the lesson -- messages, the stale-graph check, anomaly
+mode -- is called through :mod:`.checks` and the two lists of listeners below.
 """
 
 from __future__ import annotations
@@ -18,22 +23,22 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from itertools import repeat
 from operator import add, attrgetter
-from typing import TypeVar, Union
+from typing import Union
 
-from . import checks, valuebase  # messages, and what a Value needs beyond the lesson
-from .checks import HandWrittenNodeError, StaleGraphError, as_float
+from . import checks, copying, valuebase
+from .checks import HandWrittenNodeError, as_float
 from .collector import gc_paused
 from .ops import PRIMITIVES, Primitive
 from .valuebase import ValueBase
 
-__all__ = ["Value", "Number", "apply", "grad", "gradients", "chain_rule", "topological_order",
-           "interpret", "local_derivatives", "accumulate", "on_new_node", "on_sweep"]
+__all__ = ["Value", "Number", "apply", "grad", "gradients", "backward_pass",
+           "topological_order", "constant", "local_derivatives", "local_derivatives_on_values",
+           "accumulate", "on_new_node", "on_sweep"]
 
-Number, T = Union[int, float], TypeVar("T")
+Number = Union[int, float]
 
-# The seam for machinery that is not the lesson (anomaly mode): on_new_node hears of each
-# node made, on_sweep of each chain-rule sweep done, as (order, seeds, grads, create_graph,
-# by_hand) before its gradients are returned.
+# Listeners, for what is not the lesson (anomaly mode): on_new_node hears of each node
+# made; on_sweep of each finished sweep, as (order, seeds, rule, grads).
 on_new_node: list[Callable[[Value], None]] = []
 on_sweep: list[Callable[..., None]] = []
 _accumulating = threading.Lock()  # held while .grad is read, added to and written
@@ -46,10 +51,10 @@ class Value(ValueBase):
         data: the number it holds (ints and bools are stored as float).
         grad: d(output)/d(this node) after ``output.backward()``; starts at 0, accumulates.
         label: display text for pictures, traces and messages; never changes what it is.
-        primitive: the :class:`~autograd_mini.ops.Primitive` that made it; None for a leaf.
+        primitive: the :class:`~autograd_mini.core.ops.Primitive` that made it; None for a leaf.
         parents: its inputs, in order and with repeats (``a * a`` has two).
         is_constant: true for a number an operator lifted in (the ``3`` of ``3 * x``).
-        version: when its number was made or last written (see ``valuebase``).
+        version: when its number was made or last written (see ``valuebase.clock``).
     Operators and methods come from the op table: ``x * y`` is ``apply("mul", x, y)``.
     """
 
@@ -59,10 +64,7 @@ class Value(ValueBase):
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"a label must be text, got {type(label).__name__}")
-        self._data, self.grad, self.label = as_float(data), 0.0, label
-        self.primitive: Primitive | None = None  # a leaf: made by no primitive
-        self.parents: tuple[Value, ...] = ()
-        self.is_constant, self.version = False, valuebase.writes
+        _fill(self, as_float(data), None, (), False, label)
 
     def backward(self, gradient: Number = 1.0, *, create_graph: bool = False) -> None:
         """Add ``gradient`` · d(self)/d(node) into ``.grad`` of every node of the graph.
@@ -80,6 +82,17 @@ class Value(ValueBase):
             return other
         return constant(type(self), as_float(other, "an operation on Values"))
 
+    def _apply_one(self, name: str) -> Value:
+        """``name(self)`` as a new node: how the table's ``fn.tanh(x)`` makes one."""
+        return apply(name, self)
+
+    # copy.deepcopy and pickle would recurse along a deep chain: walk it in order instead
+    def __deepcopy__(self, memo: dict) -> Value:
+        return copying.deepcopy_graph(topological_order(self), memo)
+
+    def __reduce__(self) -> tuple:
+        return copying.reduce_graph(topological_order(self))
+
 
 def _method(name: str, arity: int | None, reflected: bool) -> Callable[..., Value]:
     if arity == 1:  # x.exp(); else x * y, or the reflected 2 * x (x.__rmul__(2))
@@ -95,13 +108,18 @@ for _primitive in PRIMITIVES.values():  # x.exp(), x * y, 2 * x, ...: one method
         getattr(Value, _name).__doc__ = _primitive.formula  # help(x.tanh) gives its calculus
 
 
+def _fill(node: Value, data: float, primitive: Primitive | None, parents: tuple,
+          is_constant: bool, label: str = "") -> Value:
+    """The one place a node's slots are set: its number, no gradient yet, how it was made."""
+    node._data, node.grad, node.label = data, 0.0, label
+    node.primitive, node.parents, node.is_constant = primitive, parents, is_constant
+    node.version = valuebase.clock
+    return node
+
+
 def constant(kind: type[Value], data: float) -> Value:
     """A number lifted into the graph: a leaf that is a constant, not an input."""
-    node = object.__new__(kind)  # skip __init__: data is a float already
-    node._data, node.grad, node.label = data, 0.0, ""
-    node.primitive, node.parents, node.is_constant = None, (), True
-    node.version = valuebase.writes
-    return node
+    return _fill(object.__new__(kind), data, None, (), True)
 
 
 def apply(name: str | Primitive, *parents: Value) -> Value:
@@ -110,7 +128,7 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
     try:
         primitive = name if isinstance(name, Primitive) else PRIMITIVES[name]
     except (KeyError, TypeError):
-        checks.look_up(name)  # no such op: the message lists the table
+        primitive = checks.look_up(name, PRIMITIVES)  # no such op: the message lists the table
     if primitive.layout.columns and primitive.layout.size(len(parents)) is None:
         checks.check_operands(primitive, parents, Value)  # too many or too few: it says so
     try:
@@ -120,13 +138,9 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
     except (AttributeError, TypeError, IndexError):
         checks.check_operands(primitive, parents, Value)
         raise
-    out = object.__new__(type(parents[0]))  # skip __init__: data is a float already
-    out._data, out.grad, out.label = data, 0.0, ""
-    out.primitive, out.parents, out.is_constant = primitive, parents, False
-    out.version = valuebase.writes
-    if on_new_node:  # anomaly mode is on
-        for listener in on_new_node:
-            listener(out)
+    out = _fill(object.__new__(type(parents[0])), data, primitive, parents, False)
+    for listener in on_new_node:  # anomaly mode, when it is on
+        listener(out)
     return out
 
 
@@ -156,113 +170,64 @@ def topological_order(*roots: Value) -> list[Value]:
     return order
 
 
-def interpret(order: Sequence[Value], leaf: Callable[[Value], T],
-              rule: Callable[[Value, list[T]], T], by_hand: bool = False) -> dict[Value, T]:
-    """The one loop every interpreter of a graph shares (JAX's ``eval_jaxpr``): over
-    ``order`` (topological), each node's result is ``leaf(node)`` for an input or a
-    constant (``node.is_constant``), ``rule(node, [result of each parent])`` for a node a
-    primitive made (and one made by hand, if ``by_hand``).  Replay, forward mode, SymPy,
-    compiled code and the trace each supply their two rules:
+def backward_pass(order: Sequence[Value], seeds: Mapping[Value, object],
+                  local_rule: Callable[[Value], Sequence], listen: Callable | None = None) -> dict:
+    """The chain rule over ``order`` (topological), from the ``seeds`` ({output: dL/d
+    output}) back to the leaves: {node: dL/d node} for every node but the constants.
 
-        >>> x = Value(2.0)
-        >>> y = x * x + 1
-        >>> interpret(topological_order(y), lambda n: n.data,
-        ...           lambda n, args: n.primitive.value(*args))[y]
-        5.0
+    The one reverse loop.  ``local_rule(node)`` gives the node's local derivatives, one
+    per parent: floats (:func:`local_derivatives`) or Values to be differentiated again
+    (:func:`local_derivatives_on_values`).  A parent's first contribution is stored as it
+    is, later ones are added.  ``listen(node, slot, upstream, local, before, after)``, if
+    given, hears of each contribution just after it is added (``before`` is None for a
+    parent's first).  Pure: the gradients live in a dict of their own, no node is written.
     """
-    results: dict[Value, T] = {}
-    for node in order:
-        if not node.parents:
-            results[node] = leaf(node)
-            continue
-        if node.primitive is None and not by_hand:  # made by hand: no rule to read
-            raise HandWrittenNodeError(node)
-        checks.check_fresh(node)
-        results[node] = rule(node, [results[p] for p in node.parents])
-    return results
+    grads = dict(seeds)
+    for node in reversed(order):
+        upstream = grads.get(node)
+        if upstream is None or not node.parents:
+            continue  # no path from an output, or a leaf: nothing to send further back
+        locals_ = local_rule(node)
+        for slot, parent in enumerate(node.parents):
+            if parent.is_constant:
+                continue  # a number lifted in: nothing could use its gradient
+            before = grads.get(parent)
+            contribution = upstream * locals_[slot]
+            grads[parent] = after = contribution if before is None else before + contribution
+            if listen is not None:
+                listen(node, slot, upstream, locals_[slot], before, after)
+    return grads
 
 
-def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
-    """``d(node)/d(parent)`` for each parent, by the table's rule: on floats, or on Values
-    (constants stay floats) to be differentiated again."""
+def local_derivatives(node: Value) -> tuple:
+    """``d(node)/d(parent)`` for each parent, floats, by the op table's rule."""
     primitive = node.primitive
-    if primitive is None:
-        raise HandWrittenNodeError(node)  # a leaf has no rule either
-    checks.check_fresh(node)
+    if primitive is None:  # made by hand (micrograd's _backward): no rule to read
+        raise HandWrittenNodeError(node)
     try:
-        if not create_graph:
-            return primitive.derivative(node._data, *[p._data for p in node.parents])
-        checks.check_runs_on_values(primitive)
-        return primitive.derivative(node, *[p._data if p.is_constant else p
-                                            for p in node.parents])
+        return primitive.derivative(node._data, *[p._data for p in node.parents])
     except (ValueError, ZeroDivisionError, OverflowError) as error:
         return checks.partials_despite(node, error)  # fine if only a constant's partial failed
 
 
-def chain_rule(order: Sequence[Value], seeds: Mapping[Value, float | Value],
-               create_graph: bool = False, listen: Callable | None = None,
-               by_hand: Callable[[Value], Sequence[float]] | None = None) -> dict:
-    """The chain rule over ``order`` (topological) from the ``seeds`` ({output: dL/d
-    output}) back to the leaves: {node: dL/d node} for all but the constants, in a dict of
-    its own (no node is written, so concurrent calls cannot disturb the graph).  ``listen``
-    hears of each step before it is taken.  A node made by hand raises, unless
-    ``by_hand(node)`` gives its local derivatives (on floats)."""
-    listeners = [listen] if listen else []
-    grads = (_sweep_values(order, seeds, listeners) if create_graph else
-             _sweep_floats(order, seeds, listeners, by_hand))
-    for listener in on_sweep:  # anomaly mode is on
-        listener(order, seeds, grads, create_graph, by_hand)
-    return grads
-
-
-def _sweep_floats(order, seeds, listeners, by_hand=None) -> dict:
-    """The chain rule on floats: every gradient starts at 0, each product is added."""
-    grads = dict.fromkeys([node for node in order if not node.is_constant], 0.0)
-    grads.update(seeds)
-    for node in reversed(order):
-        if node.primitive is not None:
-            try:
-                locals_ = node.primitive.derivative(node._data, *[p._data for p in node.parents])
-            except (ValueError, ZeroDivisionError, OverflowError) as error:
-                locals_ = checks.partials_despite(node, error)
-        elif node.parents:  # made by hand, micrograd style: its own closure, if allowed
-            locals_ = checks.by_hand(node, by_hand)
-        else:
-            continue  # a leaf: nothing further back
-        upstream, version = grads[node], node.version
-        if listeners:  # the trace, say
-            for listener in listeners:
-                listener(node, upstream, locals_, grads)
-        for parent, local in zip(node.parents, locals_):
-            if parent.version > version:  # written after this node was made from it
-                raise StaleGraphError(parent, node)
-            if not parent.is_constant:  # a constant's gradient would never be used
-                grads[parent] += upstream * local
-    return grads
-
-
-def _sweep_values(order, seeds, listeners) -> dict:
-    """The chain rule on Values: a first product is taken as it is (no ``0 + g`` nodes)."""
-    grads = dict(seeds)
-    for node in reversed(order):  # as _sweep_floats, but the rules run on Values
-        upstream = grads.get(node)
-        if upstream is None or not node.parents:  # no path to an output, or a leaf
-            continue
-        locals_ = local_derivatives(node, create_graph=True)
-        if listeners:  # the trace, say
-            for listener in listeners:
-                listener(node, upstream, locals_, grads)
-        for parent, local in zip(node.parents, locals_):
-            if not parent.is_constant:
-                before = grads.get(parent)
-                grads[parent] = upstream * local if before is None else before + upstream * local
-    return grads
+def local_derivatives_on_values(node: Value) -> tuple:
+    """The same rule run on the nodes themselves (constants stay floats), so that each
+    local derivative is a Value, part of a graph that can be differentiated again."""
+    if node.primitive is None:
+        raise HandWrittenNodeError(node)
+    checks.check_runs_on_values(node.primitive)
+    try:
+        return node.primitive.derivative(
+            node, *[p._data if p.is_constant else p for p in node.parents])
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        return checks.partials_despite(node, error)
 
 
 def gradients(outputs: Value | Sequence[Value], seeds: float | Value | Sequence = 1.0, *,
-              create_graph: bool = False) -> dict[Value, float | Value]:
+              create_graph: bool = False) -> dict:
     """``d(Σ_k seed_k · output_k)/d(node)`` for every node the outputs depend on: one
     sweep, one seed for all outputs or one each.  Pure: no ``.grad`` is read or written.
+    ``create_graph`` picks the local derivatives on Values, here and nowhere else.
 
         >>> x = Value(3.0)
         >>> g = gradients([x * x, 2 * x], [1.0, 10.0])   # d/dx (x² + 10·2x) = 2x + 20
@@ -271,8 +236,14 @@ def gradients(outputs: Value | Sequence[Value], seeds: float | Value | Sequence 
     """
     outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
     start = checks.seeds_by_output(outputs, seeds, Value)  # {output: the sum of its seeds}
+    rule = local_derivatives_on_values if create_graph else local_derivatives
     with gc_paused():  # the walk and the sweep make no cycles: the collector only slows them
-        return chain_rule(topological_order(*outputs), start, create_graph)
+        order = topological_order(*outputs)
+        checks.check_fresh(order)  # a graph whose numbers changed since it was built: refused
+        grads = backward_pass(order, start, rule)
+        for listener in on_sweep:  # anomaly mode, when it is on
+            listener(order, start, rule, grads)
+    return grads
 
 
 def grad(output: Value, inputs: Sequence[Value], *,
@@ -284,7 +255,7 @@ def grad(output: Value, inputs: Sequence[Value], *,
     checks.check_nodes([output, *inputs], Value, "grad")
     seed = output._lift(1.0) if create_graph else 1.0
     by_node = gradients(output, seed, create_graph=create_graph)
-    zero = constant(type(output), 0.0) if create_graph else 0.0  # can be differentiated again
+    zero = output._lift(0.0) if create_graph else 0.0  # can be differentiated again
     return [by_node.get(x, zero) for x in inputs]
 
 

@@ -10,7 +10,6 @@ import linecache
 import math
 import os
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -47,7 +46,7 @@ def detect_anomaly() -> Iterator[None]:
         >>> with detect_anomaly():
         ...     y = x.exp() - x.exp()  # doctest: +ELLIPSIS
         Traceback (most recent call last):
-        autograd_mini.anomaly.AnomalyError: exp(1000.0 (label 'x')) = inf from finite inputs, ...
+        autograd_mini.core.anomaly.AnomalyError: exp(1000.0 (label 'x')) = inf from finite ...
 
     The checks cost time, so the normal path makes none.  Like PyTorch's anomaly mode
     it is one switch for the whole process, not per thread.
@@ -96,40 +95,27 @@ def _check_value(node: Value) -> None:
                            f"({node.primitive.formula})")
 
 
-_rechecking = threading.local()  # set while a sweep is run again, step by step
-
-
-def _check_sweep(order, seeds: dict, grads: dict, create_graph: bool, by_hand) -> None:
+def _check_sweep(order, seeds: dict, rule, grads: dict) -> None:
     """After a sweep: if every gradient is finite (the usual case, checked in one pass), no
     product or sum of it was NaN or ±inf -- gradients only add up, so a bad one stays.
-    Otherwise the sweep runs again, each step checked, to stop at the first bad one."""
-    if getattr(_rechecking, "on", False) or all(
-            map(math.isfinite, map(number, grads.values()))):
+    Otherwise the sweep runs again, each contribution checked, to stop at the first bad one."""
+    if all(map(math.isfinite, map(number, grads.values()))):
         return
-    _rechecking.on = True
-    try:
-        engine.chain_rule(order, seeds, create_graph, listen=_check_step, by_hand=by_hand)
-    finally:
-        _rechecking.on = False
+    engine.backward_pass(order, seeds, rule, listen=_check_contribution)
 
 
-def _check_step(node: Value, upstream, locals_, grads: dict) -> None:
-    """Before the step at ``node``: a product, or a parent's sum of products, that would
-    not be finite although the upstream gradient is."""
-    if not math.isfinite(number(upstream)):
-        return  # not the first: the upstream gradient was bad already
-    totals: dict[Value, float] = {}
-    for parent, local in zip(node.parents, locals_):
-        if parent.is_constant:
-            continue
-        product = number(upstream) * number(local)
-        totals[parent] = totals.get(parent, number(grads.get(parent, 0.0))) + product
-        if math.isfinite(product) and math.isfinite(totals[parent]):
-            continue
-        what = (f"turned {product!r}: upstream {number(upstream)!r} × local derivative "
-                f"{number(local)!r}" if not math.isfinite(product) else
-                f"summed to {totals[parent]!r} when {product!r} was added to a parent's "
-                "gradient")
-        raise AnomalyError(
-            f"the gradient through {describe(node.primitive, node.parents)} {what}, "
-            f"node made at {_where(getattr(node, 'made_at', None))} ({node.primitive.formula})")
+def _check_contribution(node: Value, slot: int, upstream, local, before, after) -> None:
+    """Just after a contribution is added: a product, or the parent's sum, that is not
+    finite although the upstream gradient (and the sum before) was."""
+    if not math.isfinite(number(upstream)) or (before is not None
+                                                and not math.isfinite(number(before))):
+        return  # not the first: a gradient was bad already
+    product = number(upstream) * number(local)
+    if math.isfinite(product) and math.isfinite(number(after)):
+        return
+    what = (f"turned {product!r}: upstream {number(upstream)!r} × local derivative "
+            f"{number(local)!r}" if not math.isfinite(product) else
+            f"summed to {number(after)!r} when {product!r} was added to a parent's gradient")
+    raise AnomalyError(
+        f"the gradient through {describe(node.primitive, node.parents)} {what}, "
+        f"node made at {_where(getattr(node, 'made_at', None))} ({node.primitive.formula})")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["as_float", "describe", "check_operands", "check_nodes", "check_runs_on_values",
-           "look_up", "seeds_by_output", "data_of", "no_derivative", "partials_despite", "by_hand",
+           "look_up", "seeds_by_output", "data_of", "no_derivative", "partials_despite", "NoSlope",
            "check_fresh", "check_identity", "leaves_the_graph", "HandWrittenNodeError",
            "StaleGraphError"]
 
@@ -63,15 +63,13 @@ def check_nodes(nodes: Sequence[object], kind: type, what: str) -> None:
             raise TypeError(f"{what} expects a Value for each node, got {type(node).__name__}")
 
 
-def look_up(name: object) -> Any:
-    """The primitive called ``name`` in the op table, or an error that lists the table."""
-    from .ops import PRIMITIVES  # here: the op table imports nothing of the engine's
-
+def look_up(name: object, table: dict) -> Any:
+    """The primitive called ``name`` in the op ``table``, or an error that lists the table."""
     try:
-        return PRIMITIVES[name]
+        return table[name]
     except (KeyError, TypeError):
         raise ValueError(f"no primitive named {name!r}; the op table has "
-                         f"{', '.join(sorted(PRIMITIVES))}") from None
+                         f"{', '.join(sorted(table))}") from None
 
 
 def check_runs_on_values(primitive: Any) -> None:
@@ -80,7 +78,7 @@ def check_runs_on_values(primitive: Any) -> None:
         raise TypeError(
             f"the derivative rule of {primitive.name!r} runs on floats only (it calls math "
             "functions, say), so it cannot be differentiated again: write it with "
-            "arithmetic and the functions of autograd_mini.ops (exp, log, sigmoid, ...)")
+            "arithmetic and the functions of autograd_mini.core.ops (exp, log, sigmoid, ...)")
 
 
 def seeds_by_output(outputs: Sequence[Any], seeds: Any, kind: type) -> dict:
@@ -106,20 +104,20 @@ def no_derivative(node: Any, error: Exception) -> Exception:
     return kind(f"no derivative at {message} ({node.primitive.formula})")
 
 
-def by_hand(node: Any, rule: Any) -> Any:
-    """The local derivatives of a node made by hand, from ``rule`` (which runs its own
-    closure); without one, the error that says there is no rule to read."""
-    if rule is None:
-        raise HandWrittenNodeError(node)
-    return rule(node)
+class NoSlope(ZeroDivisionError):
+    """A derivative rule's partial that does not exist at this point.  ``partials`` are
+    the rule's results with None for the missing ones: an input that is a constant needs
+    no partial, so an interpreter can go on with the others."""
+
+    def __init__(self, message: str, partials: tuple) -> None:
+        super().__init__(message)
+        self.partials = partials
 
 
 def partials_despite(node: Any, error: Exception) -> tuple:
     """A rule failed at ``node``.  If only the partials of constant inputs are missing
     (``0.0 ** y``: the slope in the base 0 is infinite, but the base is a number), the
     others are all that is needed; otherwise the error, naming the op, is raised."""
-    from .ops import NoSlope  # here: the op table imports this module
-
     if isinstance(error, NoSlope) and all(
             p.is_constant for p, d in zip(node.parents, error.partials) if d is None):
         return error.partials
@@ -152,12 +150,14 @@ class StaleGraphError(RuntimeError):
             "loop, compute the loss anew after the optimizer step, then call backward()")
 
 
-def check_fresh(node: Any) -> None:
-    """``StaleGraphError`` if a parent's ``.data`` was written after ``node`` was made."""
-    version = node.version
-    for parent in node.parents:
-        if parent.version > version:
-            raise StaleGraphError(parent, node)
+def check_fresh(order: Sequence[Any]) -> None:
+    """``StaleGraphError`` if a parent's ``.data`` was written after a node was made from it
+    (a node's version is the clock when it was made; a parent's, when last written)."""
+    for node in order:
+        version = node.version
+        for parent in node.parents:
+            if parent.version > version:
+                raise StaleGraphError(parent, node)
 
 
 def check_identity(kind: type) -> None:
@@ -171,11 +171,10 @@ def check_identity(kind: type) -> None:
                 "would merge and lose a path). Compare numbers with x.data == y.data")
 
 
-def leaves_the_graph(node: Any) -> TypeError:
-    """The error for ``float(x)``, as ``math.tanh(x)`` calls it."""
-    from .ops import PRIMITIVES
-
-    methods = ", ".join(f"x.{name}()" for p in PRIMITIVES.values() for name in p.methods
+def leaves_the_graph(node: Any, table: dict) -> TypeError:
+    """The error for ``float(x)``, as ``math.tanh(x)`` calls it; the op ``table`` gives
+    the methods to use instead."""
+    methods = ", ".join(f"x.{name}()" for p in table.values() for name in p.methods
                         if not name.startswith("_"))  # x.exp(), x.tanh(), ...: the table's
     return TypeError(
         f"a Value cannot become a float inside an expression (here {_called(node)}): the "

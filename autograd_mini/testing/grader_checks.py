@@ -1,6 +1,6 @@
 """The checks of :func:`~autograd_mini.testing.check_engine`, one function each.
 
-Each takes the :class:`~autograd_mini.testing.engine_check.EngineChecker` (which speaks to
+Each takes the :class:`~autograd_mini.testing.grader.EngineChecker` (which speaks to
 the engine) and returns what it found wrong, as :class:`Found` tuples, or raises
 :class:`Skip` where it does not apply.  The expected numbers are this engine's, from the
 op table's rules; finite differences of the engine's own forward pass are shown beside
@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from .. import engine
-from ..naming import fmt
-from ..optional import require
+from ..bridges.optional import require
+from ..core import engine
+from ..core.naming import fmt
 from . import diagnosis as words
 from .diagnosis import close
-from .engine_forms import NUMBER_LEFT, NUMBER_RIGHT, Form, Program, fitting, programs
+from .op_forms import NUMBER_LEFT, NUMBER_RIGHT, Form, Program, fitting, programs
 
 __all__ = ["Found", "Skip", "DEPTH", "UPSTREAM", "SHARED", "form_name", "twice_name", "seed",
            "op", "order_probe", "inner_nodes", "twice", "shared", "expressions", "deep", "mlp",

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .engine import Value, interpret
-from .naming import display_names
+from ..core.engine import Value
+from ..core.interpret import interpret
+from ..core.naming import display_names
 from .optional import require
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
@@ -23,7 +24,7 @@ def to_sympy(output: Value) -> sympy.Expr:
     """The graph of ``output`` as one SymPy expression.
 
     Each input becomes a real ``sympy.Symbol`` named by its display name (see
-    :mod:`autograd_mini.naming`: its label -- ``x#2`` for a second input labelled ``x``
+    :mod:`autograd_mini.core.naming`: its label -- ``x#2`` for a second input labelled ``x``
     -- or the generated name that pictures and traces show), each constant a number
     (``2``, ``0.5``), and each operation the SymPy form its primitive gives in the op table --
     so ``to_sympy((x * y + 1).tanh())`` is ``tanh(x*y + 1)``, and ``sympy.diff`` of it
@@ -42,7 +43,7 @@ def to_sympy(output: Value) -> sympy.Expr:
         True
 
     A node used twice appears twice in the expression (SymPy shares it in memory).
-    It is the engine's one interpreter loop (:func:`~autograd_mini.engine.interpret`)
+    It is the engine's one interpreter loop (:func:`~autograd_mini.core.engine.interpret`)
     with two rules: an input is a symbol, a constant a number; an operation is its
     primitive's ``sympy`` form applied to its inputs' expressions.
 

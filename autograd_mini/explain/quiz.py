@@ -5,7 +5,7 @@ explorer (``explore(out, quiz=True)``) both ask and check through :class:`Quiz`,
 draw its questions their own way.
 
     >>> from autograd_mini import Value
-    >>> from autograd_mini.trace import trace
+    >>> from autograd_mini.explain.trace import trace
     >>> x = Value(0.5, label="x")
     >>> quiz = Quiz(trace(x.tanh()))
     >>> [quiz.prompt(q) for q in quiz.questions.values()]
@@ -18,7 +18,7 @@ draw its questions their own way.
     True
 
 An answer is a number or arithmetic on numbers (``1 - 0.5**2``), read by the package's
-whitelist parser (:mod:`autograd_mini.expression`, never ``eval``), and right within
+whitelist parser (:mod:`autograd_mini.explain.expression`, never ``eval``), and right within
 :data:`QUIZ_TOLERANCE` of the engine's own number.  A wrong one is told the op table's
 formula, the same rule with the node's names, and the numbers it needs -- so any op of the
 table is quizzed, one a student registers too.
@@ -29,8 +29,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..core.naming import fmt
 from .expression import ExpressionError, parse
-from .naming import fmt
 from .trace import BackwardStep, Step, Trace, walk
 
 __all__ = ["Quiz", "Question", "QUIZ_TOLERANCE"]
@@ -64,7 +64,7 @@ class Question:
 class Quiz:
     """The blanks of one traced pass, two per chain-rule product, and their score.
 
-    ``steps`` is the walk of ``record`` (:func:`autograd_mini.trace.walk`); a question's
+    ``steps`` is the walk of ``record`` (:func:`autograd_mini.explain.trace.walk`); a question's
     ``step`` is its index there.
     """
 

@@ -11,7 +11,7 @@ the direction of the sweep:
   ``p̄ += n̄ · ∂n/∂p``.  One sweep gives the derivatives of one output with respect to
   all inputs, so ``f: R -> R^m`` costs m sweeps.
 
-    >>> from autograd_mini.functional import jvp, hessian
+    >>> from autograd_mini.core.transforms import jvp, hessian
     >>> jvp(lambda x, y: x * y, [2.0, 3.0], [1.0, 0.0])   # d/dx (x*y) = y
     (6.0, 3.0)
     >>> hessian(lambda x, y: x * x * y, [2.0, 3.0])
@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .engine import Value, grad, gradients, interpret, local_derivatives, topological_order
+from .engine import Value, grad, gradients, local_derivatives, topological_order
+from .interpret import interpret
 from .naming import input_label
 
 __all__ = ["jvp", "vjp", "hessian", "forward_sweep"]

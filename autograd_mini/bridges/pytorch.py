@@ -5,7 +5,7 @@
 (``Identity`` for a linear layer); :func:`from_torch` is the way back.
 
 The activations are ops of the table, and each op's PyTorch form
-(:attr:`~autograd_mini.ops.Primitive.torch`) says what it computes: the bridge uses the
+(:attr:`~autograd_mini.core.ops.Primitive.torch`) says what it computes: the bridge uses the
 ``torch.nn`` module of the op's name (``Tanh`` for tanh, ``ReLU`` for relu) when it
 computes that form, and otherwise a module that applies the form itself.
 
@@ -19,10 +19,10 @@ import functools
 import random
 from typing import TYPE_CHECKING, Any
 
-from . import nn
-from .engine import Value
-from .nn import MLP, Layer
-from .ops import PRIMITIVES
+from .. import nn
+from ..core.engine import Value
+from ..core.ops import PRIMITIVES
+from ..nn import MLP, Layer
 from .optional import require
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only

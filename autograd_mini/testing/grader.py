@@ -32,13 +32,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..naming import fmt
-from ..trace import aligned
+from ..core.naming import fmt
+from ..explain.trace import aligned
 from . import diagnosis as words
-from . import engine_checks as checks
+from . import grader_checks as checks
 from .budget import CheckTimeout, within
-from .engine_forms import NUMBER_RIGHT, VALUES, all_forms
 from .loading import FILE_MODULE_PREFIX, EngineLoadError, load_engine
+from .op_forms import NUMBER_RIGHT, VALUES, all_forms
 
 __all__ = ["check_engine", "EngineReport", "Failure", "CheckResult", "Adapter",
            "EngineChecker", "load_engine", "EngineLoadError", "CATEGORIES"]

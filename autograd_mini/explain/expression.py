@@ -22,8 +22,8 @@ import re
 import warnings
 from collections.abc import Mapping
 
-from .engine import Value, apply
-from .ops import PRIMITIVES
+from ..core.engine import Value, apply
+from ..core.ops import PRIMITIVES
 
 __all__ = ["ExpressionError", "parse", "functions"]
 

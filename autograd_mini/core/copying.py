@@ -11,7 +11,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from . import valuebase
+from . import checks, valuebase
+from .ops import PRIMITIVES
 
 __all__ = ["deepcopy_graph", "reduce_graph"]
 
@@ -33,28 +34,26 @@ def _made(kind: type, slots: dict[str, Any], primitive: Any, parents: tuple) -> 
     return node
 
 
-def deepcopy_graph(root: Any, memo: dict) -> Any:
-    """``copy.deepcopy(root)``: every node it depends on is copied once (``memo`` keeps
-    nodes shared with other copied objects shared), parents before children."""
-    from .engine import topological_order
-
-    for node in topological_order(root):
+def deepcopy_graph(order: list, memo: dict) -> Any:
+    """``copy.deepcopy`` of the last node of ``order`` (a topological order): every node
+    it depends on is copied once (``memo`` keeps nodes shared with other copied objects
+    shared), parents before children."""
+    for node in order:
         if id(node) not in memo:
             slots = {name: copy.deepcopy(value, memo) for name, value in _slots(node).items()}
             parents = tuple(memo[id(p)] for p in node.parents)
             memo[id(node)] = _made(type(node), slots, node.primitive, parents)
-    return memo[id(root)]
+    return memo[id(order[-1])]
 
 
-def reduce_graph(root: Any) -> tuple:
-    """``root.__reduce__()``: a leaf pickles as its slots; a node made by an op as the flat
-    list of the nodes it depends on, each by its op's name and its parents' positions.
-    Leaves stay objects of their own, so a leaf pickled beside the graph stays one node."""
-    from .engine import topological_order
-
+def reduce_graph(order: list) -> tuple:
+    """``__reduce__()`` of the last node of ``order`` (a topological order): a leaf pickles
+    as its slots; a node made by an op as the flat list of the nodes it depends on, each by
+    its op's name and its parents' positions.  Leaves stay objects of their own, so a leaf
+    pickled beside the graph stays one node."""
+    root = order[-1]
     if not root.parents:
         return _leaf, (type(root), _slots(root))
-    order = topological_order(root)
     position = {node: k for k, node in enumerate(order)}
     records = [node if not node.parents else
                (type(node), node.op, tuple(position[p] for p in node.parents), _slots(node))
@@ -64,23 +63,21 @@ def reduce_graph(root: Any) -> tuple:
 
 def _leaf(kind: type, slots: dict[str, Any]) -> Any:
     node = _made(kind, slots, None, ())
-    node.version = valuebase.writes  # a new leaf of this process
+    node.version = valuebase.clock  # a new leaf of this process
     return node
 
 
 def _graph(records: list, versions: list[int]) -> Any:
     """The root of the pickled graph, its nodes made again in order.  Versions keep their
-    order (a stale graph stays stale), moved to follow this process's count of writes."""
-    from .checks import look_up
-
-    offset = valuebase.writes - min([v for v in versions if v >= 0], default=0)
+    order (a stale graph stays stale), moved to follow this process's version clock."""
+    offset = valuebase.clock - min([v for v in versions if v >= 0], default=0)
     nodes: list[Any] = []
     for record, version in zip(records, versions):
         if isinstance(record, tuple):
             kind, op, parents, slots = record
-            record = _made(kind, slots, look_up(op) if op else None,
+            record = _made(kind, slots, checks.look_up(op, PRIMITIVES) if op else None,
                            tuple(nodes[k] for k in parents))
         record.version = version + offset if version >= 0 else -1
         nodes.append(record)
-    valuebase.writes = max(valuebase.writes, *(node.version for node in nodes))
+    valuebase.clock = max(valuebase.clock, *(node.version for node in nodes))
     return nodes[-1]

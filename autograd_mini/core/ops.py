@@ -5,7 +5,7 @@ compute its *local derivatives* -- the partial derivative of its output with res
 each input.  The derivative rules are written with ordinary arithmetic, so the very
 same rule runs on floats (the fast path of ``backward``), on ``Value`` nodes (to build
 the graph of a gradient for higher-order derivatives) and on symbolic stand-ins
-(:mod:`autograd_mini.formulas`: to *write the rule out* as the formula a student reads,
+(:mod:`autograd_mini.core.formulas`: to *write the rule out* as the formula a student reads,
 so the formula shown is the rule that runs and a derivative is stated once).
 
 Everything else in the library reads this table: the engine, the step-by-step trace,
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from .checks import NoSlope
 from .formulas import ATOM, Number, Symbol, as_symbol, binding, write_rule
 
 __all__ = [
@@ -144,7 +145,7 @@ class Primitive:
 
     def write_out(self, names: Sequence[str], numbers: Sequence[float | None] = ()) -> Any:
         """The derivative rule run on :class:`Symbol` stand-ins called ``names`` (a
-        constant input as its :class:`~autograd_mini.formulas.Number`, where ``numbers``
+        constant input as its :class:`~autograd_mini.core.formulas.Number`, where ``numbers``
         gives one), or None where the rule cannot run on Symbols (it calls ``math.exp``
         directly, say)."""
         numbers = list(numbers) or [None] * len(names)
@@ -199,7 +200,7 @@ def register(primitive: Primitive, *, replace: bool = False) -> Primitive:
     derivative by the product rule is ``s + a · s · (1 - s)`` with ``s = sigmoid(a)``:
 
         >>> from autograd_mini import Value, apply
-        >>> from autograd_mini.ops import Primitive, register, sigmoid
+        >>> from autograd_mini.core.ops import Primitive, register, sigmoid
         >>> def swish_derivative(out, a):
         ...     s = sigmoid(a)  # works on floats, on Values and on Symbols
         ...     return (s + a * s * (1 - s),)
@@ -261,8 +262,7 @@ class Elementary:
                 return PRIMITIVES[name].value(float(x))  # read now: an op may be replaced
             if isinstance(x, Symbol):
                 return x.call(name)
-            from .engine import apply  # a Value: a new node of its graph
-            return apply(name, x)
+            return x._apply_one(name)  # a Value: a new node of its graph
 
         function.__name__ = name
         function.__doc__ = f"{name}(x) of a float, of a Value (a new node) or of a Symbol."
@@ -274,7 +274,7 @@ fn = Elementary()
 
 
 def __getattr__(name: str) -> Callable[[Any], Any]:
-    """``from autograd_mini.ops import sigmoid``: any one-input op, as :class:`Elementary`."""
+    """``from autograd_mini.core.ops import sigmoid``: any one-input op, as :class:`Elementary`."""
     try:
         return getattr(fn, name)
     except AttributeError:
@@ -314,16 +314,6 @@ def power(a: Any, n: Any) -> Any:
     if isinstance(a, (int, float)) and isinstance(n, (int, float)):
         return _power(float(a), float(n))
     return a**n
-
-
-class NoSlope(ZeroDivisionError):
-    """A derivative rule's partial that does not exist at this point.  ``partials`` are
-    the rule's results with None for the missing ones: an input that is a constant needs
-    no partial, so an interpreter can go on with the others."""
-
-    def __init__(self, message: str, partials: tuple) -> None:
-        super().__init__(message)
-        self.partials = partials
 
 
 def _power_derivative(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
