@@ -9,8 +9,8 @@ how the tests check them against the package without a browser:
     {'value': 10.0, 'grads': {'x': 7.0}}
 
 An expression is read by the command line's whitelist parser
-(:mod:`autograd_mini.explain.expression`), never executed; pictures are drawn through the one rendering seam
-(:mod:`autograd_mini.viz.rendering`), by WASM graphviz in a browser.
+(:mod:`autograd_mini.explain.expression`), never executed; pictures are drawn through the
+one rendering seam (:mod:`autograd_mini.viz.rendering`), by WASM graphviz in a browser.
 """
 
 from __future__ import annotations
