@@ -7,9 +7,9 @@
 The one command that regenerates every committed output of the notebooks: the text and
 pictures of each cell (each graph as SVG and PNG, so a notebook opened before it is run
 still shows it) and the saved state of the explorers, which carries the package's own
-``explorer.js`` and ``explorer.css`` (``tests/test_notebooks.py`` holds them to it).  Run
-it after changing the package, in an environment that has the course
-(``pip install -e '.[notebooks]'``) and graphviz's ``dot``.
+module (``explorer.js`` with ``stepviewer.js`` written in) and ``explorer.css``
+(``tests/test_notebooks.py`` holds them to it).  Run it after changing the package, in an
+environment that has the course (``pip install -e '.[notebooks]'``) and graphviz's ``dot``.
 
 A notebook is written only if it ran without an error, and whole or not at all.  What a
 run stores is what the text of the notebook quotes, and nothing that changes from run to

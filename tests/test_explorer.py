@@ -21,9 +21,11 @@ from autograd_mini.core.naming import fmt  # noqa: E402
 from autograd_mini.explain.trace import trace  # noqa: E402
 from autograd_mini.nn import MLP  # noqa: E402
 from autograd_mini.testing.strategies import expressions  # noqa: E402
+from autograd_mini.viz.explorer import Explorer  # noqa: E402
 from autograd_mini.viz.steps import walk  # noqa: E402
 
 ESM = Path(__file__).resolve().parents[1] / "autograd_mini" / "viz" / "explorer.js"
+MODULE = Explorer._esm  # what anywidget loads: explorer.js, the step viewer written in
 HOSTILE = '<img src=x onerror="window.pwned=1">&amp;'
 
 
@@ -165,7 +167,7 @@ def test_the_page_against_a_stand_in_model(browser, tmp_path):
     page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.set_content(_PAGE % css)
-    page.evaluate(_FAKE_MODEL, [ESM.read_text(), json.loads(json.dumps(_state(ex)))])
+    page.evaluate(_FAKE_MODEL, [MODULE, json.loads(json.dumps(_state(ex)))])
     page.wait_for_selector(".am-explorer[data-ready=true]")
     assert page.inner_text(".am-title") == "Everything computed: forward and backward"
     # the hostile label is text everywhere: in the inputs, in the graph, in the sentences
@@ -343,7 +345,7 @@ def test_numbers_stay_inside_their_fields_after_a_slider_move(browser, width):
     ex = explore(out)
     page = browser.new_page(viewport={"width": width, "height": 800})
     page.set_content(_PAGE % (ESM.parent / "explorer.css").read_text())
-    page.evaluate(_FAKE_MODEL, [ESM.read_text(), json.loads(json.dumps(_state(ex)))])
+    page.evaluate(_FAKE_MODEL, [MODULE, json.loads(json.dumps(_state(ex)))])
     page.wait_for_selector(".am-explorer[data-ready=true]")
     assert page.evaluate(FIELDS_OVERFLOW) == []
     # numbers as wide as fmt writes them: -1.235e-05, 1.235e+04 and the like

@@ -22,8 +22,10 @@ from autograd_mini import PRIMITIVES, Value, apply, explore  # noqa: E402
 from autograd_mini.core.naming import fmt  # noqa: E402
 from autograd_mini.explain.quiz import QUIZ_TOLERANCE, Quiz  # noqa: E402
 from autograd_mini.site import browser as site  # noqa: E402
+from autograd_mini.viz.explorer import Explorer  # noqa: E402
 
 ESM = Path(__file__).resolve().parents[1] / "autograd_mini" / "viz" / "explorer.js"
+MODULE = Explorer._esm  # what anywidget loads: explorer.js, the step viewer written in
 HOSTILE = '<img src=x onerror="window.pwned=1">&amp;'
 
 
@@ -265,7 +267,7 @@ def _wire(page, ex) -> None:
 
     page.expose_function("python", python)
     page.set_content(_PAGE % (ESM.parent / "explorer.css").read_text())
-    page.evaluate(_WIRED_MODEL, [ESM.read_text(), sent])
+    page.evaluate(_WIRED_MODEL, [MODULE, sent])
     page.wait_for_selector(".am-explorer[data-ready=true]")
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from autograd_mini.viz.steps import with_viewer
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -151,7 +153,7 @@ def test_saved_explorers_are_the_packages(path):
     shows = any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
                 for c in notebook["cells"] for o in c.get("outputs", []))
     assert bool(explorers) == shows  # an explorer shown has its state saved, and only then
-    script = (EXPLORER / "explorer.js").read_text()
+    script = with_viewer((EXPLORER / "explorer.js").read_text())  # the module anywidget loads
     style = (EXPLORER / "explorer.css").read_text()
     for explorer in explorers:
         assert explorer["_esm"] == script, "stale explorer.js: run python notebooks/refresh.py"

@@ -155,11 +155,11 @@ _PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 
 def open_explorer(browser, ex, width, height):
     """The explorer's page against a stand-in for the widget model (test_explorer.py's)."""
-    from test_explorer import _FAKE_MODEL, ESM, _state
+    from test_explorer import _FAKE_MODEL, ESM, MODULE, _state
 
     page = browser.new_page(viewport={"width": width, "height": height})
     page.set_content(_PAGE % (ESM.parent / "explorer.css").read_text())
-    page.evaluate(_FAKE_MODEL, [ESM.read_text(), json.loads(json.dumps(_state(ex)))])
+    page.evaluate(_FAKE_MODEL, [MODULE, json.loads(json.dumps(_state(ex)))])
     page.wait_for_selector(".am-explorer[data-ready=true]")
     return page
 

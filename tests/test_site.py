@@ -31,6 +31,7 @@ from autograd_mini.site import browser
 from autograd_mini.site.builder import BuildError, build, size_of
 from autograd_mini.site.server import make_server
 from autograd_mini.viz import rendering
+from autograd_mini.viz.steps import VIEWER
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_SITE_BYTES = 50_000_000
@@ -382,6 +383,14 @@ def test_the_site_is_small_and_names_its_pinned_versions(site):
         assert (site / page).is_file(), page
     pages = "".join(p.read_text() for p in site.glob("*.*"))
     assert re.findall(r"https?://", pages) == []  # our pages name no other address
+
+
+@pytest.mark.browser
+def test_the_playground_loads_the_one_step_viewer(open_tab, site):
+    assert (site / "stepviewer.js").read_bytes() == VIEWER.read_bytes()
+    loaded = open_tab().page.evaluate(
+        "performance.getEntriesByType('resource').map((entry) => entry.name)")
+    assert [url.rsplit("/", 1)[1] for url in loaded].count("stepviewer.js") == 1
 
 
 @pytest.mark.browser

@@ -25,6 +25,7 @@ from autograd_mini import Value, trace
 from autograd_mini.site import course
 from autograd_mini.site.builder import COURSE_WHEELS, size_of
 from autograd_mini.viz import plots
+from autograd_mini.viz.steps import with_viewer
 
 # The site's fixtures, shared with test_site.py: built once, served on 127.0.0.1, offline Chromium.
 site, server = test_site.site, test_site.server
@@ -175,7 +176,8 @@ print(json.dumps({"shown": shown, "drawn": drawn, "moved": moved, "refused": ref
     assert shown["type"] == "widget" and shown["note"] == course.WIDGET_NOTE
     assert shown["fallback"]["type"] == "svg"  # the picture, where the module cannot load
     drawn = answer["drawn"]
-    assert drawn["esm"] == (ROOT / "autograd_mini" / "viz" / "explorer.js").read_text()
+    explorer_js = (ROOT / "autograd_mini" / "viz" / "explorer.js").read_text()
+    assert drawn["esm"] == with_viewer(explorer_js)  # explorer.js, the step viewer written in
     assert drawn["css"] == (ROOT / "autograd_mini" / "viz" / "explorer.css").read_text()
     assert drawn["state"]["inputs"] == {"x": 2.0, "w": -3.0} and drawn["state"]["svg"]
     moved = answer["moved"]

@@ -22,6 +22,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..viz.steps import VIEWER
+
 __all__ = ["build", "BuildError", "NPM_PACKAGES", "WHEELS", "COURSE_WHEELS", "default_cache",
            "PAGES"]
 
@@ -102,7 +104,7 @@ def build(out: str | os.PathLike, *, cache: str | os.PathLike | None = None) -> 
 
 def _assemble(site: Path, tarballs: dict[str, Path], wheels: list[Path],
               course_wheels: list[Path]) -> None:
-    for page in PAGES.iterdir():
+    for page in [*PAGES.iterdir(), VIEWER]:  # the pages import the step viewer's module
         if page.is_file():
             shutil.copyfile(page, site / page.name)
     for name, tarball in tarballs.items():

@@ -5,16 +5,11 @@
 // formulas from autograd_mini.explain.trace.walk). This side only shows them: it never computes
 // a number. Every text goes into the page with textContent, never as markup.
 
-const SVG_NS = "http://www.w3.org/2000/svg";
-const ACTIVE = "#dc2626";
-const EDGE = "#6b7280";
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+// The step viewer's module: explorer.py writes its text in place of this import (anywidget
+// loads one module).
+import {
+  arrange, element, follow, paintEdges, paintNode, parsePicture,
+} from "./stepviewer.js";
 
 // Inputs and buttons keep their keys from JupyterLab's shortcuts (ArrowLeft, ArrowRight).
 function control(tag, className, attributes) {
@@ -22,21 +17,6 @@ function control(tag, className, attributes) {
   for (const [key, value] of Object.entries(attributes || {})) node.setAttribute(key, value);
   node.setAttribute("data-lm-suppress-shortcuts", "true");
   return node;
-}
-
-// The graphviz picture as SVG nodes (parsed as XML: no script runs, no HTML is read).
-function parseSvg(text) {
-  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
-  const root = doc.documentElement;
-  if (root.nodeName !== "svg") return document.createElementNS(SVG_NS, "svg");
-  return document.importNode(root, true);
-}
-
-// The <text> fields of a node's record: [name, "data …", "grad …"] (constants: ["data …"]).
-function fields(group, named) {
-  const texts = group ? Array.from(group.querySelectorAll("text")) : [];
-  const start = named ? 1 : 0;
-  return { data: texts[start], grad: texts[start + 1], all: texts };
 }
 
 // The page's parts: toolbar, picture, legend, error line, the step's words, the inputs.
@@ -79,139 +59,23 @@ function buildPage(el) {
   return ui;
 }
 
-// A graphviz picture parsed, with its node groups by id, its edges by their ends and
-// what sizing it needs (its natural size, its smallest text).
-function parsePicture(svg) {
-  const root = parseSvg(svg);
-  const groups = new Map(); // node id -> <g class="node">
-  for (const group of root.querySelectorAll("g.node")) {
-    groups.set(group.id, group);
-    for (const shape of group.querySelectorAll("polygon, ellipse, path")) {
-      shape.dataset.fill = shape.getAttribute("fill") || "none";
-      shape.dataset.stroke = shape.getAttribute("stroke") || "black";
-    }
-  }
-  const edges = []; // [parent id, child id, <g class="edge">]
-  for (const group of root.querySelectorAll("g.edge")) {
-    const name = (group.querySelector("title") || {}).textContent || "";
-    const [from, to] = name.split("->");
-    edges.push([from, (to || "").replace(/_op$/, ""), group]);
-  }
-  const sizes = Array.from(root.querySelectorAll("text[font-size]"),
-                           (t) => parseFloat(t.getAttribute("font-size")));
-  const box = root.viewBox && root.viewBox.baseVal;
-  return { svg: root, groups, edges, smallestFont: sizes.length ? Math.min(...sizes) : 14,
-           width: (box && box.width) || 1, height: (box && box.height) || 1 };
-}
-
 // Both layouts of the graph (laid out once, in Python, for the widest number a node can
 // show): "wide" left to right, "tall" top to bottom. The page shows one at a time.
 function drawGraph(picture, model) {
   const layouts = { wide: parsePicture(model.get("svg")) };
   if (model.get("svg_tall")) layouts.tall = parsePicture(model.get("svg_tall"));
   picture.replaceChildren();
-  return { layouts, name: null, groups: new Map(), edges: [] };
+  return { layouts, name: null };
 }
 
-const MIN_TEXT_PX = 11; // graph text is never drawn smaller, unless Fit is asked for
-const MAX_SCALE = 1.6;  // nor blown up beyond this many pixels per point
-
-// How big a layout is drawn in a box: fitted, but not below readable text (then panned).
-// Its score: a layout that fits beats one that does not, and shows bigger text; of two
-// that do not, the one that shows more of the graph at once.
-function scaleIn(layout, width, height, whole) {
-  const fit = Math.min(width / layout.width, height / layout.height, MAX_SCALE);
-  const readable = 1.002 * MIN_TEXT_PX / layout.smallestFont; // (a hair over: rounding)
-  const scale = whole ? fit : Math.max(fit, readable);
-  const shown = Math.min(1, width / (layout.width * scale)) *
-                Math.min(1, height / (layout.height * scale));
-  return { scale, score: fit >= readable ? 1 + fit : shown };
-}
-
-// Pick the layout that shows the graph biggest in the box (a narrow box pans a tall
-// one), size the box to it and put it in the page; "whole" (Fit) shrinks it to the box.
-function arrange(ui, graph) {
-  const whole = ui.picture.classList.contains("am-fitted");
+// The box the picture has: its width, and most of the window's height; Fit (the class
+// am-fitted) shrinks the graph to it.
+function layOut(ui, graph) {
   const pad = 14;
-  const width = Math.max(120, ui.picture.clientWidth - pad);
-  const height = Math.max(160, 0.6 * window.innerHeight);
-  let best = null;
-  for (const [name, layout] of Object.entries(graph.layouts)) {
-    const size = scaleIn(layout, width, height, whole);
-    if ((name === "tall") === (width > height)) size.score *= 0.85; // against the box's shape
-    if (!best || size.score > best.size.score + 1e-9) best = { name, size };
-  }
-  const layout = graph.layouts[best.name];
-  if (graph.name !== best.name) {
-    ui.picture.replaceChildren(layout.svg);
-    Object.assign(graph, { name: best.name, groups: layout.groups, edges: layout.edges });
-  }
-  const scale = best.size.scale;
-  layout.svg.style.width = `${layout.width * scale}px`;
-  layout.svg.style.height = `${layout.height * scale}px`;
-  ui.picture.style.height = `${Math.min(height, layout.height * scale) + pad}px`;
-  ui.picture.dataset.layout = best.name;
-}
-
-// The smallest rectangle, in the box's scrolled coordinates, around some elements.
-function around(box, elements) {
-  const outer = box.getBoundingClientRect();
-  let r = null;
-  for (const element of elements) {
-    const b = element.getBoundingClientRect();
-    const x0 = b.left - outer.left + box.scrollLeft, y0 = b.top - outer.top + box.scrollTop;
-    const x1 = x0 + b.width, y1 = y0 + b.height;
-    r = r ? { x0: Math.min(r.x0, x0), y0: Math.min(r.y0, y0), x1: Math.max(r.x1, x1),
-              y1: Math.max(r.y1, y1) } : { x0, y0, x1, y1 };
-  }
-  return r;
-}
-
-// Scroll the box so that the step's node, its op and the edges it explains are in view;
-// when they are more than the box holds, as much of them as keeps the node in view.
-function follow(box, graph, step) {
-  const node = [graph.groups.get(step.active), graph.groups.get(step.active + "_op")]
-    .filter(Boolean);
-  if (!node.length) return;
-  const lit = new Set(step.edges.map(([a, b]) => a + ">" + b));
-  const edges = graph.edges.filter(([a, b]) => lit.has(a + ">" + b)).map((e) => e[2]);
-  const all = around(box, node.concat(edges)), mine = around(box, node);
-  box.scrollLeft = within((all.x0 + all.x1) / 2 - box.clientWidth / 2, mine.x0, mine.x1,
-                          box.clientWidth);
-  box.scrollTop = within((all.y0 + all.y1) / 2 - box.clientHeight / 2, mine.y0, mine.y1,
-                         box.clientHeight);
-}
-
-// A scroll position near ``wanted`` that keeps the span from ``low`` to ``high`` in a
-// view ``size`` long (with a small margin), or centres the span if it is longer.
-function within(wanted, low, high, size) {
-  const margin = 6;
-  if (high - low > size - 2 * margin) return (low + high) / 2 - size / 2;
-  return Math.min(Math.max(wanted, high - size + margin), low - margin);
-}
-
-function paintNode(groups, id, fill, font, active) {
-  for (const key of [id, id + "_op"]) {
-    const group = groups.get(key);
-    if (!group) continue;
-    const isOp = key !== id;
-    for (const shape of group.querySelectorAll("polygon, ellipse")) {
-      if (!isOp) shape.setAttribute("fill", fill || shape.dataset.fill);
-      shape.setAttribute("stroke", active ? ACTIVE : shape.dataset.stroke);
-      shape.setAttribute("stroke-width", active ? "3" : "1");
-    }
-    for (const text of group.querySelectorAll("text")) {
-      text.setAttribute("fill", isOp ? (active ? ACTIVE : "black") : (font || "black"));
-    }
-  }
-}
-
-function paintEdge(group, colour, width) {
-  for (const shape of group.querySelectorAll("path, polygon")) {
-    shape.setAttribute("stroke", colour);
-    if (shape.nodeName === "polygon") shape.setAttribute("fill", colour);
-    shape.setAttribute("stroke-width", width);
-  }
+  const room = { width: Math.max(120, ui.picture.clientWidth - pad),
+                 height: Math.max(160, 0.6 * window.innerHeight), pad };
+  const whole = ui.picture.classList.contains("am-fitted");
+  graph.name = arrange(ui.picture, graph.layouts, graph.name, room, whole);
 }
 
 // The numbers known after the first ``index`` steps (each step carries only its news).
@@ -228,24 +92,18 @@ function known(nodes, steps, index) {
 // Every node's numbers and colours, and the edges: the step's in red; in the overview,
 // the gradient-flow colours.
 function paintGraph(graph, nodes, step, numbers, overview) {
+  const picture = graph.layouts[graph.name];
   const colours = new Map();
   for (const node of nodes) {
-    const f = fields(graph.groups.get(node.id), !node.constant);
     const value = overview ? node.value : numbers.values.get(node.id) ?? "?";
     const grad = overview ? node.grad : numbers.grads.get(node.id) ?? "?";
-    if (f.data) f.data.textContent = "data " + value;
-    if (f.grad) f.grad.textContent = "grad " + grad;
-    const active = !overview && step.active === node.id;
-    paintNode(graph.groups, node.id, overview ? node.fill : "", overview ? node.font : "", active);
+    const texts = node.constant ? ["data " + value] : ["data " + value, "grad " + grad];
+    paintNode(picture, node.id, { active: !overview && step.active === node.id, texts,
+                                  fill: overview ? node.fill : "",
+                                  font: overview ? node.font : "" });
     colours.set(node.id, node.fill);
   }
-  const lit = new Set((overview ? [] : step.edges).map(([a, b]) => a + ">" + b));
-  for (const [from, to, group] of graph.edges) {
-    group.classList.toggle("active-edge", lit.has(from + ">" + to));
-    if (lit.has(from + ">" + to)) paintEdge(group, ACTIVE, "2.5");
-    else if (overview && colours.get(from)) paintEdge(group, colours.get(from), "2");
-    else paintEdge(group, EDGE, "1");
-  }
+  paintEdges(picture, overview ? [] : step.edges, (from) => overview && colours.get(from));
 }
 
 // The step's title, sentences and formula; the |grad| legend in the overview.
@@ -275,11 +133,11 @@ function show(ui, graph, model) {
   const index = Math.max(0, Math.min(steps.length, model.get("step")));
   const overview = index === 0;
   const step = overview ? model.get("overview") : steps[index - 1];
-  if (!graph.name) arrange(ui, graph);
+  if (!graph.name) layOut(ui, graph);
   paintGraph(graph, nodes, step, known(nodes, steps, index), overview);
   // The overview follows the output, whose value its first line gives.
-  const output = { active: nodes.length ? nodes[nodes.length - 1].id : "", edges: [] };
-  follow(ui.picture, graph, overview ? output : step);
+  const output = nodes.length ? nodes[nodes.length - 1].id : "";
+  follow(ui.picture, graph.layouts[graph.name], overview ? output : step.active);
   showWords(ui, step, model.get("legend"), overview);
   ui.scrub.max = String(steps.length);
   ui.scrub.value = String(index);
@@ -427,7 +285,7 @@ function render({ model, el }) {
   let graph = drawGraph(ui.picture, model);
   const step = () => show(ui, graph, model);
   const inputs = () => showInputs(ui, model, rows);
-  const relayout = () => { arrange(ui, graph); step(); };
+  const relayout = () => { layOut(ui, graph); step(); };
   const handlers = {
     "change:svg": () => { graph = drawGraph(ui.picture, model); step(); },
     "change:svg_tall": () => { graph = drawGraph(ui.picture, model); step(); },

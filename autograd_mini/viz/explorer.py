@@ -50,6 +50,7 @@ from ..explain.quiz import Quiz
 from ..explain.trace import Step, Trace, trace, walk
 from . import rendering
 from .graph import GradScale, Scene, View, compact, node_ids
+from .steps import with_viewer
 
 __all__ = ["explore", "Explorer", "MAX_EXPLORER_NODES"]
 
@@ -79,7 +80,8 @@ def explore(output: Value, quiz: bool = False) -> Explorer:
 class Explorer(anywidget.AnyWidget):
     """The widget :func:`explore` returns; see there."""
 
-    _esm = _HERE / "explorer.js"
+    # One module for anywidget: explorer.js with the step viewer's module written in.
+    _esm = with_viewer((_HERE / "explorer.js").read_text(encoding="utf-8"))
     _css = _HERE / "explorer.css"
 
     # What the page shows (all text, computed here).

@@ -11,7 +11,8 @@ Each frame is a graph with the active node and edges highlighted, the values and
 gradients known so far filled in, and the sentence that explains the step (the step
 narrative of :func:`autograd_mini.explain.trace.walk`).  The graph is walked once, by the trace.
 
-The viewer's page (the package file ``steps.html``) lays the graph out once, left to
+The viewer's page (the package file ``steps.html``, with the step viewers' shared module
+``stepviewer.js`` written into it by :func:`with_viewer`) lays the graph out once, left to
 right and top to bottom, each laid out for the widest number a node shows in any step;
 a step changes only colours and numbers, so no node moves while the student walks.  The
 page picks the layout that fits its window, keeps graph text at 11 px or more, and
@@ -21,6 +22,7 @@ follows the active node.
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +35,14 @@ from . import rendering
 from .graph import Graph, GraphvizTimeout, Scene, View, compact, node_ids
 
 __all__ = ["Step", "walk", "Frame", "frames", "frame_count", "save_frames", "steps_html",
-           "save_steps_html", "page_data"]
+           "save_steps_html", "page_data", "VIEWER", "with_viewer"]
 
 frame_count = step_count  # a frame for each step of the walk
 _PAGE = Path(__file__).with_name("steps.html")
 _DATA = "{{DATA}}"  # the one place the page takes data
+# The step viewers' one module: this page, the explorer and the site's playground use it.
+VIEWER = Path(__file__).with_name("stepviewer.js")
+_IMPORT = re.compile(r'import \{([^}]*)\} from "\./stepviewer\.js";')
 
 
 @dataclass(frozen=True)
@@ -97,8 +102,24 @@ def steps_html(output: Value | Trace, title: str = "Backpropagation, step by ste
     record = output if isinstance(output, Trace) else trace(output)
     # Inside <script>, only "<" can end the block or open a comment: write it as \u003c.
     payload = json.dumps(page_data(record, title, timeout), ensure_ascii=False)
-    before, after = _PAGE.read_text(encoding="utf-8").split(_DATA)
+    before, after = with_viewer(_PAGE.read_text(encoding="utf-8")).split(_DATA)
     return before + payload.replace("<", "\\u003c") + after
+
+
+def with_viewer(script: str) -> str:
+    """``script`` (a module, or a page's module script) with its one import of the step
+    viewer's module replaced by that module's text: one file that loads nothing else."""
+    viewer = VIEWER.read_text(encoding="utf-8")
+    exported = set(re.findall(r"^export (?:const|function) (\w+)", viewer, re.M))
+    found = list(_IMPORT.finditer(script))
+    names = {name.strip() for name in found[0][1].split(",")} - {""} if found else set()
+    if len(found) != 1 or not names <= exported:
+        raise ValueError("expected one import of names that stepviewer.js exports")
+    if "<!--" in viewer:  # it would change how HTML reads the <script> it goes into
+        raise ValueError("stepviewer.js must not hold '<!--'")
+    # "</" as "<\/" (the same in a JS string or regex): no "</script>" ends the block early.
+    body = re.sub(r"^export ", "", viewer, flags=re.M).replace("</", "<\\/")
+    return script[:found[0].start()] + body + script[found[0].end():]
 
 
 def page_data(record: Trace, title: str, timeout: float | None = None) -> dict:

@@ -3,26 +3,20 @@
 // it registered through gradcheck.  Results are inserted as text; the graph is graphviz's
 // SVG of DOT whose labels the package escaped.
 import { ready, showStatus } from "./engine.js";
+import { element } from "./stepviewer.js";
 
 const $ = (id) => document.getElementById(id);
 
-function element(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
-
 function table(rows) {
-  const t = element("table", undefined, "check");
+  const t = element("table", "check");
   const head = t.createTHead().insertRow();
   for (const title of ["input", "at", "analytic", "numeric", "abs error", ""]) {
-    head.append(element("th", title));
+    head.append(element("th", "", title));
   }
   const body = t.createTBody();
   for (const row of rows) {
     const tr = body.insertRow();
-    for (const cell of row) tr.append(element("td", cell, cell === "WRONG" ? "wrong" : ""));
+    for (const cell of row) tr.append(element("td", cell === "WRONG" ? "wrong" : "", cell));
   }
   return t;
 }
@@ -30,17 +24,17 @@ function table(rows) {
 function report(op) {
   const section = element("section");
   section.dataset.op = op.name;
-  section.append(element("h2", `${op.name}: ${op.passed ? "gradcheck passes" : "gradcheck fails"}`,
-                         op.passed ? "right" : "wrong"));
-  section.append(element("p", "The rule, written out by the package:"));
-  section.append(element("pre", op.formula));
-  if (op.sentences.length) section.append(element("pre", op.sentences.join("\n")));
+  section.append(element("h2", op.passed ? "right" : "wrong",
+                         `${op.name}: ${op.passed ? "gradcheck passes" : "gradcheck fails"}`));
+  section.append(element("p", "", "The rule, written out by the package:"));
+  section.append(element("pre", "", op.formula));
+  if (op.sentences.length) section.append(element("pre", "", op.sentences.join("\n")));
   if (op.rows.length) {
-    const scroller = element("div", undefined, "table");
+    const scroller = element("div", "table");
     scroller.append(table(op.rows));
     section.append(scroller);
   }
-  if (op.message) section.append(element("pre", op.message, "error"));
+  if (op.message) section.append(element("pre", "error", op.message));
   if (op.svg) {
     const picture = element("div");
     picture.className = "picture";

@@ -9,22 +9,16 @@
 //   course's own, or what the student typed into this tab; it never comes from a link.
 // Everything else (source, printed text, errors) is set as text.
 //
-// - a widget (the explorer): its own ES module (the package's explorer.js), drawn by its
+// - a widget (the explorer): its own ES module (the package's Explorer._esm), drawn by its
 //   render({model, el}) with a model that talks to the widget's Python side.
 //
 // For tests: window.course.runAll() runs every code cell and resolves to one entry per
 // cell: {index, seconds, errors: [traceback text]}.
 import { ready, showStatus } from "./engine.js";
+import { element } from "./stepviewer.js";
 
 const $ = (id) => document.getElementById(id);
 const NOTEBOOK = /^\d\d$/;
-
-function element(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
 
 async function json(path) {
   const response = await fetch(path);
@@ -36,7 +30,7 @@ function listNotebooks(index) {
   const list = $("notebooks");
   for (const entry of index) {
     const item = element("li");
-    const link = element("a", entry.title);  // "1. Derivatives by hand, ..."
+    const link = element("a", "", entry.title);  // "1. Derivatives by hand, ..."
     link.href = `course.html?nb=${encodeURIComponent(entry.id)}`;
     item.append(link);
     list.append(item);
@@ -103,7 +97,7 @@ async function mountWidget(box, output, python) {
   const { esm, css } = JSON.parse(python.widget_state(output.data));
   if (css && !styles.has(css)) {
     styles.add(css);
-    document.head.append(element("style", css));
+    document.head.append(element("style", "", css));
   }
   const module = await loadModule(esm);
   // The state as it is now: later cells may have changed it while the module loaded.
@@ -111,7 +105,7 @@ async function mountWidget(box, output, python) {
   const model = new PageModel(output.data, state, python);
   if (!models.has(output.data)) models.set(output.data, []);
   models.get(output.data).push(model);
-  const view = element("div", undefined, "widget");
+  const view = element("div", "widget");
   box.append(view);
   await (module.default?.render ?? module.render)({ model, el: view });
 }
@@ -130,37 +124,37 @@ async function showOutput(box, output, python) {
     return;
   }
   if (output.type === "stream") {
-    box.append(element("pre", output.text, output.name === "stderr" ? "stream stderr" : "stream"));
+    box.append(element("pre", output.name === "stderr" ? "stream stderr" : "stream", output.text));
   } else if (output.type === "error") {
-    box.append(element("pre", output.text, "error"));
+    box.append(element("pre", "error", output.text));
   } else if (output.type === "text") {
-    box.append(element("pre", output.data, "result"));
+    box.append(element("pre", "result", output.data));
   } else if (output.type === "png") {
-    const picture = element("img", undefined, "picture");
+    const picture = element("img", "picture");
     picture.src = `data:image/png;base64,${output.data}`;
     picture.alt = "a picture the cell drew";
     box.append(picture);
   } else {  // html or svg, made by the package (see the top of this file)
-    const rich = element("div", undefined, `picture ${output.type}`);
+    const rich = element("div", `picture ${output.type}`);
     rich.innerHTML = output.data;
     box.append(rich);
   }
-  if (output.note) box.append(element("p", output.note, "note"));
+  if (output.note) box.append(element("p", "note", output.note));
 }
 
 class CodeCell {
   constructor(index, source, hidden, python) {
     this.index = index;
     this.python = python;
-    this.root = element("section", undefined, "cell code");
+    this.root = element("section", "cell code");
     this.root.dataset.index = String(index);
-    this.editor = element("textarea", undefined, "source");
+    this.editor = element("textarea", "source");
     this.editor.value = source;
     this.editor.rows = Math.min(Math.max(source.split("\n").length, 1), 30);
     this.editor.spellcheck = false;
     this.editor.wrap = "off";
     this.editor.setAttribute("aria-label", `code cell ${index + 1}`);
-    this.button = element("button", "Run", "run");
+    this.button = element("button", "run", "Run");
     this.button.type = "button";
     this.button.disabled = true;
     this.button.addEventListener("click", () => this.run());
@@ -170,19 +164,19 @@ class CodeCell {
         this.run();
       }
     });
-    this.count = element("span", "[ ]", "count");
-    this.outputs = element("div", undefined, "outputs");
-    const bar = element("div", undefined, "bar");
+    this.count = element("span", "count", "[ ]");
+    this.outputs = element("div", "outputs");
+    const bar = element("div", "bar");
     bar.append(this.button, this.count);
     const body = hidden ? element("details") : element("div");
-    if (hidden) body.append(element("summary", "A solution (click to show)"));
+    if (hidden) body.append(element("summary", "", "A solution (click to show)"));
     body.append(this.editor);
     this.root.append(body, bar, this.outputs);
   }
 
   async run() {
     this.root.classList.add("running");
-    this.outputs.replaceChildren(element("p", "running…", "hint"));
+    this.outputs.replaceChildren(element("p", "hint", "running…"));
     await new Promise((resolve) => setTimeout(resolve, 0));  // let the page show it
     const started = performance.now();
     const result = JSON.parse(this.python.run_cell(this.editor.value));
@@ -190,7 +184,7 @@ class CodeCell {
     this.outputs.replaceChildren();
     // In order, each in its own place; a widget's module may take a moment to load.
     await Promise.all(result.outputs.map((output) => {
-      const place = element("div", undefined, "output");
+      const place = element("div", "output");
       this.outputs.append(place);
       return showOutput(place, output, this.python);
     }));
@@ -211,7 +205,7 @@ async function showNotebook(entry, python) {
   const code = [];
   for (const cell of cells) {
     if (cell.type === "markdown") {
-      const text = element("div", undefined, "cell markdown");
+      const text = element("div", "cell markdown");
       text.innerHTML = python.markdown_html(cell.source);  // escaped by the package
       $("cells").append(text);
     } else {

@@ -4,6 +4,7 @@
 // in as text (textContent); the one markup inserted is the SVG graphviz drew from DOT
 // whose labels the package escaped.
 import { ready, showStatus } from "./engine.js";
+import { element, follow, indexPicture } from "./stepviewer.js";
 
 const $ = (id) => document.getElementById(id);
 // The lecture's neuron, o = tanh(x*w + b), until the student types another expression.
@@ -11,13 +12,6 @@ const state = { index: null, titles: [], values: { x: 2, w: -3, b: 6.8814 }, qui
                 names: [] };
 const phone = window.matchMedia("(max-width: 700px)");
 let py = null;
-
-function element(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
 
 // --- the link: #e=EXPRESSION&at=x:2,w:-3&step=4&quiz=1 (numbers and names only) ---
 function readLink() {
@@ -54,7 +48,7 @@ function buildInputs(names) {
   box.replaceChildren();
   for (const name of names) {
     const id = `input-${names.indexOf(name)}`;
-    const label = element("label", name);
+    const label = element("label", "", name);
     label.htmlFor = id;
     const slider = element("input");
     const start = state.values[name];
@@ -74,7 +68,7 @@ function buildInputs(names) {
       slider.value = number.value;
       setValue(name, Number(number.value));
     });
-    const row = element("div", undefined, "input");
+    const row = element("div", "input");
     row.append(label, slider, number);
     box.append(row);
   }
@@ -125,15 +119,16 @@ function show(index) {
   const frame = JSON.parse(py.playground.frame(index, phone.matches ? "TB" : "LR", state.quiz));
   const graph = $("graph");
   graph.innerHTML = frame.svg; // graphviz's SVG of DOT whose every label the package escaped
-  fit(graph.querySelector("svg"));
+  const svg = graph.querySelector("svg");
+  fit(svg);
   $("step-title").textContent = `${frame.title} (${index + 1}/${state.titles.length})`;
-  $("lines").replaceChildren(...frame.lines.map((line) => element("p", line)));
+  $("lines").replaceChildren(...frame.lines.map((line) => element("p", "", line)));
   $("formula").textContent = frame.formula;
   showQuiz(frame);
   $("previous").disabled = index === 0;
   $("next").disabled = index === state.titles.length - 1
     || frame.questions.some((q) => !q.done);
-  keepInView(frame.active);
+  if (svg) follow(graph, indexPicture(svg), frame.active); // the step viewers' own rule
 }
 
 // A graph a little wider than its box is shrunk to fit; a larger one keeps its size (its
@@ -149,17 +144,6 @@ function fit(svg) {
     svg.setAttribute("width", `${width * scale}px`);
     svg.setAttribute("height", `${height * scale}px`);
   }
-}
-
-// The active node stays in view: the graph's box scrolls (pans) to centre it.
-function keepInView(active) {
-  const graph = $("graph");
-  const node = graph.querySelector(`#${CSS.escape(active)}`);
-  if (!node) return;
-  const box = node.getBoundingClientRect();
-  const view = graph.getBoundingClientRect();
-  graph.scrollLeft += box.left + box.width / 2 - (view.left + view.width / 2);
-  graph.scrollTop += box.top + box.height / 2 - (view.top + view.height / 2);
 }
 
 // --- the quiz: two blanks per chain-rule product, before the numbers are shown ---
@@ -178,15 +162,15 @@ function showQuiz(frame) {
 function question(q) {
   const set = element("fieldset");
   set.dataset.question = q.id;
-  set.append(element("legend", q.prompt));
+  set.append(element("legend", "", q.prompt));
   const input = element("input");
   Object.assign(input, { type: "text", inputMode: "decimal", autocomplete: "off" });
   input.setAttribute("aria-label", q.prompt);
-  const check = element("button", "Check");
+  const check = element("button", "", "Check");
   check.type = "button";
-  const give = element("button", "Show answer");
+  const give = element("button", "", "Show answer");
   give.type = "button";
-  const said = element("p", "", "feedback");
+  const said = element("p", "feedback", "");
   set.append(input, check, give, said);
   const close = () => { input.disabled = check.disabled = give.disabled = true; };
   if (q.done) {
