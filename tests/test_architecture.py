@@ -228,3 +228,16 @@ def test_a_new_op_reaches_the_strategies_and_the_policy_page(cube):
     assert [label for label, _ in policy.cases("cube")][:2] == ["cube(0)", "cube(-0)"]
     values, derivatives = policy.ours("cube", (math.inf,))
     assert values == (math.inf,) and derivatives == (math.inf,)
+
+
+def test_the_architecture_page_links_each_function_to_its_line():
+    """docs/architecture.md walks one backward() with links to file and line: each link
+    must still land on the ``def`` of the function it names."""
+    import re
+
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text()
+    links = re.findall(r"\[`([\w.]+)`\]\(\.\./(autograd_mini/[\w/]+\.py)#L(\d+)\)", page)
+    assert len(links) >= 6
+    for name, path, line in links:
+        text = (PACKAGE.parent / path).read_text().splitlines()[int(line) - 1]
+        assert f"def {name.rpartition('.')[2]}(" in text, (name, path, line, text)
