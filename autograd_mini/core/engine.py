@@ -73,8 +73,7 @@ class Value(ValueBase):
         ``backward`` at a time (``zero_grad()`` resets them).  Atomic: an error or an
         interrupt leaves every ``.grad`` as it was.  With ``create_graph`` each ``.grad``
         is a Value that can be differentiated again."""
-        seed = self._lift(gradient) if create_graph else as_float(gradient, "gradient")
-        accumulate(gradients(self, seed, create_graph=create_graph))
+        accumulate(gradients(self, gradient, create_graph=create_graph))
 
     def _lift(self, other: object) -> Value:
         """``other`` as a Value: a plain number becomes a constant leaf."""
@@ -162,6 +161,8 @@ def gradients(outputs: Value | Sequence[Value], seeds: float | Value | Sequence 
     """
     outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
     start = checks.seeds_by_output(outputs, seeds, Value)  # {output: the sum of its seeds}
+    if create_graph:  # every gradient a Value, every local derivative a Value: here alone
+        start = {y: y._lift(seed) for y, seed in start.items()}
     rule = local_derivatives_on_values if create_graph else local_derivatives
     with gc_paused():  # the walk and the sweep make no cycles: the collector only slows them
         order = topological_order(*outputs)
@@ -268,7 +269,6 @@ def grad(output: Value, inputs: Sequence[Value], *,
     ``output`` does not depend on gets 0.  Pure: no ``.grad`` is read or written."""
     inputs = list(inputs)
     checks.check_nodes([output, *inputs], Value, "grad")
-    seed = output._lift(1.0) if create_graph else 1.0
-    by_node = gradients(output, seed, create_graph=create_graph)
+    by_node = gradients(output, 1.0, create_graph=create_graph)
     zero = output._lift(0.0) if create_graph else 0.0  # can be differentiated again
     return [by_node.get(x, zero) for x in inputs]

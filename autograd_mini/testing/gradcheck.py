@@ -207,13 +207,13 @@ def check_gradients(f: Callable[..., Value], inputs: Sequence[float | Value], *,
     labels = _labels(len(point))
     leaves, out = _run(f, point, labels, kind)
     names = display_names(out)
-    by_hand = handwritten.hand_written_nodes(list(names))
-    analytic = handwritten.backward_gradients(out, leaves) if by_hand else grad(out, leaves)
+    hand_written = handwritten.hand_written_nodes(list(names))
+    analytic = handwritten.backward_gradients(out, leaves) if hand_written else grad(out, leaves)
     here = (out.data, _kinks(out))
     rows = [_compare(lambda p: _probe(f, p, labels, kind), point, i, analytic[i], here,
                      names, eps, atol, rtol, labels[i], i, _subgradient)
             for i in range(len(point))]
-    return rows, lambda: _suspects(by_hand, names)
+    return rows, lambda: _suspects(hand_written, names)
 
 
 def _suspects(nodes: list[Value], names: dict[Value, str]) -> str:
@@ -345,12 +345,12 @@ def gradgradcheck(f: Callable[..., Value], inputs: Sequence[float | Value], *,
     labels = _labels(n)
     leaves, out = _run(f, point, labels, kind)
     names = display_names(out)
-    by_hand = handwritten.hand_written_nodes(list(names))
-    if by_hand:
+    hand_written = handwritten.hand_written_nodes(list(names))
+    if hand_written:
         rows = _second_derivatives_by_backward(f, point, labels, kind, out, names, eps,
                                                atol, rtol)
         return _verdict("second-derivative", rows, atol, rtol, raise_exception,
-                        lambda: _suspects(by_hand, names))
+                        lambda: _suspects(hand_written, names))
     first = grad(out, leaves, create_graph=True)
     here_kinks = _kinks(out)
     gradients = _GradientProbe(f, labels, kind)
@@ -406,8 +406,8 @@ class _GradientProbe:
         if key not in self.seen:
             try:
                 leaves, out = _run(self.f, point, self.labels, self.kind)
-                by_hand = handwritten.hand_written_nodes(topological_order(out))
-                gradient = (handwritten.backward_gradients(out, leaves) if by_hand
+                hand_written = handwritten.hand_written_nodes(topological_order(out))
+                gradient = (handwritten.backward_gradients(out, leaves) if hand_written
                             else grad(out, leaves))
                 self.seen[key] = (gradient, _kinks(out))
             except (ValueError, ZeroDivisionError) as error:
