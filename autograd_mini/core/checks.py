@@ -85,7 +85,7 @@ def seeds_by_output(outputs: Sequence[Any], seeds: Any, kind: type) -> dict:
     """``{output: seed}`` from one seed for all or one per output (a repeated output
     gets the sum of its seeds)."""
     check_nodes(outputs, kind, "gradients")
-    if isinstance(seeds, (kind, numbers.Real)):
+    if not isinstance(seeds, (list, tuple)):  # one seed for all (a wrong one: said below)
         seeds = [seeds] * len(outputs)
     seeds = list(seeds)
     if len(seeds) != len(outputs):
