@@ -21,7 +21,7 @@ anywidget = pytest.importorskip("anywidget")
 from autograd_mini import PRIMITIVES, Value, apply, explore  # noqa: E402
 from autograd_mini.naming import fmt  # noqa: E402
 from autograd_mini.quiz import QUIZ_TOLERANCE, Quiz  # noqa: E402
-from autograd_mini.site import browser as site  # noqa: E402
+from autograd_mini.site import page_api as site  # noqa: E402
 
 ESM = Path(__file__).resolve().parents[1] / "autograd_mini" / "viz" / "explorer.js"
 HOSTILE = '<img src=x onerror="window.pwned=1">&amp;'
