@@ -21,7 +21,7 @@ anywidget = pytest.importorskip("anywidget")
 from autograd_mini import PRIMITIVES, Value, apply, explore  # noqa: E402
 from autograd_mini.core.naming import fmt  # noqa: E402
 from autograd_mini.explain.quiz import QUIZ_TOLERANCE, Quiz  # noqa: E402
-from autograd_mini.site import browser as site  # noqa: E402
+from autograd_mini.site import page_api as site  # noqa: E402
 from autograd_mini.viz.explorer import Explorer  # noqa: E402
 
 ESM = Path(__file__).resolve().parents[1] / "autograd_mini" / "viz" / "explorer.js"

@@ -1,16 +1,21 @@
-"""The notebooks' figures: drawn by matplotlib where it is installed, and as the package's
-own SVG where it is not (a browser).  The SVG is parsed and its content checked: the
-ticks of a log axis, one line per series, squares whose area follows the weight, labels
-escaped, the figure falling back to it when matplotlib is missing."""
+"""The notebooks' figures: each described once as plain data, drawn by matplotlib where it
+is installed, and as the package's own SVG where it is not (a browser).  The SVG is parsed
+and its content checked: the ticks of a log axis, one line per series, squares whose area
+follows the weight, labels escaped, the figure falling back to it when matplotlib is
+missing; and both back-ends are checked to draw the one description."""
 
 from __future__ import annotations
 
 import base64
+import dataclasses
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
-from autograd_mini.viz import plots, svgplot
+from autograd_mini.viz import chart, plots, svgplot
 from autograd_mini.viz.plots import (
     Activity,
     Boundary,
@@ -22,6 +27,7 @@ from autograd_mini.viz.plots import (
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def parsed(figure: Figure) -> ET.Element:
@@ -160,3 +166,55 @@ def test_the_legend_goes_to_the_corner_with_fewest_points():
     frame = next(r for r in root.iter(f"{SVG}rect") if r.get("stroke") == "#333")
     assert float(legend.get("x")) < float(frame.get("x")) + 10  # on the left ...
     assert float(legend.get("y")) < float(frame.get("y")) + 10  # ... at the top
+
+
+# --- One description, two back-ends --------------------------------------------------------
+
+
+def test_each_panel_is_described_once_as_plain_data():
+    hinton = Hinton([[1.0, -0.25]], max_weight=1.0, row_labels=["r"], col_labels=["a", "b"])
+    squares = hinton.describe()
+    assert isinstance(squares, chart.Squares)
+    assert [(s.x, s.y, s.fill) for s in squares.squares] == [(0, 0, "white"), (1, 0, "black")]
+    assert [s.side for s in squares.squares] == pytest.approx([0.9, 0.45])  # area ∝ |w|
+    assert {(a.words, a.side) for a in squares.labels} == {("r", "left"), ("a", "below"),
+                                                            ("b", "below")}
+    boundary = Boundary(lambda x, y: x - y, [(0, 0), (1, 2)], [1, -1], steps=4).describe()
+    assert isinstance(boundary, Chart) and len(boundary.regions.kinds) == 4
+    assert boundary.regions.colours == plots.REGION_COLOURS
+    layout = Figure([loss_chart([1, 0]), hinton], title="t").layout()
+    assert dataclasses.asdict(layout)["rows"][0][0]["series"][0]["ys"] == [1.0, 1e-12]
+    assert layout.rows[0][1] == squares  # described once, the same for both back-ends
+
+
+def test_both_back_ends_draw_the_squares_of_one_description():
+    pytest.importorskip("matplotlib")
+    from matplotlib.patches import Rectangle
+
+    activity = Activity([("in", [1.0, 0.5, 0.0], ["a", "b", "c"]), ("out", [0.2, 0.9], [])],
+                        marked=[1])
+    described = activity.describe()
+    (ax,) = Figure(activity).matplotlib().get_axes()
+    drawn = [p for p in ax.patches if isinstance(p, Rectangle)]
+    svg = [r for r in parsed(Figure(activity)).iter(f"{SVG}rect") if r.get("x") is not None]
+    assert len(drawn) == len(svg) == len(described.bands) + len(described.squares) == 8
+    words = {t.get_text() for t in ax.texts}
+    assert words == set(texts(parsed(Figure(activity)))) == {"in", "out", "a", "b", "c"}
+
+
+def test_the_svg_back_end_needs_no_matplotlib():
+    """As in a browser's Pyodide: every kind of panel drawn with matplotlib unimportable."""
+    program = """
+import sys
+sys.modules["matplotlib"] = None  # importing it fails
+from autograd_mini.viz.plots import (Activity, Boundary, Chart, Figure, Hinton, Series,
+                                     has_matplotlib, loss_chart)
+figure = Figure([Chart([Series([1, 2], [3, 4], "a", "o-")]), loss_chart([2, 1]),
+                 Hinton([[1, -1]]), Activity([("x", [0.5], ["u"])]),
+                 Boundary(lambda x, y: x, [(0, 0), (1, 1)], [1, -1], steps=5)])
+print(figure._repr_mimebundle_()["image/svg+xml"][:4])
+"""
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "<svg"

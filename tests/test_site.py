@@ -1,7 +1,7 @@
 """The static site: built from the pinned packages, served on 127.0.0.1, and run in headless
 Chromium with every request that is not to the local server aborted.
 
-The pages' Python side (autograd_mini.site.browser) is tested here on the desktop too, for
+The pages' Python side (autograd_mini.site.page_api) is tested here on the desktop too, for
 every op of the table; the browser tests then check that the page, running the same code
 in Pyodide, shows the package's own numbers.  Figures (size, cold load, slider redraw)
 are printed: run with ``-s`` to read them.
@@ -27,7 +27,7 @@ from conftest import graph_of_every_op, launch_chromium
 
 from autograd_mini import PRIMITIVES, Value, draw_dot
 from autograd_mini.explain.expression import parse
-from autograd_mini.site import browser
+from autograd_mini.site import page_api
 from autograd_mini.site.builder import BuildError, build, size_of
 from autograd_mini.site.server import make_server
 from autograd_mini.viz import rendering
@@ -108,26 +108,26 @@ def assert_same(answer: dict, expected: dict, rel: float = 1e-12) -> None:
 
 @pytest.mark.parametrize("expression, inputs", EXPRESSIONS)
 def test_run_gives_the_package_answer(expression, inputs):
-    answer = json.loads(browser.run(expression, json.dumps(inputs)))
+    answer = json.loads(page_api.run(expression, json.dumps(inputs)))
     assert_same(answer, package_answer(expression, inputs), rel=0)
 
 
 def test_run_reports_the_parser_hint_in_the_page_words():
-    assert json.loads(browser.run("2x", '{"x": 1}'))["error"] == \
+    assert json.loads(page_api.run("2x", '{"x": 1}'))["error"] == \
         "2x (column 1) is not a product: write 2*x"
-    assert "give it a value" in json.loads(browser.run("x + y", '{"x": 1}'))["error"]
-    assert "not a name" in json.loads(browser.run("x", '{"<b>": 1, "x": 1}'))["error"]
-    assert "finite" in json.loads(browser.run("x", '{"x": "1; import os"}'))["error"]
+    assert "give it a value" in json.loads(page_api.run("x + y", '{"x": 1}'))["error"]
+    assert "not a name" in json.loads(page_api.run("x", '{"<b>": 1, "x": 1}'))["error"]
+    assert "finite" in json.loads(page_api.run("x", '{"x": "1; import os"}'))["error"]
 
 
 def test_input_names_in_order_without_the_functions():
-    assert browser.input_names("tanh(x*w + b) + exp(x)") == ["x", "w", "b"]
-    assert browser.input_names("tanh(") == []
+    assert page_api.input_names("tanh(x*w + b) + exp(x)") == ["x", "w", "b"]
+    assert page_api.input_names("tanh(") == []
 
 
 @pytest.mark.parametrize("name, out", list(graph_of_every_op()))
 def test_quiz_accepts_right_answers_and_hints_at_wrong_ones_for_every_op(name, out):
-    quiz = browser.Playground()
+    quiz = page_api.Playground()
     quiz.start(out)
     assert quiz.questions
     formula = PRIMITIVES[name].formula
@@ -153,7 +153,7 @@ def test_quiz_works_for_an_op_the_student_registers():
     register(Primitive("cube", "³", value=lambda a: a ** 3,
                        derivative=lambda out, a: (3.0 * a * a,)))
     try:
-        quiz = browser.Playground()
+        quiz = page_api.Playground()
         assert "error" not in json.loads(quiz.load("cube(x) + x", '{"x": 2}'))
         qid = next(f"{s}:{c}:{k}" for s, c, k in quiz.questions
                    if quiz.chain_rule_step(s).op == "cube" and k == "local")
@@ -165,7 +165,7 @@ def test_quiz_works_for_an_op_the_student_registers():
 
 
 def test_quiz_reads_answers_as_arithmetic_and_a_typo_is_not_an_attempt():
-    quiz = browser.Playground()
+    quiz = page_api.Playground()
     json.loads(quiz.load("tanh(x)", '{"x": 0.5}'))
     qid = next(f"{s}:{c}:{k}" for (s, c, k) in quiz.questions if k == "local")
     typo = json.loads(quiz.answer(qid, "1 - tanh(0.5)**"))
@@ -176,7 +176,7 @@ def test_quiz_reads_answers_as_arithmetic_and_a_typo_is_not_an_attempt():
 
 
 def test_quiz_hides_a_steps_numbers_until_its_blanks_are_done():
-    quiz = browser.Playground()
+    quiz = page_api.Playground()
     quiz.load("x*y", '{"x": 2, "y": 3}')
     last = len(quiz.steps) - 1
     hidden = json.loads(quiz.frame(last, quiz=True))
@@ -190,21 +190,21 @@ def test_quiz_hides_a_steps_numbers_until_its_blanks_are_done():
 
 
 def test_check_op_fails_readmes_broken_swish_and_passes_the_fixed_one():
-    broken = json.loads(browser.check_op(readme_swish()))
+    broken = json.loads(page_api.check_op(readme_swish()))
     assert not broken["ok"]
     (swish,) = broken["ops"]
     assert swish["formula"] == "d/da swish(a) = sigmoid(a)"
     assert "WRONG" in swish["message"] and "<svg" in swish["svg"]
-    fixed = json.loads(browser.check_op(readme_swish().replace(BROKEN_SWISH_RULE,
+    fixed = json.loads(page_api.check_op(readme_swish().replace(BROKEN_SWISH_RULE,
                                                                FIXED_SWISH_RULE)))
     assert fixed["ok"], fixed
-    assert "swish" not in browser._BUILT_IN  # the table is restored before each run
+    assert "swish" not in page_api._BUILT_IN  # the table is restored before each run
 
 
 def test_check_op_says_what_went_wrong():
-    assert "SyntaxError" in json.loads(browser.check_op("def ("))["error"]
-    assert "registered no op" in json.loads(browser.check_op("x = 1"))["error"]
-    assert "ZeroDivisionError" in json.loads(browser.check_op("1/0"))["error"]
+    assert "SyntaxError" in json.loads(page_api.check_op("def ("))["error"]
+    assert "registered no op" in json.loads(page_api.check_op("x = 1"))["error"]
+    assert "ZeroDivisionError" in json.loads(page_api.check_op("1/0"))["error"]
 
 
 # --- The rendering seam in a browser (Pyodide faked on the desktop) ----------------------
@@ -508,7 +508,7 @@ def test_slider_redraw_latency_for_a_fifty_node_graph(open_tab):
 
 def quiz_truths(expression: str, inputs: dict[str, float]) -> dict[str, float]:
     """Each quiz blank's answer, by the package on the desktop."""
-    quiz = browser.Playground()
+    quiz = page_api.Playground()
     quiz.load(expression, json.dumps(inputs))
     return {f"{s}:{c}:{k}": q.truth for (s, c, k), q in quiz.questions.items()}
 

@@ -1,7 +1,8 @@
 """The course in the browser: course.html runs every notebook's cells in the page's
 Pyodide, offline, and shows their outputs; its markdown is the package's safe subset.
 
-The page's Python side (autograd_mini.site.course) is tested here on the desktop first;
+The page's Python side is tested here on the desktop first: autograd_mini.site.markdown,
+.kernel, .widget_stand_in and .notebook;
 the browser tests then run every code cell of every notebook in headless Chromium with
 every non-local request aborted (the site fixtures of test_site.py).  The time each
 notebook takes is printed: run with ``-s`` to read it.
@@ -9,6 +10,7 @@ notebook takes is printed: run with ``-s`` to read it.
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import subprocess
@@ -22,8 +24,9 @@ import test_site
 from test_site import MAX_SITE_BYTES, figure
 
 from autograd_mini import Value, trace
-from autograd_mini.site import course
+from autograd_mini.site import markdown, notebook, widget_stand_in
 from autograd_mini.site.builder import COURSE_WHEELS, size_of
+from autograd_mini.site.kernel import Kernel
 from autograd_mini.viz import plots
 from autograd_mini.viz.steps import with_viewer
 
@@ -65,7 +68,7 @@ class Tags(HTMLParser):
 
 
 def test_hostile_markdown_becomes_text_and_only_the_subsets_tags():
-    html = course.markdown_html(HOSTILE_MARKDOWN)
+    html = markdown.markdown_html(HOSTILE_MARKDOWN)
     for tag, attrs in Tags(html).found:
         assert tag in ALLOWED_TAGS, tag
         assert set(attrs) <= {"href", "class"}, attrs
@@ -78,7 +81,7 @@ def test_hostile_markdown_becomes_text_and_only_the_subsets_tags():
 
 
 def test_the_markdown_subset():
-    html = course.markdown_html(
+    html = markdown.markdown_html(
         "## Two\n\nSome **bold**, *italic*, `x*y` and $a_b$, a snake_case_name.\n\n"
         "- one\n  more\n- two\n\n1. first\n\n> quoted\n\n| a | b |\n|---|---|\n| 1 | `p|q` |\n\n"
         "See [notebook 2](02_chain_rule_as_an_algorithm.ipynb) and [docs](https://example.org).")
@@ -93,7 +96,7 @@ def test_the_markdown_subset():
 
 
 def test_the_kernel_shows_what_jupyter_shows():
-    kernel = course.Kernel()
+    kernel = Kernel()
     outputs = kernel.run("import sys\nprint('out')\nprint('err', file=sys.stderr)\n"
                          "print('more')\n6 * 7")
     assert outputs == [{"type": "stream", "name": "stdout", "text": "out\n"},
@@ -107,7 +110,7 @@ def test_the_kernel_shows_what_jupyter_shows():
     (error,) = kernel.run("def f():\n    return 1 / 0\nf()")
     assert error["type"] == "error" and error["text"].startswith("Traceback")
     assert "ZeroDivisionError: division by zero" in error["text"]
-    assert "course.py" not in error["text"]  # the cell's frames only
+    assert Path(inspect.getfile(Kernel)).name not in error["text"]  # the cell's frames only
     (magic,) = kernel.run("%config InlineBackend.figure_formats = ['svg']")
     assert "%config InlineBackend" in magic["text"] and "run in Jupyter" in magic["text"]
     kernel.restart()
@@ -118,7 +121,7 @@ def test_a_restart_forgets_the_ops_a_notebook_registered():
     """Run all starts again from the op table as it was: notebook 3 registers swish."""
     from autograd_mini import PRIMITIVES
 
-    kernel = course.Kernel()
+    kernel = Kernel()
     swish = ("from autograd_mini.core.ops import Primitive, register\n"
              "register(Primitive('swish2', 's', value=lambda a: a, "
              "derivative=lambda out, a: (1.0,)));")
@@ -133,7 +136,7 @@ def test_a_restart_forgets_the_ops_a_notebook_registered():
 
 
 def test_the_kernel_shows_rich_results(monkeypatch):
-    kernel = course.Kernel()
+    kernel = Kernel()
     kernel.namespace["record"] = trace((Value(2.0, label="x") * 3).tanh())
     (html,) = kernel.run("record")
     assert html["type"] == "html" and "<table" in html["data"]
@@ -152,19 +155,19 @@ def test_without_anywidget_the_explorer_talks_to_the_page_through_the_stand_in()
     program = """
 import json, sys
 sys.modules["anywidget"] = None  # as if not installed: importing it fails
-from autograd_mini.site import course
-assert course.use_widget_stand_in()
+from autograd_mini.site import kernel, widget_stand_in as stand_in
+assert stand_in.use_widget_stand_in()
 from autograd_mini import Value, explore
 x, w = Value(2.0, label="x"), Value(-3.0, label="w")
 ex = explore((x * w).tanh())
-shown = course.shown(ex)
-course.widget_pending()  # what the explorer set while it was made
-drawn = json.loads(course.widget_state(shown["data"]))
-moved = json.loads(course.widget_message(shown["data"], json.dumps(
+shown = kernel.shown(ex)
+stand_in.widget_pending()  # what the explorer set while it was made
+drawn = json.loads(stand_in.widget_state(shown["data"]))
+moved = json.loads(stand_in.widget_message(shown["data"], json.dumps(
     {"kind": "inputs", "inputs": {"x": 1.0, "w": 0.5}})))
-refused = json.loads(course.widget_update(shown["data"], json.dumps({"step": 999})))
+refused = json.loads(stand_in.widget_update(shown["data"], json.dumps({"step": 999})))
 ex.inputs = {"x": 0.0}  # a later cell: the page hears of it
-later = json.loads(course.widget_pending())
+later = json.loads(stand_in.widget_pending())
 print(json.dumps({"shown": shown, "drawn": drawn, "moved": moved, "refused": refused,
                   "later": later, "grad": ex.grads["x"], "step": ex.step}))
 """
@@ -173,7 +176,7 @@ print(json.dumps({"shown": shown, "drawn": drawn, "moved": moved, "refused": ref
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     shown, widget = answer["shown"], answer["shown"]["data"]
-    assert shown["type"] == "widget" and shown["note"] == course.WIDGET_NOTE
+    assert shown["type"] == "widget" and shown["note"] == widget_stand_in.WIDGET_NOTE
     assert shown["fallback"]["type"] == "svg"  # the picture, where the module cannot load
     drawn = answer["drawn"]
     explorer_js = (ROOT / "autograd_mini" / "viz" / "explorer.js").read_text()
@@ -192,18 +195,28 @@ print(json.dumps({"shown": shown, "drawn": drawn, "moved": moved, "refused": ref
 
 def test_the_stand_in_is_never_used_where_anywidget_exists():
     pytest.importorskip("anywidget")
-    assert course.use_widget_stand_in() is False
-    assert not issubclass(sys.modules["anywidget"].AnyWidget, course._StandInWidget)
+    assert widget_stand_in.use_widget_stand_in() is False
+    assert not issubclass(sys.modules["anywidget"].AnyWidget, widget_stand_in._StandInWidget)
 
 
 def test_notebook_cells_leave_out_outputs_and_fold_solutions():
-    notebook = json.loads(NOTEBOOKS[1].read_text())
-    cells = course.notebook_cells(notebook)
-    assert len(cells) == len(notebook["cells"])
+    raw = json.loads(NOTEBOOKS[1].read_text())
+    cells = notebook.notebook_cells(raw)
+    assert len(cells) == len(raw["cells"])
     assert set(cells[0]) == {"type", "source", "hidden"}
-    solutions = [c for c, raw in zip(cells, notebook["cells"])
-                 if "solution" in raw["metadata"].get("tags", [])]
+    solutions = [c for c, cell in zip(cells, raw["cells"])
+                 if "solution" in cell["metadata"].get("tags", [])]
     assert solutions and all(c["hidden"] for c in solutions)
+
+
+def test_the_site_copies_a_notebook_without_outputs_under_its_title():
+    raw = json.loads(NOTEBOOKS[1].read_text())
+    assert notebook.title(raw).startswith("1. Derivatives by hand")  # its first heading
+    blank = notebook.without_outputs(raw)
+    assert all(c["outputs"] == [] and c["execution_count"] is None
+               for c in blank["cells"] if c["cell_type"] == "code")
+    assert "widgets" not in blank["metadata"]
+    assert notebook.title({"cells": [{"cell_type": "code", "source": "# no"}]}) == "a notebook"
 
 
 def test_a_checks_time_budget_runs_the_code_where_there_are_no_threads(monkeypatch):
@@ -285,8 +298,8 @@ def test_the_explorer_in_the_course_page_is_live(open_tab):
     assert grad.inner_text() == "∂L/∂a = -4"
     explorer.locator(".am-next").click()
     assert explorer.locator(".am-explain .am-title").inner_text() == "Forward 1 of 7"
-    read = ("import json; from autograd_mini.site.course import kernel; "
-            "ex = kernel.namespace['ex']; json.dumps([ex.inputs, ex.step])")
+    read = ("import json; from autograd_mini.site.kernel import page_kernel; "
+            "ex = page_kernel.namespace['ex']; json.dumps([ex.inputs, ex.step])")
     assert page.evaluate("(code) => JSON.parse(window.autograd_mini.pyodide.runPython(code))",
                          read) == [
         {"a": 2.0, "b": 2.0, "c": 10.0, "f": -2.0}, 1]  # the page's moves, in Python

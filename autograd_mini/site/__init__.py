@@ -5,9 +5,13 @@
 
 The pages (``pages/``: the playground with its quiz, and "check your op") load Pyodide and
 WASM graphviz from the site's own folder, install this package's wheel into Pyodide and
-compute every number with it (:mod:`autograd_mini.site.browser`, the Python side of the
-pages).  Pictures go through the one rendering seam, :mod:`autograd_mini.viz.rendering`,
-which draws with WASM graphviz there.
+compute every number with it (:mod:`autograd_mini.site.page_api`, what the pages call).
+The course page runs the notebooks there: :mod:`~autograd_mini.site.notebook` (a
+notebook's cells), :mod:`~autograd_mini.site.kernel` (cells run as Jupyter runs them),
+:mod:`~autograd_mini.site.markdown` (text cells as safe HTML) and
+:mod:`~autograd_mini.site.widget_stand_in` (anywidget's stand-in, for the explorer).
+Pictures go through the one rendering seam, :mod:`autograd_mini.viz.rendering`, which
+draws with WASM graphviz there.
 """
 
 import importlib
@@ -17,7 +21,8 @@ __all__ = ["build", "serve", "make_server", "BuildError", "NPM_PACKAGES", "WHEEL
 
 def __getattr__(name: str):
     # Building and serving need subprocess and http.server; the pages' Python side
-    # (site.browser, in Pyodide) needs neither, so they are imported when asked for.
+    # (site.page_api and the course page's modules, in Pyodide) needs neither, so they
+    # are imported when asked for.
     homes = {"build": "builder", "BuildError": "builder", "NPM_PACKAGES": "builder",
              "WHEELS": "builder", "serve": "server", "make_server": "server"}
     if name not in homes:

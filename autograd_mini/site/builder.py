@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..viz.steps import VIEWER
+from .notebook import title, without_outputs
 
 __all__ = ["build", "BuildError", "NPM_PACKAGES", "WHEELS", "COURSE_WHEELS", "default_cache",
            "PAGES"]
@@ -126,30 +127,14 @@ def _course(site: Path, notebooks: Path) -> None:
     folder.mkdir()
     index = []
     for path in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        notebook.get("metadata", {}).pop("widgets", None)
-        for cell in notebook["cells"]:
-            if cell.get("cell_type") == "code":
-                cell["outputs"], cell["execution_count"] = [], None
+        notebook = without_outputs(json.loads(path.read_text(encoding="utf-8")))
         (folder / path.name).write_text(json.dumps(notebook, ensure_ascii=False, indent=1)
                                         + "\n", encoding="utf-8")
-        index.append({"id": path.name[:2], "file": path.name, "title": _title(notebook)})
+        index.append({"id": path.name[:2], "file": path.name, "title": title(notebook)})
     if not index:
         raise BuildError(f"no notebooks in {notebooks}: the course page needs them")
     (folder / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n",
                                        encoding="utf-8")
-
-
-def _title(notebook: dict) -> str:
-    """The first heading of a notebook's markdown (without its #s)."""
-    for cell in notebook["cells"]:
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
-        if cell.get("cell_type") == "markdown":
-            for line in source.splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip().replace("`", "")
-    return "a notebook"
 
 
 def _extract(tarball: Path, wanted: Vendored, site: Path) -> None:

@@ -1,9 +1,10 @@
-"""A small SVG writer for plots, used where matplotlib is missing (a browser's Pyodide).
+"""A small SVG writer, the ground of the SVG back-end (:mod:`autograd_mini.viz.chart_svg`),
+used where matplotlib is missing (a browser's Pyodide).
 
-It knows what the course's figures need and nothing more: axes with ticks on a linear or
-a log scale, lines and points with a legend, rectangles and squares in data coordinates,
-and text.  Every string is escaped, so a label is always shown as written.  A :class:`Box`
-is one panel's drawing area; :func:`document` puts panels together into one ``<svg>``.
+It knows what the course's figures need and nothing more: axes on a linear or a log
+scale with their ticks, boxes for panels, and text.  Every string is escaped, so a label
+is always shown as written.  A :class:`Box` is one panel's drawing area;
+:func:`document` puts panels together into one ``<svg>``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-__all__ = ["Box", "Scale", "document", "text", "nice_ticks", "log_ticks", "COLOURS"]
+__all__ = ["Box", "Scale", "document", "text", "nice_ticks", "log_ticks", "attribute"]
 
-# matplotlib's first colours, so that a figure looks alike with and without it
-COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 FONT = "font-family='DejaVu Sans, Arial, sans-serif'"
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 

@@ -1,5 +1,5 @@
 // Check your op: the student's code runs in this tab's Python (their own code, typed
-// here; a link never carries any), then autograd_mini.site.browser.check_op puts every op
+// here; a link never carries any), then autograd_mini.site.page_api.check_op puts every op
 // it registered through gradcheck.  Results are inserted as text; the graph is graphviz's
 // SVG of DOT whose labels the package escaped.
 import { ready, showStatus } from "./engine.js";

@@ -1,8 +1,12 @@
 // The course page: course.html lists the notebooks; course.html?nb=01 shows notebook 01
-// and runs its cells, in order, in this page's Python (autograd_mini.site.course).
+// and runs its cells, in order, in this page's Python.  Its Python side, by job:
+//   autograd_mini.site.notebook         the notebook's cells as the page reads them;
+//   autograd_mini.site.kernel           a kernel: cells run in one namespace, outputs shown;
+//   autograd_mini.site.markdown         a text cell's markdown as safe HTML;
+//   autograd_mini.site.widget_stand_in  anywidget's stand-in, for the explorer.
 //
 // What is inserted as HTML, and why that is safe:
-// - markdown: autograd_mini.site.course.markdown_html escapes every character of the
+// - markdown: autograd_mini.site.markdown.markdown_html escapes every character of the
 //   notebook first, then adds its own tags (raw HTML in a notebook shows as text);
 // - a cell's rich output (a figure's SVG, a graph's SVG, a trace's HTML): made by the
 //   package from the cell's objects, every label escaped.  The code that makes them is the
@@ -38,17 +42,17 @@ function listNotebooks(index) {
   list.hidden = false;
 }
 
-// -- widgets: anywidget's model API over autograd_mini.site.course's widget calls ------
+// -- widgets: anywidget's model API over autograd_mini.site.widget_stand_in's calls ----
 
 const models = new Map();  // widget id -> the models of its views
 const modules = new Map(); // a module's text -> the loaded module
 const styles = new Set();  // the style texts already in the page
 
 class PageModel {
-  constructor(id, state, python) {
+  constructor(id, state, widgets) {
     this.id = id;
     this.state = state;
-    this.python = python;
+    this.widgets = widgets;
     this.handlers = new Map();
     this.dirty = {};
   }
@@ -57,9 +61,9 @@ class PageModel {
   save_changes() {
     const changes = this.dirty;
     this.dirty = {};
-    deliver(this.python.widget_update(this.id, JSON.stringify(changes)));
+    deliver(this.widgets.widget_update(this.id, JSON.stringify(changes)));
   }
-  send(content) { deliver(this.python.widget_message(this.id, JSON.stringify(content))); }
+  send(content) { deliver(this.widgets.widget_message(this.id, JSON.stringify(content))); }
   on(event, handler) {
     if (!this.handlers.has(event)) this.handlers.set(event, []);
     this.handlers.get(event).push(handler);
@@ -93,16 +97,16 @@ async function loadModule(text) {
   return modules.get(text);
 }
 
-async function mountWidget(box, output, python) {
-  const { esm, css } = JSON.parse(python.widget_state(output.data));
+async function mountWidget(box, output, widgets) {
+  const { esm, css } = JSON.parse(widgets.widget_state(output.data));
   if (css && !styles.has(css)) {
     styles.add(css);
     document.head.append(element("style", "", css));
   }
   const module = await loadModule(esm);
   // The state as it is now: later cells may have changed it while the module loaded.
-  const { state } = JSON.parse(python.widget_state(output.data));
-  const model = new PageModel(output.data, state, python);
+  const { state } = JSON.parse(widgets.widget_state(output.data));
+  const model = new PageModel(output.data, state, widgets);
   if (!models.has(output.data)) models.set(output.data, []);
   models.get(output.data).push(model);
   const view = element("div", "widget");
@@ -116,7 +120,7 @@ async function showOutput(box, output, python) {
     const place = element("div");
     box.append(place);
     try {
-      await mountWidget(place, output, python);
+      await mountWidget(place, output, python.widgets);
     } catch (error) {
       await showOutput(place, { ...output.fallback, note: `${output.note} (${error.message})` },
                        python);
@@ -179,7 +183,7 @@ class CodeCell {
     this.outputs.replaceChildren(element("p", "hint", "running…"));
     await new Promise((resolve) => setTimeout(resolve, 0));  // let the page show it
     const started = performance.now();
-    const result = JSON.parse(this.python.run_cell(this.editor.value));
+    const result = JSON.parse(this.python.kernel.run_cell(this.editor.value));
     const seconds = (performance.now() - started) / 1000;
     this.outputs.replaceChildren();
     // In order, each in its own place; a widget's module may take a moment to load.
@@ -188,7 +192,7 @@ class CodeCell {
       this.outputs.append(place);
       return showOutput(place, output, this.python);
     }));
-    deliver(this.python.widget_pending());  // e.g. ex.inputs = {...} moves the explorer above
+    deliver(this.python.widgets.widget_pending());  // e.g. ex.inputs = {...} moves the explorer above
     this.count.textContent = `[${result.count}] ${seconds.toFixed(1)} s`;
     this.root.classList.remove("running");
     const errors = result.outputs.filter((o) => o.type === "error").map((o) => o.text);
@@ -201,12 +205,12 @@ async function showNotebook(entry, python) {
   document.title = `autograd_mini course ${entry.id}: ${entry.title}`;
   $("title").textContent = entry.title;
   const notebook = await json(`course/${encodeURIComponent(entry.file)}`);
-  const cells = JSON.parse(python.notebook_cells_json(JSON.stringify(notebook)));
+  const cells = JSON.parse(python.notebook.notebook_cells_json(JSON.stringify(notebook)));
   const code = [];
   for (const cell of cells) {
     if (cell.type === "markdown") {
       const text = element("div", "cell markdown");
-      text.innerHTML = python.markdown_html(cell.source);  // escaped by the package
+      text.innerHTML = python.markdown.markdown_html(cell.source);  // escaped by the package
       $("cells").append(text);
     } else {
       const codeCell = new CodeCell(code.length, cell.source, cell.hidden, python);
@@ -219,7 +223,7 @@ async function showNotebook(entry, python) {
     if (running) throw new Error("the notebook is running already");
     running = true;
     $("run-all").disabled = true;
-    python.restart();
+    python.kernel.restart();
     const results = [];
     try {
       for (const cell of code) {
@@ -261,12 +265,19 @@ async function main() {
   }
   showStatus("Loading the engine and what the notebooks import (Python in your browser)…");
   await ready;
-  const python = api().pyimport("autograd_mini.site.course");
-  python.use_widget_stand_in();
+  const python = pythonSide();
+  python.widgets.use_widget_stand_in();
   await showNotebook(entry, python);
   showStatus("");
 }
 
 const api = () => window.autograd_mini.pyodide;
+
+// The page's Python modules, each with its own job (see the top of this file).
+function pythonSide() {
+  const module = (name) => api().pyimport(`autograd_mini.site.${name}`);
+  return { notebook: module("notebook"), kernel: module("kernel"), markdown: module("markdown"),
+           widgets: module("widget_stand_in") };
+}
 
 main().catch((error) => showStatus(`The course did not load: ${error.message}`, true));

@@ -3,7 +3,7 @@
 // is loaded from this folder; nothing is fetched from anywhere else.
 //
 // window.autograd_mini = {
-//   ready:  a Promise that resolves (to the Python module autograd_mini.site.browser)
+//   ready:  a Promise that resolves (to the Python module autograd_mini.site.page_api)
 //           when the engine is loaded;
 //   run(expression, inputs): a Promise of {value, grads}, grads keyed by input name,
 //           computed by the package in this page (rejects with the parser's message);
@@ -41,10 +41,10 @@ async function load() {
   for (const wheel of await wheels) {
     pyodide.unpackArchive(wheel, "wheel", { extractDir: sitePackages });
   }
-  const browser = pyodide.pyimport("autograd_mini.site.browser");
+  const pageApi = pyodide.pyimport("autograd_mini.site.page_api");
   api.pyodide = pyodide;
   api.loadSeconds = (performance.now() - started) / 1000;
-  return browser;
+  return pageApi;
 }
 
 const ready = load();
@@ -52,8 +52,8 @@ const api = {
   ready,
   loadSeconds: null,
   async run(expression, inputs) {
-    const browser = await ready;
-    const result = JSON.parse(browser.run(String(expression), JSON.stringify(inputs ?? {})));
+    const pageApi = await ready;
+    const result = JSON.parse(pageApi.run(String(expression), JSON.stringify(inputs ?? {})));
     if (result.error) throw new Error(result.error);
     return result;
   },

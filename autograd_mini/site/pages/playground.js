@@ -1,6 +1,6 @@
 // The playground: an expression, a slider per input, the graph and the walk through the
 // forward and backward pass, with a quiz.  The page only shows: every number, sentence
-// and picture comes from autograd_mini.site.browser (Python, in this tab).  All text goes
+// and picture comes from autograd_mini.site.page_api (Python, in this tab).  All text goes
 // in as text (textContent); the one markup inserted is the SVG graphviz drew from DOT
 // whose labels the package escaped.
 import { ready, showStatus } from "./engine.js";

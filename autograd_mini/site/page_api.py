@@ -1,4 +1,5 @@
-"""The Python side of the site's pages: every number a page shows is computed here.
+"""What the site's pages call in Pyodide (the playground, its quiz, check your op): every
+number a page shows is computed here.
 
 The pages call these functions through Pyodide and get JSON text back (no Python object
 crosses into JavaScript, so none has to be freed).  They run on a desktop too, which is

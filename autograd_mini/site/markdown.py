@@ -1,0 +1,159 @@
+"""Markdown as safe HTML, for the course page's text cells.
+
+:func:`markdown_html` writes a safe subset of markdown as HTML: every character of the
+notebook is escaped first, so a ``<script>`` in a notebook's text shows as text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+__all__ = ["markdown_html", "inline"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
+_SAFE_URL = re.compile(r"^(https?://[^\s]+|#[\w-]*|[\w./-]+(#[\w-]*)?)$")
+_NOTEBOOK_LINK = re.compile(r"^(?:\./)?(\d\d)_[\w-]+\.ipynb$")
+
+
+def markdown_html(text: str) -> str:
+    """A safe subset of markdown as HTML: headings, paragraphs, lists, quotes, tables,
+    fenced code, ``code``, **bold**, *italic*, $math$ (shown as written) and links
+    (``http(s)``, in-page and relative only; a course notebook's link opens its page).
+    Everything else -- raw HTML included -- is shown as the text it is."""
+    lines = _CONTROL.sub("", text.replace("\r\n", "\n")).split("\n")
+    blocks: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            i += 1
+        elif line.lstrip().startswith("```"):
+            i = _fenced(lines, i, blocks)
+        elif re.match(r"^#{1,6}\s", line):
+            level = len(line) - len(line.lstrip("#"))
+            blocks.append(f"<h{level}>{inline(line[level:].strip())}</h{level}>")
+            i += 1
+        elif re.match(r"^\s*([-*_])(\s*\1){2,}\s*$", line):
+            blocks.append("<hr>")
+            i += 1
+        elif line.lstrip().startswith("|"):
+            i = _table(lines, i, blocks)
+        elif line.lstrip().startswith(">"):
+            quoted = []
+            while i < len(lines) and lines[i].lstrip().startswith(">"):
+                quoted.append(lines[i].lstrip()[1:].removeprefix(" "))
+                i += 1
+            blocks.append(f"<blockquote>{markdown_html(chr(10).join(quoted))}</blockquote>")
+        elif _LIST_ITEM.match(line):
+            i = _list(lines, i, blocks)
+        else:
+            paragraph = []
+            while i < len(lines) and lines[i].strip() and not _starts_block(lines[i]):
+                paragraph.append(lines[i].strip())
+                i += 1
+            blocks.append(f"<p>{inline(' '.join(paragraph))}</p>")
+    return "\n".join(blocks)
+
+
+def _starts_block(line: str) -> bool:
+    stripped = line.lstrip()
+    return bool(stripped.startswith(("```", "|", ">")) or re.match(r"^#{1,6}\s", line)
+                or _LIST_ITEM.match(line))
+
+
+def _fenced(lines: list[str], i: int, blocks: list[str]) -> int:
+    body = []
+    i += 1
+    while i < len(lines) and not lines[i].lstrip().startswith("```"):
+        body.append(lines[i])
+        i += 1
+    blocks.append(f"<pre><code>{html.escape(chr(10).join(body))}</code></pre>")
+    return i + 1
+
+
+def _list(lines: list[str], i: int, blocks: list[str]) -> int:
+    ordered = _LIST_ITEM.match(lines[i]).group(2)[0].isdigit()
+    items: list[str] = []
+    while i < len(lines):
+        match = _LIST_ITEM.match(lines[i])
+        if match:
+            items.append(match.group(3).strip())
+        elif lines[i].strip() and items and lines[i].startswith((" ", "\t")):
+            items[-1] += " " + lines[i].strip()  # an item's next line
+        else:
+            break
+        i += 1
+    tag = "ol" if ordered else "ul"
+    blocks.append(f"<{tag}>" + "".join(f"<li>{inline(item)}</li>" for item in items)
+                  + f"</{tag}>")
+    return i
+
+
+def _table(lines: list[str], i: int, blocks: list[str]) -> int:
+    rows = []
+    while i < len(lines) and lines[i].lstrip().startswith("|"):
+        cells = _cells(lines[i].strip())
+        if not all(re.fullmatch(r":?-+:?", c.strip()) for c in cells if c.strip()):
+            rows.append(cells)
+        i += 1
+    head, *body = rows or [[]]
+    html_rows = ["<tr>" + "".join(f"<th>{inline(c.strip())}</th>" for c in head) + "</tr>"]
+    html_rows += ["<tr>" + "".join(f"<td>{inline(c.strip())}</td>" for c in row) + "</tr>"
+                  for row in body]
+    blocks.append("<table>" + "".join(html_rows) + "</table>")
+    return i
+
+
+def _cells(row: str) -> list[str]:
+    """A table row's cells: split at each ``|`` outside a code span (``a|b`` stays)."""
+    cells, current, in_code = [], "", False
+    for k, char in enumerate(row):
+        if char == "`":
+            in_code = not in_code
+        if char == "|" and not in_code and (k == 0 or row[k - 1] != "\\"):
+            cells.append(current)
+            current = ""
+        else:
+            current += char
+    cells.append(current)
+    return cells[1:-1] if row.endswith("|") else cells[1:]
+
+
+def inline(text: str) -> str:
+    """One line of markdown as HTML: escaped first, then code, math, bold, italic, links."""
+    kept: list[str] = []
+
+    def keep(fragment: str) -> str:  # a finished piece of HTML, safe from later rules
+        kept.append(fragment)
+        return f"\x00{len(kept) - 1}\x00"
+
+    text = re.sub(r"`([^`]+)`", lambda m: keep(f"<code>{html.escape(m.group(1))}</code>"),
+                  text)
+    text = re.sub(r"\$\$([^$]+)\$\$",
+                  lambda m: keep(f"<span class='math display'>{html.escape(m.group(1))}</span>"),
+                  text)
+    text = re.sub(r"\$([^$\n]+)\$",
+                  lambda m: keep(f"<span class='math'>{html.escape(m.group(1))}</span>"), text)
+    text = re.sub(r"!\[([^\]]*)\]\(([^)\s]*)\)", lambda m: m.group(1), text)  # no fetching
+    text = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", lambda m: keep(_link(m.group(1), m.group(2))),
+                  text)
+    text = html.escape(text)
+    text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: f"<strong>{m.group(1) or m.group(2)}"
+                  "</strong>", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])|(?<!\w)_(?!\s)(.+?)(?<!\s)_(?!\w)",
+                  lambda m: f"<em>{m.group(1) or m.group(2)}</em>", text)
+    while "\x00" in text:  # a kept piece may hold another (a code span in a link's words)
+        text = re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], text)
+    return text
+
+
+def _link(words: str, url: str) -> str:
+    """A link, if its address is http(s), in-page or relative; else its words as text."""
+    notebook = _NOTEBOOK_LINK.match(url)
+    if notebook:
+        url = f"course.html?nb={notebook.group(1)}"
+    elif not _SAFE_URL.match(url):
+        return html.escape(words)
+    return f'<a href="{html.escape(url)}">{html.escape(words)}</a>'
