@@ -19,7 +19,7 @@ import re
 import traceback
 from contextlib import redirect_stderr, redirect_stdout
 
-from ..ops import PRIMITIVES
+from ..core.ops import PRIMITIVES
 from . import widget_stand_in
 
 __all__ = ["Kernel", "page_kernel", "run_cell", "restart", "shown"]
