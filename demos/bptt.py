@@ -13,8 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from autograd_mini.core.collector import gc_paused
-from autograd_mini.core.engine import Value, grad
+from autograd_mini import Value, gc_paused, grad
 from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure
 from autograd_mini.losses import sum_squared_error
 from autograd_mini.nn import Layer, Module, Neuron

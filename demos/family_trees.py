@@ -27,9 +27,9 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from autograd_mini import Value
 from autograd_mini.bridges.compile import Compiled, compile_graph
 from autograd_mini.bridges.files import write_atomically
-from autograd_mini.core.engine import Value
 from autograd_mini.datasets import FamilyTrees, family_trees
 from autograd_mini.demos.common import output_folder, parser, progress, save_figure
 from autograd_mini.losses import TOLERANCE_MODES, sum_squared_error_grad

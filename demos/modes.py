@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from autograd_mini.core.engine import Value, gradients, topological_order
+from autograd_mini import Value, gradients, topological_order
 from autograd_mini.core.transforms import forward_sweep
 from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure
 

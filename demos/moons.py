@@ -6,8 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from autograd_mini.core.collector import gc_paused
-from autograd_mini.core.engine import Value
+from autograd_mini import Value, gc_paused
 from autograd_mini.core.sums import sum as value_sum
 from autograd_mini.datasets import two_moons
 from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure

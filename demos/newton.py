@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from autograd_mini.core.engine import Value, grad
-from autograd_mini.core.transforms import hessian
+from autograd_mini import Value, grad, hessian
 from autograd_mini.demos.common import output_folder, parser, pyplot, save_figure
 
 TOLERANCE = 1e-8

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from autograd_mini.core.collector import gc_paused
+from autograd_mini import gc_paused
 from autograd_mini.datasets import xor
 from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure
 from autograd_mini.losses import sum_squared_error
