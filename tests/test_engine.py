@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd_mini as am
-from autograd_mini import PRIMITIVES, Value, apply, display_names, grad, gradients, trace
+from autograd_mini import Value, apply, display_names, grad, gradients, trace
 from autograd_mini.core.engine import HandWrittenNodeError
-from autograd_mini.core.ops import Primitive, register
+from autograd_mini.core.ops import Primitive
 from autograd_mini.losses import mse
 from autograd_mini.nn import MLP
 from autograd_mini.testing import gradcheck
@@ -330,7 +330,7 @@ def test_two_threads_calling_grad_on_one_graph_agree_and_write_nothing():
 
 
 @pytest.fixture
-def interrupt_me():
+def interrupt_me(register_op):
     """A primitive whose derivative raises KeyboardInterrupt on its ``after``-th call
     from now: ``interrupt_me(after=5)``."""
     state = {"calls": 0, "after": None}
@@ -344,9 +344,8 @@ def interrupt_me():
     def arm(after):
         state.update(calls=0, after=after)
 
-    register(Primitive("interrupt_me", "!", lambda a: a, derivative))
-    yield arm
-    del PRIMITIVES["interrupt_me"]
+    register_op(Primitive("interrupt_me", "!", lambda a: a, derivative))
+    return arm
 
 
 def test_an_interrupt_during_grad_leaves_every_grad_as_it_was(interrupt_me):

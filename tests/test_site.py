@@ -146,21 +146,18 @@ def test_quiz_accepts_right_answers_and_hints_at_wrong_ones_for_every_op(name, o
     assert score["right"] == 0  # every blank took two tries
 
 
-def test_quiz_works_for_an_op_the_student_registers():
-    from autograd_mini.core.ops import Primitive, register
+def test_quiz_works_for_an_op_the_student_registers(register_op):
+    from autograd_mini.core.ops import Primitive
 
-    register(Primitive("cube", "³", value=lambda a: a ** 3,
-                       derivative=lambda out, a: (3.0 * a * a,)))
-    try:
-        quiz = browser.Playground()
-        assert "error" not in json.loads(quiz.load("cube(x) + x", '{"x": 2}'))
-        qid = next(f"{s}:{c}:{k}" for s, c, k in quiz.questions
-                   if quiz.chain_rule_step(s).op == "cube" and k == "local")
-        hint = json.loads(quiz.answer(qid, "5"))["hint"]
-        assert "The rule of cube: d/da cube(a) = 3 * a * a" in hint and "x = 2" in hint
-        assert json.loads(quiz.answer(qid, "12"))["ok"]
-    finally:
-        del PRIMITIVES["cube"]
+    register_op(Primitive("cube", "³", value=lambda a: a ** 3,
+                          derivative=lambda out, a: (3.0 * a * a,)))
+    quiz = browser.Playground()
+    assert "error" not in json.loads(quiz.load("cube(x) + x", '{"x": 2}'))
+    qid = next(f"{s}:{c}:{k}" for s, c, k in quiz.questions
+               if quiz.chain_rule_step(s).op == "cube" and k == "local")
+    hint = json.loads(quiz.answer(qid, "5"))["hint"]
+    assert "The rule of cube: d/da cube(a) = 3 * a * a" in hint and "x = 2" in hint
+    assert json.loads(quiz.answer(qid, "12"))["ok"]
 
 
 def test_quiz_reads_answers_as_arithmetic_and_a_typo_is_not_an_attempt():

@@ -113,22 +113,20 @@ def test_the_kernel_shows_what_jupyter_shows():
     assert "NameError" in kernel.run("x")[0]["text"]
 
 
-def test_a_restart_forgets_the_ops_a_notebook_registered():
-    """Run all starts again from the op table as it was: notebook 3 registers swish."""
+def test_a_restart_forgets_the_ops_a_notebook_registered(register_op):
+    """Run all starts again from the op table as it was: notebook 3 registers swish.
+    (The cells register swish2; register_op takes it out of the table afterwards.)"""
     from autograd_mini import PRIMITIVES
 
     kernel = course.Kernel()
     swish = ("from autograd_mini.core.ops import Primitive, register\n"
              "register(Primitive('swish2', 's', value=lambda a: a, "
              "derivative=lambda out, a: (1.0,)));")
-    try:
-        assert kernel.run(swish) == [] and "swish2" in PRIMITIVES
-        assert "exists already" in kernel.run(swish)[0]["text"]  # as the op table says
-        kernel.restart()
-        assert "swish2" not in PRIMITIVES
-        assert kernel.run(swish) == []
-    finally:
-        PRIMITIVES.pop("swish2", None)
+    assert kernel.run(swish) == [] and "swish2" in PRIMITIVES
+    assert "exists already" in kernel.run(swish)[0]["text"]  # as the op table says
+    kernel.restart()
+    assert "swish2" not in PRIMITIVES
+    assert kernel.run(swish) == []
 
 
 def test_the_kernel_shows_rich_results(monkeypatch):
