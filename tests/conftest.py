@@ -1,5 +1,6 @@
 """Shared test settings: hypothesis profiles and optional peers."""
 
+import math
 import os
 import shutil
 
@@ -127,6 +128,24 @@ def lecture():
     L = d * f
     L.label = "L"
     return L, (a, b, c, f, d, e)
+
+
+def lecture_tanh(rule=lambda t: 1 - t**2):
+    """The lecture's tanh, written by hand as a micrograd method (``_backward`` closure
+    and all) on ``autograd_mini.micrograd.Value``, with the derivative ``rule(t)``."""
+    from autograd_mini.micrograd import Value
+
+    def tanh(self):
+        t = (math.exp(2 * self.data) - 1) / (math.exp(2 * self.data) + 1)
+        out = Value(t, (self,), "tanh")
+
+        def _backward():
+            self.grad += rule(t) * out.grad
+
+        out._backward = _backward
+        return out
+
+    return tanh
 
 
 def graph_of_every_op():

@@ -404,7 +404,7 @@ def test_cold_load_to_ready(open_tab):
     tab = open_tab()
     figure(f"cold load to ready: {tab.load_seconds:.2f} s "
            f"(engine {tab.page.evaluate('autograd_mini.loadSeconds'):.2f} s)")
-    assert tab.load_seconds <= 30  # the 10 s, with room for a busy machine
+    assert tab.load_seconds <= 30  # 10 s is the aim; 30 leaves room for a busy machine
 
 
 @pytest.mark.browser
