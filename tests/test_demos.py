@@ -84,6 +84,7 @@ def test_quick_symmetry_shows_the_idea_working(tmp_path):
     assert "2 have both hidden units mirrored with opposite signs" in result.stdout
 
 
+@pytest.mark.slow
 def test_quick_family_trees_shows_the_net_learning(tmp_path):
     result = run_demo(["-m", "autograd_mini", "demo", "family-trees", "--quick",
                        "--no-progress", "--out", "figs"], tmp_path)
@@ -230,12 +231,14 @@ def test_the_compiled_sweep_is_the_engines_backward():
     assert grads == pytest.approx([p.grad for p in params], rel=1e-12, abs=1e-14)
 
 
+@pytest.mark.slow
 def test_family_trees_default_settings_learn_the_training_queries():
     result = family.train(seed=0)
     assert result["train_correct"] >= 85 and result["train_total"] == 100
     assert result["losses"][-1] < 0.1 * result["losses"][0]
 
 
+@pytest.mark.slow
 def test_family_trees_paper_settings_stay_on_the_plateau():
     """With the paper's own numbers every output stays off: E sits near 18.4.
 

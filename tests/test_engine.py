@@ -251,6 +251,7 @@ def test_grad_with_create_graph_of_an_unused_input_is_a_value():
 # -- deep graphs: no recursion limit, parents first, copied and pickled --------------------
 
 
+@pytest.mark.slow
 def test_million_node_chain():
     x = Value(1.0)
     y = x

@@ -271,7 +271,8 @@ def _reply(page, count: int) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("width, height", [(1000, 700), (390, 844)])
+@pytest.mark.parametrize("width, height", [(1000, 700),
+                                           pytest.param(390, 844, marks=pytest.mark.slow)])
 def test_the_quiz_page_checks_typed_answers_and_scores(browser, width, height, tmp_path):
     folder = Path(os.environ.get("AUTOGRAD_MINI_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)

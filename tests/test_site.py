@@ -400,6 +400,7 @@ def test_serve_command_serves_the_site_on_localhost(site):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_cold_load_to_ready(open_tab):
     tab = open_tab()
     figure(f"cold load to ready: {tab.load_seconds:.2f} s "
@@ -408,6 +409,7 @@ def test_cold_load_to_ready(open_tab):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_run_api_on_every_page(open_tab):
     for path in ("index.html", "check.html"):
         tab = open_tab(path)
@@ -449,6 +451,7 @@ def type_expression(page, expression: str, inputs: dict[str, float]) -> dict:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_expressions_typed_into_the_playground_give_the_packages_numbers(open_tab):
     page = open_tab().page
     assert len(EXPRESSIONS) >= 20
@@ -469,6 +472,7 @@ def chain(links: int) -> tuple[str, int]:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_slider_redraw_latency_for_a_fifty_node_graph(open_tab):
     expression, values = chain(16)
     assert values >= 50
@@ -502,6 +506,7 @@ def quiz_truths(expression: str, inputs: dict[str, float]) -> dict[str, float]:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_quiz_accepts_right_answers_rejects_wrong_ones_with_a_hint_and_scores(open_tab):
     page = open_tab().page
     inputs = {"x": 2.0, "w": -3.0, "b": 6.8814}
@@ -534,6 +539,7 @@ def test_quiz_accepts_right_answers_rejects_wrong_ones_with_a_hint_and_scores(op
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_check_your_op_fails_the_broken_swish_and_passes_the_fixed_one(open_tab):
     page = open_tab("check.html").page
     page.wait_for_function("window.autograd_mini.lastCheck !== undefined")
@@ -550,6 +556,7 @@ def test_check_your_op_fails_the_broken_swish_and_passes_the_fixed_one(open_tab)
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_at_phone_width_every_control_is_reachable_and_the_active_node_visible(open_tab):
     page = open_tab(width=390, height=844).page
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -607,6 +614,7 @@ def test_hostile_expressions_and_link_labels_are_shown_as_text(open_tab, server)
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_share_link_reproduces_the_page(open_tab, server):
     page = open_tab().page
     type_expression(page, "x*y + exp(y)", {"x": 1.25, "y": -0.5})
@@ -627,6 +635,7 @@ def test_share_link_reproduces_the_page(open_tab, server):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_screenshots_desktop_and_phone(open_tab, tmp_path):
     """The playground and its quiz at desktop and phone size, written to the folder
     $AUTOGRAD_MINI_SCREENSHOTS (to look at them) or a temporary one."""

@@ -239,7 +239,9 @@ def test_the_site_carries_the_course_and_stays_small(site):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+@pytest.mark.parametrize("path", [p if p.name[:2] == "01"  # the one the quick loop runs
+                                  else pytest.param(p, marks=pytest.mark.slow)
+                                  for p in NOTEBOOKS], ids=lambda p: p.name[:2])
 def test_every_cell_of_the_notebook_runs_in_the_course_page(open_tab, path):
     tab = open_tab(f"course.html?nb={path.name[:2]}")
     page = tab.page
@@ -267,6 +269,7 @@ def test_every_cell_of_the_notebook_runs_in_the_course_page(open_tab, path):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_the_explorer_in_the_course_page_is_live(open_tab):
     """Notebook 1's explorer: the cell after it sets b = 1 from Python and the page
     follows; a slider moved in the page replays the graph in Python (∂L/∂a = b·f)."""
@@ -289,6 +292,7 @@ def test_the_explorer_in_the_course_page_is_live(open_tab):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_hostile_markdown_in_a_notebook_shows_as_text(offline_browser, server):
     """A notebook whose markdown tries every way to become markup: the page shows it as
     text, runs nothing of it, and its code's printed HTML is text too."""
@@ -323,6 +327,7 @@ def test_hostile_markdown_in_a_notebook_shows_as_text(offline_browser, server):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_the_course_page_lists_the_notebooks_and_refuses_an_unknown_one(open_tab):
     page = open_tab("course.html").page
     links = page.locator("#notebooks a")
