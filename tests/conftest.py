@@ -1,5 +1,6 @@
 """Shared test settings: hypothesis profiles and optional peers."""
 
+import math
 import os
 import shutil
 
@@ -81,18 +82,33 @@ HOSTILE_OP_SYMBOL = '<x> URL="javascript:alert(1)" label=<y>'
 
 
 @pytest.fixture
-def hostile_primitive():
+def register_op():
+    """``register_op(Primitive(...))`` (or ``register_op(primitive, replace=True)``) adds an
+    op to the table for one test, as ``autograd_mini.core.ops.register`` does, and returns it.
+    After the test the table is exactly as it was before: every op the test registered is
+    gone and every built-in it replaced is back, in the same order, however the test ended.
+
+    A test that registers ops some other way (README or notebook code it runs) asks for
+    this fixture too, and needs not call it: the table is put back all the same."""
+    from autograd_mini import PRIMITIVES
+    from autograd_mini.core.ops import register
+
+    before = dict(PRIMITIVES)
+    yield register
+    PRIMITIVES.clear()
+    PRIMITIVES.update(before)
+
+
+@pytest.fixture
+def hostile_primitive(register_op):
     """The op ``hostile`` registered for one test: its symbol is HOSTILE_OP_SYMBOL, and
     its formula (the rule written out) carries markup and a template placeholder."""
-    from autograd_mini import PRIMITIVES
-    from autograd_mini.core.ops import Primitive, register
+    from autograd_mini.core.ops import Primitive
 
-    primitive = register(Primitive(
+    return register_op(Primitive(
         "hostile", HOSTILE_OP_SYMBOL, value=lambda a: a,
         derivative=lambda out, a: (1.0 + 0.0 * out,),
         write=lambda a: f"<b>hostile</b>({a}) {{{{DATA}}}}"))
-    yield primitive
-    del PRIMITIVES["hostile"]
 
 
 # -- graphs several test files share ------------------------------------------------------
@@ -112,6 +128,24 @@ def lecture():
     L = d * f
     L.label = "L"
     return L, (a, b, c, f, d, e)
+
+
+def lecture_tanh(rule=lambda t: 1 - t**2):
+    """The lecture's tanh, written by hand as a micrograd method (``_backward`` closure
+    and all) on ``autograd_mini.micrograd.Value``, with the derivative ``rule(t)``."""
+    from autograd_mini.micrograd import Value
+
+    def tanh(self):
+        t = (math.exp(2 * self.data) - 1) / (math.exp(2 * self.data) + 1)
+        out = Value(t, (self,), "tanh")
+
+        def _backward():
+            self.grad += rule(t) * out.grad
+
+        out._backward = _backward
+        return out
+
+    return tanh
 
 
 def graph_of_every_op():

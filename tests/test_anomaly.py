@@ -8,7 +8,7 @@ import pytest
 from autograd_mini import AnomalyError, Value, detect_anomaly, trace
 
 
-def test_the_issue_reproducer_names_exp_and_the_line():
+def test_an_exp_that_overflows_is_named_with_its_line():
     x = Value(1000.0)
     with pytest.raises(AnomalyError) as caught, detect_anomaly():
         y = x.exp() - x.exp()  # noqa: F841 - the line the error must name

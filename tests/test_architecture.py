@@ -9,7 +9,7 @@ import pytest
 
 from autograd_mini import PRIMITIVES, Value, apply, grad, jvp, trace
 from autograd_mini.bridges.compile import compile_graph
-from autograd_mini.core.ops import Primitive, register
+from autograd_mini.core.ops import Primitive
 from autograd_mini.explain.expression import parse
 from autograd_mini.testing import gradcheck
 
@@ -171,13 +171,11 @@ def test_the_package_top_level_holds_at_most_15_modules_and_folders():
 
 
 @pytest.fixture
-def cube():
+def cube(register_op):
     """``cube(a) = a³``, with ``d/da = 3a²``, registered for one test only."""
-    primitive = register(Primitive(
+    return register_op(Primitive(
         "cube", "³", lambda a: a ** 3, lambda out, a: (3.0 * a * a,),
         sympy=lambda sp, a: a ** 3, torch=lambda t, a: a ** 3))
-    yield primitive
-    del PRIMITIVES["cube"]
 
 
 def test_a_new_op_reaches_the_parser_the_trace_and_the_compiled_replay(cube):

@@ -22,6 +22,29 @@ def run(*args, cwd):
                           capture_output=True, text=True, timeout=120)
 
 
+def _one_line_exit_2(result, *needles):
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("autograd-mini: error: "), result.stderr
+    assert "Traceback" not in result.stderr and "Warning" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0]
+
+
+def _terms(n):
+    return "+".join(["x"] * n)
+
+
+def _doubled(times=8):
+    text = "x"
+    for _ in range(times):
+        text = f"({text}*{text})"
+    return text
+
+
+# -- the commands at work: graph, steps and demo write what they say -----------------------
+
+
 def test_graph_writes_each_format(tmp_path):
     for name in ["graph.svg", "graph.png", "graph.pdf", "graph.dot"]:
         result = run("graph", "tanh(x*w + b)", "--at", "x=1", "--at", "w=-3", "--at", "b=6.88",
@@ -45,6 +68,22 @@ def test_steps_prints_table_or_writes_html(tmp_path):
     assert "http://" not in page.replace("http://www.w3.org", "")  # nothing fetched
 
 
+def test_formulas_read_as_a_student_writes_them(tmp_path):
+    result = run("steps", "tanh(x)**2 + 2**x", "--at", "x=2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "∂n2/∂n1 = 2 * n1 = 1.928" in result.stdout  # not 2 * n1**1
+    assert "∂n3/∂x = 2**x * log(2) = 2.773" in result.stdout  # not (2**x) * 0.6931471805599453
+    assert "**1 " not in result.stdout and "0.6931" not in result.stdout
+
+
+def test_the_doubled_expression_still_draws_and_tabulates(tmp_path):
+    result = run("graph", _doubled(), "--at", "x=1", "-o", "g.svg", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "g.svg").stat().st_size > 1000
+    table = run("steps", _doubled(), "--at", "x=1", cwd=tmp_path)
+    assert table.returncode == 0 and "out = " in table.stdout
+
+
 def test_demo_tour_writes_graph_and_viewer(tmp_path):
     result = run("demo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -56,6 +95,79 @@ def test_demo_tour_writes_graph_and_viewer(tmp_path):
     assert again.returncode == 0 and (tmp_path / "autograd-mini-demo-2").is_dir()
     chosen = run("demo", "--out", "here", cwd=tmp_path)
     assert chosen.returncode == 0 and (tmp_path / "here" / "steps.html").exists()
+
+
+def test_demo_list(tmp_path):
+    result = run("demo", "--list", cwd=tmp_path)
+    assert result.returncode == 0
+    names = [line.split()[0] for line in result.stdout.splitlines()]
+    assert {"xor", "symmetry", "family-trees", "bptt", "moons", "newton", "modes"} <= set(names)
+
+
+def test_version(tmp_path):
+    import autograd_mini
+
+    result = run("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"autograd-mini {autograd_mini.__version__}"
+
+
+def test_tour_and_figures_get_opens_mode(tmp_path, umask_022):
+    import stat
+
+    from autograd_mini.demos.common import pyplot, save_figure
+
+    result = subprocess.run([sys.executable, "-m", "autograd_mini", "demo", "--out", "t"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr  # the command runs with the test's umask
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "t").iterdir()}
+    assert modes == {"graph.svg": 0o644, "steps.html": 0o644}
+    fig, ax = pyplot().subplots()
+    ax.plot([0, 1], [1, 0])
+    path = save_figure(fig, tmp_path, "figure.png")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644 and path.read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figure.png", "t"]
+
+
+# -- names given with --at, and an ASCII terminal ------------------------------------------
+
+
+@pytest.mark.parametrize("name, expression", [("é", "é*2"), ("ﬁ", "fi*2"), ("x_1", "x_1*2"),
+                                              ("π", "π*2")])
+def test_at_accepts_every_name_an_expression_accepts(tmp_path, name, expression):
+    result = run("steps", expression, "--at", f"{name}=1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "= 2" in result.stdout
+
+
+@pytest.mark.parametrize("text", ["1x=1", "x-y=1", "=1", "x", "é=", "x y=1"])
+def test_at_refuses_what_is_not_a_name(tmp_path, text):
+    result = run("steps", "x", "--at", text, cwd=tmp_path)
+    _one_line_exit_2(result)
+
+
+def test_a_constant_name_with_a_value_is_a_name_like_any_other(tmp_path):
+    result = run("steps", "e**x + pi", "--at", "x=2", "--at", "e=3", "--at", "pi=1",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "n1 = e**x = 9" in result.stdout
+
+
+def test_an_ascii_terminal_gets_ascii_spellings(tmp_path):
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    result = subprocess.run([sys.executable, "-m", "autograd_mini", "steps", "x*x + 3*x",
+                             "--at", "x=2"], cwd=tmp_path, env=env, capture_output=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode("ascii")
+    assert "dout/dn1 = 1" in out and "dn1/dx = x = 2" in out
+    accented = subprocess.run([sys.executable, "-m", "autograd_mini", "steps", "é*2",
+                               "--at", "é=1"], cwd=tmp_path, env=env, capture_output=True,
+                              timeout=120)
+    assert accented.returncode == 0 and "dout/d\\xe9 = 2" in accented.stdout.decode("ascii")
+
+
+# -- hostile and malformed input: exit status 2, one line, nothing written or run ----------
 
 
 HOSTILE = [
@@ -101,6 +213,11 @@ def test_hostile_and_malformed_input_exits_2_in_one_line(tmp_path, args):
     assert list(tmp_path.iterdir()) == []  # nothing written, nothing executed
 
 
+def test_if_without_else_gives_the_error_without_a_syntax_warning(tmp_path):
+    result = run("steps", "1if x", "--at", "x=1", cwd=tmp_path)
+    _one_line_exit_2(result, "not a valid expression")
+
+
 @given(st.text(max_size=40))
 def test_any_text_is_parsed_or_rejected_with_expression_error(text):
     # Any other exception escaping parse() fails this test.
@@ -125,177 +242,19 @@ def test_cli_never_tracebacks_on_generated_text(tmp_path_factory, text):
     assert code in (0, 2)
     assert list(folder.iterdir()) == []
 
-
-def test_demo_list(tmp_path):
-    result = run("demo", "--list", cwd=tmp_path)
-    assert result.returncode == 0
-    names = [line.split()[0] for line in result.stdout.splitlines()]
-    assert {"xor", "symmetry", "family-trees", "bptt", "moons", "newton", "modes"} <= set(names)
-
-
-# Issue 13, items 9-12: every command ends soon, in one line when it stops, whatever it is given.
-
-def _terms(n):
-    return "+".join(["x"] * n)
-
-
-def _doubled(times=8):
-    text = "x"
-    for _ in range(times):
-        text = f"({text}*{text})"
-    return text
-
-
-def _one_line_exit_2(result, *needles):
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("autograd-mini: error: "), result.stderr
-    assert "Traceback" not in result.stderr and "Warning" not in result.stderr
-    for needle in needles:
-        assert needle in lines[0]
-
-
-@pytest.mark.parametrize("args, needles", [
-    (["graph", _terms(600), "--at", "x=1", "-o", "g.svg"],
-     ["1199 nodes and 1797 edges", "budget of 1000 nodes and 1500 edges"]),
-    (["steps", _terms(40), "--at", "x=1", "-o", "s.html"], ["80 frames", "budget of 60"]),
-    (["steps", _doubled(), "--at", "x=1", "-o", "s.html"], ["frames", "budget of 60"]),
-], ids=["graph-600-terms", "steps-40-terms", "steps-doubled"])
-def test_big_graphs_stop_early_naming_the_budget(tmp_path, args, needles):
-    assert len(args[1]) in (1199, 79, 1021)
-    result = run(*args, cwd=tmp_path)
-    _one_line_exit_2(result, *needles)
-    assert list(tmp_path.iterdir()) == []
-
-
-@pytest.mark.parametrize("terms", [80, 100])
-def test_a_slow_layout_is_stopped_by_the_dot_timeout(tmp_path, monkeypatch, capsys, terms):
-    import autograd_mini.cli as cli
-
-    monkeypatch.setattr(cli, "DOT_SECONDS", 1.0)  # the command's own budget is 6 s
-    monkeypatch.chdir(tmp_path)
-    code = main(["graph", _terms(terms), "--at", "x=1", "-o", "g.svg"])
-    err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1
-    assert f"did not finish within 1 s drawing {2 * terms - 1} nodes" in err
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_the_doubled_expression_still_draws_and_tabulates(tmp_path):
-    result = run("graph", _doubled(), "--at", "x=1", "-o", "g.svg", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert (tmp_path / "g.svg").stat().st_size > 1000
-    table = run("steps", _doubled(), "--at", "x=1", cwd=tmp_path)
-    assert table.returncode == 0 and "out = " in table.stdout
-
-
-def test_memory_error_is_one_line(tmp_path, monkeypatch, capsys):
-    import autograd_mini.cli as cli
-
-    def out_of_memory(*args, **kwargs):
-        raise MemoryError
-
-    monkeypatch.setattr(cli, "trace", out_of_memory)
-    monkeypatch.chdir(tmp_path)
-    assert main(["steps", "x*x", "--at", "x=2"]) == 2
-    err = capsys.readouterr().err
-    assert err == "autograd-mini: error: the input is too large to handle (MemoryError); " \
-                  "try a smaller one\n"
-
-
-def test_a_graphviz_called_process_error_is_one_line(tmp_path, monkeypatch, capsys):
-    import graphviz
-
-    import autograd_mini.cli as cli
-
-    def crash(*args, **kwargs):
-        raise graphviz.CalledProcessError(-9, ["dot"], b"", b"killed")
-
-    monkeypatch.setattr(cli, "save", crash)
-    monkeypatch.chdir(tmp_path)
-    assert main(["graph", "x", "--at", "x=1", "-o", "g.svg"]) == 2
-    assert capsys.readouterr().err.count("\n") == 1
-
-
-def test_a_crashing_dot_is_one_line_and_exit_2(tmp_path):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "dot").write_text("#!/bin/sh\necho 'std::bad_alloc' >&2\nkill -SEGV $$\n")
-    (bin_dir / "dot").chmod(0o755)
-    work = tmp_path / "work"
-    work.mkdir()
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    for args in [["graph", "x*x", "--at", "x=1", "-o", "g.svg"],
-                 ["steps", "x*x", "--at", "x=1", "-o", "s.html"]]:
-        result = subprocess.run([sys.executable, "-m", "autograd_mini", *args], cwd=work,
-                                env=env, capture_output=True, text=True, timeout=120)
-        _one_line_exit_2(result, "graphviz `dot` failed", "signal 11", "std::bad_alloc")
-    assert list(work.iterdir()) == []
-
-
-def test_if_without_else_gives_the_error_without_a_syntax_warning(tmp_path):
-    result = run("steps", "1if x", "--at", "x=1", cwd=tmp_path)
-    _one_line_exit_2(result, "not a valid expression")
-
-
-def test_an_ascii_terminal_gets_ascii_spellings(tmp_path):
-    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
-    result = subprocess.run([sys.executable, "-m", "autograd_mini", "steps", "x*x + 3*x",
-                             "--at", "x=2"], cwd=tmp_path, env=env, capture_output=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
-    out = result.stdout.decode("ascii")
-    assert "dout/dn1 = 1" in out and "dn1/dx = x = 2" in out
-    accented = subprocess.run([sys.executable, "-m", "autograd_mini", "steps", "é*2",
-                               "--at", "é=1"], cwd=tmp_path, env=env, capture_output=True,
-                              timeout=120)
-    assert accented.returncode == 0 and "dout/d\\xe9 = 2" in accented.stdout.decode("ascii")
-
-
-@pytest.mark.parametrize("name, expression", [("é", "é*2"), ("ﬁ", "fi*2"), ("x_1", "x_1*2"),
-                                              ("π", "π*2")])
-def test_at_accepts_every_name_an_expression_accepts(tmp_path, name, expression):
-    result = run("steps", expression, "--at", f"{name}=1", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "= 2" in result.stdout
-
-
-@pytest.mark.parametrize("text", ["1x=1", "x-y=1", "=1", "x", "é=", "x y=1"])
-def test_at_refuses_what_is_not_a_name(tmp_path, text):
-    result = run("steps", "x", "--at", text, cwd=tmp_path)
-    _one_line_exit_2(result)
-
-
-def test_tour_and_figures_get_opens_mode(tmp_path):
-    import stat
-
-    from autograd_mini.demos.common import pyplot, save_figure
-
-    result = subprocess.run([sys.executable, "-m", "autograd_mini", "demo", "--out", "t"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                            preexec_fn=lambda: os.umask(0o022))
-    assert result.returncode == 0, result.stderr
-    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "t").iterdir()}
-    assert modes == {"graph.svg": 0o644, "steps.html": 0o644}
-    old = os.umask(0o022)
-    try:
-        fig, ax = pyplot().subplots()
-        ax.plot([0, 1], [1, 0])
-        path = save_figure(fig, tmp_path, "figure.png")
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644 and path.read_bytes()[:4] == b"\x89PNG"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["figure.png", "t"]
-
-
-# 12. The command as a careless or hostile user would drive it, in process.
-
+# Whole command lines, put together from what a careless or hostile user types, run in process.
 CANARY = "canary"
+
+
 PIECES = ["x", "y", "é", "1", "0", "2.5", "1e308", "9" * 30, "+", "-", "*", "/", "**", "(", ")",
           "tanh(", "log(", "sqrt(", "exp(", " ", "if", "else", "lambda:", ",", "[0]", "'",
           "x.__class__", f"__import__('os').system('touch {CANARY}')", f"open('{CANARY}','w')",
           "\x00", "∂", "{{DATA}}", "<script>", "\n"]
+
+
 AT = ["x=0.5", "y=2", "é=1", "x=0", "x=nan", "x=1e309", "x", "=1", "x=1=2", "y=-1", "ﬁ=3"]
+
+
 OUTPUT = [[], ["-o", "g.svg"], ["-o", "g.png"], ["-o", "g.dot"], ["-o", "s.html"],
           ["-o", "g.gif"], ["-o", "missing/g.svg"], ["-o", "."], ["-o", ""],
           ["-o", f"{CANARY}.svg"], ["--flow"], ["--rankdir", "XY"]]
@@ -339,7 +298,9 @@ def test_fuzzed_command_lines_end_in_status_0_or_2(tmp_path_factory, argv):
         assert len(written) <= 1 and lines == []
 
 
-# The command speaks to people: the usual slips of other notations get their fix.
+# -- the usual slips of other notations, each told its fix; columns counted from 1 ---------
+
+
 SLIPS = [
     ("x^2", "^ (column 2) is not a power: use ** for powers: x**2"),
     ("(x + 1) ^ 2", "^ (column 9) is not a power: use ** for powers: (x + 1)**2"),
@@ -384,13 +345,6 @@ def test_a_slip_gets_its_fix(tmp_path, text, message):
     _one_line_exit_2(result, message)
 
 
-def test_a_constant_name_with_a_value_is_a_name_like_any_other(tmp_path):
-    result = run("steps", "e**x + pi", "--at", "x=2", "--at", "e=3", "--at", "pi=1",
-                 cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "n1 = e**x = 9" in result.stdout
-
-
 @pytest.mark.parametrize("text, at, message", [
     ("3", [], "3 has no names, only numbers: there is nothing to differentiate; write an "
               'expression of a name, e.g. "3*x" --at x=2'),
@@ -404,14 +358,6 @@ def test_steps_says_when_there_is_nothing_to_differentiate(tmp_path, text, at, m
     result = run("steps", text, *at, "-o", "steps.html", cwd=tmp_path)
     _one_line_exit_2(result, message)
     assert list(tmp_path.iterdir()) == []  # no viewer of nothing
-
-
-def test_formulas_read_as_a_student_writes_them(tmp_path):
-    result = run("steps", "tanh(x)**2 + 2**x", "--at", "x=2", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "∂n2/∂n1 = 2 * n1 = 1.928" in result.stdout  # not 2 * n1**1
-    assert "∂n3/∂x = 2**x * log(2) = 2.773" in result.stdout  # not (2**x) * 0.6931471805599453
-    assert "**1 " not in result.stdout and "0.6931" not in result.stdout
 
 
 def test_columns_count_from_1(tmp_path):
@@ -430,6 +376,61 @@ def test_cli_columns_count_characters_not_bytes():
                                   "use ** for powers: éééé**2")
 
 
+# -- large graphs and slow layouts: stopped within a budget, in one line -------------------
+
+
+@pytest.mark.parametrize("args, needles", [
+    (["graph", _terms(600), "--at", "x=1", "-o", "g.svg"],
+     ["1199 nodes and 1797 edges", "budget of 1000 nodes and 1500 edges"]),
+    (["steps", _terms(40), "--at", "x=1", "-o", "s.html"], ["80 frames", "budget of 60"]),
+    (["steps", _doubled(), "--at", "x=1", "-o", "s.html"], ["frames", "budget of 60"]),
+], ids=["graph-600-terms", "steps-40-terms", "steps-doubled"])
+def test_big_graphs_stop_early_naming_the_budget(tmp_path, args, needles):
+    assert len(args[1]) in (1199, 79, 1021)
+    result = run(*args, cwd=tmp_path)
+    _one_line_exit_2(result, *needles)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_picture_budget_is_counted_without_drawing(tmp_path, monkeypatch, capsys):
+    from autograd_mini.viz import graph
+
+    monkeypatch.setattr(graph.Scene, "draw", lambda self, view: pytest.fail("drew the graph"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["graph", _terms(600), "--at", "x=1", "-o", "g.svg"]) == 2
+    assert "1199 nodes and 1797 edges" in capsys.readouterr().err  # x + x: an arrow per slot
+
+
+@pytest.mark.parametrize("terms", [80, 100])
+def test_a_slow_layout_is_stopped_by_the_dot_timeout(tmp_path, monkeypatch, capsys, terms):
+    import autograd_mini.cli as cli
+
+    monkeypatch.setattr(cli, "DOT_SECONDS", 1.0)  # the command's own budget is 6 s
+    monkeypatch.chdir(tmp_path)
+    code = main(["graph", _terms(terms), "--at", "x=1", "-o", "g.svg"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert f"did not finish within 1 s drawing {2 * terms - 1} nodes" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_memory_error_is_one_line(tmp_path, monkeypatch, capsys):
+    import autograd_mini.cli as cli
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(cli, "trace", out_of_memory)
+    monkeypatch.chdir(tmp_path)
+    assert main(["steps", "x*x", "--at", "x=2"]) == 2
+    err = capsys.readouterr().err
+    assert err == "autograd-mini: error: the input is too large to handle (MemoryError); " \
+                  "try a smaller one\n"
+
+
+# -- graphviz missing or failing: one line, and the one install hint -----------------------
+
+
 def test_without_dot_a_shell_user_is_told_how_to_install_graphviz(tmp_path):
     empty = tmp_path / "bin"
     empty.mkdir()
@@ -443,12 +444,50 @@ def test_without_dot_a_shell_user_is_told_how_to_install_graphviz(tmp_path):
     assert not (tmp_path / "g.svg").exists()
 
 
-def test_version(tmp_path):
-    import autograd_mini
+def test_the_command_and_the_library_give_the_one_install_hint(tmp_path, monkeypatch, capsys):
+    from autograd_mini.viz import GraphvizNotFound, draw_dot
+    from autograd_mini.viz.rendering import INSTALL_HINT
 
-    result = run("--version", cwd=tmp_path)
-    assert result.returncode == 0
-    assert result.stdout.strip() == f"autograd-mini {autograd_mini.__version__}"
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GraphvizNotFound) as error:
+        draw_dot(Value(1.0)).pipe(format="svg")
+    assert str(error.value) == INSTALL_HINT
+    monkeypatch.chdir(tmp_path)
+    assert main(["graph", "x*x", "--at", "x=1", "-o", "g.svg"]) == 2
+    assert INSTALL_HINT in capsys.readouterr().err
+
+
+def test_a_crashing_dot_is_one_line_and_exit_2(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "dot").write_text("#!/bin/sh\necho 'std::bad_alloc' >&2\nkill -SEGV $$\n")
+    (bin_dir / "dot").chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    for args in [["graph", "x*x", "--at", "x=1", "-o", "g.svg"],
+                 ["steps", "x*x", "--at", "x=1", "-o", "s.html"]]:
+        result = subprocess.run([sys.executable, "-m", "autograd_mini", *args], cwd=work,
+                                env=env, capture_output=True, text=True, timeout=120)
+        _one_line_exit_2(result, "graphviz `dot` failed", "signal 11", "std::bad_alloc")
+    assert list(work.iterdir()) == []
+
+
+def test_a_graphviz_called_process_error_is_one_line(tmp_path, monkeypatch, capsys):
+    import graphviz
+
+    import autograd_mini.cli as cli
+
+    def crash(*args, **kwargs):
+        raise graphviz.CalledProcessError(-9, ["dot"], b"", b"killed")
+
+    monkeypatch.setattr(cli, "save", crash)
+    monkeypatch.chdir(tmp_path)
+    assert main(["graph", "x", "--at", "x=1", "-o", "g.svg"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+# -- the test suite's own setting: a hypothesis profile by name ----------------------------
 
 
 def test_a_mistyped_profile_lists_the_valid_names(tmp_path):
@@ -462,27 +501,3 @@ def test_a_mistyped_profile_lists_the_valid_names(tmp_path):
     assert "AUTOGRAD_MINI_PROFILE='thorugh' is not a profile; choose one of ci, dev, thorough" \
         in text
     assert "Traceback" not in text and "InvalidArgument" not in text
-
-
-# Issue 19: budgets are counted from the graph; one install hint for everything.
-
-def test_the_picture_budget_is_counted_without_drawing(tmp_path, monkeypatch, capsys):
-    from autograd_mini.viz import graph
-
-    monkeypatch.setattr(graph.Scene, "draw", lambda self, view: pytest.fail("drew the graph"))
-    monkeypatch.chdir(tmp_path)
-    assert main(["graph", _terms(600), "--at", "x=1", "-o", "g.svg"]) == 2
-    assert "1199 nodes and 1797 edges" in capsys.readouterr().err  # x + x: an arrow per slot
-
-
-def test_the_command_and_the_library_give_the_one_install_hint(tmp_path, monkeypatch, capsys):
-    from autograd_mini.viz import GraphvizNotFound, draw_dot
-    from autograd_mini.viz.rendering import INSTALL_HINT
-
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(GraphvizNotFound) as error:
-        draw_dot(Value(1.0)).pipe(format="svg")
-    assert str(error.value) == INSTALL_HINT
-    monkeypatch.chdir(tmp_path)
-    assert main(["graph", "x*x", "--at", "x=1", "-o", "g.svg"]) == 2
-    assert INSTALL_HINT in capsys.readouterr().err

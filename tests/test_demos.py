@@ -31,6 +31,9 @@ def _png(path: Path) -> None:
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
 
 
+# -- the demos run as a user runs them: options, figures, and the files they leave ---------
+
+
 def test_newton_demo(tmp_path):
     result = run_demo([str(ROOT / "demos" / "newton.py"), "--quick", "--out", "figs"], tmp_path)
     assert result.returncode == 0, result.stderr
@@ -81,6 +84,7 @@ def test_quick_symmetry_shows_the_idea_working(tmp_path):
     assert "2 have both hidden units mirrored with opposite signs" in result.stdout
 
 
+@pytest.mark.slow
 def test_quick_family_trees_shows_the_net_learning(tmp_path):
     result = run_demo(["-m", "autograd_mini", "demo", "family-trees", "--quick",
                        "--no-progress", "--out", "figs"], tmp_path)
@@ -178,7 +182,8 @@ def test_make_figures_names_its_demos(tmp_path):
     assert "family-trees" in result.stderr
 
 
-# -- seeded training runs: what they must learn -----------------------------------------
+# -- seeded training runs: what XOR and symmetry must learn --------------------------------
+
 
 def test_xor_learns_all_four_patterns():
     model, losses, sweeps = xor_demo.train(seed=0, max_sweeps=2000)
@@ -198,7 +203,16 @@ def test_symmetry_learns_every_pattern_and_the_papers_weights():
         assert unit["opposite"] and unit["doubling"]  # mirrored, opposite signs, 1:2:4
 
 
-# -- family trees ---------------------------------------------------------------------------
+def test_symmetry_criterion_band_is_stricter():
+    half = symmetry_demo.train(seed=8, max_sweeps=3000)
+    band = symmetry_demo.train(seed=8, max_sweeps=3000, criterion="band")
+    assert half.sweeps == 376 and band.sweeps is not None and band.sweeps > half.sweeps
+    patterns, targets = symmetry(6)
+    assert all(abs(band.model(p).data - t) < 0.2 for p, t in zip(patterns, targets))
+
+
+# -- family trees: the compiled sweep, the settings, the held-out queries ------------------
+
 
 def test_the_compiled_sweep_is_the_engines_backward():
     """One compiled sweep gives the gradient backward() gives, to rounding."""
@@ -217,12 +231,14 @@ def test_the_compiled_sweep_is_the_engines_backward():
     assert grads == pytest.approx([p.grad for p in params], rel=1e-12, abs=1e-14)
 
 
+@pytest.mark.slow
 def test_family_trees_default_settings_learn_the_training_queries():
     result = family.train(seed=0)
     assert result["train_correct"] >= 85 and result["train_total"] == 100
     assert result["losses"][-1] < 0.1 * result["losses"][0]
 
 
+@pytest.mark.slow
 def test_family_trees_paper_settings_stay_on_the_plateau():
     """With the paper's own numbers every output stays off: E sits near 18.4.
 
@@ -246,11 +262,3 @@ def test_family_trees_fixed_held_out_keeps_the_seeds_weights():
     b = family.train(seed=5, sweeps=0)
     assert a["held_out"] == fixed and b["held_out"] != fixed
     assert a["model"].state_dict() == b["model"].state_dict()  # the seed's weights either way
-
-
-def test_symmetry_criterion_band_is_stricter():
-    half = symmetry_demo.train(seed=8, max_sweeps=3000)
-    band = symmetry_demo.train(seed=8, max_sweeps=3000, criterion="band")
-    assert half.sweeps == 376 and band.sweeps is not None and band.sweeps > half.sweeps
-    patterns, targets = symmetry(6)
-    assert all(abs(band.model(p).data - t) < 0.2 for p, t in zip(patterns, targets))

@@ -12,17 +12,20 @@ import threading
 import time
 
 import pytest
+from conftest import lecture_tanh
 from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd_mini as am
-from autograd_mini import PRIMITIVES, Value, apply, display_names, grad, gradients, trace
+from autograd_mini import Value, apply, display_names, grad, gradients, trace
 from autograd_mini.core.engine import HandWrittenNodeError
-from autograd_mini.core.ops import Primitive, register
+from autograd_mini.core.ops import Primitive
 from autograd_mini.losses import mse
 from autograd_mini.nn import MLP
 from autograd_mini.testing import gradcheck
 from autograd_mini.testing.strategies import expressions
+
+# -- values and their gradients, by hand ---------------------------------------------------
 
 
 def test_value_basics_and_repr():
@@ -43,32 +46,6 @@ def test_lecture_classic():
     assert L.data == -8.0
     assert (a.grad, b.grad, c.grad, f.grad) == (6.0, -4.0, -2.0, 4.0)
     assert L.grad == 1.0
-
-
-def test_reused_node_accumulates():
-    a = Value(3.0)
-    b = a + a  # db/da = 2
-    b.backward()
-    assert a.grad == 2.0
-    a2 = Value(3.0)
-    c = a2 * a2  # dc/da = 2a
-    c.backward()
-    assert a2.grad == 6.0
-    assert len(c.parents) == 2  # order and multiplicity are kept
-
-
-def test_backward_twice_accumulates_like_pytorch():
-    x = Value(2.0)
-    y = x * x
-    y.backward()
-    y.backward()
-    assert x.grad == 8.0
-
-
-def test_backward_with_seed_gradient():
-    x = Value(2.0)
-    (x * 5).backward(0.5)
-    assert x.grad == 2.5
 
 
 def test_paper_sigmoid_unit_with_squared_error():
@@ -164,6 +141,89 @@ def test_large_inputs_do_not_overflow():
     assert (Value(-10.0) ** 401).data == -math.inf
 
 
+def test_comparisons_look_at_data():
+    assert Value(2.0) > 1 and Value(1.0) < Value(2.0) and Value(2.0) >= 2.0 and Value(2.0) <= 2
+    assert Value(2.0) != Value(2.0)  # equality is identity: nodes are dict keys
+    with pytest.raises(TypeError, match=r"x\.tanh\(\).*x\.data"):
+        float(Value(2.5))  # it would leave the graph: x.data is the number
+
+
+def test_identity_keeps_equal_numbers_apart():
+    a, b = Value(2.0), Value(2.0)
+    assert grad(a * b + a, [a, b]) == [3.0, 2.0]
+
+
+def test_a_subclass_with_value_equality_is_refused():
+    with pytest.raises(TypeError, match="identity"):
+        class ByNumber(Value):
+            def __eq__(self, other):
+                return self.data == getattr(other, "data", other)
+
+            def __hash__(self):
+                return hash(self.data)
+
+
+# -- gradients add up: a node used twice, backward run twice, a seed, several outputs ------
+
+
+def test_reused_node_accumulates():
+    a = Value(3.0)
+    b = a + a  # db/da = 2
+    b.backward()
+    assert a.grad == 2.0
+    a2 = Value(3.0)
+    c = a2 * a2  # dc/da = 2a
+    c.backward()
+    assert a2.grad == 6.0
+    assert len(c.parents) == 2  # order and multiplicity are kept
+
+
+def test_backward_twice_accumulates_like_pytorch():
+    x = Value(2.0)
+    y = x * x
+    y.backward()
+    y.backward()
+    assert x.grad == 8.0
+
+
+def test_backward_with_seed_gradient():
+    x = Value(2.0)
+    (x * 5).backward(0.5)
+    assert x.grad == 2.5
+
+
+def test_backward_twice_through_inner_nodes():
+    x = Value(0.7)
+    y = (x * x).tanh() * 3
+    y.backward()
+    first = x.grad
+    y.backward()  # the inner nodes hold gradients now; they must not be sent back twice
+    assert x.grad == pytest.approx(2 * first, rel=1e-12)
+
+
+def test_backward_adds_to_a_leafs_earlier_gradient():
+    x = Value(2.0)
+    x.grad = 5.0
+    (x * 3).backward()
+    assert x.grad == 8.0
+    leaf = Value(1.0)
+    leaf.backward()
+    leaf.backward()
+    assert leaf.grad == 2.0
+
+
+def test_one_sweep_serves_several_outputs_with_their_seeds():
+    x, y = Value(3.0), Value(-2.0)
+    outs = [x * y, x * x, y.exp()]
+    g = gradients(outs, [1.0, 10.0, 0.5])
+    assert g[x] == -2.0 + 10.0 * 6.0
+    assert g[y] == pytest.approx(3.0 + 0.5 * math.exp(-2.0), rel=1e-15)
+    assert x.grad == 0.0 and y.grad == 0.0
+
+
+# -- grad() beside backward() --------------------------------------------------------------
+
+
 def test_grad_leaves_dot_grad_untouched():
     x, y = Value(2.0), Value(3.0)
     z = x * y + x
@@ -181,6 +241,17 @@ def test_grad_agrees_with_backward():
     assert [x.grad, y.grad] == expected
 
 
+def test_grad_with_create_graph_of_an_unused_input_is_a_value():
+    x, unused = Value(2.0), Value(1.0)
+    first = grad(x * x, [x, unused], create_graph=True)
+    assert isinstance(first[1], Value) and first[1].data == 0.0
+    assert grad(first[1], [x, unused]) == [0.0, 0.0]  # differentiable again
+
+
+# -- deep graphs: no recursion limit, parents first, copied and pickled --------------------
+
+
+@pytest.mark.slow
 def test_million_node_chain():
     x = Value(1.0)
     y = x
@@ -202,6 +273,23 @@ def test_topological_order_puts_parents_first():
         for p in node.parents:
             assert position[id(p)] < position[id(node)]
     assert order[-1] is d and len(order) == 5  # a, 2, b, c, d
+
+
+def test_a_deep_chain_deep_copies_and_pickles_and_differentiates_the_same():
+    import copy
+    import pickle
+
+    x = Value(0.5, label="x")
+    y = x
+    for k in range(10_000):
+        y = (y * 0.9999).tanh() if k % 2 else y + 0.001 * x
+    want = grad(y, [x])
+    for x2, y2 in (copy.deepcopy([x, y]), pickle.loads(pickle.dumps([x, y]))):
+        assert y2.data == y.data and grad(y2, [x2]) == want  # x2 is the copy's own leaf
+        assert x2 is not x and x2.label == "x"
+
+
+# -- errors that say what and where: domains, types, a Value handed to math ----------------
 
 
 def test_domain_errors_name_op_value_and_label():
@@ -236,33 +324,6 @@ def test_type_error_for_bad_operand():
         am.grad(3.0, [])
 
 
-def test_comparisons_look_at_data():
-    assert Value(2.0) > 1 and Value(1.0) < Value(2.0) and Value(2.0) >= 2.0 and Value(2.0) <= 2
-    assert Value(2.0) != Value(2.0)  # equality is identity: nodes are dict keys
-    with pytest.raises(TypeError, match=r"x\.tanh\(\).*x\.data"):
-        float(Value(2.5))  # it would leave the graph: x.data is the number
-
-
-def test_backward_twice_through_inner_nodes():
-    x = Value(0.7)
-    y = (x * x).tanh() * 3
-    y.backward()
-    first = x.grad
-    y.backward()  # the inner nodes hold gradients now; they must not be sent back twice
-    assert x.grad == pytest.approx(2 * first, rel=1e-12)
-
-
-def test_backward_adds_to_a_leafs_earlier_gradient():
-    x = Value(2.0)
-    x.grad = 5.0
-    (x * 3).backward()
-    assert x.grad == 8.0
-    leaf = Value(1.0)
-    leaf.backward()
-    leaf.backward()
-    assert leaf.grad == 2.0
-
-
 def test_backward_where_the_derivative_is_undefined_says_where():
     x = Value(0.0, label="x")
     with pytest.raises(ZeroDivisionError, match=r"no derivative at sqrt\(0\.0 \(label 'x'\)\)"):
@@ -276,7 +337,17 @@ def test_backward_where_the_derivative_is_undefined_says_where():
         am.grad(x.sqrt() * 2, [x])
 
 
-# -- constness belongs to the node: a label does not decide whether a leaf is a constant --
+def test_math_functions_refuse_a_value_naming_the_method_and_data():
+    x = Value(0.3, label="x")
+    with pytest.raises(TypeError, match=r"x\.tanh\(\).*x\.data is|x\.tanh\(\).*x\.data"):
+        math.tanh(x)
+    with pytest.raises(TypeError):
+        grad(math.tanh(x) * x, [x])
+    t = math.tanh(0.3)
+    assert grad(x.tanh() * x, [x]) == pytest.approx([t + 0.3 * (1 - t**2)])
+
+
+# -- constness belongs to the node: a label does not decide whether a leaf is a constant ---
 
 
 def test_an_unlabelled_input_is_an_input_not_a_constant():
@@ -299,7 +370,7 @@ def test_a_number_lifted_by_an_operator_is_a_constant():
     assert display_names(y)[three] == "3"
 
 
-# -- grad() is pure; backward() is atomic --------------------------------------------------
+# -- grad() is pure; backward() is atomic and exact, under threads and interrupts ----------
 
 
 def _model_loss(seed=0):
@@ -329,8 +400,49 @@ def test_two_threads_calling_grad_on_one_graph_agree_and_write_nothing():
     assert all(p.grad == 0.0 for p in params)
 
 
+def _hammer(work, threads=8):
+    """Run ``work`` in ``threads`` threads at once, the interpreter switching often."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show
+    try:
+        pool = [threading.Thread(target=work) for _ in range(threads)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def _loss_of_a_net():
+    model = MLP(2, [16, 16, 1], rng=random.Random(0))
+    return (model([0.5, -1.0]) - 1.0) ** 2, model.parameters()
+
+
+# Each sweep that adds to .grad, and how often each of the 8 threads runs it: a lock in
+# accumulate makes the total exact (without it, backward adds 181-187 times, not 200).
+@pytest.mark.parametrize("sweep, times", [(Value.backward, 25), (trace, 4)],
+                         ids=["backward", "trace"])
+def test_concurrent_sweeps_accumulate_exactly(sweep, times):
+    loss, params = _loss_of_a_net()
+    expected = grad(loss, params)
+
+    def work():
+        for _ in range(times):
+            sweep(loss)
+    _hammer(work)
+    assert [p.grad for p in params] == pytest.approx([8 * times * g for g in expected],
+                                                     rel=1e-9)
+
+
+def _nodes(y):
+    from autograd_mini import topological_order
+
+    return topological_order(y)
+
+
 @pytest.fixture
-def interrupt_me():
+def interrupt_me(register_op):
     """A primitive whose derivative raises KeyboardInterrupt on its ``after``-th call
     from now: ``interrupt_me(after=5)``."""
     state = {"calls": 0, "after": None}
@@ -344,9 +456,8 @@ def interrupt_me():
     def arm(after):
         state.update(calls=0, after=after)
 
-    register(Primitive("interrupt_me", "!", lambda a: a, derivative))
-    yield arm
-    del PRIMITIVES["interrupt_me"]
+    register_op(Primitive("interrupt_me", "!", lambda a: a, derivative))
+    return arm
 
 
 def test_an_interrupt_during_grad_leaves_every_grad_as_it_was(interrupt_me):
@@ -400,41 +511,14 @@ def test_a_real_interrupt_leaves_backward_all_or_nothing():
         assert now == before or now == [b + f for b, f in zip(before, first)]
 
 
-def _nodes(y):
-    from autograd_mini import topological_order
-
-    return topological_order(y)
-
-
-def test_one_sweep_serves_several_outputs_with_their_seeds():
-    x, y = Value(3.0), Value(-2.0)
-    outs = [x * y, x * x, y.exp()]
-    g = gradients(outs, [1.0, 10.0, 0.5])
-    assert g[x] == -2.0 + 10.0 * 6.0
-    assert g[y] == pytest.approx(3.0 + 0.5 * math.exp(-2.0), rel=1e-15)
-    assert x.grad == 0.0 and y.grad == 0.0
-
-
 # -- hand-written nodes: a clear error, never a silent zero --------------------------------
 
 
-def _hand_written():
+def test_grad_of_a_hand_written_node_is_a_clear_error():
     from autograd_mini.micrograd.engine import Value as MValue
 
     x = MValue(0.5, label="x")
-    n = x * 2
-    t = math.tanh(n.data)
-    o = MValue(t, (n,), "tanh")
-
-    def _backward():
-        n.grad += (1 - t**2) * o.grad
-
-    o._backward = _backward
-    return x, o
-
-
-def test_grad_of_a_hand_written_node_is_a_clear_error():
-    x, o = _hand_written()
+    o = lecture_tanh()(x * 2)
     with pytest.raises(HandWrittenNodeError, match=r"'tanh'.*made by hand.*backward\(\)"):
         grad(o, [x])
     assert x.grad == 0.0
@@ -442,7 +526,7 @@ def test_grad_of_a_hand_written_node_is_a_clear_error():
     assert x.grad == pytest.approx(2 * (1 - math.tanh(1.0) ** 2))
 
 
-# -- the engine does not need graphviz -----------------------------------------------------
+# -- importing the engine: no graphviz needed, the builtins kept ---------------------------
 
 
 def test_the_engine_imports_and_works_without_graphviz():
@@ -467,6 +551,13 @@ except ImportError as error:
     assert result.returncode == 0, result.stderr
     assert "out = tanh(n1)" in result.stdout
     assert "ImportError: drawing graphs needs the graphviz Python package" in result.stdout
+
+
+def test_a_star_import_does_not_replace_builtins():
+    code = ("from autograd_mini import *\n"
+            "assert sum([1, 2, 3]) == 6 and sum([]) == 0\n"
+            "import autograd_mini; assert autograd_mini.sum([Value(1.0)]).data == 1.0\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # -- properties of reverse mode over random expressions from the whole op table ------------
@@ -508,100 +599,3 @@ def test_gradient_of_a_sum_is_the_sum_of_gradients(data):
     both = grad(f(*leaves) + g(*leaves), leaves)
     separate = [a + b for a, b in zip(grad(f(*leaves), leaves), grad(g(*leaves), leaves))]
     assert both == pytest.approx(separate, rel=1e-12, abs=1e-12)
-
-
-# -- no silent wrong answer --------------------------------------------------------------
-
-
-def test_math_functions_refuse_a_value_naming_the_method_and_data():
-    x = Value(0.3, label="x")
-    with pytest.raises(TypeError, match=r"x\.tanh\(\).*x\.data is|x\.tanh\(\).*x\.data"):
-        math.tanh(x)
-    with pytest.raises(TypeError):
-        grad(math.tanh(x) * x, [x])
-    t = math.tanh(0.3)
-    assert grad(x.tanh() * x, [x]) == pytest.approx([t + 0.3 * (1 - t**2)])
-
-
-def _hammer(work, threads=8):
-    """Run ``work`` in ``threads`` threads at once, the interpreter switching often."""
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show
-    try:
-        pool = [threading.Thread(target=work) for _ in range(threads)]
-        for t in pool:
-            t.start()
-        for t in pool:
-            t.join()
-    finally:
-        sys.setswitchinterval(interval)
-
-
-def _loss_of_a_net():
-    model = MLP(2, [16, 16, 1], rng=random.Random(0))
-    return (model([0.5, -1.0]) - 1.0) ** 2, model.parameters()
-
-
-def test_concurrent_backward_accumulates_exactly():
-    loss, params = _loss_of_a_net()
-    expected = grad(loss, params)
-
-    def work():
-        for _ in range(25):
-            loss.backward()
-    _hammer(work)  # without a lock in accumulate: 181-187 times, not 200
-    assert [p.grad for p in params] == pytest.approx([200 * g for g in expected], rel=1e-9)
-
-
-def test_concurrent_trace_accumulates_exactly():
-    loss, params = _loss_of_a_net()
-    expected = grad(loss, params)
-
-    def work():
-        for _ in range(4):
-            trace(loss)
-    _hammer(work)
-    assert [p.grad for p in params] == pytest.approx([32 * g for g in expected], rel=1e-9)
-
-
-def test_a_subclass_with_value_equality_is_refused():
-    with pytest.raises(TypeError, match="identity"):
-        class ByNumber(Value):
-            def __eq__(self, other):
-                return self.data == getattr(other, "data", other)
-
-            def __hash__(self):
-                return hash(self.data)
-
-
-def test_identity_keeps_equal_numbers_apart():
-    a, b = Value(2.0), Value(2.0)
-    assert grad(a * b + a, [a, b]) == [3.0, 2.0]
-
-
-def test_a_deep_chain_deep_copies_and_pickles_and_differentiates_the_same():
-    import copy
-    import pickle
-
-    x = Value(0.5, label="x")
-    y = x
-    for k in range(10_000):
-        y = (y * 0.9999).tanh() if k % 2 else y + 0.001 * x
-    want = grad(y, [x])
-    for x2, y2 in (copy.deepcopy([x, y]), pickle.loads(pickle.dumps([x, y]))):
-        assert y2.data == y.data and grad(y2, [x2]) == want  # x2 is the copy's own leaf
-        assert x2 is not x and x2.label == "x"
-
-
-def test_grad_with_create_graph_of_an_unused_input_is_a_value():
-    x, unused = Value(2.0), Value(1.0)
-    first = grad(x * x, [x, unused], create_graph=True)
-    assert isinstance(first[1], Value) and first[1].data == 0.0
-    assert grad(first[1], [x, unused]) == [0.0, 0.0]  # differentiable again
-
-
-def test_a_star_import_does_not_replace_builtins():
-    code = ("from autograd_mini import *\n"
-            "assert sum([1, 2, 3]) == 6 and sum([]) == 0\n"
-            "import autograd_mini; assert autograd_mini.sum([Value(1.0)]).data == 1.0\n")
-    subprocess.run([sys.executable, "-c", code], check=True)

@@ -238,7 +238,7 @@ def test_the_replay_is_the_engines_interpreter_loop(monkeypatch):
     assert calls == [len(topological_order(out))] * 2
 
 
-# The explorer names every node as display_names names the user's graph (issue 21, item 4).
+# The explorer names every node as display_names names the user's graph.
 
 def _lecture():  # notebook 1: inner nodes labelled e, d and L
     return lecture()[0]
@@ -300,7 +300,7 @@ def test_any_labels_reach_the_explorer_as_display_names(drawn, labels):
     _assert_named_as_the_graph(expression.output)
 
 
-# Details a student sees (item 10): the numbers as the tables write them, wide sliders.
+# Details a student sees: the numbers as the tables write them, wide sliders.
 
 def test_number_boxes_show_the_tables_numbers_and_sliders_reach_saturation():
     ex = explore(_neuron_of_notebook_5())

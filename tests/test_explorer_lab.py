@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.jupyterlab, pytest.mark.browser]  # a real JupyterLab, in Chromium
+pytestmark = [pytest.mark.jupyterlab, pytest.mark.browser,  # a real JupyterLab, in Chromium
+              pytest.mark.slow]
 
 pytest.importorskip("anywidget")
 pytest.importorskip("jupyterlab")

@@ -178,24 +178,21 @@ def test_every_op_of_the_table_is_quizzed_with_its_formula(name, out):
     assert ex.score["done"] == ex.score["total"] > 0 and ex.score["right"] == 0
 
 
-def test_an_op_the_student_registers_is_quizzed_too():
-    from autograd_mini.core.ops import Primitive, register
+def test_an_op_the_student_registers_is_quizzed_too(register_op):
+    from autograd_mini.core.ops import Primitive
 
-    register(Primitive("cube", "³", value=lambda a: a ** 3,
-                       derivative=lambda out, a: (3.0 * a * a,)))
-    try:
-        x = Value(2.0, label="x")
-        ex = explore(apply("cube", x) + x, quiz=True)
-        ex.step = ex._reach()
-        for q in blanks(ex, ex.step):
-            ex.answer(q["id"], repr(truth(ex, q)))
-        ex.step = ex._reach()
-        local = blanks(ex, ex.step)[0]
-        hint = ex.answer(local["id"], "5")["hint"]
-        assert "The rule of cube: d/da cube(a) = 3 * a * a" in hint and "x = 2" in hint
-        assert ex.answer(local["id"], "3 * 2**2")["ok"]
-    finally:
-        del PRIMITIVES["cube"]
+    register_op(Primitive("cube", "³", value=lambda a: a ** 3,
+                          derivative=lambda out, a: (3.0 * a * a,)))
+    x = Value(2.0, label="x")
+    ex = explore(apply("cube", x) + x, quiz=True)
+    ex.step = ex._reach()
+    for q in blanks(ex, ex.step):
+        ex.answer(q["id"], repr(truth(ex, q)))
+    ex.step = ex._reach()
+    local = blanks(ex, ex.step)[0]
+    hint = ex.answer(local["id"], "5")["hint"]
+    assert "The rule of cube: d/da cube(a) = 3 * a * a" in hint and "x = 2" in hint
+    assert ex.answer(local["id"], "3 * 2**2")["ok"]
 
 
 def test_the_explorer_and_the_playground_ask_through_one_quiz():
@@ -276,7 +273,8 @@ def _reply(page, count: int) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("width, height", [(1000, 700), (390, 844)])
+@pytest.mark.parametrize("width, height", [(1000, 700),
+                                           pytest.param(390, 844, marks=pytest.mark.slow)])
 def test_the_quiz_page_checks_typed_answers_and_scores(browser, width, height, tmp_path):
     folder = Path(os.environ.get("AUTOGRAD_MINI_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ forward mode (jvp) and reverse mode (vjp), all from the same op table."""
 import math
 
 import pytest
+from conftest import lecture_tanh
 from hypothesis import given
 
 from autograd_mini import Value, grad, hessian, jvp, vjp
@@ -87,20 +88,10 @@ def test_vjp_of_several_outputs_with_the_default_cotangent():
 
 def test_forward_mode_refuses_a_hand_written_node():
     """The lecture's tanh, written by hand: jvp cannot read its rule, so it says so
-    (it used to take the node for a leaf and give the slope 0)."""
-    import math
-
+    (rather than take the node for a leaf and give the slope 0)."""
     from autograd_mini.core.engine import HandWrittenNodeError
     from autograd_mini.micrograd import Value as Micrograd
 
-    def tanh(self):
-        t = math.tanh(self.data)
-        out = Micrograd(t, (self,), "tanh")
-
-        def _backward():
-            self.grad += (1 - t**2) * out.grad
-        out._backward = _backward
-        return out
-
+    tanh = lecture_tanh()
     with pytest.raises(HandWrittenNodeError, match="jvp"):
         jvp(lambda x: tanh(Micrograd(1.0) * x), [0.3], [1.0])

@@ -12,9 +12,9 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import given
 
-from autograd_mini import PRIMITIVES, Value, apply, grad
+from autograd_mini import Value, apply, grad
 from autograd_mini import ops as ad
-from autograd_mini.core.ops import Primitive, cos, register, sigmoid
+from autograd_mini.core.ops import Primitive, cos, sigmoid
 from autograd_mini.testing import GradcheckError, gradcheck, gradgradcheck, numeric_gradient
 from autograd_mini.testing.strategies import expressions
 
@@ -24,6 +24,9 @@ except ImportError:  # only the corpus is held against PyTorch
     torch = None
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
+
+
+# -- right rules pass, wrong ones fail: at kinks, with high curvature, in higher order ------
 
 
 def test_passes_on_correct_gradients():
@@ -43,63 +46,57 @@ def test_kinks_accept_a_subgradient():
     assert gradcheck(lambda x: x.relu() * 3 + x, [0.0])
 
 
-@pytest.fixture
-def op():
-    """Register a throw-away primitive for one test."""
-    names = []
-
-    def add(name, value, derivative, kink=None):
-        register(Primitive(name, name, value, derivative, kink_distance=kink))
-        names.append(name)
-
-    yield add
-    for name in names:
-        del PRIMITIVES[name]
+def _op(name, value, derivative, kink=None):
+    """A throw-away primitive, its symbol its name (register it with register_op)."""
+    return Primitive(name, name, value, derivative, kink_distance=kink)
 
 
-def test_a_claimed_derivative_outside_the_slopes_at_a_kink_fails(op):
-    op("bad_abs", abs, lambda out, a: (1.0 if a > 0 else -1.0 if a < 0 else 5.0,), kink=abs)
+def test_a_claimed_derivative_outside_the_slopes_at_a_kink_fails(register_op):
+    register_op(_op("bad_abs", abs, lambda out, a: (1.0 if a > 0 else -1.0 if a < 0 else 5.0,),
+                    kink=abs))
     assert gradcheck(lambda x: apply("bad_abs", x), [0.3])
     with pytest.raises(GradcheckError, match=r"at a kink of bad_abs in node out: slopes -1, 1"):
         gradcheck(lambda x: apply("bad_abs", x), [0.0])
 
 
-def test_the_report_names_the_node_and_op_at_the_kink(op):
-    op("bad_relu", lambda a: max(a, 0.0), lambda out, a: (2.0,), kink=abs)
+def test_the_report_names_the_node_and_op_at_the_kink(register_op):
+    register_op(_op("bad_relu", lambda a: max(a, 0.0), lambda out, a: (2.0,), kink=abs))
     with pytest.raises(GradcheckError, match=r"at a kink of bad_relu in node n2: slopes 1, 3"):
         gradcheck(lambda x: apply("bad_relu", x * 2) + x.tanh(), [0.0])
 
 
-def test_an_undeclared_kink_accepts_no_subgradient(op):
+def test_an_undeclared_kink_accepts_no_subgradient(register_op):
     # abs'(0) = 1 is a subgradient, accepted where the op declares its kink, and
     # nowhere else: a kink the table does not know of is no excuse
     def derivative(out, a):
         return (1.0 if a >= 0 else -1.0,)
 
-    op("declared_abs", abs, derivative, kink=abs)
-    op("plain_abs", abs, derivative)
+    register_op(_op("declared_abs", abs, derivative, kink=abs))
+    register_op(_op("plain_abs", abs, derivative))
     assert gradcheck(lambda x: apply("declared_abs", x), [0.0])
     assert gradcheck(lambda x: apply("plain_abs", x), [0.3])
     assert not gradcheck(lambda x: apply("plain_abs", x), [0.0], raise_exception=False)
 
 
-def test_stiff_quadratic_with_a_wrong_derivative_fails(op):
-    # issue 12, reproducer 1: high curvature is no kink
-    op("stiff", lambda a: 5e5 * a * a, lambda out, a: (1e6 * a + 0.4,))
+def test_stiff_quadratic_with_a_wrong_derivative_fails(register_op):
+    # high curvature is no kink
+    register_op(_op("stiff", lambda a: 5e5 * a * a, lambda out, a: (1e6 * a + 0.4,)))
     with pytest.raises(GradcheckError, match=r"x1 +0\.4 +0 .*WRONG$"):
         gradcheck(lambda x: apply("stiff", x), [0.0])
 
 
-def test_fast_sine_with_a_wrong_derivative_fails(op):
-    # issue 12, reproducer 1: an oscillation is no kink
-    op("fast_sin", lambda a: math.sin(1000 * a), lambda out, a: (1000 * cos(1000 * a) + 0.4,))
+def test_fast_sine_with_a_wrong_derivative_fails(register_op):
+    # an oscillation is no kink
+    register_op(_op("fast_sin", lambda a: math.sin(1000 * a),
+                    lambda out, a: (1000 * cos(1000 * a) + 0.4,)))
     assert not gradcheck(lambda x: apply("fast_sin", x), [math.pi / 2000],
                          raise_exception=False)
 
 
-def test_curvature_is_handled_by_extrapolation_not_tolerance(op):
+def test_curvature_is_handled_by_extrapolation_not_tolerance(register_op):
     # the central difference alone is off by h^2/6 * f''' ~ 2e-4 here
-    op("fast_sin_ok", lambda a: math.sin(1000 * a), lambda out, a: (1000 * cos(1000 * a),))
+    register_op(_op("fast_sin_ok", lambda a: math.sin(1000 * a),
+                    lambda out, a: (1000 * cos(1000 * a),)))
     assert gradcheck(lambda x: apply("fast_sin_ok", x), [0.3], atol=1e-7, rtol=1e-8)
 
 
@@ -118,11 +115,11 @@ def test_gradgradcheck():
     assert gradgradcheck(lambda x: x.sigmoid().tanh(), [0.2])
 
 
-def test_gradgradcheck_catches_a_detached_derivative_rule(op):
+def test_gradgradcheck_catches_a_detached_derivative_rule(register_op):
     # The rule's value is right (3a^2), but on Values it treats one factor as a constant
     # (a.data), so the graph of the gradient differentiates to 3a instead of 6a.
-    op("cube", lambda a: a ** 3,
-       lambda out, a: (3 * a * (a if isinstance(a, float) else a.data),))
+    register_op(_op("cube", lambda a: a ** 3,
+                    lambda out, a: (3 * a * (a if isinstance(a, float) else a.data),)))
     assert gradcheck(lambda x: apply("cube", x), [0.7])
     # Found before any number is compared: the rule cannot run on Symbols, so it is not
     # trusted to run on Values either (a wrong second derivative is never reported).
@@ -134,13 +131,11 @@ def test_gradgradcheck_catches_a_detached_derivative_rule(op):
 
 
 @pytest.fixture
-def broken_swish():
+def broken_swish(register_op):
     """swish(a) = a · sigmoid(a), registered with the classic slip: the product rule
     forgotten, d/da (a·σ(a)) taken as σ(a)."""
-    primitive = register(Primitive("swish", "swish", value=lambda a: a / (1 + math.exp(-a)),
-                                   derivative=lambda out, a: (sigmoid(a),)))
-    yield primitive
-    del PRIMITIVES["swish"]
+    return register_op(Primitive("swish", "swish", value=lambda a: a / (1 + math.exp(-a)),
+                                 derivative=lambda out, a: (sigmoid(a),)))
 
 
 def test_wrong_derivative_is_caught_with_a_readable_report(broken_swish):
@@ -261,14 +256,14 @@ CASES: list[Case] = [
                       0.4),
     *_right_and_wrong("sin_cos", lambda m, a: m.sin(a) * m.cos(a),
                       lambda m, a: m.cos(a) ** 2 - m.sin(a) ** 2, 1.1),
-    # stiff: huge curvature, the reproducer 5e5 a^2 at 0
+    # stiff: huge curvature, 5e5 a^2 at 0
     *_right_and_wrong("stiff_square", lambda m, a: 5e5 * a * a, lambda m, a: 1e6 * a, 0.0),
     *_right_and_wrong("stiff_square_off0", lambda m, a: 5e5 * a * a, lambda m, a: 1e6 * a, 0.3,
                       error=1e3),
     *_right_and_wrong("stiff_exp", lambda m, a: m.exp(20 * a), lambda m, a: 20 * m.exp(20 * a),
                       0.1, error=1.0),
     *_right_and_wrong("stiff_cube", lambda m, a: 1e4 * a ** 3, lambda m, a: 3e4 * a ** 2, 0.0),
-    # oscillating: the reproducer sin(1000 a) at pi/2000
+    # oscillating: sin(1000 a) at pi/2000
     *_right_and_wrong("sin1000", lambda m, a: m.sin(1000 * a), lambda m, a: 1000 * m.cos(1000 * a),
                       PI / 2000),
     *_right_and_wrong("sin1000_peak", lambda m, a: m.sin(1000 * a),
@@ -317,13 +312,30 @@ KINK_DISAGREEMENTS = {
 GRADGRAD_KINK_DISAGREEMENTS = {"relu0_ok", "abs0_ok", "leaky0_ok", "relu_near_in_ok"}
 
 
-@pytest.fixture(scope="module")
-def registered():
+# Rules whose values are right (gradcheck passes them) but which treat a factor as a
+# constant, so the graph of the gradient -- the second derivative -- is wrong.
+DETACHED: list[Case] = [
+    Case("cube_detached", lambda m, a: a ** 3, lambda m, a: 3 * a * m.detach(a), 0.7),
+    Case("tanh_detached", lambda m, a: m.tanh(a),
+         lambda m, a: 1 - m.tanh(a) * m.tanh(m.detach(a)), -0.3),
+    Case("gauss_detached", lambda m, a: m.exp(-a * a),
+         lambda m, a: -2 * m.detach(a) * m.exp(-a * a), 0.4),
+    Case("stiff_square_detached", lambda m, a: 5e5 * a * a, lambda m, a: 1e6 * m.detach(a), 0.0),
+    Case("stiff_exp_detached", lambda m, a: m.exp(20 * a),
+         lambda m, a: 20 * m.exp(20 * m.detach(a)), 0.1),
+    Case("sin1000_detached", lambda m, a: m.sin(1000 * a),
+         lambda m, a: 1000 * m.cos(1000 * m.detach(a)), 0.3),
+    Case("huge_detached", lambda m, a: 1e8 * m.tanh(a),
+         lambda m, a: 1e8 * (1 - m.tanh(a) * m.tanh(m.detach(a))), 0.2),
+]
+GRADGRAD = [c for c in CASES if c.name.endswith("_ok")] + DETACHED
+
+
+@pytest.fixture
+def corpus(register_op):
+    """Every case, CASES and DETACHED, registered in the op table for one test."""
     for case in CASES + DETACHED:
-        register(case.primitive())
-    yield
-    for case in CASES + DETACHED:
-        del PRIMITIVES[case.name]
+        register_op(case.primitive())
 
 
 def _ours(check, case: Case) -> bool:
@@ -347,41 +359,25 @@ def _verdicts(ours_check, theirs_check, cases):
     return ours, theirs, {name for name in ours if ours[name] != theirs[name]}
 
 
+# Each check against PyTorch's of the same name: the cases, the kinks where the verdicts
+# differ, and the wrong rules that our check must fail.
+AGAINST_TORCH = {
+    "gradcheck": (gradcheck, CASES, KINK_DISAGREEMENTS,
+                  [c for c in CASES if c.name.endswith("_bad")]),
+    "gradgradcheck": (gradgradcheck, GRADGRAD, GRADGRAD_KINK_DISAGREEMENTS, DETACHED),
+}
+
+
 @needs_torch
-def test_gradcheck_agrees_with_torch_except_at_declared_kinks(registered):
-    ours, theirs, disagree = _verdicts(gradcheck, torch.autograd.gradcheck, CASES)
-    assert disagree == KINK_DISAGREEMENTS
+@pytest.mark.parametrize("check", AGAINST_TORCH)
+def test_the_check_agrees_with_torch_except_at_declared_kinks(corpus, check):
+    ours_check, cases, kinks, wrong = AGAINST_TORCH[check]
+    ours, theirs, disagree = _verdicts(ours_check, getattr(torch.autograd, check), cases)
+    assert disagree == kinks
     assert all(ours[name] and not theirs[name] for name in disagree)
-    assert not any(ours[c.name] for c in CASES if c.name.endswith("_bad"))
-
-
-# Rules whose values are right (gradcheck passes them) but which treat a factor as a
-# constant, so the graph of the gradient -- the second derivative -- is wrong.
-DETACHED: list[Case] = [
-    Case("cube_detached", lambda m, a: a ** 3, lambda m, a: 3 * a * m.detach(a), 0.7),
-    Case("tanh_detached", lambda m, a: m.tanh(a),
-         lambda m, a: 1 - m.tanh(a) * m.tanh(m.detach(a)), -0.3),
-    Case("gauss_detached", lambda m, a: m.exp(-a * a),
-         lambda m, a: -2 * m.detach(a) * m.exp(-a * a), 0.4),
-    Case("stiff_square_detached", lambda m, a: 5e5 * a * a, lambda m, a: 1e6 * m.detach(a), 0.0),
-    Case("stiff_exp_detached", lambda m, a: m.exp(20 * a),
-         lambda m, a: 20 * m.exp(20 * m.detach(a)), 0.1),
-    Case("sin1000_detached", lambda m, a: m.sin(1000 * a),
-         lambda m, a: 1000 * m.cos(1000 * m.detach(a)), 0.3),
-    Case("huge_detached", lambda m, a: 1e8 * m.tanh(a),
-         lambda m, a: 1e8 * (1 - m.tanh(a) * m.tanh(m.detach(a))), 0.2),
-]
-GRADGRAD = [c for c in CASES if c.name.endswith("_ok")] + DETACHED
+    assert not any(ours[c.name] for c in wrong)
 
 
 @needs_torch
-def test_detached_rules_have_right_first_derivatives(registered):
+def test_detached_rules_have_right_first_derivatives(corpus):
     assert all(_ours(gradcheck, c) and _theirs(torch.autograd.gradcheck, c) for c in DETACHED)
-
-
-@needs_torch
-def test_gradgradcheck_agrees_with_torch_except_at_declared_kinks(registered):
-    ours, theirs, disagree = _verdicts(gradgradcheck, torch.autograd.gradgradcheck, GRADGRAD)
-    assert disagree == GRADGRAD_KINK_DISAGREEMENTS
-    assert all(ours[name] and not theirs[name] for name in disagree)
-    assert not any(ours[c.name] for c in DETACHED)

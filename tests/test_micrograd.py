@@ -4,6 +4,7 @@ import math
 import random
 
 import pytest
+from conftest import lecture_tanh
 
 from autograd_mini.micrograd.engine import Value
 from autograd_mini.micrograd.nn import MLP, Layer, Neuron
@@ -42,16 +43,7 @@ def test_micrograd_more_ops():
 
 
 def test_lecture_style_hand_written_op():
-    def tanh(self):
-        t = (math.exp(2 * self.data) - 1) / (math.exp(2 * self.data) + 1)
-        out = Value(t, (self,), "tanh")
-
-        def _backward():
-            self.grad += (1 - t**2) * out.grad
-
-        out._backward = _backward
-        return out
-
+    tanh = lecture_tanh()  # the lecture's code: a _backward closure on micrograd's Value
     x1, w1, b = Value(2.0, label="x1"), Value(-3.0, label="w1"), Value(6.8813735870195432)
     n = x1 * w1 + b
     o = tanh(n)

@@ -1,15 +1,12 @@
-"""Neurons, layers, MLPs (nn.py): against finite differences and by hand; their state
-saved and loaded. Losses are in test_losses.py, optimizers in test_optim.py."""
+"""Neurons, layers, MLPs (nn.py): against finite differences and by hand.  Their files
+are in test_saving.py, losses in test_losses.py, optimizers in test_optim.py."""
 
-import json
 import math
-import os
 import random
 
 import pytest
 
 from autograd_mini import Value, grad, topological_order
-from autograd_mini.bridges.saving import ModelFileError, load, save
 from autograd_mini.losses import mse, softmax_cross_entropy, sum_squared_error
 from autograd_mini.nn import MLP, Layer, Neuron
 from autograd_mini.testing import gradcheck
@@ -24,20 +21,20 @@ def _check_module_gradients(module, x, loss=lambda out: out):
 def _rebuild(module, values, x, loss):
     """loss(module(x)) with the parameters swapped for `values` (then put back)."""
     params = module.parameters()
-    originals = [(owner, name, index) for owner, name, index in _slots(module)]
-    for (owner, name, index), v in zip(originals, values):
+    _put(module, values)
+    try:
+        return loss(module(x))
+    finally:
+        _put(module, params)
+
+
+def _put(module, values):
+    """Put ``values`` into the module's parameter slots, in the order of parameters()."""
+    for (owner, name, index), v in zip(list(_slots(module)), values):
         if index is None:
             setattr(owner, name, v)
         else:
             getattr(owner, name)[index] = v
-    try:
-        return loss(module(x))
-    finally:
-        for (owner, name, index), p in zip(originals, params):
-            if index is None:
-                setattr(owner, name, p)
-            else:
-                getattr(owner, name)[index] = p
 
 
 def _slots(module):
@@ -111,63 +108,6 @@ def test_module_api():
 def test_width_one_hidden_layer():
     model = MLP(2, [1, 1], rng=random.Random(0))
     assert isinstance(model([0.5, 0.5]), Value)
-
-
-def test_save_load_round_trip(tmp_path):
-    model = MLP(3, [4, 2], activation="tanh", output_activation="sigmoid", rng=random.Random(5))
-    path = save(model, tmp_path / "m.json")
-    loaded = load(path)
-    assert loaded.state_dict() == model.state_dict() and loaded.config() == model.config()
-    assert [v.data for v in loaded([1, 2, 3])] == [v.data for v in model([1, 2, 3])]
-    other = MLP(3, [4, 2], activation="tanh", output_activation="sigmoid",
-                rng=random.Random(9))
-    assert load(path, into=other) is other and other.state_dict() == model.state_dict()
-
-
-def test_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
-    model = MLP(2, [2, 1], rng=random.Random(0))
-    path = save(model, tmp_path / "m.json")
-    before = path.read_text()
-
-    def broken_dump(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(json, "dumps", broken_dump)
-    with pytest.raises(OSError, match="disk full"):
-        save(MLP(2, [2, 1], rng=random.Random(1)), path)
-    assert path.read_text() == before
-    assert os.listdir(tmp_path) == ["m.json"]  # no temporary file left behind
-
-
-@pytest.mark.parametrize("content, message", [
-    ("{not json", "not a model file"),
-    ('{"format": "other"}', "not an autograd_mini model file"),
-    ('{"format": "autograd_mini.model", "version": 9}', "version 9"),
-    ('{"format": "autograd_mini.model", "version": 1, "type": "Robot", "config": {}, '
-     '"parameters": {}}', "unknown model type"),
-])
-def test_corrupt_files_raise_clear_errors(tmp_path, content, message):
-    path = tmp_path / "bad.json"
-    path.write_text(content)
-    with pytest.raises(ModelFileError, match=message):
-        load(path)
-
-
-def test_mismatched_or_tampered_file_leaves_model_untouched(tmp_path):
-    path = save(MLP(2, [3, 1], rng=random.Random(0)), tmp_path / "m.json")
-    other = MLP(2, [4, 1], rng=random.Random(1))
-    before = other.state_dict()
-    with pytest.raises(ModelFileError, match="does not fit"):
-        load(path, into=other)
-    assert other.state_dict() == before
-    doc = json.loads(path.read_text())
-    doc["parameters"]["layers.0.neurons.0.w.0"] = "NaN"
-    path.write_text(json.dumps(doc))
-    same_shape = MLP(2, [3, 1], rng=random.Random(2))
-    before = same_shape.state_dict()
-    with pytest.raises(ModelFileError, match="finite number"):
-        load(path, into=same_shape)
-    assert same_shape.state_dict() == before
 
 
 def test_grad_of_mlp_output_matches_backward():

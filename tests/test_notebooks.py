@@ -168,7 +168,13 @@ def test_the_explorers_are_saved_where_they_are_shown():
 # -- a fresh run ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+# The notebooks that take more than a few seconds to run; the quick loop runs the others.
+SLOW_TO_RUN = {"00", "04", "05", "06"}
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.slow)
+                                  if p.name[:2] in SLOW_TO_RUN else p for p in NOTEBOOKS],
+                         ids=lambda p: p.stem)
 def test_notebook_runs(path, tmp_path, monkeypatch):
     monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
     notebook = nbformat.read(path, as_version=4)

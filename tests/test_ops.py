@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_mini import PRIMITIVES, Value, apply, draw_dot, grad, hessian, ops
-from autograd_mini.core.ops import Primitive, register, sigmoid
+from autograd_mini.core.ops import Primitive, sigmoid
 from autograd_mini.explain.trace import trace
 from autograd_mini.testing import gradcheck
 from autograd_mini.testing.strategies import expressions, op_inputs
@@ -20,19 +20,17 @@ from autograd_mini.testing.strategies import expressions, op_inputs
 NAMES = sorted(PRIMITIVES)
 
 
-def _as_function(primitive):
-    """The op as a function of all its inputs, at a point."""
-    def build(point):
-        return lambda *xs: apply(primitive, *xs), point
-    return build
+def _at_a_drawn_point(name, data):
+    """The op as a function of all its inputs, and a point drawn from its samples."""
+    primitive = PRIMITIVES[name]
+    point = data.draw(op_inputs(primitive), label="inputs")
+    return (lambda *xs: apply(primitive, *xs)), point
 
 
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data())
 def test_derivative_matches_finite_difference(name, data):
-    primitive = PRIMITIVES[name]
-    point = data.draw(op_inputs(primitive), label="inputs")
-    f, variables = _as_function(primitive)(point)
+    f, variables = _at_a_drawn_point(name, data)
     assert gradcheck(f, variables, rtol=1e-4)
 
 
@@ -40,9 +38,7 @@ def test_derivative_matches_finite_difference(name, data):
 @given(data=st.data())
 def test_derivative_rule_gives_the_same_on_values(name, data):
     # The same rule runs on floats (fast path) and on Values (higher order).
-    primitive = PRIMITIVES[name]
-    point = data.draw(op_inputs(primitive), label="inputs")
-    f, variables = _as_function(primitive)(point)
+    f, variables = _at_a_drawn_point(name, data)
     leaves = [Value(x) for x in variables]
     out = f(*leaves)
     floats = grad(out, leaves)
@@ -143,10 +139,8 @@ def _right(out, a):
 
 
 @pytest.fixture
-def swish():
-    primitive = register(_swish(_right))
-    yield primitive
-    del PRIMITIVES["swish"]
+def swish(register_op):
+    return register_op(_swish(_right))
 
 
 def test_user_op_backward_trace_and_graph(swish):
@@ -172,10 +166,10 @@ def test_user_op_second_derivative(swish):
     assert h == pytest.approx(0.5)  # swish''(0) = 2 σ'(0) = 1/2
 
 
-def test_name_clash_is_refused(swish):
+def test_name_clash_is_refused(swish, register_op):
     with pytest.raises(ValueError, match="exists already"):
-        register(_swish(lambda out, a: (sigmoid(a),)))
-    register(_swish(lambda out, a: (sigmoid(a),)), replace=True)
+        register_op(_swish(lambda out, a: (sigmoid(a),)))
+    register_op(_swish(lambda out, a: (sigmoid(a),)), replace=True)
 
 
 def test_strategies_draw_the_new_op(swish):
@@ -195,31 +189,38 @@ def test_strategies_draw_the_new_op(swish):
     assert seen and all(len(p) == 1 for p in seen)
 
 
-def test_primitive_names_must_be_identifiers():
+def test_primitive_names_must_be_identifiers(register_op):
     for bad in ["soft plus", "1op", "lambda", "x;import os", "ｍｕｌ"]:
         with pytest.raises(ValueError, match="Python identifier"):
-            register(Primitive(bad, "?", lambda a: a, lambda out, a: (1.0,)))
+            register_op(Primitive(bad, "?", lambda a: a, lambda out, a: (1.0,)))
+
+
+@pytest.fixture
+def table_checked_afterwards():
+    """After the test, once register_op (set up after this) has put the table back: the
+    same ops, the very same objects, in the same order as before the test."""
+    before = list(PRIMITIVES.items())
+    yield
+    after = list(PRIMITIVES.items())
+    assert [name for name, _ in after] == [name for name, _ in before]
+    assert all(now is then for (_, now), (_, then) in zip(after, before))
+
+
+def test_register_op_puts_the_table_back_even_after_a_built_in_is_replaced(
+        table_checked_afterwards, register_op):
+    tanh = PRIMITIVES["tanh"]
+    register_op(_swish(_right))
+    mine = register_op(Primitive("tanh", "tanh", value=math.tanh,
+                                 derivative=lambda out, a: (1 - out * out,)), replace=True)
+    assert PRIMITIVES["tanh"] is mine is not tanh and "swish" in PRIMITIVES
 
 
 # -- what the table refuses: rules of the wrong shape, floats-only rules in higher order ---
 
 
-@pytest.fixture
-def registered():
-    names = []
-
-    def add(primitive):
-        names.append(primitive.name)
-        return register(primitive, replace=True)
-
-    yield add
-    for name in names:
-        PRIMITIVES.pop(name, None)
-
-
-def test_a_rule_on_floats_only_refuses_higher_order_instead_of_a_wrong_hessian(registered):
-    registered(Primitive("cube", "cube", value=lambda a: a**3,
-                         derivative=lambda out, a: (3 * math.pow(a, 2),)))
+def test_a_rule_on_floats_only_refuses_higher_order_instead_of_a_wrong_hessian(register_op):
+    register_op(Primitive("cube", "cube", value=lambda a: a**3,
+                          derivative=lambda out, a: (3 * math.pow(a, 2),)))
     x = Value(2.0)
     assert grad(apply("cube", x), [x]) == [12.0]
     with pytest.raises(TypeError, match="'cube' runs on floats only"):
@@ -229,10 +230,10 @@ def test_a_rule_on_floats_only_refuses_higher_order_instead_of_a_wrong_hessian(r
 @pytest.mark.parametrize("rule, count", [(lambda out, a, b: (b,), "1"),
                                          (lambda out, a, b: (b, a, 1.0), "3"),
                                          (lambda out, a, b: b, "not a tuple of")])
-def test_a_rule_with_the_wrong_number_of_partials_is_refused(registered, rule, count):
+def test_a_rule_with_the_wrong_number_of_partials_is_refused(register_op, rule, count):
     with pytest.raises(ValueError, match=f"returns {count} local derivatives for 2 inputs"):
-        registered(Primitive("mul2", "*", value=lambda a, b: a * b, derivative=rule,
-                             layout=PRIMITIVES["mul"].layout))
+        register_op(Primitive("mul2", "*", value=lambda a, b: a * b, derivative=rule,
+                              layout=PRIMITIVES["mul"].layout))
 
 
 # -- applying an op to the wrong number or kind of operands --------------------------------

@@ -44,6 +44,9 @@ def mlp():  # 37 nodes: three inputs, four tanh neurons, one linear neuron, a sq
 
 
 GRAPHS = {"tour": tour, "square": square, "sigmoid-chain": sigmoid_chain, "mlp": mlp}
+# The two big graphs take seconds a frame walk: the quick loop (-m "not slow") leaves them out.
+QUICK_AND_SLOW_GRAPHS = [pytest.param(name, marks=pytest.mark.slow)
+                         if name in ("sigmoid-chain", "mlp") else name for name in GRAPHS]
 
 # In the page: where the active node is, whether it and its edges are inside the visible
 # part of the picture box (the box's inside, cut to the window), how big its text is drawn,
@@ -122,7 +125,7 @@ def _check(seen, name):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("graph", GRAPHS)
+@pytest.mark.parametrize("graph", QUICK_AND_SLOW_GRAPHS)
 def test_the_step_viewer_follows_every_step(browser, tmp_path, graph, size):
     from autograd_mini.viz.steps import save_steps_html
 
@@ -166,7 +169,7 @@ def open_explorer(browser, ex, width, height):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("graph", GRAPHS)
+@pytest.mark.parametrize("graph", QUICK_AND_SLOW_GRAPHS)
 def test_the_explorer_follows_every_step(browser, graph, size):
     from autograd_mini import explore
 

@@ -1,4 +1,4 @@
-"""The numeric policy (testing/policy.py, docs/numeric-policy.md) and its reproducers:
+"""The numeric policy (testing/policy.py, docs/numeric-policy.md), at its special points:
 overflow is ±inf (never OverflowError), NaN in gives NaN out, and a derivative never
 raises where the function is differentiable."""
 
@@ -179,7 +179,7 @@ def test_second_derivatives_at_every_special_point(name, case, point):
     assert _close(ours, expected), f"{case}: ours {ours}, expected {expected}"
 
 
-def test_pow_second_derivatives_of_the_reproducers():
+def test_pow_second_derivatives_at_a_zero_exponent_a_negative_base_and_nan():
     from autograd_mini.core.transforms import hessian
 
     h = hessian(lambda x, y: x ** y, [2.0, 0.0])

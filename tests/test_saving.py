@@ -1,6 +1,6 @@
-"""Model files (saving.py, files.py) under hostile conditions (issue 13, items 1-6): odd
-paths, file modes, killed saves, malformed and oversized files, diverged models; and a
-folder that does not exist."""
+"""Model files (bridges/saving.py, bridges/files.py): a model saved and loaded back, and
+under hostile conditions: odd paths and names, file modes, killed and failed saves,
+malformed and oversized files, diverged models."""
 
 import json
 import os
@@ -22,7 +22,48 @@ def _model(seed=0):
     return MLP(2, [3, 1], rng=random.Random(seed))
 
 
-# 1. save() never replaces what is not a regular file.
+# -- a model saved and loaded back ---------------------------------------------------------
+
+
+def test_save_load_round_trip(tmp_path):
+    model = MLP(3, [4, 2], activation="tanh", output_activation="sigmoid", rng=random.Random(5))
+    path = save(model, tmp_path / "m.json")
+    loaded = load(path)
+    assert loaded.state_dict() == model.state_dict() and loaded.config() == model.config()
+    assert [v.data for v in loaded([1, 2, 3])] == [v.data for v in model([1, 2, 3])]
+    other = MLP(3, [4, 2], activation="tanh", output_activation="sigmoid",
+                rng=random.Random(9))
+    assert load(path, into=other) is other and other.state_dict() == model.state_dict()
+
+
+def test_declared_shape_matches_real_models(tmp_path):
+    for model in [Neuron(3), MLP(3, [4, 2]), MLP(1, [1]), MLP(2, [5, 3, 1])]:
+        assert load(save(model, tmp_path / "m.json")).state_dict() == model.state_dict()
+    layer_document = json.loads(_document(type="Layer", config={
+        "nin": 2, "nout": 2, "activation": "tanh"}))
+    layer_document["parameters"] = {f"neurons.{i}.{p}": 0.1 for i in range(2)
+                                    for p in ("w.0", "w.1", "b")}
+    (tmp_path / "layer.json").write_text(json.dumps(layer_document))
+    assert load(tmp_path / "layer.json").config() == {"nin": 2, "nout": 2, "activation": "tanh"}
+
+
+def test_mismatched_or_tampered_file_leaves_model_untouched(tmp_path):
+    def refused_and_untouched(model, message):
+        before = model.state_dict()
+        with pytest.raises(ModelFileError, match=message):
+            load(path, into=model)
+        assert model.state_dict() == before
+
+    path = save(MLP(2, [3, 1], rng=random.Random(0)), tmp_path / "m.json")
+    refused_and_untouched(MLP(2, [4, 1], rng=random.Random(1)), "does not fit")
+    doc = json.loads(path.read_text())
+    doc["parameters"]["layers.0.neurons.0.w.0"] = "NaN"
+    path.write_text(json.dumps(doc))
+    refused_and_untouched(MLP(2, [3, 1], rng=random.Random(2)), "finite number")
+
+
+# -- save() never replaces what is not a regular file --------------------------------------
+
 
 def test_save_refuses_a_fifo_and_leaves_it(tmp_path):
     fifo = tmp_path / "pipe"
@@ -59,7 +100,8 @@ def test_write_atomically_refuses_a_fifo(tmp_path):
         write_atomically(tmp_path / "pipe", b"x")
 
 
-# 2. Files get the mode open() would give them.
+# -- files get the mode open() would give them ---------------------------------------------
+
 
 def test_new_model_files_get_opens_mode(tmp_path, umask_022):
     path = save(_model(), tmp_path / "m.json")
@@ -90,7 +132,8 @@ def test_a_resaved_model_keeps_its_mode(tmp_path, umask_022):
     assert load(path).state_dict() == _model(2).state_dict()
 
 
-# 3. No orphaned temporary files; atomicity kept.
+# -- a killed or failed save: the old file kept, no temporary file left --------------------
+
 
 _KILLED_SAVE = textwrap.dedent("""
     import os, random, signal, sys
@@ -174,7 +217,7 @@ def test_a_later_save_removes_temporaries_left_by_a_killed_one(tmp_path):
     assert load(path).state_dict() == _model(2).state_dict()
 
 
-def test_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
+def test_a_save_failing_while_it_writes_leaves_the_old_file(tmp_path, monkeypatch):
     path = save(_model(0), tmp_path / "m.json")
     before = path.read_text()
 
@@ -187,7 +230,75 @@ def test_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
     assert path.read_text() == before and os.listdir(tmp_path) == ["m.json"]
 
 
-# 4. Every malformed file is a ModelFileError.
+def test_a_save_failing_before_it_writes_leaves_the_old_file(tmp_path, monkeypatch):
+    model = MLP(2, [2, 1], rng=random.Random(0))
+    path = save(model, tmp_path / "m.json")
+    before = path.read_text()
+
+    def broken_dump(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(json, "dumps", broken_dump)
+    with pytest.raises(OSError, match="disk full"):
+        save(MLP(2, [2, 1], rng=random.Random(1)), path)
+    assert path.read_text() == before
+    assert os.listdir(tmp_path) == ["m.json"]  # no temporary file left behind
+
+
+# -- a diverged model never replaces a good checkpoint -------------------------------------
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_save_refuses_non_finite_weights_and_keeps_the_old_file(tmp_path, bad):
+    model = _model()
+    path = save(model, tmp_path / "m.json")
+    before = path.read_text()
+    model.parameters()[3].data = bad
+    with pytest.raises(ModelFileError, match="has diverged"):
+        save(model, path)
+    assert path.read_text() == before and os.listdir(tmp_path) == ["m.json"]
+    assert load(path).state_dict() == _model().state_dict()
+
+
+# -- paths and names: missing folders, long names, unreadable paths ------------------------
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
+    from autograd_mini import save
+
+    with pytest.raises(FileNotFoundError, match="the folder .* does not exist"):
+        save(MLP(2, [1]), tmp_path / "missing" / "model.json")
+
+
+@pytest.mark.parametrize("length", [236, 250, 255])
+def test_every_name_the_file_system_accepts_can_be_saved(tmp_path, length):
+    path = tmp_path / ("m" * (length - 5) + ".json")
+    save(_model(0), path)
+    assert load(path).state_dict() == _model(0).state_dict()
+    assert os.listdir(tmp_path) == [path.name]
+
+
+def test_the_cli_writes_a_picture_under_a_long_name(tmp_path):
+    out = tmp_path / ("g" * 251 + ".dot")
+    result = subprocess.run([sys.executable, "-m", "autograd_mini", "graph", "x*x", "--at",
+                             "x=2", "-o", str(out)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "digraph" in out.read_text()
+
+
+def test_unreadable_paths_are_model_file_errors_naming_path_and_reason(tmp_path):
+    loop = tmp_path / "loop.json"
+    os.symlink(loop, loop)
+    regular = save(_model(0), tmp_path / "m.json")
+    for path, reason in [(loop, "symbolic links"), (regular / "inside.json", "Not a directory"),
+                         (str(tmp_path / "a\0b.json"), "null")]:
+        with pytest.raises(ModelFileError) as caught:
+            load(path)
+        assert repr(str(path))[1:-1][:20] in str(caught.value) and reason in str(caught.value)
+
+
+# -- every malformed file is a ModelFileError that says what is wrong ----------------------
+
 
 def _document(**changes):
     document = {"format": "autograd_mini.model", "version": 1, "type": "Neuron",
@@ -231,6 +342,20 @@ def test_malformed_files_raise_model_file_error(tmp_path, name):
         load(path)
 
 
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "not a model file"),
+    ('{"format": "other"}', "not an autograd_mini model file"),
+    ('{"format": "autograd_mini.model", "version": 9}', "version 9"),
+    ('{"format": "autograd_mini.model", "version": 1, "type": "Robot", "config": {}, '
+     '"parameters": {}}', "unknown model type"),
+])
+def test_corrupt_files_raise_clear_errors(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(ModelFileError, match=message):
+        load(path)
+
+
 def test_a_folder_or_fifo_is_not_a_model_file(tmp_path):
     with pytest.raises(ModelFileError, match="not a regular file"):
         load(tmp_path)
@@ -249,7 +374,18 @@ def test_long_values_are_cut_in_the_message(tmp_path):
     assert len(str(caught.value)) < 400
 
 
-# 5. The declared shape is checked against the parameters before anything is built.
+def test_a_400_digit_weight_is_named(tmp_path):
+    path = save(_model(0), tmp_path / "m.json")
+    document = json.loads(path.read_text())
+    name = sorted(document["parameters"])[0]
+    text = path.read_text().replace(json.dumps(document["parameters"][name]), "9" * 400, 1)
+    path.write_text(text)
+    with pytest.raises(ModelFileError, match=f"parameter '{name}'"):
+        load(path)
+
+
+# -- oversized files: the declared shape checked before anything is built; memory in proportion ---
+
 
 def test_a_tiny_file_declaring_a_huge_model_is_rejected_before_building(tmp_path, monkeypatch):
     path = tmp_path / "big.json"
@@ -267,80 +403,9 @@ def test_a_tiny_file_declaring_a_huge_model_is_rejected_before_building(tmp_path
     assert built == []
 
 
-def test_declared_shape_matches_real_models(tmp_path):
-    for model in [Neuron(3), MLP(3, [4, 2]), MLP(1, [1]), MLP(2, [5, 3, 1])]:
-        assert load(save(model, tmp_path / "m.json")).state_dict() == model.state_dict()
-    layer_document = json.loads(_document(type="Layer", config={
-        "nin": 2, "nout": 2, "activation": "tanh"}))
-    layer_document["parameters"] = {f"neurons.{i}.{p}": 0.1 for i in range(2)
-                                    for p in ("w.0", "w.1", "b")}
-    (tmp_path / "layer.json").write_text(json.dumps(layer_document))
-    assert load(tmp_path / "layer.json").config() == {"nin": 2, "nout": 2, "activation": "tanh"}
-
-
-# 6. A diverged model never replaces a good checkpoint.
-
-@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
-def test_save_refuses_non_finite_weights_and_keeps_the_old_file(tmp_path, bad):
-    model = _model()
-    path = save(model, tmp_path / "m.json")
-    before = path.read_text()
-    model.parameters()[3].data = bad
-    with pytest.raises(ModelFileError, match="has diverged"):
-        save(model, path)
-    assert path.read_text() == before and os.listdir(tmp_path) == ["m.json"]
-    assert load(path).state_dict() == _model().state_dict()
-
-
-# And a folder that does not exist is named.
-
-def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
-    from autograd_mini import save
-
-    with pytest.raises(FileNotFoundError, match="the folder .* does not exist"):
-        save(MLP(2, [1]), tmp_path / "missing" / "model.json")
-
-
-@pytest.mark.parametrize("length", [236, 250, 255])
-def test_every_name_the_file_system_accepts_can_be_saved(tmp_path, length):
-    path = tmp_path / ("m" * (length - 5) + ".json")
-    save(_model(0), path)
-    assert load(path).state_dict() == _model(0).state_dict()
-    assert os.listdir(tmp_path) == [path.name]
-
-
-def test_the_cli_writes_a_picture_under_a_long_name(tmp_path):
-    out = tmp_path / ("g" * 251 + ".dot")
-    result = subprocess.run([sys.executable, "-m", "autograd_mini", "graph", "x*x", "--at",
-                             "x=2", "-o", str(out)], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert "digraph" in out.read_text()
-
-
-def test_unreadable_paths_are_model_file_errors_naming_path_and_reason(tmp_path):
-    loop = tmp_path / "loop.json"
-    os.symlink(loop, loop)
-    regular = save(_model(0), tmp_path / "m.json")
-    for path, reason in [(loop, "symbolic links"), (regular / "inside.json", "Not a directory"),
-                         (str(tmp_path / "a\0b.json"), "null")]:
-        with pytest.raises(ModelFileError) as caught:
-            load(path)
-        assert repr(str(path))[1:-1][:20] in str(caught.value) and reason in str(caught.value)
-
-
-def test_a_400_digit_weight_is_named(tmp_path):
-    path = save(_model(0), tmp_path / "m.json")
-    document = json.loads(path.read_text())
-    name = sorted(document["parameters"])[0]
-    text = path.read_text().replace(json.dumps(document["parameters"][name]), "9" * 400, 1)
-    path.write_text(text)
-    with pytest.raises(ModelFileError, match=f"parameter '{name}'"):
-        load(path)
-
-
 def test_loading_takes_memory_in_proportion_to_the_file(tmp_path):
     """The parsed numbers and the model itself, and little more: no second table of
-    names, no copy of the text (was 9 times the file's size; the model alone is ~3)."""
+    names, no copy of the text (the model alone is ~3 times the file's size)."""
     import gc
     import tracemalloc
 

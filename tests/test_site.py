@@ -147,21 +147,18 @@ def test_quiz_accepts_right_answers_and_hints_at_wrong_ones_for_every_op(name, o
     assert score["right"] == 0  # every blank took two tries
 
 
-def test_quiz_works_for_an_op_the_student_registers():
-    from autograd_mini.core.ops import Primitive, register
+def test_quiz_works_for_an_op_the_student_registers(register_op):
+    from autograd_mini.core.ops import Primitive
 
-    register(Primitive("cube", "³", value=lambda a: a ** 3,
-                       derivative=lambda out, a: (3.0 * a * a,)))
-    try:
-        quiz = page_api.Playground()
-        assert "error" not in json.loads(quiz.load("cube(x) + x", '{"x": 2}'))
-        qid = next(f"{s}:{c}:{k}" for s, c, k in quiz.questions
-                   if quiz.chain_rule_step(s).op == "cube" and k == "local")
-        hint = json.loads(quiz.answer(qid, "5"))["hint"]
-        assert "The rule of cube: d/da cube(a) = 3 * a * a" in hint and "x = 2" in hint
-        assert json.loads(quiz.answer(qid, "12"))["ok"]
-    finally:
-        del PRIMITIVES["cube"]
+    register_op(Primitive("cube", "³", value=lambda a: a ** 3,
+                          derivative=lambda out, a: (3.0 * a * a,)))
+    quiz = page_api.Playground()
+    assert "error" not in json.loads(quiz.load("cube(x) + x", '{"x": 2}'))
+    qid = next(f"{s}:{c}:{k}" for s, c, k in quiz.questions
+               if quiz.chain_rule_step(s).op == "cube" and k == "local")
+    hint = json.loads(quiz.answer(qid, "5"))["hint"]
+    assert "The rule of cube: d/da cube(a) = 3 * a * a" in hint and "x = 2" in hint
+    assert json.loads(quiz.answer(qid, "12"))["ok"]
 
 
 def test_quiz_reads_answers_as_arithmetic_and_a_typo_is_not_an_attempt():
@@ -412,14 +409,16 @@ def test_serve_command_serves_the_site_on_localhost(site):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_cold_load_to_ready(open_tab):
     tab = open_tab()
     figure(f"cold load to ready: {tab.load_seconds:.2f} s "
            f"(engine {tab.page.evaluate('autograd_mini.loadSeconds'):.2f} s)")
-    assert tab.load_seconds <= 30  # the issue's 10 s, with room for a busy machine
+    assert tab.load_seconds <= 30  # 10 s is the aim; 30 leaves room for a busy machine
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_run_api_on_every_page(open_tab):
     for path in ("index.html", "check.html"):
         tab = open_tab(path)
@@ -461,6 +460,7 @@ def type_expression(page, expression: str, inputs: dict[str, float]) -> dict:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_expressions_typed_into_the_playground_give_the_packages_numbers(open_tab):
     page = open_tab().page
     assert len(EXPRESSIONS) >= 20
@@ -481,6 +481,7 @@ def chain(links: int) -> tuple[str, int]:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_slider_redraw_latency_for_a_fifty_node_graph(open_tab):
     expression, values = chain(16)
     assert values >= 50
@@ -514,6 +515,7 @@ def quiz_truths(expression: str, inputs: dict[str, float]) -> dict[str, float]:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_quiz_accepts_right_answers_rejects_wrong_ones_with_a_hint_and_scores(open_tab):
     page = open_tab().page
     inputs = {"x": 2.0, "w": -3.0, "b": 6.8814}
@@ -546,6 +548,7 @@ def test_quiz_accepts_right_answers_rejects_wrong_ones_with_a_hint_and_scores(op
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_check_your_op_fails_the_broken_swish_and_passes_the_fixed_one(open_tab):
     page = open_tab("check.html").page
     page.wait_for_function("window.autograd_mini.lastCheck !== undefined")
@@ -562,6 +565,7 @@ def test_check_your_op_fails_the_broken_swish_and_passes_the_fixed_one(open_tab)
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_at_phone_width_every_control_is_reachable_and_the_active_node_visible(open_tab):
     page = open_tab(width=390, height=844).page
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -619,6 +623,7 @@ def test_hostile_expressions_and_link_labels_are_shown_as_text(open_tab, server)
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_share_link_reproduces_the_page(open_tab, server):
     page = open_tab().page
     type_expression(page, "x*y + exp(y)", {"x": 1.25, "y": -0.5})
@@ -639,6 +644,7 @@ def test_share_link_reproduces_the_page(open_tab, server):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_screenshots_desktop_and_phone(open_tab, tmp_path):
     """The playground and its quiz at desktop and phone size, written to the folder
     $AUTOGRAD_MINI_SCREENSHOTS (to look at them) or a temporary one."""

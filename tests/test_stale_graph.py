@@ -19,7 +19,7 @@ from autograd_mini.nn import MLP
 from autograd_mini.optim import SGD
 
 
-def test_the_reproducer_raises_naming_the_node_and_the_fix():
+def test_a_leaf_changed_after_the_forward_pass_is_named_with_the_remedy():
     x = Value(2.0, label="x")
     y = x * x
     x.data = 3.0

@@ -9,6 +9,8 @@ from autograd_mini.cli import worked_example
 from autograd_mini.explain.trace import trace
 from autograd_mini.viz.steps import frames, save_steps_html
 
+# -- the frames, and the viewer page in a browser -------------------------------------------
+
 
 def test_frames_walk_forward_then_backward():
     record = trace(worked_example())
@@ -90,7 +92,7 @@ def test_frames_are_written_as_pictures(tmp_path):
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
 
 
-# Issue 13, items 7 and 8: no text of the user's becomes markup, script or template.
+# -- no text of the user's becomes markup, script or template --------------------------------
 
 HOSTILE_LABELS = ["&lt;img src=x onerror=alert(1)&gt;", "<!--<script>", "</script><b>x</b>",
                   "{{FRAMES}}", "{{DATA}}", "\\u003c\\n ∂ é"]
@@ -184,6 +186,9 @@ def test_page_data_is_json_with_no_raw_less_than_sign(tmp_path):
     assert page.count("{{DATA}}") == 1 and page.count('type="application/json"') == 1
 
 
+# -- the page file: its mode, and graph text readable in a 1000 × 700 window ------------------
+
+
 def test_viewer_file_gets_opens_mode(tmp_path, umask_022):
     import stat
 
@@ -219,7 +224,7 @@ def test_graph_text_is_readable_in_a_1000_by_700_window(browser, tmp_path, size)
     assert page.evaluate("document.body.scrollWidth") <= 1000  # the page itself does not
 
 
-# Issue 19: the graph is walked once (by the trace) and each frame drawn once.
+# -- the cost: the graph walked once (by the trace), each frame drawn once; one page template --
 
 def test_the_viewer_walks_the_graph_once_and_draws_each_frame_once(monkeypatch, tmp_path):
     import autograd_mini.core.engine as engine
@@ -257,7 +262,7 @@ def test_the_page_is_a_package_file_with_one_place_for_data():
     assert page.startswith("<!DOCTYPE html>") and page.count("{{DATA}}") == 1
 
 
-# Issue 21: the words of a node used twice, and numbers that agree with the tables.
+# -- the words of a node used twice, and numbers as the tables write them ---------------------
 
 @pytest.mark.browser
 def test_the_viewer_names_both_slots_of_a_square_and_their_total(browser, tmp_path):

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_mini import PRIMITIVES, Value, apply, grad, topological_order
-from autograd_mini.core.ops import Primitive, register
+from autograd_mini.core.ops import Primitive
 from autograd_mini.testing.strategies import expressions, op_inputs
 
 sp = pytest.importorskip("sympy")
@@ -79,26 +79,17 @@ def test_every_primitive_has_a_sympy_form_with_the_same_value(name, data):
         node.data, rel=1e-12, abs=1e-12)
 
 
-@pytest.fixture
-def cube():
-    """A user primitive registered without a SymPy form, removed afterwards."""
-    yield register(Primitive("cube", "³", lambda a: a**3, lambda out, a: (3 * a * a,)))
-    PRIMITIVES.pop("cube")
-
-
-def test_a_primitive_without_a_sympy_form_says_so(cube):
+def test_a_primitive_without_a_sympy_form_says_so(register_op):
+    register_op(Primitive("cube", "³", lambda a: a**3, lambda out, a: (3 * a * a,)))
     x = Value(2.0, label="x")
     with pytest.raises(ValueError, match="the primitive 'cube' has no SymPy form"):
         to_sympy(apply("cube", x) + 1)
 
 
-def test_a_user_primitive_with_a_sympy_form_is_used():
-    register(Primitive("cube", "³", lambda a: a**3, lambda out, a: (3 * a * a,),
-                       sympy=lambda sp, a: a**3))
-    try:
-        assert to_sympy(apply("cube", Value(2.0, label="x"))) == X**3
-    finally:
-        PRIMITIVES.pop("cube")
+def test_a_user_primitive_with_a_sympy_form_is_used(register_op):
+    register_op(Primitive("cube", "³", lambda a: a**3, lambda out, a: (3 * a * a,),
+                          sympy=lambda sp, a: a**3))
+    assert to_sympy(apply("cube", Value(2.0, label="x"))) == X**3
 
 
 def test_refuses_what_is_not_a_value():

@@ -28,6 +28,9 @@ def _text(svg: bytes) -> str:
     return html.unescape(svg.decode())
 
 
+# -- the DOT text: labels, numbers and an arrow per input slot; one View of the options ----
+
+
 def test_dot_source_has_labels_data_grads_and_edges():
     graph = draw_dot(_neuron())
     src = graph.source
@@ -49,33 +52,55 @@ def test_show_grad_false_and_rankdir():
         draw_dot(1.0)
 
 
-@needs_dot
-def test_render_svg_and_png(tmp_path):
-    graph = draw_dot(_neuron())
-    svg = save(graph, tmp_path / "g.svg").read_bytes()
-    text = _text(svg)
-    assert text.startswith("<?xml") and "data -3" in text and "grad -1.5" in text
-    png = save(graph, tmp_path / "g.png").read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", png[16:24])
-    assert width > 400 and height > 50
-    assert save(graph, tmp_path / "g.dot").read_text() == graph.source
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dot", "g.png", "g.svg"]
+def test_a_parent_taken_twice_gets_an_arrow_per_slot():
+    x = Value(2.0, label="x")
+    y = x * x + 3 * x
+    y.backward()
+    source = draw_dot(y).source
+    into_square = [line.strip() for line in source.splitlines() if "-> v1_op" in line]
+    assert into_square == ['v0 -> v1_op [label=a fontcolor="#374151" fontname=Helvetica '
+                           'fontsize=11]',
+                           'v0 -> v1_op [label=b fontcolor="#374151" fontname=Helvetica '
+                           'fontsize=11]']
+    assert source.count("v0 -> v3_op") == 1  # 3 * x: x is taken once, one arrow
 
 
-def test_save_rejects_unknown_format_and_missing_folder(tmp_path):
-    with pytest.raises(ValueError, match="cannot tell the format"):
-        save(draw_dot(_neuron()), tmp_path / "g.gif")
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        save(draw_dot(_neuron()), tmp_path / "missing" / "g.svg")
+def test_a_view_can_lay_out_for_the_widest_text():
+    from autograd_mini.viz.graph import View
+
+    x = Value(2.0, label="x")
+    source = draw_dot(x * 2, View(texts={x: ("-8.888e-88", "?")})).source
+    assert "{ x | data -8.888e-88 | grad ? }" in source
 
 
-def test_missing_dot_gives_install_hint(monkeypatch):
-    monkeypatch.setenv("PATH", "/nonexistent")
-    graph = draw_dot(_neuron())
-    with pytest.raises(GraphvizNotFound, match="apt-get install graphviz"):
-        graph.pipe(format="svg")
-    assert "digraph" in graph.source  # the DOT text is still there
+def test_draw_dot_takes_a_view_or_its_fields_one_by_one():
+    from autograd_mini.viz import View
+
+    out = _neuron()
+    assert draw_dot(out, View(gradient_flow=True)).source == \
+        draw_dot(out, gradient_flow=True).source
+    assert draw_dot(out, View(rankdir="TB"), show_grad=False).source == \
+        draw_dot(out, rankdir="TB", show_grad=False).source
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        draw_dot(out, colour="red")
+    with pytest.raises(ValueError, match="format must be one of"):
+        View(format="gif")
+
+
+def test_the_picture_size_is_counted_from_the_graph():
+    from autograd_mini import topological_order
+    from autograd_mini.viz.graph import Scene, picture_size
+
+    out = _neuron()
+    src = draw_dot(out).source
+    nodes = src.count("shape=record") + src.count("shape=circle")
+    assert picture_size(topological_order(out)) == (nodes, src.count("->")) == (9, 8)
+    assert Scene.of(out).size == draw_dot(out).size == (9, 8)
+    x = Value(1.0, label="x")
+    assert picture_size(topological_order(x * x)) == (3, 3)  # x -> * as a and as b, * -> out
+
+
+# -- the gradient-flow view, and a model's layers and neurons ------------------------------
 
 
 def test_gradient_flow_fades_along_a_sigmoid_chain():
@@ -117,28 +142,8 @@ def test_model_clusters_and_collapsed_neurons():
     assert "{ x1 |" in collapsed and "{ x2 |" in collapsed and "x0" not in collapsed
 
 
-def test_a_parent_taken_twice_gets_an_arrow_per_slot():
-    x = Value(2.0, label="x")
-    y = x * x + 3 * x
-    y.backward()
-    source = draw_dot(y).source
-    into_square = [line.strip() for line in source.splitlines() if "-> v1_op" in line]
-    assert into_square == ['v0 -> v1_op [label=a fontcolor="#374151" fontname=Helvetica '
-                           'fontsize=11]',
-                           'v0 -> v1_op [label=b fontcolor="#374151" fontname=Helvetica '
-                           'fontsize=11]']
-    assert source.count("v0 -> v3_op") == 1  # 3 * x: x is taken once, one arrow
+# -- text never becomes markup: labels and op symbols drawn literally ----------------------
 
-
-def test_a_view_can_lay_out_for_the_widest_text():
-    from autograd_mini.viz.graph import View
-
-    x = Value(2.0, label="x")
-    source = draw_dot(x * 2, View(texts={x: ("-8.888e-88", "?")})).source
-    assert "{ x | data -8.888e-88 | grad ? }" in source
-
-
-# Issue 13: text never becomes markup (items 2, 7, 8).
 
 HOSTILE_LABELS = ["&lt;img src=x onerror=alert(1)&gt;", "<!--<script>", '"; URL="javascript:1',
                   "{a|<p>b}", "back\\nslash\\N \\", "</text><a href='javascript:1'>x</a>",
@@ -210,18 +215,37 @@ def test_control_characters_in_labels_are_drawn_as_escapes():
     assert dot_text("a\x00b\nc") == "a\\\\x00b\\\\nc"
 
 
+# -- rendering and saving: formats, file modes, the one rendering seam, Jupyter ------------
+
+
 @needs_dot
-def test_pictures_get_opens_mode(tmp_path):
-    import os
+def test_render_svg_and_png(tmp_path):
+    graph = draw_dot(_neuron())
+    svg = save(graph, tmp_path / "g.svg").read_bytes()
+    text = _text(svg)
+    assert text.startswith("<?xml") and "data -3" in text and "grad -1.5" in text
+    png = save(graph, tmp_path / "g.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width > 400 and height > 50
+    assert save(graph, tmp_path / "g.dot").read_text() == graph.source
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dot", "g.png", "g.svg"]
+
+
+def test_save_rejects_unknown_format_and_missing_folder(tmp_path):
+    with pytest.raises(ValueError, match="cannot tell the format"):
+        save(draw_dot(_neuron()), tmp_path / "g.gif")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        save(draw_dot(_neuron()), tmp_path / "missing" / "g.svg")
+
+
+@needs_dot
+def test_pictures_get_opens_mode(tmp_path, umask_022):
     import stat
 
-    old = os.umask(0o022)
-    try:
-        for name in ["g.svg", "g.png", "g.dot"]:
-            path = save(draw_dot(_neuron()), tmp_path / name)
-            assert stat.S_IMODE(path.stat().st_mode) == 0o644
-    finally:
-        os.umask(old)
+    for name in ["g.svg", "g.png", "g.dot"]:
+        path = save(draw_dot(_neuron()), tmp_path / name)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
 def test_save_refuses_a_fifo(tmp_path):
@@ -232,61 +256,6 @@ def test_save_refuses_a_fifo(tmp_path):
     os.mkfifo(tmp_path / "g.svg")
     with pytest.raises(NotARegularFileError):
         save(draw_dot(_neuron()), tmp_path / "g.svg")
-
-
-def test_a_crashing_dot_is_one_clear_error(tmp_path, monkeypatch):
-    from autograd_mini.viz import GraphvizError
-
-    fake = tmp_path / "dot"
-    fake.write_text("#!/bin/sh\necho 'out of memory' >&2\nkill -SEGV $$\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(GraphvizError, match="stopped by signal 11 \\(out of memory\\)"):
-        save(draw_dot(_neuron()), tmp_path / "g.svg")
-    with pytest.raises(GraphvizError, match="signal 11"):
-        draw_dot(_neuron()).pipe(format="svg")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dot"]
-
-
-def test_a_slow_dot_is_stopped(tmp_path, monkeypatch):
-    from autograd_mini.viz.graph import GraphvizTimeout
-
-    fake = tmp_path / "dot"
-    fake.write_text(f"#!/bin/sh\nexec {shutil.which('sleep')} 30\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(GraphvizTimeout, match="did not finish within 0.5 s drawing 9 nodes "
-                                              "and 8 edges"):
-        save(draw_dot(_neuron()), tmp_path / "g.svg", timeout=0.5)
-
-
-# Issue 19: draw_dot takes one View; dot runs behind one function; sizes come from the graph.
-
-def test_draw_dot_takes_a_view_or_its_fields_one_by_one():
-    from autograd_mini.viz import View
-
-    out = _neuron()
-    assert draw_dot(out, View(gradient_flow=True)).source == \
-        draw_dot(out, gradient_flow=True).source
-    assert draw_dot(out, View(rankdir="TB"), show_grad=False).source == \
-        draw_dot(out, rankdir="TB", show_grad=False).source
-    with pytest.raises(TypeError, match="unexpected keyword"):
-        draw_dot(out, colour="red")
-    with pytest.raises(ValueError, match="format must be one of"):
-        View(format="gif")
-
-
-def test_the_picture_size_is_counted_from_the_graph():
-    from autograd_mini import topological_order
-    from autograd_mini.viz.graph import Scene, picture_size
-
-    out = _neuron()
-    src = draw_dot(out).source
-    nodes = src.count("shape=record") + src.count("shape=circle")
-    assert picture_size(topological_order(out)) == (nodes, src.count("->")) == (9, 8)
-    assert Scene.of(out).size == draw_dot(out).size == (9, 8)
-    x = Value(1.0, label="x")
-    assert picture_size(topological_order(x * x)) == (3, 3)  # x -> * as a and as b, * -> out
 
 
 def test_every_picture_goes_through_the_one_rendering_seam(monkeypatch, tmp_path):
@@ -320,3 +289,40 @@ def test_jupyter_gets_a_png_beside_the_svg():
         "image/svg+xml"]  # what a caller asks for, it gets
     # its text says what it is, and the same each run (no memory address)
     assert repr(draw_dot(_neuron())) == "<autograd_mini graph: 9 nodes, 8 edges>"
+
+
+# -- dot missing, crashing or too slow: one clear error ------------------------------------
+
+
+def test_missing_dot_gives_install_hint(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    graph = draw_dot(_neuron())
+    with pytest.raises(GraphvizNotFound, match="apt-get install graphviz"):
+        graph.pipe(format="svg")
+    assert "digraph" in graph.source  # the DOT text is still there
+
+
+def test_a_crashing_dot_is_one_clear_error(tmp_path, monkeypatch):
+    from autograd_mini.viz import GraphvizError
+
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\necho 'out of memory' >&2\nkill -SEGV $$\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GraphvizError, match="stopped by signal 11 \\(out of memory\\)"):
+        save(draw_dot(_neuron()), tmp_path / "g.svg")
+    with pytest.raises(GraphvizError, match="signal 11"):
+        draw_dot(_neuron()).pipe(format="svg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dot"]
+
+
+def test_a_slow_dot_is_stopped(tmp_path, monkeypatch):
+    from autograd_mini.viz.graph import GraphvizTimeout
+
+    fake = tmp_path / "dot"
+    fake.write_text(f"#!/bin/sh\nexec {shutil.which('sleep')} 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GraphvizTimeout, match="did not finish within 0.5 s drawing 9 nodes "
+                                              "and 8 edges"):
+        save(draw_dot(_neuron()), tmp_path / "g.svg", timeout=0.5)
