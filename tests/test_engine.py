@@ -18,7 +18,12 @@ from hypothesis import strategies as st
 
 import autograd_mini as am
 from autograd_mini import Value, apply, display_names, grad, gradients, trace
-from autograd_mini.core.engine import HandWrittenNodeError
+from autograd_mini.core.engine import (
+    HandWrittenNodeError,
+    backward_pass,
+    local_derivatives,
+    topological_order,
+)
 from autograd_mini.core.ops import Primitive
 from autograd_mini.losses import mse
 from autograd_mini.nn import MLP
@@ -219,6 +224,48 @@ def test_one_sweep_serves_several_outputs_with_their_seeds():
     assert g[x] == -2.0 + 10.0 * 6.0
     assert g[y] == pytest.approx(3.0 + 0.5 * math.exp(-2.0), rel=1e-15)
     assert x.grad == 0.0 and y.grad == 0.0
+
+
+# -- the one reverse loop: what it tells a listener, and the seeds it takes ---------------
+
+
+def test_the_reverse_loop_tells_each_contribution_after_adding_it():
+    """x·x + x: every contribution in the order added, with the sum before (None for a
+    parent's first) and after -- the listener keeps no sums of its own."""
+    x = Value(3.0, label="x")
+    y = x * x + x
+    heard = []
+    grads = backward_pass(topological_order(y), {y: 1.0}, local_derivatives,
+                          listen=lambda *event: heard.append(event))
+    mul = y.parents[0]
+    assert heard == [(y, 0, 1.0, 1.0, None, 1.0), (y, 1, 1.0, 1.0, None, 1.0),
+                     (mul, 0, 1.0, 3.0, 1.0, 4.0), (mul, 1, 1.0, 3.0, 4.0, 7.0)]
+    assert grads[x] == 7.0 and x.grad == 0.0  # pure: nothing written
+
+
+def test_a_first_product_is_stored_as_it_is_so_signed_zeros_agree_with_pytorch():
+    x = Value(2.0)
+    (dx,) = grad(x * -0.0, [x])  # 1 · (-0.0): no 0.0 + (-0.0) turning it into +0.0
+    assert dx == 0.0 and math.copysign(1.0, dx) == -1.0
+
+
+def test_create_graph_is_decided_in_one_place_the_seed_lifted_there():
+    x = Value(2.0)
+    y = x * x
+    g = gradients(y, 3.0, create_graph=True)
+    assert isinstance(g[y], Value) and g[y].is_constant and g[x].data == 12.0
+    (second,) = grad(g[x], [x])
+    assert second == 6.0  # d/dx (3 · 2x)
+
+
+@pytest.mark.parametrize("seed, message", [(None, "a seed expects a real number"),
+                                           ("1", "a seed expects a real number"),
+                                           ([1.0, 2.0], "1 outputs but 2 seeds")])
+def test_a_wrong_seed_says_what_is_wrong_and_writes_nothing(seed, message):
+    x = Value(2.0)
+    with pytest.raises((TypeError, ValueError), match=message):
+        (x * x).backward(seed)
+    assert x.grad == 0.0
 
 
 # -- grad() beside backward() --------------------------------------------------------------
