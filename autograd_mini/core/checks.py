@@ -150,14 +150,16 @@ class StaleGraphError(RuntimeError):
             "loop, compute the loss anew after the optimizer step, then call backward()")
 
 
-def check_fresh(order: Sequence[Any]) -> None:
-    """``StaleGraphError`` if a parent's ``.data`` was written after a node was made from it
-    (a node's version is the clock when it was made; a parent's, when last written)."""
+def check_fresh(order: Sequence[Any], clock: int) -> None:
+    """``StaleGraphError`` if a parent's ``.data`` was written after a node was made from it.
+    A node's version is the ``clock`` when it was made, a parent's when last written; a
+    node made since the latest write (the usual case) cannot have a newer parent."""
     for node in order:
         version = node.version
-        for parent in node.parents:
-            if parent.version > version:
-                raise StaleGraphError(parent, node)
+        if version < clock:
+            for parent in node.parents:
+                if parent.version > version:
+                    raise StaleGraphError(parent, node)
 
 
 def check_identity(kind: type) -> None:

@@ -166,7 +166,7 @@ def gradients(outputs: Value | Sequence[Value], seeds: float | Value | Sequence 
     rule = local_derivatives_on_values if create_graph else local_derivatives
     with gc_paused():  # the walk and the sweep make no cycles: the collector only slows them
         order = topological_order(*outputs)
-        checks.check_fresh(order)  # a graph whose numbers changed since it was built: refused
+        checks.check_fresh(order, valuebase.clock)  # a graph changed since it was built: refused
         grads = backward_pass(order, start, rule)
         for listener in on_sweep:  # anomaly mode, when it is on
             listener(order, start, rule, grads)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from . import checks
+from . import checks, valuebase
 from .checks import HandWrittenNodeError
 from .engine import Value
 
@@ -32,7 +32,7 @@ def interpret(order: Sequence[Value], leaf: Callable[[Value], T],
         ...           lambda n, args: n.primitive.value(*args))[y]
         5.0
     """
-    checks.check_fresh(order)  # a graph whose numbers changed since it was built: refused
+    checks.check_fresh(order, valuebase.clock)  # a graph changed since it was built: refused
     results: dict[Value, T] = {}
     for node in order:
         if not node.parents:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from ..core import checks, engine
+from ..core import checks, engine, valuebase
 from ..core.engine import local_derivatives, topological_order
 
 __all__ = ["Value"]
@@ -55,7 +55,7 @@ class Value(engine.Value):
     def backward(self) -> None:  # type: ignore[override]
         """micrograd's backward: seed 1 (not accumulated), then every node's step."""
         order = topological_order(self)
-        checks.check_fresh(order)  # a graph whose numbers changed since it was built: refused
+        checks.check_fresh(order, valuebase.clock)  # a graph changed since it was built: refused
         self.grad = 1.0
         for node in reversed(order):
             custom = getattr(node, "_custom_backward", None)
