@@ -177,3 +177,37 @@ def test_a_sweep_after_random_writes_raises_or_equals_a_fresh_graph(values, prog
         fresh.append(a * b if op == "*" else a + b if op in BINARY else getattr(a * 0.5, op)())
     assert fresh[-1].data == pytest.approx(output.data, nan_ok=True)
     assert grad(fresh[-1], fresh_leaves) == pytest.approx(got, nan_ok=True)
+
+
+def test_a_write_from_another_thread_never_mixes_two_points_into_one_gradient():
+    """One thread writes w.data in a loop while another builds w*w*w and asks its
+    gradient: each gradient is 3 w² at one of the two points, or StaleGraphError --
+    never a mix (the setter writes the version before the number, the clock after it,
+    and apply reads the clock before the numbers)."""
+    import sys
+    import threading
+    w, stop = Value(1.0), threading.Event()
+
+    def write() -> None:
+        k = 0
+        while not stop.is_set():
+            w.data = (1.0, 2.0)[k % 2]
+            k += 1
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # the threads take turns often: a gap is found if there is one
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        results = []
+        for _ in range(5_000):
+            try:
+                results.append(grad(w * w * w, [w])[0])
+            except StaleGraphError:
+                pass
+    finally:
+        stop.set()
+        writer.join()
+        sys.setswitchinterval(interval)
+    assert set(results) <= {3.0, 12.0}
+    assert results  # most sweeps run between two writes

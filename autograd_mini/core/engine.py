@@ -131,6 +131,7 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
         primitive = checks.look_up(name, PRIMITIVES)  # no such op: the message lists the table
     if primitive.layout.columns and primitive.layout.size(len(parents)) is None:
         checks.check_operands(primitive, parents, Value)  # too many or too few: it says so
+    version = valuebase.clock  # read before the numbers (see ValueBase.data's setter)
     try:
         data = primitive.value(*[p._data for p in parents])
     except (ValueError, ZeroDivisionError) as error:
@@ -141,7 +142,7 @@ def apply(name: str | Primitive, *parents: Value) -> Value:
     out = object.__new__(type(parents[0]))  # _fill's five lines, inline: the hot path
     out._data, out.grad, out.label = data, 0.0, ""  # (a call here costs 7 % of a forward pass)
     out.primitive, out.parents, out.is_constant = primitive, parents, False
-    out.version = valuebase.clock
+    out.version = version
     if on_new_node:  # anomaly mode is on
         for listener in on_new_node:
             listener(out)
@@ -166,8 +167,9 @@ def gradients(outputs: Value | Sequence[Value], seeds: float | Value | Sequence 
     rule = local_derivatives_on_values if create_graph else local_derivatives
     with gc_paused():  # the walk and the sweep make no cycles: the collector only slows them
         order = topological_order(*outputs)
-        checks.check_fresh(order, valuebase.clock)  # a graph changed since it was built: refused
-        grads = backward_pass(order, start, rule)
+        with valuebase.writing:  # no .data is written while the sweep reads the numbers
+            checks.check_fresh(order, valuebase.clock)  # a graph changed since: refused
+            grads = backward_pass(order, start, rule)
         for listener in on_sweep:  # anomaly mode, when it is on
             listener(order, start, rule, grads)
     return grads

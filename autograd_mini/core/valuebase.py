@@ -9,16 +9,21 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from . import checks
 from .ops import PRIMITIVES
 
-__all__ = ["ValueBase", "clock", "number"]
+__all__ = ["ValueBase", "clock", "writing", "number"]
 
 # The version clock: it ticks each time a .data is written.  A node made now takes its
 # reading as its version, so a parent newer than its child was written after the child.
 clock = 0
+# Held by a write of .data, and by a sweep while it checks the versions and reads the
+# numbers: a write waits for the sweep, so no sweep sees half of a write.  (A sweep's
+# thread may write .data from inside it: the lock is re-entrant.)
+writing = threading.RLock()
 
 
 class ValueBase:
@@ -54,10 +59,18 @@ class ValueBase:
     @data.setter
     def data(self, number: Any) -> None:
         global clock
-        self._data, clock = checks.as_float(number), clock + 1
-        # A leaf becomes newer than every node made from it; a node a primitive made no
-        # longer agrees with its inputs at all (-1: older than any of them).
-        self.version = -1 if self.parents else clock
+        number = checks.as_float(number)
+        with writing:
+            # A leaf becomes newer than every node made from it; a node a primitive made no
+            # longer agrees with its inputs at all (-1: older than any of them).  In this
+            # order, for a node being made in another thread (``apply`` reads the clock,
+            # then the numbers): the version first, so that whoever sees the new number
+            # sees the new version too; the clock last, so that a node taking the new
+            # clock reads the new number.  A node made meanwhile is older than the new
+            # version: stale, refused by the sweeps.
+            self.version = -1 if self.parents else clock + 1
+            self._data = number
+            clock += 1
 
     # Comparisons look at the data, so ``if x > 0`` works as with plain numbers.
     # Equality is left as identity: nodes are dictionary keys during backward.

@@ -55,14 +55,15 @@ class Value(engine.Value):
     def backward(self) -> None:  # type: ignore[override]
         """micrograd's backward: seed 1 (not accumulated), then every node's step."""
         order = topological_order(self)
-        checks.check_fresh(order, valuebase.clock)  # a graph changed since it was built: refused
-        self.grad = 1.0
-        for node in reversed(order):
-            custom = getattr(node, "_custom_backward", None)
-            if custom is not None:
-                custom()
-            else:
-                _chain_rule_step(node)
+        with valuebase.writing:  # no .data is written while the numbers are read
+            checks.check_fresh(order, valuebase.clock)  # a graph changed since: refused
+            self.grad = 1.0
+            for node in reversed(order):
+                custom = getattr(node, "_custom_backward", None)
+                if custom is not None:
+                    custom()
+                else:
+                    _chain_rule_step(node)
 
 
 def _chain_rule_step(node: engine.Value) -> None:
