@@ -153,6 +153,13 @@ def test_comparisons_look_at_data():
         float(Value(2.5))  # it would leave the graph: x.data is the number
 
 
+def test_truth_is_the_number_as_for_a_float_and_a_pytorch_scalar():
+    for number in (0.0, -0.0, 1.0, -2.5, math.inf, -math.inf, math.nan, 5e-324):
+        assert bool(Value(number)) is bool(number)
+    assert not Value(0.0) and Value(3.0)  # `if x:` reads x.data, as `if x > 0:` does
+    assert bool(Value(1.0) - 1.0) is False  # a computed node too
+
+
 def test_identity_keeps_equal_numbers_apart():
     a, b = Value(2.0), Value(2.0)
     assert grad(a * b + a, [a, b]) == [3.0, 2.0]
@@ -166,6 +173,44 @@ def test_a_subclass_with_value_equality_is_refused():
 
             def __hash__(self):
                 return hash(self.data)
+
+
+@pytest.mark.parametrize("name", ["__eq__", "__hash__"])
+def test_value_equality_assigned_after_the_class_exists_is_refused(name):
+    class Later(Value):
+        pass
+
+    with pytest.raises(TypeError, match=rf"{name}.*identity"):
+        setattr(Later, name, lambda self, *other: True)
+    with pytest.raises(TypeError, match=rf"{name}.*identity"):
+        setattr(Value, name, lambda self, *other: True)
+    a, b = Later(2.0), Later(2.0)
+    assert grad(a * b + a, [a, b]) == [3.0, 2.0]  # not [5, 5]: the nodes stay apart
+    Later.note = "other class attributes can be set"
+    assert Later.note == "other class attributes can be set"
+
+
+def test_value_equality_from_a_mixin_is_refused():
+    class ByNumber:
+        def __eq__(self, other):
+            return self.data == getattr(other, "data", other)
+
+        __hash__ = object.__hash__
+
+    with pytest.raises(TypeError, match="__eq__.*identity"):
+        class Mixed(ByNumber, Value):
+            pass
+
+    class Plain:
+        pass
+
+    class Later(Plain, Value):
+        pass
+
+    Plain.__eq__ = ByNumber.__eq__  # on a class that is not a Value: found at the sweep
+    a = Later(2.0)
+    with pytest.raises(TypeError, match="__eq__.*identity"):
+        grad(a * a + a, [a])
 
 
 # -- gradients add up: a node used twice, backward run twice, a seed, several outputs ------

@@ -13,7 +13,7 @@ from typing import Any
 
 __all__ = ["as_float", "describe", "check_operands", "check_nodes", "check_runs_on_values",
            "look_up", "seeds_by_output", "data_of", "no_derivative", "partials_despite", "NoSlope",
-           "check_fresh", "check_identity", "leaves_the_graph", "HandWrittenNodeError",
+           "check_fresh", "check_identity", "identity_error", "leaves_the_graph", "HandWrittenNodeError",
            "StaleGraphError"]
 
 
@@ -85,6 +85,8 @@ def seeds_by_output(outputs: Sequence[Any], seeds: Any, kind: type) -> dict:
     """``{output: seed}`` from one seed for all or one per output (a repeated output
     gets the sum of its seeds)."""
     check_nodes(outputs, kind, "gradients")
+    for cls in {type(y) for y in outputs}:  # an __eq__ a mixin was given since: refused
+        check_identity(cls)
     if not isinstance(seeds, (list, tuple)):  # one seed for all (a wrong one: said below)
         seeds = [seeds] * len(outputs)
     seeds = list(seeds)
@@ -164,13 +166,21 @@ def check_fresh(order: Sequence[Any], clock: int) -> None:
 
 def check_identity(kind: type) -> None:
     """A Value class must keep ``==`` and ``hash`` as identity: the engine keys its maps
-    by node, and nodes that compare equal by number would merge into one."""
+    by node, and nodes that compare equal by number would merge into one.  Checked when
+    a class is made and for the outputs of each sweep (a mixin's ``__eq__`` assigned
+    later); assigning either to a Value class is refused (see ``valuebase.NodeClass``)."""
     for name in ("__eq__", "__hash__"):
-        if name in vars(kind):
-            raise TypeError(
-                f"{kind.__name__} defines {name}: a Value's == and hash must stay identity, "
-                "because the engine keys its maps by node (a * b and a, equal by number, "
-                "would merge and lose a path). Compare numbers with x.data == y.data")
+        if getattr(kind, name) is not getattr(object, name):
+            owner = next((c for c in kind.__mro__ if name in vars(c)), kind)
+            raise identity_error(kind if owner is kind else owner, name)
+
+
+def identity_error(kind: type, name: str) -> TypeError:
+    """The error for a Value class whose ``==`` or ``hash`` (``name``) is not identity."""
+    return TypeError(
+        f"{kind.__name__} defines {name}: a Value's == and hash must stay identity, "
+        "because the engine keys its maps by node (a * b and a, equal by number, "
+        "would merge and lose a path). Compare numbers with x.data == y.data")
 
 
 def leaves_the_graph(node: Any, table: dict) -> TypeError:

@@ -3,7 +3,8 @@
 * its name and repr;
 * the **version** behind ``.data``: writing a node's number makes every graph already
   built from it stale, and the sweeps refuse such a graph (``StaleGraphError``);
-* comparisons by number (``if x > 0``), but equality by identity (nodes are keys);
+* comparisons and truth by number (``if x > 0``, ``if x``), but equality by identity
+  (nodes are keys);
 * no silent ``float()``: ``math.tanh(x)`` would leave the graph;
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 from . import checks
 from .ops import PRIMITIVES
 
-__all__ = ["ValueBase", "clock", "writing", "number"]
+__all__ = ["ValueBase", "NodeClass", "clock", "writing", "number"]
 
 # The version clock: it ticks each time a .data is written.  A node made now takes its
 # reading as its version, so a parent newer than its child was written after the child.
@@ -26,7 +27,17 @@ clock = 0
 writing = threading.RLock()
 
 
-class ValueBase:
+class NodeClass(type):
+    """The type of the Value classes: ``==`` and hash stay identity, even when assigned
+    after the class is made (``Value.__eq__ = ...`` raises TypeError)."""
+
+    def __setattr__(cls, name: str, value: Any) -> None:
+        if name in ("__eq__", "__hash__"):
+            raise checks.identity_error(cls, name)
+        super().__setattr__(name, value)
+
+
+class ValueBase(metaclass=NodeClass):
     """The base of ``engine.Value``: the slots it reads are defined there."""
 
     __slots__ = ()
@@ -85,6 +96,11 @@ class ValueBase:
 
     def __ge__(self, other: Any) -> bool:
         return self._data >= checks.data_of(other, ValueBase)
+
+    def __bool__(self) -> bool:
+        """The truth of the number, as a float's (and a PyTorch 0-dim tensor's): ``if x:``
+        is ``if x.data != 0``; 0.0 and -0.0 are false, NaN and ±inf true."""
+        return self._data != 0.0
 
     def __pos__(self) -> Any:
         return self  # +x is x
