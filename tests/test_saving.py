@@ -225,7 +225,7 @@ def test_a_save_failing_while_it_writes_leaves_the_old_file(tmp_path, monkeypatc
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full_disk)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(ModelFileError, match="m.json.*No space left on device; nothing was"):
         save(_model(1), path)
     assert path.read_text() == before and os.listdir(tmp_path) == ["m.json"]
 
@@ -268,6 +268,22 @@ def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
 
     with pytest.raises(FileNotFoundError, match="the folder .* does not exist"):
         save(MLP(2, [1]), tmp_path / "missing" / "model.json")
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda d: (d / "loop").symlink_to(d / "loop") or d / "loop", "symbolic links"),
+    (lambda d: d / ("m" * 300 + ".json"), "too long"),
+    (lambda d: str(d / "m\0.json"), "null"),
+], ids=["link-loop", "name-too-long", "nul"])
+def test_a_path_that_cannot_be_written_is_a_model_file_error_naming_it(tmp_path, make,
+                                                                      reason):
+    path = make(tmp_path)
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(ModelFileError, match=f"cannot save .*{reason}.*nothing was written"):
+        save(_model(), path)
+    assert sorted(os.listdir(tmp_path)) == before  # nothing written, no temporary file
+    with pytest.raises(ModelFileError):  # load says the same family of error
+        load(path)
 
 
 @pytest.mark.parametrize("length", [236, 250, 255])

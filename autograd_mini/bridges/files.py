@@ -35,11 +35,15 @@ try:
 except ImportError:  # pragma: no cover - Windows, where an open file cannot be removed
     fcntl = None
 
-__all__ = ["write_atomically", "NotARegularFileError"]
+__all__ = ["write_atomically", "NotARegularFileError", "MissingFolderError"]
 
 
 class NotARegularFileError(OSError):
     """The path exists and is not a regular file (a folder, a FIFO, a device, ...)."""
+
+
+class MissingFolderError(FileNotFoundError):
+    """The folder the path names does not exist."""
 
 
 def write_atomically(path: str | os.PathLike, data: bytes | str) -> Path:
@@ -49,12 +53,13 @@ def write_atomically(path: str | os.PathLike, data: bytes | str) -> Path:
 
     Raises:
         NotARegularFileError: something other than a regular file is at ``path``.
+        MissingFolderError: the folder of ``path`` does not exist (a FileNotFoundError).
         OSError: the folder is missing or not writable, the disk is full, ...
     """
     path = Path(path)
     target = Path(os.path.realpath(path))
     if not target.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {str(path)!r}: the folder "
+        raise MissingFolderError(f"cannot write {str(path)!r}: the folder "
                                 f"{str(target.parent)!r} does not exist")
     mode = _existing_mode(target)
     _remove_abandoned_temporaries(target)

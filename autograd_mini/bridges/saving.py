@@ -25,7 +25,7 @@ import stat
 from pathlib import Path
 
 from ..nn import MLP, Layer, Module, Neuron
-from .files import NotARegularFileError, write_atomically
+from .files import MissingFolderError, NotARegularFileError, write_atomically
 
 __all__ = ["save", "load", "ModelFileError", "MODEL_TYPES"]
 
@@ -45,7 +45,10 @@ def save(model: Module, path: str | os.PathLike) -> Path:
     Raises:
         TypeError: ``model`` is not a Neuron, Layer or MLP.
         ModelFileError: a weight is NaN or infinite (the model diverged: the file on disk,
-            if any, is kept), or ``path`` is something other than a regular file.
+            if any, is kept), ``path`` is something other than a regular file, or it
+            cannot be written (a link loop, a name too long, a NUL in it, a full disk, no
+            permission): the message names the path and the reason; nothing is written.
+        FileNotFoundError: the folder of ``path`` does not exist (the message names it).
     """
     name = type(model).__name__
     if MODEL_TYPES.get(name) is not type(model):
@@ -58,10 +61,16 @@ def save(model: Module, path: str | os.PathLike) -> Path:
                              f"{parameters[bad]} (the model has diverged); nothing was written")
     document = {"format": FORMAT, "version": VERSION, "type": name,
                 "config": model.config(), "parameters": parameters}
+    text = json.dumps(document, indent=1, allow_nan=False)
     try:
-        return write_atomically(path, json.dumps(document, indent=1, allow_nan=False))
+        return write_atomically(path, text)
     except NotARegularFileError as error:
         raise ModelFileError(f"cannot save: {error}") from None
+    except MissingFolderError:
+        raise  # as load's missing file: a FileNotFoundError, naming the folder
+    except (OSError, ValueError) as error:  # a link loop, a name too long, a NUL, a full disk
+        raise ModelFileError(f"cannot save {_short(str(path))}: {_reason(error)}; "
+                             "nothing was written") from None
 
 
 def load(path: str | os.PathLike, into: Module | None = None) -> Module:
