@@ -49,6 +49,23 @@ def test_derivatives_do_not_raise_where_the_function_is_differentiable():
     assert grad(g, [x]) == [0.0]
 
 
+@pytest.mark.parametrize("a", [1e-310, 5e-324, -1e-310, 0.0, -0.0, 2.0, math.inf, math.nan])
+def test_the_slope_of_x_to_the_0_is_0_even_where_x_to_the_minus_1_overflows(a):
+    x = Value(a)
+    assert grad(x**0, [x]) == [0.0]  # not 0 * inf = nan: x**0 is 1 everywhere
+    assert grad(x ** Value(0.0), [x]) == [0.0]
+    (g,) = grad(x ** Value(0.0), [x], create_graph=True)
+    assert g.data == 0.0 and grad(g, [x]) == [0.0]
+    (g,) = grad(x**0, [x], create_graph=True)
+    assert getattr(g, "data", g) == 0.0
+
+
+def test_the_slope_of_x_to_a_0_exponent_still_depends_on_the_exponent():
+    x, b = Value(2.0), Value(0.0)
+    (g,) = grad(x**b, [x], create_graph=True)
+    assert grad(g, [b]) == [0.5]  # d/db (b * x**(b - 1)) = x**-1 at b = 0
+
+
 def test_a_point_outside_the_domain_is_still_a_clear_error():
     with pytest.raises(ValueError, match=r"pow\(-2.0 \(label 'x'\), 0.5\): a negative number"):
         Value(-2.0, label="x") ** 0.5

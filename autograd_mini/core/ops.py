@@ -317,20 +317,26 @@ def power(a: Any, n: Any) -> Any:
 
 
 def _power_derivative(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    """d/da a**b = b * a**(b - 1): 0 for b = 0 (at a = 0 too), and none at a = 0 for
+    """d/da a**b = b * a**(b - 1): 0 for b = 0 (at a = 0 too, and where a**(b - 1)
+    overflows: a subnormal a), and none at a = 0 for
     0 < b < 1, where the curve stands vertical (as sqrt at 0);
     d/db a**b = a**b * log(a) for a > 0; 0 at a = 0 (NaN for a NaN b); NaN for a < 0 (as
     PyTorch: a negative base has a real power only at whole exponents, so no slope in b).
     Both special values depend on a and b (see _zero_unless_nan and _nan_of), so that
     under ``create_graph`` their own derivatives are 0 and NaN, not cut off."""
     db = out * fn.log(a) if a > 0.0 else (_zero_unless_nan(b) if is_zero(a) else _nan_of(a, b))
+    if isinstance(b, (int, float)) and b == 0.0:  # a**0 is 1 everywhere: its slope is 0,
+        return 0.0, db  # even where a**-1 overflows (a subnormal a) or is NaN (as PyTorch)
     try:
-        return b * power(a, b - 1.0), db
+        da = b * power(a, b - 1.0)
     except ZeroDivisionError:  # a = 0 and b < 1: 0 cannot be raised to a negative power
         if is_zero(b):
             return 0.0, db
         raise NoSlope(f"the slope of a**b in a is infinite at a = 0 "
                       f"(b = {getattr(b, 'data', b)!r})", (None, db)) from None
+    if not isinstance(b, Symbol) and is_zero(b) and not math.isfinite(da.data):
+        return _zero_unless_nan(b), db  # b a Value at 0 (create_graph): 0, depending on b
+    return da, db
 
 
 def _zero_unless_nan(b: Any) -> Any:
