@@ -107,6 +107,34 @@ def test_a_page_message_with_bad_numbers_shows_the_error_and_keeps_the_numbers()
     assert ex.error == "" and ex.grads["y"] == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize("content", [
+    [1, 2], None, "inputs", {"kind": 5}, {"kind": "other"}, {"kind": "inputs"},
+    {"kind": "inputs", "inputs": [1.0]}, {"kind": "inputs", "inputs": "y=2"},
+    {"kind": "inputs", "inputs": {"y": "2"}}, {"kind": "inputs", "inputs": {"y": 10**400}},
+    {"kind": "inputs", "inputs": {"z": 1.0}},
+], ids=repr)
+def test_a_malformed_page_message_is_answered_with_an_error_never_raised(content):
+    y = Value(1.0, label="y")
+    ex = explore(y.log())
+    sent = []
+    ex.send = sent.append
+    ex._on_page_message(ex, content, [])  # a TraitError here would leave the page waiting
+    assert sent == [{"kind": "done"}]  # the page is answered
+    assert ex.error and ex.inputs == {"y": 1.0}  # told in the error line; nothing changed
+    ex._on_page_message(ex, {"kind": "inputs", "inputs": {"y": 2.0}}, [])
+    assert ex.error == "" and ex.grads["y"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("content", [{"kind": "answer"}, {"kind": "show", "question": [1]},
+                                     {"kind": "answer", "question": "0:0:local", "text": {}}])
+def test_a_malformed_quiz_message_is_shown_never_raised(content):
+    x = Value(2.0, label="x")
+    ex = explore(x * x, quiz=True)
+    ex.send = lambda message: None
+    ex._on_page_message(ex, content, [])
+    assert ex.error or content.get("text") == {}
+
+
 def test_the_static_fallback_is_the_graph_svg():
     out, _ = neuron()
     data, _ = explore(out)._repr_mimebundle_()

@@ -298,19 +298,28 @@ class Explorer(anywidget.AnyWidget):
 
     def _on_page_message(self, widget, content, buffers) -> None:
         """A slider or number box moved: replay, or show why not (the numbers stay).
-        A quiz box was checked or given up: :meth:`answer` or :meth:`show_answer`."""
-        if not isinstance(content, dict):
-            return
-        if content.get("kind") in ("answer", "show"):
+        A quiz box was checked or given up: :meth:`answer` or :meth:`show_answer`.
+        Nothing the page sends makes this raise (an error would reach no one, and the
+        page would wait for its answer forever): a message that is not one of these is
+        shown in the page's error line, and a request for numbers is always answered."""
+        kind = content.get("kind") if isinstance(content, dict) else None
+        if kind in ("answer", "show"):
             self._on_quiz_message(content)
             return
-        if content.get("kind") != "inputs":
-            return
         try:
+            if kind != "inputs":
+                raise TypeError(f"the page sent a message the explorer does not know: "
+                                f"{_short(content)} (expected a dict with kind 'inputs', "
+                                "'answer' or 'show')")
+            inputs = content.get("inputs")
+            if not isinstance(inputs, dict):  # the trait would raise a TraitError
+                raise TypeError(f"inputs must be a dict of name → number, got "
+                                f"{type(inputs).__name__}")
             with self.hold_sync():  # the inputs and all they change: one message
-                self.inputs = content.get("inputs")
-        except (TypeError, ValueError, ZeroDivisionError, OverflowError) as error:
-            self.error = f"{error} -- showing the last numbers that worked"
+                self.inputs = inputs
+        except Exception as error:  # noqa: BLE001 - told to the page, never raised
+            self.error = f"{error} -- showing the last numbers that worked" \
+                if kind == "inputs" else str(error)
             self.send_state("inputs")  # the page's sliders go back
         self.send({"kind": "done"})
 
@@ -322,8 +331,10 @@ class Explorer(anywidget.AnyWidget):
             else:
                 self.show_answer(question)
             self.error = ""
-        except (KeyError, ValueError) as error:
+        except KeyError as error:
             self.error = str(error.args[0] if error.args else error)  # a KeyError's words
+        except Exception as error:  # noqa: BLE001 - told to the page, never raised
+            self.error = str(error)
 
     def _repr_mimebundle_(self, **kwargs):
         """The widget, with the graph's picture beside it for places where widgets cannot
@@ -377,6 +388,12 @@ def _news(now: dict[str, str], shown: dict[str, str]) -> dict[str, str]:
     news = {key: text for key, text in now.items() if shown.get(key) != text}
     shown.update(news)
     return news
+
+
+def _short(thing: object, limit: int = 80) -> str:
+    """``repr(thing)`` cut to ``limit`` characters, for a message about what the page sent."""
+    text = repr(thing)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _slider(name: str, value: float) -> dict:
