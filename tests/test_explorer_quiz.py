@@ -21,6 +21,7 @@ anywidget = pytest.importorskip("anywidget")
 from autograd_mini import PRIMITIVES, Value, apply, explore  # noqa: E402
 from autograd_mini.core.naming import fmt  # noqa: E402
 from autograd_mini.explain.quiz import QUIZ_TOLERANCE, Quiz  # noqa: E402
+from autograd_mini.explain.trace import trace  # noqa: E402
 from autograd_mini.site import page_api as site  # noqa: E402
 from autograd_mini.viz.explorer import Explorer  # noqa: E402
 
@@ -89,6 +90,38 @@ def test_a_typo_is_not_an_attempt_and_code_is_never_run():
     assert ex._quiz.question(q["id"]).attempts == 0
     assert ex.answer(q["id"], "0.5")["ok"]
     assert ex.score["right"] == 1  # right at the first real try
+
+
+@pytest.mark.parametrize("text", ["x", "pi/2", "0*inf", "x*y"])
+def test_a_name_in_an_answer_is_told_in_the_quizs_words_not_the_command_lines(text):
+    quiz = Quiz(trace(neuron()))
+    q = next(iter(quiz.questions.values()))
+    verdict = quiz.answer(q.id, text)
+    assert not verdict["ok"] and "--at" not in verdict["error"]
+    assert "not a number the quiz can check" in verdict["error"] or \
+        "not numbers the quiz can check" in verdict["error"]
+    assert "number or arithmetic on numbers" in verdict["error"] and q.attempts == 0
+
+
+@pytest.mark.parametrize("text", ["nan", "NaN", "inf", "-inf", " Infinity "])
+def test_nan_and_inf_are_answers_checked_as_numbers(text):
+    quiz = Quiz(trace(neuron()))  # every blank here is finite: nan and inf are wrong
+    q = next(iter(quiz.questions.values()))
+    verdict = quiz.answer(q.id, text)
+    assert not verdict["ok"] and verdict["error"] == "" and verdict["hint"]
+    assert q.attempts == 1  # a guess, not a typo
+
+
+def test_nan_and_inf_are_right_where_the_blank_holds_them():
+    x = Value(1000.0, label="x")
+    quiz = Quiz(trace(x.exp()))  # d/dx exp(x) overflows: inf
+    q = next(iter(quiz.questions.values()))
+    assert q.truth == math.inf
+    assert not quiz.answer(q.id, "-inf")["ok"] and not quiz.answer(q.id, "nan")["ok"]
+    assert quiz.answer(q.id, "inf")["ok"]
+    q.truth = math.nan  # a blank holding NaN: only nan is right
+    q.right = False
+    assert not quiz.answer(q.id, "inf")["ok"] and quiz.answer(q.id, "nan")["ok"]
 
 
 def test_the_score_counts_first_tries_and_the_quiz_ends_with_everything_shown():

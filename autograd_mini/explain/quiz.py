@@ -26,6 +26,7 @@ table is quizzed, one a student registers too.
 
 from __future__ import annotations
 
+import ast
 import math
 from dataclasses import dataclass
 
@@ -127,13 +128,14 @@ class Quiz:
         read gets its message, and is not counted as an attempt (a typo is not a guess)."""
         q = self.question(question)
         try:
-            given = parse(text, {}).data
+            given = _not_finite(text)
+            if given is None:
+                given = parse(text, {}).data
         except (ExpressionError, ValueError, ZeroDivisionError, OverflowError) as error:
-            return {"ok": False, "error": str(error), "hint": "", "score": self.score(),
-                    "answer": None}
+            return {"ok": False, "error": _for_the_quiz(text, error), "hint": "",
+                    "score": self.score(), "answer": None}
         q.attempts += 1
-        q.right = q.right or math.isclose(given, q.truth, rel_tol=QUIZ_TOLERANCE,
-                                          abs_tol=1e-12)
+        q.right = q.right or _agrees(given, q.truth)
         return {"ok": q.right, "error": "", "hint": "" if q.right else self.hint(q),
                 "score": self.score(), "answer": fmt(q.truth) if q.right else None}
 
@@ -170,3 +172,36 @@ class Quiz:
     @property
     def finished(self) -> bool:
         return all(q.done for q in self.questions.values())
+
+
+def _not_finite(text: str) -> float | None:
+    """``nan``, ``inf`` or ``-inf`` (any case, ``infinity`` too) as a whole answer: a
+    number the quiz checks like any other (a blank can hold one: exp(1000)'s slope is inf).
+    None for any other text."""
+    word = text.strip().lower()
+    return float(word) if word.lstrip("+-") in ("nan", "inf", "infinity") else None
+
+
+def _agrees(given: float, truth: float) -> bool:
+    """Right within :data:`QUIZ_TOLERANCE`; NaN is right for NaN, inf for the same inf."""
+    if math.isnan(given) or math.isnan(truth):
+        return math.isnan(given) and math.isnan(truth)
+    return math.isclose(given, truth, rel_tol=QUIZ_TOLERANCE, abs_tol=1e-12)
+
+
+def _for_the_quiz(text: str, error: Exception) -> str:
+    """The parser's message, but one fit for a quiz where it speaks of the command
+    line's names (``--at x=2``): an answer has no names, only numbers."""
+    message = str(error)
+    if "--at" not in message:
+        return message
+    try:
+        names = sorted({n.id for n in ast.walk(ast.parse(text.strip(), mode="eval"))
+                        if isinstance(n, ast.Name)})
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        names = []
+    called = " and ".join(repr(name) for name in names) or "a name"
+    are = "are not numbers" if len(names) > 1 else "is not a number"
+    return (f"{called} {are} the quiz can check: an answer is a number or "
+            "arithmetic on numbers (1 - 0.4621**2), with no names; nan and inf are "
+            "read only as a whole answer")
