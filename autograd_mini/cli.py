@@ -8,7 +8,9 @@
     autograd-mini site build site/          the static site (playground, quiz, check your op)
     autograd-mini site serve site/          ... served on http://127.0.0.1:8000/
 
-Every error is one line on stderr and exit status 2.  Every command has a budget: a picture
+Every error is one line on stderr and exit status 2.  Output into a pipe whose reader has
+gone (``| head -c 10``) stops quietly, with the status ``PIPE_CLOSED`` (141, as a tool
+stopped by SIGPIPE).  Every command has a budget: a picture
 has at most ``MAX_PICTURE_NODES`` nodes and ``MAX_PICTURE_EDGES`` edges (counted from the
 graph, before anything is drawn), the viewer at most ``MAX_FRAMES`` frames, and graphviz's
 ``dot`` gets ``DOT_SECONDS`` in all; beyond them the command stops early and says which
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import sys
 import unicodedata
@@ -39,12 +42,13 @@ from .viz.rendering import INSTALL_HINT
 from .viz.steps import save_steps_html
 
 __all__ = ["main", "worked_example", "MAX_PICTURE_NODES", "MAX_PICTURE_EDGES", "MAX_FRAMES",
-           "DOT_SECONDS"]
+           "DOT_SECONDS", "PIPE_CLOSED"]
 
 MAX_PICTURE_NODES = 1000  # values and ops in a picture (each op is a node of its own)
 MAX_PICTURE_EDGES = 1500  # links in a picture
 MAX_FRAMES = 60           # pictures in the step viewer
 DOT_SECONDS = 6.0         # graphviz's time for all the pictures of one command
+PIPE_CLOSED = 141         # the status when stdout's reader has gone (`| head`): 128 + SIGPIPE
 # Spellings for a terminal that cannot show the trace's symbols (PYTHONIOENCODING=ascii).
 _ASCII = str.maketrans({"∂": "d", "·": "*", "Σ": "sum", "→": "->", "²": "^2", "√": "sqrt",
                         "σ": "sigmoid", "≈": "~", "×": "x", "−": "-", "…": "..."})
@@ -70,12 +74,14 @@ def worked_example() -> Value:
 
 
 def _assignment(text: str) -> tuple[str, float]:
-    match = re.fullmatch(r"\s*([^=\s]+)\s*=\s*(\S+)\s*", text)
+    match = re.fullmatch(r"\s*([^=\s]+)\s*=\s*(\S*)\s*", text)
     # Python reads names in NFKC form, so "ﬁ" in an expression is the name "fi".
     name = unicodedata.normalize("NFKC", match.group(1)) if match else ""
     if not name.isidentifier():
         raise UsageError(f"--at expects NAME=NUMBER, got {text!r}")
     number = match.group(2)
+    if not number:  # never a silent 0
+        raise UsageError(f"--at {name}= needs a number: --at {name}=2")
     try:
         value = float(number)
     except ValueError:
@@ -290,6 +296,20 @@ def _site(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reader_gone() -> int:
+    """The reader of stdout has gone (``autograd-mini ... | head``): stop quietly, with
+    the status of a tool the system stopped for it (SIGPIPE: 128 + 13), as ``cat`` and
+    ``grep`` do.  stdout now points at the null device, so that Python's own flush at
+    exit does not fail again ("Exception ignored ... BrokenPipeError")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no file descriptor (a test's stream)
+        pass
+    return PIPE_CLOSED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status (2 for bad input)."""
     parser = _parser()
@@ -297,8 +317,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
-            return 0
-        return args.run(args)
+            status = 0
+        else:
+            status = args.run(args)
+        sys.stdout.flush()  # a reader gone (`| head`) is found here, not at exit
+        return status
+    except BrokenPipeError:
+        return _reader_gone()
     except GraphvizNotFound:  # what a shell user is told: install it, or write DOT text
         message = f"{INSTALL_HINT} -- then run this again (or write the DOT text itself " \
                   "with -o graph.dot)"

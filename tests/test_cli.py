@@ -146,6 +146,30 @@ def test_at_refuses_what_is_not_a_name(tmp_path, text):
     _one_line_exit_2(result)
 
 
+@pytest.mark.parametrize("text", ["x=", "x= ", " x = "])
+def test_at_with_no_number_is_refused_never_read_as_0(tmp_path, text):
+    result = run("steps", "x*x", "--at", text, cwd=tmp_path)
+    _one_line_exit_2(result, "--at x= needs a number: --at x=2")
+    assert result.stdout == ""
+
+
+def test_output_into_a_pipe_closed_early_stops_quietly(tmp_path):
+    """`autograd-mini steps ... | head -c 10`: no "Broken pipe" error, no traceback, the
+    status of a tool stopped by SIGPIPE (141), as cat and grep give."""
+    from autograd_mini.cli import PIPE_CLOSED
+
+    long = "+".join(["exp(x)"] * 280)  # some 80 kB of steps: more than a pipe holds
+    process = subprocess.Popen([sys.executable, "-m", "autograd_mini", "steps", long,
+                                "--at", "x=0.5"], cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout.read(10) == b"Forward pa"
+    process.stdout.close()  # the reader goes, as head does
+    status = process.wait(timeout=120)
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    assert status == PIPE_CLOSED == 141 and errors == ""
+
+
 def test_a_constant_name_with_a_value_is_a_name_like_any_other(tmp_path):
     result = run("steps", "e**x + pi", "--at", "x=2", "--at", "e=3", "--at", "pi=1",
                  cwd=tmp_path)
