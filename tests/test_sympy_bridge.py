@@ -123,3 +123,19 @@ def test_sympy_diff_at_the_point_equals_grad(case):
             continue
         symbolic = float(sp.diff(expression, symbol[leaf]).evalf(subs=at))
         assert math.isclose(g, symbolic, rel_tol=1e-9, abs_tol=1e-12), (f, names[leaf])
+
+
+@pytest.mark.parametrize("step", [lambda y, x: y.tanh(), lambda y, x: (y * 1.5).exp() + x],
+                         ids=["tanh-chain", "mixed-chain"])
+def test_a_graph_too_deep_for_sympy_is_one_clear_error_naming_its_depth(step):
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(2_000):
+        y = step(y, x)
+    with pytest.raises(ValueError, match=r"too deep for SymPy: \d+ operations nested") as caught:
+        to_sympy(y)
+    assert not isinstance(caught.value, RecursionError) and caught.value.__cause__ is None
+    wide = x
+    for _ in range(2_000):  # a long sum SymPy flattens: no recursion, no error
+        wide = wide + x
+    assert to_sympy(wide) == 2001 * sp.Symbol("x", real=True)

@@ -7,6 +7,7 @@ sympy is optional (``pip install -e '.[bridges]'``): it is imported when
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from ..core.engine import Value
@@ -51,7 +52,9 @@ def to_sympy(output: Value) -> sympy.Expr:
         TypeError: ``output`` is not a Value, or its graph holds a node made by hand
             (micrograd style), which has no rule in the op table.
         ValueError: the graph uses a primitive without a SymPy form (a user primitive
-            registered without ``sympy=...``).
+            registered without ``sympy=...``), or is too deep for SymPy, which recurses
+            along the expression (some 1,000 nested operations such as a chain of
+            ``tanh``): the message gives the depth.
     """
     sp = require("sympy", "this bridge", "bridges")
     if not isinstance(output, Value):
@@ -61,7 +64,24 @@ def to_sympy(output: Value) -> sympy.Expr:
     def leaf(node: Value) -> Any:
         return _number(sp, node.data) if node.is_constant else sp.Symbol(names[node], real=True)
 
-    return interpret(list(names), leaf, lambda node, inputs: _sympy_of(sp, node, inputs))[output]
+    order = list(names)
+    try:
+        return interpret(order, leaf, lambda node, inputs: _sympy_of(sp, node, inputs))[output]
+    except RecursionError:  # SymPy walks a nested expression by recursion
+        raise ValueError(
+            f"the graph is too deep for SymPy: {_depth(order)} operations nested one in "
+            "another, and SymPy builds and walks an expression by recursion, which Python "
+            f"stops at {sys.getrecursionlimit()} calls deep. Export a shallower graph (a "
+            "part of it), or differentiate this one with grad()") from None
+
+
+def _depth(order: list[Value]) -> int:
+    """The most operations on one path from an input to the last node of ``order``
+    (topological), counted without recursion."""
+    depth: dict[Value, int] = {}
+    for node in order:
+        depth[node] = 1 + max(depth[p] for p in node.parents) if node.parents else 0
+    return depth[order[-1]] if order else 0
 
 
 def _sympy_of(sp: Any, node: Value, inputs: list) -> Any:
