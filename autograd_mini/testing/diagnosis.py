@@ -17,7 +17,8 @@ from ..core.naming import fmt
 from .op_forms import METHOD, NUMBER_LEFT, VALUES, Form
 
 __all__ = ["close", "value_diagnosis", "gradient_diagnosis", "OVERWRITE", "ORDER",
-           "RECURSION", "NO_SEED", "UNLINKED", "HANG", "raised", "not_a_value"]
+           "RECURSION", "NO_SEED", "UNLINKED", "HANG", "EQUAL_DATA", "CUT", "raised",
+           "not_a_value", "fresh_grad", "endless_operator", "kink_slip", "overflow"]
 
 OVERWRITE = ("the gradient is overwritten instead of added: a node used twice gets one "
              "path only — `self.grad = …` should be `self.grad += …`")
@@ -35,6 +36,92 @@ NO_SEED = ("backward() does not seed the output's gradient with 1: dL/dL = 1 sta
            "chain rule — set `self.grad = 1` before walking the graph")
 HANG = ("did not finish within the time budget of {seconds:g} s: an endless loop? (a "
         "while loop over the graph whose stack or queue never empties)")
+
+EQUAL_DATA = ("two distinct nodes with the same value are taken for one: one of them is "
+              "skipped in the walk of the graph, and its _backward never runs — the visited "
+              "set (or the test that a node was seen) is keyed by `.data`, or Value defines "
+              "__eq__/__hash__ by its data; key it by the node itself (`visited.add(v)`, "
+              "identity)")
+CUT = ("not run: the whole run's time budget of {seconds:g} s was spent by the checks "
+       "before it (a slow or endless backward()?)")
+
+# The formulas of the lecture that overflow far from 0, and what to write instead.
+_OVERFLOWING = {
+    "tanh": ("(exp(2x) - 1) / (exp(2x) + 1) needs exp(2x), beyond a float's 1.8e308 "
+             "once x > 355", "use math.tanh(x), or write it with exp(-2|x|)"),
+    "sigmoid": ("1 / (1 + exp(-x)) needs exp(-x), beyond a float's 1.8e308 once x < -709",
+                "for x < 0 write exp(x) / (1 + exp(x)), which takes exp of a negative number"),
+    "exp": ("a formula of exp such as 1 / exp(-x) needs exp(-x), beyond a float's 1.8e308",
+            "use math.exp(x) itself, and out.data for the gradient"),
+    "softplus": ("log(1 + exp(x)) needs exp(x), beyond a float's 1.8e308 once x > 709",
+                 "write it max(x, 0) + log(1 + exp(-|x|))"),
+}
+
+
+def fresh_grad(got: float) -> str:
+    return (f"a new Value starts with grad = {fmt(got)}, not 0: every backward() adds into "
+            "the gradients, so each node must start from `self.grad = 0.0` (in __init__), "
+            "and only backward() seeds the output with 1")
+
+
+def endless_operator(form: Form, text: str) -> str:
+    """A RecursionError from building ``text``: the operator calls itself."""
+    if form.kind == NUMBER_LEFT:
+        forward = "__" + form.method[3:]
+        return (f"`{text}` never returns (RecursionError): {form.method} computes it with "
+                f"the number on the left again (`other {_sign(form)} self`), which Python "
+                f"hands back to {form.method}, without end — write it with self on the "
+                f"left, through {forward} (`return self {_sign(form)} other` where the op "
+                f"is symmetric)")
+    return (f"`{text}` never returns (RecursionError): {form.method} calls itself, through "
+            "an operator that comes back to it — build the node directly")
+
+
+def _sign(form: Form) -> str:
+    return form.primitive.symbol if len(form.primitive.symbol) <= 2 else form.op
+
+
+def kink_slip(form: Form, xs, wanted, seen) -> str:
+    """An op with a kink (relu), from its (value, slope) on each side: the comparison
+    reversed, or a condition on the gradient that is never (or always) true."""
+    (want_p, want_m), (seen_p, seen_m) = wanted, seen
+    if not (close(seen_p[0], want_p[0]) and close(seen_m[0], want_m[0])):
+        if close(seen_p[0], want_m[0] if want_m[0] != 0 else 0.0) and close(seen_m[0], xs[1]) \
+                and close(want_p[0], xs[0]):
+            return (f"the comparison in the forward pass is reversed: {form.op} passes the "
+                    f"negative input {fmt(xs[1])} and blocks the positive {fmt(xs[0])} "
+                    "(`0 if x < 0 else x`: a `<` written `>`)")
+        return ""
+    slopes = (seen_p[1], seen_m[1])
+    if close(slopes[0], want_m[1]) and close(slopes[1], want_p[1]) \
+            and not close(want_p[1], want_m[1]):
+        return (f"the condition of the gradient is reversed: it flows at the negative input "
+                f"{fmt(xs[1])} and not at the positive {fmt(xs[0])} — "
+                "`(out.data > 0) * out.grad`, not `<`")
+    if all(close(g, 0.0) for g in slopes) and not close(want_p[1], 0.0):
+        return (f"the gradient never flows: its condition is never true on either side "
+                f"(the output {fmt(seen_p[0])} and {fmt(seen_m[0])}; relu's output is never "
+                "negative, so `out.data < 0` never holds) — `(out.data > 0) * out.grad`")
+    if all(close(g, 1.0) for g in slopes) and not close(want_m[1], 1.0):
+        return ("the gradient passes through where the derivative is 0 on both sides: its "
+                "condition is always true (`>=` of the output with 0?) — "
+                "`(out.data > 0) * out.grad`")
+    return ""
+
+
+def overflow(form: Form, x: float, error: BaseException | None,
+             backward: bool = False) -> str:
+    """The op far from 0 raised OverflowError or gave inf/nan where the answer is finite."""
+    what = (f"raised {type(error).__name__}: {error}" if error is not None
+            else "gave a number that is not finite")
+    where = f"the backward pass of {form.op}({fmt(x)})" if backward else f"{form.op}({fmt(x)})"
+    formula, instead = _OVERFLOWING.get(form.op, (
+        "a formula of exp overflows (exp of a number over 709.78 is beyond a float)",
+        "rewrite it so that exp is taken of -|x| only"))
+    if error is not None and not isinstance(error, (OverflowError, ArithmeticError)):
+        return f"{where} {what}: a large input (|x| = {fmt(abs(x))}) is not handled"
+    return (f"{where} {what}, though the answer is finite: the formula overflows — "
+            f"{formula}; {instead}")
 
 
 def close(a: float, b: float, rtol: float = 1e-6, atol: float = 1e-8) -> bool:

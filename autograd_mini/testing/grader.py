@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import operator
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -38,14 +39,16 @@ from . import diagnosis as words
 from . import grader_checks as checks
 from .budget import CheckTimeout, within
 from .loading import FILE_MODULE_PREFIX, EngineLoadError, load_engine
-from .op_forms import NUMBER_RIGHT, VALUES, all_forms
+from .op_forms import METHOD, NUMBER_RIGHT, VALUES, all_forms
 
 __all__ = ["check_engine", "EngineReport", "Failure", "CheckResult", "Adapter",
            "EngineChecker", "load_engine", "EngineLoadError", "CATEGORIES"]
 
 # The categories of checks, in the order they run and are reported.
-CATEGORIES = ("backward", "ops", "used twice", "shared nodes", "expressions", "deep graph",
-              "nn")
+CATEGORIES = ("backward", "ops", "large inputs", "used twice", "shared nodes", "expressions",
+              "deep graph", "nn")
+# The one-input ops checked far from 0, where the lecture's formulas of exp overflow.
+LARGE_INPUT_OPS = ("exp", "tanh", "sigmoid", "softplus")
 
 
 @dataclass
@@ -83,9 +86,15 @@ class Failure:
     got: dict[str, Any]          # the engine's, or {"error": ...}
     diagnosis: str               # the likely bug, in words
 
+    @property
+    def label(self) -> str:
+        """What the failure is about: the op, or what the check tests where the op to blame
+        is backward() itself (``shared nodes``, ``deep graph``)."""
+        return self.category if self.op == "backward" else self.op
+
     def __str__(self) -> str:
         show = lambda d: ", ".join(f"{k} = {_shown(v)}" for k, v in d.items()) or "-"  # noqa: E731
-        return (f"{self.op}: {self.expression}\n   inputs    {show(self.inputs)}\n"
+        return (f"{self.label}: {self.expression}\n   inputs    {show(self.inputs)}\n"
                 f"   expected  {show(self.expected)}\n   got       {show(self.got)}\n"
                 f"   diagnosis {self.diagnosis}")
 
@@ -146,13 +155,19 @@ class EngineReport:
         """The report for a grader: points per category, each failure, the notes."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=str)
 
+    def counts(self) -> dict[str, int]:
+        """How many checks passed, failed and were skipped: together, the rows."""
+        return {status: sum(r.status == status for r in self.results)
+                for status in ("pass", "fail", "skip")}
+
     def __str__(self) -> str:
-        total = self.to_dict()
-        head = (f"check_engine: {self.engine} — {total['points']} of {total['of']} checks "
-                f"pass" + ("" if self.passed else f", {_count(len(self.failures), 'failure')}"))
+        n = self.counts()
+        head = (f"check_engine: {self.engine} — {n['pass']} of {n['pass'] + n['fail']} checks "
+                f"pass, {n['skip']} do not apply ({len(self.results)} in all)"
+                + ("" if self.passed else f"; {_count(len(self.failures), 'failure')}"))
         rows = [("category", "check", "result")] + [
             (r.category, r.name, {"pass": "ok", "fail": "FAILED", "skip": "skipped"}[r.status]
-             + (f" ({r.note})" if r.note and r.status == "skip" else ""))
+             + (f" ({r.note})" if r.note else ""))
             for r in self.results]
         parts = [head, aligned(rows, rule=True)]
         if self.failures:
@@ -176,7 +191,8 @@ def _engine_name(kind: type) -> str:
 
 
 def check_engine(value_class: type, adapter: Adapter | None = None, *,
-                 time_budget: float = 5.0, max_examples: int = 150) -> EngineReport:
+                 time_budget: float = 5.0, max_examples: int = 150, seed: int | None = None,
+                 total_budget: float = 60.0) -> EngineReport:
     """Property-test the engine whose node class is ``value_class``: every op it has
     against finite differences and this engine, then graphs that test ``backward`` itself.
 
@@ -186,13 +202,17 @@ def check_engine(value_class: type, adapter: Adapter | None = None, *,
         time_budget: seconds each check may take (the random expressions get six times
             as much); beyond it the check fails as a hang.
         max_examples: how many random expressions hypothesis tries.
+        seed: the random expressions' seed; None (the default) draws the same ones every
+            run, as any fixed seed does.
+        total_budget: seconds the whole run may take: each check's budget shrinks to what
+            is left, and once it is spent the remaining checks fail as not run.
 
     Returns:
         An :class:`EngineReport`: ``passed``, ``failures`` (each with ``op``,
         ``expression``, ``inputs``, ``expected``, ``got``, ``diagnosis``), ``to_json()``.
     """
     checker = EngineChecker(value_class, adapter, time_budget=time_budget,
-                            max_examples=max_examples)
+                            max_examples=max_examples, seed=seed, total_budget=total_budget)
     return checker.report()
 
 
@@ -212,7 +232,8 @@ class EngineChecker:
     (the pytest plugin runs them as test cases; :func:`check_engine` runs them all)."""
 
     def __init__(self, value_class: type, adapter: Adapter | None = None, *,
-                 time_budget: float = 5.0, max_examples: int = 150) -> None:
+                 time_budget: float = 5.0, max_examples: int = 150, seed: int | None = None,
+                 total_budget: float = 60.0) -> None:
         if not isinstance(value_class, type):
             raise TypeError(f"check_engine expects a class (the engine's Value), "
                             f"got {type(value_class).__name__}")
@@ -220,7 +241,16 @@ class EngineChecker:
             raise ValueError(f"the time budget must be a positive number of seconds, "
                              f"got {time_budget!r}")
         self.kind, self.adapter = value_class, adapter or Adapter()
+        if not (isinstance(total_budget, (int, float)) and 0 < total_budget < float("inf")):
+            raise ValueError(f"the total time budget must be a positive number of seconds, "
+                             f"got {total_budget!r}")
+        if not (isinstance(max_examples, int) and max_examples > 0):
+            raise ValueError(f"max_examples must be a positive whole number, "
+                             f"got {max_examples!r}")
         self.time_budget, self.max_examples = time_budget, max_examples
+        self.seed, self.total_budget = seed, total_budget
+        self._started: float | None = None  # when the first check ran
+        self._hung = False  # a check ran out of time: the next ones get less
         self.name = _engine_name(value_class)
         self.results: dict[tuple[str, str], CheckResult] = {}  # by (category, name)
         self.notes: list[str] = []
@@ -234,13 +264,19 @@ class EngineChecker:
     def _plan(self) -> list[Check]:
         forms = self.forms
         plan = [Check("backward", "the seed: backward() on a single Value",
-                      lambda: checks.seed(self))]
+                      lambda: checks.seed(self)),
+                Check("backward", "a new Value starts with grad 0",
+                      lambda: checks.fresh_grad(self))]
         plan += [Check("ops", checks.form_name(f), lambda f=f: checks.op(self, f), op=f.op)
                  for f in forms]
         plan.append(Check("backward", "gradients pass through inner nodes",
                           lambda: checks.inner_nodes(self)))
+        plan.append(Check("backward", "distinct nodes with equal values",
+                          lambda: checks.equal_values(self)))
+        plan += [Check("large inputs", checks.large_name(f), lambda f=f: checks.large(self, f),
+                       op=f.op) for f in forms if f.kind == METHOD and f.op in LARGE_INPUT_OPS]
         plan += [Check("used twice", checks.twice_name(f), lambda f=f: checks.twice(self, f),
-                       op=f.op) for f in forms if f.kind == VALUES]
+                       op=f.op) for f in forms if f.kind in (VALUES, METHOD)]
         plan += [Check("shared nodes", text, lambda k=k: checks.shared(self, k))
                  for k, (text, _) in enumerate(checks.SHARED)]
         plan.append(Check("expressions", f"random expressions ({self.max_examples} tried, "
@@ -298,13 +334,24 @@ class EngineChecker:
 
     def _guarded(self, check: Check) -> CheckResult:
         """Run ``check`` within its time budget; whatever the engine does, a verdict."""
+        now = time.monotonic()
+        if self._started is None:
+            self._started = now
+        left = self.total_budget - (now - self._started)
+        if left <= 0.05:
+            return CheckResult(check.category, check.name, "fail",
+                               note=words.CUT.format(seconds=self.total_budget))
         seconds = self.time_budget * check.budget
+        if self._hung:  # an endless loop seen once is seen again: stop each one sooner
+            seconds = min(seconds, max(1.0, self.time_budget / 5))
+        seconds = min(seconds, left)
         try:
             failures = [Failure(check.category, check.name, *found)
                         for found in within(seconds, check.function)]
         except checks.Skip as skip:
             return CheckResult(check.category, check.name, "skip", note=str(skip))
         except CheckTimeout:
+            self._hung = True
             failures = [self._failure(check, check.op, check.name, {}, {},
                                       {"error": "did not finish"},
                                       words.HANG.format(seconds=seconds))]
