@@ -17,8 +17,8 @@ from ..core.naming import fmt
 from .op_forms import METHOD, NUMBER_LEFT, VALUES, Form
 
 __all__ = ["close", "value_diagnosis", "gradient_diagnosis", "OVERWRITE", "ORDER",
-           "RECURSION", "NO_SEED", "UNLINKED", "HANG", "EQUAL_DATA", "CUT", "raised",
-           "not_a_value", "fresh_grad", "endless_operator", "kink_slip", "overflow"]
+           "RECURSION", "NO_SEED", "UNLINKED", "HANG", "HANG_ON_REUSE", "EQUAL_DATA", "CUT",
+           "raised", "not_a_value", "fresh_grad", "endless_operator", "kink_slip", "overflow"]
 
 OVERWRITE = ("the gradient is overwritten instead of added: a node used twice gets one "
              "path only — `self.grad = …` should be `self.grad += …`")
@@ -42,6 +42,9 @@ EQUAL_DATA = ("two distinct nodes with the same value are taken for one: one of 
               "set (or the test that a node was seen) is keyed by `.data`, or Value defines "
               "__eq__/__hash__ by its data; key it by the node itself (`visited.add(v)`, "
               "identity)")
+HANG_ON_REUSE = (" — backward() finishes where each node is used once (the ops' own checks "
+                 "pass) and loops here, where a node is reached a second time (used twice "
+                 "or shared): the walk must skip a node it has already visited")
 CUT = ("not run: the whole run's time budget of {seconds:g} s was spent by the checks "
        "before it (a slow or endless backward()?)")
 

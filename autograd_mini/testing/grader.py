@@ -250,7 +250,7 @@ class EngineChecker:
         self.time_budget, self.max_examples = time_budget, max_examples
         self.seed, self.total_budget = seed, total_budget
         self._started: float | None = None  # when the first check ran
-        self._hung = False  # a check ran out of time: the next ones get less
+        self._hangs = 0  # checks that ran out of time: each next one gets half as long
         self.name = _engine_name(value_class)
         self.results: dict[tuple[str, str], CheckResult] = {}  # by (category, name)
         self.notes: list[str] = []
@@ -276,7 +276,8 @@ class EngineChecker:
         plan += [Check("large inputs", checks.large_name(f), lambda f=f: checks.large(self, f),
                        op=f.op) for f in forms if f.kind == METHOD and f.op in LARGE_INPUT_OPS]
         plan += [Check("used twice", checks.twice_name(f), lambda f=f: checks.twice(self, f),
-                       op=f.op) for f in forms if f.kind in (VALUES, METHOD)]
+                       op=f.op) for f in forms if f.kind in (VALUES, METHOD)
+                 or (f.kind == NUMBER_RIGHT and f.method == "__pow__")]
         plan += [Check("shared nodes", text, lambda k=k: checks.shared(self, k))
                  for k, (text, _) in enumerate(checks.SHARED)]
         plan.append(Check("expressions", f"random expressions ({self.max_examples} tried, "
@@ -297,11 +298,15 @@ class EngineChecker:
     def semantics(self) -> list[str]:
         """Notes on what the engine does that is a choice, not a bug (run once)."""
         if not self.notes and not self._dead:
+            elapsed = time.monotonic() - (self._started or time.monotonic())
+            seconds = min(self.check_seconds(), self.total_budget - elapsed)
+            if seconds <= 0.05:
+                return self.notes
             try:
-                self.notes = within(self.time_budget, lambda: checks.notes(self))
+                self.notes = within(seconds, lambda: checks.notes(self))
             except CheckTimeout:
                 self.notes = ["two backward() calls in a row did not finish within "
-                              f"{self.time_budget:g} s"]
+                              f"{seconds:g} s"]
         return self.notes
 
     def carrier_works(self, form) -> bool:
@@ -341,20 +346,17 @@ class EngineChecker:
         if left <= 0.05:
             return CheckResult(check.category, check.name, "fail",
                                note=words.CUT.format(seconds=self.total_budget))
-        seconds = self.time_budget * check.budget
-        if self._hung:  # an endless loop seen once is seen again: stop each one sooner
-            seconds = min(seconds, max(1.0, self.time_budget / 5))
-        seconds = min(seconds, left)
+        seconds = min(self.check_seconds(check.budget), left)
         try:
             failures = [Failure(check.category, check.name, *found)
                         for found in within(seconds, check.function)]
         except checks.Skip as skip:
             return CheckResult(check.category, check.name, "skip", note=str(skip))
         except CheckTimeout:
-            self._hung = True
+            self._hangs += 1
             failures = [self._failure(check, check.op, check.name, {}, {},
-                                      {"error": "did not finish"},
-                                      words.HANG.format(seconds=seconds))]
+                                      {"error": "did not finish"}, self._hang_words(check,
+                                                                                   seconds))]
             if check is self._checks[0]:
                 self._dead = "not run: backward() did not finish on a single Value"
         except (Exception, SystemExit) as error:  # the engine's code failed: a failure
@@ -362,6 +364,23 @@ class EngineChecker:
                                       {"error": f"{type(error).__name__}: {error}"},
                                       words.raised(error, "the check"))]
         return CheckResult(check.category, check.name, "fail" if failures else "pass", failures)
+
+    def check_seconds(self, multiple: float = 1.0) -> float:
+        """A check's budget: ``time_budget`` times its multiple, halved after each check
+        that ran out of time (an endless loop seen once is met again), down to 0.5 s."""
+        seconds = self.time_budget * multiple
+        if self._hangs:
+            seconds = max(seconds / 2 ** self._hangs, min(0.5, seconds))
+        return seconds
+
+    def _hang_words(self, check: Check, seconds: float) -> str:
+        text = words.HANG.format(seconds=seconds)
+        reuses = check.category in ("used twice", "shared nodes") or \
+            check.name == "distinct nodes with equal values"
+        ops_pass = any(r.status == "pass" for r in self.results.values() if r.category == "ops")
+        if reuses and ops_pass:
+            text += words.HANG_ON_REUSE
+        return text
 
     @staticmethod
     def _failure(check: Check, op: str, expression: str, inputs, expected, got,

@@ -24,7 +24,7 @@ from ..core import engine
 from ..core.naming import fmt
 from . import diagnosis as words
 from .diagnosis import close
-from .op_forms import METHOD, NUMBER_LEFT, NUMBER_RIGHT, Form, Program, fitting, programs
+from .op_forms import METHOD, NUMBER_LEFT, NUMBER_RIGHT, VALUES, Form, Program, fitting, programs
 
 __all__ = ["Found", "Skip", "DEPTH", "UPSTREAM", "SHARED", "LARGE", "form_name", "twice_name",
            "large_name", "seed", "fresh_grad", "equal_values", "op", "order_probe", "inner_nodes",
@@ -76,6 +76,8 @@ def twice_name(form: Form) -> str:
     """``add: x1 + x1``; for a one-input op, ``exp: x1 + exp(x1)``."""
     if form.kind == METHOD:
         return f"{form.op}: x1 + {form.text(['x1'])}"
+    if form.kind == NUMBER_RIGHT:
+        return f"{form.op}: x1 + {form.text(['x1', 'c'])}"
     return f"{form.op}: {form.text(['x1', 'x1'])}"
 
 
@@ -126,6 +128,12 @@ def equal_values(checker) -> list[Found]:
     """Two distinct inner nodes with the same value are two nodes: the walk of the graph
     must tell nodes apart by identity, not by ``.data``."""
     text, build = _EQUAL
+    for form in checker.forms:  # the graph's own ops must pass first, used twice too
+        if form.op in ("add", "mul") and form.kind in (VALUES, NUMBER_RIGHT):
+            for name, category in ((form_name(form), "ops"), (twice_name(form), "used twice")):
+                result = checker.result_of(name, category)
+                if result is not None and result.status == "fail":
+                    raise Skip(f"see the check {name} ({category})")
     found = _compare(checker, "backward", text, (1.0,), build)
     if not found or "error" in found[0].got or "value" in found[0].got:
         return found
@@ -194,6 +202,7 @@ def op(checker, form: Form) -> list[Found]:
         hint = f" (micrograd: `def {form.method}(self, other): {line}`)" if line else ""
         return [Found(form.op, form_name(form).split(": ", 1)[1], {}, {}, {"error": "missing"},
                       f"the engine has no {form.method}, which micrograd's API has{hint}")]
+    collided = None
     for upstream in (1.0, UPSTREAM):
         if upstream != 1.0 and not checker.carrier_works(form):
             break  # `out * 2.5` cannot carry a gradient into the node: x * c is broken
@@ -201,14 +210,32 @@ def op(checker, form: Form) -> list[Found]:
             found = _op_at(checker, form, values, number, upstream, first=upstream == 1 and k == 0)
             if found is None:
                 continue
+            if "error" not in found.got and _equal_data(form, values, number, upstream):
+                collided = collided or found  # an inner node's value equals another's:
+                continue                      # the other points tell whether that is why
             if upstream != 1.0 and found.diagnosis.startswith("no gradient reaches") \
                     and order_probe(checker) == "unlinked":
                 found = found._replace(diagnosis=words.UNLINKED)
             if "error" not in found.got and form.primitive.kink_distance is not None:
                 found = found._replace(diagnosis=_kink_slip(checker, form) or found.diagnosis)
             return [found]
+    if collided is not None:  # wrong only where two nodes have the same value
+        return [collided._replace(op="backward", diagnosis=words.EQUAL_DATA)]
     values, number = _points(form)[0]
     return linked(checker, form, values, number)
+
+
+def _equal_data(form: Form, values, number, upstream: float) -> bool:
+    """Whether the op's node, an inner node under ``out * upstream``, has the value of
+    another node of the graph (an input, the number, the factor or the output)."""
+    if upstream == 1.0:
+        return False
+    try:
+        inner = form.primitive.value(*form.arguments(values, number))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return False
+    others = [*values, upstream, inner * upstream] + ([] if number is None else [number])
+    return any(close(inner, v) for v in others)
 
 
 def _reaches(out: Any, leaves: list, limit: int = 200) -> bool | None:
@@ -367,6 +394,11 @@ def _twice_graphs(form: Form) -> list:
         one = form.text(["x1"])
         return [(f"x1 + {one}", (x,), lambda ls, fs: ls[0] + f([ls[0]], fs)),
                 (f"{one} * x1", (x,), lambda ls, fs: f([ls[0]], fs) * ls[0])]
+    if form.kind == NUMBER_RIGHT:  # x1**3 where the engine has no x1**x2
+        (x,), c = _points(form)[0]
+        one = form.text(["x1", fmt(c)])
+        return [(f"x1 + {one}", (x,), lambda ls, fs: ls[0] + f([ls[0], c], fs)),
+                (f"{one} * x1", (x,), lambda ls, fs: f([ls[0], c], fs) * ls[0])]
     common = [v for v in fitting(samples[0]) if v in fitting(samples[1])]
     if not common:
         return []
