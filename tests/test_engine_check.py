@@ -454,7 +454,10 @@ def _pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def test_the_plugin_runs_the_checks_as_test_cases_in_any_folder(tmp_path):
     (tmp_path / "engine.py").write_text(SOURCE)
-    good = _pytest("--check-engine=engine.py:Value", "-q", cwd=tmp_path)
+    good = _pytest("--check-engine=engine.py:Value", "--check-engine-max-examples=5",
+                   "--check-engine-seed=2", "--check-engine-total-budget=30", "-v",
+                   cwd=tmp_path)
+    assert "random expressions (5 tried" in good.stdout
     assert good.returncode == 0, good.stdout + good.stderr
     assert " passed" in good.stdout and "failed" not in good.stdout
     folder = tmp_path / "course"
@@ -498,3 +501,57 @@ def test_the_readme_example_prints_what_it_says():
     printed = out.getvalue().splitlines()
     assert printed[0] == "False" and printed[1] == shown[0]
     assert printed[2] == "{'points': 15, 'of': 15}"
+
+
+# -- report formats -----------------------------------------------------------------------
+
+
+def _valid_gradescope(results: dict) -> None:
+    """The structure of Gradescope's results.json, as its autograder documents it."""
+    visibilities = {"hidden", "after_due_date", "after_published", "visible"}
+    assert set(results) <= {"score", "max_score", "execution_time", "output", "output_format",
+                            "test_output_format", "test_name_format", "visibility",
+                            "stdout_visibility", "extra_data", "tests", "leaderboard"}
+    assert isinstance(results["score"], (int, float)) and results["stdout_visibility"] in \
+        visibilities
+    assert 0 <= results["score"] <= results["max_score"]
+    for test in results["tests"]:
+        assert set(test) <= {"score", "max_score", "status", "name", "name_format", "number",
+                             "output", "output_format", "tags", "visibility", "extra_data"}
+        assert isinstance(test["name"], str) and isinstance(test["output"], str)
+        assert 0 <= test["score"] <= test["max_score"] and test["visibility"] in visibilities
+        assert test["status"] in {"passed", "failed"}
+    assert abs(sum(t["score"] for t in results["tests"]) - results["score"]) < 1e-4
+    assert abs(sum(t["max_score"] for t in results["tests"]) - results["max_score"]) < 1e-4
+
+
+def test_the_gradescope_format_has_a_test_per_check_and_the_failures_as_output(tmp_path):
+    from autograd_mini.testing.report_formats import formatted, gradescope
+
+    report = check_engine(_load(_mutant(tmp_path, "exp overwrites (= for +=, the lecture's "
+                                                   "slip)")), max_examples=10)
+    results = gradescope(report)
+    _valid_gradescope(results)
+    n = report.counts()
+    assert len(results["tests"]) == n["pass"] + n["fail"] and results["score"] == n["pass"]
+    (failed,) = [t for t in results["tests"] if t["status"] == "failed"]
+    assert failed["name"] == "used twice: exp: x1 + exp(x1)" and failed["score"] == 0
+    assert "overwritten instead of added" in failed["output"]
+    scaled = json.loads(formatted(report, "gradescope", max_score=10, visibility="hidden"))
+    _valid_gradescope(scaled)
+    assert scaled["max_score"] == 10 and scaled["score"] == pytest.approx(
+        10 * n["pass"] / (n["pass"] + n["fail"]))
+    with pytest.raises(ValueError, match="format"):
+        formatted(report, "xml")
+
+
+def test_the_command_writes_gradescope_results_with_its_options(tmp_path):
+    out = tmp_path / "results.json"
+    run = _command(f"{ENGINE}:Value", "--format", "gradescope", "--max-examples", "5",
+                   "--seed", "1", "--total-budget", "30", "-o", str(out), cwd=tmp_path)
+    assert run.returncode == 0 and run.stdout == "", run.stderr
+    results = json.loads(out.read_text())
+    _valid_gradescope(results)
+    assert results["score"] == results["max_score"] > 30
+    assert any(t["name"] == "expressions: random expressions (5 tried, the failing one "
+               "shrunk)" for t in results["tests"])
