@@ -153,6 +153,9 @@ MUTANTS = {
     "relu's forward comparison reversed": (
         "0.0 if self.data < 0 else self.data", "0.0 if self.data > 0 else self.data", "relu",
         "comparison in the forward pass is reversed"),
+    "relu's gradient condition always true (out.data >= 0)": (
+        "(out.data > 0) * out.grad", "(out.data >= 0) * out.grad", "relu",
+        "condition is always true"),
     "tanh overwrites": (
         "self.grad += (1 - t**2) * out.grad", "self.grad = (1 - t**2) * out.grad",
         "tanh", "overwritten instead of added"),

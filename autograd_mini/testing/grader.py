@@ -11,16 +11,22 @@ the op table it has as methods (``relu``, ``tanh``, ``exp``, ``log``, ``sigmoid`
 Every value and gradient it gives is held against this engine (the op table's rules) and
 against finite differences of its own forward pass:
 
-* each op, in each form, at a few points, with the gradient from above 1 and not 1;
-* a node used twice (``a + a``, ``a * a``), and inner nodes shared by later ones;
+* a fresh node's ``grad`` is 0; two distinct nodes with equal values stay two nodes;
+* each op, in each form, at a few points, with the gradient from above 1 and not 1, and
+  its node linked to its inputs (``_prev``);
+* the one-input ops far from 0 (``tanh(400)``, ``sigmoid(-800)``), where the lecture's
+  formulas of ``exp`` overflow though the answer is finite;
+* a node used twice (``a + a``, ``(a * b) + a``, ``a + a.exp()``, ``a.exp() * a``), and
+  inner nodes shared by later ones;
 * random expressions of the ops that passed (hypothesis), the failing one shrunk to the
   smallest;
 * a chain 2,000 nodes deep, and, where the engine has ``nn``, two MLP training steps;
 * two ``backward()`` calls in a row, reported as a note on the engine's semantics.
 
 The student's code runs under guard: an exception, a ``RecursionError``, an infinite
-value or a hang (each check has a time budget) is a failure with a diagnosis, never a
-crash of the checker.  :class:`Adapter` covers other spellings.
+value or a hang (each check has a time budget, halved after each hang, and the whole run
+one too: checks left when it is spent fail as not run) is a failure with a diagnosis,
+never a crash of the checker.  :class:`Adapter` covers other spellings.
 """
 
 from __future__ import annotations
@@ -354,9 +360,10 @@ class EngineChecker:
             return CheckResult(check.category, check.name, "skip", note=str(skip))
         except CheckTimeout:
             self._hangs += 1
-            failures = [self._failure(check, check.op, check.name, {}, {},
-                                      {"error": "did not finish"}, self._hang_words(check,
-                                                                                   seconds))]
+            text = self._hang_words(check, seconds)
+            blame = "backward" if words.HANG_ON_REUSE in text else check.op  # the walk's loop
+            failures = [self._failure(check, blame, check.name, {}, {},
+                                      {"error": "did not finish"}, text)]
             if check is self._checks[0]:
                 self._dead = "not run: backward() did not finish on a single Value"
         except (Exception, SystemExit) as error:  # the engine's code failed: a failure

@@ -526,8 +526,11 @@ def _compare(checker, op_name: str, text: str, point, build, used=None) -> list[
                       "the forward value is wrong (see the ops' own checks)")]
     if all(close(g, e) for g, e in zip(got, expected)):
         return []
+    used_leaves = [leaf for k, leaf in enumerate(leaves) if used is None or k in used]
+    diagnosis = words.UNLINKED if _reaches(out, used_leaves, limit=10_000) is False \
+        else _together(checker, got, expected)  # the structure first, then the order
     return [Found(op_name, text, inputs, _by_name(names, expected), _by_name(names, got),
-                  _together(checker, got, expected))]
+                  diagnosis)]
 
 
 def _together(checker, got, expected) -> str:
