@@ -153,6 +153,9 @@ MUTANTS = {
     "relu's forward comparison reversed": (
         "0.0 if self.data < 0 else self.data", "0.0 if self.data > 0 else self.data", "relu",
         "comparison in the forward pass is reversed"),
+    "__rsub__ as other - self": (
+        "return other + (-self)", "return other - self", "sub",
+        "`return (-self) + other`"),
     "relu's gradient condition always true (out.data >= 0)": (
         "(out.data > 0) * out.grad", "(out.data >= 0) * out.grad", "relu",
         "condition is always true"),
@@ -231,7 +234,7 @@ def test_the_correct_student_engine_passes_every_check():
 def test_every_mutant_is_caught_with_the_right_op_and_diagnosis(name, tmp_path):
     _, _, op, words = MUTANTS[name]
     start = time.monotonic()
-    report = check_engine(_load(_mutant(tmp_path, name)), time_budget=1.0, max_examples=30,
+    report = check_engine(_load(_mutant(tmp_path, name)), time_budget=1.0, max_examples=10,
                           total_budget=20.0)
     seconds = time.monotonic() - start
     assert not report.passed
@@ -427,13 +430,15 @@ def test_the_command_exits_0_when_all_pass_1_when_some_fail_2_for_a_bad_argument
     assert good.returncode == 0, good.stderr
     assert good.stdout.startswith("check_engine: ") and "FAILED" not in good.stdout
     bad = _command(f"{_mutant(tmp_path, 'exp' + chr(39) + 's rule uses the input')}:Value",
-                   "--json", cwd=tmp_path)
+                   "--json", "--max-examples", "10", cwd=tmp_path)
     assert bad.returncode == 1, bad.stderr
     data = json.loads(bad.stdout)
     assert data["passed"] is False and data["failures"][0]["op"] == "exp"
     assert data["categories"]["ops"]["points"] == data["categories"]["ops"]["of"] - 1
     for args in [["engine.py"], ["missing.py:Value"], ["autograd_mini.micrograd:Nope"],
-                 [f"{ENGINE}:Value", "--budget", "0"]]:
+                 [f"{ENGINE}:Value", "--budget", "0"],
+                 [f"{ENGINE}:Value", "--max-examples", "0"],
+                 [f"{ENGINE}:Value", "--total-budget", "-1"]]:
         wrong = _command(*args, cwd=tmp_path)
         assert wrong.returncode == 2 and wrong.stdout == ""
         assert len(wrong.stderr.strip().splitlines()) == 1
@@ -466,7 +471,8 @@ def test_the_plugin_runs_the_checks_as_test_cases_in_any_folder(tmp_path):
     folder = tmp_path / "course"
     folder.mkdir()
     _mutant(folder, "relu passes the gradient at negative inputs")
-    bad = _pytest("--check-engine=engine.py:Value", "-v", cwd=folder)
+    bad = _pytest("--check-engine=engine.py:Value", "-v", "--check-engine-max-examples=10",
+                  cwd=folder)
     assert bad.returncode == 1
     failed = [line for line in bad.stdout.splitlines() if line.startswith("FAILED")]
     assert failed and "relu" in failed[0], bad.stdout

@@ -70,14 +70,21 @@ def fresh_grad(got: float) -> str:
 def endless_operator(form: Form, text: str) -> str:
     """A RecursionError from building ``text``: the operator calls itself."""
     if form.kind == NUMBER_LEFT:
-        forward = "__" + form.method[3:]
+        fix = _REFLECTED_FIX.get(form.method, f"with self on the left, through "
+                                              f"__{form.method[3:]}")
         return (f"`{text}` never returns (RecursionError): {form.method} computes it with "
                 f"the number on the left again (`other {_sign(form)} self`), which Python "
-                f"hands back to {form.method}, without end — write it with self on the "
-                f"left, through {forward} (`return self {_sign(form)} other` where the op "
-                f"is symmetric)")
+                f"hands back to {form.method}, without end — write it {fix}")
     return (f"`{text}` never returns (RecursionError): {form.method} calls itself, through "
             "an operator that comes back to it — build the node directly")
+
+
+_REFLECTED_FIX = {"__radd__": "`return self + other` (addition is symmetric)",
+                  "__rmul__": "`return self * other` (multiplication is symmetric)",
+                  "__rsub__": "`return (-self) + other`, or wrap the number first: "
+                              "`return Value(other) - self`",
+                  "__rtruediv__": "`return other * self**-1`, or wrap the number first: "
+                                  "`return Value(other) / self`"}
 
 
 def _sign(form: Form) -> str:
