@@ -210,9 +210,13 @@ def op(checker, form: Form) -> list[Found]:
             found = _op_at(checker, form, values, number, upstream, first=upstream == 1 and k == 0)
             if found is None:
                 continue
-            if "error" not in found.got and _equal_data(form, values, number, upstream):
-                collided = collided or found  # an inner node's value equals another's:
-                continue                      # the other points tell whether that is why
+            same = _equal_data(form, values, number, upstream)
+            if "error" not in found.got and same is not None:
+                collided = collided or found._replace(  # an inner node's value equals
+                    diagnosis=f"here the op's node has the value {fmt(same)}, as another "
+                              f"node of the graph has, and only here is it wrong: "
+                              + words.EQUAL_DATA)   # another's: the other points tell why
+                continue
             if upstream != 1.0 and found.diagnosis.startswith("no gradient reaches") \
                     and order_probe(checker) == "unlinked":
                 found = found._replace(diagnosis=words.UNLINKED)
@@ -220,22 +224,22 @@ def op(checker, form: Form) -> list[Found]:
                 found = found._replace(diagnosis=_kink_slip(checker, form) or found.diagnosis)
             return [found]
     if collided is not None:  # wrong only where two nodes have the same value
-        return [collided._replace(op="backward", diagnosis=words.EQUAL_DATA)]
+        return [collided._replace(op="backward")]
     values, number = _points(form)[0]
     return linked(checker, form, values, number)
 
 
-def _equal_data(form: Form, values, number, upstream: float) -> bool:
-    """Whether the op's node, an inner node under ``out * upstream``, has the value of
-    another node of the graph (an input, the number, the factor or the output)."""
+def _equal_data(form: Form, values, number, upstream: float) -> float | None:
+    """The value of the op's node, an inner node under ``out * upstream``, where another
+    node of the graph (an input, the number, the factor or the output) has it too."""
     if upstream == 1.0:
-        return False
+        return None
     try:
         inner = form.primitive.value(*form.arguments(values, number))
     except (ValueError, ZeroDivisionError, OverflowError):
-        return False
+        return None
     others = [*values, upstream, inner * upstream] + ([] if number is None else [number])
-    return any(close(inner, v) for v in others)
+    return inner if any(close(inner, v) for v in others) else None
 
 
 def _reaches(out: Any, leaves: list, limit: int = 200) -> bool | None:
