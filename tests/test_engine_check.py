@@ -123,10 +123,12 @@ MUTANTS = {
     "tanh by the lecture's formula overflows": (
         "t = math.tanh(self.data)",
         "t = (math.exp(2 * self.data) - 1) / (math.exp(2 * self.data) + 1)",
-        "tanh", "(exp(2x) - 1) / (exp(2x) + 1) needs exp(2x)"),
+        "tanh", "overflowed: engine.py:57: `t = (math.exp(2 * self.data) - 1) / "
+        "(math.exp(2 * self.data) + 1)`"),
     "sigmoid by the lecture's formula overflows": (
         "s = 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))",
-        "s = 1 / (1 + math.exp(-x))", "sigmoid", "1 / (1 + exp(-x)) needs exp(-x)"),
+        "s = 1 / (1 + math.exp(-x))", "sigmoid",
+        "overflowed: engine.py:83: `s = 1 / (1 + math.exp(-x))`"),
     "add overwrites its first input only": (
         "            self.grad += out.grad\n            other.grad += out.grad",
         "            self.grad = out.grad\n            other.grad += out.grad",

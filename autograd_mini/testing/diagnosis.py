@@ -11,14 +11,17 @@ table says what each op's rule is, and the words quote it.
 from __future__ import annotations
 
 import math
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..core.naming import fmt
 from .op_forms import METHOD, NUMBER_LEFT, VALUES, Form
 
 __all__ = ["close", "value_diagnosis", "gradient_diagnosis", "OVERWRITE", "ORDER",
            "RECURSION", "NO_SEED", "UNLINKED", "HANG", "HANG_ON_REUSE", "EQUAL_DATA", "CUT",
-           "raised", "not_a_value", "fresh_grad", "endless_operator", "kink_slip", "overflow"]
+           "raised", "not_a_value", "fresh_grad", "endless_operator", "kink_slip", "overflow",
+           "engine_line"]
 
 OVERWRITE = ("the gradient is overwritten instead of added: a node used twice gets one "
              "path only — `self.grad = …` should be `self.grad += …`")
@@ -47,19 +50,6 @@ HANG_ON_REUSE = (" — backward() finishes where each node is used once (the ops
                  "or shared): the walk must skip a node it has already visited")
 CUT = ("not run: the whole run's time budget of {seconds:g} s was spent by the checks "
        "before it (a slow or endless backward()?)")
-
-# The formulas of the lecture that overflow far from 0, and what to write instead.
-_OVERFLOWING = {
-    "tanh": ("(exp(2x) - 1) / (exp(2x) + 1) needs exp(2x), beyond a float's 1.8e308 "
-             "once x > 355", "use math.tanh(x), or write it with exp(-2|x|)"),
-    "sigmoid": ("1 / (1 + exp(-x)) needs exp(-x), beyond a float's 1.8e308 once x < -709",
-                "for x < 0 write exp(x) / (1 + exp(x)), which takes exp of a negative number"),
-    "exp": ("a formula of exp such as 1 / exp(-x) needs exp(-x), beyond a float's 1.8e308",
-            "use math.exp(x) itself, and out.data for the gradient"),
-    "softplus": ("log(1 + exp(x)) needs exp(x), beyond a float's 1.8e308 once x > 709",
-                 "write it max(x, 0) + log(1 + exp(-|x|))"),
-}
-
 
 def fresh_grad(got: float) -> str:
     return (f"a new Value starts with grad = {fmt(got)}, not 0: every backward() adds into "
@@ -119,19 +109,38 @@ def kink_slip(form: Form, xs, wanted, seen) -> str:
     return ""
 
 
-def overflow(form: Form, x: float, error: BaseException | None,
+def overflow(form: Form, x: float, value: float, error: BaseException | None,
              backward: bool = False) -> str:
-    """The op far from 0 raised OverflowError or gave inf/nan where the answer is finite."""
+    """The op far from 0 raised OverflowError or gave inf/nan where its answer, ``value``,
+    is finite: the line of the engine that overflowed, quoted, and what to write instead."""
     what = (f"raised {type(error).__name__}: {error}" if error is not None
             else "gave a number that is not finite")
-    where = f"the backward pass of {form.op}({fmt(x)})" if backward else f"{form.op}({fmt(x)})"
-    formula, instead = _OVERFLOWING.get(form.op, (
-        "a formula of exp overflows (exp of a number over 709.78 is beyond a float)",
-        "rewrite it so that exp is taken of -|x| only"))
-    if error is not None and not isinstance(error, (OverflowError, ArithmeticError)):
+    step = "the backward pass of " if backward else ""
+    where = f"{step}`{form.text([fmt(x)])}`"
+    if error is not None and not isinstance(error, ArithmeticError):
         return f"{where} {what}: a large input (|x| = {fmt(abs(x))}) is not handled"
-    return (f"{where} {what}, though the answer is finite: the formula overflows — "
-            f"{formula}; {instead}")
+    line = engine_line(error)
+    quoted = f" — the line that overflowed: {line}" if line else ""
+    return (f"{where} {what}, though its answer is finite ({fmt(value)}): the formula "
+            f"overflows{quoted}. A formula of exp such as (exp(2x) - 1) / (exp(2x) + 1) or "
+            f"1 / (1 + exp(-x)) takes exp of a number beyond 709.78, larger than a float "
+            f"(1.8e308), though the quotient is finite: take exp of -|x| only (split by "
+            f"the sign of x), or use math's own function (math.tanh) — the rule: "
+            f"{form.primitive.formula}")
+
+
+def engine_line(error: BaseException | None) -> str:
+    """``engine.py:58: `t = ...` ``: the last line of the engine's own code (not this
+    package's) that the traceback of ``error`` passed through; "" if none."""
+    if error is None:
+        return ""
+    package = str(Path(__file__).resolve().parents[1])
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not str(Path(f.filename).resolve()).startswith(package)]
+    if not frames or not frames[-1].line:
+        return ""
+    frame = frames[-1]
+    return f"{Path(frame.filename).name}:{frame.lineno}: `{frame.line.strip()}`"
 
 
 def close(a: float, b: float, rtol: float = 1e-6, atol: float = 1e-8) -> bool:

@@ -129,7 +129,7 @@ def equal_values(checker) -> list[Found]:
     must tell nodes apart by identity, not by ``.data``."""
     text, build = _EQUAL
     for form in checker.forms:  # the graph's own ops must pass first, used twice too
-        if form.op in ("add", "mul") and form.kind in (VALUES, NUMBER_RIGHT):
+        if form.method in ("__add__", "__mul__") and form.kind in (VALUES, NUMBER_RIGHT):
             for name, category in ((form_name(form), "ops"), (twice_name(form), "used twice")):
                 result = checker.result_of(name, category)
                 if result is not None and result.status == "fail":
@@ -485,20 +485,20 @@ def large(checker, form: Form) -> list[Found]:
             value = checker.data(out)
         except Exception as error:
             return [Found(form.op, text, inputs, expected, _error(error),
-                          words.overflow(form, x, error))]
+                          words.overflow(form, x, o.data, error))]
         if not close(value, o.data):
             return [Found(form.op, text, inputs, expected, {"value": value},
-                          words.overflow(form, x, None) if not math.isfinite(value)
+                          words.overflow(form, x, o.data, None) if not math.isfinite(value)
                           else words.value_diagnosis(form, [x], value, o.data))]
         try:
             checker.backward(out)
             got = checker.grad(leaf)
         except Exception as error:
             return [Found(form.op, text, inputs, expected, _error(error),
-                          words.overflow(form, x, error, backward=True))]
+                          words.overflow(form, x, slope, error, backward=True))]
         if not close(got, slope):
             return [Found(form.op, text, inputs, expected, {"value": value, "d/dx1": got},
-                          words.overflow(form, x, None, backward=True)
+                          words.overflow(form, x, slope, None, backward=True)
                           if not math.isfinite(got) else
                           f"the gradient at the large input {fmt(x)} is {fmt(got)}, not "
                           f"{fmt(slope)} (the rule: {form.primitive.formula})")]
