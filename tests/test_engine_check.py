@@ -338,6 +338,7 @@ def test_the_report_gives_points_per_category_and_a_table(tmp_path):
     assert f"{n['pass']} of {n['pass'] + n['fail']} checks pass, {n['skip']} do not apply " \
         f"({len(report.results)} in all)" in text.splitlines()[0]
     assert sum(row.rstrip().endswith("ok") for row in rows) == n["pass"] == data["points"]
+    assert data["counts"] == n and data["of"] == n["pass"] + n["fail"]
 
 
 def test_failures_of_backward_itself_are_labelled_by_what_they_test(tmp_path):

@@ -150,7 +150,8 @@ class EngineReport:
         points = self.points()
         return {"engine": self.engine, "passed": self.passed,
                 "points": sum(p["points"] for p in points.values()),
-                "of": sum(p["of"] for p in points.values()), "categories": points,
+                "of": sum(p["of"] for p in points.values()), "counts": self.counts(),
+                "categories": points,
                 "failures": [asdict(f) for f in self.failures], "notes": self.notes,
                 "checks": [{"category": r.category, "name": r.name, "status": r.status,
                             "note": r.note} for r in self.results]}
