@@ -208,8 +208,16 @@ def _check_engine(args: argparse.Namespace) -> int:
     """Grade an engine with micrograd's API: 0 when every check passes, 1 when some fail."""
     from .testing.grader import check_engine, load_engine  # hypothesis: only here
 
-    report = check_engine(load_engine(args.target), time_budget=args.budget)
-    _say(report.to_json() if args.json else str(report))
+    report = check_engine(load_engine(args.target), time_budget=args.budget,
+                          max_examples=args.max_examples, seed=args.seed,
+                          total_budget=args.total_budget)
+    from .testing.report_formats import formatted
+    text = formatted(report, "json" if args.json else args.format, max_score=args.max_score)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as file:
+            file.write(text + "\n")
+    else:
+        _say(text)
     return 0 if report.passed else 1
 
 
@@ -223,7 +231,29 @@ def _add_check_engine(commands) -> None:
                          help="the report as JSON, with points per category")
     command.add_argument("--budget", type=float, default=5.0, metavar="SECONDS",
                          help="the time each check may take (default 5)")
+    _add_check_engine_options(command)
     command.set_defaults(run=_check_engine)
+
+
+def _add_check_engine_options(command) -> None:
+    """The options of the random expressions, the whole run's budget and the formats."""
+    command.add_argument("--max-examples", type=int, default=150, metavar="N",
+                         help="how many random expressions to try (default 150)")
+    command.add_argument("--seed", type=int, default=None, metavar="N",
+                         help="draw the random expressions from this seed (default: the "
+                              "same fixed draw every run)")
+    command.add_argument("--total-budget", type=float, default=60.0, metavar="SECONDS",
+                         help="the time the whole run may take; checks left when it is spent "
+                              "fail as not run (default 60)")
+    command.add_argument("--format", choices=["text", "json", "gradescope"], default="text",
+                         help="text (default), json (as --json), or gradescope (its "
+                              "results.json)")
+    command.add_argument("--max-score", type=float, default=None, metavar="POINTS",
+                         help="with --format gradescope: the points the checks share "
+                              "(default: one a check)")
+    command.add_argument("-o", "--output", metavar="FILE",
+                         help="write the report here (e.g. /autograder/results/results.json) "
+                              "instead of printing it")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -11,13 +11,17 @@ table says what each op's rule is, and the words quote it.
 from __future__ import annotations
 
 import math
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..core.naming import fmt
 from .op_forms import METHOD, NUMBER_LEFT, VALUES, Form
 
 __all__ = ["close", "value_diagnosis", "gradient_diagnosis", "OVERWRITE", "ORDER",
-           "RECURSION", "NO_SEED", "UNLINKED", "HANG", "raised", "not_a_value"]
+           "RECURSION", "NO_SEED", "UNLINKED", "HANG", "HANG_ON_REUSE", "EQUAL_DATA", "CUT",
+           "raised", "not_a_value", "fresh_grad", "endless_operator", "kink_slip", "overflow",
+           "engine_line"]
 
 OVERWRITE = ("the gradient is overwritten instead of added: a node used twice gets one "
              "path only — `self.grad = …` should be `self.grad += …`")
@@ -35,6 +39,108 @@ NO_SEED = ("backward() does not seed the output's gradient with 1: dL/dL = 1 sta
            "chain rule — set `self.grad = 1` before walking the graph")
 HANG = ("did not finish within the time budget of {seconds:g} s: an endless loop? (a "
         "while loop over the graph whose stack or queue never empties)")
+
+EQUAL_DATA = ("two distinct nodes with the same value are taken for one: one of them is "
+              "skipped in the walk of the graph, and its _backward never runs — the visited "
+              "set (or the test that a node was seen) is keyed by `.data`, or Value defines "
+              "__eq__/__hash__ by its data; key it by the node itself (`visited.add(v)`, "
+              "identity)")
+HANG_ON_REUSE = (" — backward() finishes where each node is used once (the ops' own checks "
+                 "pass) and loops here, where a node is reached a second time (used twice "
+                 "or shared): the walk must skip a node it has already visited")
+CUT = ("not run: the whole run's time budget of {seconds:g} s was spent by the checks "
+       "before it (a slow or endless backward()?)")
+
+def fresh_grad(got: float) -> str:
+    return (f"a new Value starts with grad = {fmt(got)}, not 0: every backward() adds into "
+            "the gradients, so each node must start from `self.grad = 0.0` (in __init__), "
+            "and only backward() seeds the output with 1")
+
+
+def endless_operator(form: Form, text: str) -> str:
+    """A RecursionError from building ``text``: the operator calls itself."""
+    if form.kind == NUMBER_LEFT:
+        fix = _REFLECTED_FIX.get(form.method, f"with self on the left, through "
+                                              f"__{form.method[3:]}")
+        return (f"`{text}` never returns (RecursionError): {form.method} computes it with "
+                f"the number on the left again (`other {_sign(form)} self`), which Python "
+                f"hands back to {form.method}, without end — write it {fix}")
+    return (f"`{text}` never returns (RecursionError): {form.method} calls itself, through "
+            "an operator that comes back to it — build the node directly")
+
+
+_REFLECTED_FIX = {"__radd__": "`return self + other` (addition is symmetric)",
+                  "__rmul__": "`return self * other` (multiplication is symmetric)",
+                  "__rsub__": "`return (-self) + other`, or wrap the number first: "
+                              "`return Value(other) - self`",
+                  "__rtruediv__": "`return other * self**-1`, or wrap the number first: "
+                                  "`return Value(other) / self`"}
+
+
+def _sign(form: Form) -> str:
+    return form.primitive.symbol if len(form.primitive.symbol) <= 2 else form.op
+
+
+def kink_slip(form: Form, xs, wanted, seen) -> str:
+    """An op with a kink (relu), from its (value, slope) on each side: the comparison
+    reversed, or a condition on the gradient that is never (or always) true."""
+    (want_p, want_m), (seen_p, seen_m) = wanted, seen
+    if not (close(seen_p[0], want_p[0]) and close(seen_m[0], want_m[0])):
+        if close(seen_p[0], want_m[0] if want_m[0] != 0 else 0.0) and close(seen_m[0], xs[1]) \
+                and close(want_p[0], xs[0]):
+            return (f"the comparison in the forward pass is reversed: {form.op} passes the "
+                    f"negative input {fmt(xs[1])} and blocks the positive {fmt(xs[0])} "
+                    "(`0 if x < 0 else x`: a `<` written `>`)")
+        return ""
+    slopes = (seen_p[1], seen_m[1])
+    if close(slopes[0], want_m[1]) and close(slopes[1], want_p[1]) \
+            and not close(want_p[1], want_m[1]):
+        return (f"the condition of the gradient is reversed: it flows at the negative input "
+                f"{fmt(xs[1])} and not at the positive {fmt(xs[0])} — "
+                "`(out.data > 0) * out.grad`, not `<`")
+    if all(close(g, 0.0) for g in slopes) and not close(want_p[1], 0.0):
+        return (f"the gradient never flows: its condition is never true on either side "
+                f"(the output {fmt(seen_p[0])} and {fmt(seen_m[0])}; relu's output is never "
+                "negative, so `out.data < 0` never holds) — `(out.data > 0) * out.grad`")
+    if all(close(g, 1.0) for g in slopes) and not close(want_m[1], 1.0):
+        return ("the gradient passes through where the derivative is 0 on both sides: its "
+                "condition is always true (`>=` of the output with 0?) — "
+                "`(out.data > 0) * out.grad`")
+    return ""
+
+
+def overflow(form: Form, x: float, value: float, error: BaseException | None,
+             backward: bool = False) -> str:
+    """The op far from 0 raised OverflowError or gave inf/nan where its answer, ``value``,
+    is finite: the line of the engine that overflowed, quoted, and what to write instead."""
+    what = (f"raised {type(error).__name__}: {error}" if error is not None
+            else "gave a number that is not finite")
+    step = "the backward pass of " if backward else ""
+    where = f"{step}`{form.text([fmt(x)])}`"
+    if error is not None and not isinstance(error, ArithmeticError):
+        return f"{where} {what}: a large input (|x| = {fmt(abs(x))}) is not handled"
+    line = engine_line(error)
+    quoted = f" — the line that overflowed: {line}" if line else ""
+    return (f"{where} {what}, though its answer is finite ({fmt(value)}): the formula "
+            f"overflows{quoted}. A formula of exp such as (exp(2x) - 1) / (exp(2x) + 1) or "
+            f"1 / (1 + exp(-x)) takes exp of a number beyond 709.78, larger than a float "
+            f"(1.8e308), though the quotient is finite: take exp of -|x| only (split by "
+            f"the sign of x), or use math's own function (math.tanh) — the rule: "
+            f"{form.primitive.formula}")
+
+
+def engine_line(error: BaseException | None) -> str:
+    """``engine.py:58: `t = ...` ``: the last line of the engine's own code (not this
+    package's) that the traceback of ``error`` passed through; "" if none."""
+    if error is None:
+        return ""
+    package = str(Path(__file__).resolve().parents[1])
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not str(Path(f.filename).resolve()).startswith(package)]
+    if not frames or not frames[-1].line:
+        return ""
+    frame = frames[-1]
+    return f"{Path(frame.filename).name}:{frame.lineno}: `{frame.line.strip()}`"
 
 
 def close(a: float, b: float, rtol: float = 1e-6, atol: float = 1e-8) -> bool:

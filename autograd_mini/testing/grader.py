@@ -11,16 +11,22 @@ the op table it has as methods (``relu``, ``tanh``, ``exp``, ``log``, ``sigmoid`
 Every value and gradient it gives is held against this engine (the op table's rules) and
 against finite differences of its own forward pass:
 
-* each op, in each form, at a few points, with the gradient from above 1 and not 1;
-* a node used twice (``a + a``, ``a * a``), and inner nodes shared by later ones;
+* a fresh node's ``grad`` is 0; two distinct nodes with equal values stay two nodes;
+* each op, in each form, at a few points, with the gradient from above 1 and not 1, and
+  its node linked to its inputs (``_prev``);
+* the one-input ops far from 0 (``tanh(400)``, ``sigmoid(-800)``), where the lecture's
+  formulas of ``exp`` overflow though the answer is finite;
+* a node used twice (``a + a``, ``(a * b) + a``, ``a + a.exp()``, ``a.exp() * a``), and
+  inner nodes shared by later ones;
 * random expressions of the ops that passed (hypothesis), the failing one shrunk to the
   smallest;
 * a chain 2,000 nodes deep, and, where the engine has ``nn``, two MLP training steps;
 * two ``backward()`` calls in a row, reported as a note on the engine's semantics.
 
 The student's code runs under guard: an exception, a ``RecursionError``, an infinite
-value or a hang (each check has a time budget) is a failure with a diagnosis, never a
-crash of the checker.  :class:`Adapter` covers other spellings.
+value or a hang (each check has a time budget, halved after each hang, and the whole run
+one too: checks left when it is spent fail as not run) is a failure with a diagnosis,
+never a crash of the checker.  :class:`Adapter` covers other spellings.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from __future__ import annotations
 import json
 import operator
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -38,14 +45,14 @@ from . import diagnosis as words
 from . import grader_checks as checks
 from .budget import CheckTimeout, within
 from .loading import FILE_MODULE_PREFIX, EngineLoadError, load_engine
-from .op_forms import NUMBER_RIGHT, VALUES, all_forms
+from .op_forms import METHOD, NUMBER_RIGHT, VALUES, all_forms
 
 __all__ = ["check_engine", "EngineReport", "Failure", "CheckResult", "Adapter",
            "EngineChecker", "load_engine", "EngineLoadError", "CATEGORIES"]
 
 # The categories of checks, in the order they run and are reported.
-CATEGORIES = ("backward", "ops", "used twice", "shared nodes", "expressions", "deep graph",
-              "nn")
+CATEGORIES = ("backward", "ops", "large inputs", "used twice", "shared nodes", "expressions",
+              "deep graph", "nn")
 
 
 @dataclass
@@ -83,9 +90,15 @@ class Failure:
     got: dict[str, Any]          # the engine's, or {"error": ...}
     diagnosis: str               # the likely bug, in words
 
+    @property
+    def label(self) -> str:
+        """What the failure is about: the op, or what the check tests where the op to blame
+        is backward() itself (``shared nodes``, ``deep graph``)."""
+        return {"backward": self.category}.get(self.op, self.op)
+
     def __str__(self) -> str:
         show = lambda d: ", ".join(f"{k} = {_shown(v)}" for k, v in d.items()) or "-"  # noqa: E731
-        return (f"{self.op}: {self.expression}\n   inputs    {show(self.inputs)}\n"
+        return (f"{self.label}: {self.expression}\n   inputs    {show(self.inputs)}\n"
                 f"   expected  {show(self.expected)}\n   got       {show(self.got)}\n"
                 f"   diagnosis {self.diagnosis}")
 
@@ -137,7 +150,8 @@ class EngineReport:
         points = self.points()
         return {"engine": self.engine, "passed": self.passed,
                 "points": sum(p["points"] for p in points.values()),
-                "of": sum(p["of"] for p in points.values()), "categories": points,
+                "of": sum(p["of"] for p in points.values()), "counts": self.counts(),
+                "categories": points,
                 "failures": [asdict(f) for f in self.failures], "notes": self.notes,
                 "checks": [{"category": r.category, "name": r.name, "status": r.status,
                             "note": r.note} for r in self.results]}
@@ -146,13 +160,19 @@ class EngineReport:
         """The report for a grader: points per category, each failure, the notes."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=str)
 
+    def counts(self) -> dict[str, int]:
+        """How many checks passed, failed and were skipped: together, the rows."""
+        return {status: sum(r.status == status for r in self.results)
+                for status in ("pass", "fail", "skip")}
+
     def __str__(self) -> str:
-        total = self.to_dict()
-        head = (f"check_engine: {self.engine} — {total['points']} of {total['of']} checks "
-                f"pass" + ("" if self.passed else f", {_count(len(self.failures), 'failure')}"))
+        n = self.counts()
+        head = (f"check_engine: {self.engine} — {n['pass']} of {n['pass'] + n['fail']} checks "
+                f"pass, {n['skip']} do not apply ({len(self.results)} in all)"
+                + ("" if self.passed else f"; {_count(len(self.failures), 'failure')}"))
         rows = [("category", "check", "result")] + [
             (r.category, r.name, {"pass": "ok", "fail": "FAILED", "skip": "skipped"}[r.status]
-             + (f" ({r.note})" if r.note and r.status == "skip" else ""))
+             + (f" ({r.note})" if r.note else ""))
             for r in self.results]
         parts = [head, aligned(rows, rule=True)]
         if self.failures:
@@ -176,7 +196,8 @@ def _engine_name(kind: type) -> str:
 
 
 def check_engine(value_class: type, adapter: Adapter | None = None, *,
-                 time_budget: float = 5.0, max_examples: int = 150) -> EngineReport:
+                 time_budget: float = 5.0, max_examples: int = 150, seed: int | None = None,
+                 total_budget: float = 60.0) -> EngineReport:
     """Property-test the engine whose node class is ``value_class``: every op it has
     against finite differences and this engine, then graphs that test ``backward`` itself.
 
@@ -186,13 +207,17 @@ def check_engine(value_class: type, adapter: Adapter | None = None, *,
         time_budget: seconds each check may take (the random expressions get six times
             as much); beyond it the check fails as a hang.
         max_examples: how many random expressions hypothesis tries.
+        seed: the random expressions' seed; None (the default) draws the same ones every
+            run, as any fixed seed does.
+        total_budget: seconds the whole run may take: each check's budget shrinks to what
+            is left, and once it is spent the remaining checks fail as not run.
 
     Returns:
         An :class:`EngineReport`: ``passed``, ``failures`` (each with ``op``,
         ``expression``, ``inputs``, ``expected``, ``got``, ``diagnosis``), ``to_json()``.
     """
     checker = EngineChecker(value_class, adapter, time_budget=time_budget,
-                            max_examples=max_examples)
+                            max_examples=max_examples, seed=seed, total_budget=total_budget)
     return checker.report()
 
 
@@ -212,7 +237,8 @@ class EngineChecker:
     (the pytest plugin runs them as test cases; :func:`check_engine` runs them all)."""
 
     def __init__(self, value_class: type, adapter: Adapter | None = None, *,
-                 time_budget: float = 5.0, max_examples: int = 150) -> None:
+                 time_budget: float = 5.0, max_examples: int = 150, seed: int | None = None,
+                 total_budget: float = 60.0) -> None:
         if not isinstance(value_class, type):
             raise TypeError(f"check_engine expects a class (the engine's Value), "
                             f"got {type(value_class).__name__}")
@@ -220,7 +246,16 @@ class EngineChecker:
             raise ValueError(f"the time budget must be a positive number of seconds, "
                              f"got {time_budget!r}")
         self.kind, self.adapter = value_class, adapter or Adapter()
+        if not (isinstance(total_budget, (int, float)) and 0 < total_budget < float("inf")):
+            raise ValueError(f"the total time budget must be a positive number of seconds, "
+                             f"got {total_budget!r}")
+        if not (isinstance(max_examples, int) and max_examples > 0):
+            raise ValueError(f"max_examples must be a positive whole number, "
+                             f"got {max_examples!r}")
         self.time_budget, self.max_examples = time_budget, max_examples
+        self.seed, self.total_budget = seed, total_budget
+        self._started: float | None = None  # when the first check ran
+        self._hangs = 0  # checks that ran out of time: each next one gets half as long
         self.name = _engine_name(value_class)
         self.results: dict[tuple[str, str], CheckResult] = {}  # by (category, name)
         self.notes: list[str] = []
@@ -234,13 +269,20 @@ class EngineChecker:
     def _plan(self) -> list[Check]:
         forms = self.forms
         plan = [Check("backward", "the seed: backward() on a single Value",
-                      lambda: checks.seed(self))]
+                      lambda: checks.seed(self)),
+                Check("backward", "a new Value starts with grad 0",
+                      lambda: checks.fresh_grad(self))]
         plan += [Check("ops", checks.form_name(f), lambda f=f: checks.op(self, f), op=f.op)
                  for f in forms]
         plan.append(Check("backward", "gradients pass through inner nodes",
                           lambda: checks.inner_nodes(self)))
+        plan.append(Check("backward", "distinct nodes with equal values",
+                          lambda: checks.equal_values(self)))
+        plan += [Check("large inputs", checks.large_name(f), lambda f=f: checks.large(self, f),
+                       op=f.op) for f in forms if f.kind == METHOD]
         plan += [Check("used twice", checks.twice_name(f), lambda f=f: checks.twice(self, f),
-                       op=f.op) for f in forms if f.kind == VALUES]
+                       op=f.op) for f in forms if f.kind in (VALUES, METHOD)
+                 or (f.kind == NUMBER_RIGHT and f.method == "__pow__")]
         plan += [Check("shared nodes", text, lambda k=k: checks.shared(self, k))
                  for k, (text, _) in enumerate(checks.SHARED)]
         plan.append(Check("expressions", f"random expressions ({self.max_examples} tried, "
@@ -261,11 +303,15 @@ class EngineChecker:
     def semantics(self) -> list[str]:
         """Notes on what the engine does that is a choice, not a bug (run once)."""
         if not self.notes and not self._dead:
+            elapsed = time.monotonic() - (self._started or time.monotonic())
+            seconds = min(self.check_seconds(), self.total_budget - elapsed)
+            if seconds <= 0.05:
+                return self.notes
             try:
-                self.notes = within(self.time_budget, lambda: checks.notes(self))
+                self.notes = within(seconds, lambda: checks.notes(self))
             except CheckTimeout:
                 self.notes = ["two backward() calls in a row did not finish within "
-                              f"{self.time_budget:g} s"]
+                              f"{seconds:g} s"]
         return self.notes
 
     def carrier_works(self, form) -> bool:
@@ -298,16 +344,25 @@ class EngineChecker:
 
     def _guarded(self, check: Check) -> CheckResult:
         """Run ``check`` within its time budget; whatever the engine does, a verdict."""
-        seconds = self.time_budget * check.budget
+        now = time.monotonic()
+        if self._started is None:
+            self._started = now
+        left = self.total_budget - (now - self._started)
+        if left <= 0.05:
+            return CheckResult(check.category, check.name, "fail",
+                               note=words.CUT.format(seconds=self.total_budget))
+        seconds = min(self.check_seconds(check.budget), left)
         try:
             failures = [Failure(check.category, check.name, *found)
                         for found in within(seconds, check.function)]
         except checks.Skip as skip:
             return CheckResult(check.category, check.name, "skip", note=str(skip))
         except CheckTimeout:
-            failures = [self._failure(check, check.op, check.name, {}, {},
-                                      {"error": "did not finish"},
-                                      words.HANG.format(seconds=seconds))]
+            self._hangs += 1
+            text = self._hang_words(check, seconds)
+            blame = "backward" if words.HANG_ON_REUSE in text else check.op  # the walk's loop
+            failures = [self._failure(check, blame, check.name, {}, {},
+                                      {"error": "did not finish"}, text)]
             if check is self._checks[0]:
                 self._dead = "not run: backward() did not finish on a single Value"
         except (Exception, SystemExit) as error:  # the engine's code failed: a failure
@@ -315,6 +370,23 @@ class EngineChecker:
                                       {"error": f"{type(error).__name__}: {error}"},
                                       words.raised(error, "the check"))]
         return CheckResult(check.category, check.name, "fail" if failures else "pass", failures)
+
+    def check_seconds(self, multiple: float = 1.0) -> float:
+        """A check's budget: ``time_budget`` times its multiple, halved after each check
+        that ran out of time (an endless loop seen once is met again), down to 0.5 s."""
+        seconds = self.time_budget * multiple
+        if self._hangs:
+            seconds = max(seconds / 2 ** self._hangs, min(0.5, seconds))
+        return seconds
+
+    def _hang_words(self, check: Check, seconds: float) -> str:
+        text = words.HANG.format(seconds=seconds)
+        reuses = check.category in ("used twice", "shared nodes") or \
+            check.name == "distinct nodes with equal values"
+        ops_pass = any(r.status == "pass" for r in self.results.values() if r.category == "ops")
+        if reuses and ops_pass:
+            text += words.HANG_ON_REUSE
+        return text
 
     @staticmethod
     def _failure(check: Check, op: str, expression: str, inputs, expected, got,

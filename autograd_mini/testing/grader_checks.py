@@ -10,6 +10,7 @@ them where an op's gradient is wrong.
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import random
 import sys
@@ -23,11 +24,11 @@ from ..core import engine
 from ..core.naming import fmt
 from . import diagnosis as words
 from .diagnosis import close
-from .op_forms import NUMBER_LEFT, NUMBER_RIGHT, Form, Program, fitting, programs
+from .op_forms import METHOD, NUMBER_LEFT, NUMBER_RIGHT, VALUES, Form, Program, fitting, programs
 
-__all__ = ["Found", "Skip", "DEPTH", "UPSTREAM", "SHARED", "form_name", "twice_name", "seed",
-           "op", "order_probe", "inner_nodes", "twice", "shared", "expressions", "deep", "mlp",
-           "notes"]
+__all__ = ["Found", "Skip", "DEPTH", "UPSTREAM", "SHARED", "LARGE", "form_name", "twice_name",
+           "large_name", "seed", "fresh_grad", "equal_values", "op", "order_probe", "inner_nodes",
+           "twice", "large", "linked", "shared", "expressions", "deep", "mlp", "notes"]
 
 DEPTH = 2_000      # the deep chain's length: beyond a recursive walk's reach
 UPSTREAM = 2.5     # the gradient from above in the second round of op checks
@@ -36,6 +37,9 @@ SHARED = [         # inner nodes used by later ones: the order of backward matte
     ("c = x1 + x2; out = c * c * x1 + c", lambda a, b: (lambda c: c * c * a + c)(a + b)),
 ]
 _SHARED_AT = (0.5, -1.25)  # where no gradient of either graph is 0
+# Inputs far from 0, where the lecture's formulas overflow (exp(2x) in tanh, exp(-x) in
+# sigmoid) though the op's value and gradient are finite: only those points are checked.
+LARGE = (-800.0, -400.0, 400.0, 800.0)
 # The one-liners micrograd writes each operator with, for an engine that lacks one.
 _ONE_LINERS = {"__radd__": "return self + other", "__sub__": "return self + (-other)",
                "__rsub__": "return other + (-self)", "__rmul__": "return self * other",
@@ -69,7 +73,16 @@ def form_name(form: Form) -> str:
 
 
 def twice_name(form: Form) -> str:
+    """``add: x1 + x1``; for a one-input op, ``exp: x1 + exp(x1)``."""
+    if form.kind == METHOD:
+        return f"{form.op}: x1 + {form.text(['x1'])}"
+    if form.kind == NUMBER_RIGHT:
+        return f"{form.op}: x1 + {form.text(['x1', 'c'])}"
     return f"{form.op}: {form.text(['x1', 'x1'])}"
+
+
+def large_name(form: Form) -> str:
+    return f"{form.op}: {form.text(['x1'])} at |x1| up to {max(LARGE):g}"
 
 
 def _error(error: BaseException) -> dict:
@@ -92,6 +105,41 @@ def seed(checker) -> list[Found]:
         return []
     return [Found("backward", "x1.backward()", {"x1": 3.0}, {"d/dx1": 1.0}, {"d/dx1": got},
                   words.NO_SEED)]
+
+
+def fresh_grad(checker) -> list[Found]:
+    """A new Value starts with the gradient 0: ``backward()`` adds into it."""
+    x = checker.leaf(3.0)
+    try:
+        got = checker.grad(x)
+    except (TypeError, ValueError):  # None until a backward pass: a spelling, not a bug
+        return []
+    if close(got, 0.0):
+        return []
+    return [Found("backward", "Value(3.0).grad", {"x1": 3.0}, {"grad": 0.0}, {"grad": got},
+                  words.fresh_grad(got))]
+
+
+# x1 + 1 and x1 * 2 are two nodes with the value 2 at x1 = 1, and not at x1 = 1.25
+_EQUAL = ("(x1 + 1) * (x1 * 2)", lambda leaves, _: (leaves[0] + 1.0) * (leaves[0] * 2.0))
+
+
+def equal_values(checker) -> list[Found]:
+    """Two distinct inner nodes with the same value are two nodes: the walk of the graph
+    must tell nodes apart by identity, not by ``.data``."""
+    text, build = _EQUAL
+    for form in checker.forms:  # the graph's own ops must pass first, used twice too
+        if form.method in ("__add__", "__mul__") and form.kind in (VALUES, NUMBER_RIGHT):
+            for name, category in ((form_name(form), "ops"), (twice_name(form), "used twice")):
+                result = checker.result_of(name, category)
+                if result is not None and result.status == "fail":
+                    raise Skip(f"see the check {name} ({category})")
+    found = _compare(checker, "backward", text, (1.0,), build)
+    if not found or "error" in found[0].got or "value" in found[0].got:
+        return found
+    if _compare(checker, "backward", text, (1.25,), build):
+        raise Skip("the graph fails with distinct values too: see the other checks")
+    return [found[0]._replace(diagnosis=words.EQUAL_DATA)]
 
 
 def order_probe(checker) -> str:
@@ -154,6 +202,7 @@ def op(checker, form: Form) -> list[Found]:
         hint = f" (micrograd: `def {form.method}(self, other): {line}`)" if line else ""
         return [Found(form.op, form_name(form).split(": ", 1)[1], {}, {}, {"error": "missing"},
                       f"the engine has no {form.method}, which micrograd's API has{hint}")]
+    collided = None
     for upstream in (1.0, UPSTREAM):
         if upstream != 1.0 and not checker.carrier_works(form):
             break  # `out * 2.5` cannot carry a gradient into the node: x * c is broken
@@ -161,11 +210,97 @@ def op(checker, form: Form) -> list[Found]:
             found = _op_at(checker, form, values, number, upstream, first=upstream == 1 and k == 0)
             if found is None:
                 continue
+            same = _equal_data(form, values, number, upstream)
+            if "error" not in found.got and same is not None:
+                collided = collided or found._replace(  # an inner node's value equals
+                    diagnosis=f"here the op's node has the value {fmt(same)}, as another "
+                              f"node of the graph has, and only here is it wrong: "
+                              + words.EQUAL_DATA)   # another's: the other points tell why
+                continue
             if upstream != 1.0 and found.diagnosis.startswith("no gradient reaches") \
                     and order_probe(checker) == "unlinked":
                 found = found._replace(diagnosis=words.UNLINKED)
+            if "error" not in found.got and form.primitive.kink_distance is not None:
+                found = found._replace(diagnosis=_kink_slip(checker, form) or found.diagnosis)
             return [found]
-    return []
+    if collided is not None:  # wrong only where two nodes have the same value
+        return [collided._replace(op="backward")]
+    values, number = _points(form)[0]
+    return linked(checker, form, values, number)
+
+
+def _equal_data(form: Form, values, number, upstream: float) -> float | None:
+    """The value of the op's node, an inner node under ``out * upstream``, where another
+    node of the graph (an input, the number, the factor or the output) has it too."""
+    if upstream == 1.0:
+        return None
+    try:
+        inner = form.primitive.value(*form.arguments(values, number))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+    others = [*values, upstream, inner * upstream] + ([] if number is None else [number])
+    return inner if any(close(inner, v) for v in others) else None
+
+
+def _reaches(out: Any, leaves: list, limit: int = 200) -> bool | None:
+    """Whether every leaf is reached from ``out`` through ``_prev`` (micrograd's children);
+    None where the engine keeps no ``_prev`` to follow."""
+    if getattr(out, "_prev", None) is None:
+        return None
+    seen: dict[int, Any] = {}
+    stack = [out]
+    while stack and len(seen) < limit:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen[id(node)] = node
+        try:
+            stack.extend(list(getattr(node, "_prev", None) or ()))
+        except TypeError:
+            return None
+    return all(id(leaf) in seen for leaf in leaves)
+
+
+def linked(checker, form: Form, values, number) -> list[Found]:
+    """The structure of the op's node: its inputs are among its children (``_prev``), so
+    that backward() reaches them from a graph built on top of it."""
+    leaves = [checker.leaf(v) for v in values]
+    try:
+        out = form.call(form.arguments(leaves, number), checker.adapter.functions)
+    except Exception:
+        return []
+    if _reaches(out, leaves) is not False:
+        return []
+    names = _names(len(values))
+    text = form.text(form.arguments(names, None if number is None else fmt(number)))
+    children = getattr(out, "_prev", ())
+    return [Found(form.op, text, dict(zip(names, values)), {"_prev": "the inputs"},
+                  {"_prev": f"{len(children)} node(s), not the inputs"}, words.UNLINKED)]
+
+
+def _kink_slip(checker, form: Form) -> str:
+    """For an op with a kink (relu): the engine's value and local slope on each side of
+    it, against the op's, to tell a reversed comparison from a condition never true."""
+    sides = fitting(form.primitive.samples[0])
+    try:
+        plus = next(x for x in sides if x > 0)
+        minus = next(x for x in sides if x < 0)
+    except StopIteration:
+        return ""
+    seen, wanted = [], []
+    for x in (plus, minus):
+        a = engine.Value(x)
+        o = form.call([a])
+        (slope,) = engine.grad(o, [a])
+        wanted.append((o.data, slope))
+        try:
+            leaf = checker.leaf(x)
+            out = form.call([leaf], checker.adapter.functions)
+            checker.backward(out)
+            seen.append((checker.data(out), checker.grad(leaf)))
+        except Exception:
+            return ""
+    return words.kink_slip(form, (plus, minus), wanted, seen)
 
 
 def _op_at(checker, form: Form, values, number, upstream: float, first: bool):
@@ -181,8 +316,11 @@ def _op_at(checker, form: Form, values, number, upstream: float, first: bool):
     try:
         out = form.call(form.arguments(leaves, number), checker.adapter.functions)
     except Exception as error:
-        if first and not form.required:
+        if first and not form.required and not isinstance(error, RecursionError):
             raise Skip(f"not supported: {type(error).__name__}: {error}") from None
+        if isinstance(error, RecursionError):
+            return Found(form.op, text, inputs, {"value": o.data}, _error(error),
+                         words.endless_operator(form, text))
         return Found(form.op, text, inputs, {"value": o.data}, _error(error),
                      words.raised(error, f"`{text}`"))
     if not checker.is_node(out, leaves[0]):
@@ -233,36 +371,138 @@ def _numeric(checker, form: Form, values, number, upstream: float, h: float = 1e
 
 
 def twice(checker, form: Form) -> list[Found]:
-    """One node as both inputs, ``x1 + x1``: both paths must add up."""
+    """One node used by two paths must get the sum of both: ``x1 + x1``, ``(x1 * x2) +
+    x1`` (the op's input used again after it), and for a one-input op ``x1 + exp(x1)``
+    and ``exp(x1) * x1``."""
     if not form.available(checker.kind, checker.adapter.functions):
         raise Skip(f"the engine has no {form.method}")
-    samples = form.primitive.samples
-    x = next((v for v in fitting(samples[0]) if v in fitting(samples[1])), None)
-    if x is None:
+    own = checker.result_of(form_name(form))
+    if own is not None and own.status == "skip":
+        raise Skip(own.note or "its op is not supported")
+    graphs = _twice_graphs(form)
+    if not graphs:
         raise Skip("no number lies in the samples of both inputs")
-    text = form.text(["x1", "x1"])
-    a = engine.Value(x)
-    o = form.call([a, a])
-    (expected,) = engine.grad(o, [a])
-    leaf = checker.leaf(x)
+    for text, point, build in graphs:
+        found = _twice_at(checker, form, text, point, build)
+        if found is not None:
+            return [found]
+    return []
+
+
+def _twice_graphs(form: Form) -> list:
+    """``(text, point, build(leaves, functions))`` of the graphs that use a node twice."""
+    samples = form.primitive.samples
+    f = form.call
+    if form.kind == METHOD:
+        x = fitting(samples[0])[0]
+        one = form.text(["x1"])
+        return [(f"x1 + {one}", (x,), lambda ls, fs: ls[0] + f([ls[0]], fs)),
+                (f"{one} * x1", (x,), lambda ls, fs: f([ls[0]], fs) * ls[0])]
+    if form.kind == NUMBER_RIGHT:  # x1**3 where the engine has no x1**x2
+        (x,), c = _points(form)[0]
+        one = form.text(["x1", fmt(c)])
+        return [(f"x1 + {one}", (x,), lambda ls, fs: ls[0] + f([ls[0], c], fs)),
+                (f"{one} * x1", (x,), lambda ls, fs: f([ls[0], c], fs) * ls[0])]
+    common = [v for v in fitting(samples[0]) if v in fitting(samples[1])]
+    if not common:
+        return []
+    x, y = common[0], (common[1:] or common)[0]
+    # x1 is the node used twice: as the op's first input, then as its second
+    return [(form.text(["x1", "x1"]), (x,), lambda ls, fs: f([ls[0], ls[0]], fs)),
+            (f"({form.text(['x1', 'x2'])}) + x1", (x, y),
+             lambda ls, fs: f([ls[0], ls[1]], fs) + ls[0]),
+            (f"({form.text(['x2', 'x1'])}) + x1", (x, y),
+             lambda ls, fs: f([ls[1], ls[0]], fs) + ls[0])]
+
+
+def _twice_at(checker, form: Form, text: str, point, build) -> Found | None:
+    names = _names(len(point))
+    inputs = dict(zip(names, point))
+    ours = [engine.Value(v) for v in point]
+    o = build(ours, {})
+    expected = engine.grad(o, ours)
+    # each path's own share of x1's gradient: the graph with x1 split into two leaves
+    split = [engine.Value(point[0]), *ours[1:], engine.Value(point[0])]
+    paths = engine.grad(_split_build(build, split), [split[0], split[-1]])
+    leaves = [checker.leaf(v) for v in point]
     try:
-        out = form.call([leaf, leaf], checker.adapter.functions)
+        out = build(leaves, checker.adapter.functions)
         checker.backward(out)
+        got = [checker.grad(leaf) for leaf in leaves]
     except Exception as error:
         if not form.required:
             raise Skip(f"not supported: {type(error).__name__}: {error}") from None
-        return [Found(form.op, text, {"x1": x}, {"d/dx1": expected}, _error(error),
-                      words.raised(error, f"`{text}`"))]
-    got = checker.grad(leaf)
-    if close(got, expected):
-        return []
-    paths = form.primitive.derivative(o.data, x, x)
-    if any(close(got, float(p)) for p in paths):
+        return Found(form.op, text, inputs, _by_name(names, expected), _error(error),
+                     words.raised(error, f"`{text}`"))
+    if all(close(g, e) for g, e in zip(got, expected)):
+        return None
+    if any(close(got[0], float(p)) for p in paths) and not close(got[0], expected[0]):
         diagnosis = words.OVERWRITE
     else:
-        diagnosis = (f"a node used twice gets {fmt(got)}, not the sum of both paths "
+        diagnosis = (f"a node used twice gets {fmt(got[0])}, not the sum of both paths "
                      f"{' + '.join(fmt(float(p)) for p in paths)}")
-    return [Found(form.op, text, {"x1": x}, {"d/dx1": expected}, {"d/dx1": got}, diagnosis)]
+    return Found(form.op, text, inputs, _by_name(names, expected), _by_name(names, got),
+                 diagnosis)
+
+
+def _split_build(build, split):
+    """The graph with its first input's two uses on two leaves (the first use on the first,
+    the other on the last): traced by giving build a list that answers [0] differently."""
+    class Uses(list):
+        def __init__(self, items):
+            super().__init__(items[:-1])
+            self.count, self.last = 0, items[-1]
+
+        def __getitem__(self, k):
+            if k == 0:
+                self.count += 1
+                return list.__getitem__(self, 0) if self.count == 1 else self.last
+            return list.__getitem__(self, k)
+    return build(Uses(split), {})
+
+
+def large(checker, form: Form) -> list[Found]:
+    """The op far from 0 (``tanh(400)``, ``sigmoid(-800)``), where its value and gradient
+    are finite but a formula of ``exp`` overflows: no OverflowError, no inf, no nan."""
+    own = checker.result_of(form_name(form))
+    if own is None or own.status == "skip" or \
+            not form.available(checker.kind, checker.adapter.functions):
+        raise Skip("the engine has no " + form.method)
+    for x in LARGE:
+        a = engine.Value(x)
+        try:
+            o = form.call([a])
+            (slope,) = engine.grad(o, [a])
+        except (ValueError, OverflowError, ZeroDivisionError):
+            continue
+        if not (math.isfinite(o.data) and math.isfinite(slope)):
+            continue  # exp(800): no engine can give it
+        text, inputs = form.text(["x1"]), {"x1": x}
+        expected = {"value": o.data, "d/dx1": slope}
+        leaf = checker.leaf(x)
+        try:
+            out = form.call([leaf], checker.adapter.functions)
+            value = checker.data(out)
+        except Exception as error:
+            return [Found(form.op, text, inputs, expected, _error(error),
+                          words.overflow(form, x, o.data, error))]
+        if not close(value, o.data):
+            return [Found(form.op, text, inputs, expected, {"value": value},
+                          words.overflow(form, x, o.data, None) if not math.isfinite(value)
+                          else words.value_diagnosis(form, [x], value, o.data))]
+        try:
+            checker.backward(out)
+            got = checker.grad(leaf)
+        except Exception as error:
+            return [Found(form.op, text, inputs, expected, _error(error),
+                          words.overflow(form, x, slope, error, backward=True))]
+        if not close(got, slope):
+            return [Found(form.op, text, inputs, expected, {"value": value, "d/dx1": got},
+                          words.overflow(form, x, slope, None, backward=True)
+                          if not math.isfinite(got) else
+                          f"the gradient at the large input {fmt(x)} is {fmt(got)}, not "
+                          f"{fmt(slope)} (the rule: {form.primitive.formula})")]
+    return []
 
 
 def _compare(checker, op_name: str, text: str, point, build, used=None) -> list[Found]:
@@ -290,8 +530,11 @@ def _compare(checker, op_name: str, text: str, point, build, used=None) -> list[
                       "the forward value is wrong (see the ops' own checks)")]
     if all(close(g, e) for g, e in zip(got, expected)):
         return []
+    used_leaves = [leaf for k, leaf in enumerate(leaves) if used is None or k in used]
+    diagnosis = words.UNLINKED if _reaches(out, used_leaves, limit=10_000) is False \
+        else _together(checker, got, expected)  # the structure first, then the order
     return [Found(op_name, text, inputs, _by_name(names, expected), _by_name(names, got),
-                  _together(checker, got, expected))]
+                  diagnosis)]
 
 
 def _together(checker, got, expected) -> str:
@@ -318,13 +561,16 @@ def expressions(checker) -> list[Found]:
     forms = [f for f in checker.forms if checker.result_of(form_name(f)).status == "pass"]
     if not forms:
         raise Skip("no op passed its own check")
+    seed = getattr(checker, "seed", None)
     settings = hypothesis.settings(
-        max_examples=checker.max_examples, derandomize=True, database=None, deadline=None,
-        suppress_health_check=list(hypothesis.HealthCheck), report_multiple_bugs=False)
+        max_examples=checker.max_examples, derandomize=seed is None, database=None,
+        deadline=None, suppress_health_check=list(hypothesis.HealthCheck),
+        report_multiple_bugs=False)
     try:
         with _storage_elsewhere():
             smallest = hypothesis.find(programs(forms), lambda p: _program(checker, p) is not None,
-                                       settings=settings)
+                                       settings=settings,
+                                       random=None if seed is None else random.Random(seed))
     except hypothesis.errors.NoSuchExample:
         return []
     except hypothesis.errors.Unsatisfiable:

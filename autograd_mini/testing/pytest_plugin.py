@@ -22,6 +22,14 @@ def pytest_addoption(parser) -> None:
                          "module:Value): one test case per op and property")
     group.addoption("--check-engine-budget", metavar="SECONDS", type=float, default=5.0,
                     help="the time each engine check may take (default 5)")
+    group.addoption("--check-engine-max-examples", metavar="N", type=int, default=150,
+                    help="how many random expressions the engine check tries (default 150)")
+    group.addoption("--check-engine-seed", metavar="N", type=int, default=None,
+                    help="the seed of the random expressions (default: the same fixed "
+                         "draw every run)")
+    group.addoption("--check-engine-total-budget", metavar="SECONDS", type=float,
+                    default=60.0, help="the time all the engine checks may take together; "
+                                       "checks left when it is spent fail (default 60)")
 
 
 class EngineCheckItem(pytest.Item):
@@ -35,8 +43,9 @@ class EngineCheckItem(pytest.Item):
         result = self.checker.run(self.check)
         if result.status == "skip":
             pytest.skip(result.note or "does not apply to this engine")
-        if result.failures:
-            raise EngineCheckFailed("\n\n".join(str(f) for f in result.failures))
+        if result.status == "fail":
+            raise EngineCheckFailed("\n\n".join(str(f) for f in result.failures)
+                                    or result.note or "failed")
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, EngineCheckFailed):
@@ -63,7 +72,10 @@ def pytest_collection_modifyitems(session, config, items) -> None:
         kind = load_engine(target)
     except EngineLoadError as error:
         raise pytest.UsageError(f"--check-engine: {error}") from None
-    checker = EngineChecker(kind, time_budget=config.getoption("check_engine_budget"))
+    checker = EngineChecker(kind, time_budget=config.getoption("check_engine_budget"),
+                            max_examples=config.getoption("check_engine_max_examples"),
+                            seed=config.getoption("check_engine_seed"),
+                            total_budget=config.getoption("check_engine_total_budget"))
     engine = EngineChecks.from_parent(session, name=target)  # test ids: engine.py:Value::…
     for check in checker.checks():
         name = f"{check.category}: {check.name}"
