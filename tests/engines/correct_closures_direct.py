@@ -7,11 +7,9 @@ import math
 
 class Value:
     def __init__(self, data, _children=(), _op=""):
-        self.data = data
-        self.grad = 0
+        self.data, self.grad, self._op = data, 0, _op
+        self._prev = list(_children)  # a list: order and repeats kept
         self._backward = lambda: None
-        self._prev = list(_children)
-        self._op = _op
 
     def _node(self, data, children, op, locals_):
         out = Value(data, children, op)
