@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import operator
+import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -42,6 +43,7 @@ from .op_forms import NUMBER_RIGHT, VALUES, all_forms
 
 __all__ = ["check_engine", "EngineReport", "Failure", "CheckResult", "Adapter",
            "EngineChecker", "load_engine", "EngineLoadError", "CATEGORIES"]
+
 
 # The categories of checks, in the order they run and are reported.
 CATEGORIES = ("backward", "ops", "used twice", "shared nodes", "expressions", "deep graph",
@@ -112,10 +114,15 @@ class EngineReport:
     engine: str
     results: list[CheckResult]
     notes: list[str]
+    # Why the checks ended early, when the engine's process did not run them to the end
+    # ("the engine exited with status 0 during the check ..."): a failure in itself.
+    stopped: str = ""
+    # Where the student's code ran: a child process with its limits, or in place.
+    isolation: str = ""
 
     @property
     def passed(self) -> bool:
-        return all(r.status != "fail" for r in self.results)
+        return not self.stopped and all(r.status != "fail" for r in self.results)
 
     @property
     def failures(self) -> list[Failure]:
@@ -140,7 +147,8 @@ class EngineReport:
                 "of": sum(p["of"] for p in points.values()), "categories": points,
                 "failures": [asdict(f) for f in self.failures], "notes": self.notes,
                 "checks": [{"category": r.category, "name": r.name, "status": r.status,
-                            "note": r.note} for r in self.results]}
+                            "note": r.note} for r in self.results],
+                "stopped": self.stopped, "isolation": self.isolation}
 
     def to_json(self) -> str:
         """The report for a grader: points per category, each failure, the notes."""
@@ -154,12 +162,15 @@ class EngineReport:
             (r.category, r.name, {"pass": "ok", "fail": "FAILED", "skip": "skipped"}[r.status]
              + (f" ({r.note})" if r.note and r.status == "skip" else ""))
             for r in self.results]
-        parts = [head, aligned(rows, rule=True)]
+        parts = [head] + ([f"Stopped early: {self.stopped}"] if self.stopped else []) + [
+            aligned(rows, rule=True)]
         if self.failures:
             parts.append("Failures\n" + "\n".join(
                 f"{k}. {f}" for k, f in enumerate(self.failures, 1)))
         if self.notes:
             parts.append("Notes\n" + "\n".join(f"- {n}" for n in self.notes))
+        if self.isolation:
+            parts.append(self.isolation)
         return "\n\n".join(parts)
 
 
@@ -175,22 +186,43 @@ def _engine_name(kind: type) -> str:
     return f"{kind.__module__}.{kind.__qualname__}"
 
 
-def check_engine(value_class: type, adapter: Adapter | None = None, *,
-                 time_budget: float = 5.0, max_examples: int = 150) -> EngineReport:
+def check_engine(value_class: type | str, adapter: Adapter | None = None, *,
+                 time_budget: float = 5.0, max_examples: int = 150,
+                 **limits: Any) -> EngineReport:
     """Property-test the engine whose node class is ``value_class``: every op it has
     against finite differences and this engine, then graphs that test ``backward`` itself.
 
+    Given a class, the checks run in this process: the class is already imported, its
+    code trusted (an engine that calls ``sys.exit``, patches the checker or switches off
+    the timer can stop or fool them).  Given a target, ``"path/engine.py:Value"`` or
+    ``"module:Value"``, the student's code runs in a child process with a time and a
+    memory limit, and this process never imports it: :func:`check_engine_file`.
+
     Args:
-        value_class: the engine's ``Value`` (``Value(2.0)`` makes a leaf).
-        adapter: how to speak to it, where it is not spelled as micrograd is.
+        value_class: the engine's ``Value`` (``Value(2.0)`` makes a leaf), or a target.
+        adapter: how to speak to it, where it is not spelled as micrograd is (a class only:
+            an adapter's functions cannot be sent to a child process).
         time_budget: seconds each check may take (the random expressions get six times
             as much); beyond it the check fails as a hang.
         max_examples: how many random expressions hypothesis tries.
+        limits: for a target, ``time_limit`` (seconds for everything, default 120) and
+            ``memory_limit`` (bytes, default 2 GiB): see :func:`check_engine_file`.
 
     Returns:
         An :class:`EngineReport`: ``passed``, ``failures`` (each with ``op``,
         ``expression``, ``inputs``, ``expected``, ``got``, ``diagnosis``), ``to_json()``.
     """
+    if isinstance(value_class, (str, os.PathLike)):
+        if adapter is not None:
+            raise TypeError("an Adapter cannot be sent to the child process that checks a "
+                            "target; import the class and pass it (checked in this process)")
+        from .isolation import check_engine_file
+
+        return check_engine_file(os.fspath(value_class), time_budget=time_budget,
+                                 max_examples=max_examples, **limits)
+    if limits:
+        raise TypeError(f"{', '.join(sorted(limits))}: limits apply to a target "
+                        "(\"engine.py:Value\") checked in a child process, not to a class")
     checker = EngineChecker(value_class, adapter, time_budget=time_budget,
                             max_examples=max_examples)
     return checker.report()
