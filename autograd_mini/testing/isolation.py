@@ -391,12 +391,11 @@ class _Events:
         elif leftover:
             stopped = ("the engine started processes that were still running when the "
                        "checks ended (they were killed)")
-        results, cut = [], None
+        results = []
         for index, check in enumerate(self.plan):
             result = self.results.get(index)
             running = self.where == {"stage": "check", "index": index}
             if result is None and running and stopped:
-                cut = index
                 result = CheckResult(check.category, check.name, "fail", [Failure(
                     check.category, check.name, check.op, check.name, {}, {},
                     {"error": "the process ended"}, stopped)])
@@ -404,7 +403,6 @@ class _Events:
                 result = CheckResult(check.category, check.name, "skip",
                                      note="not run: the engine's process had ended")
             elif running and stopped:  # tampered after it ran: its own result is void
-                cut = index
                 result = CheckResult(check.category, check.name, "fail", [Failure(
                     check.category, check.name, check.op, check.name, {}, {},
                     {"error": "the checker was changed"}, stopped)])
@@ -420,11 +418,9 @@ class _Events:
         if self.forks.get(None) and not stopped:
             stopped = ("the engine started a process (os.fork) outside the checks "
                        "(the forked process was ended at once)")
-        report = EngineReport(self.engine, results, list(self.notes or []), stopped,
-                              f"Ran in a child process (limits: {run._limits()}); the "
-                              "grader's process did not import the engine.")
-        report.stopped_in_check = cut is not None  # type: ignore[attr-defined]
-        return report
+        return EngineReport(self.engine, results, list(self.notes or []), stopped,
+                            f"Ran in a child process (limits: {run._limits()}); the "
+                            "grader's process did not import the engine.")
 
 
 def _failure(record: Any, category: str, name: str) -> Failure:
