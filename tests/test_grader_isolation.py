@@ -107,8 +107,8 @@ def _cases():
 def test_a_hostile_engine_is_a_failure_that_says_what_happened(name, tmp_path):
     path = _engine(tmp_path, name)
     start = time.monotonic()
-    report = check_engine(f"{path}:Value", time_limit=LIMIT, time_budget=2.0,
-                          max_examples=20)
+    report = check_engine_file(f"{path}:Value", time_limit=LIMIT, time_budget=2.0,
+                               max_examples=20)
     seconds = time.monotonic() - start
     assert not report.passed
     assert not json.loads(report.to_json())["passed"]
@@ -138,7 +138,7 @@ def test_a_bug_is_reported_as_in_process(tmp_path):
     path = tmp_path / "engine.py"
     path.write_text(SOURCE.replace("self.grad += (out.data > 0) * out.grad",
                                    "self.grad += out.grad"))
-    report = check_engine(str(path) + ":Value", time_limit=60, max_examples=20)
+    report = check_engine_file(str(path) + ":Value", time_limit=60, max_examples=20)
     assert not report.passed and not report.stopped
     assert [f.op for f in report.failures][:1] == ["relu"]
     assert "passes through where the derivative is 0" in report.failures[0].diagnosis
@@ -153,8 +153,8 @@ def test_a_target_that_names_nothing_is_a_load_error_and_limits_are_checked(tmp_
     for limits in [{"time_limit": 0}, {"time_limit": float("inf")}, {"memory_limit": -1}]:
         with pytest.raises(ValueError):
             check_engine_file(f"{ENGINE}:Value", **limits)
-    with pytest.raises(TypeError, match="limits apply to a target"):
-        check_engine(type("V", (), {}), time_limit=3)
+    with pytest.raises(TypeError, match="use check_engine_file"):
+        check_engine(f"{ENGINE}:Value")
     assert isolation.memory_size("2G") == 2 * 1024**3
     assert isolation.memory_size("512M") == isolation.memory_size("512") == 512 * 1024**2
 

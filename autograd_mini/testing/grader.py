@@ -186,43 +186,29 @@ def _engine_name(kind: type) -> str:
     return f"{kind.__module__}.{kind.__qualname__}"
 
 
-def check_engine(value_class: type | str, adapter: Adapter | None = None, *,
-                 time_budget: float = 5.0, max_examples: int = 150,
-                 **limits: Any) -> EngineReport:
+def check_engine(value_class: type, adapter: Adapter | None = None, *,
+                 time_budget: float = 5.0, max_examples: int = 150) -> EngineReport:
     """Property-test the engine whose node class is ``value_class``: every op it has
     against finite differences and this engine, then graphs that test ``backward`` itself.
 
-    Given a class, the checks run in this process: the class is already imported, its
-    code trusted (an engine that calls ``sys.exit``, patches the checker or switches off
-    the timer can stop or fool them).  Given a target, ``"path/engine.py:Value"`` or
-    ``"module:Value"``, the student's code runs in a child process with a time and a
-    memory limit, and this process never imports it: :func:`check_engine_file`.
+    The checks run in this process: the class is already imported and its code is
+    trusted (an engine that calls ``sys.exit``, patches the checker or switches off the
+    timer can stop or fool them).  A student's engine is checked from its file with
+    :func:`~autograd_mini.testing.isolation.check_engine_file` (``"engine.py:Value"``),
+    in a child process with a time and a memory limit, as the command and the pytest
+    plugin do.
 
     Args:
-        value_class: the engine's ``Value`` (``Value(2.0)`` makes a leaf), or a target.
-        adapter: how to speak to it, where it is not spelled as micrograd is (a class only:
-            an adapter's functions cannot be sent to a child process).
+        value_class: the engine's ``Value`` (``Value(2.0)`` makes a leaf).
+        adapter: how to speak to it, where it is not spelled as micrograd is.
         time_budget: seconds each check may take (the random expressions get six times
             as much); beyond it the check fails as a hang.
         max_examples: how many random expressions hypothesis tries.
-        limits: for a target, ``time_limit`` (seconds for everything, default 120) and
-            ``memory_limit`` (bytes, default 2 GiB): see :func:`check_engine_file`.
 
     Returns:
         An :class:`EngineReport`: ``passed``, ``failures`` (each with ``op``,
         ``expression``, ``inputs``, ``expected``, ``got``, ``diagnosis``), ``to_json()``.
     """
-    if isinstance(value_class, (str, os.PathLike)):
-        if adapter is not None:
-            raise TypeError("an Adapter cannot be sent to the child process that checks a "
-                            "target; import the class and pass it (checked in this process)")
-        from .isolation import check_engine_file
-
-        return check_engine_file(os.fspath(value_class), time_budget=time_budget,
-                                 max_examples=max_examples, **limits)
-    if limits:
-        raise TypeError(f"{', '.join(sorted(limits))}: limits apply to a target "
-                        "(\"engine.py:Value\") checked in a child process, not to a class")
     checker = EngineChecker(value_class, adapter, time_budget=time_budget,
                             max_examples=max_examples)
     return checker.report()
@@ -245,6 +231,10 @@ class EngineChecker:
 
     def __init__(self, value_class: type, adapter: Adapter | None = None, *,
                  time_budget: float = 5.0, max_examples: int = 150) -> None:
+        if isinstance(value_class, (str, os.PathLike)):
+            raise TypeError(f"check_engine expects a class (the engine's Value); to check "
+                            f"{os.fspath(value_class)!r} from its file, in a child process, "
+                            "use check_engine_file")
         if not isinstance(value_class, type):
             raise TypeError(f"check_engine expects a class (the engine's Value), "
                             f"got {type(value_class).__name__}")
