@@ -82,6 +82,11 @@ HOSTILE = {
         "", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)",
         "killed by SIGSEGV (a segmentation fault: a crash) during the check 'backward: the "
         "seed"),
+    "a megabyte on stderr, then os._exit(3)": (
+        "", "import os, sys; sys.stderr.write('x' * 10**6 + '\\nboom\\n'); "
+            "sys.stderr.flush(); os._exit(3)",
+        "exited with status 3 during the check 'backward: the seed: backward() on a single "
+        "Value': boom"),
     "forged events on every open file descriptor": (
         FORGE, "", "sent output the grader cannot trust"),
 }
@@ -175,12 +180,14 @@ def test_forged_or_short_output_is_never_a_pass():
     lines += [{"event": "start", "stage": "notes"}, {"event": "notes", "notes": []},
               {"event": "done"}]
 
-    def verdict(events, status=0):
-        seen = isolation._Events(run)
-        seen.feed(b"".join(json.dumps(e).encode() + b"\n" for e in events))
+    def verdict(events, status=0, token="secret"):
+        seen = isolation._Events(run, "secret")
+        seen.feed(b"".join(json.dumps({**e, "token": token}).encode() + b"\n"
+                           for e in events))
         return seen.report(status, False, False, "")
 
     assert verdict(lines).passed  # the whole protocol, as a correct child writes it
+    assert "cannot trust" in verdict(lines, token="guessed").stopped  # not the child's
     assert "exited with status 0" in verdict(lines[:-1]).stopped  # no done: short
     assert "exited with status 0" in verdict(lines[:7]).stopped
     wrong = json.loads(json.dumps(lines))

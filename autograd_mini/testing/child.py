@@ -25,11 +25,13 @@ class _Channel:
     """The write end of the pipe, with its own references to what it needs: the
     engine's code, imported later, may patch ``json`` or ``os`` as it likes."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, token: str) -> None:
         self.fd, self.write, self.dumps = fd, os.write, json.dumps
+        self.token = token
 
     def send(self, event: str, **fields: Any) -> None:
-        data = (self.dumps({"event": event, **fields}, default=str) + "\n").encode()
+        data = (self.dumps({"event": event, **fields, "token": self.token}, default=str)
+                + "\n").encode()
         while data:
             data = data[self.write(self.fd, data):]
 
@@ -85,7 +87,7 @@ def _changed(before: dict[tuple, Any]) -> list[str]:
 
 def main() -> None:
     job = json.loads(sys.stdin.readline())
-    channel = _Channel(int(job["fd"]))
+    channel = _Channel(int(job.pop("fd")), job.pop("token"))
     sys.stdin.close()
     sys.path[:0] = [p for p in job["path"] if p not in sys.path]
     _limit(job.get("memory_limit"))

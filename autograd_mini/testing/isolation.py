@@ -24,9 +24,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import secrets
 import signal
 import sys
-import tempfile
 import time
 from dataclasses import fields
 from pathlib import Path
@@ -147,75 +147,108 @@ class EngineRun:
         import subprocess  # not in Pyodide's way: only where a process can be started
 
         reader, writer = os.pipe()
+        token = secrets.token_hex(16)  # each event carries it: lines from elsewhere do not
         job = {"target": self.target, "fd": writer, "path": [os.getcwd(), *sys.path],
                "time_budget": self.time_budget, "max_examples": self.max_examples,
-               "memory_limit": self.memory_limit}
+               "memory_limit": self.memory_limit, "token": token}
         package = str(Path(__file__).resolve().parents[2])  # this autograd_mini, not another
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [package] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
-        log = tempfile.TemporaryFile()
-        events = _Events(self)
+        events = _Events(self, token)
         try:
             child = subprocess.Popen(
                 [sys.executable, "-m", "autograd_mini.testing.child"], stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL, stderr=log, pass_fds=(writer,), env=env,
-                start_new_session=True)
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(writer,),
+                env=env, start_new_session=True)
         except BaseException:
             os.close(reader)
-            log.close()
             raise
         finally:
             os.close(writer)
+        stream = _Stream(child.stderr.fileno())
         try:
             try:
                 child.stdin.write((json.dumps(job) + "\n").encode())
                 child.stdin.close()
             except OSError:  # it died before reading its job: told below by its status
                 pass
-            timed_out = self._read(child, reader, events)
+            timed_out = self._read(child, _Stream(reader, events), stream, events)
         finally:
             leftover = _end(child)
             os.close(reader)
-            log.seek(0)
-            errors = log.read()[-2000:].decode("utf-8", "replace")
-            log.close()
-        return events.report(child.returncode, timed_out, leftover, errors)
+            child.stderr.close()
+        return events.report(child.returncode, timed_out, leftover,
+                             stream.tail.decode("utf-8", "replace"))
 
-    def _read(self, child: subprocess.Popen, reader: int, events: _Events) -> bool:
-        """Read the child's events until it exits; True when the time limit ran out."""
+    def _read(self, child: subprocess.Popen, pipe: _Stream, stderr: _Stream,
+              events: _Events) -> bool:
+        """Read the child's events (and the tail of its stderr) until it exits, its output
+        cannot be trusted or the time limit runs out; True for the last."""
         import select
 
         deadline = time.monotonic() + self.time_limit
-        buffer, open_ = b"", True
         while True:
             now = time.monotonic()
             if events.done:
                 deadline = min(deadline, now + _GRACE)
             if now >= deadline:
                 return not events.done
-            if open_:
-                ready, _, _ = select.select([reader], [], [], min(deadline - now, 0.1))
-                if ready:
-                    chunk = os.read(reader, 1 << 16)
-                    if not chunk:
-                        open_ = False
-                    buffer = events.feed(buffer + chunk)
-                    if len(buffer) > _MAX_OUTPUT or events.total > _MAX_OUTPUT:
-                        events.invalid("it wrote more than 64 MiB of events")
-                        return False
+            if events.bad:
+                return False
+            streams = [s for s in (pipe, stderr) if s.open]
+            if streams:
+                ready, _, _ = select.select(streams, [], [], min(deadline - now, 0.1))
+                for stream in ready:
+                    stream.read()
             else:
                 time.sleep(min(deadline - now, 0.05))
             if child.poll() is not None:
-                os.set_blocking(reader, False)
-                try:
-                    while chunk := os.read(reader, 1 << 16):
-                        buffer = events.feed(buffer + chunk)
-                        if events.total > _MAX_OUTPUT:
-                            break
-                except (BlockingIOError, OSError):
-                    pass  # a process it forked still holds the pipe open, with nothing in it
-                events.feed(buffer + b"\n" if buffer else b"")
+                for stream in (pipe, stderr):
+                    stream.drain()
+                pipe.end()
                 return False
+
+
+class _Stream:
+    """One pipe from the child: events, fed to ``_Events`` line by line, or stderr, of
+    which the tail is kept."""
+
+    def __init__(self, fd: int, events: _Events | None = None) -> None:
+        self.fd, self.events, self.open = fd, events, True
+        self.buffer = self.tail = b""
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def read(self) -> bool:
+        """Take what is there; False at its end."""
+        chunk = os.read(self.fd, 1 << 16)
+        if not chunk:
+            self.open = False
+        elif self.events is None:
+            self.tail = (self.tail + chunk)[-4000:]
+        else:
+            self.buffer = self.events.feed(self.buffer + chunk)
+            if len(self.buffer) > _MAX_OUTPUT or self.events.total > _MAX_OUTPUT:
+                self.events.invalid("it wrote more than 64 MiB of events")
+                self.open = False
+        return self.open
+
+    def drain(self) -> None:
+        """What is left once the child has exited (a process it forked may hold the pipe
+        open, with nothing more in it)."""
+        if not self.open:
+            return
+        os.set_blocking(self.fd, False)
+        try:
+            while self.read():
+                pass
+        except OSError:  # BlockingIOError: nothing more for now
+            pass
+
+    def end(self) -> None:
+        if self.events is not None and self.buffer and not self.events.bad:
+            self.events.feed(self.buffer + b"\n")  # a last line without its newline
 
 
 class _Nothing:
@@ -246,8 +279,8 @@ class _Events:
     """The child's events, checked one by one against the plan; what is not as the
     protocol says is invalid, and an invalid run is a failure."""
 
-    def __init__(self, run: EngineRun) -> None:
-        self.run, self.plan = run, run.plan
+    def __init__(self, run: EngineRun, token: str = "") -> None:
+        self.run, self.plan, self.token = run, run.plan, token
         self.results: dict[int, CheckResult] = {}
         self.where: dict[str, Any] | None = None   # the stage last started
         self.forks: dict[int | None, int] = {}     # forks per check (None: outside one)
@@ -273,8 +306,10 @@ class _Events:
         try:
             event = json.loads(line)
             kind = event["event"]
-        except (ValueError, TypeError, KeyError):
-            return self.invalid(f"a line that is not an event: {line[:80]!r}")
+            if not isinstance(kind, str) or event.pop("token") != self.token:
+                raise ValueError
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return self.invalid(f"a line that is not one of its events: {line[:80]!r}")
         if self.done or self.load_error or self.tampered:
             return self.invalid(f"an event after the end: {kind!r}")
         try:
