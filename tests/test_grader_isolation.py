@@ -47,7 +47,7 @@ for fd in range(3, 64):
 # name: (code at import, code in backward(), the words the verdict must hold)
 HOSTILE = {
     "sys.exit(0) in backward": (
-        "", "import sys; sys.exit(0)", "exited with status 0"),
+        "", "import sys; sys.exit(0)", "the check raised SystemExit: 0"),
     "os._exit(0) in backward": (
         "", "import os; os._exit(0)",
         "exited with status 0 during the check 'backward: the seed: backward() on a single"),
@@ -147,6 +147,16 @@ def test_a_bug_is_reported_as_in_process(tmp_path):
     assert not report.passed and not report.stopped
     assert [f.op for f in report.failures][:1] == ["relu"]
     assert "passes through where the derivative is 0" in report.failures[0].diagnosis
+
+
+def test_sys_exit_in_backward_is_a_failure_in_place_too(tmp_path):
+    path = _engine(tmp_path, "sys.exit(0) in backward")
+    spec = importlib.util.spec_from_file_location("isolation_test_exit", path)
+    module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report = check_engine(module.Value, max_examples=10)  # no SystemExit out of it
+    assert not report.passed
+    assert report.notes == ["two backward() calls in a row raised SystemExit: 0"]
 
 
 def test_a_target_that_names_nothing_is_a_load_error_and_limits_are_checked(tmp_path):

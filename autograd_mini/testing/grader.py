@@ -288,6 +288,9 @@ class EngineChecker:
             except CheckTimeout:
                 self.notes = ["two backward() calls in a row did not finish within "
                               f"{self.time_budget:g} s"]
+            except (Exception, SystemExit) as error:  # the engine's code: said, not raised
+                self.notes = [f"two backward() calls in a row raised "
+                              f"{type(error).__name__}: {error}"]
         return self.notes
 
     def carrier_works(self, form) -> bool:

@@ -14,6 +14,11 @@ engine does, the verdict is a report, never a pass it did not earn and never a h
   checker's code, output that is missing, short or malformed: each is a failure that
   says what happened and in which check, from the child's ``start`` lines.
 
+The events carry a token of the run, so that lines from anything but the child are
+refused, and the child compares the checker's code with what it was before the engine
+was imported.  Both raise the bar; neither is a proof: the engine runs in the child's
+process, and code that searches that process's memory can find the token.
+
 Where no process can be started (Pyodide, ``sys.platform == "emscripten"``), the engine
 is loaded and checked in place, as :func:`check_engine` does with a class, and the
 report says so.
@@ -157,7 +162,10 @@ class EngineRun:
         events = _Events(self, token)
         try:
             child = subprocess.Popen(
-                [sys.executable, "-m", "autograd_mini.testing.child"], stdin=subprocess.PIPE,
+                # -P: the folder it starts in (the student's, perhaps) cannot stand in
+                # for the checker's own modules
+                [sys.executable, *(["-P"] if sys.version_info >= (3, 11) else []), "-m",
+                 "autograd_mini.testing.child"], stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(writer,),
                 env=env, start_new_session=True)
         except BaseException:
