@@ -78,6 +78,9 @@ HOSTILE = {
         "        if not FORKED and ctypes.CDLL(None).fork() == 0: time.sleep(10**6)\n"
         "        FORKED.append(1)",
         "started processes that were still running"),
+    "a fork bomb": (
+        "", "import os\n        while True: os.fork()",
+        "called os.fork() over and over during the check 'backward: the seed"),
     "SIGSEGV sent to itself": (
         "", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)",
         "killed by SIGSEGV (a segmentation fault: a crash) during the check 'backward: the "

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import subprocess
 
+from .child import FORK_BOMB_STATUS, MAX_FORKS
 from .grader import CheckResult, EngineChecker, EngineReport, Failure, check_engine
 from .loading import EngineLoadError, load_engine, split_target
 
@@ -429,6 +430,9 @@ class _Events:
         elif self.tampered:
             stopped = (f"the engine changed the checker's own code {self._place()} "
                        f"({self.tampered}): no verdict of its checks can be trusted")
+        elif not self.done and status == FORK_BOMB_STATUS and self.forks:
+            stopped = (f"the engine called os.fork() over and over {self._place()}: its "
+                       f"process was stopped after {MAX_FORKS} forks")
         elif not self.done:
             stopped = _ending(status, run.memory_limit, errors, self._place())
         elif leftover:
