@@ -106,6 +106,11 @@ def _engine(folder: Path, name: str) -> Path:
     return path
 
 
+def _imported() -> set[str]:
+    """The engines imported from files in this process."""
+    return {m for m in sys.modules if m.startswith(FILE_MODULE_PREFIX)}
+
+
 def _cases():
     return [pytest.param(name, marks=[pytest.mark.slow] if name in SLOW else [])
             for name in HOSTILE]
@@ -114,6 +119,7 @@ def _cases():
 @pytest.mark.parametrize("name", _cases())
 def test_a_hostile_engine_is_a_failure_that_says_what_happened(name, tmp_path):
     path = _engine(tmp_path, name)
+    imported = _imported()
     start = time.monotonic()
     report = check_engine_file(f"{path}:Value", time_limit=LIMIT, time_budget=2.0,
                                max_examples=20)
@@ -123,11 +129,13 @@ def test_a_hostile_engine_is_a_failure_that_says_what_happened(name, tmp_path):
     assert HOSTILE[name][2] in str(report), str(report)
     assert seconds < LIMIT + SLACK
     assert "Ran in a child process" in report.isolation
-    assert not any(m.startswith(FILE_MODULE_PREFIX) for m in sys.modules)  # never imported
+    assert _imported() == imported  # the engine was never imported here
 
 
 def test_a_correct_engine_still_passes_in_its_child_process():
+    imported = _imported()
     report = check_engine_file(f"{ENGINE}:Value", time_limit=60)
+    assert _imported() == imported
     assert report.passed and not report.stopped, str(report)
     assert len(report.results) == len(isolation.EngineRun(f"{ENGINE}:Value").plan)
     spec = importlib.util.spec_from_file_location("isolation_test_engine", ENGINE)
@@ -139,7 +147,6 @@ def test_a_correct_engine_still_passes_in_its_child_process():
     assert report.notes == here.notes and report.points() == here.points()
     assert str(report).splitlines()[-1].startswith("Ran in a child process (limits: 60 s, "
                                                    "2 GiB)")
-    assert not any(m.startswith(FILE_MODULE_PREFIX) for m in sys.modules)
 
 
 def test_a_bug_is_reported_as_in_process(tmp_path):
