@@ -140,7 +140,18 @@ def main() -> None:
         channel.send("tampered", what=changed, **where)
         return
     channel.send("notes", notes=[str(n) for n in notes])
+    _reap()
     channel.send("done")
+
+
+def _reap() -> None:
+    """Wait for the processes the engine forked and that ended (at once, by the fork
+    hook), so that the grader sees only those still running."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
 
 
 def _run() -> None:

@@ -271,7 +271,7 @@ def _end(child: subprocess.Popen) -> bool:
     if child.poll() is not None:
         try:
             os.killpg(child.pid, 0)
-            leftover = True
+            leftover = _running_in(child.pid)
         except (ProcessLookupError, PermissionError, OSError):
             pass
     try:
@@ -282,6 +282,22 @@ def _end(child: subprocess.Popen) -> bool:
         child.kill()
     child.wait()
     return leftover
+
+
+def _running_in(group: int) -> bool:
+    """Whether a process of ``group`` is still running (not a zombie waiting to be
+    reaped); where there is no /proc to tell, any process of the group counts."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").is_file():
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields_ = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields_) > 2 and fields_[2] == str(group) and fields_[0] not in "ZX":
+            return True
+    return False
 
 
 class _Events:
