@@ -50,7 +50,8 @@ HOSTILE = {
         "", "import sys; sys.exit(0)", "the check raised SystemExit: 0"),
     "os._exit(0) in backward": (
         "", "import os; os._exit(0)",
-        "exited with status 0 during the check 'backward: the seed: backward() on a single"),
+        "exited with status 0 during backward() in the check 'backward: the seed: "
+        "backward() on a single"),
     "os._exit(0) at import": (
         "import os; os._exit(0)\n", "", "exited with status 0 while the engine's file was "
                                         "imported"),
@@ -64,8 +65,8 @@ HOSTILE = {
     "setitimer(0) and an endless loop": (
         "", "import signal; signal.setitimer(signal.ITIMER_REAL, 0)\n"
             "        while True: pass",
-        f"did not finish within the time limit of {LIMIT:g} s during the check 'backward: "
-        "the seed"),
+        f"did not finish within the time limit of {LIMIT:g} s during backward() in the "
+        "check 'backward: the seed"),
     "a memory bomb (50 GB in a loop)": (
         "", "blocks = [bytes(10**9) for _ in range(50)]", "ran out of memory"),
     "os.fork() in backward, its child sleeping forever": (
@@ -80,16 +81,16 @@ HOSTILE = {
         "started processes that were still running"),
     "a fork bomb": (
         "", "import os\n        while True: os.fork()",
-        "called os.fork() over and over during the check 'backward: the seed"),
+        "called os.fork() over and over during backward() in the check 'backward: the seed"),
     "SIGSEGV sent to itself": (
         "", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)",
-        "killed by SIGSEGV (a segmentation fault: a crash) during the check 'backward: the "
-        "seed"),
+        "killed by SIGSEGV (a segmentation fault: a crash) during backward() in the check "
+        "'backward: the seed"),
     "a megabyte on stderr, then os._exit(3)": (
         "", "import os, sys; sys.stderr.write('x' * 10**6 + '\\nboom\\n'); "
             "sys.stderr.flush(); os._exit(3)",
-        "exited with status 3 during the check 'backward: the seed: backward() on a single "
-        "Value': boom"),
+        "exited with status 3 during backward() in the check 'backward: the seed: "
+        "backward() on a single Value': boom"),
     "forged events on every open file descriptor": (
         FORGE, "", "sent output the grader cannot trust"),
 }

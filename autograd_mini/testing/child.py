@@ -7,7 +7,8 @@ Each line is an event: ``start`` (of the import, of a check by its index, of the
 notes) before the student's code runs, so that the grader can name where the process
 died; ``result`` after a check, with its raw status and failure records; ``fork`` when
 the engine forks (the forked process ends at once); ``tampered`` when the engine has
-changed the checker's own code; ``load_error``; ``notes``; ``done``.
+changed the checker's own code; ``phase`` into the engine's ``backward()`` and out of
+it; ``load_error``; ``notes``; ``done``.
 """
 
 from __future__ import annotations
@@ -87,6 +88,24 @@ def _changed(before: dict[tuple, Any]) -> list[str]:
                    if k in now and now[k] is not v or k not in now})
 
 
+def _told(checker: type, channel: _Channel) -> type:
+    """The checker, telling the grader each time it goes into the engine's
+    ``backward()`` and out of it: a process that dies there is said to have died in
+    ``backward()``."""
+    backward = checker.backward
+
+    class Told(checker):
+        def backward(self, node: Any) -> None:
+            channel.send("phase", phase="backward")
+            try:
+                backward(self, node)
+            finally:
+                channel.send("phase", phase="")
+
+    Told.__name__ = Told.__qualname__ = checker.__name__
+    return Told
+
+
 def main() -> None:
     job = json.loads(sys.stdin.readline())
     channel = _Channel(int(job.pop("fd")), job.pop("token"))
@@ -120,8 +139,8 @@ def main() -> None:
     if changed := _changed(before):
         channel.send("tampered", what=changed, **where)
         return
-    checker = grader.EngineChecker(kind, time_budget=job["time_budget"],
-                                   max_examples=job["max_examples"])
+    checker = _told(grader.EngineChecker, channel)(kind, time_budget=job["time_budget"],
+                                                   max_examples=job["max_examples"])
     channel.send("loaded", engine=checker.name)
     for index, check in enumerate(checker.checks()):
         where = {"stage": "check", "index": index}

@@ -313,6 +313,7 @@ class _Events:
         self.engine = run.target
         self.load_error = self.tampered = self.bad = ""
         self.done = self.loaded = False
+        self.phase = ""  # "backward" while the engine's backward() runs
         self.total = 0
 
     def invalid(self, why: str) -> None:
@@ -365,7 +366,13 @@ class _Events:
             expected = {"stage": "notes"}
         if where != expected:
             raise ValueError(f"{where} out of order")
-        self.where = where
+        self.where, self.phase = where, ""
+
+    def _on_phase(self, event: dict) -> None:
+        if event["phase"] not in ("backward", "") or (self.where or {}).get(
+                "stage") not in ("check", "notes"):
+            raise ValueError(f"phase {event['phase']!r}")
+        self.phase = event["phase"]
 
     def _on_loaded(self, event: dict) -> None:
         if self.where != {"stage": "import"} or self.loaded or not isinstance(
@@ -429,7 +436,8 @@ class _Events:
         if where["stage"] == "notes":
             return "while two backward() calls in a row were tried (the notes)"
         check = self.plan[where["index"]]
-        return f"during the check '{check.category}: {check.name}'"
+        inside = "backward() in " if self.phase == "backward" else ""
+        return f"during {inside}the check '{check.category}: {check.name}'"
 
     def report(self, status: int | None, timed_out: bool, leftover: bool,
                errors: str) -> EngineReport:
