@@ -55,8 +55,9 @@ _STATUSES = ("pass", "fail", "skip")
 
 
 def can_isolate() -> bool:
-    """Whether a child process can be started here (not in a browser's Pyodide)."""
-    return sys.platform not in ("emscripten", "wasi")
+    """Whether the engine can be checked in a child process here: POSIX (its process
+    group, its pipes, its limits), not a browser's Pyodide."""
+    return os.name == "posix" and sys.platform not in ("emscripten", "wasi")
 
 
 def memory_size(text: str) -> int:
@@ -138,9 +139,10 @@ class EngineRun:
     def _in_place(self) -> EngineReport:
         report = check_engine(load_engine(self.target), time_budget=self.time_budget,
                               max_examples=self.max_examples)
-        report.isolation = (f"Ran in place: no child process can be started on "
-                            f"{sys.platform}, so the engine's code ran in the grader's own "
-                            "process, without a time or memory limit of its own.")
+        report.isolation = (f"Ran in place: the grader cannot check an engine in a child "
+                            f"process on {sys.platform}, so the engine's code ran in the "
+                            "grader's own process, without a time or memory limit of its "
+                            "own.")
         return report
 
     # -- in a child process ----------------------------------------------------------------
