@@ -20,7 +20,11 @@ against finite differences of its own forward pass:
 
 The student's code runs under guard: an exception, a ``RecursionError``, an infinite
 value or a hang (each check has a time budget) is a failure with a diagnosis, never a
-crash of the checker.  :class:`Adapter` covers other spellings.
+crash of the checker.  :class:`Adapter` covers other spellings.  That guard is for code
+the caller trusts (a class already imported); a student's file is checked in a child
+process with a time and a memory limit, the verdict decided outside it:
+:func:`~autograd_mini.testing.isolation.check_engine_file`, as the command and the pytest
+plugin do.
 """
 
 from __future__ import annotations
