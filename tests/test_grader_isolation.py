@@ -288,3 +288,12 @@ def test_the_plugin_fails_a_hostile_engine_in_a_test_case(name, tmp_path):
     assert HOSTILE[name][2] in done.stdout, done.stdout
     if name != "sys.exit(0) in backward":  # the process ended: one case says so
         assert len(failed) == 1, done.stdout
+
+
+def test_the_plugin_refuses_a_bad_limit_or_target(tmp_path):
+    (tmp_path / "engine.py").write_text(SOURCE)
+    for option in ["--check-engine-memory-limit=lots", "--check-engine-time-limit=0"]:
+        done = _pytest("--check-engine=engine.py:Value", option, cwd=tmp_path)
+        assert done.returncode == 4 and "--check-engine: " in done.stderr, done.stderr
+    done = _pytest("--check-engine=engine.py:Nope", cwd=tmp_path)
+    assert done.returncode == 4 and "has no 'Nope'" in done.stderr, done.stderr
