@@ -277,11 +277,15 @@ def _pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("name", ["sys.exit(0) in backward", "os._exit(0) in backward",
-                                  "os._exit(0) at import"])
+                                  "os._exit(0) at import", "SIGSEGV sent to itself",
+                                  pytest.param("setitimer(0) and an endless loop",
+                                               marks=pytest.mark.slow)])
 def test_the_plugin_fails_a_hostile_engine_in_a_test_case(name, tmp_path):
     _engine(tmp_path, name)
-    done = _pytest("--check-engine=engine.py:Value", "--check-engine-time-limit=20", "-q",
-                   "-rf", cwd=tmp_path)
+    start = time.monotonic()
+    done = _pytest("--check-engine=engine.py:Value", f"--check-engine-time-limit={LIMIT:g}",
+                   "-q", "-rf", cwd=tmp_path)
+    assert time.monotonic() - start < LIMIT + SLACK + 5  # pytest's own start included
     assert done.returncode == 1, done.stdout + done.stderr
     failed = [line for line in done.stdout.splitlines() if line.startswith("FAILED")]
     assert failed, done.stdout
