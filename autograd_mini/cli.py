@@ -205,17 +205,30 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _check_engine(args: argparse.Namespace) -> int:
-    """Grade an engine with micrograd's API: 0 when every check passes, 1 when some fail."""
-    from .testing.grader import check_engine, load_engine  # hypothesis: only here
+    """Grade an engine with micrograd's API: 0 when every check passes, 1 when some fail.
+    The engine's code runs in a child process with a time and a memory limit; this
+    process never imports it."""
+    from .testing.isolation import check_engine_file, memory_size  # hypothesis: only here
+    from .testing.loading import EngineLoadError
 
-    report = check_engine(load_engine(args.target), time_budget=args.budget,
-                          max_examples=args.max_examples, seed=args.seed,
-                          total_budget=args.total_budget)
+    try:
+        memory = None if args.memory_limit.lower() == "none" else memory_size(
+            args.memory_limit)
+        report = check_engine_file(args.target, time_budget=args.budget,
+                                   max_examples=args.max_examples, seed=args.seed,
+                                   total_budget=args.total_budget,
+                                   time_limit=args.time_limit, memory_limit=memory)
+    except EngineLoadError as error:
+        raise UsageError(str(error)) from None
     from .testing.report_formats import formatted
+
     text = formatted(report, "json" if args.json else args.format, max_score=args.max_score)
+    if report.stopped and (args.format == "text" and not args.json):
+        text = f"check-engine: FAILED: {report.stopped}\n\n{text}"
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as file:
-            file.write(text + "\n")
+        from .bridges.files import write_atomically
+
+        write_atomically(args.output, text + "\n")  # whole or not at all
     else:
         _say(text)
     return 0 if report.passed else 1
@@ -225,13 +238,21 @@ def _add_check_engine(commands) -> None:
     command = commands.add_parser(
         "check-engine", help="property-test an engine with micrograd's API",
         description="Check a Value class (yours, a student's) op by op against finite "
-                    "differences and this engine: exit 0 when all pass, 1 when some fail.")
+                    "differences and this engine: exit 0 when all pass, 1 when some fail. "
+                    "The engine's code runs in a child process with a time and a memory "
+                    "limit: an exit, a crash or a hang of it is a failure.")
     command.add_argument("target", help="FILE.py:CLASS or MODULE:CLASS, e.g. engine.py:Value")
     command.add_argument("--json", action="store_true",
                          help="the report as JSON, with points per category")
     command.add_argument("--budget", type=float, default=5.0, metavar="SECONDS",
                          help="the time each check may take (default 5)")
     _add_check_engine_options(command)
+    command.add_argument("--time-limit", type=float, default=120.0, metavar="SECONDS",
+                         help="the time the whole check may take, the engine's import "
+                              "included; then its process is killed (default 120)")
+    command.add_argument("--memory-limit", default="2G", metavar="SIZE",
+                         help="the memory the engine's process may use: 2G, 512M, or "
+                              "none (default 2G)")
     command.set_defaults(run=_check_engine)
 
 

@@ -13,6 +13,7 @@
 
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numeric_gradient
 from .grader import Adapter, EngineReport, check_engine
+from .isolation import check_engine_file
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numeric_gradient",
-           "check_engine", "EngineReport", "Adapter"]
+           "check_engine", "check_engine_file", "EngineReport", "Adapter"]

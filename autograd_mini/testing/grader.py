@@ -26,13 +26,18 @@ against finite differences of its own forward pass:
 The student's code runs under guard: an exception, a ``RecursionError``, an infinite
 value or a hang (each check has a time budget, halved after each hang, and the whole run
 one too: checks left when it is spent fail as not run) is a failure with a diagnosis,
-never a crash of the checker.  :class:`Adapter` covers other spellings.
+never a crash of the checker.  :class:`Adapter` covers other spellings.  That guard is for
+code the caller trusts (a class already imported); a student's file is checked in a child
+process with a time and a memory limit, the verdict decided outside it:
+:func:`~autograd_mini.testing.isolation.check_engine_file`, as the command and the pytest
+plugin do.
 """
 
 from __future__ import annotations
 
 import json
 import operator
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -49,6 +54,7 @@ from .op_forms import METHOD, NUMBER_RIGHT, VALUES, all_forms
 
 __all__ = ["check_engine", "EngineReport", "Failure", "CheckResult", "Adapter",
            "EngineChecker", "load_engine", "EngineLoadError", "CATEGORIES"]
+
 
 # The categories of checks, in the order they run and are reported.
 CATEGORIES = ("backward", "ops", "large inputs", "used twice", "shared nodes", "expressions",
@@ -125,10 +131,15 @@ class EngineReport:
     engine: str
     results: list[CheckResult]
     notes: list[str]
+    # Why the checks ended early, when the engine's process did not run them to the end
+    # ("the engine exited with status 0 during the check ..."): a failure in itself.
+    stopped: str = ""
+    # Where the student's code ran: a child process with its limits, or in place.
+    isolation: str = ""
 
     @property
     def passed(self) -> bool:
-        return all(r.status != "fail" for r in self.results)
+        return not self.stopped and all(r.status != "fail" for r in self.results)
 
     @property
     def failures(self) -> list[Failure]:
@@ -154,7 +165,8 @@ class EngineReport:
                 "categories": points,
                 "failures": [asdict(f) for f in self.failures], "notes": self.notes,
                 "checks": [{"category": r.category, "name": r.name, "status": r.status,
-                            "note": r.note} for r in self.results]}
+                            "note": r.note} for r in self.results],
+                "stopped": self.stopped, "isolation": self.isolation}
 
     def to_json(self) -> str:
         """The report for a grader: points per category, each failure, the notes."""
@@ -174,12 +186,15 @@ class EngineReport:
             (r.category, r.name, {"pass": "ok", "fail": "FAILED", "skip": "skipped"}[r.status]
              + (f" ({r.note})" if r.note else ""))
             for r in self.results]
-        parts = [head, aligned(rows, rule=True)]
+        parts = [head] + ([f"Stopped early: {self.stopped}"] if self.stopped else []) + [
+            aligned(rows, rule=True)]
         if self.failures:
             parts.append("Failures\n" + "\n".join(
                 f"{k}. {f}" for k, f in enumerate(self.failures, 1)))
         if self.notes:
             parts.append("Notes\n" + "\n".join(f"- {n}" for n in self.notes))
+        if self.isolation:
+            parts.append(self.isolation)
         return "\n\n".join(parts)
 
 
@@ -200,6 +215,13 @@ def check_engine(value_class: type, adapter: Adapter | None = None, *,
                  total_budget: float = 60.0) -> EngineReport:
     """Property-test the engine whose node class is ``value_class``: every op it has
     against finite differences and this engine, then graphs that test ``backward`` itself.
+
+    The checks run in this process: the class is already imported and its code is
+    trusted (an engine that calls ``sys.exit``, patches the checker or switches off the
+    timer can stop or fool them).  A student's engine is checked from its file with
+    :func:`~autograd_mini.testing.isolation.check_engine_file` (``"engine.py:Value"``),
+    in a child process with a time and a memory limit, as the command and the pytest
+    plugin do.
 
     Args:
         value_class: the engine's ``Value`` (``Value(2.0)`` makes a leaf).
@@ -239,6 +261,10 @@ class EngineChecker:
     def __init__(self, value_class: type, adapter: Adapter | None = None, *,
                  time_budget: float = 5.0, max_examples: int = 150, seed: int | None = None,
                  total_budget: float = 60.0) -> None:
+        if isinstance(value_class, (str, os.PathLike)):
+            raise TypeError(f"check_engine expects a class (the engine's Value); to check "
+                            f"{os.fspath(value_class)!r} from its file, in a child process, "
+                            "use check_engine_file")
         if not isinstance(value_class, type):
             raise TypeError(f"check_engine expects a class (the engine's Value), "
                             f"got {type(value_class).__name__}")
@@ -312,6 +338,9 @@ class EngineChecker:
             except CheckTimeout:
                 self.notes = ["two backward() calls in a row did not finish within "
                               f"{seconds:g} s"]
+            except (Exception, SystemExit) as error:  # the engine's code: said, not raised
+                self.notes = [f"two backward() calls in a row raised "
+                              f"{type(error).__name__}: {error}"]
         return self.notes
 
     def carrier_works(self, form) -> bool:

@@ -9,7 +9,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-__all__ = ["load_engine", "EngineLoadError", "FILE_MODULE_PREFIX"]
+__all__ = ["load_engine", "split_target", "EngineLoadError", "FILE_MODULE_PREFIX"]
 
 FILE_MODULE_PREFIX = "_autograd_mini_engine_"  # the module a file is imported as
 
@@ -21,10 +21,7 @@ class EngineLoadError(ValueError):
 def load_engine(target: str) -> type:
     """The class ``target`` names: ``FILE.py:NAME`` (a file, imported with its folder on
     the import path, so that its own imports work) or ``MODULE:NAME``."""
-    where, sep, name = str(target).rpartition(":")
-    if not sep or not where or not name.isidentifier():
-        raise EngineLoadError(f"expected FILE.py:CLASS or MODULE:CLASS (say engine.py:Value), "
-                              f"got {target!r}")
+    where, name = split_target(target)
     module = _from_file(Path(where)) if where.endswith(".py") else _from_module(where)
     found = getattr(module, name, None)
     if found is None:
@@ -32,6 +29,19 @@ def load_engine(target: str) -> type:
     if not isinstance(found, type):
         raise EngineLoadError(f"{where}:{name} is a {type(found).__name__}, not a class")
     return found
+
+
+def split_target(target: str) -> tuple[str, str]:
+    """``(where, name)`` of ``FILE.py:NAME`` or ``MODULE:NAME``, the file's existence
+    checked, without running anything: a grader checks its arguments before it starts
+    the process that imports the student's code."""
+    where, sep, name = str(target).rpartition(":")
+    if not sep or not where or not name.isidentifier():
+        raise EngineLoadError(f"expected FILE.py:CLASS or MODULE:CLASS (say engine.py:Value), "
+                              f"got {target!r}")
+    if where.endswith(".py") and not Path(where).is_file():
+        raise EngineLoadError(f"no such file: {where!r}")
+    return where, name
 
 
 def _from_module(name: str):
