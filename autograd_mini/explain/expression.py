@@ -25,9 +25,18 @@ from collections.abc import Mapping
 from ..core.engine import Value, apply
 from ..core.ops import PRIMITIVES
 
-__all__ = ["ExpressionError", "parse", "functions"]
+__all__ = ["ExpressionError", "parse", "functions", "check_size", "MAX_LENGTH", "MAX_DEPTH"]
 
+# Limits checked on the text itself, before Python's parser sees it: a link or a quiz
+# answer is anyone's text, and a deeply nested one (``-`` 1,700 times, ``x+`` 2,000 times)
+# overflows the stack of a browser's Python (which then dies with the page).
 MAX_LENGTH = 2000
+MAX_DEPTH = 250
+# Each sign that can put a node one level deeper in the tree: an operator (``**`` once),
+# an opening bracket (a group, a call, an index), an attribute's dot (not a decimal
+# point), and the keywords that are operators.  Their count bounds the tree's depth.
+_NESTING = re.compile(r"\*\*|//|[-+*/%@&|^~<>=!(\[{]|(?<!\d)\.(?!\d)"
+                      r"|\b(?:not|and|or|if|else|lambda|in|is|await|yield|for)\b")
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
               ast.Div: operator.truediv, ast.Pow: operator.pow}
 
@@ -41,6 +50,26 @@ def functions() -> list[str]:
     return sorted(name for name, p in PRIMITIVES.items() if p.arity == 1)
 
 
+def check_size(text: str) -> None:
+    """Refuse, before any parsing, text longer than :data:`MAX_LENGTH` characters or
+    nested deeper than :data:`MAX_DEPTH` (counted by scanning its characters: operators,
+    opening brackets, dots and operator keywords, each of which may add one level).
+
+    Raises:
+        ExpressionError: not text, too long, or too deeply nested; one sentence.
+    """
+    if not isinstance(text, str):
+        raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters "
+                              f"({len(text)}); type a shorter one")
+    depth = sum(1 for _ in _NESTING.finditer(text))
+    if depth > MAX_DEPTH:
+        raise ExpressionError(f"the expression is nested too deeply: {depth} operators "
+                              f"and brackets, over the limit of {MAX_DEPTH}; type a "
+                              "smaller one")
+
+
 def parse(text: str, values: Mapping[str, float]) -> Value:
     """Build the graph of ``text`` with each name a labelled leaf holding ``values[name]``.
 
@@ -49,10 +78,7 @@ def parse(text: str, values: Mapping[str, float]) -> Value:
             function, a name without a value, a value given but not used, or a domain
             error while evaluating (division by zero, log of a negative number).
     """
-    if not isinstance(text, str):
-        raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters")
+    check_size(text)
     if not text.strip():
         raise ExpressionError("the expression is empty (column 1); write one such as x*x + 3*x")
     shift = len(text) - len(text.lstrip())  # columns are counted in the text as typed
