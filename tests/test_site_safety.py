@@ -39,7 +39,8 @@ def no_python_parser(monkeypatch):
 
 
 @pytest.mark.parametrize("text, words", [
-    (MINUS_LINK, f"nested too deeply: 1700 levels of brackets and operators, over the limit of {MAX_DEPTH}"),
+    (MINUS_LINK, "nested too deeply: 1700 levels of brackets and operators, over the "
+                 f"limit of {MAX_DEPTH}"),
     (MINUS_ANSWER, "nested too deeply: 1999"),
     ("x." * 600 + "x", "nested too deeply"),
     ("(" * 300 + "x" + ")" * 300, "nested too deeply"),
