@@ -22,6 +22,7 @@ import functools
 import io
 import json
 import math
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ FAST_LAYOUT = {"nslimit": "1", "mclimit": "0.3", "splines": "line"}
 # cuts the search for node positions to nothing (nslimit 0): a product of 190 factors,
 # whose leaf feeds every product, takes 17 s with it, 0.5 s without.
 LARGE_GRAPH = 100
+_COMMENT = re.compile(r"<!--[^>]*-->\n?")
 ONE_LAYOUT = {**FAST_LAYOUT, "nslimit": "0"}
 
 
@@ -159,7 +161,9 @@ class Playground:
         """Read ``expression`` at ``inputs`` and walk it; a name without a value gets
         :data:`DEFAULT_INPUT`.  Returns the names, value, gradients and step titles, or
         ``{"error": message}`` (the parser's words) and the names found so far."""
-        names = input_names(expression)
+        # The same expression at new numbers (a slider): its names are those of before.
+        same = expression == self.expression and self.scene is not None
+        names = list(self.values) if same else input_names(expression)
         try:
             given = json.loads(inputs) if isinstance(inputs, str) else inputs
             given = given if isinstance(given, dict) else {}
@@ -168,7 +172,7 @@ class Playground:
             out = parse(expression, values)
             out.label = out.label or "out"
             # The same expression at new numbers (a slider): its graph keeps its layout.
-            self.start(out, same_graph=expression == self.expression and self.scene is not None)
+            self.start(out, same_graph=same)
         except Exception as error:  # noqa: BLE001 -- any failure is the page's message
             return _json({"error": _browser_words(_message(error)), "names": names})
         self.expression, self.values = expression, values
@@ -219,8 +223,9 @@ class Playground:
             graph.graph_attr.update(ONE_LAYOUT)
             self.layouts[rankdir] = json.loads(
                 rendering.render(graph.source, rendering.LAYOUT_FORMAT))
-        return rendering.render(_at_positions(graph.source, self.layouts[rankdir]), "svg",
-                                engine="nop2").decode()
+        svg = rendering.render(_at_positions(graph.source, self.layouts[rankdir]), "svg",
+                               engine="nop2").decode()
+        return _COMMENT.sub("", svg)  # a comment a node: nodes the page need not parse
 
     def _seed_index(self) -> int:
         """The seed's place in the walk: the backward steps follow it, to the end."""
