@@ -759,7 +759,7 @@ def test_the_slider_of_a_product_of_190_factors_redraws_quickly(open_tab):
     assert x == pytest.approx(0.9 + 11 * 0.01)
     assert_same(page.evaluate("autograd_mini.playground.state.result"),
                 package_answer(expression, {"x": x}))
-    assert page.locator("#graph svg g.node").count() == 379
+    assert page.locator("#graph svg g.node").count() == 379 + 1  # and the colour legend
 
 
 @pytest.mark.browser
