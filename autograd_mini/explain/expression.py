@@ -25,9 +25,19 @@ from collections.abc import Mapping
 from ..core.engine import Value, apply
 from ..core.ops import PRIMITIVES
 
-__all__ = ["ExpressionError", "parse", "functions"]
+__all__ = ["ExpressionError", "parse", "functions", "check_size", "nesting", "MAX_LENGTH",
+           "MAX_DEPTH"]
 
+# Limits checked on the text itself, before Python's parser sees it: a link or a quiz
+# answer is anyone's text, and a deeply nested one (``-`` 1,700 times, ``x+`` 2,000 times)
+# overflows the stack of a browser's Python (which then dies with the page).
 MAX_LENGTH = 2000
+MAX_DEPTH = 250
+# Each sign that can put a node one level deeper in the tree: an operator (``**`` once),
+# an attribute's dot (not a decimal point), a comma, and the keywords that are operators.
+_SIGNS = re.compile(r"\*\*|//|[-+*/%@&|^~<>=!.,:]|\b(?:not|and|or|if|else|lambda|in|is|"
+                    r"await|yield|for)\b")
+_NUMBER_DOT = re.compile(r"(?<=\d)\.|\.(?=\d)")
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
               ast.Div: operator.truediv, ast.Pow: operator.pow}
 
@@ -41,6 +51,51 @@ def functions() -> list[str]:
     return sorted(name for name, p in PRIMITIVES.items() if p.arity == 1)
 
 
+def check_size(text: str) -> None:
+    """Refuse, before any parsing, text longer than :data:`MAX_LENGTH` characters or
+    nested deeper than :data:`MAX_DEPTH` (:func:`nesting`, a scan of its characters).
+
+    Raises:
+        ExpressionError: not text, too long, or too deeply nested; one sentence.
+    """
+    if not isinstance(text, str):
+        raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters "
+                              f"({len(text)}); type a shorter one")
+    depth = nesting(text)
+    if depth > MAX_DEPTH:
+        raise ExpressionError(f"the expression is nested too deeply: {depth} levels of "
+                              f"brackets and operators, over the limit of {MAX_DEPTH}; "
+                              "type a smaller one")
+
+
+def nesting(text: str) -> int:
+    """How deep ``text``'s tree may be, counted in one scan of its characters (never
+    less than the depth of the tree Python's parser would build, but for a few levels of
+    its own): each bracket is a level, and within a pair of brackets each operator sign
+    or opening bracket may add one (a chain ``x+x+x`` nests to the left, ``- - -x``
+    inside out, ``f()()`` call on call): a group's depth is its signs, plus one, plus its
+    deepest group's."""
+    text = _NUMBER_DOT.sub("0", text)  # 2.5 is a number, not an attribute
+    stack = [[0, 0]]  # per open group: [signs in it, deepest group inside]
+    at = 0
+    for match in re.finditer(r"[(\[{]|[)\]}]", text):
+        stack[-1][0] += len(_SIGNS.findall(text, at, match.start()))
+        at = match.end()
+        if match.group() in "([{":  # a group, or a call or index that may chain: f()()
+            stack[-1][0] += 1
+            stack.append([0, 0])
+        elif len(stack) > 1:
+            signs, inner = stack.pop()
+            stack[-1][1] = max(stack[-1][1], signs + 1 + inner)
+    stack[-1][0] += len(_SIGNS.findall(text, at))
+    while len(stack) > 1:  # brackets left open: still levels
+        signs, inner = stack.pop()
+        stack[-1][1] = max(stack[-1][1], signs + 1 + inner)
+    return stack[0][0] + stack[0][1]
+
+
 def parse(text: str, values: Mapping[str, float]) -> Value:
     """Build the graph of ``text`` with each name a labelled leaf holding ``values[name]``.
 
@@ -49,10 +104,7 @@ def parse(text: str, values: Mapping[str, float]) -> Value:
             function, a name without a value, a value given but not used, or a domain
             error while evaluating (division by zero, log of a negative number).
     """
-    if not isinstance(text, str):
-        raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters")
+    check_size(text)
     if not text.strip():
         raise ExpressionError("the expression is empty (column 1); write one such as x*x + 3*x")
     shift = len(text) - len(text.lstrip())  # columns are counted in the text as typed

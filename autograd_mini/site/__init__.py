@@ -11,7 +11,10 @@ notebook's cells), :mod:`~autograd_mini.site.kernel` (cells run as Jupyter runs 
 :mod:`~autograd_mini.site.markdown` (text cells as safe HTML) and
 :mod:`~autograd_mini.site.widget_stand_in` (anywidget's stand-in, for the explorer).
 Pictures go through the one rendering seam, :mod:`autograd_mini.viz.rendering`, which
-draws with WASM graphviz there.
+draws with WASM graphviz there.  Every call a page makes into Python is guarded by
+:mod:`~autograd_mini.site.entry` (an error comes back as data, never kills the page), and
+:mod:`~autograd_mini.site.policy` holds the Content-Security-Policy that the server sends
+and each built page carries.
 """
 
 import importlib

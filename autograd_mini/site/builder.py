@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..viz.steps import VIEWER
 from .notebook import title, without_outputs
+from .policy import meta_tag
 
 __all__ = ["build", "BuildError", "NPM_PACKAGES", "WHEELS", "COURSE_WHEELS", "default_cache",
            "PAGES"]
@@ -106,7 +107,10 @@ def build(out: str | os.PathLike, *, cache: str | os.PathLike | None = None) -> 
 def _assemble(site: Path, tarballs: dict[str, Path], wheels: list[Path],
               course_wheels: list[Path]) -> None:
     for page in [*PAGES.iterdir(), VIEWER]:  # the pages import the step viewer's module
-        if page.is_file():
+        if page.suffix == ".html":
+            (site / page.name).write_text(with_policy(page.read_text(encoding="utf-8")),
+                                          encoding="utf-8")
+        elif page.is_file():
             shutil.copyfile(page, site / page.name)
     for name, tarball in tarballs.items():
         _extract(tarball, VENDORED[name], site)
@@ -118,6 +122,15 @@ def _assemble(site: Path, tarballs: dict[str, Path], wheels: list[Path],
               "versions": NPM_PACKAGES}
     (site / "site.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     site.chmod(0o755)
+
+
+def with_policy(page: str) -> str:
+    """A page with the site's Content-Security-Policy as its head's first ``<meta>`` after
+    the charset (the policy a static host applies, the same as the server's header)."""
+    charset = '<meta charset="utf-8">'
+    if charset not in page:
+        raise BuildError("a page of the site has no <meta charset=\"utf-8\">")
+    return page.replace(charset, f"{charset}\n{meta_tag()}", 1)
 
 
 def _course(site: Path, notebooks: Path) -> None:

@@ -21,6 +21,7 @@ from contextlib import redirect_stderr, redirect_stdout
 
 from ..core.ops import PRIMITIVES
 from . import widget_stand_in
+from .entry import reported
 
 __all__ = ["Kernel", "page_kernel", "run_cell", "restart", "shown"]
 
@@ -147,12 +148,14 @@ def _bundle(value: object) -> dict:
 page_kernel = Kernel()
 
 
+@reported
 def run_cell(source: str) -> str:
     """The page's call: one cell run in :data:`page_kernel`; its outputs as JSON text."""
     return json.dumps({"outputs": page_kernel.run(source), "count": page_kernel.count},
                       ensure_ascii=False)
 
 
+@reported
 def restart() -> None:
     """The page's call before "Run all": a fresh namespace."""
     page_kernel.restart()

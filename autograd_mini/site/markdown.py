@@ -2,6 +2,12 @@
 
 :func:`markdown_html` writes a safe subset of markdown as HTML: every character of the
 notebook is escaped first, so a ``<script>`` in a notebook's text shows as text.
+
+It takes time linear in its input, whatever the input (each inline rule's span stops at
+the next of its own delimiters, so no rule scans the same text again from every
+opening sign), and blockquotes nested deeper than :data:`MAX_NESTING` are shown as the
+text they are.  A link goes to ``http``, ``https``, ``mailto``, this page (``#...``) or a
+path of this site; another scheme, or a ``//host/...`` address, is shown as its words.
 """
 
 from __future__ import annotations
@@ -9,19 +15,29 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["markdown_html", "inline"]
+__all__ = ["markdown_html", "inline", "MAX_NESTING"]
 
+MAX_NESTING = 20  # blockquotes inside blockquotes; deeper ones are shown as text
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
-_SAFE_URL = re.compile(r"^(https?://[^\s]+|#[\w-]*|[\w./-]+(#[\w-]*)?)$")
+# http(s), mail, in-page, or a path of this site -- never ``//host`` (another site).
+_SAFE_URL = re.compile(r"^(https?://[^\s]+|mailto:[\w.+-]+@[\w.-]+|#[\w-]*"
+                       r"|(?!//)[\w./-]+(#[\w-]*)?)$")
 _NOTEBOOK_LINK = re.compile(r"^(?:\./)?(\d\d)_[\w-]+\.ipynb$")
 
 
-def markdown_html(text: str) -> str:
+def markdown_html(text: str, _depth: int = 0) -> str:
     """A safe subset of markdown as HTML: headings, paragraphs, lists, quotes, tables,
     fenced code, ``code``, **bold**, *italic*, $math$ (shown as written) and links
     (``http(s)``, in-page and relative only; a course notebook's link opens its page).
     Everything else -- raw HTML included -- is shown as the text it is."""
+    try:
+        return _blocks(text, _depth)
+    except Exception:  # noqa: BLE001 -- a page's notebook must load whatever a cell holds
+        return f"<p>{html.escape(str(text))}</p>"
+
+
+def _blocks(text: str, depth: int) -> str:
     lines = _CONTROL.sub("", text.replace("\r\n", "\n")).split("\n")
     blocks: list[str] = []
     i = 0
@@ -45,7 +61,11 @@ def markdown_html(text: str) -> str:
             while i < len(lines) and lines[i].lstrip().startswith(">"):
                 quoted.append(lines[i].lstrip()[1:].removeprefix(" "))
                 i += 1
-            blocks.append(f"<blockquote>{markdown_html(chr(10).join(quoted))}</blockquote>")
+            if depth >= MAX_NESTING:  # too deep: the rest is shown as the text it is
+                blocks.append(f"<p>{html.escape(' '.join(quoted))}</p>")
+            else:
+                blocks.append(f"<blockquote>{_blocks(chr(10).join(quoted), depth + 1)}"
+                              "</blockquote>")
         elif _LIST_ITEM.match(line):
             i = _list(lines, i, blocks)
         else:
@@ -129,6 +149,8 @@ def inline(text: str) -> str:
         kept.append(fragment)
         return f"\x00{len(kept) - 1}\x00"
 
+    text = text.replace("\x00", "")  # the placeholders' own sign
+    # Each span stops at the next of its own delimiters, so every rule is linear.
     text = re.sub(r"`([^`]+)`", lambda m: keep(f"<code>{html.escape(m.group(1))}</code>"),
                   text)
     text = re.sub(r"\$\$([^$]+)\$\$",
@@ -136,21 +158,25 @@ def inline(text: str) -> str:
                   text)
     text = re.sub(r"\$([^$\n]+)\$",
                   lambda m: keep(f"<span class='math'>{html.escape(m.group(1))}</span>"), text)
-    text = re.sub(r"!\[([^\]]*)\]\(([^)\s]*)\)", lambda m: m.group(1), text)  # no fetching
-    text = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", lambda m: keep(_link(m.group(1), m.group(2))),
-                  text)
+    text = re.sub(r"!\[([^\[\]]*)\]\(([^()\s]*)\)", lambda m: m.group(1), text)  # no fetching
+    text = re.sub(r"\[([^\[\]]+)\]\(([^()\s]+)\)",
+                  lambda m: keep(_link(m.group(1), m.group(2))), text)
     text = html.escape(text)
-    text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: f"<strong>{m.group(1) or m.group(2)}"
+    text = re.sub(r"\*\*([^*]+)\*\*|__([^_]+)__", lambda m: f"<strong>{m.group(1) or m.group(2)}"
                   "</strong>", text)
-    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])|(?<!\w)_(?!\s)(.+?)(?<!\s)_(?!\w)",
+    text = re.sub(r"(?<![\w*])\*(?![\s*])([^*]+)(?<!\s)\*(?![\w*])"
+                  r"|(?<!\w)_(?![\s_])([^_]+)(?<!\s)_(?!\w)",
                   lambda m: f"<em>{m.group(1) or m.group(2)}</em>", text)
-    while "\x00" in text:  # a kept piece may hold another (a code span in a link's words)
+    for _ in range(3):  # a kept piece may hold another (a code span in a link's words)
+        if "\x00" not in text:
+            break
         text = re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], text)
     return text
 
 
 def _link(words: str, url: str) -> str:
-    """A link, if its address is http(s), in-page or relative; else its words as text."""
+    """A link, if its address is http(s), mailto, in-page or a path of this site; else
+    its words as text."""
     notebook = _NOTEBOOK_LINK.match(url)
     if notebook:
         url = f"course.html?nb={notebook.group(1)}"

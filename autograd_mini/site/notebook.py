@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+from .entry import reported
+
 __all__ = ["notebook_cells", "notebook_cells_json", "cell_source", "title", "without_outputs"]
 
 
@@ -27,6 +29,7 @@ def notebook_cells(notebook: dict) -> list[dict]:
             if cell.get("cell_type") in ("markdown", "code")]
 
 
+@reported
 def notebook_cells_json(text: str) -> str:
     """The course page's call: :func:`notebook_cells` of a notebook's JSON text, as JSON."""
     return json.dumps(notebook_cells(json.loads(text)), ensure_ascii=False)

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import io
 import json
 import math
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,12 +30,13 @@ from dataclasses import dataclass, field
 from ..core.engine import Value, apply, topological_order
 from ..core.naming import fmt
 from ..core.ops import PRIMITIVES, Primitive
-from ..explain.expression import ExpressionError, functions, parse
+from ..explain.expression import ExpressionError, check_size, functions, parse
 from ..explain.quiz import QUIZ_TOLERANCE, Question, Quiz
 from ..explain.trace import BackwardStep, Step, Trace, trace, walk
 from ..testing.gradcheck import check_gradients, report
 from ..viz import rendering
 from ..viz.graph import Scene, View, node_ids
+from .entry import message as _message
 
 __all__ = ["run", "input_names", "Playground", "playground", "check_op", "QUIZ_TOLERANCE",
            "DEFAULT_INPUT"]
@@ -44,6 +47,27 @@ MAX_PAGE_STEPS = 400   # steps the playground walks through; beyond, a smaller e
 # tidier positions are cut short and edges drawn straight -- about 5x faster for a
 # 50-node graph, with the same ranks and, for these graphs, much the same picture.
 FAST_LAYOUT = {"nslimit": "1", "mclimit": "0.3", "splines": "line"}
+# From this many nodes on, a slider move does not lay the graph out again: the layout of
+# the expression's first frame (graphviz's positions and sizes) is kept, and each frame is
+# only drawn at those positions (engine ``nop2``), as the numbers change.  The one layout
+# cuts the search for node positions to nothing (nslimit 0): a product of 190 factors,
+# whose leaf feeds every product, takes 17 s with it, 0.5 s without.
+LARGE_GRAPH = 100
+_COMMENT = re.compile(r"<!--[^>]*-->\n?")
+ONE_LAYOUT = {**FAST_LAYOUT, "nslimit": "0"}
+
+
+def _reported(function: Callable[..., str]) -> Callable[..., str]:
+    """An entry point of the pages (:func:`.entry.reported`), in the page's words."""
+
+    @functools.wraps(function)
+    def reported(*args, **kwargs) -> str:
+        try:
+            return function(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 -- reported to the page as data
+            return _json({"error": _browser_words(_message(error))})
+
+    return reported
 
 
 def _number(x: float) -> float | str:
@@ -75,8 +99,10 @@ def _inputs(text: str) -> dict[str, float]:
 
 def input_names(text: str) -> list[str]:
     """The names ``text`` uses as inputs, in the order they first appear (functions
-    called are not inputs); ``[]`` when it is not yet an expression Python can read."""
+    called are not inputs); ``[]`` when it is not yet an expression Python can read, or
+    is too long or too deeply nested to be read at all (checked before Python's parser)."""
     try:
+        check_size(text)
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
@@ -86,6 +112,7 @@ def input_names(text: str) -> list[str]:
     return list(dict.fromkeys(n.id for n in names))
 
 
+@_reported
 def run(expression: str, inputs: str) -> str:
     """``{"value", "grads"}`` of ``expression`` at ``inputs`` (JSON text of names and
     numbers), after a backward pass; grads keyed by each input's name.  A bad expression
@@ -127,12 +154,16 @@ class Playground:
     steps: list[Step] = field(default_factory=list)
     scene: Scene | None = None
     quiz: Quiz | None = None
+    layouts: dict[str, dict] = field(default_factory=dict)  # a large graph's, by rankdir
 
+    @_reported
     def load(self, expression: str, inputs: str) -> str:
         """Read ``expression`` at ``inputs`` and walk it; a name without a value gets
         :data:`DEFAULT_INPUT`.  Returns the names, value, gradients and step titles, or
         ``{"error": message}`` (the parser's words) and the names found so far."""
-        names = input_names(expression)
+        # The same expression at new numbers (a slider): its names are those of before.
+        same = expression == self.expression and self.scene is not None
+        names = list(self.values) if same else input_names(expression)
         try:
             given = json.loads(inputs) if isinstance(inputs, str) else inputs
             given = given if isinstance(given, dict) else {}
@@ -140,10 +171,10 @@ class Playground:
             values = _inputs({name: given.get(name, DEFAULT_INPUT) for name in names})
             out = parse(expression, values)
             out.label = out.label or "out"
-            self.start(out)
-        except (ExpressionError, ValueError, ZeroDivisionError, OverflowError,
-                RecursionError) as error:
-            return _json({"error": _browser_words(str(error)), "names": names})
+            # The same expression at new numbers (a slider): its graph keeps its layout.
+            self.start(out, same_graph=same)
+        except Exception as error:  # noqa: BLE001 -- any failure is the page's message
+            return _json({"error": _browser_words(_message(error)), "names": names})
         self.expression, self.values = expression, values
         leaves = _leaves(out, values)
         return _json({"names": names, "inputs": values, "value": _number(out.data),
@@ -151,9 +182,11 @@ class Playground:
                       "titles": [s.title for s in self.steps], "nodes": self.scene.size[0],
                       "questions": len(self.questions)})
 
-    def start(self, out: Value) -> None:
+    def start(self, out: Value, same_graph: bool = False) -> None:
         """Trace ``out`` and walk it: the state every frame and question is read from
-        (any graph, made by the parser or by hand with any op of the table)."""
+        (any graph, made by the parser or by hand with any op of the table).
+        ``same_graph``: ``out`` has the shape of the graph before (only its numbers
+        differ), so the layout kept for a large graph still holds."""
         record = trace(out)
         steps = walk(record)
         if len(steps) > MAX_PAGE_STEPS:
@@ -161,8 +194,11 @@ class Playground:
                              f"playground's budget of {MAX_PAGE_STEPS}; type a smaller one")
         self.record, self.steps = record, steps
         self.scene = Scene.of_trace(record)
+        if not same_graph or self.scene.size[0] < LARGE_GRAPH:
+            self.layouts = {}
         self.quiz = Quiz(record, steps)
 
+    @_reported
     def frame(self, index: int, rankdir: str = "LR", quiz: bool = False) -> str:
         """Step ``index`` of the walk: its picture (SVG, gradient-flow colours on the
         backward pass), title, sentences, formula and the id of its active node.  In a
@@ -170,7 +206,7 @@ class Playground:
         step = self.steps[index]
         asked = self.quiz.asked(index) if quiz else []
         hidden = quiz and self.quiz.hidden(index)
-        svg = rendering.render(self._picture(index, rankdir, hidden).source, "svg").decode()
+        svg = self._svg(self._picture(index, rankdir, hidden), rankdir)
         lines = step.lines[:1] if hidden else step.lines
         return _json({
             "index": index, "title": step.title, "lines": list(lines),
@@ -178,6 +214,18 @@ class Playground:
             "active": node_ids(self.scene.order)[step.active],
             "backward": index > self._seed_index(),
             "questions": [self.quiz.ask(q) for q in asked], "score": self.score()})
+
+    def _svg(self, graph, rankdir: str) -> str:
+        """The frame's SVG; a large graph is laid out once and then only redrawn."""
+        if self.scene.size[0] < LARGE_GRAPH:
+            return rendering.render(graph.source, "svg").decode()
+        if rankdir not in self.layouts:
+            graph.graph_attr.update(ONE_LAYOUT)
+            self.layouts[rankdir] = json.loads(
+                rendering.render(graph.source, rendering.LAYOUT_FORMAT))
+        svg = rendering.render(_at_positions(graph.source, self.layouts[rankdir]), "svg",
+                               engine="nop2").decode()
+        return _COMMENT.sub("", svg)  # a comment a node: nodes the page need not parse
 
     def _seed_index(self) -> int:
         """The seed's place in the walk: the backward steps follow it, to the end."""
@@ -202,6 +250,7 @@ class Playground:
         """The trace's record of the backward step at ``index`` of the walk."""
         return self.quiz.chain_rule_step(index)
 
+    @_reported
     def answer(self, question: str, text: str) -> str:
         """Check the student's answer to ``question`` (an id from :meth:`frame`) with
         :meth:`autograd_mini.explain.quiz.Quiz.answer`: right, or wrong with a hint."""
@@ -210,6 +259,7 @@ class Playground:
             return _json({"ok": False, "error": verdict["error"]})
         return _json({key: verdict[key] for key in ("ok", "hint", "score", "answer")})
 
+    @_reported
     def show(self, question: str) -> str:
         """Give up on ``question``: its answer is shown, and it does not score."""
         return _json(self.quiz.show(question))
@@ -230,6 +280,19 @@ class Playground:
         return self.quiz.questions if self.quiz else {}
 
 
+def _at_positions(source: str, layout: dict) -> str:
+    """DOT ``source`` with each node at its place in ``layout`` (graphviz's JSON of the
+    same graph): its ``pos``, ``width`` and ``height``, and the graph's bounding box."""
+    body = source.rstrip()
+    if not body.endswith("}"):
+        raise ValueError("not a graph's DOT text")
+    placed = "".join(
+        f'\t{json.dumps(node["name"])} [pos="{node["pos"]}" width={float(node["width"])} '
+        f'height={float(node["height"])}]\n'
+        for node in layout.get("objects", []) if "pos" in node)
+    return (f'{body[:-1]}\tgraph [bb="{layout["bb"]}"]\n{placed}}}\n')
+
+
 playground = Playground()  # the page's one playground
 
 
@@ -238,6 +301,7 @@ playground = Playground()  # the page's one playground
 _BUILT_IN = dict(PRIMITIVES)  # the table as the package made it, restored before each run
 
 
+@_reported
 def check_op(code: str) -> str:
     """Run the student's ``code`` (in their own browser tab: it is typed there, never
     read from a link), then check every op it registered or replaced with ``gradcheck``
@@ -296,6 +360,7 @@ def _check_one(primitive: Primitive) -> dict:
             "svg": svg}
 
 
+@_reported
 def function_names() -> str:
     """The functions an expression may call, for the page's hint line."""
     return _json(functions())

@@ -1,12 +1,21 @@
-"""``autograd-mini site serve OUT``: the built site on http://127.0.0.1 (this machine only)."""
+"""``autograd-mini site serve OUT``: the built site on http://127.0.0.1 (this machine only).
+
+Files only: a folder is served by its ``index.html`` or not at all (404: no listing), a
+path with a NUL byte, a ``..`` part or bytes that are not UTF-8 is refused with 400, and
+every answer carries the site's Content-Security-Policy (:mod:`.policy`).  Nothing is
+printed per request, and no error of a request prints a traceback.
+"""
 
 from __future__ import annotations
 
 import functools
 import http.server
 import os
-import sys
+import urllib.parse
+from http import HTTPStatus
 from pathlib import Path
+
+from .policy import CONTENT_SECURITY_POLICY
 
 __all__ = ["serve", "make_server", "HOST"]
 
@@ -17,18 +26,67 @@ TYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/ja
          ".svg": "image/svg+xml"}
 
 
+def bad_path(raw: str) -> str | None:
+    """Why the request path ``raw`` is refused, or None: a NUL or control character, a
+    ``..`` part, a backslash, or %-escapes that are not UTF-8."""
+    path = raw.split("?", 1)[0].split("#", 1)[0]
+    try:
+        decoded = urllib.parse.unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return "the path is not UTF-8"
+    if any(ord(c) < 32 or ord(c) == 127 for c in decoded):
+        return "the path holds a control character"
+    if "\\" in decoded or ".." in decoded.split("/"):
+        return "the path leaves the site"
+    return None
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **TYPES}
 
     def log_message(self, format: str, *args) -> None:  # quiet: one line per request is noise
         pass
 
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
+
+    def send_head(self):
+        why = bad_path(self.path)
+        if why:
+            self.send_error(HTTPStatus.BAD_REQUEST, why)
+            return None
+        try:
+            path = self.translate_path(self.path)
+            if os.path.isdir(path) and not os.path.isfile(os.path.join(path, "index.html")):
+                self.send_error(HTTPStatus.NOT_FOUND, "no such page")  # never a listing
+                return None
+            return super().send_head()
+        except (OSError, ValueError):
+            self.send_error(HTTPStatus.BAD_REQUEST, "the path cannot be served")
+            return None
+
+    def list_directory(self, path):  # never reached (send_head refuses); never a listing
+        self.send_error(HTTPStatus.NOT_FOUND, "no such page")
+        return None
+
+    def translate_path(self, path: str) -> str:
+        translated = super().translate_path(path)
+        root = os.path.realpath(self.directory)
+        real = os.path.realpath(translated)
+        if real != root and not real.startswith(root + os.sep):
+            raise ValueError("outside the site")
+        return translated
+
 
 class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
     def handle_error(self, request, client_address) -> None:
-        # A browser that stops reading (a page closed mid-download) is not an error.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
+        # A request that fails (a browser that stops reading, a malformed request) ends
+        # that request alone; nothing is printed.
+        pass
 
 
 def make_server(folder: str | os.PathLike, port: int = 8000) -> http.server.ThreadingHTTPServer:

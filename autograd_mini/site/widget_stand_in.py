@@ -19,6 +19,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
+from .entry import reported
+
 __all__ = ["use_widget_stand_in", "shown_widget", "widget_state", "widget_update",
            "widget_message", "widget_pending", "WIDGET_NOTE"]
 
@@ -38,6 +40,7 @@ _CHANGED: dict[str, set[str]] = {}        # id -> synced traits Python changed s
 _MESSAGES: dict[str, list[object]] = {}   # id -> what Python sent (widget.send) since asked
 
 
+@reported
 def use_widget_stand_in() -> bool:
     """Where ``anywidget`` cannot be imported (the page's Pyodide), register a stand-in
     module under its name, whose widgets talk to the page through this module's calls.
@@ -103,6 +106,7 @@ def _text_of(source: object) -> str:
     return source.read_text(encoding="utf-8") if isinstance(source, Path) else str(source or "")
 
 
+@reported
 def widget_state(widget_id: str) -> str:
     """The page's call when it draws a widget: every synced trait, its module and style."""
     widget = _WIDGETS[widget_id]
@@ -111,6 +115,7 @@ def widget_state(widget_id: str) -> str:
                        "css": _text_of(getattr(widget, "_css", ""))}, ensure_ascii=False)
 
 
+@reported
 def widget_update(widget_id: str, changes: str) -> str:
     """The page's ``model.save_changes()``: the traits it set, each checked by the widget
     (a value it refuses is sent back as it is); then :func:`widget_pending`."""
@@ -125,6 +130,7 @@ def widget_update(widget_id: str, changes: str) -> str:
     return widget_pending()
 
 
+@reported
 def widget_message(widget_id: str, content: str) -> str:
     """The page's ``model.send(content)``: the widget's ``on_msg`` callbacks hear it."""
     widget = _WIDGETS[widget_id]
@@ -133,6 +139,7 @@ def widget_message(widget_id: str, content: str) -> str:
     return widget_pending()
 
 
+@reported
 def widget_pending() -> str:
     """What changed in Python since the page last asked: ``{"changes": {id: {trait:
     value}}, "messages": {id: [content, ...]}}`` (asked after every call and every cell)."""

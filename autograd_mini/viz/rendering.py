@@ -58,8 +58,13 @@ class GraphvizTimeout(GraphvizError):
     """``dot`` did not finish in the time given (it was stopped)."""
 
 
+# Not a picture: the layout itself (each node's position and size), which a later
+# render with the engine ``nop2`` reuses as it is instead of laying the graph out again.
+LAYOUT_FORMAT = "json"
+
+
 def render(source: str, format: str = "svg", *, timeout: float | None = None,
-           size: tuple[int, int] | None = None) -> bytes:
+           size: tuple[int, int] | None = None, engine: str = "dot") -> bytes:
     """The DOT text ``source`` drawn as ``format`` (``"dot"``: the text itself, as bytes).
 
     Args:
@@ -67,23 +72,25 @@ def render(source: str, format: str = "svg", *, timeout: float | None = None,
         format: one of :data:`FORMATS`.
         timeout: seconds ``dot`` may take; then it is stopped.
         size: ``(nodes, edges)`` of the graph, named in the message when ``dot`` is too slow.
+        engine: graphviz's layout engine: ``dot``, or ``nop2`` for a graph whose every
+            node has its ``pos`` already (no layout, only drawing).
 
     Raises:
         GraphvizNotFound: ``dot`` is not installed.
         GraphvizError: ``dot`` failed.
         GraphvizTimeout: ``dot`` took more than ``timeout`` seconds.
     """
-    if format not in FORMATS:
+    if format not in FORMATS and format != LAYOUT_FORMAT:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     if format == "dot":
         return source.encode()
     if in_browser():
-        return _render_in_browser(source, format)
+        return _render_in_browser(source, format, engine)
     program = shutil.which("dot")
     if program is None:
         raise GraphvizNotFound(INSTALL_HINT)
     try:
-        result = subprocess.run([program, f"-T{format}"], input=source.encode(),
+        result = subprocess.run([program, f"-K{engine}", f"-T{format}"], input=source.encode(),
                                 capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         drawing = f" drawing {size[0]} nodes and {size[1]} edges" if size else ""
@@ -102,10 +109,10 @@ def in_browser() -> bool:
 def can_draw(format: str) -> bool:
     """Whether pictures of ``format`` can be drawn here: any with the ``dot`` program,
     SVG only in a browser (WASM graphviz draws no PNG)."""
-    return format == "svg" or not in_browser()
+    return format in ("svg", LAYOUT_FORMAT) or not in_browser()
 
 
-def _render_in_browser(source: str, format: str) -> bytes:
+def _render_in_browser(source: str, format: str, engine: str = "dot") -> bytes:
     """``source`` drawn by the page's WASM graphviz (synchronous once it is loaded;
     it cannot be stopped midway, so there is no timeout here)."""
     import js  # Pyodide's view of the page's JavaScript globals
@@ -117,7 +124,7 @@ def _render_in_browser(source: str, format: str) -> bytes:
         raise GraphvizError(f"in a browser pictures are drawn as SVG only, not {format}; "
                             "use .svg (or the DOT text itself, .dot)")
     try:
-        return str(graphviz.layout(source, "svg", "dot")).encode()
+        return str(graphviz.layout(source, format, engine)).encode()
     except Exception as error:  # a JavaScript error from graphviz, e.g. a syntax error
         raise GraphvizError(f"WASM graphviz failed: {str(error).splitlines()[0][:200]}") from None
 

@@ -77,7 +77,8 @@ class PageModel {
 
 // What Python changed (traits, messages) reaches every view of each widget.
 function deliver(text) {
-  const { changes, messages } = JSON.parse(text);
+  const { changes = {}, messages = {}, error } = JSON.parse(text);
+  if (error) console.info(`the widget's Python side: ${error}`);
   for (const [id, traits] of Object.entries(changes)) {
     for (const model of models.get(id) ?? []) {
       Object.assign(model.state, traits);
@@ -183,7 +184,9 @@ class CodeCell {
     this.outputs.replaceChildren(element("p", "hint", "running…"));
     await new Promise((resolve) => setTimeout(resolve, 0));  // let the page show it
     const started = performance.now();
-    const result = JSON.parse(this.python.kernel.run_cell(this.editor.value));
+    const answer = JSON.parse(this.python.kernel.run_cell(this.editor.value));
+    const result = answer.error  // the kernel itself failed: shown as the cell's error
+      ? { outputs: [{ type: "error", text: answer.error }], count: "?" } : answer;
     const seconds = (performance.now() - started) / 1000;
     this.outputs.replaceChildren();
     // In order, each in its own place; a widget's module may take a moment to load.
@@ -206,6 +209,7 @@ async function showNotebook(entry, python) {
   $("title").textContent = entry.title;
   const notebook = await json(`course/${encodeURIComponent(entry.file)}`);
   const cells = JSON.parse(python.notebook.notebook_cells_json(JSON.stringify(notebook)));
+  if (cells.error) throw new Error(cells.error);
   const code = [];
   for (const cell of cells) {
     if (cell.type === "markdown") {

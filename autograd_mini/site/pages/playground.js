@@ -99,7 +99,7 @@ function refresh() {
   $("expression-error").textContent = result.error || "";
   if (result.error) {
     state.result = { error: result.error };
-    buildInputs(result.names.filter((name) => name in state.values)); // those with a number
+    buildInputs((result.names ?? []).filter((name) => name in state.values)); // with a number
     return false;
   }
   Object.assign(state.values, result.inputs);
@@ -117,6 +117,10 @@ function refresh() {
 function show(index) {
   state.index = index;
   const frame = JSON.parse(py.playground.frame(index, phone.matches ? "TB" : "LR", state.quiz));
+  if (frame.error) { // the package refused or failed: said, and the page goes on
+    $("expression-error").textContent = frame.error;
+    return;
+  }
   const graph = $("graph");
   graph.innerHTML = frame.svg; // graphviz's SVG of DOT whose every label the package escaped
   const svg = graph.querySelector("svg");
@@ -190,6 +194,7 @@ function question(q) {
   });
   give.addEventListener("click", () => {
     const shown = JSON.parse(py.playground.show(q.id));
+    if (shown.error) { said.textContent = shown.error; return; }
     input.value = shown.answer;
     said.textContent = `the answer: ${shown.answer}`;
     said.className = "feedback";
