@@ -461,6 +461,22 @@ json.dumps({"platform": sys.platform, "dot": shutil.which("dot"),
     assert result["frames"] == 6  # x, x*x, tanh; the seed; two backward steps
 
 
+def slide(page, name: str, values: list[float]) -> list[float]:
+    """Move the slider of input ``name`` through ``values``, a frame apart; the time each
+    redraw took in the page (ms)."""
+    return page.evaluate("""async ([name, values]) => {
+        const slider = document.querySelector(`input[aria-label="${name} slider"]`);
+        const times = [];
+        for (const value of values) {
+            slider.value = String(value);
+            slider.dispatchEvent(new Event('input', {bubbles: true}));
+            times.push(window.autograd_mini.lastRedrawMs);
+            await new Promise((r) => requestAnimationFrame(r));
+        }
+        return times;
+    }""", [name, values])
+
+
 def type_expression(page, expression: str, inputs: dict[str, float]) -> dict:
     """Type the expression and each input's number into the playground, as a student
     would; returns what the page computed."""
@@ -498,17 +514,7 @@ def test_slider_redraw_latency_for_a_fifty_node_graph(open_tab):
     assert values >= 50
     page = open_tab().page
     type_expression(page, expression, {"x": 0.5, "w": 0.9, "b": 0.1})
-    timings = page.evaluate("""async () => {
-        const slider = document.querySelector('input[aria-label="w slider"]');
-        const times = [];
-        for (let i = 0; i < 25; i++) {
-            slider.value = String(-2 + i * 0.15);
-            slider.dispatchEvent(new Event('input', {bubbles: true}));
-            times.push(window.autograd_mini.lastRedrawMs);
-            await new Promise((r) => requestAnimationFrame(r));
-        }
-        return times;
-    }""")
+    timings = slide(page, "w", [-2 + i * 0.15 for i in range(25)])
     figure(f"slider redraw, {values} Values: median {statistics.median(timings):.1f} ms, "
            f"max {max(timings):.1f} ms over {len(timings)} moves")
     assert page.locator("#graph svg").count() == 1
@@ -741,17 +747,7 @@ def test_the_slider_of_a_product_of_190_factors_redraws_quickly(open_tab):
     started = time.perf_counter()
     type_expression(page, expression, {"x": 0.9})
     first = time.perf_counter() - started
-    timings = page.evaluate("""async () => {
-        const slider = document.querySelector('input[aria-label="x slider"]');
-        const times = [];
-        for (let i = 0; i < 12; i++) {
-            slider.value = String(0.9 + i * 0.01);
-            slider.dispatchEvent(new Event('input', {bubbles: true}));
-            times.push(window.autograd_mini.lastRedrawMs);
-            await new Promise((r) => requestAnimationFrame(r));
-        }
-        return times;
-    }""")
+    timings = slide(page, "x", [0.9 + i * 0.01 for i in range(12)])
     figure(f"slider redraw, product of 190 factors (379 nodes): first frame {first:.1f} s, "
            f"then median {statistics.median(timings):.0f} ms, max {max(timings):.0f} ms "
            f"over {len(timings)} moves")
