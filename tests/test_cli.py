@@ -164,7 +164,9 @@ def test_output_into_a_pipe_closed_early_stops_quietly(tmp_path):
     status of a tool stopped by SIGPIPE (141), as cat and grep give."""
     from autograd_mini.cli import PIPE_CLOSED
 
-    long = "+".join(["exp(x)"] * 280)  # some 80 kB of steps: more than a pipe holds
+    # 280 terms in groups of 20 (a flat sum of 280 nests past the parser's depth limit):
+    # some 80 kB of steps, more than a pipe holds
+    long = "+".join("(" + "+".join(["exp(x)"] * 20) + ")" for _ in range(14))
     process = subprocess.Popen([sys.executable, "-m", "autograd_mini", "steps", long,
                                 "--at", "x=0.5"], cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
