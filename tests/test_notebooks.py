@@ -276,3 +276,39 @@ def test_refresh_check_fails_ci_when_a_notebook_fails(tmp_path, monkeypatch, cap
     err = capsys.readouterr().err
     assert "FAILED 02_bad.ipynb: ModuleNotFoundError" in err and "1 notebook(s) failed" in err
     assert bad.read_bytes() == before
+
+
+def _code_before(cells, heading: str) -> list[str]:
+    """The sources of the code cells of ``cells`` from the top to the one right after the
+    markdown cell that has ``heading``, that one included."""
+    sources, seen = [], False
+    for cell in cells:
+        if cell["cell_type"] == "markdown" and heading in "".join(cell["source"]):
+            seen = True
+        elif cell["cell_type"] == "code":
+            sources.append("".join(cell["source"]))
+            if seen:
+                return sources
+    raise AssertionError(f"no code cell after {heading!r}")
+
+
+def test_notebook_2_explores_the_expression_its_text_describes(monkeypatch, tmp_path):
+    """"The same walk, live" tells the student to drag ``x`` and watch two contributions
+    reach it: the explorer shows ``out = tanh(x*x + x)`` (x, y, z, out), not a gate of
+    the loop above it that happened to reuse the name ``out`` (relu(q), two nodes)."""
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
+    cells = json.loads(notebook("02").read_text())["cells"]
+    *before, live = _code_before(cells, "## The same walk, live")
+    assert live.strip().endswith("explore(out)")
+    namespace = {}
+    for source in before:
+        exec(compile(source, "notebook 02", "exec"), namespace)
+    from autograd_mini import explore, topological_order
+    explorer = explore(namespace["out"])
+    assert [n.label for n in topological_order(namespace["out"])] == ["x", "y", "z", "out"]
+    assert explorer.inputs == {"x": 1.5} and len(explorer.nodes) == 4
+    # and the explorer saved in the committed notebook is that one
+    saved = json.loads(notebook("02").read_text())["metadata"]["widgets"][
+        "application/vnd.jupyter.widget-state+json"]["state"]
+    (state,) = [m["state"] for m in saved.values() if "_esm" in m["state"]]
+    assert state["inputs"] == {"x": 1.5} and len(state["nodes"]) == 4
