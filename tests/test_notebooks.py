@@ -312,3 +312,35 @@ def test_notebook_2_explores_the_expression_its_text_describes(monkeypatch, tmp_
         "application/vnd.jupyter.widget-state+json"]["state"]
     (state,) = [m["state"] for m in saved.values() if "_esm" in m["state"]]
     assert state["inputs"] == {"x": 1.5} and len(state["nodes"]) == 4
+
+
+SOLUTION_HEAD = re.compile(r"# Solution( \d+)? \(click to show\)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_answer_shows_before_it_is_asked_for(path):
+    """A solution is folded in JupyterLab (source and outputs hidden; a folded cell shows
+    its first line, which says only how to open it) and stored without outputs, so
+    neither a code host nor a fresh view prints an answer under its question."""
+    solutions = [c for c in json.loads(path.read_text())["cells"]
+                 if "solution" in c["metadata"].get("tags", [])]
+    assert len(solutions) >= 2
+    for cell in solutions:
+        first = "".join(cell["source"]).splitlines()[0]
+        assert SOLUTION_HEAD.fullmatch(first), first
+        assert cell["metadata"]["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+        assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+def test_refresh_stores_a_solution_folded_and_without_outputs(tmp_path):
+    path = tmp_path / "solved.ipynb"
+    book = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("print('a question')"),
+        nbformat.v4.new_code_cell("# Solution (click to show)\nprint('the answer is 42')",
+                                  metadata={"tags": ["solution"]})])
+    nbformat.write(book, path)
+    refresh.write(refresh.run(path, timeout=60), path)
+    question, solution = nbformat.read(path, as_version=4).cells
+    assert question.outputs[0]["text"] == "a question\n"
+    assert solution.outputs == [] and solution.execution_count is None
+    assert solution.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
