@@ -565,6 +565,31 @@ def test_quiz_accepts_right_answers_rejects_wrong_ones_with_a_hint_and_scores(op
 
 
 @pytest.mark.browser
+def test_a_typed_quiz_answer_and_its_hint_survive_turning_the_phone(open_tab):
+    """Across the 700 px breakpoint the page draws the step again (the graph turns from
+    top-down to left-right): what the student typed and the hint it got stay."""
+    page = open_tab(width=390, height=844).page
+    page.check("#quiz-mode")
+    while page.locator("#quiz fieldset").count() < 2:
+        page.click("#next")
+    first, second = page.locator("#quiz fieldset").nth(0), page.locator("#quiz fieldset").nth(1)
+    first.locator("input").fill("12345")
+    first.get_by_role("button", name="Check").click()
+    hint = first.locator(".feedback").text_content()
+    assert hint.startswith("The rule of ")
+    second.locator("input").fill("0.5 *")  # typed, not checked yet
+    page.evaluate("document.querySelector('#quiz fieldset').dataset.before = 'turn'")
+    page.set_viewport_size({"width": 844, "height": 390})
+    wait_until(page, "!document.querySelector('#quiz fieldset').dataset.before")  # drawn again
+    first, second = page.locator("#quiz fieldset").nth(0), page.locator("#quiz fieldset").nth(1)
+    assert first.locator("input").input_value() == "12345"
+    assert first.locator(".feedback").text_content() == hint
+    assert "wrong" in first.locator(".feedback").get_attribute("class")
+    assert second.locator("input").input_value() == "0.5 *"
+    assert second.locator(".feedback").text_content() == ""
+
+
+@pytest.mark.browser
 @pytest.mark.slow
 def test_check_your_op_fails_the_broken_swish_and_passes_the_fixed_one(open_tab):
     page = open_tab("check.html").page
