@@ -6,6 +6,7 @@ They run through ``notebooks/refresh.py``, the command that regenerates their co
 outputs, so the test and the command execute them the same way.
 """
 
+import ast
 import importlib.util
 import json
 import os
@@ -330,6 +331,12 @@ def test_no_answer_shows_before_it_is_asked_for(path):
         assert SOLUTION_HEAD.fullmatch(first), first
         assert cell["metadata"]["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
         assert cell["outputs"] == [] and cell["execution_count"] is None
+        # Running a cell unfolds its outputs in JupyterLab: a solution checks its answer
+        # with assert and prints nothing, so "Run all" shows no answer either.
+        tree = ast.parse("".join(cell["source"]))
+        assert not any(isinstance(node, ast.Call) and getattr(node.func, "id", "") in
+                       ("print", "display") for node in ast.walk(tree)), first
+        assert not isinstance(tree.body[-1], ast.Expr), first  # no value shown either
 
 
 def test_refresh_stores_a_solution_folded_and_without_outputs(tmp_path):
