@@ -89,9 +89,21 @@ def write(notebook, path: Path) -> None:
     nbformat = _require("nbformat")
     for cell in notebook.cells:  # nbclient's bookkeeping, which changes every run
         cell.metadata.pop("execution", None)
+    fold_solutions(notebook)
     temporary = path.with_name(f".{path.name}.tmp")
     nbformat.write(notebook, temporary)
     os.replace(temporary, path)
+
+
+def fold_solutions(notebook) -> None:
+    """Store each solution cell (tagged ``solution``) folded and without its outputs, so
+    neither the notebook on a code host nor JupyterLab shows an answer before it is asked
+    for: JupyterLab shows a folded cell's first line, ``# Solution 1 (click to show)``."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "solution" in cell.metadata.get("tags", []):
+            cell.outputs, cell.execution_count = [], None
+            cell.metadata.setdefault("jupyter", {}).update(source_hidden=True,
+                                                           outputs_hidden=True)
 
 
 def chosen(names: Sequence[str]) -> list[Path]:

@@ -234,3 +234,46 @@ def test_the_explorers_quiz_in_jupyterlab(browser, lab):
         assert problems == []
     finally:
         page.close()
+
+
+def test_a_course_solution_stays_folded_in_jupyterlab(browser, lab, tmp_path):
+    """Notebook 1's solutions as the course stores them, opened and run in JupyterLab:
+    a folded cell shows only its first line, '# Solution 1 (click to show)', until it is
+    opened; run, it shows no answer either (JupyterLab unfolds the outputs of a cell it
+    runs, so a solution prints nothing: it asserts its answer)."""
+    base, _ = lab
+    course = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks"
+                           / "01_derivatives_by_hand.ipynb", as_version=4)
+    solutions = [c for c in course.cells if "solution" in c.metadata.get("tags", [])]
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("from autograd_mini import Value"), *solutions])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, tmp_path / "root" / "solutions.ipynb")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.set_default_timeout(30_000)
+        page.goto(f"{base}/lab/tree/solutions.ipynb?reset&token={TOKEN}")
+        page.wait_for_function("""() => {
+            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            const k = w && w.sessionContext && w.sessionContext.session
+                      && w.sessionContext.session.kernel;
+            return k && k.status === 'idle' && k.connectionStatus === 'connected'; }""")
+        cells = page.locator(".jp-Notebook .jp-Cell")
+        playwright_api.expect(cells).to_have_count(3)
+        shown = page.locator(".jp-Notebook")
+        playwright_api.expect(page.locator(".jp-InputPlaceholder")).to_have_count(2)
+        page.evaluate("c => { window.jupyterapp.commands.execute(c); }",
+                      "notebook:run-all-cells")
+        page.wait_for_function("""() => {
+            const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+            return [0, 1, 2].every((i) => cells.get(i).executionCount > 0); }""")
+        text = shown.inner_text()
+        assert "# Solution 1 (click to show)" in text and "# Solution 2 (click to show)" in text
+        for answer in ("dg/da", "do/dw", "Value(3.0)", "6.0"):
+            assert answer not in text, answer
+        assert page.locator(".jp-Cell .jp-OutputArea-output").count() == 0
+        page.locator(".jp-InputPlaceholder").first.click()
+        playwright_api.expect(shown).to_contain_text("dg/da = 2a = 6")
+    finally:
+        page.close()

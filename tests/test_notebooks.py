@@ -6,6 +6,7 @@ They run through ``notebooks/refresh.py``, the command that regenerates their co
 outputs, so the test and the command execute them the same way.
 """
 
+import ast
 import importlib.util
 import json
 import os
@@ -276,3 +277,77 @@ def test_refresh_check_fails_ci_when_a_notebook_fails(tmp_path, monkeypatch, cap
     err = capsys.readouterr().err
     assert "FAILED 02_bad.ipynb: ModuleNotFoundError" in err and "1 notebook(s) failed" in err
     assert bad.read_bytes() == before
+
+
+def _code_before(cells, heading: str) -> list[str]:
+    """The sources of the code cells of ``cells`` from the top to the one right after the
+    markdown cell that has ``heading``, that one included."""
+    sources, seen = [], False
+    for cell in cells:
+        if cell["cell_type"] == "markdown" and heading in "".join(cell["source"]):
+            seen = True
+        elif cell["cell_type"] == "code":
+            sources.append("".join(cell["source"]))
+            if seen:
+                return sources
+    raise AssertionError(f"no code cell after {heading!r}")
+
+
+def test_notebook_2_explores_the_expression_its_text_describes(monkeypatch, tmp_path):
+    """"The same walk, live" tells the student to drag ``x`` and watch two contributions
+    reach it: the explorer shows ``out = tanh(x*x + x)`` (x, y, z, out), not a gate of
+    the loop above it that happened to reuse the name ``out`` (relu(q), two nodes)."""
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
+    cells = json.loads(notebook("02").read_text())["cells"]
+    *before, live = _code_before(cells, "## The same walk, live")
+    assert live.strip().endswith("explore(out)")
+    namespace = {}
+    for source in before:
+        exec(compile(source, "notebook 02", "exec"), namespace)
+    from autograd_mini import explore, topological_order
+    explorer = explore(namespace["out"])
+    assert [n.label for n in topological_order(namespace["out"])] == ["x", "y", "z", "out"]
+    assert explorer.inputs == {"x": 1.5} and len(explorer.nodes) == 4
+    # and the explorer saved in the committed notebook is that one
+    saved = json.loads(notebook("02").read_text())["metadata"]["widgets"][
+        "application/vnd.jupyter.widget-state+json"]["state"]
+    (state,) = [m["state"] for m in saved.values() if "_esm" in m["state"]]
+    assert state["inputs"] == {"x": 1.5} and len(state["nodes"]) == 4
+
+
+SOLUTION_HEAD = re.compile(r"# Solution( \d+)? \(click to show\)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_answer_shows_before_it_is_asked_for(path):
+    """A solution is folded in JupyterLab (source and outputs hidden; a folded cell shows
+    its first line, which says only how to open it) and stored without outputs, so
+    neither a code host nor a fresh view prints an answer under its question."""
+    solutions = [c for c in json.loads(path.read_text())["cells"]
+                 if "solution" in c["metadata"].get("tags", [])]
+    assert len(solutions) >= 2
+    for cell in solutions:
+        first = "".join(cell["source"]).splitlines()[0]
+        assert SOLUTION_HEAD.fullmatch(first), first
+        assert cell["metadata"]["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+        assert cell["outputs"] == [] and cell["execution_count"] is None
+        # Running a cell unfolds its outputs in JupyterLab: a solution checks its answer
+        # with assert and prints nothing, so "Run all" shows no answer either.
+        tree = ast.parse("".join(cell["source"]))
+        assert not any(isinstance(node, ast.Call) and getattr(node.func, "id", "") in
+                       ("print", "display") for node in ast.walk(tree)), first
+        assert not isinstance(tree.body[-1], ast.Expr), first  # no value shown either
+
+
+def test_refresh_stores_a_solution_folded_and_without_outputs(tmp_path):
+    path = tmp_path / "solved.ipynb"
+    book = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("print('a question')"),
+        nbformat.v4.new_code_cell("# Solution (click to show)\nprint('the answer is 42')",
+                                  metadata={"tags": ["solution"]})])
+    nbformat.write(book, path)
+    refresh.write(refresh.run(path, timeout=60), path)
+    question, solution = nbformat.read(path, as_version=4).cells
+    assert question.outputs[0]["text"] == "a question\n"
+    assert solution.outputs == [] and solution.execution_count is None
+    assert solution.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}

@@ -191,10 +191,15 @@ def test_check_op_fails_readmes_broken_swish_and_passes_the_fixed_one():
     assert not broken["ok"]
     (swish,) = broken["ops"]
     assert swish["formula"] == "d/da swish(a) = sigmoid(a)"
-    assert "WRONG" in swish["message"] and "<svg" in swish["svg"]
+    assert "<svg" in swish["svg"]
+    # one verdict, counted from the rows of the one table (no second report to disagree)
+    wrong = [row for row in swish["rows"] if row[-1] == "WRONG"]
+    assert len(wrong) == len(swish["rows"]) == 2
+    assert swish["summary"] == "gradcheck fails: 2 of 2 rows WRONG" and swish["message"] == ""
     fixed = json.loads(page_api.check_op(readme_swish().replace(BROKEN_SWISH_RULE,
                                                                FIXED_SWISH_RULE)))
     assert fixed["ok"], fixed
+    assert fixed["ops"][0]["summary"] == "gradcheck passes: all 2 rows ok"
     assert "swish" not in page_api._BUILT_IN  # the table is restored before each run
 
 
@@ -565,6 +570,31 @@ def test_quiz_accepts_right_answers_rejects_wrong_ones_with_a_hint_and_scores(op
 
 
 @pytest.mark.browser
+def test_a_typed_quiz_answer_and_its_hint_survive_turning_the_phone(open_tab):
+    """Across the 700 px breakpoint the page draws the step again (the graph turns from
+    top-down to left-right): what the student typed and the hint it got stay."""
+    page = open_tab(width=390, height=844).page
+    page.check("#quiz-mode")
+    while page.locator("#quiz fieldset").count() < 2:
+        page.click("#next")
+    first, second = page.locator("#quiz fieldset").nth(0), page.locator("#quiz fieldset").nth(1)
+    first.locator("input").fill("12345")
+    first.get_by_role("button", name="Check").click()
+    hint = first.locator(".feedback").text_content()
+    assert hint.startswith("The rule of ")
+    second.locator("input").fill("0.5 *")  # typed, not checked yet
+    page.evaluate("document.querySelector('#quiz fieldset').dataset.before = 'turn'")
+    page.set_viewport_size({"width": 844, "height": 390})
+    wait_until(page, "!document.querySelector('#quiz fieldset').dataset.before")  # drawn again
+    first, second = page.locator("#quiz fieldset").nth(0), page.locator("#quiz fieldset").nth(1)
+    assert first.locator("input").input_value() == "12345"
+    assert first.locator(".feedback").text_content() == hint
+    assert "wrong" in first.locator(".feedback").get_attribute("class")
+    assert second.locator("input").input_value() == "0.5 *"
+    assert second.locator(".feedback").text_content() == ""
+
+
+@pytest.mark.browser
 @pytest.mark.slow
 def test_check_your_op_fails_the_broken_swish_and_passes_the_fixed_one(open_tab):
     page = open_tab("check.html").page
@@ -579,6 +609,30 @@ def test_check_your_op_fails_the_broken_swish_and_passes_the_fixed_one(open_tab)
     assert page.locator("#verdict").text_content().startswith("✓")
     assert "sigmoid(a) + a * sigmoid(a) * (1 - sigmoid(a))" in report.text_content()
     assert report.locator("td.wrong").count() == 0
+
+
+@pytest.mark.browser
+def test_check_your_op_on_a_phone_shows_every_line_the_whole_table_and_one_verdict(open_tab):
+    page = open_tab("check.html", width=390, height=844).page
+    wait_until(page, "window.autograd_mini.lastCheck !== undefined")
+    editor = page.locator("#code")
+    # the editor wraps: the rule to fix is in view, no line runs out of the box
+    assert editor.evaluate("e => e.scrollWidth <= e.clientWidth")
+    assert editor.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-wrap"
+    assert editor.evaluate("e => e.scrollHeight <= e.clientHeight")  # and no line below it
+    # the table fits the screen, WRONG column included, and the page does not scroll sideways
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    report = page.locator('section[data-op="swish"]')
+    table = report.locator("table.check")
+    assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+    cells = report.locator("td.wrong")
+    assert cells.count() == 2
+    for k in range(cells.count()):
+        box = cells.nth(k).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # one verdict for the op, and it counts the table's own rows
+    assert report.locator("h2").all_inner_texts() == ["swish: gradcheck fails: 2 of 2 rows WRONG"]
+    assert "failed for" not in report.inner_text() and report.locator("pre.error").count() == 0
 
 
 @pytest.mark.browser

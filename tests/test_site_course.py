@@ -350,3 +350,32 @@ def test_the_course_page_lists_the_notebooks_and_refuses_an_unknown_one(open_tab
     assert links.first.get_attribute("href") == "course.html?nb=00"
     page = open_tab("course.html?nb=%3Cb%3E99").page
     assert page.locator("#status").inner_text() == 'There is no notebook "<b>99"; choose one below.'
+
+
+@pytest.mark.browser
+def test_a_solution_and_what_it_prints_stay_folded_until_opened(open_tab):
+    """Notebook 1 in a fresh view and after Run all: each solution is a closed
+    <details> whose summary gives nothing away; its code (and anything it prints, which
+    goes inside the folded part) shows only once it is opened."""
+    page = open_tab("course.html?nb=01").page
+    wait_until(page, "window.course && window.course.cells > 0", timeout=60)
+    folded = page.locator("details.solution")
+    assert folded.count() == 2
+
+    def nothing_shows() -> None:
+        for k in range(folded.count()):
+            solution = folded.nth(k)
+            assert solution.get_attribute("open") is None
+            assert solution.locator("summary").inner_text() == "A solution (click to show)"
+            assert not solution.locator("textarea.source").is_visible()
+            assert not solution.locator(".outputs").is_visible()
+        assert "dg/da" not in page.locator("body").inner_text()
+
+    nothing_shows()
+    page.set_default_timeout(SECONDS_A_NOTEBOOK * 1000)
+    results = page.evaluate("window.course.runAll()")
+    assert [r["errors"] for r in results if r["errors"]] == []
+    nothing_shows()
+    folded.first.locator("summary").click()
+    assert folded.first.locator("textarea.source").is_visible()
+    assert "# dg/da = 2a = 6" in folded.first.locator("textarea.source").input_value()

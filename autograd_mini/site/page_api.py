@@ -33,7 +33,7 @@ from ..core.ops import PRIMITIVES, Primitive
 from ..explain.expression import ExpressionError, check_size, functions, parse
 from ..explain.quiz import QUIZ_TOLERANCE, Question, Quiz
 from ..explain.trace import BackwardStep, Step, Trace, trace, walk
-from ..testing.gradcheck import check_gradients, report
+from ..testing.gradcheck import check_gradients
 from ..viz import rendering
 from ..viz.graph import Scene, View, node_ids
 from .entry import message as _message
@@ -53,6 +53,8 @@ FAST_LAYOUT = {"nslimit": "1", "mclimit": "0.3", "splines": "line"}
 # cuts the search for node positions to nothing (nslimit 0): a product of 190 factors,
 # whose leaf feeds every product, takes 17 s with it, 0.5 s without.
 LARGE_GRAPH = 100
+# check_gradients' default tolerance, which check_op uses: said under its table.
+TOLERANCE = "a row is ok when |analytic - numeric| <= 1e-05 + 0.001 * |numeric|"
 _COMMENT = re.compile(r"<!--[^>]*-->\n?")
 ONE_LAYOUT = {**FAST_LAYOUT, "nslimit": "0"}
 
@@ -338,26 +340,35 @@ def _points(primitive: Primitive) -> list[list[float]]:
 
 
 def _check_one(primitive: Primitive) -> dict:
-    """gradcheck of one op at :func:`_points`, with its table, formula, sentence and graph."""
+    """gradcheck of one op at :func:`_points`, with its table, formula, sentence and graph.
+
+    The table holds a row per input at each point, and the op's one verdict, ``summary``,
+    counts those same rows: the page shows no second table or count that could disagree."""
     f: Callable[..., Value] = lambda *xs: apply(primitive.name, *xs)
-    rows, verdicts, message = [], [], ""
+    rows, checks = [], []
     for point in _points(primitive):
         try:
             checked, _ = check_gradients(f, point)  # gradcheck's rows, without its verdict
         except Exception as error:  # the rule itself fails: say how
             return {"name": primitive.name, "passed": False, "rows": [], "formula": "",
-                    "message": f"{type(error).__name__}: {error}", "sentences": [], "svg": ""}
-        verdicts.append(all(row.ok for row in checked))
-        message = message or ("" if verdicts[-1] else report(checked))
+                    "summary": "gradcheck fails: the rule raised an error",
+                    "message": f"{type(error).__name__}: {error}", "sentences": [], "svg": "",
+                    "notes": []}
+        checks += checked
         rows += [[row.label, fmt(x), fmt(row.analytic), fmt(row.numeric),
                   f"{row.abs_error:.2e}", "ok" if row.ok else "WRONG"]
                  for x, row in zip(point, checked)]
+    wrong = sum(not row.ok for row in checks)
+    summary = (f"gradcheck fails: {wrong} of {len(checks)} rows WRONG" if wrong
+               else f"gradcheck passes: all {len(checks)} rows ok")
+    notes = [f"{row[0]} at {row[1]}: {check.note}" for row, check in zip(rows, checks)
+             if check.note]
     record = trace(f(*(Value(x, label=n) for x, n in zip(_points(primitive)[0], "xyzuvw"))))
     sentences = [c.local_text for step in record.backward for c in step.contributions]
     svg = rendering.render(Scene.of_trace(record).draw(View()).source, "svg").decode()
-    return {"name": primitive.name, "passed": all(verdicts), "rows": rows,
-            "formula": primitive.formula, "message": message, "sentences": sentences,
-            "svg": svg}
+    return {"name": primitive.name, "passed": wrong == 0, "rows": rows,
+            "formula": primitive.formula, "summary": summary, "message": "",
+            "tolerance": TOLERANCE, "notes": notes, "sentences": sentences, "svg": svg}
 
 
 @_reported

@@ -24,8 +24,10 @@ function table(rows) {
 function report(op) {
   const section = element("section");
   section.dataset.op = op.name;
-  section.append(element("h2", op.passed ? "right" : "wrong",
-                         `${op.name}: ${op.passed ? "gradcheck passes" : "gradcheck fails"}`));
+  // The op's one verdict, counted by the package from the very rows of the table below.
+  const verdict = element("h2", `op-verdict ${op.passed ? "right" : "wrong"}`,
+                          `${op.name}: ${op.summary}`);
+  section.append(verdict);
   section.append(element("p", "", "The rule, written out by the package:"));
   section.append(element("pre", "", op.formula));
   if (op.sentences.length) section.append(element("pre", "", op.sentences.join("\n")));
@@ -33,6 +35,7 @@ function report(op) {
     const scroller = element("div", "table");
     scroller.append(table(op.rows));
     section.append(scroller);
+    section.append(element("p", "hint", [op.tolerance, ...op.notes].join("\n")));
   }
   if (op.message) section.append(element("pre", "error", op.message));
   if (op.svg) {
@@ -56,7 +59,17 @@ function check(py) {
   window.autograd_mini.lastCheck = { ok: result.ok, ms: performance.now() - started };
 }
 
+// The editor grows with its (wrapped) text: on a phone the line to fix stays in view.
+function fitEditor() {
+  const editor = $("code");
+  editor.style.height = "auto";
+  editor.style.height = `${editor.scrollHeight + editor.offsetHeight - editor.clientHeight}px`;
+}
+
 async function main() {
+  fitEditor();
+  $("code").addEventListener("input", fitEditor);
+  window.addEventListener("resize", fitEditor);
   const py = await ready;
   showStatus("");
   $("check").disabled = false;

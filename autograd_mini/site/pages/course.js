@@ -173,10 +173,16 @@ class CodeCell {
     this.outputs = element("div", "outputs");
     const bar = element("div", "bar");
     bar.append(this.button, this.count);
-    const body = hidden ? element("details") : element("div");
-    if (hidden) body.append(element("summary", "", "A solution (click to show)"));
-    body.append(this.editor);
-    this.root.append(body, bar, this.outputs);
+    if (hidden) {  // a solution: its code and what it prints stay folded until asked for
+      const body = element("details", "solution");
+      body.append(element("summary", "", "A solution (click to show)"), this.editor, bar,
+                  this.outputs);
+      this.root.append(body);
+    } else {
+      const body = element("div");
+      body.append(this.editor);
+      this.root.append(body, bar, this.outputs);
+    }
   }
 
   async run() {

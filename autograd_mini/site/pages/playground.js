@@ -9,7 +9,7 @@ import { element, follow, indexPicture } from "./stepviewer.js";
 const $ = (id) => document.getElementById(id);
 // The lecture's neuron, o = tanh(x*w + b), until the student types another expression.
 const state = { index: null, titles: [], values: { x: 2, w: -3, b: 6.8814 }, quiz: false,
-                names: [] };
+                names: [], drafts: {} };
 const phone = window.matchMedia("(max-width: 700px)");
 let py = null;
 
@@ -94,6 +94,7 @@ function setValue(name, number) {
 
 // --- the expression, read by the package's parser ---
 function refresh() {
+  state.drafts = {}; // typed answers and hints belong to one expression at its numbers
   const result = JSON.parse(py.playground.load($("expression").value,
                                                 JSON.stringify(state.values)));
   $("expression-error").textContent = result.error || "";
@@ -177,6 +178,15 @@ function question(q) {
   const said = element("p", "feedback", "");
   set.append(input, check, give, said);
   const close = () => { input.disabled = check.disabled = give.disabled = true; };
+  // A blank not yet done keeps what was typed into it and the hint it got when the page
+  // draws the step again (e.g. a phone turned sideways across the layout's breakpoint).
+  const draft = state.drafts[q.id] ??= { value: "", said: "", className: "feedback" };
+  if (!q.done) {
+    input.value = draft.value;
+    said.textContent = draft.said;
+    said.className = draft.className;
+  }
+  input.addEventListener("input", () => { draft.value = input.value; });
   if (q.done) {
     input.value = q.answer;
     close();
@@ -190,6 +200,8 @@ function question(q) {
     const verdict = JSON.parse(py.playground.answer(q.id, input.value));
     said.textContent = verdict.error || (verdict.ok ? `right: ${verdict.answer}` : verdict.hint);
     said.className = `feedback ${verdict.ok ? "right" : "wrong"}`;
+    Object.assign(draft, { value: input.value, said: said.textContent,
+                           className: said.className });
     if (verdict.ok) { close(); after(); }
   });
   give.addEventListener("click", () => {
