@@ -140,14 +140,19 @@ def _python(base: str, runtime: Path, expression: str):
         client.stop_channels()
 
 
-def _run_all_cells(page, base: str):
-    """Open the lab's notebook, wait for its kernel, run every cell; the explorer shown."""
-    page.goto(f"{base}/lab/tree/explore.ipynb?reset&token={TOKEN}")
+def _open(page, base: str, name: str) -> None:
+    """Open the lab's notebook ``name`` and wait until its kernel is idle and connected."""
+    page.goto(f"{base}/lab/tree/{name}?reset&token={TOKEN}")
     page.wait_for_function("""() => {
         const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
         const k = w && w.sessionContext && w.sessionContext.session
                   && w.sessionContext.session.kernel;
         return k && k.status === 'idle' && k.connectionStatus === 'connected'; }""")
+
+
+def _run_all_cells(page, base: str):
+    """Open the lab's notebook, wait for its kernel, run every cell; the explorer shown."""
+    _open(page, base, "explore.ipynb")
     page.evaluate("c => { window.jupyterapp.commands.execute(c); }", "notebook:run-all-cells")
     explorer = page.locator(".am-explorer[data-ready=true]")
     explorer.wait_for()
@@ -253,12 +258,7 @@ def test_a_course_solution_stays_folded_in_jupyterlab(browser, lab, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.set_default_timeout(30_000)
-        page.goto(f"{base}/lab/tree/solutions.ipynb?reset&token={TOKEN}")
-        page.wait_for_function("""() => {
-            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-            const k = w && w.sessionContext && w.sessionContext.session
-                      && w.sessionContext.session.kernel;
-            return k && k.status === 'idle' && k.connectionStatus === 'connected'; }""")
+        _open(page, base, "solutions.ipynb")
         cells = page.locator(".jp-Notebook .jp-Cell")
         playwright_api.expect(cells).to_have_count(3)
         shown = page.locator(".jp-Notebook")
