@@ -128,6 +128,7 @@ def _committed_files() -> dict[str, str]:
             if (ROOT / name).is_file() else None for name in listed if name}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs the git checkout")
 def test_a_demo_writes_only_its_new_folder(tmp_path):
     """Run from anywhere, a demo writes a new folder in the working directory -- never

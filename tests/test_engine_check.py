@@ -463,6 +463,7 @@ def _pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_the_plugin_runs_the_checks_as_test_cases_in_any_folder(tmp_path):
     (tmp_path / "engine.py").write_text(SOURCE)
     good = _pytest("--check-engine=engine.py:Value", "--check-engine-max-examples=5",

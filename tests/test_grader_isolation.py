@@ -294,6 +294,7 @@ def test_the_plugin_fails_a_hostile_engine_in_a_test_case(name, tmp_path):
         assert len(failed) == 1, done.stdout
 
 
+@pytest.mark.slow
 def test_the_plugin_refuses_a_bad_limit_or_target(tmp_path):
     (tmp_path / "engine.py").write_text(SOURCE)
     for option in ["--check-engine-memory-limit=lots", "--check-engine-time-limit=0"]:

@@ -791,6 +791,7 @@ def test_a_hostile_link_or_answer_is_refused_and_the_page_goes_on(open_tab, serv
     assert page.locator("#graph svg").count() == 1
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_the_slider_of_a_product_of_190_factors_redraws_quickly(open_tab):
     """Laid out once, then only redrawn at the same positions (it was a new layout at
