@@ -35,7 +35,7 @@ from . import __version__
 from .core.engine import Value
 from .demos import DEMOS, UnknownDemo, run_demo
 from .demos.common import new_folder
-from .explain.expression import ExpressionError, parse
+from .explain.expression import ExpressionError, UnknownName, parse
 from .explain.trace import step_count, trace
 from .viz.graph import FORMATS, GraphvizError, GraphvizNotFound, Scene, View, picture_size, save
 from .viz.rendering import INSTALL_HINT
@@ -212,8 +212,7 @@ def _check_engine(args: argparse.Namespace) -> int:
     from .testing.loading import EngineLoadError
 
     try:
-        memory = None if args.memory_limit.lower() == "none" else memory_size(
-            args.memory_limit)
+        memory = memory_size(args.memory_limit)
         report = check_engine_file(args.target, time_budget=args.budget,
                                    max_examples=args.max_examples, seed=args.seed,
                                    total_budget=args.total_budget,
@@ -381,6 +380,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ExpressionError, UnknownDemo, GraphvizError, OSError,
             ValueError, ZeroDivisionError, OverflowError) as error:  # bad input: one line
         message = str(error)
+        if isinstance(error, UnknownName):  # the command line's way to give a value
+            message += error.at_hint
     except graphviz.CalledProcessError as error:
         message = f"graphviz `dot` failed (exit status {error.returncode})"
     except (MemoryError, RecursionError) as error:

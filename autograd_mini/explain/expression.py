@@ -46,6 +46,16 @@ class ExpressionError(ValueError):
     """The expression is malformed, uses something not allowed, or cannot be evaluated."""
 
 
+class UnknownName(ExpressionError):
+    """The expression uses ``name``, and no value was given for it.  Each reader says how
+    to give one: the command line adds ``at_hint`` (``--at x=2``), a page asks for a value
+    in the name's box, a quiz says an answer has no names."""
+
+    def __init__(self, message: str, name: str, at_hint: str) -> None:
+        super().__init__(message)
+        self.name, self.at_hint = name, at_hint
+
+
 def functions() -> list[str]:
     """The function names an expression may call: the op table's one-input ops."""
     return sorted(name for name, p in PRIMITIVES.items() if p.arity == 1)
@@ -150,8 +160,8 @@ def _build(node: ast.AST, leaves: dict[str, Value], used: set[str]):
     if isinstance(node, ast.Name):
         if node.id not in leaves:
             known = f"; known: {', '.join(sorted(leaves))}" if leaves else ""
-            raise ExpressionError(f"no value for {node.id!r} (give one with --at "
-                                  f"{node.id}=NUMBER){known}")
+            raise UnknownName(f"no value for {node.id!r}{known}", node.id,
+                              f"; give one with --at {node.id}=NUMBER")
         used.add(node.id)
         return leaves[node.id]
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
@@ -268,14 +278,14 @@ def _catch_constants(tree: ast.AST, text: str, values: Mapping[str, float]) -> N
             whole = _segment(text, node) or "e**x"
             exponent = whole[whole.index("**") + 2:].strip()  # as typed, brackets and all
             inner = exponent[1:-1] if _bracketed(exponent) else exponent
-            raise ExpressionError(
+            raise UnknownName(
                 f"e (column {_column(node.left)}) has no value: there are no built-in "
-                f"constants; for e**{exponent} write exp({inner}), or give e with "
-                f"--at e={math.e!r}")
+                f"constants; for e**{exponent} write exp({inner})", "e",
+                f", or give e with --at e={math.e!r}")
         if isinstance(node, ast.Name) and node.id in _CONSTANTS and node.id not in values:
-            raise ExpressionError(
+            raise UnknownName(
                 f"{node.id} (column {_column(node)}) has no value: there are no built-in "
-                f"constants; give it with --at {node.id}={_CONSTANTS[node.id]!r}")
+                "constants", node.id, f"; give it with --at {node.id}={_CONSTANTS[node.id]!r}")
 
 
 def _bracketed(text: str) -> bool:

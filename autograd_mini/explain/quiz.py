@@ -26,12 +26,11 @@ table is quizzed, one a student registers too.
 
 from __future__ import annotations
 
-import ast
 import math
 from dataclasses import dataclass
 
 from ..core.naming import fmt
-from .expression import ExpressionError, parse
+from .expression import ExpressionError, UnknownName, parse
 from .trace import BackwardStep, Step, Trace, walk
 
 __all__ = ["Quiz", "Question", "QUIZ_TOLERANCE"]
@@ -132,7 +131,7 @@ class Quiz:
             if given is None:
                 given = parse(text, {}).data
         except (ExpressionError, ValueError, ZeroDivisionError, OverflowError) as error:
-            return {"ok": False, "error": _for_the_quiz(text, error), "hint": "",
+            return {"ok": False, "error": _for_the_quiz(error), "hint": "",
                     "score": self.score(), "answer": None}
         q.attempts += 1
         q.right = q.right or _agrees(given, q.truth)
@@ -189,19 +188,11 @@ def _agrees(given: float, truth: float) -> bool:
     return math.isclose(given, truth, rel_tol=QUIZ_TOLERANCE, abs_tol=1e-12)
 
 
-def _for_the_quiz(text: str, error: Exception) -> str:
-    """The parser's message, but one fit for a quiz where it speaks of the command
-    line's names (``--at x=2``): an answer has no names, only numbers."""
-    message = str(error)
-    if "--at" not in message:
-        return message
-    try:
-        names = sorted({n.id for n in ast.walk(ast.parse(text.strip(), mode="eval"))
-                        if isinstance(n, ast.Name)})
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        names = []
-    called = " and ".join(repr(name) for name in names) or "a name"
-    are = "are not numbers" if len(names) > 1 else "is not a number"
-    return (f"{called} {are} the quiz can check: an answer is a number or "
+def _for_the_quiz(error: Exception) -> str:
+    """The parser's message, but a name is told in the quiz's words: an answer has no
+    names, only numbers."""
+    if not isinstance(error, UnknownName):
+        return str(error)
+    return (f"{error.name!r} is not a number the quiz can check: an answer is a number or "
             "arithmetic on numbers (1 - 0.4621**2), with no names; nan and inf are "
             "read only as a whole answer")

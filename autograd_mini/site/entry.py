@@ -21,9 +21,11 @@ F = TypeVar("F", bound=Callable)
 
 def message(error: BaseException) -> str:
     """One line for the page: the error's own words, with its kind where they need it."""
-    from ..explain.expression import ExpressionError
+    from ..explain.expression import ExpressionError, UnknownName
 
     text = str(error).splitlines()[0][:300] if str(error).strip() else ""
+    if isinstance(error, UnknownName):  # a page has a box per name
+        return f"{text} (give it a value: {error.name} = a number)"
     if isinstance(error, ExpressionError):
         return text
     if isinstance(error, RecursionError):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import functools
 import io
 import json
 import math
@@ -37,6 +36,7 @@ from ..testing.gradcheck import check_gradients
 from ..viz import rendering
 from ..viz.graph import Scene, View, node_ids
 from .entry import message as _message
+from .entry import reported as _reported
 
 __all__ = ["run", "input_names", "Playground", "playground", "check_op", "QUIZ_TOLERANCE",
            "DEFAULT_INPUT"]
@@ -57,19 +57,6 @@ LARGE_GRAPH = 100
 TOLERANCE = "a row is ok when |analytic - numeric| <= 1e-05 + 0.001 * |numeric|"
 _COMMENT = re.compile(r"<!--[^>]*-->\n?")
 ONE_LAYOUT = {**FAST_LAYOUT, "nslimit": "0"}
-
-
-def _reported(function: Callable[..., str]) -> Callable[..., str]:
-    """An entry point of the pages (:func:`.entry.reported`), in the page's words."""
-
-    @functools.wraps(function)
-    def reported(*args, **kwargs) -> str:
-        try:
-            return function(*args, **kwargs)
-        except Exception as error:  # noqa: BLE001 -- reported to the page as data
-            return _json({"error": _browser_words(_message(error))})
-
-    return reported
 
 
 def _number(x: float) -> float | str:
@@ -124,8 +111,10 @@ def run(expression: str, inputs: str) -> str:
         out = parse(expression, values)
         leaves = _leaves(out, values)
         out.backward()
-    except (ExpressionError, ValueError, ZeroDivisionError, OverflowError) as error:
-        return _json({"error": _browser_words(str(error))})
+    except ExpressionError as error:
+        return _json({"error": _message(error)})
+    except (ValueError, ZeroDivisionError, OverflowError) as error:
+        return _json({"error": str(error)})
     return _json({"value": _number(out.data),
                   "grads": {name: _number(leaf.grad) for name, leaf in leaves.items()}})
 
@@ -134,12 +123,6 @@ def _leaves(out: Value, values: dict[str, float]) -> dict[str, Value]:
     """The leaf of each input name in ``out``'s graph (the parser labels each by its name)."""
     found = {n.label: n for n in topological_order(out) if not n.parents and not n.is_constant}
     return {name: found[name] for name in values if name in found}
-
-
-def _browser_words(message: str) -> str:
-    """The parser's message in the page's terms: a page has a box per name, not ``--at``."""
-    return message.replace(" (give one with --at ", " (give it a value: ").replace(
-        "=NUMBER)", " = a number)")
 
 
 # --- The playground: one expression at a time, walked step by step ----------------------
@@ -176,7 +159,7 @@ class Playground:
             # The same expression at new numbers (a slider): its graph keeps its layout.
             self.start(out, same_graph=same)
         except Exception as error:  # noqa: BLE001 -- any failure is the page's message
-            return _json({"error": _browser_words(_message(error)), "names": names})
+            return _json({"error": _message(error), "names": names})
         self.expression, self.values = expression, values
         leaves = _leaves(out, values)
         return _json({"names": names, "inputs": values, "value": _number(out.data),

@@ -60,10 +60,13 @@ def can_isolate() -> bool:
     return os.name == "posix" and sys.platform not in ("emscripten", "wasi")
 
 
-def memory_size(text: str) -> int:
-    """Bytes from ``"2G"``, ``"512M"``, ``"300K"`` or a number of MiB (``"2048"``)."""
+def memory_size(text: str) -> int | None:
+    """Bytes from ``"2G"``, ``"512M"``, ``"300K"`` or a number of MiB (``"2048"``);
+    None (no limit) from ``"none"``."""
     units = {"K": 1024, "M": 1024**2, "G": 1024**3}
     text = str(text).strip().upper().removesuffix("B").removesuffix("I")
+    if text == "NONE":
+        return None
     unit = units.get(text[-1:], None)
     try:
         number = float(text[:-1] if unit else text)

@@ -100,7 +100,6 @@ def pytest_collection_modifyitems(session, config, items) -> None:
     from .isolation import check_engine_file, memory_size
     from .loading import EngineLoadError
 
-    limit = config.getoption("check_engine_memory_limit")
     try:
         report = check_engine_file(
             target, time_budget=config.getoption("check_engine_budget"),
@@ -108,7 +107,7 @@ def pytest_collection_modifyitems(session, config, items) -> None:
             seed=config.getoption("check_engine_seed"),
             total_budget=config.getoption("check_engine_total_budget"),
             time_limit=config.getoption("check_engine_time_limit"),
-            memory_limit=None if str(limit).lower() == "none" else memory_size(limit))
+            memory_limit=memory_size(config.getoption("check_engine_memory_limit")))
     except (EngineLoadError, ValueError) as error:
         raise pytest.UsageError(f"--check-engine: {error}") from None
     engine = EngineChecks.from_parent(session, name=target)  # test ids: engine.py:Value::…
