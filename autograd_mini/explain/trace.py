@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from ..core import handwritten
+from ..core import handwritten, valuebase
 from ..core.checks import as_float
 from ..core.engine import Value, accumulate, backward_pass
 from ..core.interpret import interpret
@@ -248,10 +248,6 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
         raise TypeError(f"trace expects a Value, got {type(output).__name__}")
     names = display_names(output)
     order = list(names)  # topological: the graph is walked once
-    # A node made by hand (micrograd's _backward) has no rule: its closure is run instead.
-    forward = interpret(order, lambda n: ForwardStep(n, names[n], n.data, names),
-                        lambda n, args: ForwardStep(n, names[n], n.data, names),
-                        hand_written=True)
     backward: list[BackwardStep] = []
     out = names[output]
 
@@ -262,10 +258,14 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
             backward.append(BackwardStep(node, names[node], upstream, {}, names, out))
         backward[-1].slots[slot] = (local, 0.0 if before is None else before, after)
 
-    # The engine's own loop over the order walked above (interpret refused a stale graph);
-    # a node made by hand (micrograd's _backward) has no rule: its closure is run instead.
-    grads = backward_pass(order, {output: as_float(gradient, "gradient")},
-                          handwritten.local_derivatives, listen=record)
+    with valuebase.writing:  # both passes read the numbers of one point (see gradients)
+        forward = interpret(order, lambda n: ForwardStep(n, names[n], n.data, names),
+                            lambda n, args: ForwardStep(n, names[n], n.data, names),
+                            hand_written=True)  # interpret refuses a stale graph
+        # The engine's own loop; a node made by hand (micrograd's _backward) has no rule
+        # in the table: its closure is run instead.
+        grads = backward_pass(order, {output: as_float(gradient, "gradient")},
+                              handwritten.local_derivatives, listen=record)
     accumulate(grads)  # what backward() would add, written all at once
     return Trace(output, names, list(forward.values()), backward, grads)
 
