@@ -38,6 +38,7 @@ from workloads import (  # noqa: E402 - compare.py reads step_ours, chain, ... f
     step_ours_compiled,
     step_ours_gc_paused,
     step_ours_micrograd_shape,
+    step_small,
     step_torch,
     torch,
     torch_rss_per_node,
@@ -123,6 +124,13 @@ def anomaly(repeats: int) -> list[str]:
                  versus="the normal path")
 
 
+def record(repeats: int) -> list[str]:
+    runners = {"the bare step": step_small(False), "with autograd_mini.watch": step_small(True)}
+    return table("7. The cost of the training record: MLP(2, [8, 8, 1]), full batch of 100, "
+                 "4 probes", measure(runners, repeats), baseline="the bare step",
+                 versus="the bare step")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -135,7 +143,7 @@ def main(argv=None) -> int:
            f"{repeats} interleaved repetitions", ""]
     sections = [lambda: training_step(repeats), lambda: chains(repeats, args.quick),
                 lambda: wide(repeats), memory, lambda: family(repeats),
-                lambda: anomaly(repeats)]
+                lambda: anomaly(repeats), lambda: record(3 * repeats)]
     for section in sections:
         rows = section()
         print("\n".join(rows), flush=True)

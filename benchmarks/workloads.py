@@ -118,6 +118,26 @@ def step_ours_micrograd_shape():
     return run
 
 
+def step_small(watched: bool):
+    """The live page's network, MLP(2, [8, 8, 1]), one full-batch step on 100 points;
+    ``watched``: with a training record reading four probe points at every step."""
+    points, labels = moons_data()
+    model = MLP(2, [8, 8, 1], rng=random.Random(1337))
+    run = am.watch(model, probes=points[:4]) if watched else None
+    nodes = counted_once(lambda root: len(am.topological_order(root)))
+
+    def step():
+        loss = am.sum([(1 - y * model(p)).relu() for p, y in zip(points, labels)]) / 100
+        model.zero_grad()
+        loss.backward()
+        for p in model.parameters():
+            p.data -= 0.05 * p.grad
+        if run is not None:
+            run.record(loss)
+        return nodes(loss)
+    return step
+
+
 def step_ours_gc_paused():
     run = step_ours()
 
