@@ -7,6 +7,7 @@ import random
 import re
 import statistics
 import tracemalloc
+from pathlib import Path
 
 import pytest
 
@@ -223,3 +224,15 @@ def test_the_run_page_plays_in_a_browser_at_both_widths(tmp_path, browser):
         shown = page.locator("figure:not([hidden]) svg").first.bounding_box()
         assert shown["width"] <= width  # a panel fits the screen
         page.close()
+
+
+def test_the_readme_example_runs_and_writes_its_page(tmp_path, monkeypatch):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Watching a network learn")[1]
+    block = section.split("```python\n")[1].split("```")[0]
+    monkeypatch.chdir(tmp_path)
+    names: dict = {}
+    exec(compile(block, "README.md", "exec"), names)  # the README's own code
+    run = names["run"]
+    assert run.step == 200 and len(run.history) == 201
+    assert (tmp_path / "run.html").read_text().count("<figure data-step=") == 40
