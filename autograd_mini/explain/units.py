@@ -122,6 +122,7 @@ def record_sweep(model: Module, inputs: Sequence, targets: Sequence) -> Sweep:
         raise ValueError(f"{len(inputs)} cases but {len(targets)} targets")
     outputs = [_run(model, case) for case in inputs]
     loss = sum_squared_error(outputs, [list(t) for t in targets])
+    loss.label = "E"  # display text: the paper's name for it
     heard: dict[Value, list[Heard]] = defaultdict(list)
 
     def listen(node, slot, upstream, local, before, after):
@@ -390,7 +391,7 @@ def _worked(unit: UnitTable, epsilon: float, alpha: float) -> list[str]:
     else:
         terms = " + ".join(f"{fmt(d)}·{fmt(w)}" for _, d, w, _ in r.sent_back) or "0"
         lines.append(f"    (7) ∂E/∂y_j = Σ_k ∂E/∂x_k · w_kj = {terms} = {fmt(r.dE_dy)}"
-                     f"   (k: {', '.join(k for k, *_ in r.sent_back)})")
+                     f"   (k, as the sweep added them: {', '.join(k for k, *_ in r.sent_back)})")
     lines.append(f"    (5) ∂E/∂x_j = ∂E/∂y_j · ∂y_j/∂x_j = {fmt(r.dE_dy)} · {fmt(r.slope)}"
                  f" = {fmt(r.dE_dx)}")
     w = unit.weights[0]
