@@ -67,3 +67,24 @@ def test_the_family_trees_net_shows_its_two_input_groups_meeting():
     assert "inputs to person" in svg and "24 inputs" in svg and "12 inputs" in svg
     assert "<title>layer0->layer2</title>" in svg and "<title>layer1->layer2</title>" in svg
     assert "‖" not in svg
+
+
+@needs_dot
+def test_the_readme_picture_is_what_its_code_draws(capsys):
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S)
+                if 'level="layers"' in b]
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # the README's own example code
+    assert "PatternRow(case=1" in capsys.readouterr().out
+
+    def texts(svg: str) -> list[str]:
+        return re.findall(r"<text[^>]*>(.*?)</text>", svg)
+
+    committed = html.unescape((root / "docs" / "family-trees-layers.svg").read_text())
+    drawn = texts(svg_text(namespace["picture"]))
+    assert drawn == texts(committed) and "W 24×6 + b, sigmoid" in drawn
