@@ -251,10 +251,12 @@ class PaperView:
                 f"case{'s' * (self.cases != 1)}   (3);   ε = {fmt(self.epsilon)}, "
                 f"α = {fmt(self.alpha)}")
 
-    def text(self, cases: int = 4) -> str:
-        """Every unit's table, showing the first ``cases`` cases (the sums cover all)."""
+    def text(self, cases: int = 4, units: Sequence[str] = ()) -> str:
+        """The tables of the units named in ``units`` (default: all), showing the first
+        ``cases`` cases (the sums cover all)."""
+        shown = [self.unit(name) for name in units] if units else self.units
         return "\n\n".join([self.heading, *(_unit_text(u, cases, self.epsilon, self.alpha)
-                                             for u in self.units)])
+                                             for u in shown)])
 
     def __str__(self) -> str:
         return self.text()
