@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from ..core.naming import fmt
 from ..core.ops import PRIMITIVES
 from ..nn import MLP, Layer, Neuron
-from .units import Sweep, record_sweep
+from .units import Sweep, layer_stack, record_sweep, slope_rule
 
 __all__ = ["layer_view", "LayerView", "LayerStep", "Matrix", "Vector", "transpose",
            "matvec", "outer", "hadamard", "superscript"]
@@ -140,15 +140,6 @@ def _slope(activation: str, x: float, y: float) -> float:
     return 1.0 if primitive is None else float(primitive.derivative(y, x)[0])
 
 
-def _slope_rule(activation: str, name: str) -> str:
-    """σ′ written by the table's rule, its output called ``y{name}``: ``y¹ * (1 - y¹)``."""
-    primitive = PRIMITIVES.get(activation)
-    if primitive is None:
-        return "1"
-    return primitive.partials([f"x{name}"])[0].replace(primitive.expression([f"x{name}"]),
-                                                       f"y{name}")
-
-
 def _forward(sweep: Sweep, layer: Layer, index: int) -> LayerStep:
     """The layer's matrices and its forward numbers, read from the sweep's nodes."""
     neurons: list[Neuron] = layer.neurons
@@ -161,7 +152,7 @@ def _forward(sweep: Sweep, layer: Layer, index: int) -> LayerStep:
     activation = neurons[0].activation
     slopes = [[_slope(activation, x, y) for x, y in zip(xs, ys)]
               for xs, ys in zip(totals, outputs)]
-    return LayerStep(index, activation, _slope_rule(activation, superscript(index)),
+    return LayerStep(index, activation, slope_rule(activation, superscript(index)),
                      [[w.data for w in n.w] for n in neurons], [n.b.data for n in neurons],
                      inputs, totals, outputs, slopes,
                      sweep_dE_dW=[[sweep.grads.get(w, 0.0) for w in n.w] for n in neurons],
@@ -209,8 +200,8 @@ def layer_view(model: MLP, inputs: Sequence, targets: Sequence) -> LayerView:
     Raises:
         TypeError: ``model`` is not a stack of layers (an ``MLP``).
     """
-    stack = getattr(model, "layers", None)
-    if not isinstance(stack, list) or not all(isinstance(layer, Layer) for layer in stack):
+    stack = layer_stack(model)
+    if not stack:
         raise TypeError("layer_view needs a stack of layers (an MLP); "
                         "paper_view shows any network unit by unit")
     sweep = record_sweep(model, inputs, targets)

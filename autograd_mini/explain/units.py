@@ -45,8 +45,9 @@ from ..nn import Layer, Module, Neuron
 from ..optim import SGD
 from .trace import _html_table, aligned
 
-__all__ = ["paper_view", "record_sweep", "Sweep", "Heard", "UnitNodes", "unit_names",
-           "PaperView", "UnitTable", "PatternRow", "WeightRow", "EQUATIONS"]
+__all__ = ["paper_view", "record_sweep", "layer_stack", "slope_rule", "Sweep", "Heard",
+           "UnitNodes", "unit_names", "PaperView", "UnitTable", "PatternRow", "WeightRow",
+           "EQUATIONS"]
 
 EQUATIONS = {
     1: "x_j = Σ_i y_i w_ji", 2: "y_j = 1/(1 + e^(−x_j))",
@@ -153,13 +154,22 @@ def _find_units(model: Module, outputs: list[list[Value]]) -> dict[Neuron, list[
     return units
 
 
+def layer_stack(model: Module) -> list[Layer]:
+    """The model's layers if it is a stack of them, each feeding the next (an ``MLP``:
+    its ``layers``), else ``[]``."""
+    stack = getattr(model, "layers", None)
+    if isinstance(stack, list) and stack and all(isinstance(m, Layer) for m in stack):
+        return stack
+    return []
+
+
 def unit_names(model: Module) -> dict[Neuron, str]:
     """Each neuron's name as the paper's figures call it: in a stack of layers
     (``MLP``) ``hidden unit 1`` … and ``output unit``; in a model with named layers
     (the family-trees net) ``person unit 1``, ``central unit 3``, …"""
-    stack = getattr(model, "layers", None)
+    stack = layer_stack(model)
     names: dict[Neuron, str] = {}
-    if isinstance(stack, list) and all(isinstance(layer, Layer) for layer in stack):
+    if stack:
         hidden = stack[:-1]
         for depth, layer in enumerate(hidden, 1):
             where = f" (layer {depth})" if len(hidden) > 1 else ""
@@ -312,7 +322,7 @@ def _unit_table(sweep: Sweep, neuron: Neuron, name: str, made_by: dict[Value, st
     totals = [nodes.total for nodes in sweep.units[neuron]]
     weights = tuple(_weight_row(sweep, p, source, totals, optimizer, index)
                     for p, source in zip([*neuron.w, neuron.b], sources))
-    return UnitTable(name, neuron.activation, _slope_rule(neuron), rows, weights)
+    return UnitTable(name, neuron.activation, slope_rule(neuron.activation), rows, weights)
 
 
 def _targets_of(sweep: Sweep) -> dict[Value, float]:
@@ -349,13 +359,15 @@ def _weight_row(sweep: Sweep, p: Value, source: str, totals: list[Value], optimi
                      optimizer.change(k, gradient))
 
 
-def _slope_rule(neuron: Neuron) -> str:
-    """∂y_j/∂x_j as the op table writes its activation's rule (1 for a linear unit)."""
-    primitive = PRIMITIVES.get(neuron.activation)
+def slope_rule(activation: str, index: str = "_j") -> str:
+    """∂y/∂x as the op table writes the rule of ``activation``, with the paper's names:
+    ``y_j * (1 - y_j)`` for the sigmoid (``index="¹"``: ``y¹ * (1 - y¹)``); 1 if linear."""
+    primitive = PRIMITIVES.get(activation)
     if primitive is None:
         return "1"
     # the rule may be written with the op's own output, which eq. 2 calls y_j
-    return primitive.partials(["x_j"])[0].replace(primitive.expression(["x_j"]), "y_j")
+    x = f"x{index}"
+    return primitive.partials([x])[0].replace(primitive.expression([x]), f"y{index}")
 
 
 # -- text and HTML -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core.engine import Value, topological_order
+from ..explain.units import layer_stack
 from ..nn import Layer, Module
 
 __all__ = ["LayerBox", "LayerScene", "layer_scene", "layer_names"]
@@ -40,8 +41,7 @@ def layer_names(model: Module) -> dict[Layer, str]:
     """``layer 1``, ``layer 2``, … in a stack of layers; else each layer's attribute
     name (``person``, ``central``)."""
     named = [(name, m) for name, m in model.named_modules() if isinstance(m, Layer)]
-    stack = getattr(model, "layers", None)
-    if isinstance(stack, list) and [m for _, m in named] == stack:
+    if [m for _, m in named] == layer_stack(model):
         return {m: f"layer {k}" for k, (_, m) in enumerate(named, 1)}
     return {m: name.rpartition(".")[2] or "layer" for name, m in named}
 
