@@ -135,3 +135,13 @@ def test_a_linear_unit_has_slope_one():
     hidden = view.unit("hidden unit 1")
     assert hidden.slope_rule == "1 - y_j**2"
     assert isinstance(net.layers[0].neurons[0], Neuron)
+
+
+def test_a_single_output_may_have_its_target_as_a_number():
+    net = symmetry_net(3)
+    xs, ds = symmetry_cases(4)
+    flat = paper_view(net, xs, [d for (d,) in ds])
+    listed = paper_view(net, xs, ds)
+    assert flat.error == listed.error and flat.units == listed.units
+    with pytest.raises(ValueError, match="4 cases but 3 targets"):
+        paper_view(net, xs, ds[:3])

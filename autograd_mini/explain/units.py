@@ -122,7 +122,8 @@ def record_sweep(model: Module, inputs: Sequence, targets: Sequence) -> Sweep:
     if len(inputs) != len(targets) or not inputs:
         raise ValueError(f"{len(inputs)} cases but {len(targets)} targets")
     outputs = [_run(model, case) for case in inputs]
-    loss = sum_squared_error(outputs, [list(t) for t in targets])
+    targets = [list(t) if isinstance(t, (list, tuple)) else [t] for t in targets]  # 1 or [1]
+    loss = sum_squared_error(outputs, targets)
     loss.label = "E"  # display text: the paper's name for it
     heard: dict[Value, list[Heard]] = defaultdict(list)
 
@@ -133,7 +134,7 @@ def record_sweep(model: Module, inputs: Sequence, targets: Sequence) -> Sweep:
     with valuebase.writing:  # the numbers read are the numbers swept
         check_fresh(order, valuebase.clock)
         grads = backward_pass(order, {loss: 1.0}, local_derivatives, listen)
-    sweep = Sweep(model, list(inputs), list(targets), outputs, loss, grads, dict(heard))
+    sweep = Sweep(model, list(inputs), targets, outputs, loss, grads, dict(heard))
     sweep.units = _find_units(model, outputs)
     return sweep
 
