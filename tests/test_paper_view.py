@@ -120,6 +120,7 @@ def test_the_html_escapes_every_name():
                       names={net.layers[0].neurons[0]: "<b>j</b> & co"})
     html = view.html()
     assert "&lt;b&gt;j&lt;/b&gt; &amp; co" in html and "<b>j" not in html
+    assert "(5) ∂E/∂x_j = ∂E/∂y_j · ∂y_j/∂x_j" in html and "(9) Δw(t)" in html
 
 
 def test_the_equations_are_the_papers_nine():

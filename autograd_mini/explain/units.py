@@ -231,7 +231,7 @@ class UnitTable:
 
     name: str
     activation: str
-    slope_rule: str  # the op table's ∂y/∂x, written with x_j
+    slope_rule: str  # the op table's ∂y_j/∂x_j (see slope_rule)
     rows: tuple[PatternRow, ...]
     weights: tuple[WeightRow, ...]
 
@@ -273,11 +273,14 @@ class PaperView:
         return self.text()
 
     def html(self, cases: int = 4) -> str:
-        """The tables as HTML, every cell escaped."""
-        head = f"<p>{escape(self.heading)}</p>"
-        return "<div class=\"autograd-mini-paper\">" + head + "".join(
-            _html_table(u.name, rows, header=True)
-            for u in self.units for rows in _unit_rows(u, cases)) + "</div>"
+        """Each unit's equations with the first case's numbers, and its tables, as HTML;
+        every text escaped."""
+        parts = [f"<p>{escape(self.heading)}</p>"]
+        for u in self.units:
+            worked = "\n".join(_worked(u, self.epsilon, self.alpha))
+            parts += [f"<pre>{escape(worked)}</pre>",
+                      *(_html_table(u.name, rows, header=True) for rows in _unit_rows(u, cases))]
+        return "<div class=\"autograd-mini-paper\">" + "".join(parts) + "</div>"
 
     def _repr_html_(self) -> str:
         return self.html()
