@@ -75,6 +75,8 @@ def test_the_counts_are_the_engines_own_work():
 def test_a_counted_tangent_gives_the_right_derivative():
     x, w = Value(3.0, label="x"), Value(0.5, label="w")
     out = (x * w + x).tanh()
-    tangents = forward_sweep([out], {x: _Counted(1.0), w: _Counted(0.0)})
+    tally = [0]
+    tangents = forward_sweep([out], {x: _Counted(1.0, tally), w: _Counted(0.0, tally)})
     assert float(tangents[out]) == pytest.approx(gradients(out)[x], abs=1e-15)
     assert math.isclose(float(tangents[out]), (1 - out.data ** 2) * 1.5)
+    assert tally == [5]  # one product per edge

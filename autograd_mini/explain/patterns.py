@@ -57,18 +57,22 @@ def count_reverse(output: Value) -> int:
 
 
 class _Counted(float):
-    """A tangent that counts the multiplications made with it (shared ``tally``)."""
+    """A tangent that counts the multiplications made with it, and hands its ``tally``
+    (a one-item list shared by one sweep's tangents) on to what it makes."""
 
-    tally = [0]
+    def __new__(cls, value: float, tally: list[int]) -> _Counted:
+        made = super().__new__(cls, value)
+        made.tally = tally
+        return made
 
     def __rmul__(self, other: float) -> _Counted:
-        _Counted.tally[0] += 1
-        return _Counted(float(other) * float(self))
+        self.tally[0] += 1
+        return _Counted(float(other) * float(self), self.tally)
 
     __mul__ = __rmul__
 
     def __add__(self, other: float) -> _Counted:
-        return _Counted(float(self) + float(other))
+        return _Counted(float(self) + float(other), self.tally)
 
     __radd__ = __add__
 
@@ -79,9 +83,9 @@ def count_forward(output: Value, along: Value) -> int:
     that each product forward mode makes is counted."""
     order = topological_order(output)
     leaves = [n for n in order if not n.parents and not n.is_constant]
-    _Counted.tally[0] = 0
-    forward_sweep([output], {leaf: _Counted(leaf is along) for leaf in leaves})
-    return _Counted.tally[0]
+    tally = [0]
+    forward_sweep([output], {leaf: _Counted(leaf is along, tally) for leaf in leaves})
+    return tally[0]
 
 
 @dataclass(frozen=True)
