@@ -123,7 +123,8 @@ def test_the_number_convention():
 
 
 def test_the_course_is_complete():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06", "07"]
+    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06", "07",
+                                                "08"]
     assert refresh.NOTEBOOKS == NOTEBOOKS
 
 
