@@ -45,8 +45,8 @@ from ..nn import Layer, Module, Neuron
 from ..optim import SGD
 from .trace import _html_table, aligned
 
-__all__ = ["paper_view", "record_sweep", "layer_stack", "slope_rule", "Sweep", "Heard",
-           "UnitNodes", "unit_names", "PaperView", "UnitTable", "PatternRow", "WeightRow",
+__all__ = ["paper_view", "record_sweep", "layer_stack", "layer_names", "slope_rule", "Sweep",
+           "Heard", "UnitNodes", "unit_names", "PaperView", "UnitTable", "PatternRow", "WeightRow",
            "EQUATIONS"]
 
 EQUATIONS = {
@@ -162,6 +162,15 @@ def layer_stack(model: Module) -> list[Layer]:
     if isinstance(stack, list) and stack and all(isinstance(m, Layer) for m in stack):
         return stack
     return []
+
+
+def layer_names(model: Module) -> dict[Layer, str]:
+    """``layer 1``, ``layer 2``, … in a stack of layers; else each layer's attribute
+    name (``person``, ``central``)."""
+    named = [(name, m) for name, m in model.named_modules() if isinstance(m, Layer)]
+    if [m for _, m in named] == layer_stack(model):
+        return {m: f"layer {k}" for k, (_, m) in enumerate(named, 1)}
+    return {m: name.rpartition(".")[2] or "layer" for name, m in named}
 
 
 def unit_names(model: Module) -> dict[Neuron, str]:
