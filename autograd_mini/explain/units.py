@@ -46,7 +46,8 @@ from ..optim import SGD
 from .trace import _html_table, aligned
 
 __all__ = ["paper_view", "record_sweep", "layer_stack", "layer_names", "slope_rule", "Sweep",
-           "Heard", "UnitNodes", "unit_names", "PaperView", "UnitTable", "PatternRow", "WeightRow",
+           "Heard", "UnitNodes", "worked_lines", "unit_names", "PaperView", "UnitTable",
+           "PatternRow", "WeightRow",
            "EQUATIONS"]
 
 EQUATIONS = {
@@ -286,7 +287,7 @@ class PaperView:
         every text escaped."""
         parts = [f"<p>{escape(self.heading)}</p>"]
         for u in self.units:
-            worked = "\n".join(_worked(u, self.epsilon, self.alpha))
+            worked = "\n".join(worked_lines(u, self.epsilon, self.alpha))
             parts += [f"<pre>{escape(worked)}</pre>",
                       *(_html_table(u.name, rows, header=True) for rows in _unit_rows(u, cases))]
         return "<div class=\"autograd-mini-paper\">" + "".join(parts) + "</div>"
@@ -407,8 +408,9 @@ def _terms(terms: tuple[float, ...], shown: int) -> str:
     return text + (f", … ({len(terms)} terms)" if len(terms) > max(shown, 1) else "")
 
 
-def _worked(unit: UnitTable, epsilon: float, alpha: float) -> list[str]:
-    """The equations with the first case's numbers, and the first weight's change."""
+def worked_lines(unit: UnitTable, epsilon: float, alpha: float) -> list[str]:
+    """The unit's equations with the first case's numbers, and the first weight's change
+    (the step viewer's words for the unit, at ``level="units"``)."""
     r = unit.rows[0]
     lines = [f"  case {r.case}:  (1) x_j = Σ_i y_i w_ji = {fmt(r.x)}    (2) y_j = "
              f"{unit.activation}(x_j) = {fmt(r.y)}"]
@@ -431,7 +433,7 @@ def _worked(unit: UnitTable, epsilon: float, alpha: float) -> list[str]:
 
 def _unit_text(unit: UnitTable, cases: int, epsilon: float, alpha: float) -> str:
     parts = [f"{unit.name}  ({unit.activation}, {len(unit.weights) - 1} weights and a bias)",
-             *_worked(unit, epsilon, alpha)]
+             *worked_lines(unit, epsilon, alpha)]
     for rows in _unit_rows(unit, cases):
         parts.append("\n".join("  " + line for line in aligned(rows, rule=True).splitlines()))
     more = len(unit.rows) - cases
