@@ -46,6 +46,9 @@ def test_a_unit_step_says_the_paper_views_equations_with_its_numbers():
                    for w in unit.weights)
         # the red unit shows the ∂E/∂y_j its step found
         assert frame["grads"][frame["active"]] == fmt(row.dE_dy)
+    # the picture names each unit as its table does
+    assert all(f"{{ {name} |" in walk.graphs["wide"].source
+               for name in ("hidden unit 1", "hidden unit 2", "output unit"))
     first, last = walk.frames[0], walk.frames[-1]
     assert last["active"] not in first["grads"]  # hidden unit 1's gradient comes last
     # the output unit's step lights its arrows: in from both hidden units, out to E

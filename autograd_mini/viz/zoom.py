@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..core.engine import Value
-from ..core.naming import fmt
+from ..core.naming import display_names, fmt
 from ..core.sums import sum as value_sum
 from ..explain.layers import LayerView, layer_lines, layer_view
 from ..explain.units import PaperView, Sweep, UnitTable, paper_view, worked_lines
@@ -94,7 +94,9 @@ def _unit_walk(view: PaperView) -> ZoomedWalk:
     """One step per unit, the output units first: its equations with case 1's numbers."""
     sweep = view.sweep
     root = _case_one(sweep)
-    scene = Scene.of(root, View(model=sweep.model, level="units"))
+    named = {sweep.units[neuron][0].output: name for neuron, name in _names(view).items()}
+    names = {**display_names(root), **named}  # each unit as its table calls it
+    scene = Scene.of(root, View(model=sweep.model, level="units", names=names))
     ids = node_ids(scene.order)
     shown = [n for n in scene.order if n not in scene.hidden]
     values = {ids[n]: fmt(n.data) for n in shown if not n.is_constant}
@@ -103,6 +105,7 @@ def _unit_walk(view: PaperView) -> ZoomedWalk:
     grads.update({ids[n]: _NOT_IN_E for n in shown if n not in sweep.grads and n.parents})
     by_name = {unit.name: unit for unit in view.units}
     nodes = {name: sweep.units[neuron][0] for neuron, name in _names(view).items()}
+    drawn = {"model": sweep.model, "level": "units", "names": names}
     frames = []
     order = [u.name for u in reversed(view.units)]  # the sweep's order: output units first
     for k, name in enumerate(order, 1):
@@ -114,8 +117,7 @@ def _unit_walk(view: PaperView) -> ZoomedWalk:
                        "edges": _unit_edges(sweep, mine, ids), "values": values,
                        "grads": grads})
     widest = {n: (values.get(ids[n], "?"), _widest(frames, ids[n])) for n in shown}
-    graphs = {layout: compact(scene.draw(View(model=sweep.model, level="units",
-                                              texts=widest, rankdir=rankdir)))
+    graphs = {layout: compact(scene.draw(View(**drawn, texts=widest, rankdir=rankdir)))
               for layout, rankdir in (("wide", "LR"), ("tall", "TB"))}
     constants = {ids[n]: fmt(n.data) for n in shown if n.is_constant}
     return ZoomedWalk(graphs, frames, [], _given(sweep), constants)
