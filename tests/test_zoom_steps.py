@@ -51,6 +51,8 @@ def test_a_unit_step_says_the_paper_views_equations_with_its_numbers():
                for name in ("hidden unit 1", "hidden unit 2", "output unit"))
     first, last = walk.frames[0], walk.frames[-1]
     assert last["active"] not in first["grads"]  # hidden unit 1's gradient comes last
+    # the last step adds the two hidden units' and the six inputs' gradients
+    assert len(last["grads"]) == len(first["grads"]) + 2 + 6
     # the output unit's step lights its arrows: in from both hidden units, out to E
     assert {a for a, b in first["edges"] if b == first["active"]} == \
         {f["active"] for f in walk.frames[1:]}

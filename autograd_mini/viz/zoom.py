@@ -83,8 +83,9 @@ def _given(sweep: Sweep) -> str:
 def _case_one(sweep: Sweep) -> Value:
     """A root for the picture of case 1: its error terms ``(y_j − d_j)²`` -- nodes of E's
     own graph, so the sweep holds their gradients -- summed and halved (two new nodes)."""
+    totals = {nodes.total for cases in sweep.units.values() for nodes in cases}
     squares = [h2.node for y in sweep.outputs[0] for h in sweep.heard.get(y, [])
-               for h2 in sweep.heard.get(h.node, [])]
+               if h.node not in totals for h2 in sweep.heard.get(h.node, [])]
     root = 0.5 * value_sum(squares)
     root.label = "E, case 1"
     return root
@@ -100,7 +101,9 @@ def _unit_walk(view: PaperView) -> ZoomedWalk:
     ids = node_ids(scene.order)
     shown = [n for n in scene.order if n not in scene.hidden]
     values = {ids[n]: fmt(n.data) for n in shown if not n.is_constant}
-    grads = {ids[n]: fmt(sweep.grads[n]) for n in shown if n in sweep.grads
+    # known before the first unit's step: the error terms' gradients (the inputs' come
+    # last, when the sweep has passed every unit)
+    grads = {ids[n]: fmt(sweep.grads[n]) for n in shown if n in sweep.grads and n.parents
              and n not in _unit_outputs(sweep)}
     grads.update({ids[n]: _NOT_IN_E for n in shown if n not in sweep.grads and n.parents})
     by_name = {unit.name: unit for unit in view.units}
@@ -111,6 +114,9 @@ def _unit_walk(view: PaperView) -> ZoomedWalk:
     for k, name in enumerate(order, 1):
         unit, mine = by_name[name], nodes[name]
         grads = {**grads, ids[mine.output]: fmt(unit.rows[0].dE_dy)}  # eq. 4 or 7, case 1
+        if k == len(order):
+            grads.update({ids[n]: fmt(sweep.grads[n]) for n in shown
+                          if not n.parents and n in sweep.grads})
         frames.append({"title": f"Backward {k} of {len(order)}: {name}",
                        "lines": _unit_lines(unit, view), "formula": "",
                        "active": ids[mine.output],
