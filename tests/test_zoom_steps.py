@@ -2,6 +2,7 @@
 unit and layer by layer, its words and numbers those of paper_view and layer_view, and
 the pages of the symmetry net and the family-trees net in Chromium at 1280 and 390 px."""
 
+import json
 import random
 
 import pytest
@@ -159,3 +160,87 @@ def _look(page, index: int, total: int, width: int) -> tuple[str, str]:
     active = page.get_attribute("#picture svg .node.active", "id")
     assert active
     return page.inner_text("#step-title"), active
+
+
+# -- the explorer's zoom switch --------------------------------------------------------------
+
+
+def network_explorer():
+    pytest.importorskip("anywidget")
+    from autograd_mini import explore
+
+    net, inputs, targets = symmetry_net()
+    return net, explore(model=net, cases=(inputs[:2], targets[:2]))
+
+
+def test_the_explorer_zooms_out_on_a_network_and_never_writes_its_weights():
+    net, ex = network_explorer()
+    weights = net.state_dict()
+    assert ex.levels == ["nodes", "units", "layers"] and ex.level == "nodes"
+    nodes_steps = ex.steps
+    ex.level = "units"
+    assert [s["title"] for s in ex.steps] == [
+        "Backward 1 of 3: output unit", "Backward 2 of 3: hidden unit 2",
+        "Backward 3 of 3: hidden unit 1"] and ex.step == 0
+    before = ex.steps[0]["lines"]
+    bias = next(name for name in ex.inputs if name.startswith("b"))
+    ex.inputs = {bias: 4.0}  # a slider: the walk is taken again on the new numbers
+    assert ex.steps[0]["lines"] != before and net.state_dict() == weights
+    ex.level = "layers"
+    assert ex.steps[0]["lines"][0].startswith("δ² = (y² − d) ⊙ (y² * (1 - y²)) = [")
+    assert all(node["fixed"] for node in ex.nodes)  # the boxes keep their own text
+    ex.level = "nodes"
+    assert len(ex.steps) == len(nodes_steps)
+
+
+def test_a_plain_graph_or_a_quiz_has_only_the_nodes_level():
+    pytest.importorskip("anywidget")
+    from autograd_mini import Value, explore
+
+    x = Value(2.0, label="x")
+    for ex in (explore(x * x), explore(model=symmetry_net()[0], cases=([[0.0] * 6], [[1.0]]),
+                                       quiz=True)):
+        assert ex.levels == ["nodes"]
+        with pytest.raises(ValueError, match="level must be one of nodes"):
+            ex.level = "units"
+    with pytest.raises(TypeError, match="a network and its cases"):
+        explore(model=symmetry_net()[0])
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_explorer_page_switches_levels_and_walks_each(browser, width):
+    from test_explorer import _FAKE_MODEL, _PAGE, ESM, MODULE, _state
+
+    net, ex = network_explorer()
+    state = lambda: json.loads(json.dumps({**_state(ex), "level": ex.level,  # noqa: E731
+                                           "levels": ex.levels}))
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_content(_PAGE % (ESM.parent / "explorer.css").read_text())
+    page.evaluate(_FAKE_MODEL, [MODULE, state()])
+    page.wait_for_selector(".am-explorer[data-ready=true]")
+    assert page.locator(".am-level").all_inner_texts() == ["nodes", "units", "layers"]
+    for level in ("units", "layers", "nodes"):
+        page.click(f'.am-level[data-level="{level}"]')
+        assert page.evaluate("window.model.get('level')") == level  # the page asked
+        ex.level = level  # Python answers with the level's picture and steps
+        page.evaluate("s => { for (const [k, v] of Object.entries(s)) window.model.set(k, v); }",
+                      state())
+        assert page.get_attribute(f'.am-level[data-level="{level}"]', "aria-pressed") == "true"
+        total = len(ex.steps)
+        assert page.inner_text(".am-counter") == f"all / {total} steps"
+        last = min(total, 4)
+        for index in range(1, last + 1):  # forward …
+            page.click(".am-next")
+            assert page.inner_text(".am-explain .am-title") == ex.steps[index - 1]["title"]
+            assert page.locator(".am-graph svg .node.active").count() == 1
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.click(".am-prev")  # … and back
+        assert page.inner_text(".am-explain .am-title") == ex.steps[last - 2]["title"]
+        if level != "nodes":
+            assert WORDS[level] in page.inner_text(".am-lines")
+    assert errors == []
+    page.close()

@@ -53,19 +53,22 @@ class ZoomedWalk:
 
 
 def zoomed_walk(model: Module, inputs: Sequence, targets: Sequence, level: str, *,
-                lr: float = 0.1, momentum: float = 0.0) -> ZoomedWalk:
+                lr: float = 0.1, momentum: float = 0.0, widest: str = "") -> ZoomedWalk:
     """The backward pass of ``E = ½ Σ_c Σ_j (y_jc − d_jc)²`` over the cases ``inputs``
     (a tuple is one argument per input group) with ``targets``, one step per unit
     (``level="units"``) or per layer (``level="layers"``), words from the paper's views.
 
-    ``lr`` and ``momentum`` (ε, α) are the units' weight change of eq. 9.
+    ``lr`` and ``momentum`` (ε, α) are the units' weight change of eq. 9; ``widest``: a
+    text as wide as any number the picture's fields must hold later (the explorer's
+    sliders bring new numbers into a picture laid out once), else the walk's own.
 
     Raises:
         ValueError: ``level`` is not ``"units"`` or ``"layers"``.
         TypeError: ``level="layers"`` and ``model`` has no layers.
     """
     if level == "units":
-        return _unit_walk(paper_view(model, inputs, targets, lr=lr, momentum=momentum))
+        return _unit_walk(paper_view(model, inputs, targets, lr=lr, momentum=momentum),
+                          widest)
     if level == "layers":
         return _layer_walk(layer_view(model, inputs, targets))
     raise ValueError(f"level must be one of {', '.join(ZOOM_LEVELS)}, got {level!r}")
@@ -91,7 +94,7 @@ def _case_one(sweep: Sweep) -> Value:
     return root
 
 
-def _unit_walk(view: PaperView) -> ZoomedWalk:
+def _unit_walk(view: PaperView, widest: str = "") -> ZoomedWalk:
     """One step per unit, the output units first: its equations with case 1's numbers."""
     sweep = view.sweep
     root = _case_one(sweep)
@@ -122,8 +125,9 @@ def _unit_walk(view: PaperView) -> ZoomedWalk:
                        "active": ids[mine.output],
                        "edges": _unit_edges(sweep, mine, ids), "values": values,
                        "grads": grads})
-    widest = {n: (values.get(ids[n], "?"), _widest(frames, ids[n])) for n in shown}
-    graphs = {layout: compact(scene.draw(View(**drawn, texts=widest, rankdir=rankdir)))
+    texts = {n: (widest or values.get(ids[n], "?"), widest or _widest(frames, ids[n]))
+             for n in shown}
+    graphs = {layout: compact(scene.draw(View(**drawn, texts=texts, rankdir=rankdir)))
               for layout, rankdir in (("wide", "LR"), ("tall", "TB"))}
     constants = {ids[n]: fmt(n.data) for n in shown if n.is_constant}
     return ZoomedWalk(graphs, frames, [], _given(sweep), constants)
