@@ -68,19 +68,21 @@ def solved(outputs: Sequence[float], targets: Sequence[float], criterion: str = 
 
 
 def train(seed: int, max_sweeps: int, show_progress: bool = False,
-          criterion: str = "half", watched: bool = False) -> Run:
+          criterion: str = "half", watched: bool = False, lr: float = LEARNING_RATE,
+          momentum: float = MOMENTUM) -> Run:
     """Batch gradient descent with momentum until the criterion holds for all 64 patterns.
 
     Each sweep is one compiled replay of the 64 patterns' graph: the op table's rules,
     as ``backward()`` would apply them, without building the nodes again.  ``watched``:
-    the run keeps a training record (``run.record``) of every sweep.
+    the run keeps a training record (``run.record``) of every sweep.  ``lr`` and
+    ``momentum`` are the paper's ε and α (0.1 and 0.9 by default, as in the paper).
     """
     _, targets = symmetry(6)
     model = make_model(seed)
     params = model.parameters()
     record = watch(model) if watched else None
     replay = compiled_sweep()
-    optimizer = SGD(params, lr=LEARNING_RATE, momentum=MOMENTUM)
+    optimizer = SGD(params, lr=lr, momentum=momentum)
     run = Run(seed, model, None)
 
     def loss_slopes(outputs: list[float]) -> list[float]:  # ∂E/∂y, where backward starts

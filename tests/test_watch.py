@@ -129,7 +129,7 @@ def test_the_series_leave_out_step_0_and_at_finds_the_nearest_kept_step():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: watch(3), "network with layers"),
+    (lambda: watch(3), "network of layers"),
     (lambda: watch({"a": [1.0, 2.0]}), "list of units"),
     (lambda: watch({}), "dict of layers"),
     (lambda: watch({"a": [Value(1.0)]}, probes=[[1.0]]), "probes need"),
@@ -236,3 +236,23 @@ def test_the_readme_example_runs_and_writes_its_page(tmp_path, monkeypatch):
     run = names["run"]
     assert run.step == 200 and len(run.history) == 201
     assert (tmp_path / "run.html").read_text().count("<figure data-step=") == 40
+
+
+def test_a_net_with_named_layers_is_watched_layer_by_layer_name():
+    """The family-trees net: not a stack, its layers named as in the paper's Fig. 2;
+    its probes are (person, relation) pairs, read by an activity function."""
+    from autograd_mini.demos.family_trees import FamilyNet, one_hot
+
+    net = FamilyNet(rng=random.Random(0))
+    probe = (one_hot(0, 24), one_hot(3, 12))
+
+    def activity(pair):
+        codes = net.layers(*pair)[2:]
+        return {name: [v.data for v in row] for name, row in
+                zip(["person", "relation", "central", "decode", "output"], codes)}
+
+    run = watch(net, probes=[probe], activity=activity)
+    assert run.layers == ["person", "relation", "central", "decode", "output"]
+    assert len(run.history[0].weights["person"]) == 6
+    assert len(run.history[0].weights["person"][0]) == 25  # 24 weights and the bias
+    assert len(run.history[0].activity["output"][0]) == 24

@@ -36,6 +36,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..core.engine import Value
+from ..nn import Layer, Module
+from ..viz.layers import layer_names
+from .units import layer_stack
 
 __all__ = ["watch", "TrainingRecord", "Snapshot"]
 
@@ -76,15 +79,15 @@ class TrainingRecord:
 
     def __init__(self, layers: Mapping[str, Units],
                  activity: Callable[[Sequence[float]], dict[str, list[float]]] | None = None,
-                 probes: Sequence[Sequence[float]] = (), capacity: int = 1000) -> None:
+                 probes: Sequence[object] = (), capacity: int = 1000) -> None:
         if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 2:
             raise ValueError(f"capacity must be a whole number of at least 2, got {capacity!r}")
         if probes and activity is None:
-            raise ValueError("probes need a way to read the units' activity: watch a model "
-                             "with layers (an MLP), or pass activity=")
+            raise ValueError("probes need a way to read the units' activity: watch an MLP, "
+                             "or pass activity=")
         self._units = dict(layers)
         self.layers = list(self._units)
-        self._activity, self._probes = activity, [list(p) for p in probes]
+        self._activity, self._probes = activity, list(probes)
         self.capacity, self.step, self._stride = capacity, 0, 1
         self._last = self._flat_weights()  # the weights before the next update
         nan = {name: math.nan for name in self.layers}
@@ -144,28 +147,36 @@ class TrainingRecord:
                 f"layers {', '.join(self.layers)}>")
 
 
-def watch(model: object, probes: Sequence[Sequence[float]] = (), *,
+def watch(model: object, probes: Sequence[object] = (), *,
+          activity: Callable[[object], dict[str, list[float]]] | None = None,
           capacity: int = 1000) -> TrainingRecord:
     """Start recording a training run of ``model``.
 
     Args:
-        model: a network with ``layers`` (the package's ``MLP``), or the layers written
-            out by hand: ``{"hidden": [[w11, w12, b1], [w21, w22, b2]], "output": ...}``,
-            each unit a list of parameter Values (a flat list is read as one unit).
-        probes: input patterns whose units' activity is recorded at each kept step
-            (needs a model with layers).
+        model: a network of the package's layers (an ``MLP``: layers ``layer 1``,
+            ``layer 2``, ...; a model with named layers, like the family-trees net: each
+            by its name), or layers written out by hand: ``{"hidden": [[w11, w12, b1],
+            [w21, w22, b2]], "output": ...}``, each unit a list of parameter Values (a
+            flat list is read as one unit).
+        probes: input patterns whose units' activity is recorded at each kept step.
+        activity: ``activity(probe)`` -> ``{layer name: its units' outputs}``; by default,
+            for an ``MLP``, each layer's outputs for the pattern.
         capacity: the most snapshots kept (see the module's note on thinning).
     """
-    if hasattr(model, "layers"):
-        layers = {f"layer {k}": [[*n.w, n.b] for n in layer.neurons]
-                  for k, layer in enumerate(model.layers, 1)}
-        return TrainingRecord(layers, _layer_outputs(model), probes, capacity)
+    if isinstance(model, Module):
+        names = layer_names(model)
+        if not names:
+            raise TypeError(f"watch() found no layers in {type(model).__name__}")
+        layers = {name: [[*n.w, n.b] for n in layer.neurons] for layer, name in names.items()}
+        if activity is None and layer_stack(model):
+            activity = _layer_outputs(layer_stack(model))
+        return TrainingRecord(layers, activity, probes, capacity)
     if not isinstance(model, Mapping) or not model:
-        raise TypeError("watch() takes a network with layers (an MLP) or a dict of layers "
+        raise TypeError("watch() takes a network of layers (an MLP) or a dict of layers "
                         "{name: [[parameters of a unit], ...]}, got "
                         f"{type(model).__name__}")
     return TrainingRecord({str(name): _as_units(name, units) for name, units in model.items()},
-                          None, probes, capacity)
+                          activity, probes, capacity)
 
 
 def _as_units(name: object, units: object) -> Units:
@@ -178,11 +189,11 @@ def _as_units(name: object, units: object) -> Units:
     return [list(u) for u in rows]
 
 
-def _layer_outputs(model: object) -> Callable[[Sequence[float]], dict[str, list[float]]]:
-    """What each layer of ``model`` puts out for one input pattern."""
+def _layer_outputs(stack: list[Layer]) -> Callable[[Sequence[float]], dict[str, list[float]]]:
+    """What each layer of a stack puts out for one input pattern."""
     def outputs(pattern: Sequence[float]) -> dict[str, list[float]]:
         out, seen = list(pattern), {}
-        for k, layer in enumerate(model.layers, 1):
+        for k, layer in enumerate(stack, 1):
             out = layer(out)
             seen[f"layer {k}"] = [v.data for v in out]
         return seen
