@@ -156,3 +156,19 @@ def test_other_compatibility_characters_are_not_silently_rewritten():
 def test_an_error_column_counts_the_text_as_typed():
     with pytest.raises(ExpressionError, match=r"column 4"):
         parse("ｘ＊＊＊２", {"x": 1.0})
+
+
+def test_no_module_that_translates_binds_the_name_of_the_translator():
+    """``for _ in ...`` in a function that also calls ``_()`` makes ``_`` a local name of
+    that function, and the call fails (UnboundLocalError) only when that line runs."""
+    import ast
+
+    for path in sorted((ROOT / "autograd_mini").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        imports_it = any(isinstance(n, ast.ImportFrom) and n.module and "language" in n.module
+                         and any(a.name == "_" for a in n.names) for n in ast.walk(tree))
+        if not imports_it:
+            continue
+        bound = [n.lineno for n in ast.walk(tree)
+                 if isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)]
+        assert bound == [], f"{path.relative_to(ROOT)} binds _ at lines {bound}"
