@@ -4,8 +4,16 @@ import math
 
 import pytest
 
-from autograd_mini.datasets import (circles, encoder, family_trees, is_mirror, spiral, symmetry,
-                                    two_moons, xor)
+from autograd_mini.datasets import (
+    circles,
+    encoder,
+    family_trees,
+    is_mirror,
+    spiral,
+    symmetry,
+    two_moons,
+    xor,
+)
 
 
 def test_xor():

@@ -10,8 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_mini.explain.training import (ACTIVATIONS, DATASETS, HISTORY, UPDATES, Settings,
-                                            Trainer)
+from autograd_mini.explain.training import (
+    ACTIVATIONS,
+    DATASETS,
+    HISTORY,
+    UPDATES,
+    Settings,
+    Trainer,
+)
 
 settings_strategy = st.builds(
     Settings,
