@@ -1,0 +1,84 @@
+"""The training widget's Python side (autograd_mini.viz.trainer): what the page's
+messages do, and what Python reads and drives.  In the browser: test_trainer_lab.py."""
+
+import pytest
+
+anywidget = pytest.importorskip("anywidget")
+
+import traitlets  # noqa: E402
+
+from autograd_mini.explain.training import Settings, Trainer  # noqa: E402
+from autograd_mini.viz.trainer import TrainerWidget, train  # noqa: E402
+
+
+def answered(widget):
+    sent = []
+    widget.send = sent.append
+    return sent
+
+
+def test_train_takes_a_query_settings_keywords_or_a_session():
+    assert train("dataset=encoder&hidden=3").settings["dataset"] == "encoder"
+    assert train(Settings(dataset="moons")).settings["dataset"] == "moons"
+    assert train(dataset="spiral", hidden=[4]).settings["hidden"] == [4]
+    session = Trainer(dataset="xor")
+    session.step(2)
+    w = train(session)
+    assert w.trainer is session and w.step == 2 and len(w.history) == 3
+    with pytest.raises(TypeError, match="a Trainer or settings, not both"):
+        train(session, lr=1.0)
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        train("dataset=iris")
+
+
+def test_the_page_asks_for_sweeps_and_is_answered_with_the_pictures():
+    w = train("dataset=xor&hidden=2&seed=1")
+    sent = answered(w)
+    before = w.pictures
+    w._on_page_message(w, {"kind": "sweeps", "n": 3}, [])
+    assert sent == [{"kind": "done", "step": 3}]
+    assert w.step == w.trainer.step_count == 3 and w.loss_text
+    assert w.pictures != before and "step 3" in w.pictures["boundary"]
+    assert w.pattern_names[1] == "2: (0, 1) → 1"
+
+
+@pytest.mark.parametrize("content", [
+    None, [1], {"kind": "run"}, {"kind": "sweeps"}, {"kind": "sweeps", "n": 0},
+    {"kind": "sweeps", "n": 1001}, {"kind": "sweeps", "n": 2.0}, {"kind": "sweeps", "n": True},
+    {"kind": "explain", "pattern": 4}, {"kind": "explain", "pattern": "0"},
+], ids=repr)
+def test_a_bad_message_is_answered_and_shown_never_raised(content):
+    w = train("dataset=xor&hidden=2")
+    w.playing = True
+    sent = answered(w)
+    w._on_page_message(w, content, [])
+    assert sent == [{"kind": "done", "step": 0}] and w.step == 0
+    assert w.error and not w.playing  # a playing page stops at an error
+    w._on_page_message(w, {"kind": "sweeps", "n": 1}, [])
+    assert w.error == "" and w.step == 1
+
+
+def test_explain_shows_the_chosen_patterns_pass_at_this_step():
+    pytest.importorskip("graphviz")
+    w = train("dataset=xor&hidden=2")
+    w.steps(2)
+    answered(w)
+    w._on_page_message(w, {"kind": "explain", "pattern": 3}, [])
+    assert (w.pattern, w.explain_step) == (3, 2)
+    assert "Pattern 4, step 2" in w.explain_html
+
+
+def test_python_drives_the_session():
+    w = train("dataset=moons&hidden=4")
+    w.play()
+    assert w.playing
+    w.pause()
+    assert not w.playing
+    w.steps(4)
+    assert w.step == 4 and [s.step for s in w.history] == [0, 1, 2, 3, 4]
+    with pytest.raises(traitlets.TraitError, match="train with steps"):
+        w.step = 10  # the count follows the training, never the other way
+    with pytest.raises(traitlets.TraitError, match="speed must be 1 to 1000"):
+        w.speed = 0
+    with pytest.raises(TypeError, match="takes a Trainer"):
+        TrainerWidget("dataset=xor")
