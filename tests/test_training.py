@@ -52,7 +52,7 @@ def test_a_query_reads_every_setting():
 
 @pytest.mark.parametrize("query, message", [
     ("dataset=mnist", "dataset must be one of xor, circles, moons, spiral, symmetry, encoder"),
-    ("activation=softmax", "activation must be one of sigmoid, tanh, relu"),
+    ("activation=softmax", "activation must be one of .*tanh, sigmoid, relu.*linear"),
     ("update=online", "update must be one of batch, pattern"),
     ("learning_rate=1", "setting must be one of dataset, hidden, activation, lr"),
     ("lr=0", r"lr must be in \(0, 10\]"),

@@ -34,7 +34,7 @@ from .. import datasets
 from ..core.engine import Value
 from ..core.sums import sum as value_sum
 from ..losses import sum_squared_error
-from ..nn import MLP
+from ..nn import MLP, activations
 from ..optim import SGD
 from .trace import Trace, trace
 from .watch import Snapshot, TrainingRecord, watch
@@ -69,7 +69,9 @@ DATASETS: dict[str, Callable[[int], Patterns]] = {
     "symmetry": _as_rows(datasets.symmetry),
     "encoder": _as_rows(datasets.encoder),
 }
-ACTIVATIONS = ("sigmoid", "tanh", "relu")  # the hidden units'; the output is the paper's sigmoid
+# The hidden units' squashing: what a neuron can use (the table's one-input ops, or
+# linear); the output units have the paper's sigmoid, whose targets are 0 and 1.
+ACTIVATIONS = activations()
 UPDATES = ("batch", "pattern")
 MOST_LAYERS, WIDEST_LAYER = 4, 64  # a network the page can still train and draw live
 HISTORY = 500  # snapshots a session keeps however long it runs (watch thins them evenly)
