@@ -1,6 +1,8 @@
 """The training widget's Python side (autograd_mini.viz.trainer): what the page's
 messages do, and what Python reads and drives.  In the browser: test_trainer_lab.py."""
 
+from pathlib import Path
+
 import pytest
 
 anywidget = pytest.importorskip("anywidget")
@@ -82,3 +84,59 @@ def test_python_drives_the_session():
         w.speed = 0
     with pytest.raises(TypeError, match="takes a Trainer"):
         TrainerWidget("dataset=xor")
+
+
+# -- the page against a stand-in model (the explorer's), in Chromium ---------------------------
+
+CSS = Path(__file__).resolve().parents[1] / "autograd_mini" / "viz" / "trainer.css"
+HOSTILE = '<img src=x onerror="window.pwned=1">&amp;'
+SYNCED = ["query", "pictures", "loss_text", "pattern_names", "explain_html", "explain_step",
+          "error", "step", "playing", "speed", "pattern"]
+
+
+@pytest.mark.browser
+def test_the_page_asks_one_request_at_a_time_and_stops_on_pause(browser):
+    from test_explorer import _FAKE_MODEL, _PAGE
+
+    w = train("dataset=xor&hidden=2")
+    w.steps(1)
+    w.error = HOSTILE
+    state = {name: getattr(w, name) for name in SYNCED}
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    try:
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.set_content(_PAGE % CSS.read_text())
+        page.evaluate(_FAKE_MODEL, [TrainerWidget._esm, state])
+        page.wait_for_selector(".am-trainer[data-ready=true]")
+        # every word is text: the error line shows the markup as it is
+        assert page.inner_text(".am-error") == HOSTILE
+        assert page.locator("img").count() == 0 and page.evaluate("window.pwned") is None
+        assert page.locator(".am-picture svg").count() == 5
+        assert page.inner_text(".am-count") == "sweep 1"
+        # Play: one request; the next only after the answer, and none after Pause
+        page.click(".am-play")
+        assert page.evaluate("window.sent") == [{"kind": "sweeps", "n": 1}]
+        assert page.is_disabled(".am-one") and page.inner_text(".am-play") == "Pause"
+        page.wait_for_timeout(150)
+        assert len(page.evaluate("window.sent")) == 1  # no answer yet: no second request
+        page.evaluate("window.model.emit('msg:custom', {kind: 'done', step: 2})")
+        page.wait_for_function("window.sent.length === 2")
+        page.click(".am-play")  # Pause, with a request in flight
+        assert page.evaluate("window.model.get('playing')") is False
+        page.evaluate("window.model.emit('msg:custom', {kind: 'done', step: 3})")
+        page.wait_for_timeout(150)
+        assert len(page.evaluate("window.sent")) == 2  # paused: nothing more is asked
+        # paused: the chosen pattern's pass is asked for and shown in a sandboxed frame
+        page.select_option(".am-pattern", "2")
+        page.click(".am-explain")
+        assert page.evaluate("window.sent")[-1] == {"kind": "explain", "pattern": 2}
+        assert page.is_hidden(".am-frame")
+        page.evaluate("""() => { window.model.set('explain_html', '<p id=x>pass</p>');
+                                 window.model.set('explain_step', 1); }""")
+        assert page.is_visible(".am-frame")
+        assert page.get_attribute(".am-frame", "sandbox") == "allow-scripts"
+        assert page.frame_locator(".am-frame").locator("#x").inner_text() == "pass"
+        assert errors == []
+    finally:
+        page.close()
