@@ -30,6 +30,7 @@ from typing import Any
 
 from .checks import NoSlope
 from .formulas import ATOM, Number, Symbol, as_symbol, binding, write_rule
+from .language import N_, _
 
 __all__ = [
     "Primitive", "Layout", "FIXED", "PRIMITIVES", "register",
@@ -290,15 +291,15 @@ def __getattr__(name: str) -> Callable[[Any], Any]:
 
 def _divide(a: float, b: float) -> float:
     if b == 0.0:
-        raise ZeroDivisionError("division by zero")
+        raise ZeroDivisionError(_("division by zero"))
     return a / b
 
 
 def _power(a: float, n: float) -> float:
     if a == 0.0 and n < 0:
-        raise ZeroDivisionError("0 cannot be raised to a negative power")
+        raise ZeroDivisionError(_("0 cannot be raised to a negative power"))
     if a < 0.0 and math.isfinite(n) and not float(n).is_integer():
-        raise ValueError("a negative number to a fractional power is not real")
+        raise ValueError(_("a negative number to a fractional power is not real"))
     try:
         return a**n  # IEEE 754 for the rest: (-2)**inf = inf, x**nan = nan
     except OverflowError:  # too large a result is infinite, with its sign
@@ -336,8 +337,8 @@ def _power_derivative(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
     except ZeroDivisionError:  # a = 0 and b < 1: 0 cannot be raised to a negative power
         if is_zero(b):
             return 0.0, db
-        raise NoSlope(f"the slope of a**b in a is infinite at a = 0 "
-                      f"(b = {getattr(b, 'data', b)!r})", (None, db)) from None
+        raise NoSlope(_("the slope of a**b in a is infinite at a = 0 (b = {b})",
+                        b=repr(getattr(b, "data", b))), (None, db)) from None
     if not isinstance(b, Symbol) and is_zero(b) and not math.isfinite(da.data):
         return _zero_unless_nan(b), db  # b a Value at 0 (create_graph): 0, depending on b
     return da, db
@@ -364,7 +365,7 @@ def _exp(a: float) -> float:
 
 def _log(a: float) -> float:
     if a <= 0.0:
-        raise ValueError("log is only defined for positive numbers")
+        raise ValueError(_("log is only defined for positive numbers"))
     return math.log(a)
 
 
@@ -388,7 +389,7 @@ def _periodic(function: Callable[[float], float]) -> Callable[[float], float]:
 
 def _sqrt(a: float) -> float:
     if a < 0.0:
-        raise ValueError("sqrt is only defined for non-negative numbers")
+        raise ValueError(_("sqrt is only defined for non-negative numbers"))
     return math.sqrt(a)
 
 
@@ -467,7 +468,7 @@ def variadic(name: str, symbol: str, value: Callable[..., float],
 _PAIRS = Layout(columns=("w", "x"), tail=())
 _PAIRS_AND_BIAS = Layout(columns=("w", "x"), tail=("b",))
 _MANY = Layout(columns=("x",), tail=())
-_DISTRIBUTES = "add distributes: each input receives the upstream gradient as it is"
+_DISTRIBUTES = N_("add distributes: each input receives the upstream gradient as it is")
 _SIGN = lambda out, a: (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0,)  # noqa: E731
 
 # The table.  Each derivative rule is ``rule(out, *inputs) -> (∂out/∂input, ...)``.
@@ -477,8 +478,8 @@ for _primitive in [
           pattern=_DISTRIBUTES),
     infix("sub", "-",  "__sub__",     lambda a, b: a - b,  lambda out, a, b: (1.0, -1.0)),
     infix("mul", "*",  "__mul__",     lambda a, b: a * b,  lambda out, a, b: (b, a),
-          pattern="mul swaps: each input receives the upstream gradient times the other "
-                  "input"),
+          pattern=N_("mul swaps: each input receives the upstream gradient times the other "
+                     "input")),
     infix("div", "/",  "__truediv__", _divide,  # -a / b / b: b * b would underflow first
           lambda out, a, b: (1.0 / b, -a / b / b), samples=(REAL, NONZERO)),
     infix("pow", "**", "__pow__",     _power,              _power_derivative,
@@ -496,8 +497,9 @@ for _primitive in [
           sympy=lambda sp, a: 1 / (1 + sp.exp(-a)), torch_layer="Sigmoid"),
     unary("relu",    "ReLU",     _relu,               lambda out, a: (0.0 if a <= 0.0 else 1.0,),
           samples=(NONZERO,), kink_distance=abs, sympy=lambda sp, a: sp.Max(a, 0),
-          torch_layer="ReLU", pattern="max routes: relu(a) = max(a, 0) passes the upstream "
-                                      "gradient on where a > 0 and stops it elsewhere"),
+          torch_layer="ReLU", pattern=N_("max routes: relu(a) = max(a, 0) passes the "
+                                         "upstream gradient on where a > 0 and stops it "
+                                         "elsewhere")),
     unary("softplus", "softplus", _softplus,          lambda out, a: (fn.sigmoid(a),),
           sympy=lambda sp, a: sp.log(1 + sp.exp(a)),
           torch=lambda t, a: t.nn.functional.softplus(a), torch_layer="Softplus"),
@@ -515,8 +517,8 @@ for _primitive in [
              lambda m, *wx: _dot(*wx)),
     variadic("affine", "Σ w·x + b", _affine, _affine_derivative, _PAIRS_AND_BIAS,
              _weighted_sum, lambda m, *wxb: _affine(*wxb),
-             pattern="a weighted sum swaps in pairs and distributes: w_i receives the "
-                     "upstream gradient times x_i, x_i times w_i, b the gradient itself"),
+             pattern=N_("a weighted sum swaps in pairs and distributes: w_i receives the "
+                        "upstream gradient times x_i, x_i times w_i, b the gradient itself")),
 ]:
     register(_primitive)
 

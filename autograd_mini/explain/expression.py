@@ -10,6 +10,10 @@ get their fix: ``x^2`` → ``x**2``, ``2x`` → ``2*x``, ``x.exp()`` and ``exp x
 keyword as a name (``lambda*x``) → another name.  There are no built-in constants:
 ``pi`` and ``e`` are names like any other, given a value with ``--at`` (or ``exp(x)``
 for ``e**x``).
+
+What a Korean (or Japanese, or Chinese) input method types in its full-width mode --
+``０``, ``＊``, ``（x＋１）`` -- is read as the ASCII it stands for (NFKC), one character for
+one, so that every column still counts the text as typed.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import keyword
 import math
 import operator
 import re
+import unicodedata
 import warnings
 from collections.abc import Mapping
 
@@ -106,6 +111,16 @@ def nesting(text: str) -> int:
     return stack[0][0] + stack[0][1]
 
 
+def as_typed(text: str) -> str:
+    """``text`` with its full-width forms (U+FF01-U+FF5E, and the ideographic space) as the
+    ASCII they stand for: NFKC for these characters alone, one for one.  Other
+    compatibility characters stay as typed: NFKC would make ``2²`` the number ``22``."""
+    return "".join(unicodedata.normalize("NFKC", c) if c in _FULL_WIDTH else c for c in text)
+
+
+_FULL_WIDTH = {chr(code) for code in range(0xFF01, 0xFF5F)} | {"\u3000"}
+
+
 def parse(text: str, values: Mapping[str, float]) -> Value:
     """Build the graph of ``text`` with each name a labelled leaf holding ``values[name]``.
 
@@ -115,6 +130,7 @@ def parse(text: str, values: Mapping[str, float]) -> Value:
             error while evaluating (division by zero, log of a negative number).
     """
     check_size(text)
+    text = as_typed(text)
     if not text.strip():
         raise ExpressionError("the expression is empty (column 1); write one such as x*x + 3*x")
     shift = len(text) - len(text.lstrip())  # columns are counted in the text as typed

@@ -21,14 +21,14 @@ keeps the scalar sweep's gradients beside them, so the two can be compared.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..core.naming import fmt
 from ..core.ops import PRIMITIVES
-from ..nn import MLP, Layer, Neuron
-from .units import Sweep, layer_stack, record_sweep, slope_rule
+from ..nn import Layer, Module, Neuron
+from .units import Sweep, layer_names, layer_stack, record_sweep, slope_rule
 
-__all__ = ["layer_view", "LayerView", "LayerStep", "Matrix", "Vector", "transpose",
+__all__ = ["layer_view", "layer_lines", "LayerView", "LayerStep", "Matrix", "Vector", "transpose",
            "matvec", "outer", "hadamard", "superscript"]
 
 Vector = list[float]
@@ -90,6 +90,10 @@ class LayerStep:
         dE_dW, dE_db: Σ_c δ_c y^(l−1)_cᵀ and Σ_c δ_c.
         sweep_dE_dW, sweep_dE_db, sweep_dE_dy: the scalar sweep's gradients of the same
             weights, biases and output nodes, for comparison.
+        name, tag: the layer's name (``layer 2``, ``central``) and how the equations
+            mark it (``²``; ``[central]`` in a network that is not a stack).
+        cause, below: the equations' words for ∂E/∂y^l (``(W³ᵀ δ³)``) and for what
+            feeds the layer (``y¹``, ``x``), read from how the layers are wired.
     """
 
     index: int
@@ -108,6 +112,10 @@ class LayerStep:
     sweep_dE_dW: Matrix = field(default_factory=list)
     sweep_dE_db: Vector = field(default_factory=list)
     sweep_dE_dy: list[Vector] = field(default_factory=list)
+    name: str = ""
+    tag: str = ""
+    cause: str = ""
+    below: str = ""
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -140,7 +148,7 @@ def _slope(activation: str, x: float, y: float) -> float:
     return 1.0 if primitive is None else float(primitive.derivative(y, x)[0])
 
 
-def _forward(sweep: Sweep, layer: Layer, index: int) -> LayerStep:
+def _forward(sweep: Sweep, layer: Layer, index: int, name: str, tag: str) -> LayerStep:
     """The layer's matrices and its forward numbers, read from the sweep's nodes."""
     neurons: list[Neuron] = layer.neurons
     cases = range(len(sweep.inputs))
@@ -152,13 +160,13 @@ def _forward(sweep: Sweep, layer: Layer, index: int) -> LayerStep:
     activation = neurons[0].activation
     slopes = [[_slope(activation, x, y) for x, y in zip(xs, ys)]
               for xs, ys in zip(totals, outputs)]
-    return LayerStep(index, activation, slope_rule(activation, superscript(index)),
+    return LayerStep(index, activation, slope_rule(activation, tag),
                      [[w.data for w in n.w] for n in neurons], [n.b.data for n in neurons],
                      inputs, totals, outputs, slopes,
                      sweep_dE_dW=[[sweep.grads.get(w, 0.0) for w in n.w] for n in neurons],
                      sweep_dE_db=[sweep.grads.get(n.b, 0.0) for n in neurons],
                      sweep_dE_dy=[[sweep.grads.get(u.output, 0.0) for u in row]
-                                  for row in nodes])
+                                  for row in nodes], name=name, tag=tag)
 
 
 def _backward(step: LayerStep, dE_dy: list[Vector]) -> LayerStep:
@@ -193,48 +201,127 @@ class LayerView:
         return "\n".join(self.steps())
 
 
-def layer_view(model: MLP, inputs: Sequence, targets: Sequence) -> LayerView:
-    """One backward pass of ``E = ½ Σ_c ‖y_c − d_c‖²`` through the stack of layers of
-    ``model``, in vectors and matrices (plain lists), beside the scalar sweep's gradients.
+def layer_view(model: Module, inputs: Sequence, targets: Sequence) -> LayerView:
+    """One backward pass of ``E = ½ Σ_c ‖y_c − d_c‖²`` through the layers of ``model``,
+    in vectors and matrices (plain lists), beside the scalar sweep's gradients.
+
+    ``model`` is a network of :class:`~autograd_mini.nn.Layer` s: a stack (an ``MLP``)
+    or layers wired otherwise (the family-trees net: two encodings meet in a central
+    layer).  A layer whose outputs feed several layers, or part of one, gets the sum
+    of the slices of their ``Wᵀ δ`` that fall on its units.
 
     Raises:
-        TypeError: ``model`` is not a stack of layers (an ``MLP``).
+        TypeError: ``model`` has no layers, or lists one after a layer it feeds.
     """
-    stack = layer_stack(model)
-    if not stack:
-        raise TypeError("layer_view needs a stack of layers (an MLP); "
-                        "paper_view shows any network unit by unit")
+    names = layer_names(model)
+    if not names:
+        raise TypeError("layer_view needs a network of layers (a stack of layers such as "
+                        "an MLP, or named layers); paper_view shows any network unit by unit")
     sweep = record_sweep(model, inputs, targets)
-    steps = [_forward(sweep, layer, k) for k, layer in enumerate(stack, 1)]
+    layers = [layer for layer in names if sweep.units[layer.neurons[0]]]  # the ones used
+    tags = _tags(model, layers, names)
+    wiring = _wiring(sweep, layers)
+    steps = [_forward(sweep, layer, k, names[layer], tag)
+             for k, (layer, tag) in enumerate(zip(layers, tags), 1)]
     wanted = [[float(d) for d in t] for t in targets]
-    dE_dy = [[y - d for y, d in zip(ys, ds)] for ys, ds in zip(steps[-1].outputs, wanted)]
+    dE_dy = _errors(sweep, layers, wanted)  # (y − d) where a unit is an output
     for k in range(len(steps) - 1, -1, -1):  # top layer first: δ flows down
-        steps[k] = _backward(steps[k], dE_dy)
-        dE_dy = [steps[k].vjp(c) for c in range(len(wanted))]
+        steps[k] = _backward(steps[k], dE_dy[k])
+        for c in range(len(wanted)):  # hand Wᵀδ's entries to the units that fed them
+            for source, entry in zip(wiring[k], steps[k].vjp(c)):
+                if source is not None:
+                    dE_dy[source[0]][c][source[1]] += entry
+    steps = [replace(step, cause=_cause(k, wiring, tags, dE_dy_from_output),
+                     below=_below(wiring[k], tags))
+             for k, (step, dE_dy_from_output) in
+             enumerate(zip(steps, _is_output(sweep, layers)))]
     return LayerView(steps, wanted, sweep)
+
+
+def _tags(model: Module, layers: list[Layer], names: dict[Layer, str]) -> list[str]:
+    """How the equations mark each layer: ``¹``, ``²``, … in a stack; else its name in
+    brackets, ``[central]``."""
+    if layer_stack(model):
+        return [superscript(k) for k in range(1, len(layers) + 1)]
+    return [f"[{names[layer]}]" for layer in layers]
+
+
+def _wiring(sweep: Sweep, layers: list[Layer]) -> list[list[tuple[int, int] | None]]:
+    """For each layer, what feeds each of its inputs: ``(layer k, unit j)`` (positions
+    in ``layers``) or None for an input of the network; read from the first case."""
+    made = {sweep.units[n][0].output: (k, j) for k, layer in enumerate(layers)
+            for j, n in enumerate(layer.neurons)}
+    wiring = []
+    for k, layer in enumerate(layers):
+        width = len(layer.neurons[0].w)
+        sources = [made.get(x) for x in sweep.units[layer.neurons[0]][0].total.parents[width:-1]]
+        if any(s is not None and s[0] >= k for s in sources):
+            raise TypeError(f"layer {k + 1} is fed by a layer listed after it; "
+                            "layer_view needs the layers in the order they run")
+        wiring.append(sources)
+    return wiring
+
+
+def _errors(sweep: Sweep, layers: list[Layer], wanted: list[Vector]) -> list[list[Vector]]:
+    """∂E/∂y of each layer's units from eq. 4 alone: y − d at an output, else 0 (the
+    layers above add the rest)."""
+    target = {y: d for ys, ds in zip(sweep.outputs, wanted) for y, d in zip(ys, ds)}
+    return [[[u.output.data - target[u.output] if u.output in target else 0.0
+              for u in (sweep.units[n][c] for n in layer.neurons)]
+             for c in range(len(wanted))] for layer in layers]
+
+
+def _is_output(sweep: Sweep, layers: list[Layer]) -> list[bool]:
+    outputs = set(sweep.outputs[0])
+    return [any(sweep.units[n][0].output in outputs for n in layer.neurons)
+            for layer in layers]
+
+
+def _cause(k: int, wiring: list, tags: list[str], is_output: bool) -> str:
+    """∂E/∂y^l in symbols: ``(y² − d)`` at the output, ``(W³ᵀ δ³)`` below, a slice
+    ``(W[central]ᵀ δ[central])[1…6]`` where the layer feeds part of a layer above."""
+    parts = [f"(y{tags[k]} − d)"] if is_output else []
+    for above, sources in enumerate(wiring):
+        mine = [i for i, s in enumerate(sources, 1) if s is not None and s[0] == k]
+        if mine:
+            whole = len(mine) == len(sources)
+            parts.append(f"(W{tags[above]}ᵀ δ{tags[above]})"
+                         + ("" if whole else f"[{mine[0]}…{mine[-1]}]"))
+    return parts[0] if len(parts) == 1 else "(" + " + ".join(parts) + ")"
+
+
+def _below(sources: list[tuple[int, int] | None], tags: list[str]) -> str:
+    """What feeds a layer, in symbols: ``x`` (the inputs), ``y¹``, or the layers it
+    joins, ``[y[person]; y[relation]]``."""
+    parts = list(dict.fromkeys("x" if s is None else f"y{tags[s[0]]}" for s in sources))
+    return parts[0] if len(parts) == 1 else "[" + "; ".join(parts) + "]"
 
 
 def _vector(v: Vector) -> str:
     return "[" + ", ".join(fmt(x) for x in v) + "]"
 
 
+def layer_lines(step: LayerStep, case: int) -> list[str]:
+    """One layer's step of the backward pass in words, with case ``case``'s numbers:
+    its δ, where ∂E/∂y came from, and its ∂E/∂W."""
+    l = step.tag
+    slope = step.slope_rule if " " not in step.slope_rule else f"({step.slope_rule})"
+    lines = [f"δ{l} = {step.cause} ⊙ {slope} = {_vector(step.dE_dy[case])} ⊙ "
+             f"{_vector(step.slopes[case])} = {_vector(step.delta[case])}"]
+    if "ᵀ" in step.cause:  # a layer above sent it back
+        whole = step.cause.count("(") == 1 and step.cause.endswith(")")
+        sent = step.cause[1:-1] if whole else step.cause
+        lines.append(f"    {sent} is the vector–Jacobian product: entry i is "
+                     f"Σ_j w_ji δ_j, what the sweep added into unit i "
+                     f"({_vector(step.sweep_dE_dy[case])})")
+    n, m = step.shape
+    lines.append(f"∂E/∂W{l} = Σ_c δ{l}_c {step.below}_cᵀ  ({n}×{m}, {len(step.inputs)} "
+                 f"case{'s' * (len(step.inputs) != 1)}) = "
+                 + "[" + ", ".join(_vector(row) for row in step.dE_dW) + "]")
+    return lines
+
+
 def _step_lines(view: LayerView, case: int) -> list[str]:
-    top = len(view.layers)
-    lines = []
-    for step in reversed(view.layers):
-        l, up = superscript(step.index), superscript(step.index + 1)
-        cause = (f"(y{l} − d)" if step.index == top else f"(W{up}ᵀ δ{up})")
-        slope = step.slope_rule if " " not in step.slope_rule else f"({step.slope_rule})"
-        lines.append(f"δ{l} = {cause} ⊙ {slope} = {_vector(step.dE_dy[case])} ⊙ "
-                     f"{_vector(step.slopes[case])} = {_vector(step.delta[case])}")
-        if step.index < top:
-            lines.append(f"    W{up}ᵀ δ{up} is the vector–Jacobian product: entry i is "
-                         f"Σ_j w_ji δ_j, what the sweep added into unit i "
-                         f"({_vector(step.sweep_dE_dy[case])})")
-        below = f"y{superscript(step.index - 1)}" if step.index > 1 else "x"
-        n, m = step.shape
-        lines.append(f"∂E/∂W{l} = Σ_c δ{l}_c {below}_cᵀ  ({n}×{m}, {len(step.inputs)} "
-                     f"case{'s' * (len(step.inputs) != 1)}) = "
-                     + "[" + ", ".join(_vector(row) for row in step.dE_dW) + "]")
+    lines = [line for step in reversed(view.layers) for line in layer_lines(step, case)]
     lines.append(f"largest difference from the scalar sweep: {view.largest_gap():.1e}")
     return lines

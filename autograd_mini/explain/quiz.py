@@ -30,7 +30,7 @@ import math
 from dataclasses import dataclass
 
 from ..core.naming import fmt
-from .expression import ExpressionError, UnknownName, parse
+from .expression import ExpressionError, UnknownName, as_typed, parse
 from .trace import BackwardStep, Step, Trace, walk
 
 __all__ = ["Quiz", "Question", "QUIZ_TOLERANCE"]
@@ -177,7 +177,7 @@ def _not_finite(text: str) -> float | None:
     """``nan``, ``inf`` or ``-inf`` (any case, ``infinity`` too) as a whole answer: a
     number the quiz checks like any other (a blank can hold one: exp(1000)'s slope is inf).
     None for any other text."""
-    word = text.strip().lower()
+    word = as_typed(text).strip().lower()
     return float(word) if word.lstrip("+-") in ("nan", "inf", "infinity") else None
 
 

@@ -45,8 +45,9 @@ from ..nn import Layer, Module, Neuron
 from ..optim import SGD
 from .trace import _html_table, aligned
 
-__all__ = ["paper_view", "record_sweep", "layer_stack", "slope_rule", "Sweep", "Heard",
-           "UnitNodes", "unit_names", "PaperView", "UnitTable", "PatternRow", "WeightRow",
+__all__ = ["paper_view", "record_sweep", "layer_stack", "layer_names", "slope_rule", "Sweep",
+           "Heard", "UnitNodes", "worked_lines", "unit_names", "PaperView", "UnitTable",
+           "PatternRow", "WeightRow",
            "EQUATIONS"]
 
 EQUATIONS = {
@@ -164,6 +165,15 @@ def layer_stack(model: Module) -> list[Layer]:
     return []
 
 
+def layer_names(model: Module) -> dict[Layer, str]:
+    """``layer 1``, ``layer 2``, … in a stack of layers; else each layer's attribute
+    name (``person``, ``central``)."""
+    named = [(name, m) for name, m in model.named_modules() if isinstance(m, Layer)]
+    if [m for _, m in named] == layer_stack(model):
+        return {m: f"layer {k}" for k, (_, m) in enumerate(named, 1)}
+    return {m: name.rpartition(".")[2] or "layer" for name, m in named}
+
+
 def unit_names(model: Module) -> dict[Neuron, str]:
     """Each neuron's name as the paper's figures call it: in a stack of layers
     (``MLP``) ``hidden unit 1`` … and ``output unit``; in a model with named layers
@@ -277,7 +287,7 @@ class PaperView:
         every text escaped."""
         parts = [f"<p>{escape(self.heading)}</p>"]
         for u in self.units:
-            worked = "\n".join(_worked(u, self.epsilon, self.alpha))
+            worked = "\n".join(worked_lines(u, self.epsilon, self.alpha))
             parts += [f"<pre>{escape(worked)}</pre>",
                       *(_html_table(u.name, rows, header=True) for rows in _unit_rows(u, cases))]
         return "<div class=\"autograd-mini-paper\">" + "".join(parts) + "</div>"
@@ -398,8 +408,9 @@ def _terms(terms: tuple[float, ...], shown: int) -> str:
     return text + (f", … ({len(terms)} terms)" if len(terms) > max(shown, 1) else "")
 
 
-def _worked(unit: UnitTable, epsilon: float, alpha: float) -> list[str]:
-    """The equations with the first case's numbers, and the first weight's change."""
+def worked_lines(unit: UnitTable, epsilon: float, alpha: float) -> list[str]:
+    """The unit's equations with the first case's numbers, and the first weight's change
+    (the step viewer's words for the unit, at ``level="units"``)."""
     r = unit.rows[0]
     lines = [f"  case {r.case}:  (1) x_j = Σ_i y_i w_ji = {fmt(r.x)}    (2) y_j = "
              f"{unit.activation}(x_j) = {fmt(r.y)}"]
@@ -422,7 +433,7 @@ def _worked(unit: UnitTable, epsilon: float, alpha: float) -> list[str]:
 
 def _unit_text(unit: UnitTable, cases: int, epsilon: float, alpha: float) -> str:
     parts = [f"{unit.name}  ({unit.activation}, {len(unit.weights) - 1} weights and a bias)",
-             *_worked(unit, epsilon, alpha)]
+             *worked_lines(unit, epsilon, alpha)]
     for rows in _unit_rows(unit, cases):
         parts.append("\n".join("  " + line for line in aligned(rows, rule=True).splitlines()))
     more = len(unit.rows) - cases

@@ -37,8 +37,7 @@ from dataclasses import dataclass, field
 
 from ..core.engine import Value
 from ..nn import Layer, Module
-from ..viz.layers import layer_names
-from .units import layer_stack
+from .units import layer_names, layer_stack
 
 __all__ = ["watch", "TrainingRecord", "Snapshot"]
 

@@ -120,7 +120,8 @@ class View:
             ``{node: ("0.7616", "-1.5")}``: a page lays its picture out once for the widest
             text it will show, then writes each step's numbers in itself.
     Which names:
-        names: display names to use instead of :func:`~autograd_mini.core.naming.display_names`.
+        names: display names to use instead of :func:`~autograd_mini.core.naming.display_names`
+            (at ``level="units"`` also instead of each unit's module name).
         model: a :class:`~autograd_mini.nn.Module`; each neuron's nodes are drawn inside a
             box named after it.
         level: how far to zoom out, with ``model``: ``"nodes"`` (every scalar node),
@@ -330,8 +331,10 @@ class _Drawing:
             else self.graph
         grad, active = view.grad_of(node), node is view.active
         numbers = _numbers(view, node, grad)
-        label = _node_label(node, self.scene.names, numbers, view.show_grad,
-                            neurons.get(node) if collapsed else None)
+        unit = neurons.get(node) if collapsed else None
+        if unit and view.names is not None and node in view.names:
+            unit = view.names[node]  # a name the caller gave the unit ("hidden unit 1")
+        label = _node_label(node, self.scene.names, numbers, view.show_grad, unit)
         target.node(self.ids[node], label=label, shape="record", id=self.ids[node],
                     **_node_style(node, active, self.scale, grad))
         if not node.parents:

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core.engine import Value, topological_order
-from ..explain.units import layer_stack
+from ..explain.units import layer_names
 from ..nn import Layer, Module
 
-__all__ = ["LayerBox", "LayerScene", "layer_scene", "layer_names"]
+__all__ = ["LayerBox", "LayerScene", "layer_scene", "layer_names"]  # layer_names: from units
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,6 @@ class LayerBox:
 class LayerScene:
     boxes: list[LayerBox]
     edges: list[tuple[str, str]]
-
-
-def layer_names(model: Module) -> dict[Layer, str]:
-    """``layer 1``, ``layer 2``, … in a stack of layers; else each layer's attribute
-    name (``person``, ``central``)."""
-    named = [(name, m) for name, m in model.named_modules() if isinstance(m, Layer)]
-    if [m for _, m in named] == layer_stack(model):
-        return {m: f"layer {k}" for k, (_, m) in enumerate(named, 1)}
-    return {m: name.rpartition(".")[2] or "layer" for name, m in named}
 
 
 def _gradient_norm(layer: Layer, grad_of: Callable[[Value], float | None]) -> float | None:
