@@ -9,7 +9,7 @@ anywidget = pytest.importorskip("anywidget")
 
 import traitlets  # noqa: E402
 
-from autograd_mini.explain.training import Settings, Trainer  # noqa: E402
+from autograd_mini.viz.session import Settings, Trainer  # noqa: E402
 from autograd_mini.viz.trainer import TrainerWidget, train  # noqa: E402
 
 

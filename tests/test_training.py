@@ -1,4 +1,4 @@
-"""The training session (autograd_mini.explain.training.Trainer): settings in, sweeps,
+"""The training session (autograd_mini.viz.session.Trainer): settings in, sweeps,
 pictures and one pattern's backward pass out."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_mini.explain.training import (
+from autograd_mini.viz.session import (
     ACTIVATIONS,
     DATASETS,
     HISTORY,

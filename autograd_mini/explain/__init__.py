@@ -8,6 +8,4 @@
 * :mod:`.layers` -- ``layer_view(mlp, inputs, targets)``: the same step as vectors and matrices;
 * :mod:`.patterns` -- softmax with cross-entropy gives p − t; the products a sweep makes.
 * :mod:`.watch` -- ``watch(model)``: a training run's record, step by step;
-* :mod:`.training` -- ``Trainer``: a training session made from plain settings (a dict or a
-  URL query), trained a sweep at a time, its pictures and one pattern's pass on request.
 """

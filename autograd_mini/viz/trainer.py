@@ -6,7 +6,7 @@
     >>> w.step, len(w.history), sorted(w.pictures)
     (3, 4, ['boundary', 'gradients', 'layer 1', 'layer 2', 'loss'])
 
-The widget shows a :class:`~autograd_mini.explain.training.Trainer`'s pictures (the error,
+The widget shows a :class:`~autograd_mini.viz.session.Trainer`'s pictures (the error,
 each layer's gradient norm, each layer's weights as a Hinton diagram, the decision
 boundary of a 2-D problem) and redraws them after each request.  The page sets the pace:
 while it plays it asks for ``speed`` sweeps, waits for the answer, and asks again, so the
@@ -32,8 +32,8 @@ except ImportError:  # the engine works without it; only the widget needs it
                       "(or pip install 'autograd_mini[notebooks]')") from None
 
 from ..core.naming import fmt
-from ..explain.training import Settings, Trainer
 from ..explain.watch import Snapshot
+from .session import Settings, Trainer
 from .steps import with_viewer
 
 __all__ = ["train", "TrainerWidget", "MOST_SWEEPS"]
@@ -47,7 +47,7 @@ def train(session: str | Settings | Trainer | None = None, **settings: object) -
 
     Args:
         session: a URL query of settings (``"dataset=moons&hidden=8,8"``), a
-            :class:`~autograd_mini.explain.training.Settings`, a running ``Trainer``, or
+            :class:`~autograd_mini.viz.session.Settings`, a running ``Trainer``, or
             nothing (then ``settings`` as keywords: ``train(dataset="xor", hidden=[4])``).
     """
     if isinstance(session, Trainer):

@@ -1,7 +1,7 @@
 """A training session: a network, a dataset and the paper's update rule, made from
 plain settings, trained a sweep at a time and pictured as it goes.
 
-    >>> from autograd_mini.explain.training import Trainer
+    >>> from autograd_mini.viz.session import Trainer
     >>> t = Trainer.from_query("dataset=xor&hidden=4&lr=0.5&momentum=0.9&seed=1")
     >>> t.step(3)
     >>> t.step_count, sorted(t.pictures())
@@ -33,11 +33,12 @@ from urllib.parse import parse_qsl, urlencode
 from .. import datasets
 from ..core.engine import Value
 from ..core.sums import sum as value_sum
+from ..explain.trace import Trace, trace
+from ..explain.watch import Snapshot, TrainingRecord, watch
 from ..losses import sum_squared_error
 from ..nn import MLP, activations
 from ..optim import SGD
-from .trace import Trace, trace
-from .watch import Snapshot, TrainingRecord, watch
+from .watching import run_pictures
 
 __all__ = ["Settings", "Trainer", "DATASETS", "ACTIVATIONS", "UPDATES"]
 
@@ -288,8 +289,6 @@ class Trainer:
         """The run so far as SVG pictures by name: ``loss``, ``gradients`` (per layer),
         each layer's weights as a Hinton diagram (``layer 1``, ...), and for the 2-D
         datasets the decision ``boundary``."""
-        from ..viz.watching import run_pictures  # the engine needs no pictures
-
         two_d = len(self.inputs[0]) == 2 and len(self.targets[0]) == 1
         labels = [t[0] - 0.5 for t in self.targets]  # the boundary is where y = 0.5
         return run_pictures(self.record, (self._centred, self.inputs, labels) if two_d else None)
@@ -311,7 +310,7 @@ class Trainer:
 
     def explain_page(self, pattern: int = 0) -> str:
         """:meth:`explain` as the step viewer's self-contained HTML page."""
-        from ..viz.steps import steps_html  # needs graphviz's dot
+        from .steps import steps_html  # needs graphviz; the session's other pictures do not
 
         return steps_html(self.explain(pattern), title=f"Pattern {pattern + 1}, "
                           f"step {self.step_count}: backpropagation, step by step")
