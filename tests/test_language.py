@@ -156,3 +156,43 @@ def test_other_compatibility_characters_are_not_silently_rewritten():
 def test_an_error_column_counts_the_text_as_typed():
     with pytest.raises(ExpressionError, match=r"column 4"):
         parse("ｘ＊＊＊２", {"x": 1.0})
+
+
+def test_no_module_that_translates_binds_the_name_of_the_translator():
+    """``for _ in ...`` in a function that also calls ``_()`` makes ``_`` a local name of
+    that function, and the call fails (UnboundLocalError) only when that line runs."""
+    import ast
+
+    for path in sorted((ROOT / "autograd_mini").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        imports_it = any(isinstance(n, ast.ImportFrom) and n.module and "language" in n.module
+                         and any(a.name == "_" for a in n.names) for n in ast.walk(tree))
+        if not imports_it:
+            continue
+        bound = [n.lineno for n in ast.walk(tree)
+                 if isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)]
+        assert bound == [], f"{path.relative_to(ROOT)} binds _ at lines {bound}"
+
+
+def commands(readme: str) -> list[str]:
+    """The shell commands of a README's "two commands" block (comments left out)."""
+    block = readme.split("```bash\n")[1].split("```")[0]
+    return [line for line in block.splitlines() if line and not line.startswith("#")]
+
+
+def test_the_korean_readme_gives_the_same_two_commands_and_is_linked():
+    english = (ROOT / "README.md").read_text()
+    korean = (ROOT / "README.ko.md").read_text()
+    assert commands(korean) == commands(english) and len(commands(english)) == 2
+    assert "[한국어](README.ko.md)" in english.splitlines()[2]
+
+
+def test_the_korean_readmes_example_prints_what_it_shows(monkeypatch):
+    """The table README.ko.md shows is what the command prints in Korean."""
+    korean = (ROOT / "README.ko.md").read_text()
+    shown = korean.split("autograd-mini steps")[1].split("```\n")[2].split("```")[0]
+    env = {**os.environ, "AUTOGRAD_MINI_LANG": "ko"}
+    result = subprocess.run([sys.executable, "-m", "autograd_mini", "steps", "가중치*가중치",
+                             "--at", "가중치=3"], capture_output=True, text=True, env=env,
+                            timeout=60)
+    assert result.stdout == shown

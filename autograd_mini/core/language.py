@@ -64,7 +64,7 @@ def _catalog(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE, languages=[language], fallback=True)
 
 
-def _(message: str, **fields: object) -> str:
+def _(message: str, /, **fields: object) -> str:
     """``message`` in the current language, its ``{placeholders}`` filled from ``fields``."""
     return _fill(_catalog(current_language()).gettext(message), fields)
 
@@ -75,7 +75,7 @@ def N_(message: str) -> str:
     return message
 
 
-def ngettext(singular: str, plural: str, count: int, **fields: object) -> str:
+def ngettext(singular: str, plural: str, count: int, /, **fields: object) -> str:
     """The form of a message for ``count`` (``{count}`` is filled in too)."""
     text = _catalog(current_language()).ngettext(singular, plural, count)
     return _fill(text, {"count": count, **fields})
