@@ -42,6 +42,7 @@ from workloads import (  # noqa: E402 - compare.py reads step_ours, chain, ... f
     step_torch,
     torch,
     torch_rss_per_node,
+    trainer_sweep,
     wide_sum,
 )
 
@@ -131,6 +132,14 @@ def record(repeats: int) -> list[str]:
                  versus="the bare step")
 
 
+def session(repeats: int) -> list[str]:
+    runners = {"the bare step": step_small(False), "Trainer.step()": trainer_sweep(False),
+               "Trainer.step() and its pictures()": trainer_sweep(True)}
+    return table("8. A training session's sweep (the live page): MLP(2, [8, 8, 1]), full batch "
+                 "of 100", measure(runners, repeats), baseline="the bare step",
+                 versus="the bare step")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -143,7 +152,8 @@ def main(argv=None) -> int:
            f"{repeats} interleaved repetitions", ""]
     sections = [lambda: training_step(repeats), lambda: chains(repeats, args.quick),
                 lambda: wide(repeats), memory, lambda: family(repeats),
-                lambda: anomaly(repeats), lambda: record(3 * repeats)]
+                lambda: anomaly(repeats), lambda: record(3 * repeats),
+                lambda: session(3 * repeats)]
     for section in sections:
         rows = section()
         print("\n".join(rows), flush=True)

@@ -138,6 +138,23 @@ def step_small(watched: bool):
     return step
 
 
+def trainer_sweep(pictures: bool):
+    """The same network as a training session (``Trainer``, the live page's engine): one
+    full-batch sweep of the two moons with the paper's sigmoid output and error, recorded;
+    ``pictures``: and the page's pictures of the run after it."""
+    from autograd_mini.viz.session import Trainer
+
+    trainer = Trainer(dataset="moons", hidden=[8, 8], activation="relu", lr=0.01)
+    nodes = len(am.topological_order(am.sum([trainer.error(k) for k in range(100)])))
+
+    def sweep():
+        trainer.step()
+        if pictures:
+            trainer.pictures()
+        return nodes
+    return sweep
+
+
 def step_ours_gc_paused():
     run = step_ours()
 

@@ -31,7 +31,8 @@ from .chart import Chart, Series
 from .plots import Activity, Boundary, Figure, Hinton
 
 __all__ = ["loss_panel", "gradient_panel", "ratio_panel", "weights_panel", "activity_panel",
-           "boundary_panel", "run_panels", "run_figure", "write_run_page"]
+           "boundary_panel", "run_panels", "run_figure", "write_run_page", "run_pictures",
+           "panel_svg"]
 
 def loss_panel(run: TrainingRecord, upto: int | None = None) -> Chart:
     """The error E after each kept step (up to step ``upto``), on a log scale."""
@@ -145,12 +146,31 @@ def write_run_page(run: TrainingRecord, path: str | os.PathLike, frames: int = 4
         raise ValueError(f"frames must be a whole number of at least 2, got {frames!r}")
     kept = run.history[1:] or run.history
     picks = sorted({round(k * (len(kept) - 1) / (frames - 1)) for k in range(frames)})
-    pictures = [(kept[k].step, [_panel_svg(panel) for panel in run_panels(run, kept[k].step)])
+    pictures = [(kept[k].step, [panel_svg(panel) for panel in run_panels(run, kept[k].step)])
                 for k in picks]
     return write_atomically(path, _page(pictures, title))
 
 
-def _panel_svg(panel: object) -> str:
+def run_pictures(run: TrainingRecord, boundary: tuple | None = None) -> dict[str, str]:
+    """The run so far as SVG text by name: ``loss``, ``gradients``, each layer's weights
+    by the layer's name, and, given ``boundary = (predict, points, labels)`` (``predict``
+    of a 2-D point, positive on the +1 side), the decision ``boundary`` as it is now."""
+    loss, gradients, *weights = run_panels(run)
+    pictures = {"loss": panel_svg(loss), "gradients": panel_svg(gradients),
+                **{name: panel_svg(panel) for name, panel in zip(run.layers, weights)}}
+    if boundary is not None:
+        predict, points, labels = boundary
+        panel = Boundary(lambda x, y: predict([x, y]).data, points, labels, BOUNDARY_GRID,
+                         f"decision boundary at step {run.step}")
+        pictures["boundary"] = panel_svg(panel)
+    return pictures
+
+
+BOUNDARY_GRID = 24  # a grid of 24 × 24 forward passes: quick enough to redraw live
+
+
+def panel_svg(panel: object) -> str:
+    """One panel as its own SVG: a chart wide, a Hinton diagram or boundary squarer."""
     size = (5.0, 3.2) if isinstance(panel, Chart) else (3.2, 2.8)
     return Figure(panel, size=size).svg()
 
