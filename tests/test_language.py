@@ -21,13 +21,13 @@ from babel.messages.pofile import read_po  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 KO = language.LOCALE / "ko" / "LC_MESSAGES"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "say": None}
+METHODS = [("**.py", "python"), ("**.js", "javascript"), ("**.html", "javascript")]
 
 
 def marked_messages() -> set[str]:
     """Every message the package marks, as Babel extracts it (docs/translating.md)."""
-    found = babel_extract.extract_from_dir(ROOT / "autograd_mini", [("**.py", "python")],
-                                           keywords=KEYWORDS)
+    found = babel_extract.extract_from_dir(ROOT / "autograd_mini", METHODS, keywords=KEYWORDS)
     return {message if isinstance(message, str) else message[0]
             for _, _, message, _, _ in found}
 
@@ -196,3 +196,31 @@ def test_the_korean_readmes_example_prints_what_it_shows(monkeypatch):
                              "--at", "가중치=3"], capture_output=True, text=True, env=env,
                             timeout=60)
     assert result.stdout == shown
+
+
+def test_a_pages_words_are_every_message_its_script_says():
+    """What Python hands a page (page_words: say("...") read from its script) is what
+    Babel extracts from the same script: no message of a page misses the catalog."""
+    for name in ("viz/steps.html", "viz/stepviewer.js", "viz/explorer.js"):
+        script = (ROOT / "autograd_mini" / name).read_text()
+        with open(ROOT / "autograd_mini" / name, "rb") as source:
+            extracted = {m[1] for m in babel_extract.extract("javascript", source,
+                                                             keywords={"say": None})}
+        assert set(language.page_words(script)) == extracted, name
+
+
+@pytest.mark.browser
+def test_the_step_viewer_speaks_the_language_it_was_written_in(tmp_path, browser):
+    from autograd_mini.viz.steps import save_steps_html
+
+    x = Value(3.0, label="가중치")
+    set_language("ko")
+    path = save_steps_html(x * x, tmp_path / "steps.html")
+    set_language("en")
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    page.goto(path.as_uri())
+    assert page.inner_text("#prev") == "← 이전" and page.inner_text("#next") == "다음 →"
+    assert page.evaluate("document.documentElement.lang") == "ko"
+    assert page.inner_text("#page-title") == "역전파, 단계별로"
+    assert "순전파" in page.inner_text("#step-title")
+    page.close()

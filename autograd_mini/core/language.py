@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import functools
 import gettext
+import json
 import os
+import re
 import string
 import unicodedata
 from pathlib import Path
 
 __all__ = ["LANGUAGES", "set_language", "current_language", "_", "N_", "ngettext", "DOMAIN",
-           "LOCALE", "display_width", "pad"]
+           "LOCALE", "display_width", "pad", "page_words"]
 
 LANGUAGES = ("en", "ko")
 DOMAIN = "autograd_mini"
@@ -102,3 +104,16 @@ def display_width(text: str) -> int:
 def pad(text: str, width: int) -> str:
     """``text`` padded with spaces to ``width`` columns (``str.ljust`` counts characters)."""
     return text + " " * (width - display_width(text))
+
+
+# A page's message: say("...") in its script, one double-quoted literal (Babel's
+# javascript extractor reads the same calls into the catalog).
+_SAID = re.compile(r'\bsay\(\s*("(?:[^"\\\n]|\\.)*")')
+
+
+def page_words(*scripts: str) -> dict[str, str]:
+    """The current language's translation of each message the ``scripts`` (a page's
+    JavaScript) say, for the page's ``useWords``: English messages map to themselves."""
+    catalog = _catalog(current_language())
+    said = {json.loads(literal) for script in scripts for literal in _SAID.findall(script)}
+    return {message: catalog.gettext(message) for message in sorted(said)}
