@@ -224,3 +224,19 @@ def test_the_step_viewer_speaks_the_language_it_was_written_in(tmp_path, browser
     assert page.inner_text("#page-title") == "역전파, 단계별로"
     assert "순전파" in page.inner_text("#step-title")
     page.close()
+
+
+def test_a_run_page_written_in_korean_speaks_korean(tmp_path):
+    from autograd_mini import watch
+    from autograd_mini.viz.watching import write_run_page
+
+    w = Value(0.5)
+    run = watch({"one": [w]})
+    for _step in range(3):
+        w.grad = 0.1
+        w.data -= 0.01
+        run.record(1.0)
+    set_language("ko")
+    text = write_run_page(run, tmp_path / "run.html", frames=2).read_text()
+    assert '<html lang="ko">' in text and ">재생</button>" in text
+    assert "배우고 있는 신경망" in text and "학습 오차 E" in text and '"일시 정지"' in text
