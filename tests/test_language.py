@@ -201,9 +201,12 @@ def test_the_korean_readmes_example_prints_what_it_shows(monkeypatch):
 def test_a_pages_words_are_every_message_its_script_says():
     """What Python hands a page (page_words: say("...") read from its script) is what
     Babel extracts from the same script: no message of a page misses the catalog."""
-    for name in ("viz/steps.html", "viz/stepviewer.js", "viz/explorer.js"):
-        script = (ROOT / "autograd_mini" / name).read_text()
-        with open(ROOT / "autograd_mini" / name, "rb") as source:
+    pages = [*(ROOT / "autograd_mini").rglob("*.js"), *(ROOT / "autograd_mini").rglob("*.html")]
+    assert len(pages) >= 5
+    for path in pages:
+        name = path.relative_to(ROOT)
+        script = path.read_text()
+        with open(path, "rb") as source:
             extracted = {m[1] for m in babel_extract.extract("javascript", source,
                                                              keywords={"say": None})}
         assert set(language.page_words(script)) == extracted, name

@@ -6,7 +6,7 @@
 // Every word goes in with textContent; the pictures are the package's SVG, parsed as XML.
 
 // The step viewer's module: trainer.py writes its text in place of this import.
-import { element, parsePicture } from "./stepviewer.js";
+import { element, parsePicture, say, useWords } from "./stepviewer.js";
 
 const PAUSE_MS = 40; // between one answer and the next request while playing
 const SPEEDS = [1, 2, 5, 10, 25, 50, 100];
@@ -22,8 +22,8 @@ function control(tag, className, text) {
 function buildPage(el) {
   const ui = {
     root: element("div", "am-trainer"),
-    play: control("button", "am-play", "Play"),
-    one: control("button", "am-one", "Step one sweep"),
+    play: control("button", "am-play", say("Play")),
+    one: control("button", "am-one", say("Step one sweep")),
     speed: control("select", "am-speed"),
     count: element("span", "am-count"),
     loss: element("span", "am-loss"),
@@ -31,24 +31,24 @@ function buildPage(el) {
     status: element("div", "am-error"),
     pictures: element("div", "am-pictures"),
     pattern: control("select", "am-pattern"),
-    explain: control("button", "am-explain", "Show the backward pass"),
+    explain: control("button", "am-explain", say("Show the backward pass")),
     frame: element("iframe", "am-frame"),
   };
-  ui.speed.setAttribute("aria-label", "sweeps per step of Play");
-  ui.pattern.setAttribute("aria-label", "pattern");
+  ui.speed.setAttribute("aria-label", say("sweeps per step of Play"));
+  ui.pattern.setAttribute("aria-label", say("pattern"));
   ui.status.setAttribute("role", "alert");
   ui.count.setAttribute("role", "status");
   // The step viewer's page runs its own script, in a frame of no origin of its own.
   ui.frame.setAttribute("sandbox", "allow-scripts");
-  ui.frame.title = "the backward pass, step by step";
+  ui.frame.title = say("the backward pass, step by step");
   ui.frame.hidden = true;
-  const label = element("label", "am-speed-label", "speed ");
+  const label = element("label", "am-speed-label", say("speed "));
   label.append(ui.speed);
   const toolbar = element("div", "am-toolbar");
   toolbar.append(ui.play, ui.one, label, ui.count, ui.loss);
   const explain = element("section", "am-explain-box");
   const chooser = element("div", "am-toolbar");
-  chooser.append(element("span", "", "Paused: "), ui.pattern, ui.explain);
+  chooser.append(element("span", "", say("Paused: ")), ui.pattern, ui.explain);
   explain.append(chooser, ui.frame);
   ui.root.append(toolbar, ui.query, ui.status, ui.pictures, explain);
   el.append(ui.root);
@@ -57,7 +57,7 @@ function buildPage(el) {
 
 function fillChoosers(ui, model) {
   ui.speed.replaceChildren(...SPEEDS.map((n) => {
-    const option = element("option", "", `${n} sweep${n === 1 ? "" : "s"}`);
+    const option = element("option", "", n === 1 ? say("1 sweep") : say("{n} sweeps", { n }));
     option.value = String(n);
     return option;
   }));
@@ -90,11 +90,11 @@ function showState(ui, model, busy) {
   const step = model.get("step");
   ui.root.dataset.step = String(step);
   ui.root.dataset.playing = String(playing);
-  ui.play.textContent = playing ? "Pause" : "Play";
+  ui.play.textContent = playing ? say("Pause") : say("Play");
   ui.play.setAttribute("aria-pressed", String(playing));
   ui.one.disabled = playing || busy;
   ui.explain.disabled = playing || busy;
-  ui.count.textContent = `sweep ${step}`;
+  ui.count.textContent = say("sweep {step}", { step });
   const loss = model.get("loss_text");
   ui.loss.textContent = loss ? `E = ${loss}` : "";
   ui.query.textContent = model.get("query");
@@ -159,6 +159,7 @@ function connect(ui, model) {
 }
 
 function render({ model, el }) {
+  useWords(model.get("words"));  // the reader's language, from Python
   const ui = buildPage(el);
   fillChoosers(ui, model);
   showPictures(ui, model);

@@ -31,6 +31,7 @@ except ImportError:  # the engine works without it; only the widget needs it
     raise ImportError("the training widget needs anywidget: pip install anywidget "
                       "(or pip install 'autograd_mini[notebooks]')") from None
 
+from ..core.language import page_words
 from ..core.naming import fmt
 from ..explain.watch import Snapshot
 from .session import Settings, Trainer
@@ -74,6 +75,7 @@ class TrainerWidget(anywidget.AnyWidget):
     explain_html = traitlets.Unicode("").tag(sync=True)
     explain_step = traitlets.Int(-1).tag(sync=True)  # the sweep the shown pass is of
     error = traitlets.Unicode("").tag(sync=True)
+    words = traitlets.Dict().tag(sync=True)          # the page's words, in the language
     # What Python and the page both read and write.
     step = traitlets.Int(0).tag(sync=True)
     playing = traitlets.Bool(False).tag(sync=True)
@@ -87,6 +89,7 @@ class TrainerWidget(anywidget.AnyWidget):
         super().__init__()
         self.on_msg(self._on_page_message)
         with self.hold_sync():
+            self.words = page_words(self._esm)
             self.query = trainer.query()
             self.pattern_names = [_pattern_text(k, x, d) for k, (x, d)
                                   in enumerate(zip(trainer.inputs, trainer.targets))]
