@@ -71,11 +71,15 @@ def test_source_is_readable_straight_line_code():
     assert "    x0, x1 = inputs  # x0 is 'x', x1 is 'w'" in lines
     assert "    v1 = op_mul(x0, x1)  # n1 = x * w" in lines
     assert "    v2 = op_add(v1, 1.0)  # n2 = n1 + 1" in lines
-    assert "    d = d_mul(v1, x0, x1)" in lines
-    assert "    g_x0 = g_v1 * d[0]" in lines  # a gradient's first product, stored as it is
+    assert "    d = d_tanh(v3, v2)" in lines  # a partial the rule computes: d[slot]
+    assert "    g_v2 = g_v3 * d[0]" in lines
+    assert "    g_v1 = g_v2" in lines  # d/da (a + b) is 1.0: nothing to multiply
+    assert "    g_x0 = g_v1 * x1" in lines  # a gradient's first product, stored as it is
+    plain = compile_graph(out, [x, w], fold=False).source.splitlines()
+    assert "    d = d_mul(v1, x0, x1)" in plain and "    g_x0 = g_v1 * d[0]" in plain
     x2 = x * x  # a parent taken twice: the second product is added
     twice = compile_graph(x2, [x]).source.splitlines()
-    assert twice[-3:-1] == ["    g_x0 = g_v1 * d[0]", "    g_x0 += g_v1 * d[1]"]
+    assert twice[-3:-1] == ["    g_x0 = g_v1 * x0", "    g_x0 += g_v1 * x0"]
     assert not any(line.strip().startswith(("for ", "while ")) for line in lines)
     assert len(topological_order(out)) == 6  # building the replay added no node
 

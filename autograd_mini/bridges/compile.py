@@ -30,14 +30,17 @@ written with :func:`ascii` so that no label can end a comment or a line.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from ..core.engine import Value, backward_pass
 from ..core.interpret import interpret
 from ..core.naming import display_names
-from ..core.ops import PRIMITIVES
+from ..core.ops import PRIMITIVES, Argument
 
 __all__ = ["compile_graph", "Compiled"]
+
+UNFOLD = object()  # what a folded replay returns when a product it skipped was not 0
 
 
 class Compiled:
@@ -51,16 +54,28 @@ class Compiled:
     derivative computed in plain Python between the forward and the backward pass.
     """
 
-    def __init__(self, source: str, function, n_inputs: int) -> None:
+    def __init__(self, source: str, function, n_inputs: int,
+                 unfolded: list[str] | None = None) -> None:
         self.source = source
         self._function = function
         self.n_inputs = n_inputs
+        self._unfolded = unfolded  # the replay's lines without folding, compiled if needed
 
     def __call__(self, inputs: Sequence[float], gradient=1.0):
         if len(inputs) != self.n_inputs:
             raise ValueError(f"this compiled graph takes {self.n_inputs} inputs, "
                              f"got {len(inputs)}")
-        return self._function(inputs, gradient)
+        result = self._function(inputs, gradient)
+        if result[0] is UNFOLD:  # a skipped 0 · g met an infinite or NaN g: not 0 after all
+            return self.unfolded(inputs, result[1])  # the seed as computed: asked for once
+        return result
+
+    @property
+    def unfolded(self) -> Compiled:
+        """The same replay with nothing folded: every product written and computed."""
+        if not isinstance(self._unfolded, Compiled):
+            self._unfolded = Compiled(*_compiled(self._unfolded or []), self.n_inputs)
+        return self._unfolded
 
 
 def _comment(text: str) -> str:
@@ -73,13 +88,16 @@ def _number(x: float) -> str:
     return repr(x) if math.isfinite(x) else f"float('{x}')"
 
 
-def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value]) -> Compiled:
+def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value], *,
+                  fold: bool = True) -> Compiled:
     """Trace the graph of ``outputs`` once and write its replay as Python.
 
     Args:
         outputs: the node to differentiate, or a list of them.
         inputs: the leaves that change between calls (data and parameters); every
             other leaf is a constant and is written into the code as a number.
+        fold: fold what the constants decide (see the module's docstring); False
+            writes every node and every product, as the engine's loop computes them.
 
     Raises:
         ValueError: an input is not a leaf Value.
@@ -89,23 +107,39 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value]) -> 
     for x in inputs:
         if not isinstance(x, Value) or x.parents:
             raise ValueError("compile_graph inputs must be leaf Values")
-    lines = _write(outs, list(inputs), single)  # the graph's names are freed once written
+    lines, skipped = _write(outs, list(inputs), single, fold)
+    unfolded = _write(outs, list(inputs), single, False)[0] if skipped else None
+    return Compiled(*_compiled(lines), len(inputs), unfolded)
+
+
+def _compiled(lines: list[str]) -> tuple[str, object]:
+    """The source and the function: one Python function, or pieces of one if long."""
     if len(lines) <= FUNCTION_LINES:
-        return Compiled("\n".join(lines), _function(lines), len(inputs))
-    return Compiled(*_script(lines), len(inputs))
+        return "\n".join(lines), _function(lines)
+    return _script(lines)
 
 
-def _write(outs: list[Value], inputs: list[Value], single: bool) -> list[str]:
-    """The replay's source, one line a string."""
+def _write(outs: list[Value], inputs: list[Value], single: bool,
+           fold: bool) -> tuple[list[str], bool]:
+    """The replay's source, one line a string, and whether a product was skipped."""
     shown = display_names(*outs)
     order = list(shown)  # topological: the graph is walked once
     given = {x: f"x{i}" for i, x in enumerate(inputs)}
+    known: dict[Value, float] = {}  # the nodes no input reaches, by their numbers
     forward: list[str] = []
 
     def name_leaf(node: Value) -> str:  # an input by its place; a constant as its number
-        return given.get(node) or _number(node.data)
+        if node in given:
+            return given[node]
+        known[node] = node.data
+        return _number(node.data)
 
     def write_node(node: Value, args: list[str]) -> str:  # one line of the forward pass
+        if fold and all(p in known for p in node.parents):
+            folded = _fold(node, [known[p] for p in node.parents])
+            if folded is not None:
+                known[node] = folded
+                return _number(folded)
         name = f"v{len(forward) + 1}"
         text = node.primitive.expression([shown[p] for p in node.parents])
         forward.append(f"    {name} = op_{node.op}({', '.join(args)})"
@@ -114,24 +148,35 @@ def _write(outs: list[Value], inputs: list[Value], single: bool) -> list[str]:
 
     names = {**interpret(order, name_leaf, write_node), **given}
     varying = set(inputs)  # an input the outputs do not depend on gets gradient 0
-    grad_name = {node: "g_" + names[node]
-                 for node in [*order, *inputs] if node.primitive or node in varying}
+    grad_name = {node: "g_" + names[node] for node in [*order, *inputs]
+                 if (node.primitive and node not in known) or node in varying}
     which = ", ".join(f"{names[x]} is {_comment(repr(shown.get(x, 'unused')))}"
                       for x in inputs)
     lines = ["def replay(inputs, gradient=1.0):",
              f"    {', '.join(names[x] for x in inputs)}{',' if len(inputs) == 1 else ''}"
              f" = inputs  # {which}",
              "    # forward: one node a line", *forward]
-    lines += _backward(order, outs, single, names, grad_name)
-    lines.append(f"    return {_result(outs, single, names)}, "
-                 f"[{', '.join(grad_name[x] for x in inputs)}]")
-    return lines
+    backward, guarded = _backward(order, outs, single, names, grad_name,
+                                  known if fold else None)
+    result = f"{_result(outs, single, names)}, [{', '.join(grad_name[x] for x in inputs)}]"
+    if guarded:  # 0 · g is 0 only for a finite g: else the unfolded replay runs instead
+        result = f"({result}) if all_finite({', '.join(guarded)}) else (UNFOLD, seed)"
+    return lines + backward + [f"    return {result}"], bool(guarded)
 
 
-# Compiling a function takes ~3 KB a line at its peak (its syntax tree), and its local
-# variables are the fastest Python has.  A graph of more lines than FUNCTION_LINES (some
-# 3,000 nodes) is written as a script instead, compiled PIECE_LINES lines at a time, so
-# that memory stays under 1 KB a node however big the graph.
+def _fold(node: Value, numbers: list[float]) -> float | None:
+    """A node no input reaches, computed once now by the op table's rule: a number in
+    the code.  None where the rule refuses (the replay raises then, as the engine)."""
+    try:
+        return float(node.primitive.value(*numbers))
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+        return None
+
+
+# Compiling a function takes several KB a line at its peak (its syntax tree), and its
+# local variables are the fastest Python has.  A graph of more lines than FUNCTION_LINES
+# (some 3,000 nodes) is cut into functions of PIECE_LINES lines each, compiled one at a
+# time, so that memory stays under 1 KB a node however big the graph.
 FUNCTION_LINES = 10_000
 PIECE_LINES = 1_000
 
@@ -142,36 +187,79 @@ def _rules() -> dict:
     for name, primitive in PRIMITIVES.items():
         namespace[f"op_{name}"] = primitive.value  # no generated name starts so
         namespace[f"d_{name}"] = primitive.derivative
+    namespace.update(all_finite=_all_finite, UNFOLD=UNFOLD)  # the folded replay's guard
     return namespace
 
 
-def _function(lines: list[str]):
+def _all_finite(*numbers: float) -> bool:
+    return all(map(math.isfinite, numbers))
+
+
+def _function(lines: list[str], name: str = "replay"):
     namespace = _rules()
     exec(compile("\n".join(lines), "<autograd_mini compiled graph>", "exec"), namespace)
-    return namespace["replay"]  # (our own code, written above: never a user's text)
+    return namespace[name]  # (our own code, written above: never a user's text)
 
 
 def _script(lines: list[str]) -> tuple[str, object]:
-    """The function's body as a script run in pieces: its variables live in a dict (a
-    few times slower than a function's), but no piece is compiled with more than
-    ``PIECE_LINES`` lines, so memory stays in proportion to the graph."""
+    """The function's body run in pieces of at most ``PIECE_LINES`` lines, each piece a
+    function of its own, so that memory stays in proportion to the graph while every
+    line still reads local variables.  A piece takes the variables it reads that an
+    earlier piece wrote, and gives back those it writes that a later piece reads; they
+    wait in a dict between pieces."""
     body = lines  # the body, out of ``def replay(...):``, changed in place to save memory
     del body[0]
     body[:] = map(str.strip, body)  # every line is one statement: no indentation to keep
     body[-1] = "result = " + body[-1].removeprefix("return ")
-    pieces = [compile("\n".join(body[k:k + PIECE_LINES]), "<autograd_mini compiled graph>",
-                      "exec") for k in range(0, len(body), PIECE_LINES)]
-    rules = _rules()
+    chunks = [body[k:k + PIECE_LINES] for k in range(0, len(body), PIECE_LINES)]
+    reads, writes = zip(*map(_reads_and_writes, chunks))
+    needed, gives = {"result"}, []  # what a later piece reads, walking the pieces back
+    for took, wrote in zip(reversed(reads), reversed(writes)):
+        gives.append(sorted(wrote & needed))
+        needed = needed - wrote | set(took)
+    pieces = [(_piece(chunk, took, gave), tuple(took), tuple(gave))
+              for chunk, took, gave in zip(chunks, reads, reversed(gives))]
 
     def replay(inputs, gradient=1.0):
-        variables = {**rules, "inputs": inputs, "gradient": gradient}
-        for piece in pieces:
-            exec(piece, variables)  # our own code, compiled above
+        variables = {"inputs": inputs, "gradient": gradient}
+        for piece, takes, gives in pieces:
+            variables.update(zip(gives, piece(*map(variables.__getitem__, takes))))
         return variables["result"]
 
-    source = ("# replay(inputs, gradient=1.0), run as a script in pieces of "
-              f"{PIECE_LINES} lines\n" + "\n".join(body))
+    source = ("# replay(inputs, gradient=1.0), run in pieces of "
+              f"{PIECE_LINES} lines, each a function\n" + "\n".join(body))
     return source, replay
+
+
+_STATEMENT = re.compile(r"([\w, ]+?) (\+?=) ([^#]*)")  # targets, = or +=, the expression
+_NAME = re.compile(r"\b[A-Za-z_]\w*")
+
+
+def _reads_and_writes(chunk: list[str]) -> tuple[list[str], set[str]]:
+    """The names a piece reads before it writes them (in order), and those it writes.
+    Only our generated names are variables (the rules' names are never written)."""
+    reads: dict[str, None] = {}
+    writes: set[str] = set()
+    for line in chunk:
+        if line.startswith("#"):
+            continue
+        targets, sign, expression = _STATEMENT.match(line).groups()
+        targets = targets.replace(",", " ").split()
+        for name in _NAME.findall(expression) + (targets if sign == "+=" else []):
+            if name not in writes and _VARIABLE.fullmatch(name):
+                reads[name] = None
+        writes.update(targets)
+    return list(reads), writes
+
+
+_VARIABLE = re.compile(r"x\d+|v\d+|g_[xv]\d+|d|seed|result|inputs|gradient")
+
+
+def _piece(chunk: list[str], takes: list[str], gives: list[str]):
+    """One piece as a function of the variables it takes, returning those it gives."""
+    source = "\n".join([f"def piece({', '.join(takes)}):", *("    " + line for line in chunk),
+                        f"    return ({''.join(name + ', ' for name in gives)})"])
+    return _function([source], "piece")
 
 
 def _result(outs: list[Value], single: bool, names: dict[Value, str]) -> str:
@@ -179,11 +267,16 @@ def _result(outs: list[Value], single: bool, names: dict[Value, str]) -> str:
 
 
 def _backward(order: list[Value], outs: list[Value], single: bool, names: dict[Value, str],
-              grad_name: dict[Value, str]) -> list[str]:
+              grad_name: dict[Value, str], known: dict[Value, float] | None
+              ) -> tuple[list[str], list[str]]:
     """The backward pass, one chain-rule product a line, written from the record of the
     engine's own reverse loop (:func:`~autograd_mini.core.engine.backward_pass`) run over
     the graph's shape: each contribution it adds becomes ``g_parent = ...`` (the first)
-    or ``g_parent += ...`` (a later one), in the order the loop adds them."""
+    or ``g_parent += ...`` (a later one), in the order the loop adds them.
+
+    With ``known`` (the numbers of the nodes no input reaches: folding on) a partial
+    that is 0 there is skipped, and one that is 1 multiplies nothing.  Returns the lines
+    and the gradients a skipped product multiplied, which must be finite for it to be 0."""
     seeded = [y for y in outs if y in grad_name]  # a constant output has nothing to seed
     lines = ["    # backward: one chain-rule product a line, d(out)/d(node) in g_<node>",
              f"    seed = gradient({_result(outs, single, names)}) "
@@ -193,21 +286,60 @@ def _backward(order: list[Value], outs: list[Value], single: bool, names: dict[V
     else:
         lines += [f"    {grad_name[y]} {'+=' if y in outs[:k] else '='} seed[{k}]"
                   for k, y in enumerate(outs) if y in grad_name]
-    holding = None  # the node whose local derivatives d holds now
+    written = set(seeded)  # the gradients given a value so far: the next product adds
+    guarded: dict[str, None] = {}  # the gradients a skipped product multiplied, in order
+    partial = _Partials(names, known)
 
-    def write(node: Value, slot: int, upstream, local, before, after) -> None:
-        nonlocal holding
+    def write(node: Value, slot: int, *_) -> None:
         parent = node.parents[slot]
         if parent not in grad_name:  # a leaf that is not an input: written as a number
             return
-        if holding is not node:
-            holding = node
-            lines.append(f"    d = d_{node.op}({names[node]}, "
-                         f"{', '.join(names[p] for p in node.parents)})")
-        sign = "=" if before is None else "+="
-        lines.append(f"    {grad_name[parent]} {sign} {grad_name[node]} * d[{slot}]")
+        text = partial(node, slot, lines)
+        if text is None:  # a product with 0: 0 itself while the gradient is finite
+            guarded[grad_name[node]] = None
+            return
+        product = grad_name[node] if text == "1.0" else f"{grad_name[node]} * {text}"
+        lines.append(f"    {grad_name[parent]} {'+=' if parent in written else '='} {product}")
+        written.add(parent)
 
     shape_only = lambda node: (0.0,) * len(node.parents)  # no rule is run here, only written
-    reached = backward_pass(order, dict.fromkeys(seeded, 0.0), shape_only, listen=write)
-    unreached = [f"    {name} = 0.0" for node, name in grad_name.items() if node not in reached]
-    return lines[:1] + unreached + lines[1:]  # an input the outputs do not depend on: 0
+    backward_pass(order, dict.fromkeys(seeded, 0.0), shape_only, listen=write)
+    zero = [f"    {name} = 0.0" for node, name in grad_name.items() if node not in written]
+    return lines[:1] + zero + lines[1:], list(guarded)  # an input nothing reaches: 0
+
+
+class _Partials:
+    """Each local derivative as the replay's code writes it: ``d[slot]`` of the rule's
+    tuple, computed once a node by ``d = d_op(...)``; or, folding, read from the rule
+    itself (:meth:`~autograd_mini.core.ops.Primitive.plain_partials`): the argument it
+    passes through (``b`` for ``d/da a*b``) or its number (``1.0`` for ``d/da a+b``);
+    None for a partial that is a known 0."""
+
+    def __init__(self, names: dict[Value, str], known: dict[Value, float] | None) -> None:
+        self.names, self.known = names, known
+        self.holding = None  # the node whose local derivatives d holds now
+        self.plain: dict[tuple, list] = {}  # (primitive, count): what its rule passes through
+
+    def __call__(self, node: Value, slot: int, lines: list[str]) -> str | None:
+        form = self._plain(node)[slot]
+        if isinstance(form, Argument):
+            place = node if form.place == 0 else node.parents[form.place - 1]
+            value, text = self.known.get(place), self.names[place]
+        elif form is not None:
+            value, text = form, _number(form)
+        else:
+            value, text = None, f"d[{slot}]"
+            if self.holding is not node:
+                self.holding = node
+                lines.append(f"    d = d_{node.op}({self.names[node]}, "
+                             f"{', '.join(self.names[p] for p in node.parents)})")
+        return None if value == 0.0 else "1.0" if value == 1.0 else text
+
+    def _plain(self, node: Value) -> list:
+        """What the node's rule passes through, when folding; nothing otherwise."""
+        if self.known is None:
+            return [None] * len(node.parents)
+        key = (node.primitive, len(node.parents))
+        if key not in self.plain:
+            self.plain[key] = node.primitive.plain_partials(len(node.parents))
+        return self.plain[key]
