@@ -260,3 +260,24 @@ def test_folded_replay_equals_the_unfolded_one_and_the_engine(data):
     for replay in (compile_graph(out, inputs), compile_graph(out, inputs, fold=False)):
         value, grads = replay(numbers, seed)
         assert _same(value, out.data) and all(map(_same, grads, expected)), replay.source
+
+
+def test_a_node_whose_gradient_is_0_at_run_time_is_skipped_unless_a_partial_is_not_finite():
+    """An output inside the loss's tolerance has gradient 0: its affine's products are
+    skipped then -- but 0 · inf is NaN, so an infinite input falls back and gives NaN."""
+    ws = [Value(0.1 * k, label=f"w{k}") for k in range(4)]
+    xs = [Value(1.0 + k, label=f"x{k}") for k in range(4)]
+    out = apply("affine", *ws, *xs, Value(0.5, label="b")).sigmoid()
+    leaves = [*ws, *xs]
+    replay = compile_graph(out, leaves)
+    assert any(line.startswith("    if g_v1: ") for line in replay.source.splitlines())
+    numbers = [x.data for x in leaves]
+    for seed in (0.0, -0.0, 1.0, math.nan):
+        expected = gradients(out, seed)
+        assert all(map(_same, replay(numbers, seed)[1], [expected[x] for x in leaves]))
+    ws[0].data = xs[2].data = math.inf  # d/dx0 = w0 = inf, d/dw2 = x2 = inf
+    out = apply("affine", *ws, *xs, Value(0.5)).sigmoid()  # (the same graph, rebuilt)
+    expected = gradients(out, 0.0)
+    grads = replay([x.data for x in leaves], 0.0)[1]
+    assert all(map(_same, grads, [expected[x] for x in leaves]))
+    assert math.isnan(grads[4]) and math.isnan(grads[2])

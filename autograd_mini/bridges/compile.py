@@ -31,7 +31,10 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from collections.abc import Sequence
+from itertools import chain
+from sys import intern
 
 from ..core.engine import Value, backward_pass
 from ..core.interpret import interpret
@@ -55,11 +58,11 @@ class Compiled:
     """
 
     def __init__(self, source: str, function, n_inputs: int,
-                 unfolded: list[str] | None = None) -> None:
+                 unfolded: bytes | None = None) -> None:
         self.source = source
         self._function = function
         self.n_inputs = n_inputs
-        self._unfolded = unfolded  # the replay's lines without folding, compiled if needed
+        self._unfolded = unfolded  # the replay's code without folding, compiled if needed
 
     def __call__(self, inputs: Sequence[float], gradient=1.0):
         if len(inputs) != self.n_inputs:
@@ -73,8 +76,10 @@ class Compiled:
     @property
     def unfolded(self) -> Compiled:
         """The same replay with nothing folded: every product written and computed."""
-        if not isinstance(self._unfolded, Compiled):
-            self._unfolded = Compiled(*_compiled(self._unfolded or []), self.n_inputs)
+        if not isinstance(self._unfolded, Compiled):  # (no fold skipped a product: itself)
+            lines = zlib.decompress(self._unfolded).decode().split("\n") \
+                if self._unfolded else None
+            self._unfolded = Compiled(*_compiled(lines), self.n_inputs) if lines else self
         return self._unfolded
 
 
@@ -108,13 +113,19 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value], *,
         if not isinstance(x, Value) or x.parents:
             raise ValueError("compile_graph inputs must be leaf Values")
     lines, skipped = _write(outs, list(inputs), single, fold)
-    unfolded = _write(outs, list(inputs), single, False)[0] if skipped else None
-    return Compiled(*_compiled(lines), len(inputs), unfolded)
+    source, function = _compiled(lines)
+    unfolded = _packed(_write(outs, list(inputs), single, False)[0]) if skipped else None
+    return Compiled(source, function, len(inputs), unfolded)
+
+
+def _packed(lines: list[str]) -> bytes:
+    """The lines of the unfolded replay, compressed: needed only if a guard fails."""
+    return zlib.compress("\n".join(lines).encode())
 
 
 def _compiled(lines: list[str]) -> tuple[str, object]:
     """The source and the function: one Python function, or pieces of one if long."""
-    if len(lines) <= FUNCTION_LINES:
+    if sum(map(_statements, lines)) <= FUNCTION_LINES:
         return "\n".join(lines), _function(lines)
     return _script(lines)
 
@@ -173,10 +184,10 @@ def _fold(node: Value, numbers: list[float]) -> float | None:
         return None
 
 
-# Compiling a function takes several KB a line at its peak (its syntax tree), and its
-# local variables are the fastest Python has.  A graph of more lines than FUNCTION_LINES
-# (some 3,000 nodes) is cut into functions of PIECE_LINES lines each, compiled one at a
-# time, so that memory stays under 1 KB a node however big the graph.
+# Compiling a function takes several KB a statement at its peak (its syntax tree), and
+# its local variables are the fastest Python has.  A graph of more statements than
+# FUNCTION_LINES (some 3,000 nodes) is cut into functions of PIECE_LINES statements each,
+# compiled one at a time, so that memory stays under 1 KB a node however big the graph.
 FUNCTION_LINES = 10_000
 PIECE_LINES = 1_000
 
@@ -202,64 +213,118 @@ def _function(lines: list[str], name: str = "replay"):
 
 
 def _script(lines: list[str]) -> tuple[str, object]:
-    """The function's body run in pieces of at most ``PIECE_LINES`` lines, each piece a
+    """The function's body run in pieces of some ``PIECE_LINES`` statements, each piece a
     function of its own, so that memory stays in proportion to the graph while every
     line still reads local variables.  A piece takes the variables it reads that an
     earlier piece wrote, and gives back those it writes that a later piece reads; they
-    wait in a dict between pieces."""
+    wait in a list between pieces."""
     body = lines  # the body, out of ``def replay(...):``, changed in place to save memory
     del body[0]
     body[:] = map(str.strip, body)  # every line is one statement: no indentation to keep
     body[-1] = "result = " + body[-1].removeprefix("return ")
-    chunks = [body[k:k + PIECE_LINES] for k in range(0, len(body), PIECE_LINES)]
+    source = ("# replay(inputs, gradient=1.0), run in pieces of "
+              f"{PIECE_LINES} statements, each a function\n" + "\n".join(body))
+    chunks = _chunks(body)
+    unpack = body[0].partition("#")[0].strip()  # x0, x1, ... = inputs: one fast statement
+    body.clear()  # (memory: each line lives on in its chunk until that is compiled)
+    for chunk in chunks[1:]:
+        chunk.insert(0, unpack)  # that each piece runs, rather than take every input
+    takes, gives = _passed_on(chunks)
+    shared = {}  # each variable a piece passes on, by its place in a list they share
+    for name in [*chain(*takes), *chain(*gives)]:
+        shared.setdefault(name, len(shared))
+    pieces = []
+    for k, chunk in enumerate(chunks):
+        pieces.append(_piece(chunk, takes[k], gives[k], shared))
+        chunks[k] = None  # (memory)
+    places = [shared.get("inputs"), shared.get("gradient")]
+    result, size = shared["result"], len(shared)
+
+    def replay(inputs, gradient=1.0):
+        variables = [None] * size
+        for place, value in zip(places, (inputs, gradient)):
+            if place is not None:
+                variables[place] = value
+        for piece in pieces:
+            piece(variables)
+        return variables[result]
+
+    return source, replay
+
+
+def _passed_on(chunks: list[list[str]]) -> tuple[list[list[str]], list[list[str]]]:
+    """What each piece takes (reads before it writes) and gives (writes, for a later
+    piece to read), found walking the pieces back from the last, which gives the result."""
     reads, writes = zip(*map(_reads_and_writes, chunks))
-    needed, gives = {"result"}, []  # what a later piece reads, walking the pieces back
+    needed, gives = {"result"}, []
     for took, wrote in zip(reversed(reads), reversed(writes)):
         gives.append(sorted(wrote & needed))
         needed = needed - wrote | set(took)
-    pieces = [(_piece(chunk, took, gave), tuple(took), tuple(gave))
-              for chunk, took, gave in zip(chunks, reads, reversed(gives))]
-
-    def replay(inputs, gradient=1.0):
-        variables = {"inputs": inputs, "gradient": gradient}
-        for piece, takes, gives in pieces:
-            variables.update(zip(gives, piece(*map(variables.__getitem__, takes))))
-        return variables["result"]
-
-    source = ("# replay(inputs, gradient=1.0), run in pieces of "
-              f"{PIECE_LINES} lines, each a function\n" + "\n".join(body))
-    return source, replay
+    return list(reads), gives[::-1]
 
 
 _STATEMENT = re.compile(r"([\w, ]+?) (\+?=) ([^#]*)")  # targets, = or +=, the expression
 _NAME = re.compile(r"\b[A-Za-z_]\w*")
 
 
+def _chunks(body: list[str]) -> list[list[str]]:
+    """The body cut every ``PIECE_LINES`` statements, but never between an ``if`` and
+    its ``else``."""
+    chunks, chunk, count = [], [], 0
+    for line in body:
+        if count >= PIECE_LINES and not line.startswith("else: "):
+            chunks.append(chunk)
+            chunk, count = [], 0
+        chunk.append(line)
+        count += _statements(line)
+    return chunks + [chunk]
+
+
+def _statements(line: str) -> int:
+    """How many statements a line holds: ``if g: a; b`` holds 2 (and the test)."""
+    return line.partition("#")[0].count("; ") + 1
+
+
 def _reads_and_writes(chunk: list[str]) -> tuple[list[str], set[str]]:
     """The names a piece reads before it writes them (in order), and those it writes.
-    Only our generated names are variables (the rules' names are never written)."""
+    Only our generated names are variables (the rules' names are never written).  A
+    line is one statement, or ``if g: ...; ...`` and ``else: ...; ...`` of simple ones,
+    where the ``else`` writes what the ``if`` writes first."""
     reads: dict[str, None] = {}
     writes: set[str] = set()
+
+    def read(names: list[str]) -> None:  # (interned: each name held once, however often read)
+        reads.update((intern(name), None) for name in names
+                     if name not in writes and _VARIABLE.fullmatch(name))
+
     for line in chunk:
-        if line.startswith("#"):
-            continue
-        targets, sign, expression = _STATEMENT.match(line).groups()
-        targets = targets.replace(",", " ").split()
-        for name in _NAME.findall(expression) + (targets if sign == "+=" else []):
-            if name not in writes and _VARIABLE.fullmatch(name):
-                reads[name] = None
-        writes.update(targets)
+        code = line.partition("#")[0]  # a comment may hold any text: it is never parsed
+        if code.startswith("if "):
+            condition, _, code = code.removeprefix("if ").partition(": ")
+            read(_NAME.findall(condition))
+        code = code.removeprefix("else: ")
+        for statement in filter(None, code.split("; ")):
+            targets, sign, expression = _STATEMENT.match(statement).groups()
+            targets = targets.replace(",", " ").split()
+            read(_NAME.findall(expression) + (targets if sign == "+=" else []))
+            writes.update(map(intern, targets))
     return list(reads), writes
 
 
 _VARIABLE = re.compile(r"x\d+|v\d+|g_[xv]\d+|d|seed|result|inputs|gradient")
 
 
-def _piece(chunk: list[str], takes: list[str], gives: list[str]):
-    """One piece as a function of the variables it takes, returning those it gives."""
-    source = "\n".join([f"def piece({', '.join(takes)}):", *("    " + line for line in chunk),
-                        f"    return ({''.join(name + ', ' for name in gives)})"])
-    return _function([source], "piece")
+def _piece(chunk: list[str], takes: list[str], gives: list[str], shared: dict[str, int]):
+    """One piece as a function of the list of shared variables: it reads those it
+    takes into local variables first, and writes those it gives back last."""
+    def places(names: list[str]) -> str:
+        return "".join(f"variables[{shared[name]}], " for name in names)
+
+    takes_line = [f"{''.join(n + ', ' for n in takes)}= {places(takes)}"] if takes else []
+    gives_line = [f"{places(gives)}= {''.join(n + ', ' for n in gives)}"] if gives else []
+    lines = ["def piece(variables):", *("    " + line for line in
+                                        [*takes_line, *chunk, *gives_line])]
+    return _function(["\n".join(lines)], "piece")
 
 
 def _result(outs: list[Value], single: bool, names: dict[Value, str]) -> str:
@@ -279,33 +344,86 @@ def _backward(order: list[Value], outs: list[Value], single: bool, names: dict[V
     and the gradients a skipped product multiplied, which must be finite for it to be 0."""
     seeded = [y for y in outs if y in grad_name]  # a constant output has nothing to seed
     lines = ["    # backward: one chain-rule product a line, d(out)/d(node) in g_<node>",
-             f"    seed = gradient({_result(outs, single, names)}) "
-             "if callable(gradient) else gradient"]
-    if single:
-        lines += [f"    {grad_name[y]} = seed" for y in seeded]
-    else:
-        lines += [f"    {grad_name[y]} {'+=' if y in outs[:k] else '='} seed[{k}]"
-                  for k, y in enumerate(outs) if y in grad_name]
+             *_seeding(outs, single, names, grad_name)]
     written = set(seeded)  # the gradients given a value so far: the next product adds
-    guarded: dict[str, None] = {}  # the gradients a skipped product multiplied, in order
+    guarded: dict[str, None] = {}  # what a skipped product multiplied, in order
     partial = _Partials(names, known)
+    node_lines: list[str] = []  # the current node's lines, until the next node's
+    products: list[tuple[str, str, str]] = []  # its (gradient, sign, partial) a product
+    current = None  # the node whose lines these are
 
     def write(node: Value, slot: int, *_) -> None:
+        nonlocal current
         parent = node.parents[slot]
         if parent not in grad_name:  # a leaf that is not an input: written as a number
             return
-        text = partial(node, slot, lines)
+        if current is not node:
+            flush()
+            current = node
+        text = partial(node, slot, node_lines)
         if text is None:  # a product with 0: 0 itself while the gradient is finite
             guarded[grad_name[node]] = None
             return
         product = grad_name[node] if text == "1.0" else f"{grad_name[node]} * {text}"
-        lines.append(f"    {grad_name[parent]} {'+=' if parent in written else '='} {product}")
+        sign = "+=" if parent in written else "="
+        node_lines.append(f"    {grad_name[parent]} {sign} {product}")
+        products.append((grad_name[parent], sign, text))
         written.add(parent)
+
+    def flush() -> None:  # the last node's lines, skipped at run time while its gradient is 0
+        if known is not None and len(products) >= SKIPPABLE_PRODUCTS \
+                and all(_is_name(text) or _finite_number(text) for *_, text in products):
+            lines.extend(_skipped_while_0(grad_name[current], node_lines, products))
+            guarded.update((text, None) for *_, text in products if _is_name(text))
+        else:
+            lines.extend(node_lines)
+        node_lines.clear()
+        products.clear()
 
     shape_only = lambda node: (0.0,) * len(node.parents)  # no rule is run here, only written
     backward_pass(order, dict.fromkeys(seeded, 0.0), shape_only, listen=write)
+    flush()
     zero = [f"    {name} = 0.0" for node, name in grad_name.items() if node not in written]
     return lines[:1] + zero + lines[1:], list(guarded)  # an input nothing reaches: 0
+
+
+def _seeding(outs: list[Value], single: bool, names: dict[Value, str],
+             grad_name: dict[Value, str]) -> list[str]:
+    """The seed, and each output's gradient given its seed (an output given twice adds)."""
+    lines = [f"    seed = gradient({_result(outs, single, names)}) "
+             "if callable(gradient) else gradient"]
+    if single:
+        return lines + [f"    {grad_name[y]} = seed" for y in outs if y in grad_name]
+    first = {y: k for k, y in reversed(list(enumerate(outs)))}
+    return lines + [f"    {grad_name[y]} {'+=' if first[y] < k else '='} seed[{k}]"
+                    for k, y in enumerate(outs) if y in grad_name]
+
+
+# A node of this many products or more, all of them plain, is skipped while its gradient
+# is 0 (an output inside the loss's tolerance): fewer cost less than the test.
+SKIPPABLE_PRODUCTS = 4
+
+
+def _skipped_while_0(gradient: str, node_lines: list[str],
+                     products: list[tuple[str, str, str]]) -> list[str]:
+    """A node's products as one line that runs only while its gradient is not 0:
+    ``g * a`` with g = ±0 and a finite is ±0, which changes no sum but a zero's sign
+    (the replay's guard checks every ``a`` is finite).  A gradient the node would
+    have given its first value is set to 0 instead."""
+    first = [target for target, sign, _ in products if sign == "="]
+    skipped = [f"    if {gradient}: " + "; ".join(line.strip() for line in node_lines)]
+    return skipped + ([f"    else: {'; '.join(f'{t} = 0.0' for t in first)}"] if first else [])
+
+
+def _is_name(text: str) -> bool:
+    return _VARIABLE.fullmatch(text) is not None
+
+
+def _finite_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:  # d[0], float('inf'): a partial computed or not finite
+        return False
 
 
 class _Partials:
