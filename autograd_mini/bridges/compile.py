@@ -25,6 +25,47 @@ in the order given, the other nodes ``v1, v2, ...`` in topological order, and th
 gradients ``g_x0``, ``g_v1``; each op's value and derivative rules are ``op_mul``
 and ``d_mul``.  Labels and display names appear only in comments,
 written with :func:`ascii` so that no label can end a comment or a line.
+
+Folding (``fold=True``, the default) does once, while writing, what the constants
+decide -- reading the op table's rules, never stating math of its own:
+
+- a node no input reaches is computed now, by its value rule, and written as a number;
+- a local derivative the rule passes through unchanged -- ``d/da (a * b) = b``, the
+  ``x_i`` of ``affine`` (:meth:`~autograd_mini.core.ops.Primitive.plain_partials`) -- is
+  written as that variable, without calling the rule; a partial that is ``1.0``
+  multiplies nothing;
+- a product whose partial is a constant 0 is not written at all.  A one-hot code of
+  constants then costs what an embedding lookup costs: the weight of the 1 gets the
+  gradient, the weights of the 0s get none (``fold=False`` writes every product):
+
+    >>> from autograd_mini import apply
+    >>> w = [Value(0.5, label="w0"), Value(-1.0, label="w1"), Value(2.0, label="w2")]
+    >>> one_hot = [Value(0.0), Value(1.0), Value(0.0)]     # constants, not inputs
+    >>> unit = apply("affine", *w, *one_hot, Value(0.1)).sigmoid()
+    >>> print(compile_graph(unit, w).source)  # doctest: +ELLIPSIS
+    def replay(inputs, gradient=1.0):
+    ...
+        g_x0 = 0.0
+        g_x2 = 0.0
+        seed = gradient(v2) if callable(gradient) else gradient
+        g_v2 = seed
+        d = d_sigmoid(v2, v1)
+        g_v1 = g_v2 * d[0]
+        g_x1 = g_v1
+        return (v2, [g_x0, g_x1, g_x2]) if all_finite(g_v1) else (UNFOLD, seed)
+
+- and at run time, a node whose partials are all passed through skips its products
+  while its gradient is exactly 0 (an output inside a loss's tolerance):
+  ``if g_v7: g_x0 = g_v7 * v3; ...``.
+
+The numbers stay the engine's.  A skipped product is ``g * 0`` or ``0 * a``: ±0, which
+changes no sum -- but the sign of a zero: where ``backward`` gives -0.0 the replay may
+give 0.0 (they compare equal).  And ``inf * 0`` is NaN (IEEE 754): so the last line
+checks that every gradient and every value a skipped product would have multiplied is
+finite (``all_finite``), and if one is not, the unfolded replay
+(:attr:`Compiled.unfolded`) runs instead, on the seed already computed, and NaN and inf
+propagate as ``backward`` gives them.  The forward pass is never folded around a 0:
+``op_affine(x0, x1, x2, 0.0, 1.0, 0.0, ...)`` still multiplies, as ``inf * 0`` is NaN.
 """
 
 from __future__ import annotations
