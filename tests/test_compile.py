@@ -281,3 +281,23 @@ def test_a_node_whose_gradient_is_0_at_run_time_is_skipped_unless_a_partial_is_n
     grads = replay([x.data for x in leaves], 0.0)[1]
     assert all(map(_same, grads, [expected[x] for x in leaves]))
     assert math.isnan(grads[4]) and math.isnan(grads[2])
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 7])
+def test_pieces_pass_on_what_a_later_piece_reads(monkeypatch, piece):
+    """A replay cut into pieces of a few statements (each a function, some holding a
+    node skipped while its gradient is 0) gives what the one function gives."""
+    from autograd_mini.bridges import compile as compiled
+
+    model = MLP(3, [4, 2], activation="sigmoid", rng=random.Random(piece))
+    xs = [Value(0.0, label=f"x{i}") for i in range(3)]
+    outs = model(xs)
+    whole = compile_graph(outs, [*xs, *model.parameters()])
+    monkeypatch.setattr(compiled, "FUNCTION_LINES", 0)
+    monkeypatch.setattr(compiled, "PIECE_LINES", piece)
+    pieces = compile_graph(outs, [*xs, *model.parameters()])
+    assert pieces.source.startswith("# replay(") and "    if g_v" in whole.source
+    numbers = [0.5, -1.0, 0.0, *(p.data for p in model.parameters())]
+    for seed in ([1.0, -0.5], [0.0, 0.0], [0.0, 2.0], [math.inf, 0.0]):
+        assert all(map(_same, pieces(numbers, seed)[1], whole(numbers, seed)[1]))
+        assert pieces(numbers, seed)[0] == whole(numbers, seed)[0]
