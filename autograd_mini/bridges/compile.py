@@ -116,8 +116,9 @@ class Compiled:
 
     @property
     def unfolded(self) -> Compiled:
-        """The same replay with nothing folded: every product written and computed."""
-        if not isinstance(self._unfolded, Compiled):  # (no fold skipped a product: itself)
+        """The same replay with nothing folded: every product written and computed (the
+        replay itself where folding skipped nothing: its numbers are the same)."""
+        if not isinstance(self._unfolded, Compiled):
             lines = zlib.decompress(self._unfolded).decode().split("\n") \
                 if self._unfolded else None
             self._unfolded = Compiled(*_compiled(lines), self.n_inputs) if lines else self
@@ -261,7 +262,7 @@ def _script(lines: list[str]) -> tuple[str, object]:
     wait in a list between pieces."""
     body = lines  # the body, out of ``def replay(...):``, changed in place to save memory
     del body[0]
-    body[:] = map(str.strip, body)  # every line is one statement: no indentation to keep
+    body[:] = map(str.strip, body)  # every line stands alone: no indentation to keep
     body[-1] = "result = " + body[-1].removeprefix("return ")
     source = ("# replay(inputs, gradient=1.0), run in pieces of "
               f"{PIECE_LINES} statements, each a function\n" + "\n".join(body))
