@@ -279,19 +279,39 @@ def _script(lines: list[str]) -> tuple[str, object]:
     for k, chunk in enumerate(chunks):
         pieces.append(_piece(chunk, takes[k], gives[k], shared))
         chunks[k] = None  # (memory)
-    places = [shared.get("inputs"), shared.get("gradient")]
-    result, size = shared["result"], len(shared)
+    places = {"size": len(shared), "result": shared["result"], "pieces": pieces,
+              "at_inputs": shared.get("inputs"), "at_gradient": shared.get("gradient")}
+    return source, _driver(places)
 
-    def replay(inputs, gradient=1.0):
-        variables = [None] * size
-        for place, value in zip(places, (inputs, gradient)):
-            if place is not None:
-                variables[place] = value
-        for piece in pieces:
-            piece(variables)
-        return variables[result]
 
-    return source, replay
+def _driver(places: dict):
+    """The replay that runs the pieces, one after the other, on one list of variables.
+
+    Its frame is made roomy (variables never set), for a reason of CPython's:
+    a call's frame lives in a chunk of memory that the interpreter maps when the
+    frame does not fit the current one and unmaps when it returns -- so a piece whose
+    frame (its variables) does not fit would map and fault in fresh memory at every
+    call, some 1,000 page faults a sweep of the family-trees demo.  In the chunk this
+    frame opens, every piece's frame fits after it."""
+    largest = max(p.__code__.co_nlocals + p.__code__.co_stacksize for p in places["pieces"])
+    chunk = 2048  # 16 KB, the smallest chunk, in slots of 8 bytes
+    while chunk < 2 * (largest + 64):
+        chunk *= 2
+    room = " = ".join(f"room{k}" for k in range(chunk - largest - 64))  # over half of it
+    lines = ["def replay(inputs, gradient=1.0):",
+             "    if size < 0:  # never: these variables only give the frame its room",
+             f"        {room} = None",
+             "    variables = [None] * size",
+             "    if at_inputs is not None:",
+             "        variables[at_inputs] = inputs",
+             "    if at_gradient is not None:",
+             "        variables[at_gradient] = gradient",
+             "    for piece in pieces:",
+             "        piece(variables)",
+             "    return variables[result]"]
+    namespace = dict(places)
+    exec(compile("\n".join(lines), "<autograd_mini compiled graph>", "exec"), namespace)
+    return namespace["replay"]  # (our own code, written above)
 
 
 def _passed_on(chunks: list[list[str]]) -> tuple[list[list[str]], list[list[str]]]:
