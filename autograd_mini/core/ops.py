@@ -33,7 +33,7 @@ from .formulas import ATOM, Number, Symbol, as_symbol, binding, write_rule
 from .language import N_, _
 
 __all__ = [
-    "Primitive", "Layout", "FIXED", "PRIMITIVES", "register",
+    "Primitive", "Layout", "FIXED", "PRIMITIVES", "register", "Argument",
     "REAL", "POSITIVE", "NONZERO",
     "fn", "Elementary", "infix", "unary", "variadic",
 ]
@@ -175,6 +175,27 @@ class Primitive:
         except TypeError:  # None, or not a sequence of formulas
             return [f"∂{self.name}/∂{n}" for n in names]
 
+    def plain_partials(self, count: int) -> list[Argument | float | None]:
+        """Which local derivatives, for ``count`` inputs, need no arithmetic at all: the
+        rule returns one of its own arguments as it is (an :class:`Argument`: ``d/da
+        (a * b) = b``) or a fixed number (``d/da (a + b) = 1.0``); None for the others.
+
+        Found by running the rule on stand-ins that refuse every operation -- arithmetic,
+        comparison, truth -- so a partial the rule computes, or picks by a test of the
+        numbers, is None: read from the rule, never stated beside it.  The compiled
+        replay writes ``g * b`` for such a partial instead of calling the rule.
+
+            >>> PRIMITIVES["affine"].plain_partials(5)   # w1, w2, x1, x2, b
+            [Argument(place=3), Argument(place=4), Argument(place=1), Argument(place=2), 1.0]
+        """
+        stand_ins = [Argument(place) for place in range(count + 1)]  # out, then the inputs
+        try:
+            partials = tuple(self.derivative(*stand_ins))
+        except Exception:  # noqa: BLE001 -- the rule computed something: nothing is plain
+            return [None] * count
+        return [p if isinstance(p, Argument) or type(p) is float else None
+                for p in partials]
+
     @cached_property
     def runs_on_values(self) -> bool:
         """Whether the derivative rule is written with arithmetic and this module's
@@ -191,6 +212,27 @@ class Primitive:
         if self.layout.variadic:  # one row named with i stands for all: Σ_i w_i*x_i
             expr = f"Σ_i {expr}"
         return ";  ".join(f"d/d{n} {expr} = {p}" for n, p in zip(names, self.partials(names)))
+
+
+class Argument:
+    """A stand-in for the derivative rule's argument at ``place`` (0: the node's own
+    value ``out``, 1, 2, ...: its inputs) that refuses every operation on it, so that
+    running a rule on stand-ins shows which partials are an argument as it is
+    (:meth:`Primitive.plain_partials`)."""
+
+    __slots__ = ("place",)
+
+    def __init__(self, place: int) -> None:
+        self.place = place
+
+    def __repr__(self) -> str:
+        return f"Argument(place={self.place})"
+
+    def _refuse(self, *args: Any) -> Any:
+        raise TypeError("a stand-in has no number: the rule computes this partial")
+
+    __eq__ = __lt__ = __le__ = __gt__ = __ge__ = __bool__ = __float__ = __index__ = _refuse
+    __hash__ = object.__hash__
 
 
 PRIMITIVES: dict[str, Primitive] = {}
