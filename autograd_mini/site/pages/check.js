@@ -2,7 +2,7 @@
 // here; a link never carries any), then autograd_mini.site.page_api.check_op puts every op
 // it registered through gradcheck.  Results are inserted as text; the graph is graphviz's
 // SVG of DOT whose labels the package escaped.
-import { ready, showStatus } from "./engine.js";
+import { engine, ready, showStatus } from "./engine.js";
 import { element } from "./stepviewer.js";
 
 const $ = (id) => document.getElementById(id);
@@ -47,9 +47,18 @@ function report(op) {
   return section;
 }
 
-function check(py) {
+// The student's code may loop for ever: Stop (enabled while it runs) ends it.
+async function check() {
   const started = performance.now();
-  const result = JSON.parse(py.check_op($("code").value));
+  $("stop").disabled = false;
+  let result;
+  try {
+    result = JSON.parse(await engine.call("page_api", "check_op", $("code").value));
+  } catch (error) { // stopped
+    result = { error: error.message === "KeyboardInterrupt" ? "stopped" : error.message };
+  } finally {
+    $("stop").disabled = true;
+  }
   $("problem").textContent = result.error || "";
   $("printed").textContent = result.printed || ""; // what the code printed, as text
   $("reports").replaceChildren(...(result.ops || []).map(report));
@@ -70,17 +79,18 @@ async function main() {
   fitEditor();
   $("code").addEventListener("input", fitEditor);
   window.addEventListener("resize", fitEditor);
-  const py = await ready;
+  await ready;
   showStatus("");
   $("check").disabled = false;
-  $("check").addEventListener("click", () => check(py));
+  $("check").addEventListener("click", check);
+  $("stop").addEventListener("click", () => engine.stop());
   $("code").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      check(py); // Ctrl+Enter checks, as in a notebook
+      check(); // Ctrl+Enter checks, as in a notebook
     }
   });
-  check(py);
+  await check();
 }
 
 main().catch((error) => showStatus(`The page failed: ${error.message}`, true));

@@ -1,0 +1,88 @@
+// The engine's own thread: Pyodide (Python compiled to WebAssembly) with autograd_mini,
+// and WASM graphviz for the pictures, in a module Web Worker -- so a long cell never
+// freezes the page.  engine.js starts it and speaks the one protocol of the site:
+//
+//   page -> worker  {id, load: {wheels: [paths], interrupt: SharedArrayBuffer | null}}
+//                   {id, call: [module, function, ...args]}  autograd_mini.site.<module>
+//                   {id, python: code}                       for tests and benchmarks
+//   worker -> page  {id, result} | {id, error: message} | {id, progress: line}
+//
+// Graphviz lives here, beside Python: the rendering seam (autograd_mini.viz.rendering)
+// calls it synchronously, which a call across threads could not be.
+import { loadPyodide } from "./vendor/pyodide/pyodide.mjs";
+import { Graphviz } from "./vendor/graphviz/index.js";
+
+const here = (path) => new URL(path, import.meta.url).href;
+let pyodide = null;
+let interrupt = null; // Stop writes 2 into it; Python raises KeyboardInterrupt
+let current = null;   // the id of the request running now, for its progress lines
+const entries = {};   // "module name" -> the Python function, looked up once
+
+async function fetchBytes(path) {
+  const response = await fetch(here(path));
+  if (!response.ok) throw new Error(`could not load ${path} (${response.status})`);
+  return response.arrayBuffer();
+}
+
+async function load({ wheels, interrupt: buffer }) {
+  const bytes = Promise.all(wheels.map(fetchBytes));
+  const [python, graphviz] = await Promise.all([
+    loadPyodide({ indexURL: here("vendor/pyodide/") }),
+    Graphviz.load(),
+  ]);
+  globalThis.autograd_mini_graphviz = graphviz; // the rendering seam draws with it
+  const sitePackages = python.runPython("import site; site.getsitepackages()[0]");
+  for (const wheel of await bytes) {
+    python.unpackArchive(wheel, "wheel", { extractDir: sitePackages });
+  }
+  if (buffer) {
+    interrupt = new Uint8Array(buffer);
+    python.setInterruptBuffer(interrupt);
+  }
+  // Long work (a training loop, printed lines) says how far it is while it runs.
+  python.pyimport("autograd_mini.site.kernel").page_kernel.live =
+    (line) => postMessage({ id: current, progress: line });
+  pyodide = python;
+  return { isolated: Boolean(buffer) };
+}
+
+// A Python value as plain data for postMessage (the pages' calls return text, mostly).
+function plain(value) {
+  if (value && typeof value.toJs === "function") {
+    const data = value.toJs({ dict_converter: Object.fromEntries });
+    value.destroy();
+    return data;
+  }
+  return value;
+}
+
+// autograd_mini.site.<module>.<name>; a dotted name reaches into an object of the module
+// (page_api's "playground.load").
+function entry(module, name) {
+  return entries[`${module} ${name}`] ??= name.split(".").reduce(
+    (found, part) => found[part], pyodide.pyimport(`autograd_mini.site.${module}`));
+}
+
+function answer({ load: settings, call, python }) {
+  if (settings) return load(settings);
+  if (!pyodide) throw new Error("the engine is not loaded yet");
+  if (interrupt) interrupt[0] = 0; // a Stop pressed while idle stops nothing later
+  if (python !== undefined) return plain(pyodide.runPython(python));
+  const [module, name, ...args] = call;
+  return plain(entry(module, name)(...args));
+}
+
+// One request at a time, in the order they came: each waits for the one before it.
+let queue = Promise.resolve();
+self.onmessage = ({ data }) => {
+  queue = queue.then(async () => {
+    current = data.id;
+    try {
+      postMessage({ id: data.id, result: await answer(data) });
+    } catch (error) {
+      postMessage({ id: data.id, error: error.message.trim().split("\n").pop() });
+    } finally {
+      current = null;
+    }
+  });
+};
