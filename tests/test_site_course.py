@@ -301,7 +301,7 @@ def test_the_explorer_in_the_course_page_is_live(open_tab):
     assert explorer.locator(".am-explain .am-title").inner_text() == "Forward 1 of 7"
     read = ("import json; from autograd_mini.site.kernel import page_kernel; "
             "ex = page_kernel.namespace['ex']; json.dumps([ex.inputs, ex.step])")
-    assert page.evaluate("(code) => JSON.parse(window.autograd_mini.pyodide.runPython(code))",
+    assert page.evaluate("async (code) => JSON.parse(await window.autograd_mini.python(code))",
                          read) == [
         {"a": 2.0, "b": 2.0, "c": 10.0, "f": -2.0}, 1]  # the page's moves, in Python
 

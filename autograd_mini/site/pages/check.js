@@ -93,4 +93,5 @@ async function main() {
   await check();
 }
 
-main().catch((error) => showStatus(`The page failed: ${error.message}`, true));
+engine.opened = main()
+  .catch((error) => showStatus(`The page failed: ${error.message}`, true));

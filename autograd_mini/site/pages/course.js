@@ -338,4 +338,5 @@ async function main() {
 // The explorer's Python side stands in for anywidget, in every engine this page starts.
 onEveryLoad(() => widgets("use_widget_stand_in"));
 
-main().catch((error) => showStatus(`The course did not load: ${error.message}`, true));
+engine.opened = main()
+  .catch((error) => showStatus(`The course did not load: ${error.message}`, true));

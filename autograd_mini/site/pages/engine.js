@@ -11,6 +11,7 @@
 //   run(expression, inputs): a Promise of {value, grads} (rejects with the parser's message);
 //   stop(): stops what runs: "interrupted" (KeyboardInterrupt, Python's state kept) where
 //           the page is cross-origin isolated, else "restarted" (a new engine, state lost);
+//   opened: a Promise that resolves when the page has drawn its first view with the engine;
 //   isolated, loadSeconds, busy (requests not yet answered).
 // }
 
@@ -82,6 +83,7 @@ function restart() {
 
 const api = {
   ready: null,
+  opened: null, // set by the page's own module
   restarted: null, // after a Stop that restarted: a Promise of the new engine
   isolated: Boolean(interrupt),
   loadSeconds: null,

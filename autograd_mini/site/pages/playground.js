@@ -310,8 +310,10 @@ async function main() {
     if (event.key === "ArrowLeft") step(-1);
   });
   $("stop").addEventListener("click", () => engine.stop());
+  // For tests: settled() resolves once the redraws asked for are drawn.
   window.autograd_mini.playground = { show: step, state,
                                       settled: () => drawing ?? Promise.resolve() };
 }
 
-main().catch((error) => showStatus(`The playground failed: ${error.message}`, true));
+engine.opened = main()
+  .catch((error) => showStatus(`The playground failed: ${error.message}`, true));
