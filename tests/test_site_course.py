@@ -323,8 +323,9 @@ def test_hostile_markdown_in_a_notebook_shows_as_text(offline_browser, server):
         page.on("pageerror", lambda e: errors.append(str(e)))
         context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server)
                       else r.abort())
-        page.route("**/course/00_*.ipynb", lambda r: r.fulfill(
-            status=200, content_type="application/json", body=json.dumps(hostile)))
+        page.route("**/course/00_*.cells.json", lambda r: r.fulfill(  # the cells the page reads
+            status=200, content_type="application/json",
+            body=json.dumps(notebook.notebook_cells(hostile))))
         page.goto(f"{server}/course.html?nb=00")
         wait_until(page, "window.course && window.course.cells === 1", timeout=60)
         page.evaluate("window.course.runAll()")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -149,7 +150,8 @@ def first_picture() -> str:
         playground.frame(len(loaded["titles"]) - 1))
     if "error" in frame:
         raise BuildError(f"the playground's first graph could not be drawn: {frame['error']}")
-    return frame["svg"][frame["svg"].find("<svg"):]  # no XML prolog inside a page
+    # Inside a page: no XML prolog, and no namespaces (HTML gives an <svg> its own).
+    return re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", frame["svg"][frame["svg"].find("<svg"):])
 
 
 def with_policy(page: str) -> str:

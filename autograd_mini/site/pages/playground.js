@@ -92,6 +92,15 @@ function setValue(name, number) {
   redraw();
 }
 
+// The page's work with the engine, one action after another in the order asked: a step
+// asked during a redraw moves on from where the redraw leaves the walk.
+let actions = Promise.resolve();
+function inTurn(action) {
+  const done = actions.then(action);
+  actions = done.catch(() => {});
+  return done;
+}
+
 // One redraw at a time: moves made while the engine works fold into the next redraw, so
 // a slider never queues up work (the newest numbers win).
 let drawing = null;
@@ -102,7 +111,7 @@ function redraw() {
     return drawing;
   }
   $("stop").disabled = false;
-  drawing = (async () => {
+  drawing = inTurn(async () => {
     do {
       again = false;
       const started = performance.now();
@@ -110,7 +119,7 @@ function redraw() {
       window.autograd_mini.lastRedrawMs = performance.now() - started;
       window.autograd_mini.redraws = (window.autograd_mini.redraws || 0) + 1;
     } while (again);
-  })().catch(stopped).finally(() => {
+  }).catch(stopped).finally(() => {
     drawing = null;
     $("stop").disabled = true;
   });
@@ -227,41 +236,44 @@ function question(q) {
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter") { event.preventDefault(); check.click(); }
   });
-  check.addEventListener("click", async () => {
+  check.addEventListener("click", () => inTurn(async () => {
     const verdict = await playground("answer", q.id, input.value);
     said.textContent = verdict.error || (verdict.ok ? `right: ${verdict.answer}` : verdict.hint);
     said.className = `feedback ${verdict.ok ? "right" : "wrong"}`;
     Object.assign(draft, { value: input.value, said: said.textContent,
                            className: said.className });
-    if (verdict.ok) { close(); after(); }
-  });
-  give.addEventListener("click", async () => {
+    if (verdict.ok) { close(); await after(); }
+  }));
+  give.addEventListener("click", () => inTurn(async () => {
     const shown = await playground("show", q.id);
     if (shown.error) { said.textContent = shown.error; return; }
     input.value = shown.answer;
     said.textContent = `the answer: ${shown.answer}`;
     said.className = "feedback";
     close();
-    after();
-  });
+    await after();
+  }));
   return set;
 }
 
 // When the last blank of a step is filled, the step's numbers and sentences appear.
 // Otherwise the next blank gets the focus.
-function after() {
+async function after() {
   const open = [...$("quiz").querySelectorAll("input:not(:disabled)")];
   if (open.length) open[0].focus();
-  else show(state.index);
+  else await show(state.index);
 }
 
 // Previous and Next also scroll the page to the active node (a slider move only pans the
-// graph's box: the page must not move under the student's finger).
-async function step(by) {
-  const next = state.index + by;
-  if (next < 0 || next >= state.titles.length) return;
-  await show(next);
-  $("graph").querySelector("g.node.active")?.scrollIntoView({ block: "nearest" });
+// graph's box: the page must not move under the student's finger).  A quiz's open blanks
+// hold the walk (Next is disabled), for the keys too.
+function step(by) {
+  return inTurn(async () => {
+    const next = state.index + by;
+    if (next < 0 || next >= state.titles.length || (by > 0 && $("next").disabled)) return;
+    await show(next);
+    $("graph").querySelector("g.node.active")?.scrollIntoView({ block: "nearest" });
+  });
 }
 
 // A link's expression and numbers (on opening the page, or pasted into this tab).
@@ -292,14 +304,14 @@ async function main() {
   $("quiz").addEventListener("submit", (event) => event.preventDefault());
   $("quiz-mode").addEventListener("change", () => {
     state.quiz = $("quiz-mode").checked;
-    if (state.quiz) { state.index = 0; redraw(); } else show(state.index);
+    if (state.quiz) { state.index = 0; redraw(); } else inTurn(() => show(state.index));
   });
   $("share").addEventListener("click", () => {
     const link = writeLink();
     $("share-link").value = link;
     history.replaceState(null, "", link); // no hashchange: the page stays as it is
   });
-  phone.addEventListener("change", () => show(state.index));
+  phone.addEventListener("change", () => inTurn(() => show(state.index)));
   window.addEventListener("hashchange", () => {
     followLink();
     redraw();
@@ -310,9 +322,8 @@ async function main() {
     if (event.key === "ArrowLeft") step(-1);
   });
   $("stop").addEventListener("click", () => engine.stop());
-  // For tests: settled() resolves once the redraws asked for are drawn.
-  window.autograd_mini.playground = { show: step, state,
-                                      settled: () => drawing ?? Promise.resolve() };
+  // For tests: settled() resolves once what was asked of the engine is drawn.
+  window.autograd_mini.playground = { show: step, state, settled: () => actions };
 }
 
 engine.opened = main()

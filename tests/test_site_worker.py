@@ -1,0 +1,167 @@
+"""The engine in a Web Worker, in headless Chromium: the page answers while a cell runs,
+a cell shows its progress, Stop ends it (keeping Python's state where the page is
+cross-origin isolated, restarting the engine where it is not), and each page shows its
+text and first picture before the engine is ready.  The site fixtures are test_site.py's.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import test_site
+from test_site import figure, wait_until
+
+from autograd_mini.site.policy import CONTENT_SECURITY_POLICY, ISOLATION, headers_file
+from autograd_mini.site.server import make_server
+
+site, server = test_site.site, test_site.server
+offline_browser, open_tab = test_site.offline_browser, test_site.open_tab
+
+# A loop that runs until stopped, saying how far it is (as the demos' training loops do).
+ENDLESS = ("from autograd_mini.demos.common import progress\n"
+           "for sweep in progress(range(10**12), False, desc='sweep'):\n"
+           "    pass\n")
+# The largest gap between two animation frames while a cell runs: the page answers.
+GENEROUS_GAP_MS = 500
+
+# Records the gaps between animation frames from now on (the page's responsiveness).
+GAP_PROBE = """() => {
+    const gaps = window.gaps = {largest: 0, last: performance.now(), start: performance.now()};
+    const tick = (now) => {
+        gaps.largest = Math.max(gaps.largest, now - gaps.last);
+        gaps.last = now;
+        requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+}"""
+
+
+def test_the_policy_lets_only_the_sites_own_worker_run_and_the_headers_file_isolates():
+    assert "worker-src 'self'" in CONTENT_SECURITY_POLICY
+    text = headers_file()
+    assert text.startswith("/*\n")
+    for name, value in {"Content-Security-Policy": CONTENT_SECURITY_POLICY, **ISOLATION}.items():
+        assert f"  {name}: {value}\n" in text
+
+
+@pytest.fixture(scope="session")
+def plain_server(site):
+    """The site served without the isolation headers, as a plain static host serves it."""
+    httpd = make_server(site, 0, isolated=False)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def run_cell(page, source: str) -> None:
+    """Type ``source`` into the notebook's first code cell and press its Run."""
+    cell = page.locator(".cell.code").first
+    cell.locator("textarea.source").fill(source)
+    cell.locator("button.run").click()
+
+
+def first_output(page) -> str:
+    wait_until(page, "!document.querySelector('.cell.code').classList.contains('running')")
+    return page.locator(".cell.code").first.locator(".outputs").inner_text()
+
+
+def start_endless_cell(page) -> list[str]:
+    """Run ENDLESS in the first cell; the progress lines the page showed over a second."""
+    page.evaluate(GAP_PROBE)
+    run_cell(page, ENDLESS)
+    progress = page.locator(".cell.code .outputs .progress")
+    seen = []
+    wait_until(page, "document.querySelector('.outputs .progress')?.textContent"
+                     ".startsWith('sweep: ')")
+    while page.evaluate("performance.now() - window.gaps.start") < 1000 or len(seen) < 2:
+        line = progress.inner_text()
+        if line not in seen:
+            seen.append(line)
+    return seen
+
+
+def open_course(tab) -> object:
+    page = tab.page
+    wait_until(page, "window.course && window.course.cells > 0", timeout=60)
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_stop_interrupts_a_running_cell_and_keeps_the_namespace(open_tab):
+    page = open_course(open_tab("course.html?nb=01"))
+    assert page.evaluate("autograd_mini.isolated") is True
+    run_cell(page, "x = 41")
+    first_output(page)
+    seen = start_endless_cell(page)
+    assert all(line.startswith("sweep: ") and line.endswith("/1000000000000") for line in seen)
+    assert page.locator("#stop").is_enabled()
+    page.locator("#stop").click()
+    output = first_output(page)
+    largest = page.evaluate("window.gaps.largest")
+    figure(f"while a cell ran: {len(seen)} progress lines, largest frame gap {largest:.0f} ms")
+    assert largest < GENEROUS_GAP_MS
+    assert "KeyboardInterrupt" in output
+    assert "stopped (Stop): the notebook's variables are kept" in output
+    run_cell(page, "x + 1")
+    assert first_output(page) == "42"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_without_isolation_stop_restarts_the_engine_and_says_the_namespace_was_reset(
+        offline_browser, plain_server):
+    tab = test_site.Tab(offline_browser, plain_server, "course.html?nb=01")
+    try:
+        page = open_course(tab)
+        assert page.evaluate("autograd_mini.isolated") is False
+        run_cell(page, "x = 41")
+        first_output(page)
+        start_endless_cell(page)
+        page.locator("#stop").click()
+        assert "the namespace was reset" in first_output(page)
+        run_cell(page, "x")
+        assert "NameError: name 'x' is not defined" in first_output(page)
+        run_cell(page, "from autograd_mini import explore\nexplore()")  # widgets work again
+        first_output(page)
+        assert page.locator(".am-explorer[data-ready=true]").count() == 1
+    finally:
+        tab.close()
+
+
+@pytest.mark.browser
+def test_the_first_picture_and_the_text_show_before_the_engine_is_ready(offline_browser,
+                                                                        server):
+    context = offline_browser.new_context()
+    held = []  # Python's WebAssembly: never answered, so the engine never gets ready
+    context.route("**/vendor/pyodide/pyodide.asm.wasm", held.append)
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/index.html")
+        assert page.locator("#graph svg").is_visible()  # drawn when the site was built
+        assert page.locator("#graph svg g.node").count() >= 8  # tanh(x*w + b): its Values
+        assert "Loading the engine" in page.locator("#status").inner_text()
+        page.goto(f"{server}/course.html?nb=01")
+        wait_until(page, "document.querySelectorAll('.cell.code').length > 0")
+        assert page.locator(".cell.markdown").first.inner_text().startswith("#")  # as text
+        assert page.locator("#run-all").is_disabled()
+        assert "Loading the engine" in page.locator("#status").inner_text()
+        assert page.evaluate("autograd_mini.loadSeconds") is None
+        assert held  # the engine was loading all along
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_the_playground_answers_while_it_draws_and_stop_ends_a_long_check(open_tab):
+    page = open_tab("check.html").page
+    page.fill("#code", "while True:\n    pass")
+    page.locator("#check").click()
+    wait_until(page, "!document.querySelector('#stop').disabled")
+    page.locator("#stop").click()
+    wait_until(page, "document.querySelector('#problem').textContent === 'stopped'")
+    page.fill("#code", "x = 1")
+    page.locator("#check").click()
+    wait_until(page, "document.querySelector('#problem').textContent !== 'stopped'")
