@@ -48,18 +48,6 @@ STEPS = 5  # training steps timed per page load
 NOTEBOOK = "06"
 SECTION = "## In a browser (the site, Pyodide in a Web Worker)"
 
-# The gaps between animation frames from now on; window.gaps.largest is the longest.
-GAP_PROBE = """() => {
-    const gaps = window.gaps = {largest: 0, last: performance.now()};
-    const tick = (now) => {
-        gaps.largest = Math.max(gaps.largest, now - gaps.last);
-        gaps.last = now;
-        requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-}"""
-
-
 def step_code(steps: int) -> str:
     """Python that times ``steps`` training steps of workloads.step_ours, its very source."""
     return "\n".join([
@@ -102,7 +90,7 @@ def open_page(browser, address: str):
 def busy(page, work: str, arg=None):
     """Run ``work`` (an async function's text) in the page with the gap probe on; its
     result and the largest frame gap (ms)."""
-    page.evaluate(GAP_PROBE)
+    page.evaluate("window.gaps = autograd_mini.watchFrames(); true")
     page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r()))")
     result = page.evaluate(work, arg)
     return result, page.evaluate("window.gaps.largest")

@@ -7,6 +7,7 @@ text and first picture before the engine is ready.  The site fixtures are test_s
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import test_site
@@ -24,18 +25,6 @@ ENDLESS = ("from autograd_mini.demos.common import progress\n"
            "    pass\n")
 # The largest gap between two animation frames while a cell runs: the page answers.
 GENEROUS_GAP_MS = 500
-
-# Records the gaps between animation frames from now on (the page's responsiveness).
-GAP_PROBE = """() => {
-    const gaps = window.gaps = {largest: 0, last: performance.now(), start: performance.now()};
-    const tick = (now) => {
-        gaps.largest = Math.max(gaps.largest, now - gaps.last);
-        gaps.last = now;
-        requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-}"""
-
 
 def test_the_policy_lets_only_the_sites_own_worker_run_and_the_headers_file_isolates():
     assert "worker-src 'self'" in CONTENT_SECURITY_POLICY
@@ -67,18 +56,20 @@ def first_output(page) -> str:
     return page.locator(".cell.code").first.locator(".outputs").inner_text()
 
 
-def start_endless_cell(page) -> list[str]:
-    """Run ENDLESS in the first cell; the progress lines the page showed over a second."""
-    page.evaluate(GAP_PROBE)
+def start_endless_cell(page, seconds: float = 30) -> list[str]:
+    """Run ENDLESS in the first cell, watching the page's frames; the progress lines the
+    page showed, polled until it has shown two and run for a second."""
+    page.evaluate("window.gaps = autograd_mini.watchFrames(); window.gaps.start = "
+                  "performance.now()")
     run_cell(page, ENDLESS)
-    progress = page.locator(".cell.code .outputs .progress")
-    seen = []
-    wait_until(page, "document.querySelector('.outputs .progress')?.textContent"
-                     ".startsWith('sweep: ')")
-    while page.evaluate("performance.now() - window.gaps.start") < 1000 or len(seen) < 2:
-        line = progress.inner_text()
-        if line not in seen:
+    seen: list[str] = []
+    deadline = time.monotonic() + seconds
+    while len(seen) < 2 or page.evaluate("performance.now() - window.gaps.start") < 1000:
+        line = page.evaluate("document.querySelector('.outputs .progress')?.textContent")
+        if line and line.startswith("sweep: ") and line not in seen:
             seen.append(line)
+        assert time.monotonic() < deadline, f"progress lines seen: {seen}"
+        time.sleep(0.05)
     return seen
 
 

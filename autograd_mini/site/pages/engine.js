@@ -12,7 +12,9 @@
 //   stop(): stops what runs: "interrupted" (KeyboardInterrupt, Python's state kept) where
 //           the page is cross-origin isolated, else "restarted" (a new engine, state lost);
 //   opened: a Promise that resolves when the page has drawn its first view with the engine;
-//   isolated, loadSeconds, busy (requests not yet answered).
+//   isolated, loadSeconds, busy (requests not yet answered);
+//   watchFrames(): from now on, {largest} is the longest gap between two frames the page
+//           drew (ms): the longest time it did not answer (tests and benchmarks).
 // }
 
 const here = (path) => new URL(path, import.meta.url).href;
@@ -98,6 +100,16 @@ const api = {
     const result = JSON.parse(text);
     if (result.error) throw new Error(result.error);
     return result;
+  },
+  watchFrames() {
+    const gaps = { largest: 0, last: performance.now() };
+    const tick = (now) => {
+      gaps.largest = Math.max(gaps.largest, now - gaps.last);
+      gaps.last = now;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    return gaps;
   },
   stop() {
     if (!api.busy) return null;
