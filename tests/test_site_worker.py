@@ -127,7 +127,7 @@ def test_the_first_picture_and_the_text_show_before_the_engine_is_ready(offline_
                                                                         server):
     context = offline_browser.new_context()
     held = []  # Python's WebAssembly: never answered, so the engine never gets ready
-    context.route("**/vendor/pyodide/pyodide.asm.wasm", held.append)
+    context.route("**/vendor/pyodide/pyodide.asm.wasm", lambda route: held.append(route))
     try:
         page = context.new_page()
         page.goto(f"{server}/index.html")

@@ -63,26 +63,34 @@ function entry(module, name) {
     (found, part) => found[part], pyodide.pyimport(`autograd_mini.site.${module}`));
 }
 
-function answer({ load: settings, call, python }) {
-  if (settings) return load(settings);
-  if (!pyodide) throw new Error("the engine is not loaded yet");
+function answer({ call, python }) {
+  if (!pyodide) throw new Error("the engine did not load");
   if (interrupt) interrupt[0] = 0; // a Stop pressed while idle stops nothing later
   if (python !== undefined) return plain(pyodide.runPython(python));
   const [module, name, ...args] = call;
   return plain(entry(module, name)(...args));
 }
 
-// One request at a time, in the order they came: each waits for the one before it.
+async function reply(id, work) {
+  current = id;
+  try {
+    postMessage({ id, result: await work() });
+  } catch (error) {
+    postMessage({ id, error: error.message.trim().split("\n").pop() });
+  } finally {
+    current = null;
+  }
+}
+
+// Loading starts at once; every other request waits for it, then for the one before it
+// (one at a time, in the order they came).
+let markLoaded = null;
+const loaded = new Promise((resolve) => { markLoaded = resolve; });
 let queue = Promise.resolve();
 self.onmessage = ({ data }) => {
-  queue = queue.then(async () => {
-    current = data.id;
-    try {
-      postMessage({ id: data.id, result: await answer(data) });
-    } catch (error) {
-      postMessage({ id: data.id, error: error.message.trim().split("\n").pop() });
-    } finally {
-      current = null;
-    }
-  });
+  if (data.load) {
+    reply(data.id, () => load(data.load)).finally(markLoaded);
+    return;
+  }
+  queue = queue.then(() => loaded).then(() => reply(data.id, () => answer(data)));
 };
