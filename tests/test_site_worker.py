@@ -21,7 +21,7 @@ offline_browser, open_tab = test_site.offline_browser, test_site.open_tab
 
 # A loop that runs until stopped, saying how far it is (as the demos' training loops do).
 ENDLESS = ("from autograd_mini.demos.common import progress\n"
-           "for sweep in progress(range(10**12), False, desc='sweep'):\n"
+           "for sweep in progress(range(10**9), False, desc='sweep'):\n"
            "    pass\n")
 # The largest gap between two animation frames while a cell runs: the page answers.
 GENEROUS_GAP_MS = 500
@@ -87,7 +87,7 @@ def test_stop_interrupts_a_running_cell_and_keeps_the_namespace(open_tab):
     run_cell(page, "x = 41")
     first_output(page)
     seen = start_endless_cell(page)
-    assert all(line.startswith("sweep: ") and line.endswith("/1000000000000") for line in seen)
+    assert all(line.startswith("sweep: ") and line.endswith("/1000000000") for line in seen)
     assert page.locator("#stop").is_enabled()
     page.locator("#stop").click()
     output = first_output(page)
@@ -112,7 +112,7 @@ def test_without_isolation_stop_restarts_the_engine_and_says_the_namespace_was_r
         first_output(page)
         start_endless_cell(page)
         page.locator("#stop").click()
-        assert "the namespace was reset" in first_output(page)
+        assert "namespace was reset" in first_output(page)
         run_cell(page, "x")
         assert "NameError: name 'x' is not defined" in first_output(page)
         run_cell(page, "from autograd_mini import explore\nexplore()")  # widgets work again
