@@ -134,6 +134,9 @@ def test_the_first_picture_and_the_text_show_before_the_engine_is_ready(offline_
         assert page.locator("#graph svg").is_visible()  # drawn when the site was built
         assert page.locator("#graph svg g.node").count() >= 8  # tanh(x*w + b): its Values
         assert "Loading the engine" in page.locator("#status").inner_text()
+        page.goto(f"{server}/check.html")  # the report of its own code, made at build time
+        wait_until(page, "document.querySelector('section[data-op=swish] svg')")
+        assert page.locator("#verdict").inner_text() == "✗ not yet"
         page.goto(f"{server}/course.html?nb=01")
         wait_until(page, "document.querySelectorAll('.cell.code').length > 0")
         assert page.locator(".cell.markdown").first.inner_text().startswith("#")  # as text

@@ -18,6 +18,7 @@ keeps Python's state (see :mod:`.policy`).
 from __future__ import annotations
 
 import importlib.util
+import html
 import json
 import os
 import re
@@ -118,6 +119,7 @@ def build(out: str | os.PathLike, *, cache: str | os.PathLike | None = None) -> 
 def _assemble(site: Path, tarballs: dict[str, Path], wheels: list[Path],
               course_wheels: list[Path]) -> None:
     picture = first_picture()
+    (site / "check-first.json").write_text(first_check(), encoding="utf-8")
     for page in [*PAGES.iterdir(), VIEWER]:  # the pages import the step viewer's module
         if page.suffix == ".html":
             text = with_policy(page.read_text(encoding="utf-8"))
@@ -150,8 +152,33 @@ def first_picture() -> str:
         playground.frame(len(loaded["titles"]) - 1))
     if "error" in frame:
         raise BuildError(f"the playground's first graph could not be drawn: {frame['error']}")
-    # Inside a page: no XML prolog, and no namespaces (HTML gives an <svg> its own).
-    return re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", frame["svg"][frame["svg"].find("<svg"):])
+    return inline_svg(frame["svg"])
+
+
+def first_check() -> str:
+    """Check your op's first report, JSON: its page's own code, checked now (the op
+    table is put back after), shown before the page's engine is ready."""
+    from ..core.ops import PRIMITIVES
+    from .page_api import check_op
+
+    page = (PAGES / "check.html").read_text(encoding="utf-8")
+    code = html.unescape(re.search(r'<textarea id="code"[^>]*>(.*?)</textarea>', page,
+                                   re.DOTALL).group(1))
+    table = dict(PRIMITIVES)
+    try:
+        result = json.loads(check_op(code))
+    finally:
+        PRIMITIVES.clear()
+        PRIMITIVES.update(table)
+    for op in result.get("ops", []):
+        op["svg"] = inline_svg(op.get("svg") or "")
+    return json.dumps(result, ensure_ascii=False)
+
+
+def inline_svg(svg: str) -> str:
+    """graphviz's SVG as a page holds it: no XML prolog, no namespaces (HTML gives an
+    <svg> its own)."""
+    return re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg[svg.find("<svg"):]) if svg else ""
 
 
 def with_policy(page: str) -> str:

@@ -19,8 +19,9 @@
 // - a widget (the explorer): its own ES module (the package's Explorer._esm), drawn by its
 //   render({model, el}) with a model that talks to the widget's Python side.
 //
-// For tests: window.course.runAll() runs every code cell and resolves to one entry per
-// cell: {index, seconds, errors: [traceback text]}.
+// For tests: window.course.runAll() runs the code cells in order and resolves to one entry
+// per cell run: {index, seconds, errors: [traceback text], stopped}; it ends at a stopped
+// cell.
 import { engine, onEveryLoad, ready, showStatus, Stopped } from "./engine.js";
 import { element } from "./stepviewer.js";
 
