@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.request
 
 import pytest
 import test_site
 from test_site import figure, wait_until
 
+from autograd_mini.demos import common
+from autograd_mini.site.kernel import Kernel
 from autograd_mini.site.policy import CONTENT_SECURITY_POLICY, ISOLATION, headers_file
 from autograd_mini.site.server import make_server
 
@@ -26,12 +29,50 @@ ENDLESS = ("from autograd_mini.demos.common import progress\n"
 # The largest gap between two animation frames while a cell runs: the page answers.
 GENEROUS_GAP_MS = 500
 
+
+def test_a_cell_tells_the_page_how_far_it_is_and_a_stop_keeps_the_namespace():
+    kernel, heard = Kernel(), []
+    kernel.live = heard.append
+    kernel.run("x = 41")
+    outputs = kernel.run("from autograd_mini.demos.common import progress\n"
+                         "for sweep in progress(range(3), False, desc='sweep'):\n"
+                         "    print('E =', sweep)\n"
+                         "raise KeyboardInterrupt  # as Stop raises it")
+    assert heard[0] == "E = 0"  # then no more than a few lines a second
+    assert kernel.stopped and outputs[-1]["text"].endswith("KeyboardInterrupt")
+    assert outputs[0]["text"] == "E = 0\nE = 1\nE = 2\n"  # the output is whole
+    assert kernel.run("x + 1") == [{"type": "text", "data": "42"}] and not kernel.stopped
+    assert common.report is None  # only while a cell runs
+
+
+def test_progress_reports_as_tqdm_counts():
+    heard = []
+    common.report = heard.append
+    try:
+        assert list(common.progress(range(3), False, desc="seed 8")) == [0, 1, 2]
+        assert list(common.progress(iter("ab"), False)) == ["a", "b"]
+    finally:
+        common.report = None
+    assert heard == ["seed 8: 1/3", "seed 8: 2/3", "seed 8: 3/3", "1", "2"]
+    assert common.progress(range(3), False) == range(3)  # no page, no bar: as it was
+
+
 def test_the_policy_lets_only_the_sites_own_worker_run_and_the_headers_file_isolates():
     assert "worker-src 'self'" in CONTENT_SECURITY_POLICY
     text = headers_file()
     assert text.startswith("/*\n")
     for name, value in {"Content-Security-Policy": CONTENT_SECURITY_POLICY, **ISOLATION}.items():
         assert f"  {name}: {value}\n" in text
+
+
+@pytest.mark.browser
+def test_the_server_isolates_unless_told_not_to_and_the_site_carries_the_headers(
+        site, server, plain_server):
+    assert (site / "_headers").read_text(encoding="utf-8") == headers_file()
+    for address, isolated in ((server, True), (plain_server, False)):
+        with urllib.request.urlopen(f"{address}/course.html") as response:
+            for name, value in ISOLATION.items():
+                assert response.headers[name] == (value if isolated else None)
 
 
 @pytest.fixture(scope="session")

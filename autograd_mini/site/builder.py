@@ -17,8 +17,8 @@ keeps Python's state (see :mod:`.policy`).
 
 from __future__ import annotations
 
-import importlib.util
 import html
+import importlib.util
 import json
 import os
 import re

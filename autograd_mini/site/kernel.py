@@ -50,9 +50,10 @@ class _Stream:
             last["text"] += text
         elif text:
             self.outputs.append({"type": "stream", "name": self.name, "text": text})
-        line = text.rstrip("\n").split("\n")[-1].split("\r")[-1]  # a bar redraws after \r
-        if line.strip():
-            self.say(line)
+        if "\n" in text or "\r" in text:  # a line is done (a bar redraws itself after \r)
+            line = re.split(r"[\r\n]", self.outputs[-1]["text"].rstrip("\r\n"))[-1]
+            if line.strip():
+                self.say(line)
         return len(text)
 
     def flush(self) -> None:
