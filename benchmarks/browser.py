@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE))
 import workloads  # noqa: E402 - puts this checkout's autograd_mini first on the path
 from report import machine  # noqa: E402
 
-from autograd_mini.site import build, make_server  # noqa: E402
+from autograd_mini.site import NPM_PACKAGES, build, make_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -152,7 +152,8 @@ def graphviz_where(page) -> dict:
     }""", GRAPH)
 
 
-def measure(runs: int) -> dict:
+def measure(runs: int) -> tuple[dict, str]:
+    """The figures of ``runs`` fresh loads of each page, and the browser's version."""
     from playwright.sync_api import sync_playwright
 
     figures: dict[str, list[float]] = {}
@@ -167,15 +168,18 @@ def measure(runs: int) -> dict:
                                                      args=CHROMIUM_ARGS)
                 for _ in range(runs):
                     one_run(browser, base, figures)
+                version = browser.version
                 browser.close()
         finally:
             server.shutdown()
             server.server_close()
-    return figures
+    return figures, version
 
 
-def section(figures: dict, runs: int, shared: bool) -> list[str]:
-    lines = [SECTION, "", *machine(), f"- date: {date.today().isoformat()}",
+def section(figures: dict, runs: int, shared: bool, browser: str) -> list[str]:
+    pyodide = NPM_PACKAGES["pyodide"]
+    lines = [SECTION, "", *machine(), f"- in the browser: Chromium {browser}, Pyodide {pyodide}",
+             f"- date: {date.today().isoformat()}",
              f"- command: `python benchmarks/browser.py`, {runs} fresh page loads, headless "
              "Chromium" + (" (the machine was shared with other work)" if shared else ""),
              "", "| figure | median | min | max |", "|---|---:|---:|---:|"]
@@ -208,7 +212,8 @@ def main() -> None:
                         help="say the machine was shared with other work")
     parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS.md")
     args = parser.parse_args()
-    lines = section(measure(args.runs), args.runs, args.shared)
+    figures, browser = measure(args.runs)
+    lines = section(figures, args.runs, args.shared, browser)
     print("\n".join(lines))
     if args.write:
         write(lines)
