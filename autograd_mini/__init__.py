@@ -22,6 +22,7 @@ from .core.ops import PRIMITIVES, Primitive, register
 from .core.sums import dot, sum  # noqa: F401  (autograd_mini.sum; not in __all__)
 from .core.transforms import hessian, jvp, vjp
 from .explain.trace import trace
+from .explain.watch import TrainingRecord, watch
 
 __all__ = [
     "Value",
@@ -43,6 +44,8 @@ __all__ = [
     "Primitive",
     "register",
     "trace",
+    "watch",
+    "TrainingRecord",
     "save",
     "load",
     "draw_dot",

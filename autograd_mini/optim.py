@@ -67,10 +67,16 @@ class SGD(_Optimizer):
         self.weight_decay = _check("weight_decay", weight_decay, 0.0, 1.0)
         self.changes = [0.0] * len(self.params)  # Δw(t−1) for each weight
 
+    def change(self, index: int, gradient: float) -> float:
+        """The change ``step`` would make to parameter ``index`` for this gradient,
+        ``Δw(t) = −ε ∂E/∂w(t) + α Δw(t−1)`` (the paper's eq. 9; eq. 8 is α = 0),
+        without making it: the one place the rule is written."""
+        return -self.lr * gradient + self.momentum * self.changes[index]
+
     def step(self) -> None:
         keep = 1.0 - self.weight_decay
         for i, p in enumerate(self.params):
-            change = -self.lr * number(p.grad) + self.momentum * self.changes[i]
+            change = self.change(i, number(p.grad))
             self.changes[i] = change
             p.data = (p.data + change) * keep
 

@@ -26,6 +26,7 @@ sys.path.insert(0, str(HERE))
 from measure import measure  # noqa: E402
 from report import machine, table  # noqa: E402
 from workloads import (  # noqa: E402 - compare.py reads step_ours, chain, ... from here
+    Failed,
     bytes_per_node,
     chain,
     family_sweep,
@@ -36,6 +37,8 @@ from workloads import (  # noqa: E402 - compare.py reads step_ours, chain, ... f
     step_ours_anomaly,
     step_ours_compiled,
     step_ours_gc_paused,
+    step_ours_micrograd_shape,
+    step_small,
     step_torch,
     torch,
     torch_rss_per_node,
@@ -50,10 +53,29 @@ def training_step(repeats: int) -> list[str]:
     if torch:
         runners["torch (0-dim float64)"] = step_torch
     runners.update({"autograd_mini": step_ours, "autograd_mini, gc_paused": step_ours_gc_paused,
+                    "autograd_mini on micrograd's graph shape": step_ours_micrograd_shape,
                     "autograd_mini, compiled replay": step_ours_compiled,
                     "plain floats, no graph (floor)": step_floats})
+    results = measure({name: make() for name, make in runners.items()}, repeats)
     return table("1. One training step: MLP(2, [16, 16, 1]), 100 two-moons points, hinge + L2",
-                 measure({name: make() for name, make in runners.items()}, repeats))
+                 results) + step_ratios(results) + [""]
+
+
+def step_ratios(results: dict) -> list[str]:
+    """The ratios the speed issue names, from the medians of this one run."""
+    median = {name: statistics.median(result[0]) for name, result in results.items()
+              if not isinstance(result, Failed)}
+    ours = median["autograd_mini"]
+    lines = [f"- the dynamic step is {ours / median['plain floats, no graph (floor)']:.1f}× "
+             f"the plain-float floor"]
+    for peer in ("micrograd", "torch (0-dim float64)"):
+        if peer in median:
+            lines.append(f"- the step: {median[peer] / ours:.1f}× faster than {peer}")
+    if "micrograd" in median:
+        shaped = median["autograd_mini on micrograd's graph shape"]
+        lines.append(f"- on micrograd's graph shape: {median['micrograd'] / shaped:.1f}× "
+                     f"faster than micrograd")
+    return lines
 
 
 def chains(repeats: int, quick: bool) -> list[str]:
@@ -102,6 +124,13 @@ def anomaly(repeats: int) -> list[str]:
                  versus="the normal path")
 
 
+def record(repeats: int) -> list[str]:
+    runners = {"the bare step": step_small(False), "with autograd_mini.watch": step_small(True)}
+    return table("7. The cost of the training record: MLP(2, [8, 8, 1]), full batch of 100, "
+                 "4 probes", measure(runners, repeats), baseline="the bare step",
+                 versus="the bare step")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -114,7 +143,7 @@ def main(argv=None) -> int:
            f"{repeats} interleaved repetitions", ""]
     sections = [lambda: training_step(repeats), lambda: chains(repeats, args.quick),
                 lambda: wide(repeats), memory, lambda: family(repeats),
-                lambda: anomaly(repeats)]
+                lambda: anomaly(repeats), lambda: record(3 * repeats)]
     for section in sections:
         rows = section()
         print("\n".join(rows), flush=True)

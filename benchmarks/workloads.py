@@ -52,6 +52,18 @@ def count_nodes(root, children) -> int:
     return len(seen)
 
 
+def counted_once(count):
+    """``count(root)`` for the first graph only: counting nodes is not part of a step (the
+    graph has the same shape every step), so it is done in the first run and remembered."""
+    known: list[int] = []
+
+    def nodes(root) -> int:
+        if not known:
+            known.append(count(root))
+        return known[0]
+    return nodes
+
+
 # -- workload 1: one training step of MLP(2, [16, 16, 1]) on 100 two-moons points ------
 
 def moons_data():
@@ -61,6 +73,7 @@ def moons_data():
 def step_ours():
     points, labels = moons_data()
     model = MLP(2, [16, 16, 1], rng=random.Random(1337))
+    nodes = counted_once(lambda root: len(am.topological_order(root)))
 
     def run():
         scores = [model(p) for p in points]
@@ -70,8 +83,59 @@ def step_ours():
         loss.backward()
         for p in model.parameters():
             p.data -= 0.01 * p.grad
-        return len(am.topological_order(loss))
+        return nodes(loss)
     return run
+
+
+def step_ours_micrograd_shape():
+    """The same step with this engine's Values on micrograd's graph shape: binary ``*``
+    and ``+`` nodes (Python's ``sum`` of products), no one-node neurons."""
+    points, labels = moons_data()
+    rng = random.Random(1337)
+    sizes = [2, 16, 16, 1]
+    layers = [[([am.Value(rng.uniform(-1, 1)) for _ in range(sizes[k])], am.Value(0.0))
+               for _ in range(sizes[k + 1])] for k in range(3)]
+    params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
+    nodes = counted_once(lambda root: len(am.topological_order(root)))
+
+    def run():
+        scores = []
+        for p in points:
+            x = list(map(am.Value, p))
+            for k, layer in enumerate(layers):
+                x = [sum((w * xi for w, xi in zip(ws, x)), b) for ws, b in layer]
+                if k < 2:
+                    x = [v.relu() for v in x]
+            scores.append(x[0])
+        losses = [(1 + -y * s).relu() for y, s in zip(labels, scores)]
+        loss = sum(losses) * (1.0 / len(losses)) + ALPHA * sum(p * p for p in params)
+        for p in params:
+            p.grad = 0.0
+        loss.backward()
+        for p in params:
+            p.data -= 0.01 * p.grad
+        return nodes(loss)
+    return run
+
+
+def step_small(watched: bool):
+    """The live page's network, MLP(2, [8, 8, 1]), one full-batch step on 100 points;
+    ``watched``: with a training record reading four probe points at every step."""
+    points, labels = moons_data()
+    model = MLP(2, [8, 8, 1], rng=random.Random(1337))
+    run = am.watch(model, probes=points[:4]) if watched else None
+    nodes = counted_once(lambda root: len(am.topological_order(root)))
+
+    def step():
+        loss = am.sum([(1 - y * model(p)).relu() for p, y in zip(points, labels)]) / 100
+        model.zero_grad()
+        loss.backward()
+        for p in model.parameters():
+            p.data -= 0.05 * p.grad
+        if run is not None:
+            run.record(loss)
+        return nodes(loss)
+    return step
 
 
 def step_ours_gc_paused():
@@ -163,6 +227,7 @@ def step_micrograd():
     random.seed(1337)
     model = mg_nn.MLP(2, [16, 16, 1])
     V = mg_engine.Value
+    nodes = counted_once(lambda root: count_nodes(root, lambda n: n._prev))
 
     def run():
         inputs = [list(map(V, p)) for p in points]
@@ -175,7 +240,7 @@ def step_micrograd():
         loss.backward()
         for p in model.parameters():
             p.data -= 0.01 * p.grad
-        return count_nodes(loss, lambda n: n._prev)
+        return nodes(loss)
     return run
 
 
@@ -187,6 +252,8 @@ def step_torch():
     layers = [[([t(rng.uniform(-1, 1)) for _ in range(sizes[k])], t(0.0))
                for _ in range(sizes[k + 1])] for k in range(3)]
     params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
+    nodes = counted_once(lambda root: count_nodes(
+        root.grad_fn, lambda n: [f for f, _ in n.next_functions if f is not None]))
 
     def run():
         scores = []
@@ -205,8 +272,7 @@ def step_torch():
         with torch.no_grad():
             for p in params:
                 p -= 0.01 * p.grad
-        return count_nodes(loss.grad_fn, lambda n: [f for f, _ in n.next_functions
-                                                    if f is not None])
+        return nodes(loss)
     return run
 
 

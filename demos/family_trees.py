@@ -84,14 +84,16 @@ class FamilyNet(Module):
         return [central, decoded, self.output(decoded)]
 
 
-def one_hot(index: int, size: int) -> list[Value]:
-    return [Value(float(i == index)) for i in range(size)]
+def one_hot(index: int, size: int, labels: Sequence[str] = ()) -> list[Value]:
+    """A code with a 1 at ``index``; ``labels`` name its units (display text only)."""
+    return [Value(float(i == index), labels[i] if labels else "") for i in range(size)]
 
 
 def encode(trees: FamilyTrees, queries) -> list[tuple]:
     """Each query as (person code, relationship code, target list), inputs as Values."""
     people, relations = list(trees.people), list(trees.relations)
-    return [(one_hot(people.index(p), len(people)), one_hot(relations.index(r), len(relations)),
+    return [(one_hot(people.index(p), len(people), people),
+             one_hot(relations.index(r), len(relations), relations),
              targets(trees, p, r)) for p, r in queries]
 
 

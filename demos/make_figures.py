@@ -23,6 +23,7 @@ RUNS: dict[str, list[str]] = {
     "symmetry": ["--seeds", "100"],  # the distribution docs/reproducing-1986.md reports
     "family-trees": [],
     "bptt": [],
+    "vanishing": [],
     "moons": [],
     "newton": [],
     "modes": [],

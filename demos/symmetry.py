@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograd_mini import TrainingRecord, watch
 from autograd_mini.bridges.compile import Compiled, compile_graph
 from autograd_mini.datasets import symmetry
 from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure
@@ -42,6 +43,7 @@ class Run:
     sweeps: int | None  # sweeps until the criterion held, None if it never did
     losses: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    record: TrainingRecord | None = None  # the sweeps, if it was watched
 
 
 def make_model(seed: int) -> MLP:
@@ -66,17 +68,21 @@ def solved(outputs: Sequence[float], targets: Sequence[float], criterion: str = 
 
 
 def train(seed: int, max_sweeps: int, show_progress: bool = False,
-          criterion: str = "half") -> Run:
+          criterion: str = "half", watched: bool = False, lr: float = LEARNING_RATE,
+          momentum: float = MOMENTUM) -> Run:
     """Batch gradient descent with momentum until the criterion holds for all 64 patterns.
 
     Each sweep is one compiled replay of the 64 patterns' graph: the op table's rules,
-    as ``backward()`` would apply them, without building the nodes again.
+    as ``backward()`` would apply them, without building the nodes again.  ``watched``:
+    the run keeps a training record (``run.record``) of every sweep.  ``lr`` and
+    ``momentum`` are the paper's ε and α (0.1 and 0.9 by default, as in the paper).
     """
     _, targets = symmetry(6)
     model = make_model(seed)
     params = model.parameters()
+    record = watch(model) if watched else None
     replay = compiled_sweep()
-    optimizer = SGD(params, lr=LEARNING_RATE, momentum=MOMENTUM)
+    optimizer = SGD(params, lr=lr, momentum=momentum)
     run = Run(seed, model, None)
 
     def loss_slopes(outputs: list[float]) -> list[float]:  # ∂E/∂y, where backward starts
@@ -96,7 +102,10 @@ def train(seed: int, max_sweeps: int, show_progress: bool = False,
         for p, g in zip(params, grads):
             p.grad = g
         optimizer.step()
+        if record is not None:
+            record.record(run.losses[-1])
     run.seconds = time.perf_counter() - start
+    run.record = record
     return run
 
 
@@ -227,7 +236,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder = output_folder(args)
     print(f"figure: {draw(first, folder)}")
     print(f"figure: {draw_distribution(runs, max_sweeps, args.criterion, folder)}")
+    print(f"page: {draw_run(first.seed, max_sweeps, args.criterion, folder)}")
     return 0
+
+
+def draw_run(seed: int, max_sweeps: int, criterion: str, folder: Path) -> Path:
+    """The net of ``seed`` trained again, watched: a page that plays its sweeps, the
+    hidden units' weights taking the paper's mirrored shape."""
+    from autograd_mini.viz.watching import write_run_page
+
+    run = train(seed, max_sweeps, criterion=criterion, watched=True)
+    return write_run_page(run.record, folder / "symmetry_run.html",
+                          title=f"Symmetry detection, seed {seed}: the weights sweep by sweep")
 
 
 if __name__ == "__main__":  # pragma: no cover

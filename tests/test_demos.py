@@ -4,6 +4,7 @@ their seeded training runs learn what the 1986 paper's networks learn."""
 import hashlib
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,6 +83,34 @@ def test_quick_symmetry_shows_the_idea_working(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "solved 2 of 2 seeds within 1,500 sweeps" in result.stdout
     assert "2 have both hidden units mirrored with opposite signs" in result.stdout
+    page = (tmp_path / "figs" / "symmetry_run.html").read_text()
+    frames = re.findall(r'<figure data-step="(\d+)"', page)
+    assert len(frames) == 40 and frames[-1] == "586"  # seed 5 solves after 586 sweeps
+    assert "layer 1 at step 586" in page
+
+
+def test_a_watched_symmetry_run_records_every_sweep_of_the_same_run():
+    from autograd_mini.demos.symmetry import train
+
+    plain, watched = train(5, 1500), train(5, 1500, watched=True)
+    assert watched.sweeps == plain.sweeps == 586 and plain.record is None
+    record = watched.record
+    # step k's record holds the error of the sweep before the k-th update
+    assert record.step == 586 and [s.loss for s in record.history[1:]] == watched.losses[:586]
+    final = [[p.data for p in (*n.w, n.b)] for n in watched.model.layers[0].neurons]
+    assert record.history[-1].weights["layer 1"] == final
+
+
+def test_vanishing_demo_shows_the_sigmoid_gap(tmp_path):
+    result = run_demo(["-m", "autograd_mini", "demo", "vanishing", "--quick", "--no-progress",
+                       "--out", "figs"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()
+            if line.split()[:1] in (["sigmoid"], ["tanh"], ["relu"])}
+    sigmoid_gap = int(rows["sigmoid"].split()[-5].rstrip("×").replace(",", ""))
+    assert sigmoid_gap >= 100, rows
+    _png(tmp_path / "figs" / "vanishing.png")
+    assert "A 6-layer sigmoid net" in (tmp_path / "figs" / "vanishing_run.html").read_text()
 
 
 @pytest.mark.slow

@@ -11,6 +11,8 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
+from .language import _
+
 __all__ = ["as_float", "describe", "check_operands", "check_nodes", "check_runs_on_values",
            "look_up", "seeds_by_output", "data_of", "no_derivative", "partials_despite", "NoSlope",
            "check_fresh", "check_identity", "identity_error", "leaves_the_graph",
@@ -27,8 +29,8 @@ def as_float(data: object, what: str = "Value") -> float:
             return float(data)
         except OverflowError:  # an integer beyond the float range: ±inf, as in IEEE 754
             return math.inf if data > 0 else -math.inf
-    raise TypeError(f"{what} expects a real number (int or float), "
-                    f"got {data!r} of type {type(data).__name__}")
+    raise TypeError(_("{what} expects a real number (int or float), got {data} of type {kind}",
+                      what=what, data=repr(data), kind=type(data).__name__))
 
 
 def data_of(x: object, kind: type) -> float:
@@ -47,14 +49,15 @@ def check_operands(primitive: Any, parents: Sequence[object], kind: type) -> Non
     """Say clearly what is wrong with the operands of ``apply``, if anything."""
     for p in parents:
         if not isinstance(p, kind):
-            raise TypeError(f"{primitive.name} expects Values as inputs, "
-                            f"got {type(p).__name__}") from None
+            raise TypeError(_("{op} expects Values as inputs, got {kind}",
+                              op=primitive.name, kind=type(p).__name__)) from None
     if primitive.arity is not None and len(parents) != primitive.arity:
-        raise TypeError(f"{primitive.name} takes {primitive.arity} inputs, "
-                        f"got {len(parents)}") from None
+        raise TypeError(_("{op} takes {arity} inputs, got {count}", op=primitive.name,
+                          arity=primitive.arity, count=len(parents))) from None
     if primitive.layout.columns and primitive.layout.size(len(parents)) is None:
-        raise ValueError(f"{primitive.name} cannot take {len(parents)} inputs: its inputs "
-                         f"are {', '.join(primitive.layout.generic_names)}")
+        raise ValueError(_("{op} cannot take {count} inputs: its inputs are {names}",
+                           op=primitive.name, count=len(parents),
+                           names=", ".join(primitive.layout.generic_names)))
 
 
 def check_nodes(nodes: Sequence[object], kind: type, what: str) -> None:
@@ -69,8 +72,8 @@ def look_up(name: object, table: dict) -> Any:
     try:
         return table[name]
     except (KeyError, TypeError):
-        raise ValueError(f"no primitive named {name!r}; the op table has "
-                         f"{', '.join(sorted(table))}") from None
+        raise ValueError(_("no primitive named {name}; the op table has {names}",
+                           name=repr(name), names=", ".join(sorted(table)))) from None
 
 
 def check_runs_on_values(primitive: Any) -> None:
@@ -104,7 +107,8 @@ def no_derivative(node: Any, error: Exception) -> Exception:
     """The error for a rule that fails where the op has no derivative (sqrt'(0) = 1/0)."""
     message = describe(node.primitive, node.parents, error)
     kind = next(k for k in (ValueError, ZeroDivisionError, ArithmeticError) if isinstance(error, k))
-    return kind(f"no derivative at {message} ({node.primitive.formula})")
+    return kind(_("no derivative at {place} ({formula})", place=message,
+                  formula=node.primitive.formula))
 
 
 class NoSlope(ZeroDivisionError):
@@ -131,8 +135,9 @@ def _called(node: Any, holding: bool = True) -> str:
     """A node as a message names it: its label, else what it is (and holds)."""
     if node.label:
         return repr(node.label)
-    what = f"the {node.primitive.name} node" if node.primitive is not None else "an input"
-    return f"{what} holding {node.data!r}" if holding else what
+    what = (_("the {op} node", op=node.primitive.name) if node.primitive is not None
+            else _("an input"))
+    return _("{what} holding {number}", what=what, number=repr(node.data)) if holding else what
 
 
 class StaleGraphError(RuntimeError):
@@ -141,16 +146,19 @@ class StaleGraphError(RuntimeError):
 
     def __init__(self, parent: Any, node: Any) -> None:
         if node.version == -1:  # the node itself was written
-            what = (f"{_called(node, False)} had its .data set to {node.data!r} after it was "
-                    "computed from its inputs, so its number no longer follows from them")
+            what = _("{node} had its .data set to {number} after it was computed from its "
+                     "inputs, so its number no longer follows from them",
+                     node=_called(node, False), number=repr(node.data))
         else:
-            what = (f"{_called(parent, False)} had its .data changed to {parent.data!r} after "
-                    f"{_called(node)} was computed from it, so the graph still holds the "
-                    "numbers of the old point")
-        super().__init__(
-            f"stale graph: {what}. A gradient through it would mix the old point and the "
+            what = _("{parent} had its .data changed to {number} after {node} was computed "
+                     "from it, so the graph still holds the numbers of the old point",
+                     parent=_called(parent, False), number=repr(parent.data),
+                     node=_called(node))
+        super().__init__(_(
+            "stale graph: {what}. A gradient through it would mix the old point and the "
             "new one. Run the forward pass again after changing .data -- in a training "
-            "loop, compute the loss anew after the optimizer step, then call backward()")
+            "loop, compute the loss anew after the optimizer step, then call backward()",
+            what=what))
 
 
 def check_fresh(order: Sequence[Any], clock: int) -> None:
@@ -189,11 +197,11 @@ def leaves_the_graph(node: Any, table: dict) -> TypeError:
     the methods to use instead."""
     methods = ", ".join(f"x.{name}()" for p in table.values() for name in p.methods
                         if not name.startswith("_"))  # x.exp(), x.tanh(), ...: the table's
-    return TypeError(
-        f"a Value cannot become a float inside an expression (here {_called(node)}): the "
-        f"result would leave the graph and no gradient would flow through it. Use the "
-        f"Value's methods instead of the math module ({methods}), or x.data for the "
-        "number itself")
+    return TypeError(_(
+        "a Value cannot become a float inside an expression (here {node}): the result "
+        "would leave the graph and no gradient would flow through it. Use the Value's "
+        "methods instead of the math module ({methods}), or x.data for the number itself",
+        node=_called(node), methods=methods))
 
 
 class HandWrittenNodeError(TypeError):

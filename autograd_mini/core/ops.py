@@ -119,6 +119,9 @@ class Primitive:
             one, ``("__add__", "__radd__")`` for ``x + y`` and ``1 + x``.
         torch_layer: the ``torch.nn`` class that applies the op as a layer of a network
             (``"Tanh"``), for the PyTorch bridge, or None.
+        pattern: how the op hands the upstream gradient to its inputs, in words, where
+            it follows one of backprop's gate patterns (add distributes, mul swaps,
+            max routes), or ``""``; the trace names it where it is met.
     """
 
     name: str
@@ -133,6 +136,7 @@ class Primitive:
     torch: Callable[..., Any] | None = field(default=None, repr=False)
     methods: tuple[str, ...] = ()
     torch_layer: str | None = None
+    pattern: str = ""
 
     @property
     def arity(self) -> int | None:
@@ -453,23 +457,28 @@ def unary(name: str, symbol: str, value: Callable[[float], float],
 
 def variadic(name: str, symbol: str, value: Callable[..., float],
              derivative: Callable[..., tuple], layout: Layout, write: Callable[..., str],
-             bridge: Callable[..., Any]) -> Primitive:
+             bridge: Callable[..., Any], pattern: str = "") -> Primitive:
     """An op of any number of inputs, applied by a function (``sum``, ``dot``);
     ``bridge(m, *inputs)`` is its form in SymPy and PyTorch alike."""
-    return Primitive(name, symbol, value, derivative, layout, write, sympy=bridge, torch=bridge)
+    return Primitive(name, symbol, value, derivative, layout, write, sympy=bridge, torch=bridge,
+                     pattern=pattern)
 
 
 _PAIRS = Layout(columns=("w", "x"), tail=())
 _PAIRS_AND_BIAS = Layout(columns=("w", "x"), tail=("b",))
 _MANY = Layout(columns=("x",), tail=())
+_DISTRIBUTES = "add distributes: each input receives the upstream gradient as it is"
 _SIGN = lambda out, a: (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0,)  # noqa: E731
 
 # The table.  Each derivative rule is ``rule(out, *inputs) -> (∂out/∂input, ...)``.
 for _primitive in [
     #     name   sign  operator       value                derivative (∂/∂a, ∂/∂b)
-    infix("add", "+",  "__add__",     lambda a, b: a + b,  lambda out, a, b: (1.0, 1.0)),
+    infix("add", "+",  "__add__",     lambda a, b: a + b,  lambda out, a, b: (1.0, 1.0),
+          pattern=_DISTRIBUTES),
     infix("sub", "-",  "__sub__",     lambda a, b: a - b,  lambda out, a, b: (1.0, -1.0)),
-    infix("mul", "*",  "__mul__",     lambda a, b: a * b,  lambda out, a, b: (b, a)),
+    infix("mul", "*",  "__mul__",     lambda a, b: a * b,  lambda out, a, b: (b, a),
+          pattern="mul swaps: each input receives the upstream gradient times the other "
+                  "input"),
     infix("div", "/",  "__truediv__", _divide,  # -a / b / b: b * b would underflow first
           lambda out, a, b: (1.0 / b, -a / b / b), samples=(REAL, NONZERO)),
     infix("pow", "**", "__pow__",     _power,              _power_derivative,
@@ -487,7 +496,8 @@ for _primitive in [
           sympy=lambda sp, a: 1 / (1 + sp.exp(-a)), torch_layer="Sigmoid"),
     unary("relu",    "ReLU",     _relu,               lambda out, a: (0.0 if a <= 0.0 else 1.0,),
           samples=(NONZERO,), kink_distance=abs, sympy=lambda sp, a: sp.Max(a, 0),
-          torch_layer="ReLU"),
+          torch_layer="ReLU", pattern="max routes: relu(a) = max(a, 0) passes the upstream "
+                                      "gradient on where a > 0 and stops it elsewhere"),
     unary("softplus", "softplus", _softplus,          lambda out, a: (fn.sigmoid(a),),
           sympy=lambda sp, a: sp.log(1 + sp.exp(a)),
           torch=lambda t, a: t.nn.functional.softplus(a), torch_layer="Softplus"),
@@ -499,11 +509,14 @@ for _primitive in [
           samples=(NONZERO,), kink_distance=abs, sympy=lambda sp, a: sp.Abs(a)),
     #        name      symbol       value              derivative
     variadic("sum",    "Σ",         lambda *xs: sum(xs), lambda out, *xs: (1.0,) * len(xs),
-             _MANY, lambda *xs: " + ".join(xs), lambda m, *xs: _add_all(m, xs)),
+             _MANY, lambda *xs: " + ".join(xs), lambda m, *xs: _add_all(m, xs),
+             pattern=_DISTRIBUTES),
     variadic("dot",    "Σ w·x",     _dot,    _dot_derivative,    _PAIRS, _weighted_sum,
              lambda m, *wx: _dot(*wx)),
     variadic("affine", "Σ w·x + b", _affine, _affine_derivative, _PAIRS_AND_BIAS,
-             _weighted_sum, lambda m, *wxb: _affine(*wxb)),
+             _weighted_sum, lambda m, *wxb: _affine(*wxb),
+             pattern="a weighted sum swaps in pairs and distributes: w_i receives the "
+                     "upstream gradient times x_i, x_i times w_i, b the gradient itself"),
 ]:
     register(_primitive)
 

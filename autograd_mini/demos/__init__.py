@@ -30,6 +30,8 @@ DEMOS: dict[str, tuple[str, str]] = {
                      "the 1986 paper's family trees: generalising to held-out queries"),
     "bptt": ("autograd_mini.demos.bptt",
              "backprop through time: a recurrent net unrolled, and the vanishing gradient"),
+    "vanishing": ("autograd_mini.demos.vanishing",
+                  "vanishing gradients watched: a 6-layer net, sigmoid against tanh and relu"),
     "moons": ("autograd_mini.demos.moons", "micrograd's two-moons classifier"),
     "newton": ("autograd_mini.demos.newton",
                "Newton's method with the Hessian against gradient descent"),

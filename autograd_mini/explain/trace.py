@@ -85,6 +85,7 @@ class Contribution:
     grad_after: float
     sentence: str
     slot: str = ""  # "as the left input a" where the parent is taken more than once
+    summed: bool = False  # the parent had a gradient already: a copy's paths add up
 
     @property
     def local_text(self) -> str:
@@ -125,13 +126,24 @@ class BackwardStep:
     node: Value
     name: str
     upstream: float
-    slots: dict[int, tuple[float, float, float]] = field(repr=False, compare=False)
+    slots: dict[int, tuple[float, float, float, bool]] = field(repr=False, compare=False)
     names: dict[Value, str] = field(repr=False, compare=False)
     output_name: str = "out"
 
     @property
     def op(self) -> str:
         return self.node.op
+
+    @property
+    def patterns(self) -> list[str]:
+        """The gate patterns met at this step: the op's own (add distributes, mul
+        swaps, max routes) from the table, and "copy sums" for each parent that had a
+        gradient already -- a node used twice, whose paths add up."""
+        own = [self.node.primitive.pattern] if self.node.primitive is not None \
+            and self.node.primitive.pattern else []
+        return own + [f"copy sums: {c.parent_name} is used more than once, so this product "
+                      f"adds to the {fmt(c.grad_before)} it had: {fmt(c.grad_after)}"
+                      for c in self.contributions if c.summed]
 
     @property
     def formula(self) -> str:
@@ -159,7 +171,7 @@ class BackwardStep:
         for index, (parent, partial) in enumerate(zip(self.node.parents, partials)):
             if index not in self.slots:  # a constant's slot: it receives nothing
                 continue
-            local, before, after = self.slots[index]
+            local, before, after, summed = self.slots[index]
             there, contribution = self.names[parent], self.upstream * local
             slot = slot_phrase(self.node, index) if parent in twice else ""
             sentence = (f"∂{out}/∂{there} += ∂{out}/∂{here} · ∂{here}/∂{there}"
@@ -167,7 +179,7 @@ class BackwardStep:
                         + (f"  ({there} {slot})" if slot else ""))
             local_formula = f"∂{here}/∂{there} " + (f"= {partial}" if partial else HAND_WRITTEN)
             made.append(Contribution(parent, there, local_formula, local, contribution,
-                                     before, after, sentence, slot))
+                                     before, after, sentence, slot, summed))
         return made
 
     @property
@@ -256,7 +268,8 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
         one after another), and keeps the sweep's own numbers."""
         if not backward or backward[-1].node is not node:
             backward.append(BackwardStep(node, names[node], upstream, {}, names, out))
-        backward[-1].slots[slot] = (local, 0.0 if before is None else before, after)
+        backward[-1].slots[slot] = (local, 0.0 if before is None else before, after,
+                                    before is not None)
 
     with valuebase.writing:  # both passes read the numbers of one point (see gradients)
         forward = interpret(order, lambda n: ForwardStep(n, names[n], n.data, names),
@@ -377,7 +390,8 @@ def _backward_step(record: Trace, step: BackwardStep, i: int) -> Step:
              *(f"local: {t.local_text}  (the {_count(t, shown)} arrows from {t.parent_name} "
                f"add up at {t.parent_name})" for t in step.totals),
              *(c.sentence + (f"   (now {fmt(c.grad_after)})" if c.grad_before else "")
-               for c in shown))
+               for c in shown),
+             *(f"pattern: {text}" for text in step.patterns))
     return Step(f"Backward {i} of {len(record.backward)}: through {step.op} at {step.name}",
                 lines, step.formula, step.node, tuple((c.parent, step.node) for c in shown),
                 {}, {c.parent: c.grad_after for c in shown})

@@ -29,6 +29,8 @@ function buildPage(el) {
     counter: element("span", "am-counter"),
     // A big graph is shown at its real size in a scrolling box; "Fit" shrinks it to the box.
     fit: control("button", "am-fit", { type: "button", "aria-pressed": "false" }),
+    // A network's explorer zooms out: every node, each unit, each layer.
+    levels: element("span", "am-levels"),
     picture: element("div", "am-graph"),
     legend: element("div", "am-legend"),
     title: element("h3", "am-title"),
@@ -48,7 +50,9 @@ function buildPage(el) {
   ui.fit.textContent = "Fit";
   ui.status.setAttribute("role", "alert");
   const toolbar = element("div", "am-toolbar");
-  toolbar.append(ui.prev, ui.next, ui.counter, ui.fit, ui.scrub);
+  ui.levels.setAttribute("role", "group");
+  ui.levels.setAttribute("aria-label", "zoom level");
+  toolbar.append(ui.prev, ui.next, ui.counter, ui.fit, ui.levels, ui.scrub);
   const explain = element("section", "am-explain");
   explain.append(ui.title, ui.lines, ui.formula, ui.quiz, ui.score);
   ui.inputsBox.append(element("h3", "am-title", "Inputs"));
@@ -97,7 +101,9 @@ function paintGraph(graph, nodes, step, numbers, overview) {
   for (const node of nodes) {
     const value = overview ? node.value : numbers.values.get(node.id) ?? "?";
     const grad = overview ? node.grad : numbers.grads.get(node.id) ?? "?";
-    const texts = node.constant ? ["data " + value] : ["data " + value, "grad " + grad];
+    // a layer's box (fixed) keeps the picture's own text
+    const texts = node.fixed ? [] : node.constant ? ["data " + value]
+      : ["data " + value, "grad " + grad];
     paintNode(picture, node.id, { active: !overview && step.active === node.id, texts,
                                   fill: overview ? node.fill : "",
                                   font: overview ? node.font : "" });
@@ -261,6 +267,30 @@ function messenger(model, root) {
   return { propose, onMessage };
 }
 
+// The zoom switch: a button per level the explorer has (none for one level); Python
+// answers a new level with its picture and steps.
+function buildLevels(ui, model) {
+  const levels = model.get("levels") || ["nodes"];
+  ui.levels.hidden = levels.length < 2;
+  ui.levels.replaceChildren(...levels.map((level) => {
+    const button = control("button", "am-level", { type: "button" });
+    button.textContent = level;
+    button.dataset.level = level;
+    button.addEventListener("click", () => {
+      model.set("level", level);
+      model.save_changes();
+    });
+    return button;
+  }));
+  showLevel(ui, model);
+}
+
+function showLevel(ui, model) {
+  for (const button of ui.levels.children) {
+    button.setAttribute("aria-pressed", String(button.dataset.level === model.get("level")));
+  }
+}
+
 // The toolbar: Previous, Next and the scrubber move the step (Python hears of it); Fit
 // shows the whole graph in the box, however small its text, and back.
 function connectToolbar(ui, model, relayout) {
@@ -296,10 +326,13 @@ function render({ model, el }) {
     "change:error": inputs,
     "change:leaves": () => { buildInputs(ui, model, rows, messages.propose); inputs(); },
     "change:quiz_state": step,
+    "change:levels": () => buildLevels(ui, model),
+    "change:level": () => showLevel(ui, model),
     "msg:custom": messages.onMessage,
   };
   for (const [name, handler] of Object.entries(handlers)) model.on(name, handler);
   connectToolbar(ui, model, relayout);
+  buildLevels(ui, model);
   buildInputs(ui, model, rows, messages.propose);
   step();
   inputs();

@@ -31,8 +31,9 @@ a code host), the explorer's output falls back to that SVG.
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from numbers import Real
 from pathlib import Path
 
@@ -45,12 +46,15 @@ except ImportError:  # the engine works without it; only the explorer needs it
 
 from ..core.engine import Value, apply, topological_order
 from ..core.interpret import interpret
-from ..core.naming import fmt
+from ..core.naming import fmt, input_label
 from ..explain.quiz import Quiz
 from ..explain.trace import Step, Trace, trace, walk
+from ..explain.units import layer_names, record_sweep
+from ..nn import Module
 from . import rendering
-from .graph import GradScale, Scene, View, compact, node_ids
+from .graph import LEVELS, GradScale, Graph, Scene, View, compact, node_ids
 from .steps import with_viewer
+from .zoom import ZoomedWalk, zoomed_walk
 
 __all__ = ["explore", "Explorer", "MAX_EXPLORER_NODES"]
 
@@ -59,7 +63,8 @@ WIDEST_NUMBER = "-8.888e-88"  # as wide as any number fmt writes (4 digits, sign
 _HERE = Path(__file__).parent
 
 
-def explore(output: Value, quiz: bool = False) -> Explorer:
+def explore(output: Value | None = None, quiz: bool = False, *, model: Module | None = None,
+            cases: tuple[Sequence, Sequence] | None = None) -> Explorer:
     """A notebook widget to step through ``output``'s graph and move its inputs.
 
     ``ex.inputs`` (display name → number; assign a new dict to replay the graph),
@@ -73,8 +78,15 @@ def explore(output: Value, quiz: bool = False) -> Explorer:
     boxes call ``ex.answer(id, text)`` and ``ex.show_answer(id)``; ``ex.quiz_state``
     holds the questions (ids, prompts, what was said) and ``ex.score`` the score.  New
     inputs start a new quiz on the new numbers.
+
+    ``explore(model=net, cases=(inputs, targets))`` explores a network's error
+    ``E = ½ Σ_c Σ_j (y_jc − d_jc)²`` and lets the page zoom out (``ex.level``, and the
+    page's switch): ``"nodes"`` is every scalar node; ``"units"`` walks the backward
+    pass unit by unit, ``"layers"`` layer by layer (:mod:`.zoom`), on the sliders'
+    numbers.  The sliders are the weights, biases and inputs (a copy of the model takes
+    them; the model itself is never written).
     """
-    return Explorer(output, quiz=quiz)
+    return Explorer(output, quiz=quiz, model=model, cases=cases)
 
 
 class Explorer(anywidget.AnyWidget):
@@ -103,8 +115,16 @@ class Explorer(anywidget.AnyWidget):
     step = traitlets.Int(0).tag(sync=True)
     # The quiz, as the page reads it ({} when the explorer is not a quiz).
     quiz_state = traitlets.Dict().tag(sync=True)
+    # The zoom level shown, and the levels this explorer has (a network's: all three).
+    level = traitlets.Unicode("nodes").tag(sync=True)
+    levels = traitlets.List(["nodes"]).tag(sync=True)
 
-    def __init__(self, output: Value, quiz: bool = False) -> None:
+    def __init__(self, output: Value | None = None, quiz: bool = False, *,
+                 model: Module | None = None,
+                 cases: tuple[Sequence, Sequence] | None = None) -> None:
+        self._network: tuple | None = None
+        if output is None or model is not None or cases is not None:
+            output, self._network = _network(model, cases)
         if not isinstance(output, Value):
             raise TypeError(f"explore expects a Value, got {type(output).__name__}")
         self._order = topological_order(output)
@@ -126,10 +146,12 @@ class Explorer(anywidget.AnyWidget):
         with self.hold_sync():
             self.output_name = self._names[output]
             self.leaves = [_slider(self._names[n], n.data) for n in self._leaves]
-            self.svg, self.svg_tall = (self._page_picture(record, rankdir)
-                                       for rankdir in ("LR", "TB"))
+            self._node_pictures = tuple(self._page_picture(record, rankdir)
+                                        for rankdir in ("LR", "TB"))
+            self.svg, self.svg_tall = self._node_pictures
             self._show(record)
             self.inputs = {self._names[n]: n.data for n in self._leaves}
+            self.levels = _levels(self._network, quiz)
 
     def _replay(self, numbers: Mapping[Value, float]) -> Trace:
         """The recorded graph once more with ``numbers`` at its inputs (input node →
@@ -174,7 +196,7 @@ class Explorer(anywidget.AnyWidget):
             self.grads = {names[n]: record.grads.get(n, 0.0) for n in shown}
             self.input_text = {names[n]: fmt(n.data) for n in self._page_leaves()}
             self.error = ""
-            self._show_answers()
+            self._show_level(pictures=False)
             self.step = min(self.step, self._reach())
 
     def _page_leaves(self) -> list[Value]:
@@ -206,8 +228,58 @@ class Explorer(anywidget.AnyWidget):
         self.grad_text = grad_text
         self.quiz_state = self._quiz_page() if self._quiz else {}
 
+    def _show_level(self, pictures: bool) -> None:
+        """The page at the level chosen: the scalar graph's walk, or the network's unit
+        by unit or layer by layer on the current numbers (``pictures``: the level is
+        new, send its picture; a layer's box holds its numbers, so it is always sent)."""
+        if self.level == "nodes":
+            if pictures:
+                self.svg, self.svg_tall = self._node_pictures
+            self._show_answers()
+            return
+        zoomed = self._zoomed()
+        if pictures or self.level == "layers":
+            self.svg, self.svg_tall = (_svg(graph) for graph in zoomed.graphs.values())
+        self.steps = _zoomed_steps(zoomed.frames)
+        self.nodes = _zoomed_nodes(zoomed)
+        self.overview = {"title": f"Everything computed, {self.level[:-1]} by "
+                                  f"{self.level[:-1]}", "lines": [zoomed.given],
+                         "formula": "", "active": "", "edges": []}
+        self.legend = []
+
+    def _zoomed(self) -> ZoomedWalk:
+        """The network's walk at this level with the sliders' numbers: in a copy of the
+        model and the cases (the explorer never writes the model's weights)."""
+        model, inputs, targets = self._network
+        memo: dict = {}
+        twin_model, twin_inputs = copy.deepcopy((model, inputs), memo)
+        numbers = self.inputs or {n: n.data for n in self._leaves}
+        for leaf in self._leaves:
+            name = self._names[leaf]
+            if id(leaf) in memo and name in numbers:
+                memo[id(leaf)].data = numbers[name]
+        return zoomed_walk(twin_model, twin_inputs, targets, self.level, widest=WIDEST_NUMBER)
+
+    @traitlets.validate("level")
+    def _check_level(self, proposal) -> str:
+        level = proposal["value"]
+        if level not in self.levels:
+            how = "" if self._network else (
+                "; explore(model=net, cases=(inputs, targets)) zooms out on a network")
+            raise ValueError(f"level must be one of {', '.join(self.levels)}, got "
+                             f"{level!r}{how}")
+        return level
+
+    @traitlets.observe("level")
+    def _level_changed(self, change) -> None:
+        with self.hold_sync():
+            self.step = 0
+            self._show_level(pictures=True)
+
     def _reach(self) -> int:
         """The last step the page may show: in a quiz, the first with an open blank."""
+        if self.level != "nodes":
+            return len(self.steps)
         first_open = self._quiz.first_open() if self._quiz else None
         return len(self._walk) if first_open is None else first_open + 1
 
@@ -349,6 +421,58 @@ class Explorer(anywidget.AnyWidget):
 
     def __repr__(self) -> str:
         return f"<autograd_mini explorer: {len(self._order)} nodes, inputs {self.inputs}>"
+
+
+def _network(model: Module | None, cases) -> tuple[Value, tuple]:
+    """A network's error E on its cases, and (model, inputs, targets): each input a
+    Value (a slider), made here so that a copy of the model can take new numbers."""
+    if not isinstance(model, Module) or not isinstance(cases, (tuple, list)) \
+            or len(cases) != 2:
+        raise TypeError("explore needs an output Value, or a network and its cases: "
+                        "explore(model=net, cases=(inputs, targets))")
+    inputs = [_as_inputs(case) for case in cases[0]]
+    return record_sweep(model, inputs, cases[1]).loss, (model, inputs, list(cases[1]))
+
+
+def _as_inputs(case):
+    """One case with its numbers as input Values (x1, x2, …); a tuple is one group
+    of inputs per argument (the family-trees net's person and relationship)."""
+    if isinstance(case, tuple):
+        return tuple(_as_inputs(group) for group in case)
+    if isinstance(case, list):
+        return [x if isinstance(x, Value) else Value(x, input_label(k))
+                for k, x in enumerate(case, 1)]
+    return case if isinstance(case, Value) else Value(case, input_label(1))
+
+
+def _levels(network: tuple | None, quiz: bool) -> list[str]:
+    """The zoom levels an explorer offers: a network's (its layers, if it has some);
+    a plain graph or a quiz only its nodes."""
+    if network is None or quiz:
+        return ["nodes"]
+    return [level for level in LEVELS if level != "layers" or layer_names(network[0])]
+
+
+def _svg(graph: Graph) -> str:
+    return rendering.render(graph.source, size=graph.size).decode()
+
+
+def _zoomed_steps(frames: list[dict]) -> list[dict]:
+    """A zoomed walk's frames as the page reads its steps: each carries only its news."""
+    values: dict[str, str] = {}
+    grads: dict[str, str] = {}
+    return [{**frame, "values": _news(frame["values"], values),
+             "grads": _news(frame["grads"], grads)} for frame in frames]
+
+
+def _zoomed_nodes(zoomed: ZoomedWalk) -> list[dict]:
+    """The zoomed picture's nodes with every number known at the end (the overview);
+    a layer's box is ``fixed``: its text is the picture's own."""
+    last = zoomed.frames[-1]
+    ids = dict.fromkeys([*zoomed.constants, *last["values"], *last["grads"], *zoomed.fixed])
+    return [{"id": id_, "constant": id_ in zoomed.constants, "fixed": id_ in zoomed.fixed,
+             "value": zoomed.constants.get(id_) or last["values"].get(id_, "?"),
+             "grad": last["grads"].get(id_, "?"), "fill": "", "font": ""} for id_ in ids]
 
 
 def _page_node(node: Value, id_: str, grad: float, scale: GradScale,

@@ -31,10 +31,11 @@ from ..core.engine import Value, topological_order
 from ..core.naming import display_names, fmt, repeated_parents, slot_names
 from ..core.valuebase import number
 from . import rendering
+from .layers import layer_scene
 from .rendering import FORMATS, GraphvizError, GraphvizNotFound, GraphvizTimeout, graphviz_errors
 
-__all__ = ["draw_dot", "View", "Scene", "picture_size", "node_ids", "save", "dot_text", "compact",
-           "GraphvizNotFound", "GraphvizError", "GraphvizTimeout", "Graph", "GradScale",
+__all__ = ["draw_dot", "View", "LEVELS", "Scene", "picture_size", "node_ids", "save", "dot_text",
+           "compact", "GraphvizNotFound", "GraphvizError", "GraphvizTimeout", "Graph", "GradScale",
            "FORMATS"]
 
 # viridis, sampled at 9 points: perceptually uniform and readable in grey.
@@ -119,10 +120,14 @@ class View:
             ``{node: ("0.7616", "-1.5")}``: a page lays its picture out once for the widest
             text it will show, then writes each step's numbers in itself.
     Which names:
-        names: display names to use instead of :func:`~autograd_mini.core.naming.display_names`.
+        names: display names to use instead of :func:`~autograd_mini.core.naming.display_names`
+            (at ``level="units"`` also instead of each unit's module name).
         model: a :class:`~autograd_mini.nn.Module`; each neuron's nodes are drawn inside a
             box named after it.
-        collapse_neurons: with ``model``, draw each neuron as a single node.
+        level: how far to zoom out, with ``model``: ``"nodes"`` (every scalar node),
+            ``"units"`` (each neuron one node) or ``"layers"`` (each layer one box with
+            the shape of its weight matrix and the norm of its gradient).
+        collapse_neurons: ``level="units"`` by its older name.
     How:
         rankdir: ``"LR"`` (left to right), ``"TB"`` (top to bottom), ``"RL"`` or ``"BT"``.
         format: the output format used by ``.pipe()`` and in Jupyter.
@@ -138,6 +143,7 @@ class View:
     log_scale: bool = False
     names: Mapping[Value, str] | None = None
     model: object | None = None
+    level: str = "nodes"
     collapse_neurons: bool = False
     rankdir: str = "LR"
     format: str = "svg"
@@ -147,6 +153,15 @@ class View:
             raise ValueError(f"rankdir must be LR, TB, RL or BT, got {self.rankdir!r}")
         if self.format not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {self.format!r}")
+        if self.level not in LEVELS:
+            raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {self.level!r}")
+        if self.level == "layers" and self.model is None:
+            raise ValueError("level='layers' needs the model: draw_dot(y, model=net, ...)")
+        # the two spellings of the units level stay in step
+        collapse = self.collapse_neurons or self.level == "units"
+        object.__setattr__(self, "collapse_neurons", collapse)
+        if collapse and self.level == "nodes":
+            object.__setattr__(self, "level", "units")
         object.__setattr__(self, "active_edges", frozenset(self.active_edges))
 
     def data_of(self, node: Value) -> float | None:
@@ -174,7 +189,40 @@ def draw_dot(root: Value, view: View | None = None, **options) -> Graph:
         A :class:`Graph` (a ``graphviz.Digraph``); ``.source`` is the DOT text.
     """
     view = View(**options) if view is None else replace(view, **options)
+    if view.level == "layers":
+        return _draw_layers(root, view)
     return Scene.of(root, view).draw(view)
+
+
+LEVELS = ("nodes", "units", "layers")
+
+
+def _draw_layers(root: Value, view: View) -> Graph:
+    """Each layer one box: its name, the shape of W, ‖∂E/∂W‖ (see :mod:`.layers`)."""
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot expects a Value, got {type(root).__name__}")
+    scene = layer_scene(root, view.model, view.grad_of)
+    name = (view.names or display_names(root))[root]
+    graph = Graph(format="svg" if view.format == "dot" else view.format,
+                  graph_attr={"rankdir": view.rankdir, "fontname": "Helvetica",
+                              "bgcolor": "white"},
+                  node_attr={"fontname": "Helvetica", "fontsize": "11", "shape": "record"},
+                  edge_attr={"color": "#6b7280", "arrowsize": "0.6"})
+    for box in scene.boxes:
+        cells = [box.name, box.detail]
+        if box.is_layer and view.show_grad:
+            norm = "?" if box.grad_norm is None else fmt(box.grad_norm)
+            cells.append(f"‖∂{name}/∂W‖ {norm}")
+        if box.id == "output":
+            cells = [name, f"data {fmt(root.data)}"]
+        fill = "white" if box.is_layer else _LEAF
+        graph.node(box.id, label="{ " + " | ".join(dot_text(c, record=True) for c in cells
+                                                   if c) + " }",
+                   id=box.id, style="filled", fillcolor=fill)
+    for tail, head in scene.edges:
+        graph.edge(tail, head)
+    graph.size = (len(scene.boxes), len(scene.edges))
+    return graph
 
 
 @dataclass(frozen=True)
@@ -283,8 +331,10 @@ class _Drawing:
             else self.graph
         grad, active = view.grad_of(node), node is view.active
         numbers = _numbers(view, node, grad)
-        label = _node_label(node, self.scene.names, numbers, view.show_grad,
-                            neurons.get(node) if collapsed else None)
+        unit = neurons.get(node) if collapsed else None
+        if unit and view.names is not None and node in view.names:
+            unit = view.names[node]  # a name the caller gave the unit ("hidden unit 1")
+        label = _node_label(node, self.scene.names, numbers, view.show_grad, unit)
         target.node(self.ids[node], label=label, shape="record", id=self.ids[node],
                     **_node_style(node, active, self.scale, grad))
         if not node.parents:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,11 +32,14 @@ from ..bridges.files import write_atomically
 from ..core.engine import Value
 from ..core.naming import fmt
 from ..explain.trace import Step, Trace, step_count, trace, walk
+from ..explain.units import record_sweep
+from ..nn import Module
 from . import rendering
 from .graph import Graph, GraphvizTimeout, Scene, View, compact, node_ids
+from .zoom import ZoomedWalk, zoomed_walk
 
 __all__ = ["Step", "walk", "Frame", "frames", "frame_count", "save_frames", "steps_html",
-           "save_steps_html", "page_data", "VIEWER", "with_viewer"]
+           "save_steps_html", "page_data", "zoomed_page_data", "VIEWER", "with_viewer"]
 
 frame_count = step_count  # a frame for each step of the walk
 _PAGE = Path(__file__).with_name("steps.html")
@@ -91,19 +95,45 @@ def save_frames(record: Trace, folder: str | Path, format: str = "svg", *,
     return paths
 
 
-def steps_html(output: Value | Trace, title: str = "Backpropagation, step by step", *,
+def steps_html(output: Value | Trace | None = None,
+               title: str = "Backpropagation, step by step", *, level: str = "nodes",
+               model: Module | None = None, cases: tuple[Sequence, Sequence] | None = None,
                timeout: float | None = None) -> str:
     """One self-contained HTML page (pictures and script inline, no network) that walks
     through the forward and backward pass with Previous/Next, arrow keys and a slider.
 
+    ``level`` zooms out on a network: ``"nodes"`` walks every scalar node of ``output``
+    (a Value or a trace); ``"units"`` and ``"layers"`` walk the backward pass of
+    ``E = ½ Σ_c Σ_j (y_jc − d_jc)²`` of ``model`` on ``cases = (inputs, targets)`` one
+    unit or one layer at a time (:mod:`.zoom`), each picture drawn at that level.  With
+    ``model`` and ``cases``, ``"nodes"`` walks that E node by node.
+
     All text (title, explanations, formulas) travels as JSON data and reaches the page
     as text, never as markup; ``timeout``: seconds ``dot`` may take for the pictures.
     """
-    record = output if isinstance(output, Trace) else trace(output)
+    if level != "nodes" or output is None:
+        if model is None or cases is None:
+            raise TypeError(f"level={level!r} needs the network and its cases: "
+                            "steps_html(level=..., model=net, cases=(inputs, targets))")
+        if level == "nodes":
+            output = record_sweep(model, *cases).loss
+    if level == "nodes":
+        record = output if isinstance(output, Trace) else trace(output)
+        data = page_data(record, title, timeout)
+    else:
+        data = zoomed_page_data(zoomed_walk(model, *cases, level), title, timeout)
     # Inside <script>, only "<" can end the block or open a comment: write it as \u003c.
-    payload = json.dumps(page_data(record, title, timeout), ensure_ascii=False)
+    payload = json.dumps(data, ensure_ascii=False)
     before, after = with_viewer(_PAGE.read_text(encoding="utf-8")).split(_DATA)
     return before + payload.replace("<", "\\u003c") + after
+
+
+def zoomed_page_data(walk: ZoomedWalk, title: str, timeout: float | None = None) -> dict:
+    """:func:`page_data` for a walk at the units or layers level (:mod:`.zoom`)."""
+    pictures = _render_all(list(walk.graphs.values()), "svg", timeout)
+    return {"title": title, "given": walk.given, "constants": walk.constants, "fixed": walk.fixed,
+            "pictures": {layout: svg.decode() for layout, svg in zip(walk.graphs, pictures)},
+            "frames": walk.frames}
 
 
 def with_viewer(script: str) -> str:

@@ -1,0 +1,84 @@
+"""The reader's language: every message a learner reads, in English or in Korean.
+
+A message is written once, in English, where it is used, marked with :func:`_` and named
+placeholders::
+
+    raise ValueError(_("no primitive named {name}", name=repr(name)))
+
+and translated through the standard gettext catalogs, read with the standard library:
+``core/locale/<language>/LC_MESSAGES/autograd_mini.mo``.  The ``.po`` file beside each
+``.mo`` is the source a translator edits; Babel (a development tool, not a dependency)
+extracts the messages and compiles the catalogs -- docs/translating.md gives the commands.
+Identifiers, op names and formulas stay as they are in every language.
+
+The language is, in this order: :func:`set_language`, the ``AUTOGRAD_MINI_LANG``
+environment variable, the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import os
+import string
+from pathlib import Path
+
+__all__ = ["LANGUAGES", "set_language", "current_language", "_", "ngettext", "DOMAIN", "LOCALE"]
+
+LANGUAGES = ("en", "ko")
+DOMAIN = "autograd_mini"
+LOCALE = Path(__file__).with_name("locale")
+_chosen: str | None = None  # set_language's choice; None: ask the environment
+
+
+def set_language(code: str | None) -> None:
+    """Speak ``code`` ("en" or "ko") from now on; ``None`` goes back to the environment's
+    choice (``AUTOGRAD_MINI_LANG``, then the locale)."""
+    global _chosen
+    if code is not None and _language_of(code) is None:
+        raise ValueError(f"no language {code!r}: the languages are {', '.join(LANGUAGES)}")
+    _chosen = None if code is None else _language_of(code)
+
+
+def current_language() -> str:
+    """The language messages are written in now: "en" or "ko"."""
+    if _chosen is not None:
+        return _chosen
+    for variable in ("AUTOGRAD_MINI_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        found = _language_of(os.environ.get(variable, ""))
+        if found is not None:
+            return found
+    return "en"
+
+
+def _language_of(setting: str) -> str | None:
+    """The language a setting names: "ko", "ko_KR.UTF-8", "KO" -> "ko"; else None."""
+    code = setting.strip().replace("-", "_").split("_")[0].split(".")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+@functools.lru_cache(maxsize=None)
+def _catalog(language: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, LOCALE, languages=[language], fallback=True)
+
+
+def _(message: str, **fields: object) -> str:
+    """``message`` in the current language, its ``{placeholders}`` filled from ``fields``."""
+    return _fill(_catalog(current_language()).gettext(message), fields)
+
+
+def ngettext(singular: str, plural: str, count: int, **fields: object) -> str:
+    """The form of a message for ``count`` (``{count}`` is filled in too)."""
+    text = _catalog(current_language()).ngettext(singular, plural, count)
+    return _fill(text, {"count": count, **fields})
+
+
+def _fill(text: str, fields: dict) -> str:
+    """``text`` with its named placeholders filled (the tests hold every translation to
+    the English message's placeholders)."""
+    return text.format_map(fields) if fields else text
+
+
+def placeholders(text: str) -> set[str]:
+    """The names of ``text``'s placeholders: ``"{a} and {b:.2f}"`` -> {"a", "b"}."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
