@@ -90,8 +90,6 @@ async function main() {
   fitEditor();
   $("code").addEventListener("input", fitEditor);
   window.addEventListener("resize", fitEditor);
-  showStatus("Loading the engine (Python in your browser); the report below was made when "
-    + "the site was built…");
   await Promise.all([ready, showFirstReport()]);
   showStatus("");
   $("check").disabled = false;

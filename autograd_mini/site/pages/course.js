@@ -306,8 +306,6 @@ async function showNotebook(entry) {
   const cells = await json(`course/${encodeURIComponent(entry.cells)}`);
   const { code, markdown } = showCells(cells);
   $("toolbar").hidden = false;
-  showStatus("Loading the engine and what the notebooks import (Python in your browser); "
-    + "the cells run once it is ready…");
   await ready;
   await formatMarkdown(markdown);
   const runAll = runner(code);

@@ -60,12 +60,20 @@ function hear({ data }) {
   else waiting.resolve(data.result);
 }
 
+// The status line says what is loading, unless the page has said something else there.
+const LOADING = "Loading the engine (Python in your browser)";
+function showLoading(stage) {
+  if (document.getElementById("status")?.textContent.startsWith(LOADING)) {
+    showStatus(`${LOADING}: ${stage}…`);
+  }
+}
+
 async function start() {
   const started = performance.now();
   worker = new Worker(here("worker.js"), { type: "module" });
   worker.onmessage = hear;
   worker.onerror = (event) => showStatus(`The engine failed: ${event.message}`, true);
-  await request({ load: { wheels: await wheels(), interrupt } });
+  await request({ load: { wheels: await wheels(), interrupt } }, showLoading);
   for (const setup of setups) await setup();
   api.loadSeconds = (performance.now() - started) / 1000;
   return api;

@@ -287,8 +287,6 @@ function followLink() {
 
 async function main() {
   followLink();
-  showStatus("Loading the engine (Python and graphviz, in your browser); "
-    + "the graph below was drawn when the site was built…");
   await ready;
   showStatus("");
   const names = JSON.parse(await engine.call("page_api", "function_names"));

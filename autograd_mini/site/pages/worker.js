@@ -29,12 +29,15 @@ async function fetchBytes(path) {
 }
 
 async function load({ wheels, interrupt: buffer }) {
+  const say = (stage) => postMessage({ id: current, progress: stage });
+  say("Python and graphviz");
   const bytes = Promise.all(wheels.map(fetchBytes));
   const [python, graphviz] = await Promise.all([
     loadPyodide({ indexURL: here("vendor/pyodide/") }),
     Graphviz.load(),
   ]);
   globalThis.autograd_mini_graphviz = graphviz; // the rendering seam draws with it
+  say(`installing autograd_mini and what it needs (${wheels.length} wheels)`);
   const sitePackages = python.runPython("import site; site.getsitepackages()[0]");
   for (const wheel of await bytes) {
     python.unpackArchive(wheel, "wheel", { extractDir: sitePackages });
@@ -43,6 +46,7 @@ async function load({ wheels, interrupt: buffer }) {
     interrupt = new Uint8Array(buffer);
     python.setInterruptBuffer(interrupt);
   }
+  say("starting autograd_mini");
   // Long work (a training loop, printed lines) says how far it is while it runs.
   python.pyimport("autograd_mini.site.kernel").page_kernel.live =
     (line) => postMessage({ id: current, progress: line });
