@@ -297,8 +297,9 @@ def test_the_explorer_in_the_course_page_is_live(open_tab):
     explorer.locator('.am-input[data-name="b"] .am-slider').fill("2")
     wait_until(page, "document.querySelector('.am-explorer').dataset.updates === '1'")
     assert grad.inner_text() == "∂L/∂a = -4"
-    explorer.locator(".am-next").click()
-    assert explorer.locator(".am-explain .am-title").inner_text() == "Forward 1 of 7"
+    explorer.locator(".am-next").click()  # its answer comes from the engine's thread
+    wait_until(page, "document.querySelector('.am-explorer .am-explain .am-title')"
+                     ".textContent === 'Forward 1 of 7'")
     read = ("import json; from autograd_mini.site.kernel import page_kernel; "
             "ex = page_kernel.namespace['ex']; json.dumps([ex.inputs, ex.step])")
     assert page.evaluate("async (code) => JSON.parse(await window.autograd_mini.python(code))",
