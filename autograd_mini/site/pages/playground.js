@@ -135,15 +135,19 @@ function stopped(error) {
 // --- the expression, read by the package's parser ---
 async function refresh() {
   state.drafts = {}; // typed answers and hints belong to one expression at its numbers
-  const result = await playground("load", $("expression").value,
-                                  JSON.stringify(state.values));
+  const sent = { ...state.values };
+  const result = await playground("load", $("expression").value, JSON.stringify(sent));
   $("expression-error").textContent = result.error || "";
   if (result.error) {
     state.result = { error: result.error };
     buildInputs((result.names ?? []).filter((name) => name in state.values)); // with a number
     return false;
   }
-  Object.assign(state.values, result.inputs);
+  // The numbers the package read (a new name's first value among them), except those the
+  // student changed while it worked: the next redraw reads those.
+  for (const [name, number] of Object.entries(result.inputs)) {
+    if (state.values[name] === sent[name]) state.values[name] = number;
+  }
   state.result = { value: result.value, grads: result.grads }; // what the page shows
   buildInputs(result.names);
   state.titles = result.titles;
