@@ -47,7 +47,10 @@ def start(query: str) -> str:
     """A new session from ``query`` (``dataset=xor&hidden=4&lr=0.5...``): its state and
     pictures; a bad value gives ``{"error": message}`` and the old session stays."""
     global session
-    fresh = Trainer.from_query(query)
+    try:
+        fresh = Trainer.from_query(query)
+    except (TypeError, ValueError) as error:  # the settings' own words, said as they are
+        return _json({"error": str(error)})
     session = fresh
     return _json({"state": _state(fresh), "pictures": fresh.pictures()})
 

@@ -34,7 +34,7 @@ const CAPTIONS = { loss: say("The error E, sweep by sweep"),
                    boundary: say("Decision boundary") };
 
 const run = { playing: false, state: null, perSweep: null, drawnAt: 0, drawnStep: -1,
-              solvedAt: null, ready: false };
+              solvedAt: null, ready: false, defaults: {} };
 
 // --- the form: built at once (its choices filled when the engine is ready) ---
 function buildForm(values) {
@@ -119,7 +119,7 @@ async function begin(query) {
                                    { problem: answer.error });
     $("pictures").replaceChildren();
     showNumbers(null);
-    showSettings(Object.fromEntries(new URLSearchParams(query)));
+    showSettings({ ...run.defaults, ...Object.fromEntries(new URLSearchParams(query)) });
   } else {
     $("message").textContent = "";
     showSettings(answer.state.settings);
@@ -239,7 +239,9 @@ async function main() {
   buildForm(Object.fromEntries(new URLSearchParams(location.search)));
   await ready; // until then the status line says what is loading
   showStatus("");
-  fillChoices(await api("choices"));
+  const choices = await api("choices");
+  run.defaults = choices.defaults; // a bad link's missing values
+  fillChoices(choices);
   run.ready = true;
   await inTurn(() => begin(location.search.slice(1)));
   $("settings").addEventListener("change", settingChanged);
