@@ -17,7 +17,11 @@ Each figure is the median of ``--runs`` fresh page loads:
 - the longest gap between two animation frames on each page while that work runs (the
   page's longest time without answering);
 - WASM graphviz drawing a 50-Value graph in the worker (one call) against in the page
-  (its DOT from the worker, then drawn in the page).
+  (its DOT from the worker, then drawn in the page);
+- the Train page: full-batch sweeps per second of MLP(2, [8, 8, 1]) on 100 moons points
+  while it plays (pictures redrawn as it goes) and in the engine alone, the longest frame
+  gap meanwhile, and the seconds the paper's symmetry net (seed :data:`SYMMETRY_SEED`,
+  1,499 sweeps in CPython) takes to be solved after Play.
 """
 
 from __future__ import annotations
@@ -46,6 +50,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 STEPS = 5  # training steps timed per page load
 NOTEBOOK = "06"
 SECTION = "## In a browser (the site, Pyodide in a Web Worker)"
+PLAY_SECONDS = 5  # the Train page plays this long for its sweeps per second
+MOONS = "train.html?dataset=moons&hidden=8,8&activation=sigmoid&update=batch&seed=0"
+SYMMETRY_SEED = 20
+SYMMETRY = ("train.html?dataset=symmetry&hidden=2&activation=sigmoid&lr=0.1&momentum=0.9"
+            f"&init=0.3&update=batch&seed={SYMMETRY_SEED}")
 
 def step_code(steps: int) -> str:
     """Python that times ``steps`` training steps of workloads.step_ours, its very source."""
@@ -120,6 +129,39 @@ def one_run(browser, base: str, figures: dict) -> None:
             for where, ms in graphviz_where(page).items():
                 add(f"graphviz, 50 Values, {where}", ms)
         context.close()
+    for what, value in train_page(browser, base).items():
+        add(what, value)
+
+
+def train_page(browser, base: str) -> dict:
+    """The Train page: MOONS played for PLAY_SECONDS (sweeps a second, in the page and
+    in the engine alone, and the longest frame gap), then SYMMETRY played until solved."""
+    context, page, _ = open_page(browser, f"{base}/{MOONS}")
+    wait = "() => autograd_mini.train.settled().then(() => autograd_mini.train.run.state.step)"
+    page.evaluate("window.gaps = autograd_mini.watchFrames(); true")
+    started = time.perf_counter()
+    page.locator("#play").click()
+    time.sleep(PLAY_SECONDS)
+    page.locator("#pause").click()
+    sweeps = page.evaluate(wait)
+    seconds = time.perf_counter() - started
+    figures = {"train page: moons 2-8-8-1, sweeps a second while playing": sweeps / seconds,
+               "train page: longest frame gap while playing": page.evaluate("gaps.largest")}
+    engine_ms = page.evaluate("async () => { const t = performance.now(); await autograd_mini"
+                              ".call('training_api', 'step', 20, false); "
+                              "return performance.now() - t; }")
+    figures["train page: moons 2-8-8-1, engine alone, sweeps a second"] = 20e3 / engine_ms
+    context.close()
+    context, page, _ = open_page(browser, f"{base}/{SYMMETRY}")
+    page.set_default_timeout(600_000)
+    started = time.perf_counter()
+    page.locator("#play").click()
+    page.evaluate("() => new Promise((r) => { const t = setInterval(() => { if (autograd_mini"
+                  ".train.run.solvedAt !== null) { clearInterval(t); r(); } }, 50); })")
+    figures[f"train page: symmetry seed {SYMMETRY_SEED}, Play to solved"] = \
+        (time.perf_counter() - started) * 1e3
+    context.close()
+    return figures
 
 
 GRAPH = ("from autograd_mini import Value, draw_dot\n"
@@ -184,9 +226,14 @@ def section(figures: dict, runs: int, shared: bool, browser: str) -> list[str]:
              "Chromium" + (" (the machine was shared with other work)" if shared else ""),
              "", "| figure | median | min | max |", "|---|---:|---:|---:|"]
     for name, values in figures.items():
-        lines.append(f"| {name} | {_ms(statistics.median(values))} | {_ms(min(values))} "
-                     f"| {_ms(max(values))} |")
+        shown = _rate if name.endswith("a second") else _ms
+        lines.append(f"| {name} | {shown(statistics.median(values))} | {shown(min(values))} "
+                     f"| {shown(max(values))} |")
     return lines
+
+
+def _rate(per_second: float) -> str:
+    return f"{per_second:,.1f} /s"
 
 
 def _ms(ms: float | None) -> str:
