@@ -104,12 +104,14 @@ def busy(page, work: str, arg=None):
     return result, page.evaluate("window.gaps.largest")
 
 
-def one_run(browser, base: str, figures: dict) -> None:
-    """One fresh load of each page, its work timed and probed; adds to ``figures``."""
+def one_run(browser, base: str, figures: dict, train_only: bool = False) -> None:
+    """One fresh load of each page (``train_only``: of the Train page), its work timed
+    and probed; adds to ``figures``."""
     def add(name, value):
         figures.setdefault(name, []).append(value)
 
-    for path in ("index.html", "check.html", f"course.html?nb={NOTEBOOK}"):
+    others = () if train_only else ("index.html", "check.html", f"course.html?nb={NOTEBOOK}")
+    for path in others:
         context, page, times = open_page(browser, f"{base}/{path}")
         name = path.split(".")[0].replace("index", "playground")
         for what, ms in times.items():
@@ -145,7 +147,7 @@ def train_page(browser, base: str) -> dict:
     page.locator("#pause").click()
     sweeps = page.evaluate(wait)
     seconds = time.perf_counter() - started
-    figures = {"train page: moons 2-8-8-1, sweeps a second while playing": sweeps / seconds,
+    figures = {"train page: moons 2-8-8-1, playing, sweeps a second": sweeps / seconds,
                "train page: longest frame gap while playing": page.evaluate("gaps.largest")}
     engine_ms = page.evaluate("async () => { const t = performance.now(); await autograd_mini"
                               ".call('training_api', 'step', 20, false); "
@@ -194,7 +196,7 @@ def graphviz_where(page) -> dict:
     }""", GRAPH)
 
 
-def measure(runs: int) -> tuple[dict, str]:
+def measure(runs: int, train_only: bool = False) -> tuple[dict, str]:
     """The figures of ``runs`` fresh loads of each page, and the browser's version."""
     from playwright.sync_api import sync_playwright
 
@@ -209,7 +211,7 @@ def measure(runs: int) -> tuple[dict, str]:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                                      args=CHROMIUM_ARGS)
                 for _ in range(runs):
-                    one_run(browser, base, figures)
+                    one_run(browser, base, figures, train_only)
                 version = browser.version
                 browser.close()
         finally:
@@ -258,8 +260,12 @@ def main() -> None:
     parser.add_argument("--shared", action="store_true",
                         help="say the machine was shared with other work")
     parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS.md")
+    parser.add_argument("--train-only", action="store_true",
+                        help="only the Train page's figures (no --write: not the whole section)")
     args = parser.parse_args()
-    figures, browser = measure(args.runs)
+    if args.write and args.train_only:
+        parser.error("--write replaces the whole section: run without --train-only")
+    figures, browser = measure(args.runs, args.train_only)
     lines = section(figures, args.runs, args.shared, browser)
     print("\n".join(lines))
     if args.write:

@@ -11,7 +11,8 @@ const $ = (id) => document.getElementById(id);
 const api = (name, ...args) => engine.call("training_api", name, ...args).then(JSON.parse);
 
 const CHUNK_MS = 100;    // one request trains about this long: Pause waits at most that
-const DRAW_MS = 400;     // pictures are redrawn at most this often while playing
+const DRAW_MS = 400;     // pictures are redrawn at most this often while playing, and
+const DRAW_SHARE = 0.25; // take at most this share of the time (a big net's are slow)
 const MOST_SWEEPS = 200; // training_api.MOST_SWEEPS: the most one request may ask
 
 // The settings' fields, in the order of the query; a select's choices come from Python.
@@ -34,6 +35,7 @@ const CAPTIONS = { loss: say("The error E, sweep by sweep"),
                    boundary: say("Decision boundary") };
 
 const run = { playing: false, state: null, perSweep: null, drawnAt: 0, drawnStep: -1,
+              drawMs: 0,
               solvedAt: null, ready: false, defaults: {} };
 
 // --- the form: built at once (its choices filled when the engine is ready) ---
@@ -185,7 +187,9 @@ async function advance(n, draw) {
     $("message").textContent = answer.error;
     return;
   }
-  if (!draw) run.perSweep = (performance.now() - started) / n;
+  const took = performance.now() - started;
+  if (!draw) run.perSweep = took / n;
+  else if (run.perSweep) run.drawMs = Math.max(0, took - n * run.perSweep);
   showAnswer(answer);
 }
 
@@ -195,7 +199,8 @@ async function play() {
   enable();
   await inTurn(async () => {
     while (run.playing) {
-      const draw = performance.now() - run.drawnAt >= DRAW_MS;
+      const wait = Math.max(DRAW_MS, run.drawMs / DRAW_SHARE);
+      const draw = performance.now() - run.drawnAt >= wait;
       await advance(sweepsPerRequest(), draw);
     }
     if (run.state && run.drawnStep !== run.state.step) await advance(0, true);
