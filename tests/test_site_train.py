@@ -135,6 +135,20 @@ def test_play_advances_pause_stops_step_adds_one_and_the_page_answers(open_tab, 
     after = pictures(page)
     assert after["loss"] != before["loss"] and after["boundary"] != before["boundary"]
     no_sideways_scroll(page, width)
+    every_control_in_reach(page, 800)
+
+
+def every_control_in_reach(page, height: int) -> None:
+    controls = page.locator("main input, main select, main button, nav a")
+    for i in range(controls.count()):
+        control = controls.nth(i)
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
+        assert box and box["width"] > 0 and 0 <= box["y"] and box["y"] + box["height"] <= height
+        hit = page.evaluate("([x, y]) => document.elementFromPoint(x, y)?.closest("
+                            "'input, select, button, a, label') !== null",
+                            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+        assert hit, control.evaluate("e => e.outerHTML")
 
 
 @pytest.mark.browser
@@ -183,6 +197,26 @@ def test_a_bad_link_value_gets_a_message_and_nothing_trains(open_tab, device):
     assert page.inner_text("#message") == "" and number(page, "#sweep") == 0
     assert page.locator("#play").is_enabled()
     no_sideways_scroll(page, WIDTHS[device])
+
+
+@pytest.mark.browser
+def test_the_page_says_what_it_loads_before_the_engine_is_ready(offline_browser, server):
+    context = offline_browser.new_context(viewport={"width": WIDTHS["phone"], "height": 800})
+    held = []  # the list of wheels: never answered, so the engine never gets ready
+    context.route("**/site.json", lambda route: held.append(route))
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/train.html?dataset=symmetry&hidden=2")
+        wait_until(page, "document.querySelector('#setting-seed') !== null")
+        assert "Loading the engine" in page.inner_text("#status")
+        assert "press Play" in page.inner_text("#intro")
+        assert page.input_value("#setting-dataset") == "symmetry"
+        assert page.input_value("#setting-hidden") == "2"
+        assert page.locator("#play").is_disabled() and held
+        index = page.goto(f"{server}/index.html") and page
+        assert index.locator("nav a[href='train.html']").count() == 1
+    finally:
+        context.close()
 
 
 @pytest.mark.browser
