@@ -157,8 +157,9 @@ function showNumbers(state) {
 function solved(state) {
   run.solvedAt = state.step;
   run.playing = false;
-  $("solved").textContent = say("Solved by sweep {k}: every output is on the right side "
-                                + "of 0.5. Play trains on.", { k: state.step });
+  $("solved").textContent = say(
+    "Solved by sweep {k}: every output is on the right side of 0.5. Play trains on.",
+    { k: state.step });
 }
 
 function showPictures(pictures) {
@@ -226,17 +227,15 @@ function settingChanged() {
 function writeWords() {
   document.title = say("autograd_mini: train a network");
   $("page-title").textContent = say("Train a network");
-  $("intro").textContent = say("Choose a dataset and a network, then press Play: the "
-    + "engine trains it with the paper's rule (a change of ε times the gradient, plus α "
-    + "times the last change) and draws the error, the gradients and the weights as it goes.");
+  $("intro").textContent = say(
+    "Choose a dataset and a network, then press Play: the engine trains it with the paper's rule (a change of ε times the gradient, plus α times the last change) and draws the error, the gradients and the weights as it goes.");
   $("play").textContent = say("Play");
   $("pause").textContent = say("Pause");
   $("step").textContent = say("Step");
   $("share-label").textContent = say("Link to these settings");
   $("share-link").setAttribute("aria-label", say("link to these settings"));
-  $("outro").textContent = say("Every number is computed by the autograd_mini package "
-    + "itself, running in your browser; nothing is sent anywhere. A link carries the "
-    + "settings, never code.");
+  $("outro").textContent = say(
+    "Every number is computed by the autograd_mini package itself, running in your browser; nothing is sent anywhere. A link carries the settings, never code.");
 }
 
 async function main() {
