@@ -36,7 +36,7 @@ const CAPTIONS = { loss: say("The error E, sweep by sweep"),
 
 const run = { playing: false, state: null, perSweep: null, drawnAt: 0, drawnStep: -1,
               drawMs: 0,
-              solvedAt: null, ready: false, defaults: {} };
+              solvedAt: null, ready: false, defaults: {}, lastN: 1 };
 
 // --- the form: built at once (its choices filled when the engine is ready) ---
 function buildForm(values) {
@@ -113,7 +113,7 @@ function enable() {
 async function begin(query) {
   run.playing = false;
   const answer = await api("start", query);
-  run.solvedAt = null;
+  Object.assign(run, { solvedAt: null, perSweep: null, lastN: 1, drawMs: 0 });
   $("solved").textContent = "";
   if (answer.error) {
     run.state = null;
@@ -175,9 +175,12 @@ function showPictures(pictures) {
 }
 
 // --- Play, Pause, Step ---
+// As many sweeps as take CHUNK_MS, growing at most twofold a request (a first estimate
+// may be off: a request too long would keep Pause waiting).
 function sweepsPerRequest() {
   if (!run.perSweep) return 1;
-  return Math.max(1, Math.min(MOST_SWEEPS, Math.floor(CHUNK_MS / run.perSweep)));
+  const fit = Math.floor(CHUNK_MS / run.perSweep);
+  return Math.max(1, Math.min(MOST_SWEEPS, 2 * run.lastN, fit));
 }
 
 async function advance(n, draw) {
@@ -189,6 +192,7 @@ async function advance(n, draw) {
     return;
   }
   const took = performance.now() - started;
+  if (n > 0) run.lastN = n;
   if (!draw) run.perSweep = took / n;
   else if (run.perSweep) run.drawMs = Math.max(0, took - n * run.perSweep);
   showAnswer(answer);
@@ -205,8 +209,15 @@ async function play() {
       await advance(sweepsPerRequest(), draw);
     }
     if (run.state && run.drawnStep !== run.state.step) await advance(0, true);
-  });
+  }).catch(failed);
+  run.playing = false;
   enable();
+}
+
+// The engine failed or was restarted: said where the settings' problems are.
+function failed(error) {
+  run.playing = false;
+  $("message").textContent = say("The engine stopped: {problem}", { problem: error.message });
 }
 
 function pause() {
@@ -216,12 +227,12 @@ function pause() {
 
 function step() {
   if (run.playing || !run.state) return null;
-  return inTurn(() => advance(1, true));
+  return inTurn(() => advance(1, true)).catch(failed);
 }
 
 function settingChanged() {
   pause();
-  inTurn(() => begin(formQuery()));
+  inTurn(() => begin(formQuery())).catch(failed);
 }
 
 function writeWords() {
