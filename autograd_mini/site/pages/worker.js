@@ -37,7 +37,7 @@ async function load({ wheels, interrupt: buffer }) {
     Graphviz.load(),
   ]);
   globalThis.autograd_mini_graphviz = graphviz; // the rendering seam draws with it
-  say(`installing autograd_mini and what it needs (${wheels.length} wheels)`);
+  say("installing autograd_mini and what it needs");
   const sitePackages = python.runPython("import site; site.getsitepackages()[0]");
   for (const wheel of await bytes) {
     python.unpackArchive(wheel, "wheel", { extractDir: sitePackages });
