@@ -17,6 +17,7 @@ from .core.checks import StaleGraphError
 from .core.collector import gc_paused
 from .core.engine import Value, apply, grad, gradients, topological_order
 from .core.interpret import interpret
+from .core.language import current_language, set_language
 from .core.naming import display_names
 from .core.ops import PRIMITIVES, Primitive, register
 from .core.sums import dot, sum  # noqa: F401  (autograd_mini.sum; not in __all__)
@@ -45,6 +46,8 @@ __all__ = [
     "register",
     "trace",
     "watch",
+    "set_language",
+    "current_language",
     "TrainingRecord",
     "save",
     "load",

@@ -33,6 +33,7 @@ import graphviz
 
 from . import __version__
 from .core.engine import Value
+from .core.language import _
 from .demos import DEMOS, UnknownDemo, run_demo
 from .demos.common import new_folder
 from .explain.expression import ExpressionError, UnknownName, parse
@@ -60,7 +61,7 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line instead of usage + message
-        raise UsageError(f"{message} (see {self.prog} --help)")
+        raise UsageError(_("{message} (see {program} --help)", message=message, program=self.prog))
 
 
 def worked_example() -> Value:
@@ -78,16 +79,18 @@ def _assignment(text: str) -> tuple[str, float]:
     # Python reads names in NFKC form, so "ﬁ" in an expression is the name "fi".
     name = unicodedata.normalize("NFKC", match.group(1)) if match else ""
     if not name.isidentifier():
-        raise UsageError(f"--at expects NAME=NUMBER, got {text!r}")
+        raise UsageError(_("--at expects NAME=NUMBER, got {text}", text=repr(text)))
     number = match.group(2)
     if not number:  # never a silent 0
-        raise UsageError(f"--at {name}= needs a number: --at {name}=2")
+        raise UsageError(_("--at {name}= needs a number: --at {name}=2", name=name))
     try:
         value = float(number)
     except ValueError:
-        raise UsageError(f"--at {name}: {number!r} is not a number") from None
+        raise UsageError(_("--at {name}: {number} is not a number", name=name,
+                             number=repr(number))) from None
     if not math.isfinite(value):
-        raise UsageError(f"--at {name}: the value must be finite, got {number!r}")
+        raise UsageError(_("--at {name}: the value must be finite, got {number}", name=name,
+                           number=repr(number)))
     return name, value
 
 
@@ -96,7 +99,7 @@ def _expression(args: argparse.Namespace) -> Value:
     for text in args.at:
         name, value = _assignment(text)
         if name in values:
-            raise UsageError(f"--at {name} is given twice")
+            raise UsageError(_("--at {name} is given twice", name=name))
         values[name] = value
     out = parse(args.expression, values)
     out.label = out.label or "out"
@@ -107,10 +110,11 @@ def _output_path(text: str, allowed: Sequence[str]) -> Path:
     path = Path(text)
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in allowed:
-        raise UsageError(f"cannot write {text!r}: the file name must end in "
-                         + ", ".join("." + s for s in allowed))
+        raise UsageError(_("cannot write {file}: the file name must end in {endings}",
+                           file=repr(text), endings=", ".join("." + s for s in allowed)))
     if not path.parent.is_dir():
-        raise UsageError(f"cannot write {text!r}: the folder {str(path.parent)!r} does not exist")
+        raise UsageError(_("cannot write {file}: the folder {folder} does not exist",
+                           file=repr(text), folder=repr(str(path.parent))))
     return path
 
 
@@ -118,9 +122,10 @@ def _check_size(nodes: int, edges: int) -> None:
     """Stop before ``dot`` lays out a picture beyond the budget of nodes and edges
     (values and op nodes, and every link: :func:`~autograd_mini.viz.graph.picture_size`)."""
     if nodes > MAX_PICTURE_NODES or edges > MAX_PICTURE_EDGES:
-        raise UsageError(f"the picture has {nodes} nodes and {edges} edges, over the budget "
-                         f"of {MAX_PICTURE_NODES} nodes and {MAX_PICTURE_EDGES} edges for a "
-                         "picture; draw a smaller expression")
+        raise UsageError(_("the picture has {nodes} nodes and {edges} edges, over the budget "
+                           "of {max_nodes} nodes and {max_edges} edges for a picture; draw a "
+                           "smaller expression", nodes=nodes, edges=edges,
+                           max_nodes=MAX_PICTURE_NODES, max_edges=MAX_PICTURE_EDGES))
 
 
 def _graph(args: argparse.Namespace) -> int:
@@ -131,7 +136,7 @@ def _graph(args: argparse.Namespace) -> int:
     _check_size(*scene.size)
     out.backward()
     save(scene.draw(view), path, timeout=DOT_SECONDS)
-    _say(f"wrote {path}")
+    _say(_("wrote {path}", path=path))
     return 0
 
 
@@ -140,14 +145,14 @@ def _something_to_differentiate(out: Value, args: argparse.Namespace) -> None:
     (Every name has a value from --at, and every value given is used: the names are
     the --at names.)"""
     if not args.at:
-        raise UsageError(f"{args.expression.strip()} has no names, only numbers: there is "
-                         "nothing to differentiate; write an expression of a name, e.g. "
-                         '"3*x" --at x=2')
+        raise UsageError(_("{expression} has no names, only numbers: there is nothing to "
+                           "differentiate; write an expression of a name, e.g. \"3*x\" --at x=2",
+                           expression=args.expression.strip()))
     if not out.parents:
         name = _assignment(args.at[0])[0]
-        raise UsageError(f"{name} alone is an input: there is nothing to differentiate "
-                         f"(∂{name}/∂{name} = 1); write an expression of it, e.g. "
-                         f'"{name}*{name} + 3*{name}"')
+        raise UsageError(_("{name} alone is an input: there is nothing to differentiate "
+                           "(∂{name}/∂{name} = 1); write an expression of it, e.g. "
+                           "\"{name}*{name} + 3*{name}\"", name=name))
 
 
 def _steps(args: argparse.Namespace) -> int:
@@ -160,12 +165,13 @@ def _steps(args: argparse.Namespace) -> int:
     record = trace(out)  # the one walk of the graph: names, order, steps
     _check_size(*picture_size(record.names))
     if step_count(record) > MAX_FRAMES:
-        raise UsageError(f"stepping through this expression takes {step_count(record)} "
-                         f"frames, over the budget of {MAX_FRAMES} for the viewer; "
-                         "leave out -o for the table, or step through a smaller expression")
-    save_steps_html(record, path, title=f"{args.expression}, step by step",
-                    timeout=DOT_SECONDS)
-    _say(f"wrote {path}")
+        raise UsageError(_("stepping through this expression takes {frames} frames, over "
+                           "the budget of {budget} for the viewer; leave out -o for the "
+                           "table, or step through a smaller expression",
+                           frames=step_count(record), budget=MAX_FRAMES))
+    save_steps_html(record, path, title=_("{expression}, step by step",
+                                          expression=args.expression), timeout=DOT_SECONDS)
+    _say(_("wrote {path}", path=path))
     return 0
 
 
@@ -183,24 +189,25 @@ def _say(text: str, stream: TextIO | None = None) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     if args.list:
-        for name, (_, description) in DEMOS.items():
-            _say(f"{name:<14} {description}")
+        for name, (_module, description) in DEMOS.items():
+            _say(f"{name:<14} {_(description)}")
         return 0
     if args.name:
         return run_demo(args.name, args.rest)
     folder = Path(args.out) if args.out else new_folder("autograd-mini-demo")
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"--out {str(folder)!r} exists and is not a folder")
+        raise UsageError(_("--out {folder} exists and is not a folder", folder=repr(str(folder))))
     o = worked_example()
     record = trace(o)
-    _say(f"A neuron: o = tanh(x*w + b), with {record.given}\n")  # the tables' digits
+    _say(_("A neuron: o = tanh(x*w + b), with {given}", given=record.given) + "\n")
     _say(str(record))
     folder.mkdir(parents=True, exist_ok=True)
     graph = save(Scene.of_trace(record).draw(View()), folder / "graph.svg", timeout=DOT_SECONDS)
-    steps = save_steps_html(record, folder / "steps.html", title="o = tanh(x*w + b), step by step",
+    steps = save_steps_html(record, folder / "steps.html",
+                            title=_("{expression}, step by step", expression="o = tanh(x*w + b)"),
                             timeout=DOT_SECONDS)
-    _say(f"\nThe graph with its gradients: {graph}")
-    _say(f"Walk through it step by step:  {steps}  (open it in a web browser)")
+    _say("\n" + _("The graph with its gradients: {path}", path=graph))
+    _say(_("Walk through it step by step:  {path}  (open it in a web browser)", path=steps))
     return 0
 
 
@@ -223,7 +230,7 @@ def _check_engine(args: argparse.Namespace) -> int:
 
     text = formatted(report, "json" if args.json else args.format, max_score=args.max_score)
     if report.stopped and (args.format == "text" and not args.json):
-        text = f"check-engine: FAILED: {report.stopped}\n\n{text}"
+        text = _("check-engine: FAILED: {why}", why=report.stopped) + f"\n\n{text}"
     if args.output:
         from .bridges.files import write_atomically
 
@@ -235,79 +242,80 @@ def _check_engine(args: argparse.Namespace) -> int:
 
 def _add_check_engine(commands) -> None:
     command = commands.add_parser(
-        "check-engine", help="property-test an engine with micrograd's API",
-        description="Check a Value class (yours, a student's) op by op against finite "
-                    "differences and this engine: exit 0 when all pass, 1 when some fail. "
-                    "The engine's code runs in a child process with a time and a memory "
-                    "limit: an exit, a crash or a hang of it is a failure.")
-    command.add_argument("target", help="FILE.py:CLASS or MODULE:CLASS, e.g. engine.py:Value")
+        "check-engine", help=_("property-test an engine with micrograd's API"),
+        description=_("Check a Value class (yours, a student's) op by op against finite "
+                      "differences and this engine: exit 0 when all pass, 1 when some fail. "
+                      "The engine's code runs in a child process with a time and a memory "
+                      "limit: an exit, a crash or a hang of it is a failure."))
+    command.add_argument("target", help=_("FILE.py:CLASS or MODULE:CLASS, e.g. engine.py:Value"))
     command.add_argument("--json", action="store_true",
-                         help="the report as JSON, with points per category")
+                         help=_("the report as JSON, with points per category"))
     command.add_argument("--budget", type=float, default=5.0, metavar="SECONDS",
-                         help="the time each check may take (default 5)")
+                         help=_("the time each check may take (default 5)"))
     _add_check_engine_options(command)
     command.add_argument("--time-limit", type=float, default=120.0, metavar="SECONDS",
-                         help="the time the whole check may take, the engine's import "
-                              "included; then its process is killed (default 120)")
+                         help=_("the time the whole check may take, the engine's import "
+                                "included; then its process is killed (default 120)"))
     command.add_argument("--memory-limit", default="2G", metavar="SIZE",
-                         help="the memory the engine's process may use: 2G, 512M, or "
-                              "none (default 2G)")
+                         help=_("the memory the engine's process may use: 2G, 512M, or "
+                                "none (default 2G)"))
     command.set_defaults(run=_check_engine)
 
 
 def _add_check_engine_options(command) -> None:
     """The options of the random expressions, the whole run's budget and the formats."""
     command.add_argument("--max-examples", type=int, default=150, metavar="N",
-                         help="how many random expressions to try (default 150)")
+                         help=_("how many random expressions to try (default 150)"))
     command.add_argument("--seed", type=int, default=None, metavar="N",
-                         help="draw the random expressions from this seed (default: the "
-                              "same fixed draw every run)")
+                         help=_("draw the random expressions from this seed (default: the "
+                                "same fixed draw every run)"))
     command.add_argument("--total-budget", type=float, default=60.0, metavar="SECONDS",
-                         help="the time the whole run may take; checks left when it is spent "
-                              "fail as not run (default 60)")
+                         help=_("the time the whole run may take; checks left when it is "
+                                "spent fail as not run (default 60)"))
     command.add_argument("--format", choices=["text", "json", "gradescope"], default="text",
-                         help="text (default), json (as --json), or gradescope (its "
-                              "results.json)")
+                         help=_("text (default), json (as --json), or gradescope (its "
+                                "results.json)"))
     command.add_argument("--max-score", type=float, default=None, metavar="POINTS",
-                         help="with --format gradescope: the points the checks share "
-                              "(default: one a check)")
+                         help=_("with --format gradescope: the points the checks share "
+                                "(default: one a check)"))
     command.add_argument("-o", "--output", metavar="FILE",
-                         help="write the report here (e.g. /autograder/results/results.json) "
-                              "instead of printing it")
+                         help=_("write the report here (e.g. /autograder/results/results.json)"
+                                " instead of printing it"))
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="autograd-mini",
-        description="Learn, see and check backpropagation with a scalar autodiff engine.",
+        description=_("Learn, see and check backpropagation with a scalar autodiff engine."),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def expression_command(name: str, help: str) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help)
-        command.add_argument("expression", help='e.g. "tanh(x*w + b)"')
+        command.add_argument("expression", help=_("e.g. {example}", example='"tanh(x*w + b)"'))
         command.add_argument("--at", action="append", default=[], metavar="NAME=NUMBER",
-                             help="the value of a name in the expression (repeat for each)")
+                             help=_("the value of a name in the expression (repeat for each)"))
         return command
 
-    graph = expression_command("graph", "draw an expression's graph after a backward pass")
+    graph = expression_command("graph", _("draw an expression's graph after a backward pass"))
     graph.add_argument("-o", "--output", required=True,
-                       help="the picture to write: .svg, .png, .pdf or .dot")
-    graph.add_argument("--rankdir", choices=["LR", "TB"], default="LR", help="layout direction")
-    graph.add_argument("--flow", action="store_true", help="colour nodes by |grad|")
+                       help=_("the picture to write: .svg, .png, .pdf or .dot"))
+    graph.add_argument("--rankdir", choices=["LR", "TB"], default="LR",
+                       help=_("layout direction"))
+    graph.add_argument("--flow", action="store_true", help=_("colour nodes by |grad|"))
     graph.set_defaults(run=_graph)
 
-    steps = expression_command("steps", "the backward pass step by step (table or HTML)")
-    steps.add_argument("-o", "--output", help="write the HTML viewer here instead of printing")
+    steps = expression_command("steps", _("the backward pass step by step (table or HTML)"))
+    steps.add_argument("-o", "--output", help=_("write the HTML viewer here instead of printing"))
     steps.set_defaults(run=_steps)
 
-    demo = commands.add_parser("demo", help="the tour, or a named demo",
-                               description="Without NAME: the worked example tanh(x*w + b). "
-                                           "With NAME: that demo (pass its options after it).")
-    demo.add_argument("name", nargs="?", help="a demo's name")
-    demo.add_argument("--out", help="folder for the tour's files (default: a new folder here)")
-    demo.add_argument("--list", action="store_true", help="list the demos")
+    demo = commands.add_parser("demo", help=_("the tour, or a named demo"),
+                               description=_("Without NAME: the worked example tanh(x*w + b). "
+                                             "With NAME: that demo (pass its options after it)."))
+    demo.add_argument("name", nargs="?", help=_("a demo's name"))
+    demo.add_argument("--out", help=_("folder for the tour's files (default: a new folder here)"))
+    demo.add_argument("--list", action="store_true", help=_("list the demos"))
     demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     demo.set_defaults(run=_demo)
     _add_check_engine(commands)
@@ -317,18 +325,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_site_command(commands) -> None:
     """``site build OUT`` and ``site serve OUT [--port]``: the course as a static site."""
-    site = commands.add_parser("site", help="the static site: the engine in a browser",
-                               description="Build the static site (the playground, the quiz, "
-                                           "check your op), or serve it on 127.0.0.1.")
+    site = commands.add_parser("site", help=_("the static site: the engine in a browser"),
+                               description=_("Build the static site (the playground, the quiz, "
+                                             "check your op), or serve it on 127.0.0.1."))
     actions = site.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser,
                                   required=True)
-    build = actions.add_parser("build", help="make the site in a new folder")
-    build.add_argument("out", help="the folder to make (new or empty)")
-    build.add_argument("--cache", help="where downloaded packages are kept "
-                                       "(default: ~/.cache/autograd_mini/site)")
-    serve = actions.add_parser("serve", help="serve a built site on http://127.0.0.1")
-    serve.add_argument("out", help="the folder made by `site build`")
-    serve.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    build = actions.add_parser("build", help=_("make the site in a new folder"))
+    build.add_argument("out", help=_("the folder to make (new or empty)"))
+    build.add_argument("--cache", help=_("where downloaded packages are kept "
+                                         "(default: ~/.cache/autograd_mini/site)"))
+    serve = actions.add_parser("serve", help=_("serve a built site on http://127.0.0.1"))
+    serve.add_argument("out", help=_("the folder made by `site build`"))
+    serve.add_argument("--port", type=int, default=8000, help=_("the port (default 8000)"))
     site.set_defaults(run=_site)
 
 
@@ -342,7 +350,8 @@ def _site(args: argparse.Namespace) -> int:
         folder = build(args.out, cache=args.cache)
     except BuildError as error:
         raise UsageError(str(error)) from None
-    _say(f"wrote the site to {folder}; serve it with: autograd-mini site serve {folder}")
+    _say(_("wrote the site to {folder}; serve it with: autograd-mini site serve {folder}",
+           folder=folder))
     return 0
 
 
@@ -375,18 +384,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _reader_gone()
     except GraphvizNotFound:  # what a shell user is told: install it, or write DOT text
-        message = f"{INSTALL_HINT} -- then run this again (or write the DOT text itself " \
-                  "with -o graph.dot)"
+        message = _("{hint} -- then run this again (or write the DOT text itself with "
+                    "-o graph.dot)", hint=INSTALL_HINT)
     except (UsageError, ExpressionError, UnknownDemo, GraphvizError, OSError,
             ValueError, ZeroDivisionError, OverflowError) as error:  # bad input: one line
         message = str(error)
         if isinstance(error, UnknownName):  # the command line's way to give a value
             message += error.at_hint
     except graphviz.CalledProcessError as error:
-        message = f"graphviz `dot` failed (exit status {error.returncode})"
+        message = _("graphviz `dot` failed (exit status {status})", status=error.returncode)
     except (MemoryError, RecursionError) as error:
-        message = f"the input is too large to handle ({type(error).__name__}); try a smaller one"
-    _say(f"autograd-mini: error: {' '.join(message.split())}", sys.stderr)
+        message = _("the input is too large to handle ({kind}); try a smaller one",
+                    kind=type(error).__name__)
+    _say(_("autograd-mini: error: {message}", message=" ".join(message.split())), sys.stderr)
     return 2
 
 

@@ -4,7 +4,10 @@
 * :func:`symmetry` -- the 64 six-bit patterns of Rumelhart et al.'s Fig. 1;
 * :func:`family_trees` -- the two isomorphic family trees of their Figs. 2-4, with the
   facts derived from the trees by rules;
-* :func:`two_moons` -- two interleaved half circles (micrograd's demo data).
+* :func:`two_moons` -- two interleaved half circles (micrograd's demo data);
+* :func:`circles` -- a ring around a disc;
+* :func:`spiral` -- two interleaved spiral arms;
+* :func:`encoder` -- the 8-3-8 encoder problem: each one-of-eight pattern is its own target.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import random
 from dataclasses import dataclass
 
 __all__ = ["xor", "symmetry", "is_mirror", "FamilyTrees", "family_trees", "RELATIONS",
-           "two_moons"]
+           "two_moons", "circles", "spiral", "encoder"]
 
 
 def xor() -> tuple[list[list[float]], list[float]]:
@@ -137,3 +140,55 @@ def two_moons(n: int = 100, noise: float = 0.1, seed: int = 0
         points.append([x + rng.gauss(0, noise), y + rng.gauss(0, noise)])
         labels.append(-1.0 if upper else 1.0)
     return points, labels
+
+
+def _check_count(n: int) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ValueError(f"n must be a whole number of at least 2, got {n!r}")
+
+
+def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0
+            ) -> tuple[list[list[float]], list[float]]:
+    """Points on a circle of radius 1 (label -1) around points on one of radius
+    ``factor`` (label +1), jittered by ``noise`` (like scikit-learn's make_circles).
+    No straight line separates them: a hidden layer has to bend the boundary round."""
+    _check_count(n)
+    rng = random.Random(seed)
+    points, labels = [], []
+    for i in range(n):
+        inner = i >= n // 2
+        k, count = (i - n // 2, n - n // 2) if inner else (i, n // 2)
+        angle = 2 * math.pi * k / count
+        radius = factor if inner else 1.0
+        points.append([radius * math.cos(angle) + rng.gauss(0, noise),
+                       radius * math.sin(angle) + rng.gauss(0, noise)])
+        labels.append(1.0 if inner else -1.0)
+    return points, labels
+
+
+def spiral(n: int = 100, turns: float = 1.0, noise: float = 0.05, seed: int = 0
+           ) -> tuple[list[list[float]], list[float]]:
+    """Two spiral arms wound ``turns`` times round the origin, one the other turned by
+    half a circle (labels -1 and +1): the hardest of the 2-D problems here."""
+    _check_count(n)
+    rng = random.Random(seed)
+    points, labels = [], []
+    for i in range(n):
+        second = i >= n // 2
+        k, count = (i - n // 2, n - n // 2) if second else (i, n // 2)
+        along = (k + 1) / count  # 0 at the centre, 1 at the end of the arm
+        angle = 2 * math.pi * turns * along + (math.pi if second else 0.0)
+        points.append([along * math.cos(angle) + rng.gauss(0, noise),
+                       along * math.sin(angle) + rng.gauss(0, noise)])
+        labels.append(1.0 if second else -1.0)
+    return points, labels
+
+
+def encoder(n: int = 8) -> tuple[list[list[float]], list[list[float]]]:
+    """The encoder problem (Rumelhart et al. 1986; Ackley, Hinton & Sejnowski 1985): the
+    ``n`` one-hot patterns, each its own target, so a net with fewer hidden units than
+    ``n`` (3 for 8) must find a code for them."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ValueError(f"n must be a whole number of at least 2, got {n!r}")
+    patterns = [[float(i == j) for j in range(n)] for i in range(n)]
+    return patterns, [list(p) for p in patterns]

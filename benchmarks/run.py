@@ -29,6 +29,7 @@ from workloads import (  # noqa: E402 - compare.py reads step_ours, chain, ... f
     Failed,
     bytes_per_node,
     chain,
+    family_demo_sweep,
     family_sweep,
     mg_engine,
     step_floats,
@@ -42,6 +43,7 @@ from workloads import (  # noqa: E402 - compare.py reads step_ours, chain, ... f
     step_torch,
     torch,
     torch_rss_per_node,
+    trainer_sweep,
     wide_sum,
 )
 
@@ -108,12 +110,19 @@ def memory() -> list[str]:
 
 
 def family(repeats: int) -> list[str]:
+    folded = "autograd_mini, the demo's sweep, folded"
     runners = {"autograd_mini": family_sweep(False),
-               "autograd_mini, compiled replay": family_sweep(True)}
+               "autograd_mini, compiled replay": family_sweep(True, fold=False),
+               "autograd_mini, compiled replay, folded": family_sweep(True),
+               "autograd_mini, the demo's sweep (104 queries in one graph)":
+                   family_demo_sweep(fold=False),
+               folded: family_demo_sweep(fold=True)}
     rows = table("5. Family trees: one sweep (100 queries, forward, backward, update)",
                  measure(runners, repeats), baseline="autograd_mini")
-    median = statistics.median(measure({"n": runners["autograd_mini"]}, 3)["n"][0])
-    return rows + [f"1,500 sweeps ≈ {1500 * median:.0f} s with the normal API"]
+    again = measure({name: runners[name] for name in ("autograd_mini", folded)}, 3)
+    normal, demo = (statistics.median(again[name][0]) for name in ("autograd_mini", folded))
+    return rows + [f"1,500 sweeps ≈ {1500 * normal:.0f} s with the normal API, "
+                   f"≈ {1500 * demo:.0f} s with the demo's folded sweep"]
 
 
 def anomaly(repeats: int) -> list[str]:
@@ -131,6 +140,14 @@ def record(repeats: int) -> list[str]:
                  versus="the bare step")
 
 
+def session(repeats: int) -> list[str]:
+    runners = {"the bare step": step_small(False), "Trainer.step()": trainer_sweep(False),
+               "Trainer.step() and its pictures()": trainer_sweep(True)}
+    return table("8. A training session's sweep (the live page): MLP(2, [8, 8, 1]), full batch "
+                 "of 100", measure(runners, repeats), baseline="the bare step",
+                 versus="the bare step")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -143,7 +160,8 @@ def main(argv=None) -> int:
            f"{repeats} interleaved repetitions", ""]
     sections = [lambda: training_step(repeats), lambda: chains(repeats, args.quick),
                 lambda: wide(repeats), memory, lambda: family(repeats),
-                lambda: anomaly(repeats), lambda: record(3 * repeats)]
+                lambda: anomaly(repeats), lambda: record(3 * repeats),
+                lambda: session(3 * repeats)]
     for section in sections:
         rows = section()
         print("\n".join(rows), flush=True)

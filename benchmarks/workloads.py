@@ -138,6 +138,23 @@ def step_small(watched: bool):
     return step
 
 
+def trainer_sweep(pictures: bool):
+    """The same network as a training session (``Trainer``, the live page's engine): one
+    full-batch sweep of the two moons with the paper's sigmoid output and error, recorded;
+    ``pictures``: and the page's pictures of the run after it."""
+    from autograd_mini.viz.session import Trainer
+
+    trainer = Trainer(dataset="moons", hidden=[8, 8], activation="relu", lr=0.01)
+    nodes = len(am.topological_order(am.sum([trainer.error(k) for k in range(100)])))
+
+    def sweep():
+        trainer.step()
+        if pictures:
+            trainer.pictures()
+        return nodes
+    return sweep
+
+
 def step_ours_gc_paused():
     run = step_ours()
 
@@ -369,32 +386,63 @@ def torch_rss_per_node(steps: int = 50_000) -> float:
 
 # -- workload 5: the family-trees sweep ------------------------------------------------------
 
-def family_sweep(compiled: bool):
+def family_sweep(compiled: bool, fold: bool = True):
+    """One sweep over the 100 training queries: the graph built and ``backward()``
+    called, or (``compiled``) one query's compiled graph replayed 100 times, the codes
+    given as inputs; ``fold`` picks the folded replay or the one computing every product."""
+    model, trees, cases, optimizer = _family_setup()
+    if not compiled:
+        return _family_engine(model, cases, optimizer)
+    return _family_replay(model, cases, optimizer, fold)
+
+
+def family_demo_sweep(fold: bool):
+    """The same sweep as the demo runs it: all 104 queries compiled as one graph, the
+    one-hot codes traced as constants (the 4 held out seeded 0)."""
+    model, trees, cases, optimizer = _family_setup()
+    return _family_demo_sweep(model, trees, optimizer, fold)
+
+
+def _family_setup():
     from autograd_mini.datasets import family_trees
     from autograd_mini.demos.family_trees import FamilyNet, encode
-    from autograd_mini.losses import sum_squared_error
     from autograd_mini.optim import SGD
 
     trees = family_trees()
-    cases = encode(trees, trees.queries[:100])
     model = FamilyNet(rng=random.Random(0))
-    params = model.parameters()
-    optimizer = SGD(params, lr=0.02, momentum=0.9, weight_decay=0.0005)
-    if not compiled:
-        def run():
-            with am.gc_paused():
-                outputs = [model(p, r) for p, r, _ in cases]
-                error = sum_squared_error(outputs, [t for *_, t in cases], 0.2)
-                optimizer.zero_grad()
-                error.backward()
-                optimizer.step()
-                return len(am.topological_order(error))
-        return run
+    optimizer = SGD(model.parameters(), lr=0.02, momentum=0.9, weight_decay=0.0005)
+    return model, trees, encode(trees, trees.queries[:100]), optimizer
+
+
+def _family_nodes(model) -> int:
+    """The nodes of one query's graph."""
     person = [am.Value(0.0, f"p{i}") for i in range(24)]
     relation = [am.Value(0.0, f"r{i}") for i in range(12)]
-    outputs = model(person, relation)
-    replay = compile_graph(outputs, [*person, *relation, *params])
-    nodes = len(am.topological_order(*outputs))
+    return len(am.topological_order(*model(person, relation)))
+
+
+def _family_engine(model, cases, optimizer):
+    from autograd_mini.losses import sum_squared_error
+
+    def run():
+        with am.gc_paused():
+            outputs = [model(p, r) for p, r, _ in cases]
+            error = sum_squared_error(outputs, [t for *_, t in cases], 0.2)
+            optimizer.zero_grad()
+            error.backward()
+            optimizer.step()
+            return len(am.topological_order(error))
+    return run
+
+
+def _family_replay(model, cases, optimizer, fold):
+    from autograd_mini.losses import sum_squared_error
+
+    params = model.parameters()
+    person = [am.Value(0.0, f"p{i}") for i in range(24)]
+    relation = [am.Value(0.0, f"r{i}") for i in range(12)]
+    replay = compile_graph(model(person, relation), [*person, *relation, *params], fold=fold)
+    nodes = _family_nodes(model)
 
     def run():
         values = [p.data for p in params]
@@ -410,4 +458,25 @@ def family_sweep(compiled: bool):
             p.grad = gi
         optimizer.step()
         return nodes * len(cases)
+    return run
+
+
+def _family_demo_sweep(model, trees, optimizer, fold):
+    from autograd_mini.demos.family_trees import compiled_sweep, targets
+    from autograd_mini.losses import sum_squared_error_grad
+
+    params, nodes = model.parameters(), _family_nodes(model)
+    replay = compiled_sweep() if fold else compiled_sweep().unfolded
+    wanted = [d for p, r in trees.queries for d in targets(trees, p, r)]
+    trained = [float(k < 100) for k in range(len(trees.queries)) for _ in trees.people]
+
+    def seeds(ys):
+        return [g * t for g, t in zip(sum_squared_error_grad(ys, wanted, 0.2), trained)]
+
+    def run():
+        _, grads = replay([p.data for p in params], seeds)
+        for p, g in zip(params, grads):
+            p.grad = g
+        optimizer.step()
+        return nodes * len(trees.queries)
     return run

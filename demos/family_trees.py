@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from autograd_mini import Value
+from autograd_mini import Value, watch
 from autograd_mini.bridges.compile import Compiled, compile_graph
 from autograd_mini.bridges.files import write_atomically
 from autograd_mini.datasets import FamilyTrees, family_trees
@@ -128,12 +128,13 @@ def compiled_sweep() -> Compiled:
 
 def train(seed: int, sweeps: int = SWEEPS, settings: dict = DEFAULTS,
           held_out: Sequence[tuple[str, str]] | None = None,
-          show_progress: bool = False) -> dict:
+          show_progress: bool = False, watched: bool = False) -> dict:
     """Batch training as in the paper: a warm-up of 20 sweeps, then faster with more
     momentum, weight decay after every change, the 0.2 tolerance on every output.
 
     The seed draws the 4 held-out queries (unless ``held_out`` names them) and then the
-    initial weights, so a seed starts from the same weights either way.
+    initial weights, so a seed starts from the same weights either way.  ``watched``: the
+    result's ``record`` is a training record of every sweep (``autograd_mini.watch``).
     """
     trees = family_trees()
     rng = random.Random(seed)
@@ -141,6 +142,7 @@ def train(seed: int, sweeps: int = SWEEPS, settings: dict = DEFAULTS,
     held_out = drawn if held_out is None else [tuple(q) for q in held_out]
     model = FamilyNet(len(trees.people), len(trees.relations), rng, settings["scale"])
     params = model.parameters()
+    record = watch(model) if watched else None
     replay = compiled_sweep()
     wanted = [d for p, r in trees.queries for d in targets(trees, p, r)]
     trained = [float((p, r) not in held_out) for p, r in trees.queries
@@ -163,9 +165,12 @@ def train(seed: int, sweeps: int = SWEEPS, settings: dict = DEFAULTS,
         for p, g in zip(params, grads):
             p.grad = g
         optimizer.step()
+        if record is not None:
+            record.record(losses[-1])
     seconds = time.perf_counter() - start
     return {"seed": seed, "model": model, "trees": trees, "held_out": held_out,
-            "losses": losses, "seconds": seconds, **evaluate(model, trees, held_out)}
+            "losses": losses, "seconds": seconds, "record": record,
+            **evaluate(model, trees, held_out)}
 
 
 def train_seeds(seeds: Sequence[int], sweeps: int = SWEEPS, settings: dict = DEFAULTS,
@@ -337,6 +342,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "(default: one per processor)")
     p.add_argument("--save-weights", action="store_true",
                    help="also write the first seed's weights as family_trees_model.json")
+    p.add_argument("--watch", action="store_true",
+                   help="also write family_trees_run.html: the first seed trained once more, "
+                        "watched, its weights sweep by sweep")
     args = p.parse_args(argv)
     try:
         held_out = held_out_queries(args.held_out)
@@ -361,7 +369,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"figure: {path}")
     if args.save_weights:
         print(f"weights: {save_result(results[0], folder / 'family_trees_model.json')}")
+    if args.watch:
+        print(f"page: {draw_run(args.seed, sweeps, settings, held_out, folder)}")
     return 0
+
+
+def draw_run(seed: int, sweeps: int, settings: dict, held_out, folder: Path) -> Path:
+    """The net of ``seed`` trained again, watched: a page that plays its sweeps, the
+    person encoding finding nationality and generation."""
+    from autograd_mini.viz.watching import write_run_page
+
+    result = train(seed, sweeps, settings, held_out, watched=True)
+    return write_run_page(result["record"], folder / "family_trees_run.html",
+                          title=f"Family trees, seed {seed}: the weights sweep by sweep")
 
 
 def save_result(result: dict, path: Path) -> str:

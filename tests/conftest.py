@@ -18,6 +18,11 @@ PROFILES = {
 for _name, _options in PROFILES.items():
     settings.register_profile(_name, **_options)
 
+# The tests read the English messages: a machine whose locale is Korean runs them in
+# English too (tests/test_language.py asks for Korean where it checks it, and so do the
+# programs it starts).
+os.environ["AUTOGRAD_MINI_LANG"] = "en"
+
 
 def pytest_configure(config):
     default = "ci" if os.environ.get("CI") else "dev"

@@ -261,6 +261,19 @@ def test_the_compiled_sweep_is_the_engines_backward():
     assert grads == pytest.approx([p.grad for p in params], rel=1e-12, abs=1e-14)
 
 
+def test_the_folded_sweep_trains_as_the_unfolded_one(monkeypatch):
+    """20 sweeps with the folded replay and with every product computed: the same
+    weights (the folding changes no sum but a zero's sign)."""
+    folded = family.train(seed=0, sweeps=20)
+    unfolded_sweep = family.compiled_sweep().unfolded
+    monkeypatch.setattr(family, "compiled_sweep", lambda: unfolded_sweep)
+    unfolded = family.train(seed=0, sweeps=20)
+    assert folded["losses"] == pytest.approx(unfolded["losses"], rel=1e-12, abs=1e-12)
+    weights = [p.data for p in folded["model"].parameters()]
+    assert weights == pytest.approx([p.data for p in unfolded["model"].parameters()],
+                                    rel=1e-12, abs=1e-12)
+
+
 @pytest.mark.slow
 def test_family_trees_default_settings_learn_the_training_queries():
     result = family.train(seed=0)
@@ -292,3 +305,21 @@ def test_family_trees_fixed_held_out_keeps_the_seeds_weights():
     b = family.train(seed=5, sweeps=0)
     assert a["held_out"] == fixed and b["held_out"] != fixed
     assert a["model"].state_dict() == b["model"].state_dict()  # the seed's weights either way
+
+
+def test_a_watched_family_trees_run_records_each_sweep_by_layer_name():
+    result = family.train(0, 5, watched=True)
+    record = result["record"]
+    assert record.step == 5 and record.layers == ["person", "relation", "central", "decode",
+                                                  "output"]
+    assert [s.loss for s in record.history[1:]] == result["losses"]
+    assert family.train(0, 5)["record"] is None
+
+
+@pytest.mark.slow
+def test_family_trees_watch_writes_its_run_page(tmp_path):
+    result = run_demo(["-m", "autograd_mini", "demo", "family-trees", "--quick",
+                       "--no-progress", "--watch", "--out", "figs"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "figs" / "family_trees_run.html").read_text()
+    assert page.count("<figure data-step=") == 40 and "person at step 200" in page

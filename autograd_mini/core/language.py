@@ -19,11 +19,15 @@ from __future__ import annotations
 
 import functools
 import gettext
+import json
 import os
+import re
 import string
+import unicodedata
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "set_language", "current_language", "_", "ngettext", "DOMAIN", "LOCALE"]
+__all__ = ["LANGUAGES", "set_language", "current_language", "_", "N_", "ngettext", "DOMAIN",
+           "LOCALE", "display_width", "pad", "page_words"]
 
 LANGUAGES = ("en", "ko")
 DOMAIN = "autograd_mini"
@@ -57,17 +61,23 @@ def _language_of(setting: str) -> str | None:
     return code if code in LANGUAGES else None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _catalog(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE, languages=[language], fallback=True)
 
 
-def _(message: str, **fields: object) -> str:
+def _(message: str, /, **fields: object) -> str:
     """``message`` in the current language, its ``{placeholders}`` filled from ``fields``."""
     return _fill(_catalog(current_language()).gettext(message), fields)
 
 
-def ngettext(singular: str, plural: str, count: int, **fields: object) -> str:
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog where it is stored (a table's text), to be
+    translated where it is shown: ``_(stored)``."""
+    return message
+
+
+def ngettext(singular: str, plural: str, count: int, /, **fields: object) -> str:
     """The form of a message for ``count`` (``{count}`` is filled in too)."""
     text = _catalog(current_language()).ngettext(singular, plural, count)
     return _fill(text, {"count": count, **fields})
@@ -82,3 +92,28 @@ def _fill(text: str, fields: dict) -> str:
 def placeholders(text: str) -> set[str]:
     """The names of ``text``'s placeholders: ``"{a} and {b:.2f}"`` -> {"a", "b"}."""
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def display_width(text: str) -> int:
+    """How many columns ``text`` takes in a terminal: a Hangul syllable or a full-width
+    character two, a combining mark none, anything else one."""
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` columns (``str.ljust`` counts characters)."""
+    return text + " " * (width - display_width(text))
+
+
+# A page's message: say("...") in its script, one double-quoted literal (Babel's
+# javascript extractor reads the same calls into the catalog).
+_SAID = re.compile(r'\bsay\(\s*("(?:[^"\\\n]|\\.)*")')
+
+
+def page_words(*scripts: str) -> dict[str, str]:
+    """The current language's translation of each message the ``scripts`` (a page's
+    JavaScript) say, for the page's ``useWords``: English messages map to themselves."""
+    catalog = _catalog(current_language())
+    said = {json.loads(literal) for script in scripts for literal in _SAID.findall(script)}
+    return {message: catalog.gettext(message) for message in sorted(said)}

@@ -22,6 +22,7 @@ import math
 from itertools import chain, count
 
 from .engine import Value, topological_order
+from .language import N_, _
 
 __all__ = ["display_names", "input_label", "fmt", "slot_names", "slot_phrase",
            "repeated_parents"]
@@ -85,7 +86,9 @@ def slot_names(node: Value) -> list[str]:
     return repeated + list(layout.tail)
 
 
-_PLACES = {2: ("left", "right"), 3: ("first", "second", "third")}
+_PLACES = {2: (N_("as the left input {name}"), N_("as the right input {name}")),
+           3: (N_("as the first input {name}"), N_("as the second input {name}"),
+               N_("as the third input {name}"))}
 
 
 def slot_phrase(node: Value, index: int) -> str:
@@ -97,8 +100,8 @@ def slot_phrase(node: Value, index: int) -> str:
     places = _PLACES.get(len(names)) if node.primitive is not None \
         and not node.primitive.layout.variadic else None
     if places:
-        return f"as the {places[index]} input {names[index]}"
-    return f"as {names[index]}"
+        return _(places[index], name=names[index])
+    return _("as {name}", name=names[index])
 
 
 def repeated_parents(node: Value) -> set[Value]:

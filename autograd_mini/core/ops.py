@@ -30,9 +30,10 @@ from typing import Any
 
 from .checks import NoSlope
 from .formulas import ATOM, Number, Symbol, as_symbol, binding, write_rule
+from .language import N_, _
 
 __all__ = [
-    "Primitive", "Layout", "FIXED", "PRIMITIVES", "register",
+    "Primitive", "Layout", "FIXED", "PRIMITIVES", "register", "Argument",
     "REAL", "POSITIVE", "NONZERO",
     "fn", "Elementary", "infix", "unary", "variadic",
 ]
@@ -174,6 +175,27 @@ class Primitive:
         except TypeError:  # None, or not a sequence of formulas
             return [f"∂{self.name}/∂{n}" for n in names]
 
+    def plain_partials(self, count: int) -> list[Argument | float | None]:
+        """Which local derivatives, for ``count`` inputs, need no arithmetic at all: the
+        rule returns one of its own arguments as it is (an :class:`Argument`: ``d/da
+        (a * b) = b``) or a fixed number (``d/da (a + b) = 1.0``); None for the others.
+
+        Found by running the rule on stand-ins that refuse every operation -- arithmetic,
+        comparison, truth -- so a partial the rule computes, or picks by a test of the
+        numbers, is None: read from the rule, never stated beside it.  The compiled
+        replay writes ``g * b`` for such a partial instead of calling the rule.
+
+            >>> PRIMITIVES["affine"].plain_partials(5)   # w1, w2, x1, x2, b
+            [Argument(place=3), Argument(place=4), Argument(place=1), Argument(place=2), 1.0]
+        """
+        stand_ins = [Argument(place) for place in range(count + 1)]  # out, then the inputs
+        try:
+            partials = tuple(self.derivative(*stand_ins))
+        except Exception:  # noqa: BLE001 -- the rule computed something: nothing is plain
+            return [None] * count
+        return [p if isinstance(p, Argument) or type(p) is float else None
+                for p in partials]
+
     @cached_property
     def runs_on_values(self) -> bool:
         """Whether the derivative rule is written with arithmetic and this module's
@@ -190,6 +212,27 @@ class Primitive:
         if self.layout.variadic:  # one row named with i stands for all: Σ_i w_i*x_i
             expr = f"Σ_i {expr}"
         return ";  ".join(f"d/d{n} {expr} = {p}" for n, p in zip(names, self.partials(names)))
+
+
+class Argument:
+    """A stand-in for the derivative rule's argument at ``place`` (0: the node's own
+    value ``out``, 1, 2, ...: its inputs) that refuses every operation on it, so that
+    running a rule on stand-ins shows which partials are an argument as it is
+    (:meth:`Primitive.plain_partials`)."""
+
+    __slots__ = ("place",)
+
+    def __init__(self, place: int) -> None:
+        self.place = place
+
+    def __repr__(self) -> str:
+        return f"Argument(place={self.place})"
+
+    def _refuse(self, *args: Any) -> Any:
+        raise TypeError("a stand-in has no number: the rule computes this partial")
+
+    __eq__ = __lt__ = __le__ = __gt__ = __ge__ = __bool__ = __float__ = __index__ = _refuse
+    __hash__ = object.__hash__
 
 
 PRIMITIVES: dict[str, Primitive] = {}
@@ -290,15 +333,15 @@ def __getattr__(name: str) -> Callable[[Any], Any]:
 
 def _divide(a: float, b: float) -> float:
     if b == 0.0:
-        raise ZeroDivisionError("division by zero")
+        raise ZeroDivisionError(_("division by zero"))
     return a / b
 
 
 def _power(a: float, n: float) -> float:
     if a == 0.0 and n < 0:
-        raise ZeroDivisionError("0 cannot be raised to a negative power")
+        raise ZeroDivisionError(_("0 cannot be raised to a negative power"))
     if a < 0.0 and math.isfinite(n) and not float(n).is_integer():
-        raise ValueError("a negative number to a fractional power is not real")
+        raise ValueError(_("a negative number to a fractional power is not real"))
     try:
         return a**n  # IEEE 754 for the rest: (-2)**inf = inf, x**nan = nan
     except OverflowError:  # too large a result is infinite, with its sign
@@ -336,8 +379,8 @@ def _power_derivative(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
     except ZeroDivisionError:  # a = 0 and b < 1: 0 cannot be raised to a negative power
         if is_zero(b):
             return 0.0, db
-        raise NoSlope(f"the slope of a**b in a is infinite at a = 0 "
-                      f"(b = {getattr(b, 'data', b)!r})", (None, db)) from None
+        raise NoSlope(_("the slope of a**b in a is infinite at a = 0 (b = {b})",
+                        b=repr(getattr(b, "data", b))), (None, db)) from None
     if not isinstance(b, Symbol) and is_zero(b) and not math.isfinite(da.data):
         return _zero_unless_nan(b), db  # b a Value at 0 (create_graph): 0, depending on b
     return da, db
@@ -364,7 +407,7 @@ def _exp(a: float) -> float:
 
 def _log(a: float) -> float:
     if a <= 0.0:
-        raise ValueError("log is only defined for positive numbers")
+        raise ValueError(_("log is only defined for positive numbers"))
     return math.log(a)
 
 
@@ -388,7 +431,7 @@ def _periodic(function: Callable[[float], float]) -> Callable[[float], float]:
 
 def _sqrt(a: float) -> float:
     if a < 0.0:
-        raise ValueError("sqrt is only defined for non-negative numbers")
+        raise ValueError(_("sqrt is only defined for non-negative numbers"))
     return math.sqrt(a)
 
 
@@ -467,7 +510,7 @@ def variadic(name: str, symbol: str, value: Callable[..., float],
 _PAIRS = Layout(columns=("w", "x"), tail=())
 _PAIRS_AND_BIAS = Layout(columns=("w", "x"), tail=("b",))
 _MANY = Layout(columns=("x",), tail=())
-_DISTRIBUTES = "add distributes: each input receives the upstream gradient as it is"
+_DISTRIBUTES = N_("add distributes: each input receives the upstream gradient as it is")
 _SIGN = lambda out, a: (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0,)  # noqa: E731
 
 # The table.  Each derivative rule is ``rule(out, *inputs) -> (∂out/∂input, ...)``.
@@ -477,8 +520,8 @@ for _primitive in [
           pattern=_DISTRIBUTES),
     infix("sub", "-",  "__sub__",     lambda a, b: a - b,  lambda out, a, b: (1.0, -1.0)),
     infix("mul", "*",  "__mul__",     lambda a, b: a * b,  lambda out, a, b: (b, a),
-          pattern="mul swaps: each input receives the upstream gradient times the other "
-                  "input"),
+          pattern=N_("mul swaps: each input receives the upstream gradient times the other "
+                     "input")),
     infix("div", "/",  "__truediv__", _divide,  # -a / b / b: b * b would underflow first
           lambda out, a, b: (1.0 / b, -a / b / b), samples=(REAL, NONZERO)),
     infix("pow", "**", "__pow__",     _power,              _power_derivative,
@@ -496,8 +539,9 @@ for _primitive in [
           sympy=lambda sp, a: 1 / (1 + sp.exp(-a)), torch_layer="Sigmoid"),
     unary("relu",    "ReLU",     _relu,               lambda out, a: (0.0 if a <= 0.0 else 1.0,),
           samples=(NONZERO,), kink_distance=abs, sympy=lambda sp, a: sp.Max(a, 0),
-          torch_layer="ReLU", pattern="max routes: relu(a) = max(a, 0) passes the upstream "
-                                      "gradient on where a > 0 and stops it elsewhere"),
+          torch_layer="ReLU", pattern=N_("max routes: relu(a) = max(a, 0) passes the "
+                                         "upstream gradient on where a > 0 and stops it "
+                                         "elsewhere")),
     unary("softplus", "softplus", _softplus,          lambda out, a: (fn.sigmoid(a),),
           sympy=lambda sp, a: sp.log(1 + sp.exp(a)),
           torch=lambda t, a: t.nn.functional.softplus(a), torch_layer="Softplus"),
@@ -515,8 +559,8 @@ for _primitive in [
              lambda m, *wx: _dot(*wx)),
     variadic("affine", "Σ w·x + b", _affine, _affine_derivative, _PAIRS_AND_BIAS,
              _weighted_sum, lambda m, *wxb: _affine(*wxb),
-             pattern="a weighted sum swaps in pairs and distributes: w_i receives the "
-                     "upstream gradient times x_i, x_i times w_i, b the gradient itself"),
+             pattern=N_("a weighted sum swaps in pairs and distributes: w_i receives the "
+                        "upstream gradient times x_i, x_i times w_i, b the gradient itself")),
 ]:
     register(_primitive)
 

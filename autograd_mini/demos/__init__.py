@@ -14,6 +14,8 @@ import importlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core.language import N_, _
+
 _CHECKOUT = Path(__file__).resolve().parents[2]
 if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "demos" / "xor.py").is_file():
     __path__.append(str(_CHECKOUT / "demos"))
@@ -23,20 +25,20 @@ __all__ = ["DEMOS", "run_demo"]
 # name -> (module, one-line description)
 DEMOS: dict[str, tuple[str, str]] = {
     "xor": ("autograd_mini.demos.xor",
-            "XOR with a 2-2-1 sigmoid net, and what its hidden units do"),
+            N_("XOR with a 2-2-1 sigmoid net, and what its hidden units do")),
     "symmetry": ("autograd_mini.demos.symmetry",
-                 "the 1986 paper's symmetry detection, with a Hinton diagram"),
+                 N_("the 1986 paper's symmetry detection, with a Hinton diagram")),
     "family-trees": ("autograd_mini.demos.family_trees",
-                     "the 1986 paper's family trees: generalising to held-out queries"),
+                     N_("the 1986 paper's family trees: generalising to held-out queries")),
     "bptt": ("autograd_mini.demos.bptt",
-             "backprop through time: a recurrent net unrolled, and the vanishing gradient"),
+             N_("backprop through time: a recurrent net unrolled, and the vanishing gradient")),
     "vanishing": ("autograd_mini.demos.vanishing",
-                  "vanishing gradients watched: a 6-layer net, sigmoid against tanh and relu"),
-    "moons": ("autograd_mini.demos.moons", "micrograd's two-moons classifier"),
+                  N_("vanishing gradients watched: a 6-layer net, sigmoid against tanh and relu")),
+    "moons": ("autograd_mini.demos.moons", N_("micrograd's two-moons classifier")),
     "newton": ("autograd_mini.demos.newton",
-               "Newton's method with the Hessian against gradient descent"),
+               N_("Newton's method with the Hessian against gradient descent")),
     "modes": ("autograd_mini.demos.modes",
-              "forward against reverse mode: the cost of n inputs, of m outputs"),
+              N_("forward against reverse mode: the cost of n inputs, of m outputs")),
 }
 
 
@@ -47,7 +49,7 @@ class UnknownDemo(ValueError):
 def run_demo(name: str, argv: Sequence[str] = ()) -> int:
     """Run the demo ``name`` with command-line arguments ``argv``; returns the exit status."""
     if name not in DEMOS:
-        known = ", ".join(sorted(DEMOS)) or "none yet"
-        raise UnknownDemo(f"no demo named {name!r}; demos: {known}")
+        known = ", ".join(sorted(DEMOS))
+        raise UnknownDemo(_("no demo named {name}; demos: {known}", name=repr(name), known=known))
     module = importlib.import_module(DEMOS[name][0])
     return module.main(list(argv))

@@ -7,4 +7,5 @@
   1986 paper's symbols and equation numbers, every number read from the engine's sweep;
 * :mod:`.layers` -- ``layer_view(mlp, inputs, targets)``: the same step as vectors and matrices;
 * :mod:`.patterns` -- softmax with cross-entropy gives p − t; the products a sweep makes.
+* :mod:`.watch` -- ``watch(model)``: a training run's record, step by step;
 """

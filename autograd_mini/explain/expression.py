@@ -10,6 +10,10 @@ get their fix: ``x^2`` → ``x**2``, ``2x`` → ``2*x``, ``x.exp()`` and ``exp x
 keyword as a name (``lambda*x``) → another name.  There are no built-in constants:
 ``pi`` and ``e`` are names like any other, given a value with ``--at`` (or ``exp(x)``
 for ``e**x``).
+
+What a Korean (or Japanese, or Chinese) input method types in its full-width mode --
+``０``, ``＊``, ``（x＋１）`` -- is read as the ASCII it stands for (NFKC), one character for
+one, so that every column still counts the text as typed.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ import keyword
 import math
 import operator
 import re
+import unicodedata
 import warnings
 from collections.abc import Mapping
 
 from ..core.engine import Value, apply
+from ..core.language import N_, _
 from ..core.ops import PRIMITIVES
 
 __all__ = ["ExpressionError", "parse", "functions", "check_size", "nesting", "MAX_LENGTH",
@@ -69,15 +75,16 @@ def check_size(text: str) -> None:
         ExpressionError: not text, too long, or too deeply nested; one sentence.
     """
     if not isinstance(text, str):
-        raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
+        raise ExpressionError(_("the expression must be text, got {kind}",
+                                kind=type(text).__name__))
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters "
-                              f"({len(text)}); type a shorter one")
+        raise ExpressionError(_("the expression is longer than {limit} characters ({length}); "
+                                "type a shorter one", limit=MAX_LENGTH, length=len(text)))
     depth = nesting(text)
     if depth > MAX_DEPTH:
-        raise ExpressionError(f"the expression is nested too deeply: {depth} levels of "
-                              f"brackets and operators, over the limit of {MAX_DEPTH}; "
-                              "type a smaller one")
+        raise ExpressionError(_("the expression is nested too deeply: {depth} levels of "
+                                "brackets and operators, over the limit of {limit}; type a "
+                                "smaller one", depth=depth, limit=MAX_DEPTH))
 
 
 def nesting(text: str) -> int:
@@ -106,6 +113,16 @@ def nesting(text: str) -> int:
     return stack[0][0] + stack[0][1]
 
 
+def as_typed(text: str) -> str:
+    """``text`` with its full-width forms (U+FF01-U+FF5E, and the ideographic space) as the
+    ASCII they stand for: NFKC for these characters alone, one for one.  Other
+    compatibility characters stay as typed: NFKC would make ``2²`` the number ``22``."""
+    return "".join(unicodedata.normalize("NFKC", c) if c in _FULL_WIDTH else c for c in text)
+
+
+_FULL_WIDTH = {chr(code) for code in range(0xFF01, 0xFF5F)} | {"\u3000"}
+
+
 def parse(text: str, values: Mapping[str, float]) -> Value:
     """Build the graph of ``text`` with each name a labelled leaf holding ``values[name]``.
 
@@ -115,8 +132,10 @@ def parse(text: str, values: Mapping[str, float]) -> Value:
             error while evaluating (division by zero, log of a negative number).
     """
     check_size(text)
+    text = as_typed(text)
     if not text.strip():
-        raise ExpressionError("the expression is empty (column 1); write one such as x*x + 3*x")
+        raise ExpressionError(_("the expression is empty (column 1); write one such as "
+                                "x*x + 3*x"))
     shift = len(text) - len(text.lstrip())  # columns are counted in the text as typed
     try:
         with warnings.catch_warnings():  # "1if x": Python warns, we report the error alone
@@ -125,7 +144,8 @@ def parse(text: str, values: Mapping[str, float]) -> Value:
     except SyntaxError as error:
         raise ExpressionError(_slip(text) or _syntax_message(text, error, shift)) from None
     except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, deep nesting
-        raise ExpressionError(f"cannot read the expression: {type(error).__name__}") from None
+        raise ExpressionError(_("cannot read the expression: {kind}",
+                                kind=type(error).__name__)) from None
     _fix_column_offsets(tree, text.strip(), shift)
     _catch_slips(tree, text)
     _catch_constants(tree, text, values)
@@ -136,32 +156,34 @@ def parse(text: str, values: Mapping[str, float]) -> Value:
     except (ZeroDivisionError, ValueError) as error:
         if isinstance(error, ExpressionError):
             raise
-        raise ExpressionError(f"cannot evaluate: {error}") from None
+        raise ExpressionError(_("cannot evaluate: {error}", error=error)) from None
     except RecursionError:
-        raise ExpressionError("the expression is nested too deeply") from None
+        raise ExpressionError(_("the expression is nested too deeply")) from None
     unused = sorted(set(values) - used)
     if unused:
-        raise ExpressionError(f"a value was given for {', '.join(unused)}, "
-                              "which the expression does not use")
+        raise ExpressionError(_("a value was given for {names}, which the expression does "
+                                "not use", names=", ".join(unused)))
     return result if isinstance(result, Value) else Value(result)
 
 
 def _build(node: ast.AST, leaves: dict[str, Value], used: set[str]):
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise ExpressionError(f"only numbers are allowed, not {node.value!r}")
+            raise ExpressionError(_("only numbers are allowed, not {value}",
+                                    value=repr(node.value)))
         try:
             number = float(node.value)
         except OverflowError:  # an int literal beyond any float
             number = math.inf
         if not math.isfinite(number):
-            raise ExpressionError(f"the number at column {node.col_offset + 1} is too large")
+            raise ExpressionError(_("the number at column {column} is too large",
+                                    column=node.col_offset + 1))
         return number
     if isinstance(node, ast.Name):
         if node.id not in leaves:
-            known = f"; known: {', '.join(sorted(leaves))}" if leaves else ""
-            raise UnknownName(f"no value for {node.id!r}{known}", node.id,
-                              f"; give one with --at {node.id}=NUMBER")
+            known = _("; known: {names}", names=", ".join(sorted(leaves))) if leaves else ""
+            raise UnknownName(_("no value for {name}", name=repr(node.id)) + known, node.id,
+                              _("; give one with --at {name}=NUMBER", name=node.id))
         used.add(node.id)
         return leaves[node.id]
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
@@ -176,19 +198,20 @@ def _build(node: ast.AST, leaves: dict[str, Value], used: set[str]):
         return -operand
     if isinstance(node, ast.Call):
         return _call(node, leaves, used)
-    raise ExpressionError(f"{_describe(node)} is not allowed; use numbers, names, "
-                          "+ - * / **, parentheses and functions such as tanh(...)")
+    raise ExpressionError(_("{what} is not allowed; use numbers, names, + - * / **, "
+                            "parentheses and functions such as tanh(...)", what=_describe(node)))
 
 
 def _call(node: ast.Call, leaves: dict[str, Value], used: set[str]) -> Value:
     if not isinstance(node.func, ast.Name):
-        raise ExpressionError(f"{_describe(node.func)} cannot be called; "
-                              f"functions: {', '.join(functions())}")
+        raise ExpressionError(_("{what} cannot be called; functions: {functions}",
+                                what=_describe(node.func), functions=", ".join(functions())))
     name = node.func.id
     if name not in functions():
-        raise ExpressionError(f"unknown function {name!r}; functions: {', '.join(functions())}")
+        raise ExpressionError(_("unknown function {name}; functions: {functions}",
+                                name=repr(name), functions=", ".join(functions())))
     if node.keywords or len(node.args) != 1:
-        raise ExpressionError(f"{name} takes exactly one argument")
+        raise ExpressionError(_("{name} takes exactly one argument", name=name))
     argument = _build(node.args[0], leaves, used)
     return apply(name, argument if isinstance(argument, Value) else Value(argument))
 
@@ -196,9 +219,10 @@ def _call(node: ast.Call, leaves: dict[str, Value], used: set[str]) -> Value:
 # -- slips that Python cannot even read: each gets its fix ---------------------------------
 
 # Signs of typeset mathematics, and what Python writes for them.
-_TYPESET = {"×": ("multiplication sign", "*"), "·": ("multiplication sign", "*"),
-            "⋅": ("multiplication sign", "*"), "÷": ("division sign", "/"),
-            "−": ("minus sign", "-"), "–": ("minus sign", "-")}
+_TIMES, _DIVIDED, _MINUS = (N_("multiplication sign"), N_("division sign"),
+                            N_("minus sign"))
+_TYPESET = {"×": (_TIMES, "*"), "·": (_TIMES, "*"), "⋅": (_TIMES, "*"), "÷": (_DIVIDED, "/"),
+            "−": (_MINUS, "-"), "–": (_MINUS, "-")}
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _SUPERSCRIPT_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+")
 _NAME = r"[^\W\d]\w*"
@@ -223,11 +247,12 @@ def _typeset(text: str) -> str | None:
     if not found:
         return None
     fixed = _SUPERSCRIPT_RUN.sub(lambda m: "**" + m.group().translate(_SUPERSCRIPTS), text)
-    for char, (_, sign) in _TYPESET.items():
+    for char, (_what, sign) in _TYPESET.items():
         fixed = fixed.replace(char, sign)
     column, char = found[0]
-    what, sign = _TYPESET.get(char, ("power", "**"))
-    return f"{char} (column {column + 1}) is not Python's {what} ({sign}): write {fixed.strip()}"
+    what, sign = _TYPESET.get(char, (N_("power"), "**"))
+    return _("{char} (column {column}) is not Python's {what} ({sign}): write {fixed}",
+             char=char, column=column + 1, what=_(what), sign=sign, fixed=fixed.strip())
 
 
 def _assignment(text: str) -> str | None:
@@ -236,11 +261,12 @@ def _assignment(text: str) -> str | None:
     values = [re.fullmatch(rf"({_NAME})\s*=\s*(-?{_NUMBER})", p) for p in parts]
     if all(values):
         given = " ".join(f"--at {m.group(1)}={m.group(2)}" for m in values)
-        return f"{text.strip()} is an assignment, not an expression: give values with {given}"
+        return _("{text} is an assignment, not an expression: give values with {given}",
+                 text=text.strip(), given=given)
     named = re.fullmatch(rf"\s*({_NAME})\s*=(?!=)\s*(.+?)\s*", text)
     if named:
-        return (f"{named.group(1)} = ... names the result, which is not needed: write the "
-                f"expression alone, {named.group(2)}")
+        return _("{name} = ... names the result, which is not needed: write the expression "
+                 "alone, {expression}", name=named.group(1), expression=named.group(2))
     return None
 
 
@@ -249,8 +275,9 @@ def _keyword_as_name(text: str) -> str | None:
     for match in re.finditer(_NAME, text):
         word = match.group()
         if keyword.iskeyword(word) and word not in _OPERATOR_KEYWORDS:
-            return (f"{word} (column {match.start() + 1}) is a Python keyword, so it cannot "
-                    f"name a value: call it {word}_ instead (and give --at {word}_=NUMBER)")
+            return _("{word} (column {column}) is a Python keyword, so it cannot name a "
+                     "value: call it {word}_ instead (and give --at {word}_=NUMBER)",
+                     word=word, column=match.start() + 1)
     return None
 
 
@@ -259,8 +286,9 @@ def _call_without_brackets(text: str) -> str | None:
     for match in re.finditer(rf"(?<![\w.])({_NAME})\s+({_NAME}|{_NUMBER})", text):
         name, argument = match.groups()
         if name in functions():
-            return (f"{match.group()} (column {match.start() + 1}): a function takes its "
-                    f"argument in brackets: write {name}({argument})")
+            return _("{text} (column {column}): a function takes its argument in brackets: "
+                     "write {name}({argument})", text=match.group(), column=match.start() + 1,
+                     name=name, argument=argument)
     return None
 
 
@@ -279,13 +307,16 @@ def _catch_constants(tree: ast.AST, text: str, values: Mapping[str, float]) -> N
             exponent = whole[whole.index("**") + 2:].strip()  # as typed, brackets and all
             inner = exponent[1:-1] if _bracketed(exponent) else exponent
             raise UnknownName(
-                f"e (column {_column(node.left)}) has no value: there are no built-in "
-                f"constants; for e**{exponent} write exp({inner})", "e",
-                f", or give e with --at e={math.e!r}")
+                _("e (column {column}) has no value: there are no built-in constants; for "
+                  "e**{exponent} write exp({inner})", column=_column(node.left),
+                  exponent=exponent, inner=inner), "e",
+                _(", or give e with --at e={value}", value=repr(math.e)))
         if isinstance(node, ast.Name) and node.id in _CONSTANTS and node.id not in values:
             raise UnknownName(
-                f"{node.id} (column {_column(node)}) has no value: there are no built-in "
-                "constants", node.id, f"; give it with --at {node.id}={_CONSTANTS[node.id]!r}")
+                _("{name} (column {column}) has no value: there are no built-in constants",
+                  name=node.id, column=_column(node)), node.id,
+                _("; give it with --at {name}={value}", name=node.id,
+                  value=repr(_CONSTANTS[node.id])))
 
 
 def _bracketed(text: str) -> bool:
@@ -307,17 +338,17 @@ _JUXTAPOSED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)([^\W\d]\w*)")
 def _syntax_message(text: str, error: SyntaxError, shift: int) -> str:
     """Python's complaint in our words, with its column counted from 1 in ``text``."""
     if not error.offset:  # Python points nowhere: the text stopped too soon
-        where = f"column {len(text.rstrip()) + 1}, at the end"
+        where = _("column {column}, at the end", column=len(text.rstrip()) + 1)
     elif error.lineno in (None, 1):
-        where = f"column {error.offset + shift}"
+        where = _("column {column}", column=error.offset + shift)
     else:
-        where = f"line {error.lineno}, column {error.offset}"
+        where = _("line {line}, column {column}", line=error.lineno, column=error.offset)
     product = _JUXTAPOSED.search(text) if "literal" in error.msg else None
     if product:
         number, name = product.groups()
-        return (f"{number}{name} (column {product.start() + 1}) is not a product: "
-                f"write {number}*{name}")
-    return f"not a valid expression: {error.msg} ({where})"
+        return _("{number}{name} (column {column}) is not a product: write {number}*{name}",
+                 number=number, name=name, column=product.start() + 1)
+    return _("not a valid expression: {why} ({where})", why=error.msg, where=where)
 
 
 def _fix_column_offsets(tree: ast.AST, parsed: str, shift: int) -> None:
@@ -355,25 +386,28 @@ def _catch_slips(tree: ast.AST, text: str) -> None:
                 and node.func.attr in functions() and not node.args and not node.keywords):
             name = node.func.attr
             argument = _segment(text, node.func.value) or "x"
-            raise ExpressionError(f"{name} is a function, not a method (column "
-                                  f"{_column(node)}): write {name}({argument})")
+            raise ExpressionError(_("{name} is a function, not a method (column {column}): "
+                                    "write {name}({argument})", name=name,
+                                    column=_column(node), argument=argument))
 
 
 def _power(node: ast.BinOp, text: str) -> str:
     """What to say about ``a ^ b``: Python's ``^`` is not a power, ``a**b`` is."""
     whole = _segment(text, node)
     if whole is None:
-        return "^ is not a power: use ** for powers: x**2"
+        return _("^ is not a power: use ** for powers: x**2")
     caret = whole.index("^", node.left.end_col_offset - node.col_offset)
     fixed = whole[:caret].rstrip() + "**" + whole[caret + 1:].lstrip()
-    return f"^ (column {node.col_offset + caret + 1}) is not a power: use ** for powers: {fixed}"
+    return _("^ (column {column}) is not a power: use ** for powers: {fixed}",
+             column=node.col_offset + caret + 1, fixed=fixed)
 
 
 def _describe(node: ast.AST) -> str:
-    kinds = {ast.Attribute: "attribute access", ast.Subscript: "indexing",
-             ast.Lambda: "lambda", ast.Compare: "comparison", ast.BoolOp: "and/or",
-             ast.IfExp: "if/else", ast.JoinedStr: "an f-string"}
-    kind = next((text for cls, text in kinds.items() if isinstance(node, cls)),
+    kinds = {ast.Attribute: N_("attribute access"), ast.Subscript: N_("indexing"),
+             ast.Lambda: "lambda", ast.Compare: N_("comparison"), ast.BoolOp: "and/or",
+             ast.IfExp: "if/else", ast.JoinedStr: N_("an f-string")}
+    kind = next((_(text) for cls, text in kinds.items() if isinstance(node, cls)),
                 type(node).__name__)
     column = getattr(node, "col_offset", None)
-    return f"{kind} (column {column + 1})" if column is not None else kind
+    return _("{kind} (column {column})", kind=kind, column=column + 1) if column is not None \
+        else kind

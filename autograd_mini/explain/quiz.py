@@ -29,8 +29,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..core.language import _
 from ..core.naming import fmt
-from .expression import ExpressionError, UnknownName, parse
+from .expression import ExpressionError, UnknownName, as_typed, parse
 from .trace import BackwardStep, Step, Trace, walk
 
 __all__ = ["Quiz", "Question", "QUIZ_TOLERANCE"]
@@ -105,7 +106,7 @@ class Quiz:
             step, contribution, kind = question.split(":")
             return self.questions[int(step), int(contribution), kind]
         except (ValueError, KeyError, AttributeError):
-            raise KeyError(f"no quiz question {question!r}") from None
+            raise KeyError(_("no quiz question {question}", question=repr(question))) from None
 
     def prompt(self, q: Question) -> str:
         """What the blank asks for, in the trace's names."""
@@ -113,8 +114,10 @@ class Quiz:
         c = backward.contributions[q.contribution]
         out = self.record.names[self.record.output]
         if q.kind == "local":
-            return f"local derivative ∂{backward.name}/∂{c.parent_name}"
-        return f"contribution ∂{out}/∂{backward.name} · ∂{backward.name}/∂{c.parent_name}"
+            return _("local derivative ∂{node}/∂{parent}", node=backward.name,
+                     parent=c.parent_name)
+        return _("contribution ∂{output}/∂{node} · ∂{node}/∂{parent}", output=out,
+                 node=backward.name, parent=c.parent_name)
 
     def ask(self, q: Question) -> dict:
         """The blank as a page shows it: its id, prompt, and the answer once it is done."""
@@ -155,12 +158,13 @@ class Quiz:
             known = [(backward.name, node.data)] + [
                 (self.record.names[p], p.data) for p in node.parents if not p.is_constant]
             numbers = ", ".join(f"{name} = {fmt(x)}" for name, x in dict(known).items())
-            return (f"The rule of {backward.op}: {backward.formula}. Here: {c.local_formula}, "
-                    f"with {numbers}.")
-        return (f"A contribution is the upstream gradient times the local derivative: "
-                f"∂{out}/∂{backward.name} · ∂{backward.name}/∂{c.parent_name}, with "
-                f"∂{out}/∂{backward.name} = {fmt(backward.upstream)} and "
-                f"∂{backward.name}/∂{c.parent_name} = {fmt(c.local)}.")
+            return _("The rule of {op}: {formula}. Here: {here}, with {numbers}.",
+                     op=backward.op, formula=backward.formula, here=c.local_formula,
+                     numbers=numbers)
+        return _("A contribution is the upstream gradient times the local derivative: "
+                 "∂{output}/∂{node} · ∂{node}/∂{parent}, with ∂{output}/∂{node} = {upstream} "
+                 "and ∂{node}/∂{parent} = {local}.", output=out, node=backward.name,
+                 parent=c.parent_name, upstream=fmt(backward.upstream), local=fmt(c.local))
 
     def score(self) -> dict:
         """Blanks right at the first try, out of all the blanks; and how many are done."""
@@ -177,7 +181,7 @@ def _not_finite(text: str) -> float | None:
     """``nan``, ``inf`` or ``-inf`` (any case, ``infinity`` too) as a whole answer: a
     number the quiz checks like any other (a blank can hold one: exp(1000)'s slope is inf).
     None for any other text."""
-    word = text.strip().lower()
+    word = as_typed(text).strip().lower()
     return float(word) if word.lstrip("+-") in ("nan", "inf", "infinity") else None
 
 
@@ -193,6 +197,6 @@ def _for_the_quiz(error: Exception) -> str:
     names, only numbers."""
     if not isinstance(error, UnknownName):
         return str(error)
-    return (f"{error.name!r} is not a number the quiz can check: an answer is a number or "
-            "arithmetic on numbers (1 - 0.4621**2), with no names; nan and inf are "
-            "read only as a whole answer")
+    return _("{name} is not a number the quiz can check: an answer is a number or "
+             "arithmetic on numbers (1 - 0.4621**2), with no names; nan and inf are read "
+             "only as a whole answer", name=repr(error.name))

@@ -21,6 +21,7 @@ from ..core import handwritten, valuebase
 from ..core.checks import as_float
 from ..core.engine import Value, accumulate, backward_pass
 from ..core.interpret import interpret
+from ..core.language import N_, _, display_width, pad
 from ..core.naming import display_names, fmt, repeated_parents, slot_phrase
 
 __all__ = [
@@ -30,9 +31,10 @@ __all__ = [
 
 
 def aligned(rows: list, rule: bool = False) -> str:
-    """Rows of text cells as left-aligned columns; ``rule`` draws a line under the first."""
-    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    """Rows of text cells as left-aligned columns, counted in the columns a terminal shows
+    (Hangul takes two); ``rule`` draws a line under the first."""
+    widths = [max(display_width(row[k]) for row in rows) for k in range(len(rows[0]))]
+    lines = ["  ".join(pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     if rule:
         lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -67,7 +69,7 @@ class ForwardStep:
     @property
     def sentence(self) -> str:
         if not self.expression:
-            kind = "a constant" if self.is_constant else "given"
+            kind = _("a constant") if self.is_constant else _("given")
             return f"{self.name} = {fmt(self.value)}  ({kind})"
         return f"{self.name} = {self.expression} = {fmt(self.value)}"
 
@@ -112,7 +114,7 @@ class Total:
 
     @property
     def local_text(self) -> str:
-        return f"{self.local_formula} = {fmt(self.local)} in all"
+        return _("{formula} = {value} in all", formula=self.local_formula, value=fmt(self.local))
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,16 +141,17 @@ class BackwardStep:
         """The gate patterns met at this step: the op's own (add distributes, mul
         swaps, max routes) from the table, and "copy sums" for each parent that had a
         gradient already -- a node used twice, whose paths add up."""
-        own = [self.node.primitive.pattern] if self.node.primitive is not None \
+        own = [_(self.node.primitive.pattern)] if self.node.primitive is not None \
             and self.node.primitive.pattern else []
-        return own + [f"copy sums: {c.parent_name} is used more than once, so this product "
-                      f"adds to the {fmt(c.grad_before)} it had: {fmt(c.grad_after)}"
+        return own + [_("copy sums: {parent} is used more than once, so this product adds to "
+                        "the {before} it had: {after}", parent=c.parent_name,
+                        before=fmt(c.grad_before), after=fmt(c.grad_after))
                       for c in self.contributions if c.summed]
 
     @property
     def formula(self) -> str:
         """The op's full formula from the table."""
-        return HAND_WRITTEN if self.node.primitive is None else self.node.primitive.formula
+        return _(HAND_WRITTEN) if self.node.primitive is None else self.node.primitive.formula
 
     @property
     def partials(self) -> list[str]:
@@ -177,7 +180,7 @@ class BackwardStep:
             sentence = (f"∂{out}/∂{there} += ∂{out}/∂{here} · ∂{here}/∂{there}"
                         f" = {fmt(self.upstream)} · {fmt(local)} = {fmt(contribution)}"
                         + (f"  ({there} {slot})" if slot else ""))
-            local_formula = f"∂{here}/∂{there} " + (f"= {partial}" if partial else HAND_WRITTEN)
+            local_formula = f"∂{here}/∂{there} " + (f"= {partial}" if partial else _(HAND_WRITTEN))
             made.append(Contribution(parent, there, local_formula, local, contribution,
                                      before, after, sentence, slot, summed))
         return made
@@ -217,8 +220,8 @@ class Trace:
         """The backward pass, one chain-rule product a row, under a header row (the
         constants receive no gradient: nothing can change them)."""
         out = self.names[self.output]
-        rows = [("step", "node", f"∂{out}/∂node", "parent", "local derivative",
-                 "contribution", "grad after")]
+        rows = [(_("step"), _("node"), _("∂{output}/∂node", output=out), _("parent"),
+                 _("local derivative"), _("contribution"), _("grad after"))]
         for i, step in enumerate(self.backward, 1):
             for c in step.contributions:
                 rows.append((str(i), step.name, fmt(step.upstream), c.parent_name,
@@ -234,18 +237,20 @@ class Trace:
         return aligned(self.backward_rows(), rule=True)
 
     def __str__(self) -> str:
-        return f"Forward pass\n{self.forward_table()}\n\nBackward pass\n{self.backward_table()}"
+        return "\n".join([_("Forward pass"), self.forward_table(), "",
+                          _("Backward pass"), self.backward_table()])
 
     def _repr_html_(self) -> str:
         """Both tables as HTML, for a notebook: ``trace(out)`` alone shows them.
         Every cell is escaped, so a label is shown as the text it is."""
         forward = [(str(i), s.sentence) for i, s in
                    enumerate((s for s in self.forward if not s.is_constant), 1)]
-        return (f"<div class=\"autograd-mini-trace\">{_html_table('Forward pass', forward)}"
-                f"{_html_table('Backward pass', self.backward_rows(), header=True)}</div>")
+        tables = (_html_table(_("Forward pass"), forward)
+                  + _html_table(_("Backward pass"), self.backward_rows(), header=True))
+        return f"<div class=\"autograd-mini-trace\">{tables}</div>"
 
 
-HAND_WRITTEN = "(hand-written step: its own _backward)"
+HAND_WRITTEN = N_("(hand-written step: its own _backward)")  # shown as _(HAND_WRITTEN)
 
 
 def trace(output: Value, gradient: float = 1.0) -> Trace:
@@ -257,7 +262,7 @@ def trace(output: Value, gradient: float = 1.0) -> Trace:
     closure adds.
     """
     if not isinstance(output, Value):
-        raise TypeError(f"trace expects a Value, got {type(output).__name__}")
+        raise TypeError(_("trace expects a Value, got {kind}", kind=type(output).__name__))
     names = display_names(output)
     order = list(names)  # topological: the graph is walked once
     backward: list[BackwardStep] = []
@@ -295,12 +300,12 @@ def _totals(step: BackwardStep, twice: set[Value], partials: list[str],
                    if p in twice and not p.is_constant):  # a constant receives nothing
         mine = [(c, partials[k]) for k, c in enumerate(by_slot) if c is not None
                 and c.parent is parent]
-        texts = [_grouped(text) for _, text in mine]
+        texts = [_grouped(text) for _contribution, text in mine]
         written = f"{len(texts)}·{texts[0]}" if len(set(texts)) == 1 else " + ".join(texts)
-        local = sum(c.local for c, _ in mine)
+        local = sum(c.local for c, _slot in mine)
         totals.append(Total(parent, mine[0][0].parent_name,
                             f"∂{step.name}/∂{mine[0][0].parent_name} = {written}", local,
-                            sum(c.contribution for c, _ in mine), mine[-1][0].grad_after))
+                            sum(c.contribution for c, _slot in mine), mine[-1][0].grad_after))
     return totals
 
 
@@ -365,33 +370,37 @@ def step_count(record: Trace) -> int:
 
 def _forward_step(step: ForwardStep, i: int, total: int) -> Step:
     formula = step.node.primitive.formula if step.node.primitive else ""
-    return Step(f"Forward {i} of {total}", (step.sentence,), formula, step.node,
+    return Step(_("Forward {step} of {steps}", step=i, steps=total), (step.sentence,),
+                formula, step.node,
                 tuple((p, step.node) for p in step.node.parents), {step.node: step.value}, {})
 
 
 def _seed_step(record: Trace) -> Step:
     out, seed = record.names[record.output], record.grads[record.output]
-    sentence = (f"∂{out}/∂{out} = {fmt(seed)}: the output's gradient with respect to itself "
-                "starts the backward pass.")
-    return Step("Backward: the seed", (sentence,), "", record.output, (), {},
+    sentence = _("∂{output}/∂{output} = {seed}: the output's gradient with respect to itself "
+                 "starts the backward pass.", output=out, seed=fmt(seed))
+    return Step(_("Backward: the seed"), (sentence,), "", record.output, (), {},
                 {record.output: seed})
 
 
 def _count(total: Total, shown: list[Contribution]) -> str:
     """How many arrows run from a parent taken more than once, in words."""
     count = sum(c.parent is total.parent for c in shown)
-    return {2: "two", 3: "three"}.get(count, str(count))
+    return {2: _("two"), 3: _("three")}.get(count, str(count))
 
 
 def _backward_step(record: Trace, step: BackwardStep, i: int) -> Step:
     out, shown = record.names[record.output], step.contributions
-    lines = (f"Upstream gradient ∂{out}/∂{step.name} = {fmt(step.upstream)}",
-             *(f"local: {c.local_text}" for c in shown),
-             *(f"local: {t.local_text}  (the {_count(t, shown)} arrows from {t.parent_name} "
-               f"add up at {t.parent_name})" for t in step.totals),
-             *(c.sentence + (f"   (now {fmt(c.grad_after)})" if c.grad_before else "")
-               for c in shown),
-             *(f"pattern: {text}" for text in step.patterns))
-    return Step(f"Backward {i} of {len(record.backward)}: through {step.op} at {step.name}",
+    lines = (_("Upstream gradient ∂{output}/∂{node} = {value}", output=out, node=step.name,
+               value=fmt(step.upstream)),
+             *(_("local: {text}", text=c.local_text) for c in shown),
+             *(_("local: {text}  (the {count} arrows from {parent} add up at {parent})",
+                 text=t.local_text, count=_count(t, shown), parent=t.parent_name)
+               for t in step.totals),
+             *(c.sentence + (_("   (now {value})", value=fmt(c.grad_after)) if c.grad_before
+                             else "") for c in shown),
+             *(_("pattern: {text}", text=text) for text in step.patterns))
+    return Step(_("Backward {step} of {steps}: through {op} at {node}", step=i,
+                  steps=len(record.backward), op=step.op, node=step.name),
                 lines, step.formula, step.node, tuple((c.parent, step.node) for c in shown),
                 {}, {c.parent: c.grad_after for c in shown})

@@ -25,12 +25,15 @@ from dataclasses import dataclass
 
 from ..core import handwritten
 from ..core.engine import Value, grad, topological_order
+from ..core.language import N_, _
 from ..core.naming import display_names, input_label
 from ..core.valuebase import number
 from ..explain.trace import aligned, fmt
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numeric_gradient",
            "check_gradients", "report"]
+
+GRADIENT, SECOND_DERIVATIVE = N_("gradient"), N_("second-derivative")  # what a check checks
 
 
 class GradcheckError(AssertionError):
@@ -83,7 +86,8 @@ def _run(f: Callable[..., Value], point: Sequence[float], labels: Sequence[str],
     leaves = [_leaf(kind, x, name) for x, name in zip(point, labels)]
     out = f(*leaves)
     if not isinstance(out, Value):
-        raise TypeError(f"the checked function must return a Value, got {type(out).__name__}")
+        raise TypeError(_("the checked function must return a Value, got {kind}",
+                          kind=type(out).__name__))
     return leaves, out
 
 
@@ -117,10 +121,10 @@ def _probe(f: Callable[..., Value], point: Sequence[float], labels: Sequence[str
     try:
         out = _run(f, point, labels, kind)[1]
     except (ValueError, ZeroDivisionError) as error:
-        raise GradcheckError(
-            f"the function cannot be evaluated at {list(point)}, a finite-difference step "
-            f"away from the checked point (too close to the edge of its domain?): {error}"
-        ) from None
+        raise GradcheckError(_(
+            "the function cannot be evaluated at {point}, a finite-difference step away "
+            "from the checked point (too close to the edge of its domain?): {error}",
+            point=list(point), error=error)) from None
     return out.data, _kinks(out)
 
 
@@ -194,7 +198,7 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[float | Value], *, eps: 
     report names the node and its op.  Everywhere else the comparison is strict.
     """
     rows, suspects = check_gradients(f, inputs, eps=eps, atol=atol, rtol=rtol)
-    return _verdict("gradient", rows, atol, rtol, raise_exception, suspects)
+    return _verdict(GRADIENT, rows, atol, rtol, raise_exception, suspects)
 
 
 def check_gradients(f: Callable[..., Value], inputs: Sequence[float | Value], *,
@@ -221,14 +225,15 @@ def _suspects(nodes: list[Value], names: dict[Value, str]) -> str:
     per unit of upstream gradient: where the op table has no rule, these are the suspects."""
     if not nodes:
         return ""
-    lines = ["hand-written steps in this graph (no op-table rule: check these first):"]
+    lines = [_("hand-written steps in this graph (no op-table rule: check these first):")]
     for node in nodes:
         parents = [names[p] for p in node.parents]
         locals_ = handwritten.step(node, 1.0)
         given = ", ".join(f"{names[p]} = {fmt(p.data)}" for p in dict.fromkeys(node.parents))
         said = ", ".join(f"∂{names[node]}/∂{n} = {fmt(d)}" for n, d in zip(parents, locals_))
-        lines.append(f"  {names[node]} = {handwritten.written(node, parents)} at {given}: "
-                     f"its _backward gives {said}")
+        lines.append("  " + _("{node} = {expression} at {given}: its _backward gives {said}",
+                              node=names[node], expression=handwritten.written(node, parents),
+                              given=given, said=said))
     return "\n".join(lines)
 
 
@@ -246,8 +251,8 @@ def _compare(probe: _Probe, point: list[float], j: int, analytic: float,
         return _Row(index, label, analytic, numeric, False)
     low, high = at_kink(probe, point, j, here[0], minus, plus, eps)
     ok = min(low, high) - atol <= analytic <= max(low, high) + atol
-    note = (f"at a kink of {kink.op} in node {names.get(kink.node, '?')}: "
-            f"slopes {fmt(low)}, {fmt(high)}")
+    note = _("at a kink of {op} in node {node}: slopes {low}, {high}", op=kink.op,
+             node=names.get(kink.node, "?"), low=fmt(low), high=fmt(high))
     return _Row(index, label, analytic, numeric, ok, note)
 
 
@@ -311,19 +316,24 @@ def _verdict(what: str, rows: list[_Row], atol: float, rtol: float,
 
 def report(rows: list[_Row], atol: float = 1e-5, rtol: float = 1e-3) -> str:
     """The table gradcheck's error shows, for rows of :func:`check_gradients`."""
-    return _report("gradient", rows, atol, rtol)
+    return _report(GRADIENT, rows, atol, rtol)
 
 
 def _report(what: str, rows: list[_Row], atol: float, rtol: float) -> str:
-    header = ("input", "analytic", "numeric", "abs error", "rel error", "")
+    header = (_("input"), _("analytic"), _("numeric"), _("abs error"), _("rel error"), "")
     table = [header] + [
         (r.label, f"{r.analytic:.6g}", f"{r.numeric:.6g}", f"{r.abs_error:.2e}",
-         f"{r.rel_error:.2e}", ("ok" if r.ok else "WRONG") + (f" ({r.note})" if r.note else ""))
-        for r in rows
-    ]
+         f"{r.rel_error:.2e}", _verdict_word(r)) for r in rows]
     bad = sum(not r.ok for r in rows)
-    return (f"{what} check failed for {bad} of {len(rows)} inputs "
-            f"(tolerance: atol={atol:g} + rtol={rtol:g} * |numeric|)\n" + aligned(table))
+    return _("{what} check failed for {bad} of {count} inputs (tolerance: atol={atol} + "
+             "rtol={rtol} * |numeric|)", what=_(what), bad=bad, count=len(rows),
+             atol=f"{atol:g}", rtol=f"{rtol:g}") + "\n" + aligned(table)
+
+
+def _verdict_word(row: _Row) -> str:
+    """``ok``, or ``WRONG``, and the row's note (a kink) after it."""
+    word = _("ok") if row.ok else _("WRONG")
+    return f"{word} ({row.note})" if row.note else word
 
 
 def gradgradcheck(f: Callable[..., Value], inputs: Sequence[float | Value], *,
@@ -349,7 +359,7 @@ def gradgradcheck(f: Callable[..., Value], inputs: Sequence[float | Value], *,
     if hand_written:
         rows = _second_derivatives_by_backward(f, point, labels, kind, out, names, eps,
                                                atol, rtol)
-        return _verdict("second-derivative", rows, atol, rtol, raise_exception,
+        return _verdict(SECOND_DERIVATIVE, rows, atol, rtol, raise_exception,
                         lambda: _suspects(hand_written, names))
     first = grad(out, leaves, create_graph=True)
     here_kinks = _kinks(out)
@@ -364,7 +374,7 @@ def gradgradcheck(f: Callable[..., Value], inputs: Sequence[float | Value], *,
                                  names, eps, atol, rtol,
                                  f"d/d{labels[j]} d/d{labels[i]}", i * n + j,
                                  _slopes_of_the_pieces))
-    return _verdict("second-derivative", rows, atol, rtol, raise_exception)
+    return _verdict(SECOND_DERIVATIVE, rows, atol, rtol, raise_exception)
 
 
 _INNER_STEP = 1e-3  # the step of the inner difference (Richardson makes it accurate)
@@ -411,7 +421,7 @@ class _GradientProbe:
                             else grad(out, leaves))
                 self.seen[key] = (gradient, _kinks(out))
             except (ValueError, ZeroDivisionError) as error:
-                raise GradcheckError(f"the gradient cannot be evaluated at {point}: "
-                                     f"{error}") from None
+                raise GradcheckError(_("the gradient cannot be evaluated at {point}: {error}",
+                                       point=point, error=error)) from None
         gradient, kinks = self.seen[key]
         return gradient[i], kinks

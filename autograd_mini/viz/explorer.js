@@ -8,7 +8,7 @@
 // The step viewer's module: explorer.py writes its text in place of this import (anywidget
 // loads one module).
 import {
-  arrange, element, follow, paintEdges, paintNode, parsePicture,
+  arrange, element, follow, paintEdges, paintNode, parsePicture, say, useWords,
 } from "./stepviewer.js";
 
 // Inputs and buttons keep their keys from JupyterLab's shortcuts (ArrowLeft, ArrowRight).
@@ -45,17 +45,17 @@ function buildPage(el) {
   ui.quiz.hidden = ui.score.hidden = true;
   ui.quiz.addEventListener("submit", (event) => event.preventDefault());
   ui.score.setAttribute("role", "status");
-  ui.prev.textContent = "← Previous";
-  ui.next.textContent = "Next →";
-  ui.fit.textContent = "Fit";
+  ui.prev.textContent = say("← Previous");
+  ui.next.textContent = say("Next →");
+  ui.fit.textContent = say("Fit");
   ui.status.setAttribute("role", "alert");
   const toolbar = element("div", "am-toolbar");
   ui.levels.setAttribute("role", "group");
-  ui.levels.setAttribute("aria-label", "zoom level");
+  ui.levels.setAttribute("aria-label", say("zoom level"));
   toolbar.append(ui.prev, ui.next, ui.counter, ui.fit, ui.levels, ui.scrub);
   const explain = element("section", "am-explain");
   explain.append(ui.title, ui.lines, ui.formula, ui.quiz, ui.score);
-  ui.inputsBox.append(element("h3", "am-title", "Inputs"));
+  ui.inputsBox.append(element("h3", "am-title", say("Inputs")));
   const lower = element("div", "am-lower");
   lower.append(explain, ui.inputsBox);
   ui.root.append(toolbar, ui.picture, ui.legend, ui.status, lower);
@@ -118,7 +118,7 @@ function showWords(ui, step, stops, overview) {
   ui.lines.replaceChildren(...step.lines.map((text) => element("li", "", text)));
   ui.formula.replaceChildren();
   if (step.formula) {
-    ui.formula.append("From the op table: ", element("code", "", step.formula));
+    ui.formula.append(say("From the op table: "), element("code", "", step.formula));
   }
   ui.legend.replaceChildren();
   if (!overview) return;
@@ -147,7 +147,7 @@ function show(ui, graph, model) {
   showWords(ui, step, model.get("legend"), overview);
   ui.scrub.max = String(steps.length);
   ui.scrub.value = String(index);
-  ui.counter.textContent = overview ? `all / ${steps.length} steps`
+  ui.counter.textContent = overview ? say("all / {steps} steps", { steps: steps.length })
                                     : `${index} / ${steps.length}`;
   ui.prev.disabled = index === 0;
   ui.next.disabled = index >= reach(model);
@@ -175,7 +175,8 @@ function showQuiz(ui, model, index) {
   if (hadFocus) (open || ui.next).focus();
   ui.score.hidden = !quiz.finished;
   ui.score.textContent = quiz.finished
-    ? `Score: ${quiz.score.right} of ${quiz.score.total} right at the first try` : "";
+    ? say("Score: {right} of {total} right at the first try",
+          { right: quiz.score.right, total: quiz.score.total }) : "";
 }
 
 // One blank: its prompt, a box for the answer, Check and Show answer, what Python said.
@@ -188,8 +189,8 @@ function blank(model, q, typed) {
   box.value = q.done ? q.answer : (typed ?? q.typed);
   const check = control("button", "am-check", { type: "button" });
   const give = control("button", "am-show", { type: "button" });
-  check.textContent = "Check";
-  give.textContent = "Show answer";
+  check.textContent = say("Check");
+  give.textContent = say("Show answer");
   const said = element("p", `am-said ${q.tone}`, q.said);
   said.setAttribute("aria-live", "polite");
   box.disabled = check.disabled = give.disabled = q.done;
@@ -216,7 +217,8 @@ function buildInputs(ui, model, rows, propose) {
                     "aria-label": leaf.name };
     const slider = control("input", "am-slider", { type: "range", ...attrs });
     const box = control("input", "am-number", { type: "number", step: "any",
-                                                "aria-label": leaf.name + " (number)" });
+                                                "aria-label": say("{name} (number)",
+                                                                  { name: leaf.name }) });
     const grad = element("span", "am-grad");
     slider.addEventListener("input", () => propose(leaf.name, Number(slider.value)));
     box.addEventListener("input", () => {
@@ -267,6 +269,12 @@ function messenger(model, root) {
   return { propose, onMessage };
 }
 
+// A zoom level in the reader's words.
+function levelName(level) {
+  const names = { nodes: say("nodes"), units: say("units"), layers: say("layers") };
+  return Object.prototype.hasOwnProperty.call(names, level) ? names[level] : level;
+}
+
 // The zoom switch: a button per level the explorer has (none for one level); Python
 // answers a new level with its picture and steps.
 function buildLevels(ui, model) {
@@ -274,7 +282,7 @@ function buildLevels(ui, model) {
   ui.levels.hidden = levels.length < 2;
   ui.levels.replaceChildren(...levels.map((level) => {
     const button = control("button", "am-level", { type: "button" });
-    button.textContent = level;
+    button.textContent = levelName(level);
     button.dataset.level = level;
     button.addEventListener("click", () => {
       model.set("level", level);
@@ -309,6 +317,7 @@ function connectToolbar(ui, model, relayout) {
 }
 
 function render({ model, el }) {
+  useWords(model.get("words"));  // the reader's language, from Python
   const ui = buildPage(el);
   const rows = new Map(); // input name -> {slider, box, grad}
   const messages = messenger(model, ui.root);

@@ -46,6 +46,7 @@ except ImportError:  # the engine works without it; only the explorer needs it
 
 from ..core.engine import Value, apply, topological_order
 from ..core.interpret import interpret
+from ..core.language import page_words
 from ..core.naming import fmt, input_label
 from ..explain.quiz import Quiz
 from ..explain.trace import Step, Trace, trace, walk
@@ -117,6 +118,8 @@ class Explorer(anywidget.AnyWidget):
     quiz_state = traitlets.Dict().tag(sync=True)
     # The zoom level shown, and the levels this explorer has (a network's: all three).
     level = traitlets.Unicode("nodes").tag(sync=True)
+    # the page's words in the reader's language (the language when the explorer is made)
+    words = traitlets.Dict().tag(sync=True)
     levels = traitlets.List(["nodes"]).tag(sync=True)
 
     def __init__(self, output: Value | None = None, quiz: bool = False, *,
@@ -144,6 +147,7 @@ class Explorer(anywidget.AnyWidget):
         super().__init__()
         self.on_msg(self._on_page_message)
         with self.hold_sync():
+            self.words = page_words(self._esm)
             self.output_name = self._names[output]
             self.leaves = [_slider(self._names[n], n.data) for n in self._leaves]
             self._node_pictures = tuple(self._page_picture(record, rankdir)

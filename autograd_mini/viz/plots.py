@@ -99,8 +99,8 @@ class Hinton:
 
 
 def _column_labels(names: Sequence[str], y: float, side: str) -> list[Label]:
-    """A name for each column, turned to read upward if any is long."""
-    turned = any(len(name) > 3 for name in names)
+    """A name for each column, turned to read upward if any is long or they are many."""
+    turned = any(len(name) > 3 for name in names) or len(names) > 16
     return [Label(j, y, name, side, size=7 if turned else 8, turned=turned)
             for j, name in enumerate(names)]
 

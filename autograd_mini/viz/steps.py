@@ -30,6 +30,7 @@ from pathlib import Path
 
 from ..bridges.files import write_atomically
 from ..core.engine import Value
+from ..core.language import _, current_language, page_words
 from ..core.naming import fmt
 from ..explain.trace import Step, Trace, step_count, trace, walk
 from ..explain.units import record_sweep
@@ -96,7 +97,7 @@ def save_frames(record: Trace, folder: str | Path, format: str = "svg", *,
 
 
 def steps_html(output: Value | Trace | None = None,
-               title: str = "Backpropagation, step by step", *, level: str = "nodes",
+               title: str | None = None, *, level: str = "nodes",
                model: Module | None = None, cases: tuple[Sequence, Sequence] | None = None,
                timeout: float | None = None) -> str:
     """One self-contained HTML page (pictures and script inline, no network) that walks
@@ -117,14 +118,17 @@ def steps_html(output: Value | Trace | None = None,
                             "steps_html(level=..., model=net, cases=(inputs, targets))")
         if level == "nodes":
             output = record_sweep(model, *cases).loss
+    title = title if title is not None else _("Backpropagation, step by step")
     if level == "nodes":
         record = output if isinstance(output, Trace) else trace(output)
         data = page_data(record, title, timeout)
     else:
         data = zoomed_page_data(zoomed_walk(model, *cases, level), title, timeout)
+    page = with_viewer(_PAGE.read_text(encoding="utf-8"))
+    data.update(lang=current_language(), words=page_words(page))  # the reader's language
     # Inside <script>, only "<" can end the block or open a comment: write it as \u003c.
     payload = json.dumps(data, ensure_ascii=False)
-    before, after = with_viewer(_PAGE.read_text(encoding="utf-8")).split(_DATA)
+    before, after = page.split(_DATA)
     return before + payload.replace("<", "\\u003c") + after
 
 

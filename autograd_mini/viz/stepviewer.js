@@ -9,6 +9,21 @@ export const EDGE = "#6b7280";
 export const MIN_TEXT_PX = 11; // graph text is never drawn smaller, unless Fit is asked for
 export const MAX_SCALE = 1.6;  // nor blown up beyond this many pixels per point
 
+// The reader's language.  Every word a viewer shows is written in English, as a
+// say(message) call with one double-quoted literal; Python writes in the translations
+// of a page's messages (autograd_mini.core.language.page_words), handed to useWords.
+let WORDS = {};
+
+export function useWords(words) {
+  WORDS = words || {};
+}
+
+export function say(message, fields = {}) {
+  const text = Object.prototype.hasOwnProperty.call(WORDS, message) ? WORDS[message] : message;
+  return text.replace(/\{(\w+)\}/g, (whole, name) =>
+    (Object.prototype.hasOwnProperty.call(fields, name) ? String(fields[name]) : whole));
+}
+
 export function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;

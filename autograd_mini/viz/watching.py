@@ -26,40 +26,42 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..bridges.files import write_atomically
+from ..core.language import _, current_language
 from ..explain.watch import Snapshot, TrainingRecord
 from .chart import Chart, Series
 from .plots import Activity, Boundary, Figure, Hinton
 
 __all__ = ["loss_panel", "gradient_panel", "ratio_panel", "weights_panel", "activity_panel",
-           "boundary_panel", "run_panels", "run_figure", "write_run_page"]
+           "boundary_panel", "run_panels", "run_figure", "write_run_page", "run_pictures",
+           "panel_svg"]
 
 def loss_panel(run: TrainingRecord, upto: int | None = None) -> Chart:
     """The error E after each kept step (up to step ``upto``), on a log scale."""
-    return Chart([_positive(*_upto(run.series("loss"), upto))], "training error E",
-                 "step", "E", log="y", grid=True)
+    return Chart([_positive(*_upto(run.series("loss"), upto))], _("training error E"),
+                 _("step"), "E", log="y", grid=True)
 
 
 def gradient_panel(run: TrainingRecord, upto: int | None = None) -> Chart:
     """``‖∂E/∂W‖`` per layer over the steps, on a log scale: where the lines part,
     the layers nearer the input learn more slowly (vanishing gradients)."""
-    return _per_layer(run, "grad_norm", "‖∂E/∂W‖ per layer", upto)
+    return _per_layer(run, "grad_norm", _("‖∂E/∂W‖ per layer"), upto)
 
 
 def ratio_panel(run: TrainingRecord, upto: int | None = None) -> Chart:
     """``‖ΔW‖ / ‖W‖`` per layer: the size of each step against the size of the weights."""
-    return _per_layer(run, "update_ratio", "‖ΔW‖ / ‖W‖ per layer", upto)
+    return _per_layer(run, "update_ratio", _("‖ΔW‖ / ‖W‖ per layer"), upto)
 
 
 def _per_layer(run: TrainingRecord, what: str, title: str, upto: int | None) -> Chart:
     lines = [_positive(*_upto(run.series(what, name), upto), name) for name in run.layers]
-    return Chart(lines, title, "step", log="y", grid=True)
+    return Chart(lines, title, _("step"), log="y", grid=True)
 
 
 def _positive(steps: list[int], values: list[float], label: str = "") -> Series:
     """The points a log scale can show: a step whose value is 0 (a dead relu layer's
     gradient) or not a number is left out, a gap in the line."""
     kept = [(s, v) for s, v in zip(steps, values) if v > 0 and v != float("inf")]
-    return Series([s for s, _ in kept], [v for _, v in kept], label)
+    return Series([s for s, _v in kept], [v for _s, v in kept], label)
 
 
 def _upto(series: tuple[list[int], list[float]], upto: int | None) -> tuple[list, list]:
@@ -81,8 +83,8 @@ def weights_panel(run: TrainingRecord, layer: str, step: int | None = None) -> H
                   default=1.0) or 1.0
     rows = snapshot.weights[layer]
     columns = [f"w{i}" for i in range(1, len(rows[0]))] + ["b"]
-    return Hinton(rows, largest, f"{layer} at step {snapshot.step}",
-                  row_labels=[f"unit {j}" for j in range(1, len(rows) + 1)],
+    return Hinton(rows, largest, _at_step(layer, snapshot.step),
+                  row_labels=[_("unit {number}", number=j) for j in range(1, len(rows) + 1)],
                   col_labels=columns)
 
 
@@ -93,7 +95,7 @@ def activity_panel(run: TrainingRecord, step: int | None = None, probe: int = 0)
         raise ValueError("this record has no activity: give watch() some probes")
     rows = [(name, [min(max(a, 0.0), 1.0) for a in outputs[probe]], ())
             for name, outputs in snapshot.activity.items()]
-    return Activity(rows, title=f"probe {probe + 1} at step {snapshot.step}")
+    return Activity(rows, title=_at_step(_("probe {number}", number=probe + 1), snapshot.step))
 
 
 def boundary_panel(run: TrainingRecord, model: object, points: Sequence[Sequence[float]],
@@ -104,7 +106,11 @@ def boundary_panel(run: TrainingRecord, model: object, points: Sequence[Sequence
     snapshot = _snapshot(run, step)
     then = _with_weights(model, snapshot)
     return Boundary(lambda x, y: then([x, y]).data, points, labels, steps,
-                    f"decision boundary at step {snapshot.step}")
+                    _at_step(_("decision boundary"), snapshot.step))
+
+
+def _at_step(what: str, step: int) -> str:
+    return _("{what} at step {step}", what=what, step=step)
 
 
 def _with_weights(model: object, snapshot: Snapshot) -> object:
@@ -136,7 +142,7 @@ def run_figure(run: TrainingRecord, step: int | None = None) -> Figure:
 
 
 def write_run_page(run: TrainingRecord, path: str | os.PathLike, frames: int = 40,
-                   title: str = "A network learning") -> Path:
+                   title: str | None = None) -> Path:
     """Write the run as one self-contained HTML page: a slider over ``frames`` of the
     kept steps (evenly spread, the first and last always), a Play button, and for each
     frame the :func:`run_panels` at that step, each its own SVG so that a narrow screen
@@ -145,12 +151,31 @@ def write_run_page(run: TrainingRecord, path: str | os.PathLike, frames: int = 4
         raise ValueError(f"frames must be a whole number of at least 2, got {frames!r}")
     kept = run.history[1:] or run.history
     picks = sorted({round(k * (len(kept) - 1) / (frames - 1)) for k in range(frames)})
-    pictures = [(kept[k].step, [_panel_svg(panel) for panel in run_panels(run, kept[k].step)])
+    pictures = [(kept[k].step, [panel_svg(panel) for panel in run_panels(run, kept[k].step)])
                 for k in picks]
-    return write_atomically(path, _page(pictures, title))
+    return write_atomically(path, _page(pictures, title or _("A network learning")))
 
 
-def _panel_svg(panel: object) -> str:
+def run_pictures(run: TrainingRecord, boundary: tuple | None = None) -> dict[str, str]:
+    """The run so far as SVG text by name: ``loss``, ``gradients``, each layer's weights
+    by the layer's name, and, given ``boundary = (predict, points, labels)`` (``predict``
+    of a 2-D point, positive on the +1 side), the decision ``boundary`` as it is now."""
+    loss, gradients, *weights = run_panels(run)
+    pictures = {"loss": panel_svg(loss), "gradients": panel_svg(gradients),
+                **{name: panel_svg(panel) for name, panel in zip(run.layers, weights)}}
+    if boundary is not None:
+        predict, points, labels = boundary
+        panel = Boundary(lambda x, y: predict([x, y]).data, points, labels, BOUNDARY_GRID,
+                         _at_step(_("decision boundary"), run.step))
+        pictures["boundary"] = panel_svg(panel)
+    return pictures
+
+
+BOUNDARY_GRID = 24  # a grid of 24 × 24 forward passes: quick enough to redraw live
+
+
+def panel_svg(panel: object) -> str:
+    """One panel as its own SVG: a chart wide, a Hinton diagram or boundary squarer."""
     size = (5.0, 3.2) if isinstance(panel, Chart) else (3.2, 2.8)
     return Figure(panel, size=size).svg()
 
@@ -158,12 +183,15 @@ def _panel_svg(panel: object) -> str:
 def _page(pictures: list[tuple[int, list[str]]], title: str) -> str:
     frames = "\n".join(f'<figure data-step="{step}" hidden>{"".join(svgs)}</figure>'
                        for step, svgs in pictures)
-    return PAGE.format(title=html.escape(title), frames=frames,
-                       last=len(pictures) - 1, steps=json.dumps([s for s, _ in pictures]))
+    words = {"play": _("Play"), "pause": _("Pause"), "step": _("step {step}")}
+    return PAGE.format(title=html.escape(title), frames=frames, lang=current_language(),
+                       last=len(pictures) - 1, steps=json.dumps([s for s, _svgs in pictures]),
+                       words=json.dumps(words, ensure_ascii=False).replace("<", "\\u003c"),
+                       play=html.escape(words["play"]))
 
 
 PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
@@ -177,7 +205,7 @@ input[type=range] {{ flex: 1; min-width: 10rem; }}
 <body>
 <h1>{title}</h1>
 <div class="controls">
-  <button id="play" type="button">Play</button>
+  <button id="play" type="button">{play}</button>
   <input id="frame" type="range" min="0" max="{last}" value="0" aria-label="step">
   <output id="step"></output>
 </div>
@@ -186,20 +214,21 @@ input[type=range] {{ flex: 1; min-width: 10rem; }}
 // One frame shown at a time; Play walks through them about eight a second.
 const figures = document.querySelectorAll("figure");
 const steps = {steps};
+const words = {words};  // this page's words, in the language it was written in
 const slider = document.getElementById("frame");
 const play = document.getElementById("play");
 let timer = null;
 function show(k) {{
   figures.forEach((figure, j) => {{ figure.hidden = j !== k; }});
   slider.value = k;
-  document.getElementById("step").textContent = "step " + steps[k];
+  document.getElementById("step").textContent = words.step.replace("{{step}}", steps[k]);
 }}
-function stop() {{ clearInterval(timer); timer = null; play.textContent = "Play"; }}
+function stop() {{ clearInterval(timer); timer = null; play.textContent = words.play; }}
 slider.addEventListener("input", () => {{ stop(); show(Number(slider.value)); }});
 play.addEventListener("click", () => {{
   if (timer) return stop();
   if (Number(slider.value) === steps.length - 1) show(0);
-  play.textContent = "Pause";
+  play.textContent = words.pause;
   timer = setInterval(() => {{
     const next = Number(slider.value) + 1;
     show(next);
