@@ -132,7 +132,7 @@ function show(index) {
   const picture = state.pictures[state.layout];
   paint(picture, frame, state.walk);
   follow($("network-graph"), picture, frame.active);
-  $("network-title").textContent = say("{title} (step {k} of {n})",
+  $("network-title").textContent = say("{title} ({k}/{n})",
                                        { title: frame.title, k: state.index + 1, n: frames.length });
   $("network-lines").replaceChildren(...frame.lines.map((line) => element("li", "", line)));
   $("network-slider").value = String(state.index);
@@ -145,19 +145,19 @@ function step(by) {
 }
 
 // Expression or network: the one shown, the other hidden.
-export function setMode(network) {
+export function setMode(network, walkNow = true) {
   state.on = network;
   $("expression-mode").hidden = network;
   $("network-mode").hidden = !network;
   $(network ? "mode-network" : "mode-expression").checked = true;
-  if (network && !state.walk) return choose(state.network, state.level, 0);
+  if (network && !state.walk && walkNow) return choose(state.network, state.level, 0);
   if (network && state.pictures) { layOut(); show(state.index); }
   return working;
 }
 
 // A link's network, level and step.
 export function followNetworkLink(link) {
-  setMode(true);
+  setMode(true, false); // the link's walk, not the default one first
   return choose(link.network, link.level, link.step);
 }
 
