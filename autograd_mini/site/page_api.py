@@ -337,7 +337,7 @@ def _check_one(primitive: Primitive) -> dict:
     rows, checks = [], []
     for point in _points(primitive):
         try:
-            checked, _ = check_gradients(f, point)  # gradcheck's rows, without its verdict
+            checked = check_gradients(f, point)[0]  # gradcheck's rows, without its verdict
         except Exception as error:  # the rule itself fails: say how
             return {"name": primitive.name, "passed": False, "rows": [], "formula": "",
                     "summary": "gradcheck fails: the rule raised an error",
@@ -380,7 +380,8 @@ def _symmetry_net():
     from ..demos import symmetry
 
     pattern = [1.0, 0.0, 1.0, 1.0, 0.0, 1.0]
-    return symmetry.make_model(0), [pattern], [[1.0]], _("symmetry net 6-2-1, pattern {pattern}", pattern="101101")
+    title = _("symmetry net 6-2-1, pattern {pattern}", pattern="101101")
+    return symmetry.make_model(0), [pattern], [[1.0]], title
 
 
 def _family_net():
