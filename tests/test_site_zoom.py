@@ -104,6 +104,16 @@ def walk_forward_and_back(page, width: int, steps: int = 3) -> None:
     assert back == forward[::-1]  # Previous walks back the same way
 
 
+def controls_within(page, width: int) -> None:
+    """Every control of the network mode is shown whole within the window's width."""
+    controls = page.locator("#modes input, #network-mode select, #network-mode input:visible, "
+                            "#network-mode button:visible")
+    assert controls.count() >= 8  # 2 modes, the network, 3 levels, Previous, Next, slider
+    for i in range(controls.count()):
+        box = controls.nth(i).bounding_box()
+        assert box and box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
 def look(page, width: int) -> tuple[int, str]:
     now = shown(page)
     assert now["title"] and now["lines"], now
@@ -129,6 +139,7 @@ def test_each_level_walks_forward_and_back_within_the_window(open_tab, network, 
             assert now["wide"] <= width
             continue
         assert now["walking"] and not now["note"], now
+        controls_within(page, width)
         walk_forward_and_back(page, width)
         if level == "layers":
             assert "δ" in now["lines"] and "⊙" in now["lines"]

@@ -298,6 +298,7 @@ function followAnyLink() {
   if (network) return followNetworkLink(network);
   setMode(false);
   followLink();
+  state.result = undefined; // the answer shown is the link's, once it is drawn
   return redraw();
 }
 
