@@ -669,7 +669,9 @@ def test_check_your_op_on_a_phone_shows_every_line_the_whole_table_and_one_verdi
 def test_at_phone_width_every_control_is_reachable_and_the_active_node_visible(open_tab):
     page = open_tab(width=390, height=844).page
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    controls = page.locator("main input, main button, main textarea, nav a")
+    # every control shown (the network mode's are hidden until it is chosen)
+    controls = page.locator("main input:visible, main button:visible, main textarea:visible, "
+                            "main select:visible, nav a")
     for i in range(controls.count()):
         control = controls.nth(i)
         control.scroll_into_view_if_needed()

@@ -21,25 +21,31 @@ import contextlib
 import io
 import json
 import math
+import random
 import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..core.engine import Value, apply, topological_order
+from ..core.language import _
 from ..core.naming import fmt
 from ..core.ops import PRIMITIVES, Primitive
 from ..explain.expression import ExpressionError, check_size, functions, parse
 from ..explain.quiz import QUIZ_TOLERANCE, Question, Quiz
 from ..explain.trace import BackwardStep, Step, Trace, trace, walk
+from ..explain.units import record_sweep
+from ..nn import MLP
 from ..testing.gradcheck import check_gradients
 from ..viz import rendering
 from ..viz.graph import Scene, View, node_ids
+from ..viz.steps import page_data, zoomed_page_data
+from ..viz.zoom import zoomed_walk
 from .entry import message as _message
 from .entry import reported as _reported
 
 __all__ = ["run", "input_names", "Playground", "playground", "check_op", "QUIZ_TOLERANCE",
-           "DEFAULT_INPUT"]
+           "DEFAULT_INPUT", "network_walk", "network_names", "NETWORKS", "LEVELS"]
 
 DEFAULT_INPUT = 0.5    # the value a name gets when it first appears in the expression
 MAX_PAGE_STEPS = 400   # steps the playground walks through; beyond, a smaller expression
@@ -331,7 +337,7 @@ def _check_one(primitive: Primitive) -> dict:
     rows, checks = [], []
     for point in _points(primitive):
         try:
-            checked, _ = check_gradients(f, point)  # gradcheck's rows, without its verdict
+            checked = check_gradients(f, point)[0]  # gradcheck's rows, without its verdict
         except Exception as error:  # the rule itself fails: say how
             return {"name": primitive.name, "passed": False, "rows": [], "formula": "",
                     "summary": "gradcheck fails: the rule raised an error",
@@ -358,3 +364,69 @@ def _check_one(primitive: Primitive) -> dict:
 def function_names() -> str:
     """The functions an expression may call, for the page's hint line."""
     return _json(functions())
+
+
+# --- The playground's networks: a backward pass at three zoom levels ----------------------
+
+NETWORKS = ("symmetry", "family", "mlp")
+LEVELS = ("nodes", "units", "layers")
+# A nodes walk of more nodes than this is not drawn: its picture and the ~2 steps per node
+# would take the page many seconds to lay out and the reader a long scroll to follow.
+MAX_NETWORK_NODES = 300
+
+
+def _symmetry_net():
+    """The paper's 6-2-1 symmetry net on one pattern, a palindrome (target 1)."""
+    from ..demos import symmetry
+
+    pattern = [1.0, 0.0, 1.0, 1.0, 0.0, 1.0]
+    title = _("symmetry net 6-2-1, pattern {pattern}", pattern="101101")
+    return symmetry.make_model(0), [pattern], [[1.0]], title
+
+
+def _family_net():
+    """The paper's family-trees net on its first query (a person and a relationship)."""
+    from ..demos import family_trees as ft
+
+    trees = ft.family_trees()
+    (person, relation, target), = ft.encode(trees, trees.queries[:1])
+    who, what = trees.queries[0]
+    return (ft.FamilyNet(rng=random.Random(0)), [(person, relation)], [target],
+            _("family-trees net, query: {person}'s {relation}", person=who, relation=what))
+
+
+def _small_mlp():
+    """A 2-3-1 MLP (tanh hidden units, a sigmoid output) on one case."""
+    model = MLP(2, [3, 1], activation="tanh", output_activation="sigmoid",
+                rng=random.Random(0))
+    return model, [[0.5, -1.0]], [[1.0]], _("small MLP 2-3-1, input {inputs}", inputs="(0.5, -1)")
+
+
+_MAKERS = {"symmetry": _symmetry_net, "family": _family_net, "mlp": _small_mlp}
+
+
+@_reported
+def network_walk(name: str, level: str) -> str:
+    """The backward pass of network ``name`` (one of :data:`NETWORKS`) on its case, walked
+    at ``level`` (nodes, units or layers) as the step viewer's page reads it: the pictures
+    laid out each way, the frames' words, active ids and numbers.  A nodes walk over
+    :data:`MAX_NETWORK_NODES` gives ``{"note": ...}`` instead of a picture."""
+    if name not in _MAKERS or level not in LEVELS:
+        return _json({"error": f"unknown network {name!r} or level {level!r}"})
+    model, inputs, targets, title = _MAKERS[name]()
+    if level != "nodes":
+        return _json(zoomed_page_data(zoomed_walk(model, inputs, targets, level), title))
+    loss = record_sweep(model, inputs, targets).loss
+    size = len(topological_order(loss))
+    if size > MAX_NETWORK_NODES:
+        return _json({"title": title, "frames": [], "nodes": size, "note": _(
+            "This network has {size} nodes: too many to draw one by one on this page. "
+            "Choose the units or layers level to walk it.", size=size)})
+    return _json({**page_data(trace(loss), title), "nodes": size})
+
+
+@_reported
+def network_names() -> str:
+    """The networks and levels the playground offers, each network with its title."""
+    return _json({"networks": {name: _MAKERS[name]()[3] for name in NETWORKS},
+                  "levels": list(LEVELS)})

@@ -158,7 +158,12 @@ export function follow(box, picture, active) {
   if (!node.length) return;
   const edges = picture.edges.filter((e) => e.group.classList.contains("active-edge"))
     .map((e) => e.group);
-  const all = around(box, node.concat(edges)), mine = around(box, node);
+  // The node and its op, or the node alone when both do not fit (a unit's op circle
+  // may be drawn far from its box): the step's own node is always in view.
+  const all = around(box, node.concat(edges)), both = around(box, node);
+  const fits = both.x1 - both.x0 <= box.clientWidth - 12
+    && both.y1 - both.y0 <= box.clientHeight - 12;
+  const mine = fits ? both : around(box, node.slice(0, 1));
   box.scrollLeft = within((all.x0 + all.x1) / 2 - box.clientWidth / 2, mine.x0, mine.x1,
                           box.clientWidth);
   box.scrollTop = within((all.y0 + all.y1) / 2 - box.clientHeight / 2, mine.y0, mine.y1,

@@ -7,6 +7,9 @@
 // the site was built.
 import { engine, ready, showStatus } from "./engine.js";
 import { element, follow, indexPicture } from "./stepviewer.js";
+import {
+  followNetworkLink, networkLink, networkMode, readNetworkLink, setMode, startNetworks,
+} from "./network.js";
 
 const $ = (id) => document.getElementById(id);
 // The lecture's neuron, o = tanh(x*w + b), until the student types another expression.
@@ -289,10 +292,23 @@ function followLink() {
   state.index = link.step === null ? null : Math.max(0, link.step);
 }
 
+// A link names an expression or a network (then the page opens in its network mode).
+function followAnyLink() {
+  const network = readNetworkLink(location.hash);
+  if (network) return followNetworkLink(network);
+  setMode(false);
+  followLink();
+  state.result = undefined; // the answer shown is the link's, once it is drawn
+  return redraw();
+}
+
 async function main() {
   followLink();
   await ready;
   showStatus("");
+  await startNetworks(engine);
+  const network = readNetworkLink(location.hash);
+  if (network) await followNetworkLink(network);
   const names = JSON.parse(await engine.call("page_api", "function_names"));
   $("functions").textContent = "Numbers, names, + - * / **, parentheses and the functions "
     + names.join(", ") + ".";
@@ -309,17 +325,14 @@ async function main() {
     if (state.quiz) { state.index = 0; redraw(); } else inTurn(() => show(state.index));
   });
   $("share").addEventListener("click", () => {
-    const link = writeLink();
+    const link = networkMode() ? networkLink() : writeLink();
     $("share-link").value = link;
     history.replaceState(null, "", link); // no hashchange: the page stays as it is
   });
   phone.addEventListener("change", () => inTurn(() => show(state.index)));
-  window.addEventListener("hashchange", () => {
-    followLink();
-    redraw();
-  });
+  window.addEventListener("hashchange", followAnyLink);
   document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, textarea")) return;
+    if (networkMode() || event.target.closest("input, textarea")) return;
     if (event.key === "ArrowRight") step(1);
     if (event.key === "ArrowLeft") step(-1);
   });
