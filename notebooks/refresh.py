@@ -11,8 +11,9 @@ still shows it) and the saved state of the explorers, which carries the package'
 module (``explorer.js`` with ``stepviewer.js`` written in) and ``explorer.css``
 (``tests/test_notebooks.py`` holds them to it).  The Korean notebooks in ``notebooks/ko/``
 (the same code cells, the prose in Korean) run with ``AUTOGRAD_MINI_LANG=ko``, so the
-package's own messages appear in Korean there; the English ones with ``en``.  Run it after changing the package, in an
-environment that has the course (``pip install -e '.[notebooks]'``) and graphviz's ``dot``.
+package's own messages appear in Korean there; the English ones with ``en``.  Run it
+after changing the package, in an environment that has the course
+(``pip install -e '.[notebooks]'``) and graphviz's ``dot``.
 
 A notebook is written only if it ran without an error, and whole or not at all.  What a
 run stores is what the text of the notebook quotes, and nothing that changes from run to

@@ -172,15 +172,25 @@ def test_korean_links_stay_in_the_korean_course(path):
             assert (path.parent / target).resolve().parent == path.parent, target
 
 
-def test_refresh_runs_the_korean_notebooks_in_korean():
+def test_refresh_runs_the_korean_notebooks_in_korean(tmp_path):
     """The package's own messages (errors, trace tables) in a Korean notebook are in
     Korean, in an English one in English, whatever the locale of the machine."""
     english, korean = notebook("01"), ROOT / "notebooks" / "ko" / notebook("01").name
     assert refresh.language(english) == "en" and refresh.language(korean) == "ko"
-    assert refresh.quiet_environment(ROOT / ".no-such-dir-mpl", "ko")["AUTOGRAD_MINI_LANG"] \
-        == "ko"
+    assert refresh.quiet_environment(tmp_path, "ko")["AUTOGRAD_MINI_LANG"] == "ko"
     assert refresh.chosen(["ko/01"]) == [korean]
     assert refresh.chosen(["ko"]) == KOREAN
+    # and so the committed trace tables are: notebook 0's trace of the lecture's neuron
+    tables = [printed_text(nbformat.read(path, as_version=4))
+              for path in (notebook("00"), ROOT / "notebooks" / "ko" / notebook("00").name)]
+    assert "Forward pass\n" in tables[0] and "순전파\n" not in tables[0]
+    assert "순전파\n" in tables[1] and "역전파\n" in tables[1] and "Forward pass" not in tables[1]
+
+
+def printed_text(book) -> str:
+    """All the text the code cells of ``book`` printed."""
+    return "".join(_text(o.get("text", "")) for c in book.cells if c.cell_type == "code"
+                   for o in c.outputs if o.output_type == "stream")
 
 
 @pytest.mark.parametrize("path", EVERY, ids=name)
