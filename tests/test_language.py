@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,7 +50,8 @@ def test_every_marked_message_has_a_korean_translation_with_the_same_placeholder
     assert marked_messages() == set(translated)  # no message left out, none left over
     for english, message in translated.items():
         korean = message.string if isinstance(message.string, str) else message.string[0]
-        assert korean and korean != english or english.startswith("∂"), english
+        words = re.search(r"[A-Za-z]{3,}", re.sub(r"\{\w+\}", "", english))
+        assert korean and (korean != english or not words), english  # "E = {loss}" stays
         assert placeholders(korean) == placeholders(english), english
         assert not message.fuzzy, english
 

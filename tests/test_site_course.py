@@ -297,11 +297,12 @@ def test_the_explorer_in_the_course_page_is_live(open_tab):
     explorer.locator('.am-input[data-name="b"] .am-slider').fill("2")
     wait_until(page, "document.querySelector('.am-explorer').dataset.updates === '1'")
     assert grad.inner_text() == "∂L/∂a = -4"
-    explorer.locator(".am-next").click()
-    assert explorer.locator(".am-explain .am-title").inner_text() == "Forward 1 of 7"
+    explorer.locator(".am-next").click()  # its answer comes from the engine's thread
+    wait_until(page, "document.querySelector('.am-explorer .am-explain .am-title')"
+                     ".textContent === 'Forward 1 of 7'")
     read = ("import json; from autograd_mini.site.kernel import page_kernel; "
             "ex = page_kernel.namespace['ex']; json.dumps([ex.inputs, ex.step])")
-    assert page.evaluate("(code) => JSON.parse(window.autograd_mini.pyodide.runPython(code))",
+    assert page.evaluate("async (code) => JSON.parse(await window.autograd_mini.python(code))",
                          read) == [
         {"a": 2.0, "b": 2.0, "c": 10.0, "f": -2.0}, 1]  # the page's moves, in Python
 
@@ -323,8 +324,9 @@ def test_hostile_markdown_in_a_notebook_shows_as_text(offline_browser, server):
         page.on("pageerror", lambda e: errors.append(str(e)))
         context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server)
                       else r.abort())
-        page.route("**/course/00_*.ipynb", lambda r: r.fulfill(
-            status=200, content_type="application/json", body=json.dumps(hostile)))
+        page.route("**/course/00_*.cells.json", lambda r: r.fulfill(  # the cells the page reads
+            status=200, content_type="application/json",
+            body=json.dumps(notebook.notebook_cells(hostile))))
         page.goto(f"{server}/course.html?nb=00")
         wait_until(page, "window.course && window.course.cells === 1", timeout=60)
         page.evaluate("window.course.runAll()")

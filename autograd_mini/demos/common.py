@@ -7,7 +7,7 @@ import io
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ..bridges.files import write_atomically
@@ -84,10 +84,29 @@ def save_figure(fig, folder: Path, name: str) -> Path:
     return write_atomically(path, picture.getvalue())
 
 
+# Where progress goes where no terminal shows a bar: the course page's kernel sets this
+# while a cell runs, and a long loop's "seed 8: 1200/5001" shows under the running cell.
+report: Callable[[str], None] | None = None
+
+
 def progress(items: Iterable, enabled: bool, **kwargs) -> Iterable:
-    """``items`` with a tqdm progress bar when enabled."""
+    """``items`` with a tqdm progress bar when enabled; told to :data:`report`, if set,
+    whether enabled or not (it is a status line, not the cell's output)."""
+    if report is not None:
+        return _reported(items, report, kwargs.get("desc", ""), kwargs.get("total"))
     if not enabled:
         return items
     from tqdm import tqdm
 
     return tqdm(items, **kwargs)
+
+
+def _reported(items: Iterable, say: Callable[[str], None], desc: str,
+              total: int | None) -> Iterator:
+    """``items``, saying after each one how many are done (as tqdm's ``desc: k/n``)."""
+    if total is None and hasattr(items, "__len__"):
+        total = len(items)
+    of = f"/{total}" if total is not None else ""
+    for done, item in enumerate(items, 1):
+        yield item
+        say(f"{desc}: {done}{of}" if desc else f"{done}{of}")

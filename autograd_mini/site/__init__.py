@@ -4,8 +4,9 @@
     autograd-mini site serve site/     # http://127.0.0.1:8000/
 
 The pages (``pages/``: the playground with its quiz, and "check your op") load Pyodide and
-WASM graphviz from the site's own folder, install this package's wheel into Pyodide and
-compute every number with it (:mod:`autograd_mini.site.page_api`, what the pages call).
+WASM graphviz from the site's own folder into a Web Worker (``pages/worker.js``), install
+this package's wheel into Pyodide and compute every number with it
+(:mod:`autograd_mini.site.page_api`, what the pages call).
 The course page runs the notebooks there: :mod:`~autograd_mini.site.notebook` (a
 notebook's cells), :mod:`~autograd_mini.site.kernel` (cells run as Jupyter runs them),
 :mod:`~autograd_mini.site.markdown` (text cells as safe HTML) and

@@ -7,13 +7,21 @@ The course page (``course.html``) runs the checkout's notebooks, copied in witho
 outputs, and loads the pure wheels of :data:`COURSE_WHEELS` too (what they import).
 They are cached (``--cache``), so a second build needs no network.  The folder made is
 plain files: any static server serves it, and a page fetches nothing from elsewhere.
+
+So that a page shows something before its engine is ready, the build draws the
+playground's first graph with graphviz's ``dot`` (into ``index.html``) and writes each
+notebook's cells as JSON (``course/NN_*.cells.json``).  It also writes ``_headers``, the
+headers a static host that reads one (Netlify, Cloudflare Pages) sends: with them Stop
+keeps Python's state (see :mod:`.policy`).
 """
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..viz.steps import VIEWER
-from .notebook import title, without_outputs
-from .policy import meta_tag
+from .notebook import notebook_cells, title, without_outputs
+from .policy import headers_file, meta_tag
 
 __all__ = ["build", "BuildError", "NPM_PACKAGES", "WHEELS", "COURSE_WHEELS", "default_cache",
            "PAGES"]
@@ -58,6 +66,10 @@ VENDORED = {
         "dist/index.js", "package.json", "LICENSE")),
 }
 PAGES = Path(__file__).with_name("pages")
+# The playground's expression and numbers when it opens (playground.js): drawn at build
+# time, shown until the engine draws it again.
+FIRST_GRAPH = ("tanh(x*w + b)", {"x": 2, "w": -3, "b": 6.8814})
+GRAPH_BOX = '<div id="graph" aria-label="the graph"></div>'
 NPM_SECONDS = 300  # one download may take this long on a slow line
 PIP_SECONDS = 300
 
@@ -106,10 +118,13 @@ def build(out: str | os.PathLike, *, cache: str | os.PathLike | None = None) -> 
 
 def _assemble(site: Path, tarballs: dict[str, Path], wheels: list[Path],
               course_wheels: list[Path]) -> None:
+    picture = first_picture()
+    (site / "check-first.json").write_text(first_check(), encoding="utf-8")
     for page in [*PAGES.iterdir(), VIEWER]:  # the pages import the step viewer's module
         if page.suffix == ".html":
-            (site / page.name).write_text(with_policy(page.read_text(encoding="utf-8")),
-                                          encoding="utf-8")
+            text = with_policy(page.read_text(encoding="utf-8"))
+            text = text.replace(GRAPH_BOX, GRAPH_BOX.replace("></", f">{picture}</"))
+            (site / page.name).write_text(text, encoding="utf-8")
         elif page.is_file():
             shutil.copyfile(page, site / page.name)
     for name, tarball in tarballs.items():
@@ -121,7 +136,49 @@ def _assemble(site: Path, tarballs: dict[str, Path], wheels: list[Path],
               "course_wheels": [f"wheels/{w.name}" for w in course_wheels],
               "versions": NPM_PACKAGES}
     (site / "site.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+    (site / "_headers").write_text(headers_file(), encoding="utf-8")
     site.chmod(0o755)
+
+
+def first_picture() -> str:
+    """The playground's first graph (:data:`FIRST_GRAPH`, its last step), drawn now by
+    graphviz's ``dot``, as the page's SVG: shown before the page's engine is ready."""
+    from .page_api import Playground
+
+    playground = Playground()
+    expression, values = FIRST_GRAPH
+    loaded = json.loads(playground.load(expression, json.dumps(values)))
+    frame = loaded if "error" in loaded else json.loads(
+        playground.frame(len(loaded["titles"]) - 1))
+    if "error" in frame:
+        raise BuildError(f"the playground's first graph could not be drawn: {frame['error']}")
+    return inline_svg(frame["svg"])
+
+
+def first_check() -> str:
+    """Check your op's first report, JSON: its page's own code, checked now (the op
+    table is put back after), shown before the page's engine is ready."""
+    from ..core.ops import PRIMITIVES
+    from .page_api import check_op
+
+    page = (PAGES / "check.html").read_text(encoding="utf-8")
+    code = html.unescape(re.search(r'<textarea id="code"[^>]*>(.*?)</textarea>', page,
+                                   re.DOTALL).group(1))
+    table = dict(PRIMITIVES)
+    try:
+        result = json.loads(check_op(code))
+    finally:
+        PRIMITIVES.clear()
+        PRIMITIVES.update(table)
+    for op in result.get("ops", []):
+        op["svg"] = inline_svg(op.get("svg") or "")
+    return json.dumps(result, ensure_ascii=False)
+
+
+def inline_svg(svg: str) -> str:
+    """graphviz's SVG as a page holds it: no XML prolog, no namespaces (HTML gives an
+    <svg> its own)."""
+    return re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg[svg.find("<svg"):]) if svg else ""
 
 
 def with_policy(page: str) -> str:
@@ -143,7 +200,11 @@ def _course(site: Path, notebooks: Path) -> None:
         notebook = without_outputs(json.loads(path.read_text(encoding="utf-8")))
         (folder / path.name).write_text(json.dumps(notebook, ensure_ascii=False, indent=1)
                                         + "\n", encoding="utf-8")
-        index.append({"id": path.name[:2], "file": path.name, "title": title(notebook)})
+        cells = f"{path.stem}.cells.json"  # what the page shows before its engine is ready
+        (folder / cells).write_text(json.dumps(notebook_cells(notebook), ensure_ascii=False)
+                                    + "\n", encoding="utf-8")
+        index.append({"id": path.name[:2], "file": path.name, "cells": cells,
+                      "title": title(notebook)})
     if not index:
         raise BuildError(f"no notebooks in {notebooks}: the course page needs them")
     (folder / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n",

@@ -1,8 +1,8 @@
 """The one guard of every call a page makes from JavaScript into Python.
 
-A page's Python runs in the page itself (Pyodide): an exception that escapes into
-JavaScript -- a RecursionError or a MemoryError above all -- can leave the page's Python
-dead until the page is reloaded.  So each entry point (:mod:`.page_api`'s functions, the
+A page's Python runs in the page's engine (Pyodide, in a Web Worker): an exception that
+escapes into JavaScript -- a RecursionError or a MemoryError above all -- can leave that
+Python dead until the page is reloaded.  So each entry point (:mod:`.page_api`'s functions, the
 course kernel's, the notebook's, the widget stand-in's) is wrapped by :func:`reported`:
 whatever goes wrong comes back as data, ``{"error": message}`` in JSON text.
 """

@@ -8,7 +8,11 @@ a cell's last expression shown as Jupyter shows it (``_repr_mimebundle_``,
 notebooks, or what the student types into a cell in their own tab -- as in Jupyter, it is
 Python, and is run as Python; nothing from a link or the network is ever run.
 
-The page calls :func:`run_cell` and :func:`restart`, on :data:`page_kernel`.
+The page calls :func:`run_cell` and :func:`restart`, on :data:`page_kernel`.  While a cell
+runs, the page hears how far it is through :attr:`Kernel.live` (the engine's worker sets
+it): the last line the cell printed, and the demos' progress (``seed 8: 1200/5001``).
+Stop raises KeyboardInterrupt in the cell: it is shown as the cell's error, the namespace
+is kept, and the cell's answer says ``"stopped": true``.
 """
 
 from __future__ import annotations
@@ -16,24 +20,29 @@ from __future__ import annotations
 import ast
 import json
 import re
+import time
 import traceback
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Callable
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 
 from ..core.ops import PRIMITIVES
+from ..demos import common as demos
 from . import widget_stand_in
 from .entry import reported
 
 __all__ = ["Kernel", "page_kernel", "run_cell", "restart", "shown"]
 
 MAGIC = re.compile(r"^\s*[%!]", re.MULTILINE)
+LIVE_SECONDS = 0.1  # progress lines reach the page at most this often (a loop may print
+                    # thousands; the page needs a few a second)
 
 
 class _Stream:
     """``sys.stdout`` or ``sys.stderr`` while a cell runs: text goes to the cell's outputs,
     joined to the output before it when that is the same stream (as Jupyter shows it)."""
 
-    def __init__(self, name: str, outputs: list[dict]) -> None:
-        self.name, self.outputs = name, outputs
+    def __init__(self, name: str, outputs: list[dict], say: Callable[[str], None]) -> None:
+        self.name, self.outputs, self.say = name, outputs, say
 
     def write(self, text: str) -> int:
         last = self.outputs[-1] if self.outputs else None
@@ -41,6 +50,10 @@ class _Stream:
             last["text"] += text
         elif text:
             self.outputs.append({"type": "stream", "name": self.name, "text": text})
+        if "\n" in text or "\r" in text:  # a line is done (a bar redraws itself after \r)
+            line = re.split(r"[\r\n]", self.outputs[-1]["text"].rstrip("\r\n"))[-1]
+            if line.strip():
+                self.say(line)
         return len(text)
 
     def flush(self) -> None:
@@ -58,6 +71,9 @@ class Kernel:
         self.outputs: list[dict] = []
         self.namespace: dict = {}
         self._table = dict(PRIMITIVES)  # the op table before any notebook added to it
+        self.live: Callable[[str], None] | None = None  # the page's ear, while a cell runs
+        self.stopped = False  # whether the last cell was ended by Stop
+        self._said = 0.0
         self.restart()
 
     def restart(self) -> None:
@@ -78,14 +94,32 @@ class Kernel:
         widget's ``{"type": "widget", ...}``, and on an error ``{"type": "error",
         "text"}`` (Python's traceback, without this module's frames)."""
         self.count += 1
+        self.stopped = False
         self.outputs = outputs = []
-        with redirect_stdout(_Stream("stdout", outputs)), \
-                redirect_stderr(_Stream("stderr", outputs)):
+        with redirect_stdout(_Stream("stdout", outputs, self.say)), \
+                redirect_stderr(_Stream("stderr", outputs, self.say)), self._reporting():
             try:
                 self._execute(source, f"<cell {self.count}>")
             except BaseException as error:  # the cell's own error, shown as Python writes it
+                self.stopped = isinstance(error, KeyboardInterrupt)
                 outputs.append({"type": "error", "text": _traceback(error)})
         return outputs
+
+    def say(self, line: str) -> None:
+        """Tell the page how far the running cell is (a few times a second at most)."""
+        now = time.monotonic()
+        if self.live is not None and now - self._said >= LIVE_SECONDS:
+            self._said = now
+            self.live(line[:200])
+
+    @contextmanager
+    def _reporting(self):
+        """The demos' progress loops report to the page while a cell runs."""
+        demos.report = self.say
+        try:
+            yield
+        finally:
+            demos.report = None
 
     def _execute(self, source: str, name: str) -> None:
         magic = MAGIC.search(source)
@@ -151,8 +185,9 @@ page_kernel = Kernel()
 @reported
 def run_cell(source: str) -> str:
     """The page's call: one cell run in :data:`page_kernel`; its outputs as JSON text."""
-    return json.dumps({"outputs": page_kernel.run(source), "count": page_kernel.count},
-                      ensure_ascii=False)
+    outputs = page_kernel.run(source)
+    return json.dumps({"outputs": outputs, "count": page_kernel.count,
+                       "stopped": page_kernel.stopped}, ensure_ascii=False)
 
 
 @reported

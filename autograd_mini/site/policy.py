@@ -6,16 +6,24 @@ WebAssembly ('wasm-unsafe-eval', not 'unsafe-eval': no JavaScript ``eval``); the
 page imports a widget's module from a ``blob:`` it made itself.  Requests go to the site
 alone (connect-src 'self'): code typed into "check your op" or a course cell cannot send
 anything to another origin.  Styles may be inline (a widget brings its CSS as text), and
-pictures may be ``data:`` (a notebook's PNG).
+pictures may be ``data:`` (a notebook's PNG).  The engine runs in a Web Worker from the
+site's own folder (worker-src 'self').
+
+:data:`ISOLATION` are the two headers that make a page cross-origin isolated, so that Stop
+can interrupt Python and keep its state (shared memory between the page and the worker);
+without them Stop restarts the engine.  The server sends them; :func:`headers_file` is the
+``_headers`` file the builder writes for static hosts that read one (Netlify, Cloudflare
+Pages).  A ``<meta>`` tag cannot carry them.
 """
 
 from __future__ import annotations
 
-__all__ = ["CONTENT_SECURITY_POLICY", "meta_tag"]
+__all__ = ["CONTENT_SECURITY_POLICY", "ISOLATION", "meta_tag", "headers_file"]
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval' blob:",
+    "worker-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "connect-src 'self'",
@@ -24,7 +32,17 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "form-action 'none'",
 ])
 
+ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin",
+             "Cross-Origin-Embedder-Policy": "require-corp"}
+
 
 def meta_tag() -> str:
     """The policy as a page's ``<meta http-equiv="Content-Security-Policy">``."""
     return f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+
+
+def headers_file() -> str:
+    """The ``_headers`` file of a static host: every path gets the policy and isolation."""
+    headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, **ISOLATION,
+               "X-Content-Type-Options": "nosniff"}
+    return "/*\n" + "".join(f"  {name}: {value}\n" for name, value in headers.items())

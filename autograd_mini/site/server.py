@@ -2,7 +2,8 @@
 
 Files only: a folder is served by its ``index.html`` or not at all (404: no listing), a
 path with a NUL byte, a ``..`` part or bytes that are not UTF-8 is refused with 400, and
-every answer carries the site's Content-Security-Policy (:mod:`.policy`).  Nothing is
+every answer carries the site's Content-Security-Policy and, unless told not to, the two
+headers that isolate the page so that Stop keeps Python's state (:mod:`.policy`).  Nothing is
 printed per request, and no error of a request prints a traceback.
 """
 
@@ -15,7 +16,7 @@ import urllib.parse
 from http import HTTPStatus
 from pathlib import Path
 
-from .policy import CONTENT_SECURITY_POLICY
+from .policy import CONTENT_SECURITY_POLICY, ISOLATION
 
 __all__ = ["serve", "make_server", "HOST"]
 
@@ -43,6 +44,7 @@ def bad_path(raw: str) -> str | None:
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **TYPES}
+    isolated = True  # send the isolation headers (a plain static host may not)
 
     def log_message(self, format: str, *args) -> None:  # quiet: one line per request is noise
         pass
@@ -50,6 +52,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (ISOLATION.items() if self.isolated else ()):
+            self.send_header(name, value)
         super().end_headers()
 
     def send_head(self):
@@ -89,13 +93,16 @@ class _Server(http.server.ThreadingHTTPServer):
         pass
 
 
-def make_server(folder: str | os.PathLike, port: int = 8000) -> http.server.ThreadingHTTPServer:
-    """A server of ``folder`` on 127.0.0.1:``port`` (0: any free port), not yet running."""
+def make_server(folder: str | os.PathLike, port: int = 8000, *,
+                isolated: bool = True) -> http.server.ThreadingHTTPServer:
+    """A server of ``folder`` on 127.0.0.1:``port`` (0: any free port), not yet running;
+    ``isolated=False`` leaves out the isolation headers (as a plain static host would)."""
     folder = Path(folder)
     if not (folder / "index.html").is_file():
         raise FileNotFoundError(f"{str(folder)!r} holds no built site (no index.html); "
                                 "make one with `autograd-mini site build OUT`")
-    handler = functools.partial(_Handler, directory=str(folder))
+    handler = type("Handler", (_Handler,), {"isolated": isolated})
+    handler = functools.partial(handler, directory=str(folder))
     return _Server((HOST, port), handler)
 
 

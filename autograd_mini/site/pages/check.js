@@ -2,7 +2,7 @@
 // here; a link never carries any), then autograd_mini.site.page_api.check_op puts every op
 // it registered through gradcheck.  Results are inserted as text; the graph is graphviz's
 // SVG of DOT whose labels the package escaped.
-import { ready, showStatus } from "./engine.js";
+import { engine, ready, showStatus } from "./engine.js";
 import { element } from "./stepviewer.js";
 
 const $ = (id) => document.getElementById(id);
@@ -47,16 +47,36 @@ function report(op) {
   return section;
 }
 
-function check(py) {
+// The student's code may loop for ever: Stop (enabled while it runs) ends it.
+async function check() {
   const started = performance.now();
-  const result = JSON.parse(py.check_op($("code").value));
+  $("stop").disabled = false;
+  let result;
+  try {
+    result = JSON.parse(await engine.call("page_api", "check_op", $("code").value));
+  } catch (error) { // stopped outside the student's code, or the engine restarted
+    result = { error: error.message };
+  } finally {
+    $("stop").disabled = true;
+  }
+  show(result);
+  window.autograd_mini.lastCheck = { ok: result.ok, ms: performance.now() - started };
+}
+
+function show(result) {
   $("problem").textContent = result.error || "";
   $("printed").textContent = result.printed || ""; // what the code printed, as text
   $("reports").replaceChildren(...(result.ops || []).map(report));
   $("verdict").textContent = result.ok ? "✓ your derivative agrees with finite differences"
     : "✗ not yet";
   $("verdict").className = `verdict ${result.ok ? "right" : "wrong"}`;
-  window.autograd_mini.lastCheck = { ok: result.ok, ms: performance.now() - started };
+}
+
+// Until the engine is ready: the report of the page's own code, checked when the site was
+// built (the same report the engine then makes again).
+async function showFirstReport() {
+  const response = await fetch("check-first.json");
+  if (response.ok && !window.autograd_mini.lastCheck) show(await response.json());
 }
 
 // The editor grows with its (wrapped) text: on a phone the line to fix stays in view.
@@ -70,17 +90,19 @@ async function main() {
   fitEditor();
   $("code").addEventListener("input", fitEditor);
   window.addEventListener("resize", fitEditor);
-  const py = await ready;
+  await Promise.all([ready, showFirstReport()]);
   showStatus("");
   $("check").disabled = false;
-  $("check").addEventListener("click", () => check(py));
+  $("check").addEventListener("click", check);
+  $("stop").addEventListener("click", () => engine.stop());
   $("code").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      check(py); // Ctrl+Enter checks, as in a notebook
+      check(); // Ctrl+Enter checks, as in a notebook
     }
   });
-  check(py);
+  await check();
 }
 
-main().catch((error) => showStatus(`The page failed: ${error.message}`, true));
+engine.opened = main()
+  .catch((error) => showStatus(`The page failed: ${error.message}`, true));

@@ -1,5 +1,8 @@
 // The course page: course.html lists the notebooks; course.html?nb=01 shows notebook 01
-// and runs its cells, in order, in this page's Python.  Its Python side, by job:
+// and runs its cells, in order, in this page's Python -- the engine's Web Worker, so the
+// page answers while a cell runs, shows how far it is, and Stop ends it.  The notebook's
+// text shows at once (its cells were read when the site was built); its markdown becomes
+// formatted text once the engine is ready.  Its Python side, by job:
 //   autograd_mini.site.notebook         the notebook's cells as the page reads them;
 //   autograd_mini.site.kernel           a kernel: cells run in one namespace, outputs shown;
 //   autograd_mini.site.markdown         a text cell's markdown as safe HTML;
@@ -16,9 +19,10 @@
 // - a widget (the explorer): its own ES module (the package's Explorer._esm), drawn by its
 //   render({model, el}) with a model that talks to the widget's Python side.
 //
-// For tests: window.course.runAll() runs every code cell and resolves to one entry per
-// cell: {index, seconds, errors: [traceback text]}.
-import { ready, showStatus } from "./engine.js";
+// For tests: window.course.runAll() runs the code cells in order and resolves to one entry
+// per cell run: {index, seconds, errors: [traceback text], stopped}; it ends at a stopped
+// cell.
+import { engine, onEveryLoad, ready, showStatus, Stopped } from "./engine.js";
 import { element } from "./stepviewer.js";
 
 const $ = (id) => document.getElementById(id);
@@ -43,16 +47,19 @@ function listNotebooks(index) {
 }
 
 // -- widgets: anywidget's model API over autograd_mini.site.widget_stand_in's calls ----
+// The page keeps a mirror of each widget's state (anywidget's model.get is synchronous);
+// changes go to the worker and come back as messages.
 
 const models = new Map();  // widget id -> the models of its views
 const modules = new Map(); // a module's text -> the loaded module
 const styles = new Set();  // the style texts already in the page
 
+const widgets = (name, ...args) => engine.call("widget_stand_in", name, ...args);
+
 class PageModel {
-  constructor(id, state, widgets) {
+  constructor(id, state) {
     this.id = id;
     this.state = state;
-    this.widgets = widgets;
     this.handlers = new Map();
     this.dirty = {};
   }
@@ -61,9 +68,11 @@ class PageModel {
   save_changes() {
     const changes = this.dirty;
     this.dirty = {};
-    deliver(this.widgets.widget_update(this.id, JSON.stringify(changes)));
+    return widgets("widget_update", this.id, JSON.stringify(changes)).then(deliver, quiet);
   }
-  send(content) { deliver(this.widgets.widget_message(this.id, JSON.stringify(content))); }
+  send(content) {
+    return widgets("widget_message", this.id, JSON.stringify(content)).then(deliver, quiet);
+  }
   on(event, handler) {
     if (!this.handlers.has(event)) this.handlers.set(event, []);
     this.handlers.get(event).push(handler);
@@ -90,6 +99,11 @@ function deliver(text) {
   }
 }
 
+// A widget's call refused because a cell holds the engine, or Stop restarted it.
+function quiet(error) {
+  console.info(`the widget's Python side: ${error.message}`);
+}
+
 async function loadModule(text) {
   if (!modules.has(text)) {
     const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
@@ -98,16 +112,16 @@ async function loadModule(text) {
   return modules.get(text);
 }
 
-async function mountWidget(box, output, widgets) {
-  const { esm, css } = JSON.parse(widgets.widget_state(output.data));
+async function mountWidget(box, output) {
+  const { esm, css } = JSON.parse(await widgets("widget_state", output.data));
   if (css && !styles.has(css)) {
     styles.add(css);
     document.head.append(element("style", "", css));
   }
   const module = await loadModule(esm);
   // The state as it is now: later cells may have changed it while the module loaded.
-  const { state } = JSON.parse(widgets.widget_state(output.data));
-  const model = new PageModel(output.data, state, widgets);
+  const { state } = JSON.parse(await widgets("widget_state", output.data));
+  const model = new PageModel(output.data, state);
   if (!models.has(output.data)) models.set(output.data, []);
   models.get(output.data).push(model);
   const view = element("div", "widget");
@@ -116,15 +130,14 @@ async function mountWidget(box, output, widgets) {
 }
 
 // Returns a Promise that settles when the output is shown (a widget's module loads first).
-async function showOutput(box, output, python) {
+async function showOutput(box, output) {
   if (output.type === "widget") {
     const place = element("div");
     box.append(place);
     try {
-      await mountWidget(place, output, python.widgets);
+      await mountWidget(place, output);
     } catch (error) {
-      await showOutput(place, { ...output.fallback, note: `${output.note} (${error.message})` },
-                       python);
+      await showOutput(place, { ...output.fallback, note: `${output.note} (${error.message})` });
     }
     return;
   }
@@ -147,10 +160,14 @@ async function showOutput(box, output, python) {
   if (output.note) box.append(element("p", "note", output.note));
 }
 
+// What a cell that Stop ended says, by how it was stopped.
+const STOPPED = "stopped (Stop): the notebook's variables are kept";
+const RESET = "stopped (Stop): the engine was restarted, so the notebook's namespace was "
+  + "reset; run the cells again from the top";
+
 class CodeCell {
-  constructor(index, source, hidden, python) {
+  constructor(index, source, hidden) {
     this.index = index;
-    this.python = python;
     this.root = element("section", "cell code");
     this.root.dataset.index = String(index);
     this.editor = element("textarea", "source");
@@ -185,60 +202,90 @@ class CodeCell {
     }
   }
 
+  // Runs the cell in the engine; while it runs, its progress lines show under it.
   async run() {
     this.root.classList.add("running");
-    this.outputs.replaceChildren(element("p", "hint", "running…"));
-    await new Promise((resolve) => setTimeout(resolve, 0));  // let the page show it
+    const progress = element("p", "hint progress", "running…");
+    this.outputs.replaceChildren(progress);
+    $("stop").disabled = false;
     const started = performance.now();
-    const answer = JSON.parse(this.python.kernel.run_cell(this.editor.value));
-    const result = answer.error  // the kernel itself failed: shown as the cell's error
-      ? { outputs: [{ type: "error", text: answer.error }], count: "?" } : answer;
+    const result = await this.execute((line) => { progress.textContent = line; });
     const seconds = (performance.now() - started) / 1000;
+    $("stop").disabled = engine.busy === 0;
     this.outputs.replaceChildren();
     // In order, each in its own place; a widget's module may take a moment to load.
     await Promise.all(result.outputs.map((output) => {
       const place = element("div", "output");
       this.outputs.append(place);
-      return showOutput(place, output, this.python);
+      return showOutput(place, output);
     }));
-    deliver(this.python.widgets.widget_pending());  // e.g. ex.inputs = {...} moves the explorer above
+    if (result.stopped) this.outputs.append(element("p", "stopped", result.stopped));
+    else await widgets("widget_pending").then(deliver, quiet); // e.g. ex.inputs = {...}
     this.count.textContent = `[${result.count}] ${seconds.toFixed(1)} s`;
     this.root.classList.remove("running");
     const errors = result.outputs.filter((o) => o.type === "error").map((o) => o.text);
     this.root.classList.toggle("failed", errors.length > 0);
-    return { index: this.index, seconds, errors };
+    return { index: this.index, seconds, errors, stopped: Boolean(result.stopped) };
+  }
+
+  // The kernel's answer: {outputs, count, stopped}; an error of the kernel itself is shown
+  // as the cell's error.
+  async execute(onProgress) {
+    try {
+      const answer = JSON.parse(await engine.track(onProgress, "kernel", "run_cell",
+                                                   this.editor.value));
+      if (answer.error) return { outputs: [{ type: "error", text: answer.error }], count: "?" };
+      return { ...answer, stopped: answer.stopped ? STOPPED : "" };
+    } catch (error) {
+      if (error instanceof Stopped) {
+        models.clear(); // the widgets' Python side is gone with the old engine
+        await engine.restarted;
+        return { outputs: [], count: " ", stopped: RESET };
+      }
+      return { outputs: [], count: "?", stopped: `${STOPPED} (${error.message})` };
+    }
   }
 }
 
-async function showNotebook(entry, python) {
-  document.title = `autograd_mini course ${entry.id}: ${entry.title}`;
-  $("title").textContent = entry.title;
-  const notebook = await json(`course/${encodeURIComponent(entry.file)}`);
-  const cells = JSON.parse(python.notebook.notebook_cells_json(JSON.stringify(notebook)));
-  if (cells.error) throw new Error(cells.error);
+// A notebook's cells, read when the site was built: shown at once, markdown as its text
+// until the engine is there to format it.
+function showCells(cells) {
   const code = [];
+  const markdown = [];
   for (const cell of cells) {
     if (cell.type === "markdown") {
-      const text = element("div", "cell markdown");
-      text.innerHTML = python.markdown.markdown_html(cell.source);  // escaped by the package
+      const text = element("div", "cell markdown plain", cell.source);
+      markdown.push([text, cell.source]);
       $("cells").append(text);
     } else {
-      const codeCell = new CodeCell(code.length, cell.source, cell.hidden, python);
+      const codeCell = new CodeCell(code.length, cell.source, cell.hidden);
       code.push(codeCell);
       $("cells").append(codeCell.root);
     }
   }
+  return { code, markdown };
+}
+
+async function formatMarkdown(markdown) {
+  for (const [box, source] of markdown) {
+    box.innerHTML = await engine.call("markdown", "markdown_html", source); // escaped by it
+    box.classList.remove("plain");
+  }
+}
+
+function runner(code) {
   let running = false;
-  async function runAll() {
+  return async function runAll() {
     if (running) throw new Error("the notebook is running already");
     running = true;
     $("run-all").disabled = true;
-    python.kernel.restart();
+    await engine.call("kernel", "restart");
     const results = [];
     try {
       for (const cell of code) {
         $("progress").textContent = `running cell ${cell.index + 1} of ${code.length}…`;
         results.push(await cell.run());
+        if (results.at(-1).stopped) break;
       }
     } finally {
       running = false;
@@ -246,12 +293,24 @@ async function showNotebook(entry, python) {
     }
     const failed = results.filter((r) => r.errors.length).length;
     const total = results.reduce((sum, r) => sum + r.seconds, 0);
-    $("progress").textContent = `${code.length} cells ran in ${total.toFixed(1)} s`
-      + (failed ? `; ${failed} stopped with an error` : "");
+    $("progress").textContent = results.at(-1)?.stopped ? "stopped"
+      : `${code.length} cells ran in ${total.toFixed(1)} s`
+        + (failed ? `; ${failed} stopped with an error` : "");
     return results;
-  }
-  $("run-all").addEventListener("click", () => runAll());
+  };
+}
+
+async function showNotebook(entry) {
+  document.title = `autograd_mini course ${entry.id}: ${entry.title}`;
+  $("title").textContent = entry.title;
+  const cells = await json(`course/${encodeURIComponent(entry.cells)}`);
+  const { code, markdown } = showCells(cells);
   $("toolbar").hidden = false;
+  await ready;
+  await formatMarkdown(markdown);
+  const runAll = runner(code);
+  $("run-all").addEventListener("click", () => runAll());
+  $("stop").addEventListener("click", () => engine.stop());
   for (const cell of code) cell.button.disabled = false;
   $("run-all").disabled = false;
   window.course = { runAll, cells: code.length };
@@ -260,34 +319,23 @@ async function showNotebook(entry, python) {
 async function main() {
   const index = await json("course/index.json");
   const wanted = new URLSearchParams(location.search).get("nb");
-  if (!wanted || !NOTEBOOK.test(wanted)) {
-    listNotebooks(index);
-    if (wanted) showStatus(`There is no notebook ${JSON.stringify(wanted)}; choose one below.`, true);
-    else showStatus("");
-    window.course = { runAll: async () => [], cells: 0 };
-    return;
-  }
   const entry = index.find((e) => e.id === wanted);
   if (!entry) {
     listNotebooks(index);
-    showStatus(`There is no notebook ${wanted}; choose one below.`, true);
+    const odd = wanted && !NOTEBOOK.test(wanted); // quoted: it may hold anything
+    if (wanted) {
+      showStatus(`There is no notebook ${odd ? JSON.stringify(wanted) : wanted}; `
+        + "choose one below.", true);
+    } else showStatus("");
+    window.course = { runAll: async () => [], cells: 0 };
     return;
   }
-  showStatus("Loading the engine and what the notebooks import (Python in your browser)…");
-  await ready;
-  const python = pythonSide();
-  python.widgets.use_widget_stand_in();
-  await showNotebook(entry, python);
+  await showNotebook(entry);
   showStatus("");
 }
 
-const api = () => window.autograd_mini.pyodide;
+// The explorer's Python side stands in for anywidget, in every engine this page starts.
+onEveryLoad(() => widgets("use_widget_stand_in"));
 
-// The page's Python modules, each with its own job (see the top of this file).
-function pythonSide() {
-  const module = (name) => api().pyimport(`autograd_mini.site.${name}`);
-  return { notebook: module("notebook"), kernel: module("kernel"), markdown: module("markdown"),
-           widgets: module("widget_stand_in") };
-}
-
-main().catch((error) => showStatus(`The course did not load: ${error.message}`, true));
+engine.opened = main()
+  .catch((error) => showStatus(`The course did not load: ${error.message}`, true));

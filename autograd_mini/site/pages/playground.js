@@ -1,9 +1,11 @@
 // The playground: an expression, a slider per input, the graph and the walk through the
 // forward and backward pass, with a quiz.  The page only shows: every number, sentence
-// and picture comes from autograd_mini.site.page_api (Python, in this tab).  All text goes
-// in as text (textContent); the one markup inserted is the SVG graphviz drew from DOT
-// whose labels the package escaped.
-import { ready, showStatus } from "./engine.js";
+// and picture comes from autograd_mini.site.page_api (Python, in this tab's engine, a
+// Web Worker: every call is async).  All text goes in as text (textContent); the one
+// markup inserted is the SVG graphviz drew from DOT whose labels the package escaped.
+// Until the engine is ready the page shows the default expression's graph, drawn when
+// the site was built.
+import { engine, ready, showStatus } from "./engine.js";
 import { element, follow, indexPicture } from "./stepviewer.js";
 
 const $ = (id) => document.getElementById(id);
@@ -11,7 +13,8 @@ const $ = (id) => document.getElementById(id);
 const state = { index: null, titles: [], values: { x: 2, w: -3, b: 6.8814 }, quiz: false,
                 names: [], drafts: {} };
 const phone = window.matchMedia("(max-width: 700px)");
-let py = null;
+const playground = (name, ...args) => engine.call("page_api", `playground.${name}`, ...args)
+  .then(JSON.parse);
 
 // --- the link: #e=EXPRESSION&at=x:2,w:-3&step=4&quiz=1 (numbers and names only) ---
 function readLink() {
@@ -85,39 +88,80 @@ function showNumbers(box) {
 }
 
 function setValue(name, number) {
-  const started = performance.now();
   state.values[name] = number;
-  refresh();
-  window.autograd_mini.lastRedrawMs = performance.now() - started;
-  window.autograd_mini.redraws = (window.autograd_mini.redraws || 0) + 1;
+  redraw();
+}
+
+// The page's work with the engine, one action after another in the order asked: a step
+// asked during a redraw moves on from where the redraw leaves the walk.
+let actions = Promise.resolve();
+function inTurn(action) {
+  const done = actions.then(action);
+  actions = done.catch(() => {});
+  return done;
+}
+
+// One redraw at a time: moves made while the engine works fold into the next redraw, so
+// a slider never queues up work (the newest numbers win).
+let drawing = null;
+let again = false;
+function redraw() {
+  if (drawing) {
+    again = true;
+    return drawing;
+  }
+  $("stop").disabled = false;
+  drawing = inTurn(async () => {
+    do {
+      again = false;
+      const started = performance.now();
+      await refresh();
+      window.autograd_mini.lastRedrawMs = performance.now() - started;
+      window.autograd_mini.redraws = (window.autograd_mini.redraws || 0) + 1;
+    } while (again);
+  }).catch(stopped).finally(() => {
+    drawing = null;
+    $("stop").disabled = true;
+  });
+  return drawing;
+}
+
+// Stop during a long redraw (a very large expression): said where errors are.
+function stopped(error) {
+  $("expression-error").textContent = error.message === "KeyboardInterrupt"
+    ? "stopped (the expression is too large to draw quickly)" : error.message;
 }
 
 // --- the expression, read by the package's parser ---
-function refresh() {
+async function refresh() {
   state.drafts = {}; // typed answers and hints belong to one expression at its numbers
-  const result = JSON.parse(py.playground.load($("expression").value,
-                                                JSON.stringify(state.values)));
+  const sent = { ...state.values };
+  const result = await playground("load", $("expression").value, JSON.stringify(sent));
   $("expression-error").textContent = result.error || "";
   if (result.error) {
     state.result = { error: result.error };
     buildInputs((result.names ?? []).filter((name) => name in state.values)); // with a number
     return false;
   }
-  Object.assign(state.values, result.inputs);
+  // The numbers the package read (a new name's first value among them), except those the
+  // student changed while it worked: the next redraw reads those.
+  for (const [name, number] of Object.entries(result.inputs)) {
+    if (state.values[name] === sent[name]) state.values[name] = number;
+  }
   state.result = { value: result.value, grads: result.grads }; // what the page shows
   buildInputs(result.names);
   state.titles = result.titles;
   $("value").textContent = String(result.value);
   const last = state.titles.length - 1;
   state.index = Math.min(state.index ?? last, last);
-  show(state.index);
+  await show(state.index);
   return true;
 }
 
 // --- one step of the walk ---
-function show(index) {
+async function show(index) {
   state.index = index;
-  const frame = JSON.parse(py.playground.frame(index, phone.matches ? "TB" : "LR", state.quiz));
+  const frame = await playground("frame", index, phone.matches ? "TB" : "LR", state.quiz);
   if (frame.error) { // the package refused or failed: said, and the page goes on
     $("expression-error").textContent = frame.error;
     return;
@@ -196,41 +240,44 @@ function question(q) {
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter") { event.preventDefault(); check.click(); }
   });
-  check.addEventListener("click", () => {
-    const verdict = JSON.parse(py.playground.answer(q.id, input.value));
+  check.addEventListener("click", () => inTurn(async () => {
+    const verdict = await playground("answer", q.id, input.value);
     said.textContent = verdict.error || (verdict.ok ? `right: ${verdict.answer}` : verdict.hint);
     said.className = `feedback ${verdict.ok ? "right" : "wrong"}`;
     Object.assign(draft, { value: input.value, said: said.textContent,
                            className: said.className });
-    if (verdict.ok) { close(); after(); }
-  });
-  give.addEventListener("click", () => {
-    const shown = JSON.parse(py.playground.show(q.id));
+    if (verdict.ok) { close(); await after(); }
+  }));
+  give.addEventListener("click", () => inTurn(async () => {
+    const shown = await playground("show", q.id);
     if (shown.error) { said.textContent = shown.error; return; }
     input.value = shown.answer;
     said.textContent = `the answer: ${shown.answer}`;
     said.className = "feedback";
     close();
-    after();
-  });
+    await after();
+  }));
   return set;
 }
 
 // When the last blank of a step is filled, the step's numbers and sentences appear.
 // Otherwise the next blank gets the focus.
-function after() {
+async function after() {
   const open = [...$("quiz").querySelectorAll("input:not(:disabled)")];
   if (open.length) open[0].focus();
-  else show(state.index);
+  else await show(state.index);
 }
 
 // Previous and Next also scroll the page to the active node (a slider move only pans the
-// graph's box: the page must not move under the student's finger).
+// graph's box: the page must not move under the student's finger).  A quiz's open blanks
+// hold the walk (Next is disabled), for the keys too.
 function step(by) {
-  const next = state.index + by;
-  if (next < 0 || next >= state.titles.length) return;
-  show(next);
-  $("graph").querySelector("g.node.active")?.scrollIntoView({ block: "nearest" });
+  return inTurn(async () => {
+    const next = state.index + by;
+    if (next < 0 || next >= state.titles.length || (by > 0 && $("next").disabled)) return;
+    await show(next);
+    $("graph").querySelector("g.node.active")?.scrollIntoView({ block: "nearest" });
+  });
 }
 
 // A link's expression and numbers (on opening the page, or pasted into this tab).
@@ -244,38 +291,42 @@ function followLink() {
 
 async function main() {
   followLink();
-  py = await ready;
+  await ready;
   showStatus("");
+  const names = JSON.parse(await engine.call("page_api", "function_names"));
   $("functions").textContent = "Numbers, names, + - * / **, parentheses and the functions "
-    + JSON.parse(py.function_names()).join(", ") + ".";
-  refresh();
+    + names.join(", ") + ".";
+  await redraw();
   $("expression").addEventListener("input", () => {
     state.index = state.quiz ? 0 : null; // a quiz starts again at the first step
-    refresh();
+    redraw();
   });
   $("previous").addEventListener("click", () => step(-1));
   $("next").addEventListener("click", () => step(1));
   $("quiz").addEventListener("submit", (event) => event.preventDefault());
   $("quiz-mode").addEventListener("change", () => {
     state.quiz = $("quiz-mode").checked;
-    if (state.quiz) { state.index = 0; refresh(); } else show(state.index);
+    if (state.quiz) { state.index = 0; redraw(); } else inTurn(() => show(state.index));
   });
   $("share").addEventListener("click", () => {
     const link = writeLink();
     $("share-link").value = link;
     history.replaceState(null, "", link); // no hashchange: the page stays as it is
   });
-  phone.addEventListener("change", () => show(state.index));
+  phone.addEventListener("change", () => inTurn(() => show(state.index)));
   window.addEventListener("hashchange", () => {
     followLink();
-    refresh();
+    redraw();
   });
   document.addEventListener("keydown", (event) => {
     if (event.target.closest("input, textarea")) return;
     if (event.key === "ArrowRight") step(1);
     if (event.key === "ArrowLeft") step(-1);
   });
-  window.autograd_mini.playground = { show: step, state };
+  $("stop").addEventListener("click", () => engine.stop());
+  // For tests: settled() resolves once what was asked of the engine is drawn.
+  window.autograd_mini.playground = { show: step, state, settled: () => actions };
 }
 
-main().catch((error) => showStatus(`The playground failed: ${error.message}`, true));
+engine.opened = main()
+  .catch((error) => showStatus(`The playground failed: ${error.message}`, true));
