@@ -2,14 +2,18 @@
 
     python notebooks/refresh.py            # run them all, write each back with its outputs
     python notebooks/refresh.py 02 05      # only these (a number or a file name)
+    python notebooks/refresh.py ko/02 ko   # a Korean one (notebooks/ko/), or all of them
     python notebooks/refresh.py --check    # run them all, write nothing; fail on an error
 
 The one command that regenerates every committed output of the notebooks: the text and
 pictures of each cell (each graph as SVG and PNG, so a notebook opened before it is run
 still shows it) and the saved state of the explorers, which carries the package's own
 module (``explorer.js`` with ``stepviewer.js`` written in) and ``explorer.css``
-(``tests/test_notebooks.py`` holds them to it).  Run it after changing the package, in an
-environment that has the course (``pip install -e '.[notebooks]'``) and graphviz's ``dot``.
+(``tests/test_notebooks.py`` holds them to it).  The Korean notebooks in ``notebooks/ko/``
+(the same code cells, the prose in Korean) run with ``AUTOGRAD_MINI_LANG=ko``, so the
+package's own messages appear in Korean there; the English ones with ``en``.  Run it
+after changing the package, in an environment that has the course
+(``pip install -e '.[notebooks]'``) and graphviz's ``dot``.
 
 A notebook is written only if it ran without an error, and whole or not at all.  What a
 run stores is what the text of the notebook quotes, and nothing that changes from run to
@@ -27,7 +31,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-NOTEBOOKS = sorted(HERE.glob("[0-9][0-9]_*.ipynb"))
+KOREAN = HERE / "ko"
+NOTEBOOKS = sorted(HERE.glob("[0-9][0-9]_*.ipynb")) + sorted(KOREAN.glob("[0-9][0-9]_*.ipynb"))
 SECONDS_A_CELL = 300  # the longest cell (training the family-trees net) takes ~30 s
 
 
@@ -43,12 +48,20 @@ def _require(name: str):
                          f"pip install -e '.[notebooks]')") from None
 
 
-def quiet_environment(folder: Path) -> dict[str, str]:
+def language(path: Path) -> str:
+    """The language the package speaks in the notebook at ``path``: ``ko`` in
+    ``notebooks/ko/``, else ``en`` (whatever the locale of the machine that runs it)."""
+    return "ko" if path.parent.name == "ko" else "en"
+
+
+def quiet_environment(folder: Path, lang: str = "en") -> dict[str, str]:
     """Environment variables for the kernel: matplotlib's settings in ``folder`` (a
-    fixed salt for SVG ids, no cache elsewhere) and a fixed date for its metadata."""
+    fixed salt for SVG ids, no cache elsewhere), a fixed date for its metadata and the
+    package's language ``lang``."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "matplotlibrc").write_text("svg.hashsalt: autograd-mini\n")
-    return {"MPLCONFIGDIR": str(folder), "SOURCE_DATE_EPOCH": "0"}
+    return {"MPLCONFIGDIR": str(folder), "SOURCE_DATE_EPOCH": "0",
+            "AUTOGRAD_MINI_LANG": lang}
 
 
 def run(path: Path, timeout: int = SECONDS_A_CELL):
@@ -58,15 +71,16 @@ def run(path: Path, timeout: int = SECONDS_A_CELL):
     nbformat, nbclient = _require("nbformat"), _require("nbclient")
     notebook = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as scratch:
-        saved = {key: os.environ.get(key) for key in ("MPLCONFIGDIR", "SOURCE_DATE_EPOCH")}
-        os.environ.update(quiet_environment(Path(scratch) / "mpl"))  # the kernel inherits it
+        quiet = quiet_environment(Path(scratch) / "mpl", language(path))
+        saved = {key: os.environ.get(key) for key in quiet}
+        os.environ.update(quiet)  # the kernel inherits it
         try:
             client = nbclient.NotebookClient(
                 notebook, timeout=timeout, kernel_name="python3", record_timing=False,
                 store_widget_state=True, resources={"metadata": {"path": str(path.parent)}})
             client.execute()
         except nbclient.exceptions.CellExecutionError as error:
-            raise NotebookFailed(f"{path.name}: {_first_line(str(error))}") from error
+            raise NotebookFailed(f"{_name(path)}: {_first_line(str(error))}") from error
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -74,6 +88,11 @@ def run(path: Path, timeout: int = SECONDS_A_CELL):
                 else:
                     os.environ[key] = value
     return notebook
+
+
+def _name(path: Path) -> str:
+    """``02_….ipynb``, or ``ko/02_….ipynb`` for a Korean notebook."""
+    return f"ko/{path.name}" if language(path) == "ko" else path.name
 
 
 def _first_line(text: str) -> str:
@@ -107,16 +126,21 @@ def fold_solutions(notebook) -> None:
 
 
 def chosen(names: Sequence[str]) -> list[Path]:
-    """The notebooks named (``02``, ``02_chain_rule_as_an_algorithm.ipynb``), or all."""
+    """The notebooks named (``02``, ``02_chain_rule_as_an_algorithm.ipynb``; ``ko/02``
+    for the Korean one; ``ko`` for all the Korean ones), or all."""
     if not names:
         return list(NOTEBOOKS)
     paths = []
     for name in names:
-        matches = [p for p in NOTEBOOKS if p.name == name or p.name.startswith(f"{name}_")
-                   or p.stem == name]
+        if name.rstrip("/") == "ko":
+            paths.extend(p for p in NOTEBOOKS if language(p) == "ko")
+            continue
+        matches = [p for p in NOTEBOOKS if _name(p) == name or _name(p).startswith(f"{name}_")
+                   or _name(p).removesuffix(".ipynb") == name]
         if len(matches) != 1:
             raise SystemExit(f"no notebook {name!r}: give a number (01 to "
-                             f"{NOTEBOOKS[-1].name[:2]}) or a file name in {HERE}")
+                             f"{NOTEBOOKS[-1].name[:2]}), ko/ and a number, or a file "
+                             f"name in {HERE}")
         paths.append(matches[0])
     return paths
 
@@ -124,7 +148,8 @@ def chosen(names: Sequence[str]) -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python notebooks/refresh.py",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", help="01 ... 06 or file names (default: all)")
+    parser.add_argument("notebooks", nargs="*", help="00 ... 09, ko/00 ... ko/09, ko or file names "
+                        "(default: all)")
     parser.add_argument("--check", action="store_true",
                         help="run the notebooks and write nothing: exit 1 if one fails")
     args = parser.parse_args(argv)
@@ -134,11 +159,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             notebook = run(path)
         except NotebookFailed as error:
             print(f"FAILED {error}", file=sys.stderr, flush=True)
-            failed.append(path.name)
+            failed.append(_name(path))
             continue
         if not args.check:
             write(notebook, path)
-        print(f"{'ran' if args.check else 'refreshed'} {path.name}", flush=True)
+        print(f"{'ran' if args.check else 'refreshed'} {_name(path)}", flush=True)
     if failed:
         print(f"{len(failed)} notebook(s) failed: {', '.join(failed)}", file=sys.stderr)
         return 1

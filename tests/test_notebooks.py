@@ -1,6 +1,7 @@
 """The teaching notebooks run top to bottom in a fresh kernel, stay small, and show what
 their text says: each number the text quotes, each picture (PNG beside SVG), and the
-explorer of the package as it is today.
+explorer of the package as it is today.  The Korean notebooks (``notebooks/ko/``) are the
+English ones with their prose in Korean: the same code cells, held to the same checks.
 
 They run through ``notebooks/refresh.py``, the command that regenerates their committed
 outputs, so the test and the command execute them the same way.
@@ -19,6 +20,13 @@ from autograd_mini.viz.steps import with_viewer
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+KOREAN = sorted((ROOT / "notebooks" / "ko").glob("*.ipynb"))
+EVERY = NOTEBOOKS + KOREAN  # what the checks of a committed notebook and of a run cover
+
+
+def name(path: Path) -> str:
+    """A test id: ``02_chain_rule_as_an_algorithm``, ``ko/02_chain_rule_as_an_algorithm``."""
+    return f"ko/{path.stem}" if path.parent.name == "ko" else path.stem
 
 
 def notebook(number: str):
@@ -125,15 +133,72 @@ def test_the_number_convention():
 def test_the_course_is_complete():
     assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06", "07",
                                                 "08", "09"]
-    assert refresh.NOTEBOOKS == NOTEBOOKS
+    assert refresh.NOTEBOOKS == NOTEBOOKS + KOREAN  # refresh.py runs the Korean ones too
+    assert {p.name for p in KOREAN} <= {p.name for p in NOTEBOOKS}  # no stray one
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def _code_cells(path: Path) -> list[tuple]:
+    """Each code cell of the notebook at ``path`` as a reader of the course meets it: its
+    source, its tags and how JupyterLab folds it (a solution's ``jupyter`` metadata)."""
+    return [("".join(c["source"]), c["metadata"].get("tags", []),
+             c["metadata"].get("jupyter", {}))
+            for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=name)
+def test_each_notebook_has_a_korean_one_with_the_same_code(path):
+    """A Korean notebook is the English one's code, byte for byte (solutions folded the
+    same way), with Korean prose: a fix to a code cell is made in both."""
+    korean = ROOT / "notebooks" / "ko" / path.name
+    assert korean.exists(), f"no Korean notebook notebooks/ko/{path.name}"
+    assert _code_cells(korean) == _code_cells(path)
+    prose = [_text(c["source"]) for c in json.loads(korean.read_text())["cells"]
+             if c["cell_type"] == "markdown"]
+    assert prose and all(re.search("[가-힣]", text) for text in prose)
+    assert prose[0].startswith(f"# {int(path.name[:2])}. ")  # the course's numbering kept
+
+
+@pytest.mark.parametrize("path", KOREAN, ids=name)
+def test_korean_links_stay_in_the_korean_course(path):
+    """A link of a Korean notebook to another notebook leads to the Korean one (the file
+    beside it), and every relative link leads to a file that exists."""
+    prose = "".join(_text(c["source"]) for c in json.loads(path.read_text())["cells"]
+                    if c["cell_type"] == "markdown")
+    for target in re.findall(r"\]\(([^)#\s]+)", prose):
+        if "://" in target:
+            continue
+        assert (path.parent / target).resolve().exists(), target
+        if target.endswith(".ipynb"):
+            assert (path.parent / target).resolve().parent == path.parent, target
+
+
+def test_refresh_runs_the_korean_notebooks_in_korean(tmp_path):
+    """The package's own messages (errors, trace tables) in a Korean notebook are in
+    Korean, in an English one in English, whatever the locale of the machine."""
+    english, korean = notebook("01"), ROOT / "notebooks" / "ko" / notebook("01").name
+    assert refresh.language(english) == "en" and refresh.language(korean) == "ko"
+    assert refresh.quiet_environment(tmp_path, "ko")["AUTOGRAD_MINI_LANG"] == "ko"
+    assert refresh.chosen(["ko/01"]) == [korean]
+    assert refresh.chosen(["ko"]) == KOREAN
+    # and so the committed trace tables are: notebook 0's trace of the lecture's neuron
+    tables = [printed_text(nbformat.read(path, as_version=4))
+              for path in (notebook("00"), ROOT / "notebooks" / "ko" / notebook("00").name)]
+    assert "Forward pass\n" in tables[0] and "순전파\n" not in tables[0]
+    assert "순전파\n" in tables[1] and "역전파\n" in tables[1] and "Forward pass" not in tables[1]
+
+
+def printed_text(book) -> str:
+    """All the text the code cells of ``book`` printed."""
+    return "".join(_text(o.get("text", "")) for c in book.cells if c.cell_type == "code"
+                   for o in c.outputs if o.output_type == "stream")
+
+
+@pytest.mark.parametrize("path", EVERY, ids=name)
 def test_committed_text_agrees_with_committed_outputs(path):
     assert disagreements(json.loads(path.read_text())) == []
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", EVERY, ids=name)
 def test_every_picture_has_a_png(path):
     """SVG is hidden in a notebook that is not trusted (opened before it is run): each
     SVG output has a PNG beside it, so the reader sees every graph and figure."""
@@ -144,7 +209,7 @@ def test_every_picture_has_a_png(path):
         assert outputs, "these notebooks draw pictures"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", EVERY, ids=name)
 def test_saved_explorers_are_the_packages(path):
     """The widget state saved in a notebook carries the explorer's script and style:
     they must be the package's files of today (python notebooks/refresh.py renews them)."""
@@ -162,9 +227,10 @@ def test_saved_explorers_are_the_packages(path):
         assert explorer["_css"] == style, "stale explorer.css: run python notebooks/refresh.py"
 
 
-def test_the_explorers_are_saved_where_they_are_shown():
-    shown = [p.name[:2] for p in NOTEBOOKS if "widget-view+json" in p.read_text()]
-    assert shown == ["01", "02", "05"]
+@pytest.mark.parametrize("course", [NOTEBOOKS, KOREAN], ids=["en", "ko"])
+def test_the_explorers_are_saved_where_they_are_shown(course):
+    shown = [p.name[:2] for p in course if "widget-view+json" in p.read_text()]
+    assert shown == [n for n in ["01", "02", "05"] if any(p.name[:2] == n for p in course)]
 
 
 # -- a fresh run ---------------------------------------------------------------------------
@@ -175,8 +241,8 @@ SLOW_TO_RUN = {"00", "04", "05", "06", "09"}
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.slow)
-                                  if p.name[:2] in SLOW_TO_RUN else p for p in NOTEBOOKS],
-                         ids=lambda p: p.stem)
+                                  if p.name[:2] in SLOW_TO_RUN else p for p in EVERY],
+                         ids=name)
 def test_notebook_runs(path, tmp_path, monkeypatch):
     monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
     notebook = nbformat.read(path, as_version=4)
@@ -319,7 +385,7 @@ def test_notebook_2_explores_the_expression_its_text_describes(monkeypatch, tmp_
 SOLUTION_HEAD = re.compile(r"# Solution( \d+)? \(click to show\)")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", EVERY, ids=name)
 def test_no_answer_shows_before_it_is_asked_for(path):
     """A solution is folded in JupyterLab (source and outputs hidden; a folded cell shows
     its first line, which says only how to open it) and stored without outputs, so
