@@ -15,6 +15,7 @@
 // it draws.  About the same speed, so here: one copy, and the page never waits on it.
 import { loadPyodide } from "./vendor/pyodide/pyodide.mjs";
 import { Graphviz } from "./vendor/graphviz/index.js";
+import { say, useWords } from "./stepviewer.js";
 
 const here = (path) => new URL(path, import.meta.url).href;
 let pyodide = null;
@@ -24,20 +25,25 @@ const entries = {};   // "module name" -> the Python function, looked up once
 
 async function fetchBytes(path) {
   const response = await fetch(here(path));
-  if (!response.ok) throw new Error(`could not load ${path} (${response.status})`);
+  if (!response.ok) {
+    throw new Error(say("could not load {path} ({status})", { path, status: response.status }));
+  }
   return response.arrayBuffer();
 }
 
-async function load({ wheels, interrupt: buffer }) {
-  const say = (stage) => postMessage({ id: current, progress: stage });
-  say("Python and graphviz");
+// The page's language (words.js): its words for the stages, and Python's messages.
+async function load({ wheels, interrupt: buffer, language = "en", words = {} }) {
+  useWords(words);
+  const tell = (stage) => postMessage({ id: current, progress: stage });
+  tell(say("Python and graphviz"));
   const bytes = Promise.all(wheels.map(fetchBytes));
   const [python, graphviz] = await Promise.all([
     loadPyodide({ indexURL: here("vendor/pyodide/") }),
     Graphviz.load(),
   ]);
   globalThis.autograd_mini_graphviz = graphviz; // the rendering seam draws with it
-  say(`installing autograd_mini and what it needs (${wheels.length} wheels)`);
+  tell(say("installing autograd_mini and what it needs ({count} wheels)",
+           { count: wheels.length }));
   const sitePackages = python.runPython("import site; site.getsitepackages()[0]");
   for (const wheel of await bytes) {
     python.unpackArchive(wheel, "wheel", { extractDir: sitePackages });
@@ -46,7 +52,8 @@ async function load({ wheels, interrupt: buffer }) {
     interrupt = new Uint8Array(buffer);
     python.setInterruptBuffer(interrupt);
   }
-  say("starting autograd_mini");
+  tell(say("starting autograd_mini"));
+  python.pyimport("autograd_mini.core.language").set_language(language);
   // Long work (a training loop, printed lines) says how far it is while it runs.
   python.pyimport("autograd_mini.site.kernel").page_kernel.live =
     (line) => postMessage({ id: current, progress: line });
@@ -72,7 +79,7 @@ function entry(module, name) {
 }
 
 function answer({ call, python }) {
-  if (!pyodide) throw new Error("the engine did not load");
+  if (!pyodide) throw new Error(say("the engine did not load"));
   if (interrupt) interrupt[0] = 0; // a Stop pressed while idle stops nothing later
   if (python !== undefined) return plain(pyodide.runPython(python));
   const [module, name, ...args] = call;
