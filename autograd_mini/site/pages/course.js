@@ -40,6 +40,9 @@ showWords({
 
 const $ = (id) => document.getElementById(id);
 const NOTEBOOK = /^\d\d$/;
+// The notebooks are written in English: what comes from them (titles, text, code and
+// what it prints) says so (<... lang="en">), whatever the page's language.
+const WRITTEN_IN = "en";
 
 async function json(path) {
   const response = await fetch(path);
@@ -54,6 +57,7 @@ function listNotebooks(index) {
   for (const entry of index) {
     const item = element("li");
     const link = element("a", "", entry.title);  // "1. Derivatives by hand, ..."
+    link.lang = WRITTEN_IN;
     link.href = inLanguage(`course.html?nb=${encodeURIComponent(entry.id)}`);
     item.append(link);
     list.append(item);
@@ -203,6 +207,7 @@ class CodeCell {
     });
     this.count = element("span", "count", "[ ]");
     this.outputs = element("div", "outputs");
+    this.outputs.lang = this.editor.lang = WRITTEN_IN;
     const bar = element("div", "bar");
     bar.append(this.button, this.count);
     if (hidden) {  // a solution: its code and what it prints stay folded until asked for
@@ -270,6 +275,7 @@ function showCells(cells) {
   for (const cell of cells) {
     if (cell.type === "markdown") {
       const text = element("div", "cell markdown plain", cell.source);
+      text.lang = WRITTEN_IN;
       markdown.push([text, cell.source]);
       $("cells").append(text);
     } else {
@@ -325,6 +331,7 @@ async function showNotebook(entry) {
   document.title = say("autograd_mini course {number}: {title}",
                        { number: entry.id, title: entry.title });
   $("title").textContent = entry.title;
+  $("title").lang = WRITTEN_IN;
   const cells = await json(`course/${encodeURIComponent(entry.cells)}`);
   const { code, markdown } = showCells(cells);
   $("toolbar").hidden = false;
