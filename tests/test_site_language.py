@@ -110,7 +110,9 @@ VISIBLE_TEXT = """() => {
   for (const field of document.querySelectorAll("[placeholder]")) {
     if (field.checkVisibility()) texts.push(field.placeholder);
   }
-  texts.push(document.title);
+  // The title names the notebook shown (its heading, in the notebook's language): not counted.
+  const notebook = document.querySelector("h1[lang]:not([lang=ko])")?.textContent;
+  texts.push(notebook ? document.title.replace(notebook, "") : document.title);
   return texts.join("\\n");
 }"""
 CODE_TEXT = """() => Array.from(document.querySelectorAll("code, pre, textarea, svg, math"),
