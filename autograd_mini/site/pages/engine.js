@@ -17,7 +17,7 @@
 //           drew (ms): the longest time it did not answer (tests and benchmarks).
 // }
 
-import { language, say, words } from "./words.js";
+import { language, say } from "./words.js";
 
 const here = (path) => new URL(path, import.meta.url).href;
 
@@ -62,6 +62,15 @@ function hear({ data }) {
   else waiting.resolve(data.result);
 }
 
+// What the worker says (it has no words of its own): how far loading is, and why it failed.
+const SENTENCES = {
+  python: say("Python and graphviz"),
+  installing: say("installing autograd_mini and what it needs ({count} wheels)"),
+  starting: say("starting autograd_mini"),
+  loadFailed: say("could not load {path} ({status})"),
+  notLoaded: say("the engine did not load"),
+};
+
 // The status line says what is loading, unless the page has said something else there.
 const LOADING = say("Loading the engine (Python in your browser)");
 if (document.getElementById("status")?.textContent.startsWith("Loading the engine")) {
@@ -79,7 +88,8 @@ async function start() {
   worker.onmessage = hear;
   worker.onerror = (event) => showStatus(say("The engine failed: {message}",
                                              { message: event.message }), true);
-  await request({ load: { wheels: await wheels(), interrupt, language, words } }, showLoading);
+  await request({ load: { wheels: await wheels(), interrupt, language, sentences: SENTENCES } },
+                showLoading);
   for (const setup of setups) await setup();
   api.loadSeconds = (performance.now() - started) / 1000;
   return api;
