@@ -10,7 +10,11 @@ plain files: any static server serves it, and a page fetches nothing from elsewh
 
 So that a page shows something before its engine is ready, the build draws the
 playground's first graph with graphviz's ``dot`` (into ``index.html``) and writes each
-notebook's cells as JSON (``course/NN_*.cells.json``).  It also writes ``_headers``, the
+notebook's cells as JSON (``course/NN_*.cells.json``).  The pages speak the reader's
+language: the build writes ``words/<language>.json``, the translations of every
+``say("...")`` of the pages' scripts from the package's catalogs (``page_words``), and
+check your op's first report in each language.  The course's formulas are typeset by
+KaTeX (npm, pinned here like Pyodide) as MathML.  It also writes ``_headers``, the
 headers a static host that reads one (Netlify, Cloudflare Pages) sends: with them Stop
 keeps Python's state (see :mod:`.policy`).
 """
