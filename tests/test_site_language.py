@@ -19,7 +19,7 @@ import test_site
 from test_site import wait_until
 
 from autograd_mini import PRIMITIVES
-from autograd_mini.core.language import LANGUAGES, page_words
+from autograd_mini.core.language import LANGUAGES, current_language, page_words, speaking
 from autograd_mini.site import markdown
 from autograd_mini.site.builder import NPM_PACKAGES, PAGES
 from autograd_mini.viz.steps import VIEWER
@@ -79,6 +79,13 @@ def test_page_words_reads_long_messages_joined_with_plus_and_any_language():
         page_words("", language="xx")
 
 
+def test_speaking_a_language_for_a_while_puts_the_choice_back():
+    before = current_language()
+    with speaking("ko"):
+        assert current_language() == "ko"
+    assert current_language() == before
+
+
 @pytest.mark.browser
 def test_the_words_hold_every_page_message_in_both_languages(site):
     messages = set(page_words(*page_scripts(), language="en"))
@@ -90,6 +97,8 @@ def test_the_words_hold_every_page_message_in_both_languages(site):
     english = [m for m, text in korean.items() if text == m and re.search(r"[A-Za-z]{4}", m)]
     assert english == []  # every message with words has its Korean
     assert not any("\uac00" <= c <= "\ud7a3" for c in (site / "words" / "en.json").read_text())
+    first = json.loads((site / "check-first.ko.json").read_text(encoding="utf-8"))
+    assert first["ops"][0]["summary"] == "gradcheck 실패: 2행 중 2행이 WRONG"
     assert NPM_PACKAGES["katex"] and (site / "vendor" / "katex" / "katex.mjs").is_file()
     assert not list((site / "vendor" / "katex").glob("*.css"))  # MathML: no CSS, no fonts
 
