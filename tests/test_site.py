@@ -389,7 +389,8 @@ def test_the_site_is_small_and_names_its_pinned_versions(site):
     size = size_of(site)
     assert size <= MAX_SITE_BYTES
     config = json.loads((site / "site.json").read_text())
-    assert config["versions"] == {"pyodide": "314.0.7", "@hpcc-js/wasm-graphviz": "1.29.2"}
+    assert config["versions"] == {"pyodide": "314.0.7", "@hpcc-js/wasm-graphviz": "1.29.2",
+                                  "katex": "0.19.1"}
     for wheel in config["wheels"]:
         assert (site / wheel).is_file()
     for page in ("index.html", "check.html", "engine.js", "vendor/pyodide/pyodide.asm.wasm",

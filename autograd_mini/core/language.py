@@ -17,6 +17,7 @@ environment variable, the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else E
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gettext
 import json
@@ -27,7 +28,7 @@ import unicodedata
 from pathlib import Path
 
 __all__ = ["LANGUAGES", "set_language", "current_language", "_", "N_", "ngettext", "DOMAIN",
-           "LOCALE", "display_width", "pad", "page_words"]
+           "LOCALE", "display_width", "pad", "page_words", "speaking"]
 
 LANGUAGES = ("en", "ko")
 DOMAIN = "autograd_mini"
@@ -42,6 +43,19 @@ def set_language(code: str | None) -> None:
     if code is not None and _language_of(code) is None:
         raise ValueError(f"no language {code!r}: the languages are {', '.join(LANGUAGES)}")
     _chosen = None if code is None else _language_of(code)
+
+
+@contextlib.contextmanager
+def speaking(code: str):
+    """Speak ``code`` inside the ``with`` block, then as before (a build writing each
+    language's pages)."""
+    global _chosen
+    before = _chosen
+    set_language(code)
+    try:
+        yield
+    finally:
+        _chosen = before
 
 
 def current_language() -> str:
@@ -106,14 +120,19 @@ def pad(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
 
 
-# A page's message: say("...") in its script, one double-quoted literal (Babel's
-# javascript extractor reads the same calls into the catalog).
-_SAID = re.compile(r'\bsay\(\s*("(?:[^"\\\n]|\\.)*")')
+# A page's message: say("...") in its script, a double-quoted literal or several joined
+# with + (a long one), as Babel's javascript extractor reads the same calls into the catalog.
+_LITERAL = r'"(?:[^"\\\n]|\\.)*"'
+_SAID = re.compile(rf'\bsay\(\s*({_LITERAL}(?:\s*\+\s*{_LITERAL})*)')
 
 
-def page_words(*scripts: str) -> dict[str, str]:
-    """The current language's translation of each message the ``scripts`` (a page's
-    JavaScript) say, for the page's ``useWords``: English messages map to themselves."""
-    catalog = _catalog(current_language())
-    said = {json.loads(literal) for script in scripts for literal in _SAID.findall(script)}
+def page_words(*scripts: str, language: str | None = None) -> dict[str, str]:
+    """The translation, in ``language`` (default: the current one), of each message the
+    ``scripts`` (a page's JavaScript) say, for the page's ``useWords``: English messages
+    map to themselves."""
+    if language is not None and _language_of(language) is None:
+        raise ValueError(f"no language {language!r}: the languages are {', '.join(LANGUAGES)}")
+    catalog = _catalog(current_language() if language is None else _language_of(language))
+    said = {"".join(json.loads(part) for part in re.findall(_LITERAL, joined))
+            for script in scripts for joined in _SAID.findall(script)}
     return {message: catalog.gettext(message) for message in sorted(said)}

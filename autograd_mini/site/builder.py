@@ -10,7 +10,11 @@ plain files: any static server serves it, and a page fetches nothing from elsewh
 
 So that a page shows something before its engine is ready, the build draws the
 playground's first graph with graphviz's ``dot`` (into ``index.html``) and writes each
-notebook's cells as JSON (``course/NN_*.cells.json``).  It also writes ``_headers``, the
+notebook's cells as JSON (``course/NN_*.cells.json``).  The pages speak the reader's
+language: the build writes ``words/<language>.json``, the translations of every
+``say("...")`` of the pages' scripts from the package's catalogs (``page_words``), and
+check your op's first report in each language.  The course's formulas are typeset by
+KaTeX (npm, pinned here like Pyodide) as MathML.  It also writes ``_headers``, the
 headers a static host that reads one (Netlify, Cloudflare Pages) sends: with them Stop
 keeps Python's state (see :mod:`.policy`).
 """
@@ -30,6 +34,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.language import LANGUAGES, page_words, speaking
 from ..viz.steps import VIEWER
 from .notebook import notebook_cells, title, without_outputs
 from .policy import headers_file, meta_tag
@@ -38,7 +43,7 @@ __all__ = ["build", "BuildError", "NPM_PACKAGES", "WHEELS", "COURSE_WHEELS", "de
            "PAGES"]
 
 # The one place the versions are pinned: the browser assets and the pure wheels.
-NPM_PACKAGES = {"pyodide": "314.0.7", "@hpcc-js/wasm-graphviz": "1.29.2"}
+NPM_PACKAGES = {"pyodide": "314.0.7", "@hpcc-js/wasm-graphviz": "1.29.2", "katex": "0.19.1"}
 WHEELS = {"graphviz": "0.21"}
 # Only the course page loads these (the notebooks import them): hypothesis (notebook 03)
 # with its one dependency, sympy (notebook 04) with its one, traitlets (the explorer's
@@ -64,6 +69,9 @@ VENDORED = {
         "pyodide-lock.json", "package.json")),
     "@hpcc-js/wasm-graphviz": Vendored("vendor/graphviz", (
         "dist/index.js", "package.json", "LICENSE")),
+    # The course's formulas, typeset as MathML (pages/mathematics.js): the module alone,
+    # no stylesheet or fonts.
+    "katex": Vendored("vendor/katex", ("dist/katex.mjs", "package.json", "LICENSE")),
 }
 PAGES = Path(__file__).with_name("pages")
 # The playground's expression and numbers when it opens (playground.js): drawn at build
@@ -119,7 +127,10 @@ def build(out: str | os.PathLike, *, cache: str | os.PathLike | None = None) -> 
 def _assemble(site: Path, tarballs: dict[str, Path], wheels: list[Path],
               course_wheels: list[Path]) -> None:
     picture = first_picture()
-    (site / "check-first.json").write_text(first_check(), encoding="utf-8")
+    for language in LANGUAGES:  # English as check-first.json, the others by their name
+        name = "check-first.json" if language == "en" else f"check-first.{language}.json"
+        (site / name).write_text(first_check(language), encoding="utf-8")
+    _words(site)
     for page in [*PAGES.iterdir(), VIEWER]:  # the pages import the step viewer's module
         if page.suffix == ".html":
             text = with_policy(page.read_text(encoding="utf-8"))
@@ -155,9 +166,21 @@ def first_picture() -> str:
     return inline_svg(frame["svg"])
 
 
-def first_check() -> str:
-    """Check your op's first report, JSON: its page's own code, checked now (the op
-    table is put back after), shown before the page's engine is ready."""
+def _words(site: Path) -> None:
+    """``words/<language>.json``: the translation of every ``say("...")`` of every page
+    script (and the step viewer's), from the catalogs Python reads (``page_words``)."""
+    scripts = [page.read_text(encoding="utf-8") for page in [*PAGES.glob("*.js"), VIEWER]]
+    (site / "words").mkdir()
+    for language in LANGUAGES:
+        words = page_words(*scripts, language=language)
+        (site / "words" / f"{language}.json").write_text(
+            json.dumps(words, ensure_ascii=False, indent=0, sort_keys=True) + "\n",
+            encoding="utf-8")
+
+
+def first_check(language: str = "en") -> str:
+    """Check your op's first report, JSON, in ``language``: its page's own code, checked
+    now (the op table is put back after), shown before the page's engine is ready."""
     from ..core.ops import PRIMITIVES
     from .page_api import check_op
 
@@ -166,7 +189,8 @@ def first_check() -> str:
                                    re.DOTALL).group(1))
     table = dict(PRIMITIVES)
     try:
-        result = json.loads(check_op(code))
+        with speaking(language):
+            result = json.loads(check_op(code))
     finally:
         PRIMITIVES.clear()
         PRIMITIVES.update(table)

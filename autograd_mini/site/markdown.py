@@ -23,12 +23,20 @@ _LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
 # http(s), mail, in-page, or a path of this site -- never ``//host`` (another site).
 _SAFE_URL = re.compile(r"^(https?://[^\s]+|mailto:[\w.+-]+@[\w.-]+|#[\w-]*"
                        r"|(?!//)[\w./-]+(#[\w-]*)?)$")
+# Math as Jupyter's markdown reads it, with pandoc's rule for a lone $ so that prose
+# ("costs $5 and $10") stays prose: an inline formula's opening $ is not followed by a
+# space, its closing $ is not preceded by one nor followed by a digit.  Code spans are
+# taken out first, so a $ in code is never math.
+_DISPLAY_MATH = re.compile(r"\$\$([^$]+)\$\$")
+_INLINE_MATH = re.compile(r"(?<![$\\])\$(?=[^\s$])([^$]+)(?<=[^\s\\])\$(?![\d$])")
 _NOTEBOOK_LINK = re.compile(r"^(?:\./)?(\d\d)_[\w-]+\.ipynb$")
 
 
 def markdown_html(text: str, _depth: int = 0) -> str:
     """A safe subset of markdown as HTML: headings, paragraphs, lists, quotes, tables,
-    fenced code, ``code``, **bold**, *italic*, $math$ (shown as written) and links
+    fenced code, ``code``, **bold**, *italic*, math (``$...$`` inline and ``$$...$$`` on
+    a line or over several, marked ``<span class="math">`` holding its TeX as text, for the
+    page to typeset; see :data:`_INLINE_MATH`) and links
     (``http(s)``, in-page and relative only; a course notebook's link opens its page).
     Everything else -- raw HTML included -- is shown as the text it is."""
     try:
@@ -47,6 +55,8 @@ def _blocks(text: str, depth: int) -> str:
             i += 1
         elif line.lstrip().startswith("```"):
             i = _fenced(lines, i, blocks)
+        elif line.strip().startswith("$$"):
+            i = _display(lines, i, blocks)
         elif re.match(r"^#{1,6}\s", line):
             level = len(line) - len(line.lstrip("#"))
             blocks.append(f"<h{level}>{inline(line[level:].strip())}</h{level}>")
@@ -91,6 +101,21 @@ def _fenced(lines: list[str], i: int, blocks: list[str]) -> int:
         i += 1
     blocks.append(f"<pre><code>{html.escape(chr(10).join(body))}</code></pre>")
     return i + 1
+
+
+def _display(lines: list[str], i: int, blocks: list[str]) -> int:
+    """``$$`` ... ``$$`` over one line or several (up to a blank line) as one display
+    formula; unclosed, the lines up to the blank one are a paragraph."""
+    end = i
+    while end < len(lines) and lines[end].strip():
+        closed = lines[end].rstrip().endswith("$$") and (end > i or len(lines[i].strip()) > 3)
+        end += 1
+        if closed:
+            tex = " ".join(line.strip() for line in lines[i:end]).strip()[2:-2]
+            blocks.append(f"<p><span class='math display'>{html.escape(tex)}</span></p>")
+            return end
+    blocks.append(f"<p>{inline(' '.join(line.strip() for line in lines[i:end]))}</p>")
+    return end
 
 
 def _list(lines: list[str], i: int, blocks: list[str]) -> int:
@@ -153,11 +178,11 @@ def inline(text: str) -> str:
     # Each span stops at the next of its own delimiters, so every rule is linear.
     text = re.sub(r"`([^`]+)`", lambda m: keep(f"<code>{html.escape(m.group(1))}</code>"),
                   text)
-    text = re.sub(r"\$\$([^$]+)\$\$",
-                  lambda m: keep(f"<span class='math display'>{html.escape(m.group(1))}</span>"),
-                  text)
-    text = re.sub(r"\$([^$\n]+)\$",
-                  lambda m: keep(f"<span class='math'>{html.escape(m.group(1))}</span>"), text)
+    text = text.replace("\\$", keep("$"))  # an escaped dollar is a dollar, never math
+    text = _DISPLAY_MATH.sub(
+        lambda m: keep(f"<span class='math display'>{html.escape(m.group(1))}</span>"), text)
+    text = _INLINE_MATH.sub(
+        lambda m: keep(f"<span class='math'>{html.escape(m.group(1))}</span>"), text)
     text = re.sub(r"!\[([^\[\]]*)\]\(([^()\s]*)\)", lambda m: m.group(1), text)  # no fetching
     text = re.sub(r"\[([^\[\]]+)\]\(([^()\s]+)\)",
                   lambda m: keep(_link(m.group(1), m.group(2))), text)

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..core.engine import Value, apply, topological_order
-from ..core.language import _
+from ..core.language import N_, _
 from ..core.naming import fmt
 from ..core.ops import PRIMITIVES, Primitive
 from ..explain.expression import ExpressionError, check_size, functions, parse
@@ -60,7 +60,7 @@ FAST_LAYOUT = {"nslimit": "1", "mclimit": "0.3", "splines": "line"}
 # whose leaf feeds every product, takes 17 s with it, 0.5 s without.
 LARGE_GRAPH = 100
 # check_gradients' default tolerance, which check_op uses: said under its table.
-TOLERANCE = "a row is ok when |analytic - numeric| <= 1e-05 + 0.001 * |numeric|"
+TOLERANCE = N_("a row is ok when |analytic - numeric| <= 1e-05 + 0.001 * |numeric|")
 _COMMENT = re.compile(r"<!--[^>]*-->\n?")
 ONE_LAYOUT = {**FAST_LAYOUT, "nslimit": "0"}
 
@@ -80,14 +80,15 @@ def _inputs(text: str) -> dict[str, float]:
     name, every value a finite number (a link's fragment is anyone's text)."""
     data = json.loads(text) if isinstance(text, str) else text
     if not isinstance(data, dict):
-        raise ExpressionError("the inputs must be an object of names and numbers")
+        raise ExpressionError(_("the inputs must be an object of names and numbers"))
     values = {}
     for name, number in data.items():
         if not isinstance(name, str) or not name.isidentifier():
             raise ExpressionError(f"{name!r} is not a name an expression can use")
         if isinstance(number, bool) or not isinstance(number, (int, float)) \
                 or not math.isfinite(number):
-            raise ExpressionError(f"the value of {name} must be a finite number, got {number!r}")
+            raise ExpressionError(_("the value of {name} must be a finite number, got {number}",
+                                     name=name, number=repr(number)))
         values[name] = float(number)
     return values
 
@@ -181,8 +182,9 @@ class Playground:
         record = trace(out)
         steps = walk(record)
         if len(steps) > MAX_PAGE_STEPS:
-            raise ValueError(f"this expression takes {len(steps)} steps, over the "
-                             f"playground's budget of {MAX_PAGE_STEPS}; type a smaller one")
+            raise ValueError(_("this expression takes {steps} steps, over the playground's "
+                               "budget of {budget}; type a smaller one",
+                               steps=len(steps), budget=MAX_PAGE_STEPS))
         self.record, self.steps = record, steps
         self.scene = Scene.of_trace(record)
         if not same_graph or self.scene.size[0] < LARGE_GRAPH:
@@ -276,7 +278,7 @@ def _at_positions(source: str, layout: dict) -> str:
     same graph): its ``pos``, ``width`` and ``height``, and the graph's bounding box."""
     body = source.rstrip()
     if not body.endswith("}"):
-        raise ValueError("not a graph's DOT text")
+        raise ValueError(_("not a graph's DOT text"))
     placed = "".join(
         f'\t{json.dumps(node["name"])} [pos="{node["pos"]}" width={float(node["width"])} '
         f'height={float(node["height"])}]\n'
@@ -313,8 +315,8 @@ def check_op(code: str) -> str:
     mine = [p for name, p in PRIMITIVES.items() if _BUILT_IN.get(name) is not p]
     if not mine:
         return _json({"ok": False, "printed": printed.getvalue(),
-                      "error": "the code registered no op: end it with "
-                               "register(Primitive(...))"})
+                      "error": _("the code registered no op: end it with "
+                                 "register(Primitive(...))")})
     reports = [_check_one(p) for p in mine]
     return _json({"ok": all(r["passed"] for r in reports), "ops": reports,
                   "printed": printed.getvalue()})
@@ -340,7 +342,7 @@ def _check_one(primitive: Primitive) -> dict:
             checked = check_gradients(f, point)[0]  # gradcheck's rows, without its verdict
         except Exception as error:  # the rule itself fails: say how
             return {"name": primitive.name, "passed": False, "rows": [], "formula": "",
-                    "summary": "gradcheck fails: the rule raised an error",
+                    "summary": _("gradcheck fails: the rule raised an error"),
                     "message": f"{type(error).__name__}: {error}", "sentences": [], "svg": "",
                     "notes": []}
         checks += checked
@@ -348,8 +350,8 @@ def _check_one(primitive: Primitive) -> dict:
                   f"{row.abs_error:.2e}", "ok" if row.ok else "WRONG"]
                  for x, row in zip(point, checked)]
     wrong = sum(not row.ok for row in checks)
-    summary = (f"gradcheck fails: {wrong} of {len(checks)} rows WRONG" if wrong
-               else f"gradcheck passes: all {len(checks)} rows ok")
+    summary = (_("gradcheck fails: {wrong} of {rows} rows WRONG", wrong=wrong, rows=len(checks))
+               if wrong else _("gradcheck passes: all {rows} rows ok", rows=len(checks)))
     notes = [f"{row[0]} at {row[1]}: {check.note}" for row, check in zip(rows, checks)
              if check.note]
     record = trace(f(*(Value(x, label=n) for x, n in zip(_points(primitive)[0], "xyzuvw"))))
@@ -357,7 +359,7 @@ def _check_one(primitive: Primitive) -> dict:
     svg = rendering.render(Scene.of_trace(record).draw(View()).source, "svg").decode()
     return {"name": primitive.name, "passed": wrong == 0, "rows": rows,
             "formula": primitive.formula, "summary": summary, "message": "",
-            "tolerance": TOLERANCE, "notes": notes, "sentences": sentences, "svg": svg}
+            "tolerance": _(TOLERANCE), "notes": notes, "sentences": sentences, "svg": svg}
 
 
 @_reported

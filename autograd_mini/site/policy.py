@@ -6,7 +6,11 @@ WebAssembly ('wasm-unsafe-eval', not 'unsafe-eval': no JavaScript ``eval``); the
 page imports a widget's module from a ``blob:`` it made itself.  Requests go to the site
 alone (connect-src 'self'): code typed into "check your op" or a course cell cannot send
 anything to another origin.  Styles may be inline (a widget brings its CSS as text), and
-pictures may be ``data:`` (a notebook's PNG).  The engine runs in a Web Worker from the
+pictures may be ``data:`` (a notebook's PNG).  The course's formulas need nothing more:
+KaTeX writes them as MathML (``output: "mathml"``), which the browser typesets itself, so no
+KaTeX stylesheet, no web fonts and no ``style`` attribute -- KaTeX's HTML output would need
+inline styles on every formula, and would keep 'unsafe-inline' in style-src for good once the
+widgets' CSS no longer needs it.  The engine runs in a Web Worker from the
 site's own folder (worker-src 'self').
 
 :data:`ISOLATION` are the two headers that make a page cross-origin isolated, so that Stop

@@ -4,13 +4,28 @@
 // SVG of DOT whose labels the package escaped.
 import { engine, ready, showStatus } from "./engine.js";
 import { element } from "./stepviewer.js";
+import { language, say, showWords } from "./words.js";
+
+showWords({
+  title: say("autograd_mini: check your op"),
+  "header h1": say("Check your op"),
+  "#about": say("Write an op's value and its derivative, register it, and press Check: "
+                + "gradcheck compares your derivative with finite differences. This swish has "
+                + "a slip in its rule; fix it and check again. (Your code runs only here, in "
+                + "this tab; nothing you type is sent anywhere or put in a link.)"),
+  "label[for=code]": say("Your op"),
+  "#check": say("Check"),
+  "#stop": say("Stop"),
+  "#keys": say("(or Ctrl+Enter)"),
+});
 
 const $ = (id) => document.getElementById(id);
 
 function table(rows) {
   const t = element("table", "check");
   const head = t.createTHead().insertRow();
-  for (const title of ["input", "at", "analytic", "numeric", "abs error", ""]) {
+  for (const title of [say("input"), say("at"), say("analytic"), say("numeric"),
+                       say("abs error"), ""]) {
     head.append(element("th", "", title));
   }
   const body = t.createTBody();
@@ -28,7 +43,7 @@ function report(op) {
   const verdict = element("h2", `op-verdict ${op.passed ? "right" : "wrong"}`,
                           `${op.name}: ${op.summary}`);
   section.append(verdict);
-  section.append(element("p", "", "The rule, written out by the package:"));
+  section.append(element("p", "", say("The rule, written out by the package:")));
   section.append(element("pre", "", op.formula));
   if (op.sentences.length) section.append(element("pre", "", op.sentences.join("\n")));
   if (op.rows.length) {
@@ -67,15 +82,16 @@ function show(result) {
   $("problem").textContent = result.error || "";
   $("printed").textContent = result.printed || ""; // what the code printed, as text
   $("reports").replaceChildren(...(result.ops || []).map(report));
-  $("verdict").textContent = result.ok ? "✓ your derivative agrees with finite differences"
-    : "✗ not yet";
+  $("verdict").textContent = result.ok
+    ? say("✓ your derivative agrees with finite differences") : say("✗ not yet");
   $("verdict").className = `verdict ${result.ok ? "right" : "wrong"}`;
 }
 
 // Until the engine is ready: the report of the page's own code, checked when the site was
 // built (the same report the engine then makes again).
 async function showFirstReport() {
-  const response = await fetch("check-first.json");
+  const response = await fetch(language === "en" ? "check-first.json"
+    : `check-first.${language}.json`);
   if (response.ok && !window.autograd_mini.lastCheck) show(await response.json());
 }
 
@@ -105,4 +121,5 @@ async function main() {
 }
 
 engine.opened = main()
-  .catch((error) => showStatus(`The page failed: ${error.message}`, true));
+  .catch((error) => showStatus(say("The page failed: {message}", { message: error.message }),
+                               true));

@@ -24,13 +24,31 @@
 // cell.
 import { engine, onEveryLoad, ready, showStatus, Stopped } from "./engine.js";
 import { element } from "./stepviewer.js";
+import { inLanguage, say, showWords } from "./words.js";
+import { renderMath } from "./mathematics.js";
+
+showWords({
+  title: say("autograd_mini: the course"),
+  "#title": say("The course"),
+  "#about": say("The course's notebooks, run by autograd_mini in this page's Python "
+                + "(Pyodide): nothing is installed and nothing leaves this tab. Figures are "
+                + "drawn by the package as SVG (there is no matplotlib here); the explorer is "
+                + "live, its sliders and steps computed by the package here as in JupyterLab."),
+  "#run-all": say("Run all"),
+  "#stop": say("Stop"),
+});
 
 const $ = (id) => document.getElementById(id);
 const NOTEBOOK = /^\d\d$/;
+// The notebooks are written in English: what comes from them (titles, text, code and
+// what it prints) says so (<... lang="en">), whatever the page's language.
+const WRITTEN_IN = "en";
 
 async function json(path) {
   const response = await fetch(path);
-  if (!response.ok) throw new Error(`could not load ${path} (${response.status})`);
+  if (!response.ok) {
+    throw new Error(say("could not load {path} ({status})", { path, status: response.status }));
+  }
   return response.json();
 }
 
@@ -39,7 +57,8 @@ function listNotebooks(index) {
   for (const entry of index) {
     const item = element("li");
     const link = element("a", "", entry.title);  // "1. Derivatives by hand, ..."
-    link.href = `course.html?nb=${encodeURIComponent(entry.id)}`;
+    link.lang = WRITTEN_IN;
+    link.href = inLanguage(`course.html?nb=${encodeURIComponent(entry.id)}`);
     item.append(link);
     list.append(item);
   }
@@ -150,7 +169,7 @@ async function showOutput(box, output) {
   } else if (output.type === "png") {
     const picture = element("img", "picture");
     picture.src = `data:image/png;base64,${output.data}`;
-    picture.alt = "a picture the cell drew";
+    picture.alt = say("a picture the cell drew");
     box.append(picture);
   } else {  // html or svg, made by the package (see the top of this file)
     const rich = element("div", `picture ${output.type}`);
@@ -161,9 +180,9 @@ async function showOutput(box, output) {
 }
 
 // What a cell that Stop ended says, by how it was stopped.
-const STOPPED = "stopped (Stop): the notebook's variables are kept";
-const RESET = "stopped (Stop): the engine was restarted, so the notebook's namespace was "
-  + "reset; run the cells again from the top";
+const STOPPED = say("stopped (Stop): the notebook's variables are kept");
+const RESET = say("stopped (Stop): the engine was restarted, so the notebook's namespace "
+                  + "was reset; run the cells again from the top");
 
 class CodeCell {
   constructor(index, source, hidden) {
@@ -175,8 +194,8 @@ class CodeCell {
     this.editor.rows = Math.min(Math.max(source.split("\n").length, 1), 30);
     this.editor.spellcheck = false;
     this.editor.wrap = "off";
-    this.editor.setAttribute("aria-label", `code cell ${index + 1}`);
-    this.button = element("button", "run", "Run");
+    this.editor.setAttribute("aria-label", say("code cell {number}", { number: index + 1 }));
+    this.button = element("button", "run", say("Run"));
     this.button.type = "button";
     this.button.disabled = true;
     this.button.addEventListener("click", () => this.run());
@@ -188,11 +207,12 @@ class CodeCell {
     });
     this.count = element("span", "count", "[ ]");
     this.outputs = element("div", "outputs");
+    this.outputs.lang = this.editor.lang = WRITTEN_IN;
     const bar = element("div", "bar");
     bar.append(this.button, this.count);
     if (hidden) {  // a solution: its code and what it prints stay folded until asked for
       const body = element("details", "solution");
-      body.append(element("summary", "", "A solution (click to show)"), this.editor, bar,
+      body.append(element("summary", "", say("A solution (click to show)")), this.editor, bar,
                   this.outputs);
       this.root.append(body);
     } else {
@@ -205,7 +225,7 @@ class CodeCell {
   // Runs the cell in the engine; while it runs, its progress lines show under it.
   async run() {
     this.root.classList.add("running");
-    const progress = element("p", "hint progress", "running…");
+    const progress = element("p", "hint progress", say("running…"));
     this.outputs.replaceChildren(progress);
     $("stop").disabled = false;
     const started = performance.now();
@@ -255,6 +275,7 @@ function showCells(cells) {
   for (const cell of cells) {
     if (cell.type === "markdown") {
       const text = element("div", "cell markdown plain", cell.source);
+      text.lang = WRITTEN_IN;
       markdown.push([text, cell.source]);
       $("cells").append(text);
     } else {
@@ -269,6 +290,10 @@ function showCells(cells) {
 async function formatMarkdown(markdown) {
   for (const [box, source] of markdown) {
     box.innerHTML = await engine.call("markdown", "markdown_html", source); // escaped by it
+    renderMath(box); // the TeX the markdown marked, typeset by KaTeX
+    for (const link of box.querySelectorAll("a[href^='course.html']")) {
+      link.href = inLanguage(link.getAttribute("href")); // the next notebook, in this language
+    }
     box.classList.remove("plain");
   }
 }
@@ -276,14 +301,15 @@ async function formatMarkdown(markdown) {
 function runner(code) {
   let running = false;
   return async function runAll() {
-    if (running) throw new Error("the notebook is running already");
+    if (running) throw new Error(say("the notebook is running already"));
     running = true;
     $("run-all").disabled = true;
     await engine.call("kernel", "restart");
     const results = [];
     try {
       for (const cell of code) {
-        $("progress").textContent = `running cell ${cell.index + 1} of ${code.length}…`;
+        $("progress").textContent = say("running cell {number} of {count}…",
+                                        { number: cell.index + 1, count: code.length });
         results.push(await cell.run());
         if (results.at(-1).stopped) break;
       }
@@ -293,16 +319,19 @@ function runner(code) {
     }
     const failed = results.filter((r) => r.errors.length).length;
     const total = results.reduce((sum, r) => sum + r.seconds, 0);
-    $("progress").textContent = results.at(-1)?.stopped ? "stopped"
-      : `${code.length} cells ran in ${total.toFixed(1)} s`
-        + (failed ? `; ${failed} stopped with an error` : "");
+    const ran = { count: code.length, seconds: total.toFixed(1), failed };
+    $("progress").textContent = results.at(-1)?.stopped ? say("stopped")
+      : failed ? say("{count} cells ran in {seconds} s; {failed} stopped with an error", ran)
+        : say("{count} cells ran in {seconds} s", ran);
     return results;
   };
 }
 
 async function showNotebook(entry) {
-  document.title = `autograd_mini course ${entry.id}: ${entry.title}`;
+  document.title = say("autograd_mini course {number}: {title}",
+                       { number: entry.id, title: entry.title });
   $("title").textContent = entry.title;
+  $("title").lang = WRITTEN_IN;
   const cells = await json(`course/${encodeURIComponent(entry.cells)}`);
   const { code, markdown } = showCells(cells);
   $("toolbar").hidden = false;
@@ -324,8 +353,8 @@ async function main() {
     listNotebooks(index);
     const odd = wanted && !NOTEBOOK.test(wanted); // quoted: it may hold anything
     if (wanted) {
-      showStatus(`There is no notebook ${odd ? JSON.stringify(wanted) : wanted}; `
-        + "choose one below.", true);
+      showStatus(say("There is no notebook {name}; choose one below.",
+                     { name: odd ? JSON.stringify(wanted) : wanted }), true);
     } else showStatus("");
     window.course = { runAll: async () => [], cells: 0 };
     return;
@@ -338,4 +367,5 @@ async function main() {
 onEveryLoad(() => widgets("use_widget_stand_in"));
 
 engine.opened = main()
-  .catch((error) => showStatus(`The course did not load: ${error.message}`, true));
+  .catch((error) => showStatus(say("The course did not load: {message}",
+                                   { message: error.message }), true));

@@ -17,6 +17,8 @@
 //           drew (ms): the longest time it did not answer (tests and benchmarks).
 // }
 
+import { language, say } from "./words.js";
+
 const here = (path) => new URL(path, import.meta.url).href;
 
 // A request that will never be answered because Stop restarted the engine.
@@ -60,8 +62,20 @@ function hear({ data }) {
   else waiting.resolve(data.result);
 }
 
+// What the worker says (it has no words of its own): how far loading is, and why it failed.
+const SENTENCES = {
+  python: say("Python and graphviz"),
+  installing: say("installing autograd_mini and what it needs ({count} wheels)"),
+  starting: say("starting autograd_mini"),
+  loadFailed: say("could not load {path} ({status})"),
+  notLoaded: say("the engine did not load"),
+};
+
 // The status line says what is loading, unless the page has said something else there.
-const LOADING = "Loading the engine (Python in your browser)";
+const LOADING = say("Loading the engine (Python in your browser)");
+if (document.getElementById("status")?.textContent.startsWith("Loading the engine")) {
+  showStatus(`${LOADING}…`); // the page's English, until now
+}
 function showLoading(stage) {
   if (document.getElementById("status")?.textContent.startsWith(LOADING)) {
     showStatus(`${LOADING}: ${stage}…`);
@@ -72,8 +86,10 @@ async function start() {
   const started = performance.now();
   worker = new Worker(here("worker.js"), { type: "module" });
   worker.onmessage = hear;
-  worker.onerror = (event) => showStatus(`The engine failed: ${event.message}`, true);
-  await request({ load: { wheels: await wheels(), interrupt } }, showLoading);
+  worker.onerror = (event) => showStatus(say("The engine failed: {message}",
+                                             { message: event.message }), true);
+  await request({ load: { wheels: await wheels(), interrupt, language, sentences: SENTENCES } },
+                showLoading);
   for (const setup of setups) await setup();
   api.loadSeconds = (performance.now() - started) / 1000;
   return api;
@@ -84,7 +100,7 @@ async function start() {
 function restart() {
   worker.terminate();
   for (const waiting of pending.values()) {
-    waiting.reject(new Stopped("stopped: the engine was restarted"));
+    waiting.reject(new Stopped(say("stopped: the engine was restarted")));
   }
   pending.clear();
   api.busy = 0;
@@ -149,5 +165,6 @@ export function showStatus(text, failed = false) {
 const ready = new Promise((resolve) => setTimeout(resolve, 0)).then(start);
 api.ready = ready;
 window.autograd_mini = api;
-ready.catch((error) => showStatus(`The engine did not load: ${error.message}`, true));
+ready.catch((error) => showStatus(say("The engine did not load: {message}",
+                                      { message: error.message }), true));
 export { ready, api as engine };

@@ -10,6 +10,28 @@ import { element, follow, indexPicture } from "./stepviewer.js";
 import {
   followNetworkLink, networkLink, networkMode, readNetworkLink, setMode, startNetworks,
 } from "./network.js";
+import { say, showWords } from "./words.js";
+
+showWords({
+  title: say("autograd_mini playground: backpropagation step by step"),
+  "header h1": say("autograd_mini playground"),
+  "label[for=expression]": say("Expression"),
+  "#functions": say("Numbers, names, + - * / **, parentheses and functions."),
+  "#inputs@aria-label": say("inputs"),
+  "#value-label": say("value"),
+  "#previous": say("◀ Previous"),
+  "#next": say("Next ▶"),
+  "#quiz-label": say("Quiz me"),
+  "#stop": say("Stop"),
+  "#stop@title": say("stop drawing a very large expression"),
+  "#graph@aria-label": say("the graph"),
+  "#share": say("Share link"),
+  "#share-link@aria-label": say("link to this page"),
+  "#share-link@placeholder": say("the link to this expression and its numbers"),
+  "#about": say("Every number on this page is computed by the autograd_mini package itself, "
+                + "running in your browser; nothing is sent anywhere. A link carries the "
+                + "expression and the numbers, never code."),
+});
 
 const $ = (id) => document.getElementById(id);
 // The lecture's neuron, o = tanh(x*w + b), until the student types another expression.
@@ -60,10 +82,10 @@ function buildInputs(names) {
     const start = state.values[name];
     Object.assign(slider, { type: "range", min: Math.min(-5, Math.floor(start)),
                             max: Math.max(5, Math.ceil(start)), step: 0.01, id });
-    slider.setAttribute("aria-label", `${name} slider`);
+    slider.setAttribute("aria-label", say("{name} slider", { name }));
     const number = element("input");
     Object.assign(number, { type: "number", step: "any" });
-    number.setAttribute("aria-label", `${name} value`);
+    number.setAttribute("aria-label", say("{name} value", { name }));
     slider.value = number.value = state.values[name];
     slider.addEventListener("input", () => {
       number.value = slider.value;
@@ -132,7 +154,7 @@ function redraw() {
 // Stop during a long redraw (a very large expression): said where errors are.
 function stopped(error) {
   $("expression-error").textContent = error.message === "KeyboardInterrupt"
-    ? "stopped (the expression is too large to draw quickly)" : error.message;
+    ? say("stopped (the expression is too large to draw quickly)") : error.message;
 }
 
 // --- the expression, read by the package's parser ---
@@ -208,7 +230,7 @@ function showQuiz(frame) {
   const finished = state.quiz && score.total > 0 && score.done === score.total;
   $("score").hidden = !finished;
   $("score").textContent = finished
-    ? `Score: ${score.right} of ${score.total} right at the first try` : "";
+    ? say("Score: {right} of {total} right at the first try", score) : "";
 }
 
 function question(q) {
@@ -218,9 +240,9 @@ function question(q) {
   const input = element("input");
   Object.assign(input, { type: "text", inputMode: "decimal", autocomplete: "off" });
   input.setAttribute("aria-label", q.prompt);
-  const check = element("button", "", "Check");
+  const check = element("button", "", say("Check"));
   check.type = "button";
-  const give = element("button", "", "Show answer");
+  const give = element("button", "", say("Show answer"));
   give.type = "button";
   const said = element("p", "feedback", "");
   set.append(input, check, give, said);
@@ -237,7 +259,7 @@ function question(q) {
   if (q.done) {
     input.value = q.answer;
     close();
-    said.textContent = q.right ? `right: ${q.answer}` : `the answer: ${q.answer}`;
+    said.textContent = q.right ? say("right: {answer}", q) : say("the answer: {answer}", q);
     said.className = `feedback ${q.right ? "right" : ""}`;
   }
   input.addEventListener("keydown", (event) => {
@@ -245,7 +267,8 @@ function question(q) {
   });
   check.addEventListener("click", () => inTurn(async () => {
     const verdict = await playground("answer", q.id, input.value);
-    said.textContent = verdict.error || (verdict.ok ? `right: ${verdict.answer}` : verdict.hint);
+    said.textContent = verdict.error
+      || (verdict.ok ? say("right: {answer}", verdict) : verdict.hint);
     said.className = `feedback ${verdict.ok ? "right" : "wrong"}`;
     Object.assign(draft, { value: input.value, said: said.textContent,
                            className: said.className });
@@ -255,7 +278,7 @@ function question(q) {
     const shown = await playground("show", q.id);
     if (shown.error) { said.textContent = shown.error; return; }
     input.value = shown.answer;
-    said.textContent = `the answer: ${shown.answer}`;
+    said.textContent = say("the answer: {answer}", shown);
     said.className = "feedback";
     close();
     await after();
@@ -310,8 +333,9 @@ async function main() {
   const network = readNetworkLink(location.hash);
   if (network) await followNetworkLink(network);
   const names = JSON.parse(await engine.call("page_api", "function_names"));
-  $("functions").textContent = "Numbers, names, + - * / **, parentheses and the functions "
-    + names.join(", ") + ".";
+  $("functions").textContent = say(
+    "Numbers, names, + - * / **, parentheses and the functions {names}.",
+    { names: names.join(", ") });
   await redraw();
   $("expression").addEventListener("input", () => {
     state.index = state.quiz ? 0 : null; // a quiz starts again at the first step
@@ -342,4 +366,5 @@ async function main() {
 }
 
 engine.opened = main()
-  .catch((error) => showStatus(`The playground failed: ${error.message}`, true));
+  .catch((error) => showStatus(say("The playground failed: {message}",
+                                   { message: error.message }), true));

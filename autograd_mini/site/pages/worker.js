@@ -2,7 +2,8 @@
 // and WASM graphviz for the pictures, in a module Web Worker -- so a long cell never
 // freezes the page.  engine.js starts it and speaks the one protocol of the site:
 //
-//   page -> worker  {id, load: {wheels: [paths], interrupt: SharedArrayBuffer | null}}
+//   page -> worker  {id, load: {wheels: [paths], interrupt: SharedArrayBuffer | null,
+//                               language: "en" | "ko", sentences: {what this thread says}}}
 //                   {id, call: [module, function, ...args]}  autograd_mini.site.<module>
 //                   {id, python: code}                       for tests and benchmarks
 //   worker -> page  {id, result} | {id, error: message} | {id, progress: line}
@@ -20,24 +21,30 @@ const here = (path) => new URL(path, import.meta.url).href;
 let pyodide = null;
 let interrupt = null; // Stop writes 2 into it; Python raises KeyboardInterrupt
 let current = null;   // the id of the request running now, for its progress lines
+let said = {};        // the few sentences this thread says, in the page's language (engine.js)
+const fill = (text, name, value) => String(text).replace(`{${name}}`, value);
 const entries = {};   // "module name" -> the Python function, looked up once
 
 async function fetchBytes(path) {
   const response = await fetch(here(path));
-  if (!response.ok) throw new Error(`could not load ${path} (${response.status})`);
+  if (!response.ok) {
+    throw new Error(fill(fill(said.loadFailed, "path", path), "status", response.status));
+  }
   return response.arrayBuffer();
 }
 
-async function load({ wheels, interrupt: buffer }) {
-  const say = (stage) => postMessage({ id: current, progress: stage });
-  say("Python and graphviz");
+// The page's language (words.js): its words for the stages, and Python's messages.
+async function load({ wheels, interrupt: buffer, language = "en", sentences }) {
+  said = sentences ?? {};
+  const tell = (stage) => postMessage({ id: current, progress: stage });
+  tell(said.python);
   const bytes = Promise.all(wheels.map(fetchBytes));
   const [python, graphviz] = await Promise.all([
     loadPyodide({ indexURL: here("vendor/pyodide/") }),
     Graphviz.load(),
   ]);
   globalThis.autograd_mini_graphviz = graphviz; // the rendering seam draws with it
-  say("installing autograd_mini and what it needs");
+  tell(fill(said.installing, "count", wheels.length));
   const sitePackages = python.runPython("import site; site.getsitepackages()[0]");
   for (const wheel of await bytes) {
     python.unpackArchive(wheel, "wheel", { extractDir: sitePackages });
@@ -46,7 +53,8 @@ async function load({ wheels, interrupt: buffer }) {
     interrupt = new Uint8Array(buffer);
     python.setInterruptBuffer(interrupt);
   }
-  say("starting autograd_mini");
+  tell(said.starting);
+  python.pyimport("autograd_mini.core.language").set_language(language);
   // Long work (a training loop, printed lines) says how far it is while it runs.
   python.pyimport("autograd_mini.site.kernel").page_kernel.live =
     (line) => postMessage({ id: current, progress: line });
@@ -72,7 +80,7 @@ function entry(module, name) {
 }
 
 function answer({ call, python }) {
-  if (!pyodide) throw new Error("the engine did not load");
+  if (!pyodide) throw new Error(said.notLoaded);
   if (interrupt) interrupt[0] = 0; // a Stop pressed while idle stops nothing later
   if (python !== undefined) return plain(pyodide.runPython(python));
   const [module, name, ...args] = call;
