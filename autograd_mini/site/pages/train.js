@@ -109,6 +109,21 @@ function enable() {
   for (const input of $("settings").elements) input.disabled = !run.ready;
 }
 
+// The address's settings: everything but the reader's language (?lang=, words.js's).
+function settingsOf(search) {
+  const query = new URLSearchParams(search);
+  query.delete("lang");
+  return query.toString();
+}
+
+// A settings query with the page's language kept in it, for the address and the link.
+function withLanguage(query) {
+  const language = new URLSearchParams(location.search).get("lang");
+  const settings = new URLSearchParams(query);
+  if (language) settings.set("lang", language);
+  return settings.toString();
+}
+
 // A new session from ``query``: a bad value is said once, and nothing trains.
 async function begin(query) {
   run.playing = false;
@@ -126,7 +141,7 @@ async function begin(query) {
     $("message").textContent = "";
     showSettings(answer.state.settings);
     showAnswer(answer);
-    history.replaceState(null, "", `?${answer.state.query}`);
+    history.replaceState(null, "", `?${withLanguage(answer.state.query)}`);
   }
   $("share-link").value = location.href;
   enable();
@@ -251,14 +266,14 @@ function writeWords() {
 
 async function main() {
   writeWords();
-  buildForm(Object.fromEntries(new URLSearchParams(location.search)));
+  buildForm(Object.fromEntries(new URLSearchParams(settingsOf(location.search))));
   await ready; // until then the status line says what is loading
   showStatus("");
   const choices = await api("choices");
   run.defaults = choices.defaults; // a bad link's missing values
   fillChoices(choices);
   run.ready = true;
-  await inTurn(() => begin(location.search.slice(1)));
+  await inTurn(() => begin(settingsOf(location.search)));
   $("settings").addEventListener("change", settingChanged);
   $("settings").addEventListener("submit", (event) => event.preventDefault());
   $("play").addEventListener("click", play);
