@@ -96,7 +96,8 @@ def test_the_words_hold_every_page_message_in_both_languages(site):
         words = json.loads((site / "words" / f"{language}.json").read_text(encoding="utf-8"))
         assert set(words) == messages, language
     korean = json.loads((site / "words" / "ko.json").read_text(encoding="utf-8"))
-    english = [m for m, text in korean.items() if text == m and re.search(r"[A-Za-z]{4}", m)]
+    english = [m for m, text in korean.items()  # "E = {loss}" has no words to translate
+               if text == m and re.search(r"[A-Za-z]{4}", re.sub(r"\{\w+\}", "", m))]
     assert english == []  # every message with words has its Korean
     assert not any("\uac00" <= c <= "\ud7a3" for c in (site / "words" / "en.json").read_text())
     first = json.loads((site / "check-first.ko.json").read_text(encoding="utf-8"))
