@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..core.engine import Value
+from ..core.valuebase import number
 from ..nn import Layer, Module
 from .units import layer_names, layer_stack
 
@@ -101,9 +102,9 @@ class TrainingRecord:
             return  # between the kept steps: only the weights were read (for the next Δw)
         ratios = {name: _ratio(_norm(map(float.__sub__, self._last[name], before[name])),
                                _norm(before[name])) for name in self.layers}
-        grads = {name: _norm(_number(p.grad) for unit in units for p in unit)
+        grads = {name: _norm(number(p.grad) for unit in units for p in unit)
                  for name, units in self._units.items()}
-        self.history.append(self._snapshot(_number(loss), grads, ratios))
+        self.history.append(self._snapshot(number(loss), grads, ratios))
         if len(self.history) > self.capacity:
             self._thin()
 
@@ -208,6 +209,3 @@ def _ratio(change: float, size: float) -> float:
     """``change / size``; a change of weights that were all 0 is infinitely large."""
     return change / size if size else (math.inf if change else 0.0)
 
-
-def _number(x: Value | float) -> float:
-    return x.data if isinstance(x, Value) else float(x)
