@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograd_mini.core.language import speaking
+
 from autograd_mini.viz.session import (
     ACTIVATIONS,
     DATASETS,
@@ -85,6 +87,19 @@ def test_wrong_types_are_refused():
         Settings.from_dict([("lr", 1)])
     with pytest.raises(ValueError, match="n must be a whole number"):
         Trainer().step(-1)
+
+
+@pytest.mark.parametrize("query, message", [
+    ("lr=11", r"lr은\(는\) \(0, 10\] 안에 있어야 하는데 11.0입니다"),
+    ("learning_rate=1", r"설정은\(는\) dataset, hidden, .* 중 하나여야 하는데 'learning_rate'입니다"),
+    ("hidden=4,x", r"hidden='4,x'은\(는\) hidden이\(가\) 받는 종류의 수가 아닙니다"),
+    ("lr=1&lr=2", r"쿼리에 lr이\(가\) 두 번 이상 있습니다"),
+])
+def test_a_wrong_setting_is_told_in_korean_with_the_value_as_given(query, message):
+    with speaking("ko"), pytest.raises(ValueError, match=message):
+        Trainer.from_query(query)
+    with speaking("ko"), pytest.raises(ValueError, match="pattern은 0부터 3까지의 정수"):
+        Trainer().explain(4)
 
 
 # -- training ------------------------------------------------------------------------------

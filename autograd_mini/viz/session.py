@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from .. import datasets
 from ..core.engine import Value
+from ..core.language import _
 from ..core.sums import sum as value_sum
 from ..explain.trace import Trace, trace
 from ..explain.watch import Snapshot, TrainingRecord, watch
@@ -117,10 +118,10 @@ class Settings:
     def from_dict(cls, settings: Mapping[str, object]) -> Settings:
         """Settings from a dict (as JSON gives it); an unknown key is an error."""
         if not isinstance(settings, Mapping):
-            raise TypeError(f"settings must be a dict, got {type(settings).__name__}")
+            raise TypeError(_("settings must be a dict, got {kind}", kind=type(settings).__name__))
         known = [f.name for f in fields(cls)]
         for key in settings:
-            _choose("setting", key, known)
+            _choose(_("setting"), key, known)
         return cls(**dict(settings))
 
     @classmethod
@@ -128,12 +129,12 @@ class Settings:
         """Settings from a URL query ``dataset=xor&hidden=4,4&lr=0.5``: each value read
         as the text it is (widths split at commas, numbers by ``float``/``int``)."""
         if not isinstance(query, str):
-            raise TypeError(f"a query must be a string, got {type(query).__name__}")
+            raise TypeError(_("a query must be a string, got {kind}", kind=type(query).__name__))
         pairs = parse_qsl(query.lstrip("?"), keep_blank_values=True)
-        keys = [key for key, _ in pairs]
+        keys = [key for key, _text_ in pairs]
         repeated = sorted({key for key in keys if keys.count(key) > 1})
         if repeated:
-            raise ValueError(f"the query gives {', '.join(repeated)} more than once")
+            raise ValueError(_("the query gives {keys} more than once", keys=", ".join(repeated)))
         return cls.from_dict({key: _read(key, text) for key, text in pairs})
 
     def as_dict(self) -> dict[str, object]:
@@ -148,38 +149,43 @@ class Settings:
 
 def _choose(what: str, choice: object, choices) -> None:
     if not isinstance(choice, str) or choice not in choices:
-        raise ValueError(f"{what} must be one of {', '.join(choices)}; got {choice!r}")
+        raise ValueError(_("{what} must be one of {choices}; got {choice}", what=what,
+                           choices=", ".join(choices), choice=repr(choice)))
 
 
 def _number(what: str, x: object, low: float, high: float, *, low_open: bool = False,
             high_open: bool = False) -> float:
     """``x`` as a float within its range (an open end: the bound itself not allowed)."""
     if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"{what} must be a number, got {type(x).__name__}")
+        raise TypeError(_("{what} must be a number, got {kind}", what=what, kind=type(x).__name__))
     x = float(x)
     too_low = x < low or (low_open and x == low)
     too_high = x > high or (high_open and x == high)
     if math.isnan(x) or too_low or too_high:
         left, right = "(" if low_open else "[", ")" if high_open else "]"
-        raise ValueError(f"{what} must be in {left}{low:g}, {high:g}{right}, got {x!r}")
+        raise ValueError(_("{what} must be in {range}, got {x}", what=what,
+                           range=f"{left}{low:g}, {high:g}{right}", x=repr(x)))
     return x
 
 
 def _widths(hidden: object) -> tuple[int, ...]:
     if isinstance(hidden, (str, bytes)) or not isinstance(hidden, (list, tuple)):
-        raise TypeError(f"hidden must be a list of layer widths, got {type(hidden).__name__}")
+        raise TypeError(_("hidden must be a list of layer widths, got {kind}",
+                          kind=type(hidden).__name__))
     if len(hidden) > MOST_LAYERS:
-        raise ValueError(f"hidden may have at most {MOST_LAYERS} layers, got {len(hidden)}")
+        raise ValueError(_("hidden may have at most {most} layers, got {count}", most=MOST_LAYERS,
+                           count=len(hidden)))
     for width in hidden:
         if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= WIDEST_LAYER:
-            raise ValueError(f"each hidden width must be a whole number from 1 to "
-                             f"{WIDEST_LAYER}, got {width!r}")
+            raise ValueError(_("each hidden width must be a whole number from 1 to {widest}, "
+                               "got {width}", widest=WIDEST_LAYER, width=repr(width)))
     return tuple(hidden)
 
 
 def _seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be a whole number from 0 to {2**32 - 1}, got {seed!r}")
+        raise ValueError(_("seed must be a whole number from 0 to {last}, got {seed}",
+                           last=2**32 - 1, seed=repr(seed)))
     return seed
 
 
@@ -193,7 +199,8 @@ def _read(key: str, text: str) -> object:
         if key in ("lr", "momentum", "init"):
             return float(text)
     except ValueError:
-        raise ValueError(f"{key}={text!r} is not a number of the kind {key} takes") from None
+        raise ValueError(_("{key}={text} is not a number of the kind {key} takes", key=key,
+                           text=repr(text))) from None
     return text
 
 
@@ -217,7 +224,8 @@ class Trainer:
     def __init__(self, settings: Settings | None = None, **changes: object) -> None:
         base = settings.as_dict() if isinstance(settings, Settings) else {}
         if settings is not None and not isinstance(settings, Settings):
-            raise TypeError(f"Trainer takes Settings or keywords, got {type(settings).__name__}")
+            raise TypeError(_("Trainer takes Settings or keywords, got {kind}",
+                              kind=type(settings).__name__))
         self.settings = Settings.from_dict({**base, **changes})
         s = self.settings
         self.inputs, self.targets = DATASETS[s.dataset](s.seed)
@@ -256,8 +264,8 @@ class Trainer:
     def step(self, n: int = 1) -> None:
         """Train ``n`` sweeps over the dataset, recording each."""
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise ValueError(f"n must be a whole number of sweeps, got {n!r}")
-        for _ in range(n):
+            raise ValueError(_("n must be a whole number of sweeps, got {n}", n=repr(n)))
+        for _sweep in range(n):
             self.record.record(self._sweep())
 
     def _sweep(self) -> float:
@@ -302,8 +310,8 @@ class Trainer:
         current weights, made on a copy of the network (this one is left untouched)."""
         if isinstance(pattern, bool) or not isinstance(pattern, int) or \
                 not 0 <= pattern < len(self.inputs):
-            raise ValueError(f"pattern must be a whole number from 0 to "
-                             f"{len(self.inputs) - 1}, got {pattern!r}")
+            raise ValueError(_("pattern must be a whole number from 0 to {last}, got {pattern}",
+                               last=len(self.inputs) - 1, pattern=repr(pattern)))
         twin = copy.copy(self)
         twin.model = copy.deepcopy(self.model)
         return trace(twin.error(pattern))
