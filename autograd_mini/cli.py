@@ -20,12 +20,13 @@ budget it met.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import re
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -33,7 +34,7 @@ import graphviz
 
 from . import __version__
 from .core.engine import Value
-from .core.language import _
+from .core.language import N_, _
 from .demos import DEMOS, UnknownDemo, run_demo
 from .demos.common import new_folder
 from .explain.expression import ExpressionError, UnknownName, parse
@@ -53,6 +54,35 @@ PIPE_CLOSED = 141         # the status when stdout's reader has gone (`| head`):
 # Spellings for a terminal that cannot show the trace's symbols (PYTHONIOENCODING=ascii).
 _ASCII = str.maketrans({"∂": "d", "·": "*", "Σ": "sum", "→": "->", "²": "^2", "√": "sqrt",
                         "σ": "sigmoid", "≈": "~", "×": "x", "−": "-", "…": "..."})
+
+
+# argparse's own words a learner meets, as argparse looks them up (see _argparse_speaking).
+ARGPARSE_WORDS = (
+    N_("usage: "), N_("positional arguments"), N_("options"),
+    N_("show this help message and exit"), N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    N_("one of the arguments %s is required"), N_("not allowed with argument %s"),
+    N_("expected one argument"), N_("expected at most one argument"),
+    N_("expected at least one argument"), N_("ignored explicit argument %r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("unexpected option string: %s"), N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("can't open '%(filename)s': %(error)s"),
+)
+
+
+@contextlib.contextmanager
+def _argparse_speaking() -> Iterator[None]:
+    """argparse says its words ("usage: ", "options", the errors) through the ``_`` it
+    imported from gettext, which reads the program's global text domain.  The command is
+    a program, so while it builds and reads its parsers those words come from the
+    package's catalog, in the language the package speaks."""
+    english = argparse._
+    argparse._ = lambda message: _(message)
+    try:
+        yield
+    finally:
+        argparse._ = english
 
 
 class UsageError(Exception):
@@ -288,7 +318,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="autograd-mini",
         description=_("Learn, see and check backpropagation with a scalar autodiff engine."),
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help=_("show the version and exit"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def expression_command(name: str, help: str) -> argparse.ArgumentParser:
@@ -371,6 +402,11 @@ def _reader_gone() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status (2 for bad input)."""
+    with _argparse_speaking():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)

@@ -533,3 +533,50 @@ def test_a_mistyped_profile_lists_the_valid_names(tmp_path):
     assert "AUTOGRAD_MINI_PROFILE='thorugh' is not a profile; choose one of ci, dev, thorough" \
         in text
     assert "Traceback" not in text and "InvalidArgument" not in text
+
+
+def korean(*args, cwd):
+    env = {**os.environ, "AUTOGRAD_MINI_LANG": "ko"}
+    return subprocess.run([sys.executable, "-m", "autograd_mini", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_help_in_korean_has_no_english_but_names_and_options(tmp_path):
+    """argparse's own words ("usage:", "options", "show this help ...") come from the
+    catalog too: what is left in Latin letters is the program's names and its flags."""
+    for args in (["--help"], ["steps", "--help"], ["site", "build", "--help"]):
+        result = korean(*args, cwd=tmp_path)
+        assert result.returncode == 0 and result.stdout.startswith("사용법: autograd-mini")
+        assert "위치 인수:" in result.stdout and "옵션:" in result.stdout
+        prose = re.sub(r"--?[\w-]+|\b[A-Z_=]+\b|autograd-mini|\"[^\"]*\"|`[^`]*`|\([^)]*\)",
+                       "", result.stdout)
+        names = {"COMMAND", "graph", "steps", "demo", "check", "engine", "site", "micrograd",
+                 "build", "serve", "expression", "out", "cache", "tanh"}
+        assert set(re.findall(r"[A-Za-z]{4,}", prose)) <= names, result.stdout
+
+
+@pytest.mark.parametrize("args, korean_line", [
+    (["steps"], "다음 인수가 필요합니다: expression (autograd-mini steps --help 참고)"),
+    (["steps", "x", "--bogus"], "알 수 없는 인수: --bogus"),
+    (["graph", "x", "--rankdir", "QQ", "-o", "a.svg"],
+     "인수 --rankdir: 잘못된 선택: 'QQ' ('LR', 'TB' 중에서 고르세요)"),
+    (["site", "serve", "x", "--port", "abc"], "인수 --port: 잘못된 int 값: 'abc'"),
+])
+def test_argparse_errors_in_korean_are_one_line(tmp_path, args, korean_line):
+    result = korean(*args, cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("autograd-mini: 오류: ") and korean_line in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_commands_korean_words_do_not_stay_in_argparse(capsys):
+    """The catalog is argparse's only while the command runs: a program's own parser,
+    made afterwards in the same process, still speaks argparse's English."""
+    import argparse
+
+    from autograd_mini.core.language import speaking
+    with speaking("ko"):
+        assert main(["steps"]) == 2
+    assert "다음 인수가 필요합니다" in capsys.readouterr().err
+    with speaking("ko"):
+        assert argparse.ArgumentParser(prog="p").format_help().startswith("usage: p")
