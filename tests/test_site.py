@@ -789,6 +789,10 @@ def test_a_page_opened_from_disk_says_how_to_open_it(offline_browser, site):
     for name in ("index.html", "check.html"):
         page.goto((site / name).as_uri())
         assert "autograd-mini site serve" in page.locator("#status").text_content()
+        page.goto((site / name).as_uri() + "?lang=ko")
+        assert page.locator("#status").text_content() == (
+            "이 페이지는 웹 서버로 여세요: `autograd-mini site serve 폴더`를 실행한 뒤 "
+            "출력되는 주소를 여세요.")
     context.close()
 
 

@@ -137,7 +137,8 @@ def _assemble(site: Path, tarballs: dict[str, Path], wheels: list[Path],
             text = text.replace(GRAPH_BOX, GRAPH_BOX.replace("></", f">{picture}</"))
             (site / page.name).write_text(text, encoding="utf-8")
         elif page.is_file():
-            shutil.copyfile(page, site / page.name)
+            (site / page.name).write_text(with_own_words(page.read_text(encoding="utf-8")),
+                                          encoding="utf-8")
     for name, tarball in tarballs.items():
         _extract(tarball, VENDORED[name], site)
     (site / "wheels").mkdir()
@@ -176,6 +177,17 @@ def _words(site: Path) -> None:
         (site / "words" / f"{language}.json").write_text(
             json.dumps(words, ensure_ascii=False, indent=0, sort_keys=True) + "\n",
             encoding="utf-8")
+
+
+OWN_WORDS = "const WORDS = {};"
+
+
+def with_own_words(script: str) -> str:
+    """A script that cannot fetch its words (a classic one, run from a file opened from
+    disk) says where they go, ``const WORDS = {};``: they are written in, by language."""
+    words = {language: page_words(script, language=language) for language in LANGUAGES
+             if language != "en"}
+    return script.replace(OWN_WORDS, f"const WORDS = {json.dumps(words, ensure_ascii=False)};")
 
 
 def first_check(language: str = "en") -> str:
