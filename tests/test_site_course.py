@@ -37,6 +37,7 @@ offline_browser, open_tab = test_site.offline_browser, test_site.open_tab
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+KOREAN_NOTEBOOKS = sorted((ROOT / "notebooks" / "ko").glob("[0-9][0-9]_*.ipynb"))
 SECONDS_A_NOTEBOOK = 600  # the family-trees net trains for ~1-2 min in Pyodide on a busy machine
 
 HOSTILE_MARKDOWN = "\n".join([
@@ -247,7 +248,9 @@ def test_the_site_carries_the_course_and_stays_small(site):
     for wheel in config["course_wheels"]:
         assert wheel.endswith("-none-any.whl") and (site / wheel).is_file()
     index = json.loads((site / "course" / "index.json").read_text())
-    assert [e["file"] for e in index] == [p.name for p in NOTEBOOKS]
+    assert [e["file"] for e in index if e["language"] == "en"] == [p.name for p in NOTEBOOKS]
+    assert [e["file"] for e in index if e["language"] == "ko"] == \
+        [f"ko/{p.name}" for p in KOREAN_NOTEBOOKS]
     for entry in index:
         copied = json.loads((site / "course" / entry["file"]).read_text())
         assert all(not c.get("outputs") for c in copied["cells"])  # the page runs them
@@ -257,9 +260,11 @@ def test_the_site_carries_the_course_and_stays_small(site):
 @pytest.mark.browser
 @pytest.mark.parametrize("path", [p if p.name[:2] == "01"  # the one the quick loop runs
                                   else pytest.param(p, marks=pytest.mark.slow)
-                                  for p in NOTEBOOKS], ids=lambda p: p.name[:2])
+                                  for p in NOTEBOOKS + KOREAN_NOTEBOOKS[2:3]],
+                         ids=lambda p: p.parent.name.replace("notebooks", "") + p.name[:2])
 def test_every_cell_of_the_notebook_runs_in_the_course_page(open_tab, path):
-    tab = open_tab(f"course.html?nb={path.name[:2]}")
+    language = "ko" if path.parent.name == "ko" else "en"
+    tab = open_tab(f"course.html?nb={path.name[:2]}&lang={language}")
     page = tab.page
     wait_until(page, "window.course && window.course.cells > 0", timeout=60)
     page.set_default_timeout(SECONDS_A_NOTEBOOK * 1000)
@@ -281,6 +286,10 @@ def test_every_cell_of_the_notebook_runs_in_the_course_page(open_tab, path):
     if path.name[:2] in ("01", "02", "05"):  # the explorer, live
         assert page.locator(".am-explorer[data-ready=true]").count() == 1
         assert page.locator(".outputs .note").count() == 0  # no picture in its place
+    if language == "ko":  # the Korean notebook's own words, and the engine speaks Korean
+        assert page.locator("#cells .cell.markdown[lang=ko]").count() > 0
+        assert "역전파" in page.locator(".cell.code .outputs[lang=ko]").all_inner_texts()[-1] + \
+            page.locator("#cells").inner_text()
     assert tab.blocked == []
 
 
@@ -347,11 +356,18 @@ def test_hostile_markdown_in_a_notebook_shows_as_text(offline_browser, server):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_the_course_page_lists_the_notebooks_and_refuses_an_unknown_one(open_tab):
-    page = open_tab("course.html").page
-    links = page.locator("#notebooks a")
-    assert links.count() == len(NOTEBOOKS)
-    first = urlsplit(links.first.get_attribute("href"))  # the page's language goes along
-    assert first.path.endswith("/course.html") and parse_qs(first.query)["nb"] == ["00"]
+    for language, other in (("en", "ko"), ("ko", "en")):
+        page = open_tab(f"course.html?lang={language}").page
+        items = page.locator("#notebooks li")
+        assert items.count() == len(NOTEBOOKS) == len(KOREAN_NOTEBOOKS)
+        for item, path in zip(items.all(), NOTEBOOKS if language == "en" else KOREAN_NOTEBOOKS):
+            own, translated = item.locator("a").all()  # the notebook, and it in the other
+            assert own.text_content() == notebook.title(json.loads(path.read_text("utf-8")))
+            assert (own.get_attribute("lang"), translated.get_attribute("lang")) == \
+                (language, other)
+            for link, code in ((own, language), (translated, other)):
+                query = parse_qs(urlsplit(link.get_attribute("href")).query)
+                assert query == {"nb": [path.name[:2]], "lang": [code]}
     page = open_tab("course.html?nb=%3Cb%3E99").page
     assert page.locator("#status").inner_text() == 'There is no notebook "<b>99"; choose one below.'
 

@@ -29,14 +29,17 @@ offline_browser, open_tab = test_site.offline_browser, test_site.open_tab
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+KOREAN_NOTEBOOKS = sorted((ROOT / "notebooks" / "ko").glob("[0-9][0-9]_*.ipynb"))
 # (The playground's network walk is left out: the paper's and the layer view's sentences
 # are not in the catalog yet.)
 PAGE_PATHS = ["index.html", "check.html", "course.html", "course.html?nb=02", "train.html"]
 WIDTHS = [(1280, 800), (390, 844)]
 # Names a Korean page keeps in Latin letters: the project, the programs and packages it
-# names, keys, gradcheck's table marker, and the language switch's own "English".
+# names, the engine's class, keys, gradcheck's table marker, file formats, the language
+# switch's own "English", and the paper's authors.
 KEPT = {"autograd_mini", "Python", "Pyodide", "graphviz", "gradcheck", "JupyterLab",
-        "matplotlib", "wheel", "Ctrl", "Enter", "English", "WRONG", "DOT", "SVG"}
+        "matplotlib", "wheel", "Value", "Ctrl", "Enter", "English", "WRONG", "DOT", "SVG",
+        "HTML", "Rumelhart", "Hinton", "Williams"}
 
 
 def page_scripts() -> list[str]:
@@ -238,9 +241,11 @@ def test_notebook_02s_central_equation_is_typeset(open_tab, width, height):
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name[:2])
+@pytest.mark.parametrize("notebook", NOTEBOOKS + KOREAN_NOTEBOOKS,
+                         ids=lambda p: p.parent.name.replace("notebooks", "en") + p.name[:2])
 def test_every_formula_of_every_notebook_is_typeset(open_tab, notebook):
-    tab = open_tab(f"course.html?nb={notebook.name[:2]}", width=1280, height=800)
+    language = "ko" if notebook.parent.name == "ko" else "en"
+    tab = open_tab(f"course.html?nb={notebook.name[:2]}&lang={language}", width=1280, height=800)
     opened_in(tab, "course")
     page = tab.page
     expected = formulas_of(notebook)

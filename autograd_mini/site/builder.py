@@ -227,24 +227,33 @@ def with_policy(page: str) -> str:
 
 
 def _course(site: Path, notebooks: Path) -> None:
-    """The notebooks, without their outputs (the page runs every cell itself), in
-    ``course/``, and ``course/index.json``: each one's number, file and title."""
-    folder = site / "course"
-    folder.mkdir()
+    """The notebooks of every language (English in ``notebooks/``, the others in
+    ``notebooks/<language>/``), without their outputs (the page runs every cell itself), in
+    ``course/`` and ``course/<language>/``; and ``course/index.json``: each one's number,
+    language, file and title."""
     index = []
-    for path in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
-        notebook = without_outputs(json.loads(path.read_text(encoding="utf-8")))
-        (folder / path.name).write_text(json.dumps(notebook, ensure_ascii=False, indent=1)
-                                        + "\n", encoding="utf-8")
-        cells = f"{path.stem}.cells.json"  # what the page shows before its engine is ready
-        (folder / cells).write_text(json.dumps(notebook_cells(notebook), ensure_ascii=False)
-                                    + "\n", encoding="utf-8")
-        index.append({"id": path.name[:2], "file": path.name, "cells": cells,
-                      "title": title(notebook)})
-    if not index:
+    for language in LANGUAGES:
+        where = "" if language == "en" else f"{language}/"
+        for path in sorted((notebooks / where).glob("[0-9][0-9]_*.ipynb")):
+            index.append({"id": path.name[:2], "language": language, "file": where + path.name,
+                          "cells": where + f"{path.stem}.cells.json",
+                          "title": _copy_notebook(path, site / "course" / where)})
+    if not any(entry["language"] == "en" for entry in index):
         raise BuildError(f"no notebooks in {notebooks}: the course page needs them")
-    (folder / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n",
-                                       encoding="utf-8")
+    (site / "course" / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=1)
+                                                + "\n", encoding="utf-8")
+
+
+def _copy_notebook(path: Path, folder: Path) -> str:
+    """``path`` copied into ``folder`` without its outputs, beside its cells as the page
+    shows them before its engine is ready (``NN_name.cells.json``); returns its title."""
+    folder.mkdir(parents=True, exist_ok=True)
+    notebook = without_outputs(json.loads(path.read_text(encoding="utf-8")))
+    (folder / path.name).write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n",
+                                    encoding="utf-8")
+    (folder / f"{path.stem}.cells.json").write_text(
+        json.dumps(notebook_cells(notebook), ensure_ascii=False) + "\n", encoding="utf-8")
+    return title(notebook)
 
 
 def _extract(tarball: Path, wanted: Vendored, site: Path) -> None:

@@ -24,7 +24,7 @@
 // cell.
 import { engine, onEveryLoad, ready, showStatus, Stopped } from "./engine.js";
 import { element } from "./stepviewer.js";
-import { inLanguage, say, showWords } from "./words.js";
+import { inLanguage, language, LANGUAGES, say, showWords } from "./words.js";
 import { renderMath } from "./mathematics.js";
 
 showWords({
@@ -40,9 +40,10 @@ showWords({
 
 const $ = (id) => document.getElementById(id);
 const NOTEBOOK = /^\d\d$/;
-// The notebooks are written in English: what comes from them (titles, text, code and
-// what it prints) says so (<... lang="en">), whatever the page's language.
-const WRITTEN_IN = "en";
+// Each notebook is written in English and in Korean (notebooks/ko/): the page shows the
+// one in its own language, else the English one, and what comes from it (titles, text, code
+// and what it prints) says in which language it is written (<... lang="en">).
+let writtenIn = "en";
 
 async function json(path) {
   const response = await fetch(path);
@@ -52,17 +53,33 @@ async function json(path) {
   return response.json();
 }
 
+// The notebook ``id`` in the page's language, else in English (undefined: no such notebook).
+function notebookOf(index, id) {
+  return index.find((e) => e.id === id && e.language === language)
+    ?? index.find((e) => e.id === id && e.language === "en");
+}
+
+// Each notebook in the page's language, and beside it a link to it in the others.
 function listNotebooks(index) {
   const list = $("notebooks");
-  for (const entry of index) {
+  for (const id of new Set(index.map((e) => e.id))) {
+    const shown = notebookOf(index, id);
     const item = element("li");
-    const link = element("a", "", entry.title);  // "1. Derivatives by hand, ..."
-    link.lang = WRITTEN_IN;
-    link.href = inLanguage(`course.html?nb=${encodeURIComponent(entry.id)}`);
-    item.append(link);
+    item.append(notebookLink(shown, shown.title)); // "1. Derivatives by hand, ..."
+    for (const other of index.filter((e) => e.id === id && e !== shown)) {
+      item.append(" · ", notebookLink(other, LANGUAGES[other.language]));
+    }
     list.append(item);
   }
   list.hidden = false;
+}
+
+// A link to the notebook, the page in the notebook's language.
+function notebookLink(entry, text) {
+  const link = element("a", "", text);
+  link.lang = entry.language;
+  link.href = inLanguage(`course.html?nb=${encodeURIComponent(entry.id)}`, entry.language);
+  return link;
 }
 
 // -- widgets: anywidget's model API over autograd_mini.site.widget_stand_in's calls ----
@@ -207,7 +224,7 @@ class CodeCell {
     });
     this.count = element("span", "count", "[ ]");
     this.outputs = element("div", "outputs");
-    this.outputs.lang = this.editor.lang = WRITTEN_IN;
+    this.outputs.lang = this.editor.lang = writtenIn;
     const bar = element("div", "bar");
     bar.append(this.button, this.count);
     if (hidden) {  // a solution: its code and what it prints stay folded until asked for
@@ -275,7 +292,7 @@ function showCells(cells) {
   for (const cell of cells) {
     if (cell.type === "markdown") {
       const text = element("div", "cell markdown plain", cell.source);
-      text.lang = WRITTEN_IN;
+      text.lang = writtenIn;
       markdown.push([text, cell.source]);
       $("cells").append(text);
     } else {
@@ -328,11 +345,12 @@ function runner(code) {
 }
 
 async function showNotebook(entry) {
+  writtenIn = entry.language;
   document.title = say("autograd_mini course {number}: {title}",
                        { number: entry.id, title: entry.title });
   $("title").textContent = entry.title;
-  $("title").lang = WRITTEN_IN;
-  const cells = await json(`course/${encodeURIComponent(entry.cells)}`);
+  $("title").lang = writtenIn;
+  const cells = await json(`course/${entry.cells.split("/").map(encodeURIComponent).join("/")}`);
   const { code, markdown } = showCells(cells);
   $("toolbar").hidden = false;
   await ready;
@@ -348,7 +366,7 @@ async function showNotebook(entry) {
 async function main() {
   const index = await json("course/index.json");
   const wanted = new URLSearchParams(location.search).get("nb");
-  const entry = index.find((e) => e.id === wanted);
+  const entry = notebookOf(index, wanted);
   if (!entry) {
     listNotebooks(index);
     const odd = wanted && !NOTEBOOK.test(wanted); // quoted: it may hold anything
