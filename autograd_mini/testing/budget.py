@@ -13,6 +13,8 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from ..core.language import _
+
 __all__ = ["CheckTimeout", "within"]
 
 T = TypeVar("T")
@@ -33,8 +35,10 @@ def within(seconds: float, function: Callable[[], T]) -> T:
 
 
 def _with_timer(seconds: float, function: Callable[[], T]) -> T:
+    said = _("over the budget of {seconds:g} s", seconds=seconds)  # said before it rings
+
     def ring(signum, frame):
-        raise CheckTimeout(f"over the budget of {seconds:g} s")
+        raise CheckTimeout(said)
 
     previous = signal.signal(signal.SIGALRM, ring)
     # It rings again every 50 ms: a ring that lands in a callback whose exceptions are
@@ -63,7 +67,7 @@ def _in_a_thread(seconds: float, function: Callable[[], T]) -> T:
         return function()  # so the code runs as it is -- as any loop in that tab would
     worker.join(seconds)
     if worker.is_alive():  # it cannot be stopped; it is left to finish or not, unseen
-        raise CheckTimeout(f"over the budget of {seconds:g} s")
+        raise CheckTimeout(_("over the budget of {seconds:g} s", seconds=seconds))
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]

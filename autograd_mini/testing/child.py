@@ -113,8 +113,11 @@ def main() -> None:
     sys.path[:0] = [p for p in job["path"] if p not in sys.path]
     _limit(job.get("memory_limit"))
 
+    from ..core.language import set_language
     from . import grader
     from .loading import EngineLoadError, load_engine
+
+    set_language(job.get("language"))  # the grader's language: what it writes is shown
 
     where = {"stage": "import"}
     forks = []

@@ -44,6 +44,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..core.language import N_, _, display_width, ngettext, pad
 from ..core.naming import fmt
 from ..explain.trace import aligned
 from . import diagnosis as words
@@ -56,9 +57,15 @@ __all__ = ["check_engine", "EngineReport", "Failure", "CheckResult", "Adapter",
            "EngineChecker", "load_engine", "EngineLoadError", "CATEGORIES"]
 
 
-# The categories of checks, in the order they run and are reported.
-CATEGORIES = ("backward", "ops", "large inputs", "used twice", "shared nodes", "expressions",
-              "deep graph", "nn")
+# The categories of checks, in the order they run and are reported (in English in the
+# machine-readable reports; the text report shows each as _(category)).
+CATEGORIES = (N_("backward"), N_("ops"), N_("large inputs"), N_("used twice"),
+              N_("shared nodes"), N_("expressions"), N_("deep graph"), "nn")
+# A failure's numbers, by their keys (which stay English in the JSON): the words shown.
+_KEYS = {"value": N_("value"), "error": N_("error"), "loss": N_("loss"),
+         "parameters": N_("parameters")}
+_NUMERIC = " by finite differences"  # the suffix of a key of finite differences
+EQUAL_VALUES = N_("distinct nodes with equal values")  # a check that reaches a node twice
 
 
 @dataclass
@@ -103,14 +110,28 @@ class Failure:
         return {"backward": self.category}.get(self.op, self.op)
 
     def __str__(self) -> str:
-        show = lambda d: ", ".join(f"{k} = {_shown(v)}" for k, v in d.items()) or "-"  # noqa: E731
-        return (f"{self.label}: {self.expression}\n   inputs    {show(self.inputs)}\n"
-                f"   expected  {show(self.expected)}\n   got       {show(self.got)}\n"
-                f"   diagnosis {self.diagnosis}")
+        rows = [(_("inputs"), _table(self.inputs)), (_("expected"), _table(self.expected)),
+                (_("got"), _table(self.got)), (_("diagnosis"), self.diagnosis)]
+        width = max(display_width(name) for name, _text in rows)
+        label = _(self.label) if self.label == self.category else self.label
+        return "\n".join([f"{label}: {self.expression}"]
+                         + [f"   {pad(name, width)} {text}" for name, text in rows])
 
 
 def _shown(x: Any) -> str:
     return fmt(x) if isinstance(x, float) else str(x)
+
+
+def _table(numbers: dict[str, Any]) -> str:
+    return ", ".join(f"{_key(k)} = {_shown(v)}" for k, v in numbers.items()) or "-"
+
+
+def _key(key: str) -> str:
+    """A failure's key as the report shows it: ``value`` in the reader's language,
+    ``d/dx1 by finite differences`` too; ``d/dx1``, ``grad`` and ``_prev`` as they are."""
+    if key.endswith(_NUMERIC):
+        return _("{name} by finite differences", name=key.removesuffix(_NUMERIC))
+    return _(_KEYS[key]) if key in _KEYS else key
 
 
 @dataclass
@@ -122,6 +143,11 @@ class CheckResult:
     status: str
     failures: list[Failure] = field(default_factory=list)
     note: str = ""
+    title: str = ""  # the check's name in the reader's language (default: its name)
+
+    @property
+    def shown(self) -> str:
+        return self.title or self.name
 
 
 @dataclass
@@ -179,27 +205,28 @@ class EngineReport:
 
     def __str__(self) -> str:
         n = self.counts()
-        head = (f"check_engine: {self.engine} — {n['pass']} of {n['pass'] + n['fail']} checks "
-                f"pass, {n['skip']} do not apply ({len(self.results)} in all)"
-                + ("" if self.passed else f"; {_count(len(self.failures), 'failure')}"))
-        rows = [("category", "check", "result")] + [
-            (r.category, r.name, {"pass": "ok", "fail": "FAILED", "skip": "skipped"}[r.status]
-             + (f" ({r.note})" if r.note else ""))
+        head = ngettext("check_engine: {engine} — {passed} of {count} check passes, {skipped} "
+                        "do not apply ({total} in all)",
+                        "check_engine: {engine} — {passed} of {count} checks pass, {skipped} "
+                        "do not apply ({total} in all)", n["pass"] + n["fail"],
+                        engine=self.engine, passed=n["pass"], skipped=n["skip"],
+                        total=len(self.results))
+        if not self.passed:
+            head += ngettext("; {count} failure", "; {count} failures", len(self.failures))
+        said = {"pass": _("ok"), "fail": _("FAILED"), "skip": _("skipped")}
+        rows = [(_("category"), _("check"), _("result"))] + [
+            (_(r.category), r.shown, said[r.status] + (f" ({r.note})" if r.note else ""))
             for r in self.results]
-        parts = [head] + ([f"Stopped early: {self.stopped}"] if self.stopped else []) + [
-            aligned(rows, rule=True)]
+        parts = [head] + ([_("Stopped early: {why}", why=self.stopped)] if self.stopped
+                          else []) + [aligned(rows, rule=True)]
         if self.failures:
-            parts.append("Failures\n" + "\n".join(
+            parts.append(_("Failures") + "\n" + "\n".join(
                 f"{k}. {f}" for k, f in enumerate(self.failures, 1)))
         if self.notes:
-            parts.append("Notes\n" + "\n".join(f"- {n}" for n in self.notes))
+            parts.append(_("Notes") + "\n" + "\n".join(f"- {n}" for n in self.notes))
         if self.isolation:
             parts.append(self.isolation)
         return "\n\n".join(parts)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _engine_name(kind: type) -> str:
@@ -252,6 +279,22 @@ class Check:
     function: Callable[[], list[checks.Found]] = field(repr=False)
     budget: float = 1.0  # a multiple of the checker's time budget
     op: str = "backward"
+    title: str = ""  # the name in the reader's language (default: the name)
+
+    @property
+    def shown(self) -> str:
+        return self.title or self.name
+
+    def named(self, result: CheckResult) -> CheckResult:
+        """``result`` with this check's name in the reader's language."""
+        result.title = self.shown
+        return result
+
+
+def _named(message: str, **fields: Any) -> dict[str, str]:
+    """A check's ``name`` (English: the key of its result, its test id) and ``title``
+    (the reader's language), from one marked message."""
+    return {"name": message.format(**fields), "title": _(message, **fields)}
 
 
 class EngineChecker:
@@ -262,22 +305,22 @@ class EngineChecker:
                  time_budget: float = 5.0, max_examples: int = 150, seed: int | None = None,
                  total_budget: float = 60.0) -> None:
         if isinstance(value_class, (str, os.PathLike)):
-            raise TypeError(f"check_engine expects a class (the engine's Value); to check "
-                            f"{os.fspath(value_class)!r} from its file, in a child process, "
-                            "use check_engine_file")
+            raise TypeError(_("check_engine expects a class (the engine's Value); to check "
+                              "{path} from its file, in a child process, use "
+                              "check_engine_file", path=repr(os.fspath(value_class))))
         if not isinstance(value_class, type):
-            raise TypeError(f"check_engine expects a class (the engine's Value), "
-                            f"got {type(value_class).__name__}")
+            raise TypeError(_("check_engine expects a class (the engine's Value), got {kind}",
+                              kind=type(value_class).__name__))
         if not (isinstance(time_budget, (int, float)) and 0 < time_budget < float("inf")):
-            raise ValueError(f"the time budget must be a positive number of seconds, "
-                             f"got {time_budget!r}")
+            raise ValueError(_("the time budget must be a positive number of seconds, "
+                               "got {value}", value=repr(time_budget)))
         self.kind, self.adapter = value_class, adapter or Adapter()
         if not (isinstance(total_budget, (int, float)) and 0 < total_budget < float("inf")):
-            raise ValueError(f"the total time budget must be a positive number of seconds, "
-                             f"got {total_budget!r}")
+            raise ValueError(_("the total time budget must be a positive number of seconds, "
+                               "got {value}", value=repr(total_budget)))
         if not (isinstance(max_examples, int) and max_examples > 0):
-            raise ValueError(f"max_examples must be a positive whole number, "
-                             f"got {max_examples!r}")
+            raise ValueError(_("max_examples must be a positive whole number, got {value}",
+                               value=repr(max_examples)))
         self.time_budget, self.max_examples = time_budget, max_examples
         self.seed, self.total_budget = seed, total_budget
         self._started: float | None = None  # when the first check ran
@@ -294,29 +337,32 @@ class EngineChecker:
 
     def _plan(self) -> list[Check]:
         forms = self.forms
-        plan = [Check("backward", "the seed: backward() on a single Value",
-                      lambda: checks.seed(self)),
-                Check("backward", "a new Value starts with grad 0",
-                      lambda: checks.fresh_grad(self))]
+        plan = [Check("backward", function=lambda: checks.seed(self),
+                      **_named(N_("the seed: backward() on a single Value"))),
+                Check("backward", function=lambda: checks.fresh_grad(self),
+                      **_named(N_("a new Value starts with grad 0")))]
         plan += [Check("ops", checks.form_name(f), lambda f=f: checks.op(self, f), op=f.op)
                  for f in forms]
-        plan.append(Check("backward", "gradients pass through inner nodes",
-                          lambda: checks.inner_nodes(self)))
-        plan.append(Check("backward", "distinct nodes with equal values",
-                          lambda: checks.equal_values(self)))
+        plan.append(Check("backward", function=lambda: checks.inner_nodes(self),
+                          **_named(N_("gradients pass through inner nodes"))))
+        plan.append(Check("backward", function=lambda: checks.equal_values(self),
+                          **_named(EQUAL_VALUES)))
         plan += [Check("large inputs", checks.large_name(f), lambda f=f: checks.large(self, f),
-                       op=f.op) for f in forms if f.kind == METHOD]
+                       op=f.op, title=checks.large_name(f, shown=True))
+                 for f in forms if f.kind == METHOD]
         plan += [Check("used twice", checks.twice_name(f), lambda f=f: checks.twice(self, f),
                        op=f.op) for f in forms if f.kind in (VALUES, METHOD)
                  or (f.kind == NUMBER_RIGHT and f.method == "__pow__")]
         plan += [Check("shared nodes", text, lambda k=k: checks.shared(self, k))
-                 for k, (text, _) in enumerate(checks.SHARED)]
-        plan.append(Check("expressions", f"random expressions ({self.max_examples} tried, "
-                          "the failing one shrunk)", lambda: checks.expressions(self),
-                          budget=6.0))
-        plan.append(Check("deep graph", f"a chain {checks.DEPTH:,} nodes deep",
-                          lambda: checks.deep(self)))
-        plan.append(Check("nn", "two MLP training steps", lambda: checks.mlp(self), op="nn"))
+                 for k, (text, _build) in enumerate(checks.SHARED)]
+        plan.append(Check("expressions", function=lambda: checks.expressions(self), budget=6.0,
+                          **_named(N_("random expressions ({count} tried, the failing one "
+                                      "shrunk)"), count=self.max_examples)))
+        plan.append(Check("deep graph", function=lambda: checks.deep(self),
+                          **_named(N_("a chain {depth} nodes deep"),
+                                   depth=f"{checks.DEPTH:,}")))
+        plan.append(Check("nn", function=lambda: checks.mlp(self), op="nn",
+                          **_named(N_("two MLP training steps"))))
         return plan
 
     def checks(self) -> list[Check]:
@@ -336,11 +382,11 @@ class EngineChecker:
             try:
                 self.notes = within(seconds, lambda: checks.notes(self))
             except CheckTimeout:
-                self.notes = ["two backward() calls in a row did not finish within "
-                              f"{seconds:g} s"]
+                self.notes = [_("two backward() calls in a row did not finish within "
+                                "{seconds:g} s", seconds=seconds)]
             except (Exception, SystemExit) as error:  # the engine's code: said, not raised
-                self.notes = [f"two backward() calls in a row raised "
-                              f"{type(error).__name__}: {error}"]
+                self.notes = [_("two backward() calls in a row raised {error}",
+                                error=f"{type(error).__name__}: {error}")]
         return self.notes
 
     def carrier_works(self, form) -> bool:
@@ -368,7 +414,7 @@ class EngineChecker:
             result = CheckResult(check.category, check.name, "skip", note=self._dead)
         else:
             result = self._guarded(check)
-        self.results[key] = result
+        self.results[key] = check.named(result)
         return result
 
     def _guarded(self, check: Check) -> CheckResult:
@@ -379,7 +425,7 @@ class EngineChecker:
         left = self.total_budget - (now - self._started)
         if left <= 0.05:
             return CheckResult(check.category, check.name, "fail",
-                               note=words.CUT.format(seconds=self.total_budget))
+                               note=_(words.CUT, seconds=self.total_budget))
         seconds = min(self.check_seconds(check.budget), left)
         try:
             failures = [Failure(check.category, check.name, *found)
@@ -388,16 +434,19 @@ class EngineChecker:
             return CheckResult(check.category, check.name, "skip", note=str(skip))
         except CheckTimeout:
             self._hangs += 1
-            text = self._hang_words(check, seconds)
-            blame = "backward" if words.HANG_ON_REUSE in text else check.op  # the walk's loop
-            failures = [self._failure(check, blame, check.name, {}, {},
-                                      {"error": "did not finish"}, text)]
+            reuse = self._loops_on_reuse(check)
+            text = _(words.HANG, seconds=seconds)
+            if reuse:
+                text = _(words.HANG_ON_REUSE, hang=text)
+            blame = "backward" if reuse else check.op  # the walk's loop
+            failures = [self._failure(check, blame, check.shown, {}, {},
+                                      {"error": _("did not finish")}, text)]
             if check is self._checks[0]:
-                self._dead = "not run: backward() did not finish on a single Value"
+                self._dead = _("not run: backward() did not finish on a single Value")
         except (Exception, SystemExit) as error:  # the engine's code failed: a failure
-            failures = [self._failure(check, check.op, check.name, {}, {},
+            failures = [self._failure(check, check.op, check.shown, {}, {},
                                       {"error": f"{type(error).__name__}: {error}"},
-                                      words.raised(error, "the check"))]
+                                      words.raised(error, _("the check")))]
         return CheckResult(check.category, check.name, "fail" if failures else "pass", failures)
 
     def check_seconds(self, multiple: float = 1.0) -> float:
@@ -408,14 +457,13 @@ class EngineChecker:
             seconds = max(seconds / 2 ** self._hangs, min(0.5, seconds))
         return seconds
 
-    def _hang_words(self, check: Check, seconds: float) -> str:
-        text = words.HANG.format(seconds=seconds)
+    def _loops_on_reuse(self, check: Check) -> bool:
+        """Whether a check that hung reaches a node twice where the ops' own checks,
+        which reach each node once, passed: the walk loops on a node seen again."""
         reuses = check.category in ("used twice", "shared nodes") or \
-            check.name == "distinct nodes with equal values"
+            check.name == EQUAL_VALUES
         ops_pass = any(r.status == "pass" for r in self.results.values() if r.category == "ops")
-        if reuses and ops_pass:
-            text += words.HANG_ON_REUSE
-        return text
+        return reuses and ops_pass
 
     @staticmethod
     def _failure(check: Check, op: str, expression: str, inputs, expected, got,

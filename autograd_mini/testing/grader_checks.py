@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from ..bridges.optional import require
 from ..core import engine
+from ..core.language import N_, _, ngettext
 from ..core.naming import fmt
 from . import diagnosis as words
 from .diagnosis import close
@@ -81,8 +82,13 @@ def twice_name(form: Form) -> str:
     return f"{form.op}: {form.text(['x1', 'x1'])}"
 
 
-def large_name(form: Form) -> str:
-    return f"{form.op}: {form.text(['x1'])} at |x1| up to {max(LARGE):g}"
+LARGE_NAME = N_("{op}: {expression} at |x1| up to {largest:g}")
+
+
+def large_name(form: Form, shown: bool = False) -> str:
+    """``tanh: tanh(x1) at |x1| up to 800``; ``shown``: in the reader's language."""
+    fields = {"op": form.op, "expression": form.text(['x1']), "largest": max(LARGE)}
+    return _(LARGE_NAME, **fields) if shown else LARGE_NAME.format(**fields)
 
 
 def _error(error: BaseException) -> dict:
@@ -99,12 +105,12 @@ def seed(checker) -> list[Found]:
         checker.backward(x)
     except Exception as error:
         return [Found("backward", "x1.backward()", {"x1": 3.0}, {"d/dx1": 1.0}, _error(error),
-                      words.raised(error, "backward() on a single Value"))]
+                      words.raised(error, _("backward() on a single Value")))]
     got = checker.grad(x)
     if close(got, 1.0):
         return []
     return [Found("backward", "x1.backward()", {"x1": 3.0}, {"d/dx1": 1.0}, {"d/dx1": got},
-                  words.NO_SEED)]
+                  _(words.NO_SEED))]
 
 
 def fresh_grad(checker) -> list[Found]:
@@ -133,13 +139,14 @@ def equal_values(checker) -> list[Found]:
             for name, category in ((form_name(form), "ops"), (twice_name(form), "used twice")):
                 result = checker.result_of(name, category)
                 if result is not None and result.status == "fail":
-                    raise Skip(f"see the check {name} ({category})")
+                    raise Skip(_("see the check {name} ({category})", name=name,
+                                 category=_(category)))
     found = _compare(checker, "backward", text, (1.0,), build)
     if not found or "error" in found[0].got or "value" in found[0].got:
         return found
     if _compare(checker, "backward", text, (1.25,), build):
-        raise Skip("the graph fails with distinct values too: see the other checks")
-    return [found[0]._replace(diagnosis=words.EQUAL_DATA)]
+        raise Skip(_("the graph fails with distinct values too: see the other checks"))
+    return [found[0]._replace(diagnosis=_(words.EQUAL_DATA))]
 
 
 def order_probe(checker) -> str:
@@ -174,10 +181,10 @@ def inner_nodes(checker) -> list[Found]:
     if order_probe(checker) != "order":
         return []
     return [Found("backward", f"(x1 * 2) * {UPSTREAM:g}", {"x1": 0.5}, {}, {},
-                  "every op is right as the output but passes no gradient on as an inner "
-                  "node: backward() runs a node's _backward before the nodes that use it "
-                  "have added into its .grad — go from the output back (reversed "
-                  "topological order)")]
+                  _("every op is right as the output but passes no gradient on as an inner "
+                    "node: backward() runs a node's _backward before the nodes that use it "
+                    "have added into its .grad — go from the output back (reversed "
+                    "topological order)"))]
 
 
 # -- one op at a time -------------------------------------------------------------------
@@ -197,11 +204,12 @@ def op(checker, form: Form) -> list[Found]:
     """The op in this form at three points, with the gradient from above 1 and then not."""
     if not form.available(checker.kind, checker.adapter.functions):
         if not form.required:
-            raise Skip(f"the engine has no {form.method}")
+            raise Skip(_("the engine has no {method}", method=form.method))
         line = _ONE_LINERS.get(form.method, "")
         hint = f" (micrograd: `def {form.method}(self, other): {line}`)" if line else ""
-        return [Found(form.op, form_name(form).split(": ", 1)[1], {}, {}, {"error": "missing"},
-                      f"the engine has no {form.method}, which micrograd's API has{hint}")]
+        return [Found(form.op, form_name(form).split(": ", 1)[1], {}, {}, {"error": _("missing")},
+                      _("the engine has no {method}, which micrograd's API has{hint}",
+                        method=form.method, hint=hint))]
     collided = None
     for upstream in (1.0, UPSTREAM):
         if upstream != 1.0 and not checker.carrier_works(form):
@@ -213,13 +221,10 @@ def op(checker, form: Form) -> list[Found]:
             same = _equal_data(form, values, number, upstream)
             if "error" not in found.got and same is not None:
                 collided = collided or found._replace(  # an inner node's value equals
-                    diagnosis=f"here the op's node has the value {fmt(same)}, as another "
-                              f"node of the graph has, and only here is it wrong: "
-                              + words.EQUAL_DATA)   # another's: the other points tell why
-                continue
-            if upstream != 1.0 and found.diagnosis.startswith("no gradient reaches") \
-                    and order_probe(checker) == "unlinked":
-                found = found._replace(diagnosis=words.UNLINKED)
+                    diagnosis=_("here the op's node has the value {value}, as another node "
+                                "of the graph has, and only here is it wrong: {why}",
+                                value=fmt(same), why=_(words.EQUAL_DATA)))
+                continue  # another's: the other points tell why
             if "error" not in found.got and form.primitive.kink_distance is not None:
                 found = found._replace(diagnosis=_kink_slip(checker, form) or found.diagnosis)
             return [found]
@@ -274,8 +279,10 @@ def linked(checker, form: Form, values, number) -> list[Found]:
     names = _names(len(values))
     text = form.text(form.arguments(names, None if number is None else fmt(number)))
     children = getattr(out, "_prev", ())
-    return [Found(form.op, text, dict(zip(names, values)), {"_prev": "the inputs"},
-                  {"_prev": f"{len(children)} node(s), not the inputs"}, words.UNLINKED)]
+    return [Found(form.op, text, dict(zip(names, values)), {"_prev": _("the inputs")},
+                  {"_prev": ngettext("{count} node, not the inputs",
+                                     "{count} nodes, not the inputs", len(children))},
+                  _(words.UNLINKED))]
 
 
 def _kink_slip(checker, form: Form) -> str:
@@ -317,7 +324,7 @@ def _op_at(checker, form: Form, values, number, upstream: float, first: bool):
         out = form.call(form.arguments(leaves, number), checker.adapter.functions)
     except Exception as error:
         if first and not form.required and not isinstance(error, RecursionError):
-            raise Skip(f"not supported: {type(error).__name__}: {error}") from None
+            raise Skip(_("not supported: {error}", error=_error(error)["error"])) from None
         if isinstance(error, RecursionError):
             return Found(form.op, text, inputs, {"value": o.data}, _error(error),
                          words.endless_operator(form, text))
@@ -341,8 +348,11 @@ def _op_at(checker, form: Form, values, number, upstream: float, first: bool):
     shown = _by_name(names, expected)
     shown.update(_by_name(names, _numeric(checker, form, values, number, upstream),
                           " by finite differences"))
-    return Found(form.op, expression, inputs, shown, _by_name(names, got),
-                 words.gradient_diagnosis(form, args, o.data, upstream, got, expected))
+    diagnosis = words.gradient_diagnosis(form, args, o.data, upstream, got, expected)
+    if upstream != 1.0 and words.unreached(got, expected) is not None \
+            and order_probe(checker) == "unlinked":
+        diagnosis = _(words.UNLINKED)  # no gradient reaches an input: not linked to it
+    return Found(form.op, expression, inputs, shown, _by_name(names, got), diagnosis)
 
 
 def _by_name(names, numbers, suffix: str = "") -> dict:
@@ -375,13 +385,13 @@ def twice(checker, form: Form) -> list[Found]:
     x1`` (the op's input used again after it), and for a one-input op ``x1 + exp(x1)``
     and ``exp(x1) * x1``."""
     if not form.available(checker.kind, checker.adapter.functions):
-        raise Skip(f"the engine has no {form.method}")
+        raise Skip(_("the engine has no {method}", method=form.method))
     own = checker.result_of(form_name(form))
     if own is not None and own.status == "skip":
-        raise Skip(own.note or "its op is not supported")
+        raise Skip(own.note or _("its op is not supported"))
     graphs = _twice_graphs(form)
     if not graphs:
-        raise Skip("no number lies in the samples of both inputs")
+        raise Skip(_("no number lies in the samples of both inputs"))
     for text, point, build in graphs:
         found = _twice_at(checker, form, text, point, build)
         if found is not None:
@@ -431,16 +441,16 @@ def _twice_at(checker, form: Form, text: str, point, build) -> Found | None:
         got = [checker.grad(leaf) for leaf in leaves]
     except Exception as error:
         if not form.required:
-            raise Skip(f"not supported: {type(error).__name__}: {error}") from None
+            raise Skip(_("not supported: {error}", error=_error(error)["error"])) from None
         return Found(form.op, text, inputs, _by_name(names, expected), _error(error),
                      words.raised(error, f"`{text}`"))
     if all(close(g, e) for g, e in zip(got, expected)):
         return None
     if any(close(got[0], float(p)) for p in paths) and not close(got[0], expected[0]):
-        diagnosis = words.OVERWRITE
+        diagnosis = _(words.OVERWRITE)
     else:
-        diagnosis = (f"a node used twice gets {fmt(got[0])}, not the sum of both paths "
-                     f"{' + '.join(fmt(float(p)) for p in paths)}")
+        diagnosis = _("a node used twice gets {got}, not the sum of both paths {paths}",
+                      got=fmt(got[0]), paths=" + ".join(fmt(float(p)) for p in paths))
     return Found(form.op, text, inputs, _by_name(names, expected), _by_name(names, got),
                  diagnosis)
 
@@ -467,7 +477,7 @@ def large(checker, form: Form) -> list[Found]:
     own = checker.result_of(form_name(form))
     if own is None or own.status == "skip" or \
             not form.available(checker.kind, checker.adapter.functions):
-        raise Skip("the engine has no " + form.method)
+        raise Skip(_("the engine has no {method}", method=form.method))
     for x in LARGE:
         a = engine.Value(x)
         try:
@@ -500,8 +510,9 @@ def large(checker, form: Form) -> list[Found]:
             return [Found(form.op, text, inputs, expected, {"value": value, "d/dx1": got},
                           words.overflow(form, x, slope, None, backward=True)
                           if not math.isfinite(got) else
-                          f"the gradient at the large input {fmt(x)} is {fmt(got)}, not "
-                          f"{fmt(slope)} (the rule: {form.primitive.formula})")]
+                          _("the gradient at the large input {x} is {got}, not {expected} "
+                            "(the rule: {formula})", x=fmt(x), got=fmt(got),
+                            expected=fmt(slope), formula=form.primitive.formula))]
     return []
 
 
@@ -524,14 +535,14 @@ def _compare(checker, op_name: str, text: str, point, build, used=None) -> list[
         got = [checker.grad(leaf) for leaf in leaves]
     except Exception as error:
         return [Found(op_name, text, inputs, _by_name(names, expected), _error(error),
-                      words.raised(error, "the engine"))]
+                      words.raised(error, _("the engine")))]
     if not close(value, o.data):
         return [Found(op_name, text, inputs, {"value": o.data}, {"value": value},
-                      "the forward value is wrong (see the ops' own checks)")]
+                      _("the forward value is wrong (see the ops' own checks)"))]
     if all(close(g, e) for g, e in zip(got, expected)):
         return []
     used_leaves = [leaf for k, leaf in enumerate(leaves) if used is None or k in used]
-    diagnosis = words.UNLINKED if _reaches(out, used_leaves, limit=10_000) is False \
+    diagnosis = _(words.UNLINKED) if _reaches(out, used_leaves, limit=10_000) is False \
         else _together(checker, got, expected)  # the structure first, then the order
     return [Found(op_name, text, inputs, _by_name(names, expected), _by_name(names, got),
                   diagnosis)]
@@ -540,13 +551,14 @@ def _compare(checker, op_name: str, text: str, point, build, used=None) -> list[
 def _together(checker, got, expected) -> str:
     """Why a graph of ops that each pass alone gets its gradients wrong."""
     if any(r.status == "fail" for r in checker.results.values() if r.category == "used twice"):
-        return "probably the bug of the node used twice (above): " + words.OVERWRITE
+        return _("probably the bug of the node used twice (above): {why}",
+                 why=_(words.OVERWRITE))
     if any(g == 0.0 and not close(e, 0.0) for g, e in zip(got, expected)):
-        return "some gradient never arrives: " + words.ORDER
+        return _("some gradient never arrives: {why}", why=_(words.ORDER))
     if any(abs(g) > abs(e) * (1 + 1e-6) + 1e-9 for g, e in zip(got, expected)):
-        return ("a gradient is counted more than once — a node's _backward runs more than "
-                "once (keep a visited set, each node once): " + words.ORDER)
-    return words.ORDER
+        return _("a gradient is counted more than once — a node's _backward runs more than "
+                 "once (keep a visited set, each node once): {why}", why=_(words.ORDER))
+    return _(words.ORDER)
 
 
 def shared(checker, k: int) -> list[Found]:
@@ -560,7 +572,7 @@ def expressions(checker) -> list[Found]:
     hypothesis = require("hypothesis", "check_engine's random expressions", "testing")
     forms = [f for f in checker.forms if checker.result_of(form_name(f)).status == "pass"]
     if not forms:
-        raise Skip("no op passed its own check")
+        raise Skip(_("no op passed its own check"))
     seed = getattr(checker, "seed", None)
     settings = hypothesis.settings(
         max_examples=checker.max_examples, derandomize=seed is None, database=None,
@@ -574,7 +586,7 @@ def expressions(checker) -> list[Found]:
     except hypothesis.errors.NoSuchExample:
         return []
     except hypothesis.errors.Unsatisfiable:
-        raise Skip("no expression could be drawn from the ops that passed") from None
+        raise Skip(_("no expression could be drawn from the ops that passed")) from None
     return [_program(checker, smallest)]
 
 
@@ -603,17 +615,17 @@ def _program(checker, program: Program) -> Found | None:
                      program.used_inputs())
     if not found or len(ops) > 1:
         return found[0] if found else None
-    return found[0]._replace(diagnosis=f"{ops[0]} is right at the checked points but not "
-                             f"here: {found[0].diagnosis}")
+    return found[0]._replace(diagnosis=_("{op} is right at the checked points but not "
+                                         "here: {why}", op=ops[0], why=found[0].diagnosis))
 
 
 def deep(checker) -> list[Found]:
     """A chain ``DEPTH`` nodes deep: the walk of the graph must not recurse."""
-    text = f"x1 + 0.5 + 0.5 + … ({DEPTH:,} additions)"
+    text = _("x1 + 0.5 + 0.5 + … ({count} additions)", count=f"{DEPTH:,}")
     x = checker.leaf(0.5)
     y = x
     try:
-        for _ in range(DEPTH):
+        for _step in range(DEPTH):
             y = y + 0.5
         checker.backward(y)
     except (Exception, RecursionError) as error:
@@ -623,7 +635,7 @@ def deep(checker) -> list[Found]:
     if close(got, 1.0):
         return []
     return [Found("backward", text, {"x1": 0.5}, {"d/dx1": 1.0}, {"d/dx1": got},
-                  f"a long chain gets the gradient {fmt(got)} at its start, not 1")]
+                  _("a long chain gets the gradient {got} at its start, not 1", got=fmt(got)))]
 
 
 def notes(checker) -> list[str]:
@@ -637,22 +649,25 @@ def notes(checker) -> list[str]:
         checker.backward(out)
         second = [checker.grad(a), checker.grad(b)]
     except Exception as error:
-        return [f"two backward() calls in a row: the second raised {type(error).__name__}: "
-                f"{error} (the graph is freed after one pass?)"]
-    said = f"({', '.join(map(fmt, second))} after {', '.join(map(fmt, first))})"
+        return [_("two backward() calls in a row: the second raised {error} (the graph is "
+                  "freed after one pass?)", error=_error(error)["error"])]
+    said = _("({second} after {first})", second=", ".join(map(fmt, second)),
+             first=", ".join(map(fmt, first)))
     ratios = [s / f for s, f in zip(second, first) if f]
     if ratios and all(close(r, 2.0) for r in ratios):
-        return ["two backward() calls in a row give exactly twice the gradient at the leaves "
-                f"{said}: gradients accumulate, so zero them between passes (zero_grad)"]
+        return [_("two backward() calls in a row give exactly twice the gradient at the "
+                  "leaves {said}: gradients accumulate, so zero them between passes "
+                  "(zero_grad)", said=said)]
     if ratios and all(close(r, 1.0) for r in ratios):
-        return [f"two backward() calls in a row give the same gradients {said}: each call "
-                "starts afresh (gradients are reset or overwritten)"]
+        return [_("two backward() calls in a row give the same gradients {said}: each call "
+                  "starts afresh (gradients are reset or overwritten)", said=said)]
     if ratios and all(r > 2.0 for r in ratios):
-        return ["two backward() calls in a row give more than twice the gradient at the "
-                f"leaves {said}: the inner nodes keep their gradients from the first call "
-                "and pass them on again, as in micrograd (backward() seeds the output with "
-                "1 and resets nothing else) — zero every gradient between passes"]
-    return [f"two backward() calls in a row give {said}"]
+        return [_("two backward() calls in a row give more than twice the gradient at the "
+                  "leaves {said}: the inner nodes keep their gradients from the first call "
+                  "and pass them on again, as in micrograd (backward() seeds the output with "
+                  "1 and resets nothing else) — zero every gradient between passes",
+                  said=said)]
+    return [_("two backward() calls in a row give {said}", said=said)]
 
 
 # -- nn: a training step ------------------------------------------------------------------
@@ -690,17 +705,17 @@ def mlp(checker) -> list[Found]:
     differences at each, ``zero_grad`` between them, and a loss that falls."""
     factory = _network_factory(checker)
     if factory is None:
-        raise Skip("the engine has no nn.MLP")
+        raise Skip(_("the engine has no nn.MLP"))
     state = random.getstate()
     random.seed(0)
     try:
         model = factory(3, [4, 1])
     finally:
         random.setstate(state)
-    text = "MLP(3, [4, 1]) on the lecture's four samples, loss Σ (out - y)²"
+    text = _("MLP(3, [4, 1]) on the lecture's four samples, loss Σ (out - y)²")
     params = list(model.parameters())
     before, losses = None, []
-    for _ in range(2):
+    for _step in range(2):
         loss = _loss(checker, model)
         losses.append(checker.data(loss))
         if hasattr(model, "zero_grad"):
@@ -720,7 +735,7 @@ def mlp(checker) -> list[Found]:
             p.data -= 0.01 * g
     if not checker.data(_loss(checker, model)) < losses[0]:
         return [Found("nn", text, {}, {"loss": losses[0]}, {"loss": losses[-1]},
-                      "two steps against the gradient did not lower the loss")]
+                      _("two steps against the gradient did not lower the loss"))]
     return []
 
 
@@ -740,10 +755,15 @@ def _mlp_found(checker, text, wrong, got, numeric, before) -> Found:
     given = {f"d/dp{k + 1}": got[k] for k in shown}
     if before is not None and all(close(got[k], numeric[k] + before[k], rtol=1e-4, atol=1e-6)
                                   for k in wrong):
-        diagnosis = ("zero_grad() does not reset the gradients: the second step's gradients "
-                     "are the first step's plus the new ones — set every parameter's grad to 0")
+        diagnosis = _("zero_grad() does not reset the gradients: the second step's "
+                      "gradients are the first step's plus the new ones — set every "
+                      "parameter's grad to 0")
     else:
-        diagnosis = (f"{len(wrong)} of {len(got)} parameters' gradients disagree with finite "
-                     "differences of the loss: if the ops pass, look at nn — parameters(), "
-                     "and how a neuron sums w·x + b")
+        diagnosis = ngettext("{wrong} of {count} parameter's gradients disagrees with finite "
+                             "differences of the loss: if the ops pass, look at nn — "
+                             "parameters(), and how a neuron sums w·x + b",
+                             "{wrong} of {count} parameters' gradients disagree with finite "
+                             "differences of the loss: if the ops pass, look at nn — "
+                             "parameters(), and how a neuron sums w·x + b", len(got),
+                             wrong=len(wrong))
     return Found("nn", text, {"parameters": len(got)}, expected, given, diagnosis)

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import subprocess
 
+from ..core.language import N_, _, current_language, ngettext
 from .child import FORK_BOMB_STATUS, MAX_FORKS
 from .grader import CheckResult, EngineChecker, EngineReport, Failure, check_engine
 from .loading import EngineLoadError, load_engine, split_target
@@ -71,11 +72,12 @@ def memory_size(text: str) -> int | None:
     try:
         number = float(text[:-1] if unit else text)
     except ValueError:
-        raise ValueError(f"a memory size is a number of MiB or ends in K, M or G (say 2G), "
-                         f"got {text!r}") from None
+        raise ValueError(_("a memory size is a number of MiB or ends in K, M or G (say 2G), "
+                           "got {text}", text=repr(text))) from None
     size = number * (unit or 1024**2)
     if not (math.isfinite(size) and size >= 64 * 1024**2):
-        raise ValueError(f"the memory limit must be at least 64M, got {text!r}")
+        raise ValueError(_("the memory limit must be at least 64M, got {text}",
+                           text=repr(text)))
     return int(size)
 
 
@@ -118,14 +120,16 @@ class EngineRun:
                  time_limit: float = DEFAULT_TIME_LIMIT,
                  memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> None:
         split_target(target)
-        for name, value in (("time limit", time_limit), ("time budget", time_budget)):
+        for wrong, value in ((N_("the time limit must be a positive number of seconds, "
+                                 "got {value}"), time_limit),
+                             (N_("the time budget must be a positive number of seconds, "
+                                 "got {value}"), time_budget)):
             if not (isinstance(value, (int, float)) and 0 < value < float("inf")):
-                raise ValueError(f"the {name} must be a positive number of seconds, "
-                                 f"got {value!r}")
+                raise ValueError(_(wrong, value=repr(value)))
         if memory_limit is not None and not (isinstance(memory_limit, int)
                                              and memory_limit > 0):
-            raise ValueError(f"the memory limit must be a positive number of bytes, "
-                             f"got {memory_limit!r}")
+            raise ValueError(_("the memory limit must be a positive number of bytes, "
+                               "got {value}", value=repr(memory_limit)))
         self.target, self.time_limit, self.memory_limit = target, float(time_limit), memory_limit
         # what the checker is given, here and in the child alike
         self.options = {"time_budget": time_budget, "max_examples": max_examples,
@@ -146,16 +150,16 @@ class EngineRun:
 
     def _in_place(self) -> EngineReport:
         report = check_engine(load_engine(self.target), **self.options)
-        report.isolation = (f"Ran in place: the grader cannot check an engine in a child "
-                            f"process on {sys.platform}, so the engine's code ran in the "
-                            "grader's own process, without a time or memory limit of its "
-                            "own.")
+        report.isolation = _("Ran in place: the grader cannot check an engine in a child "
+                             "process on {platform}, so the engine's code ran in the "
+                             "grader's own process, without a time or memory limit of its "
+                             "own.", platform=sys.platform)
         return report
 
     # -- in a child process ----------------------------------------------------------------
 
     def _limits(self) -> str:
-        memory = _shown_size(self.memory_limit) if self.memory_limit else "no memory limit"
+        memory = _shown_size(self.memory_limit) if self.memory_limit else _("no memory limit")
         return f"{self.time_limit:g} s, {memory}"
 
     def _in_a_child(self) -> EngineReport:
@@ -164,7 +168,8 @@ class EngineRun:
         reader, writer = os.pipe()
         token = secrets.token_hex(16)  # each event carries it: lines from elsewhere do not
         job = {"target": self.target, "fd": writer, "path": [os.getcwd(), *sys.path],
-               "options": self.options, "memory_limit": self.memory_limit, "token": token}
+               "options": self.options, "memory_limit": self.memory_limit, "token": token,
+               "language": current_language()}  # the child speaks as this process does
         package = str(Path(__file__).resolve().parents[2])  # this autograd_mini, not another
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [package] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
@@ -214,7 +219,7 @@ class EngineRun:
                 return False
             streams = [s for s in (pipe, stderr) if s.open]
             if streams:
-                ready, _, _ = select.select(streams, [], [], min(deadline - now, 0.1))
+                ready = select.select(streams, [], [], min(deadline - now, 0.1))[0]
                 for stream in ready:
                     stream.read()
             else:
@@ -247,7 +252,7 @@ class _Stream:
         else:
             self.buffer = self.events.feed(self.buffer + chunk)
             if len(self.buffer) > _MAX_OUTPUT or self.events.total > _MAX_OUTPUT:
-                self.events.invalid("it wrote more than 64 MiB of events")
+                self.events.invalid(_("it wrote more than 64 MiB of events"))
                 self.open = False
         return self.open
 
@@ -343,13 +348,15 @@ class _Events:
             if not isinstance(kind, str) or event.pop("token") != self.token:
                 raise ValueError
         except (ValueError, TypeError, KeyError, AttributeError):
-            return self.invalid(f"a line that is not one of its events: {line[:80]!r}")
+            return self.invalid(_("a line that is not one of its events: {line}",
+                                  line=repr(line[:80])))
         if self.done or self.load_error or self.tampered:
-            return self.invalid(f"an event after the end: {kind!r}")
+            return self.invalid(_("an event after the end: {kind}", kind=repr(kind)))
         try:
             getattr(self, f"_on_{kind}")(event)
         except (AttributeError, TypeError, KeyError, ValueError, IndexError) as error:
-            self.invalid(f"a {kind!r} event that is not as the protocol says ({error})")
+            self.invalid(_("a {kind} event that is not as the protocol says ({error})",
+                           kind=repr(kind), error=str(error)))
 
     def _stage(self, event: dict) -> dict[str, Any]:
         stage = event["stage"]
@@ -438,68 +445,82 @@ class _Events:
     def _place(self) -> str:
         where = self.where
         if where is None:
-            return "before it started importing the engine"
+            return _("before it started importing the engine")
         if where["stage"] == "import":
-            return "while the engine's file was imported"
+            return _("while the engine's file was imported")
         if where["stage"] == "notes":
-            return "while two backward() calls in a row were tried (the notes)"
+            return _("while two backward() calls in a row were tried (the notes)")
         check = self.plan[where["index"]]
-        inside = "backward() in " if self.phase == "backward" else ""
-        return f"during {inside}the check '{check.category}: {check.name}'"
+        named = f"{_(check.category)}: {check.shown}"
+        if self.phase == "backward":
+            return _("during backward() in the check '{check}'", check=named)
+        return _("during the check '{check}'", check=named)
 
     def report(self, status: int | None, timed_out: bool, leftover: bool,
                errors: str) -> EngineReport:
         run = self.run
         if self.load_error:
             raise EngineLoadError(self.load_error)
-        stopped = ""
-        if timed_out:
-            stopped = (f"the engine did not finish within the time limit of "
-                       f"{run.time_limit:g} s {self._place()}: its process was killed")
-        elif self.bad:
-            stopped = (f"the engine's process sent output the grader cannot trust "
-                       f"{self._place()}: {self.bad}")
-        elif self.tampered:
-            stopped = (f"the engine changed the checker's own code {self._place()} "
-                       f"({self.tampered}): no verdict of its checks can be trusted")
-        elif not self.done and status == FORK_BOMB_STATUS and self.forks:
-            stopped = (f"the engine called os.fork() over and over {self._place()}: its "
-                       f"process was stopped after {MAX_FORKS} forks")
-        elif not self.done:
-            stopped = _ending(status, run.memory_limit, errors, self._place())
-        elif leftover:
-            stopped = ("the engine started processes that were still running when the "
-                       "checks ended (they were killed)")
+        stopped = self._stopped(status, timed_out, leftover, errors)
         results = []
         for index, check in enumerate(self.plan):
             result = self.results.get(index)
             running = self.where == {"stage": "check", "index": index}
             if result is None and running and stopped:
                 result = CheckResult(check.category, check.name, "fail", [Failure(
-                    check.category, check.name, check.op, check.name, {}, {},
-                    {"error": "the process ended"}, stopped)])
+                    check.category, check.name, check.op, check.shown, {}, {},
+                    {"error": _("the process ended")}, stopped)])
             elif result is None:
                 result = CheckResult(check.category, check.name, "skip",
-                                     note="not run: the engine's process had ended")
+                                     note=_("not run: the engine's process had ended"))
             elif running and stopped:  # tampered after it ran: its own result is void
                 result = CheckResult(check.category, check.name, "fail", [Failure(
-                    check.category, check.name, check.op, check.name, {}, {},
-                    {"error": "the checker was changed"}, stopped)])
+                    check.category, check.name, check.op, check.shown, {}, {},
+                    {"error": _("the checker was changed")}, stopped)])
             if self.forks.get(index):
-                forked = Failure(check.category, check.name, check.op, check.name, {}, {},
-                                 {"error": f"os.fork() called {self.forks[index]} times"},
-                                 "the engine started a process (os.fork) during this check; "
-                                 "an engine must not start processes (the forked process "
-                                 "was ended at once)")
                 result = CheckResult(check.category, check.name, "fail",
-                                     [*result.failures, forked])
-            results.append(_memory_said(result, run.memory_limit))
+                                     [*result.failures, _forked(check, self.forks[index])])
+            results.append(check.named(_memory_said(result, run.memory_limit)))
         if self.forks.get(None) and not stopped:
-            stopped = ("the engine started a process (os.fork) outside the checks "
-                       "(the forked process was ended at once)")
+            stopped = _("the engine started a process (os.fork) outside the checks "
+                        "(the forked process was ended at once)")
         return EngineReport(self.engine, results, list(self.notes or []), stopped,
-                            f"Ran in a child process (limits: {run._limits()}); the "
-                            "grader's process did not import the engine.")
+                            _("Ran in a child process (limits: {limits}); the grader's "
+                              "process did not import the engine.", limits=run._limits()))
+
+    def _stopped(self, status: int | None, timed_out: bool, leftover: bool,
+                 errors: str) -> str:
+        """Why the checks ended early, in words; "" if they ran to the end."""
+        run = self.run
+        if timed_out:
+            return _("the engine did not finish within the time limit of {seconds:g} s "
+                     "{place}: its process was killed", seconds=run.time_limit,
+                     place=self._place())
+        if self.bad:
+            return _("the engine's process sent output the grader cannot trust {place}: "
+                     "{why}", place=self._place(), why=self.bad)
+        if self.tampered:
+            return _("the engine changed the checker's own code {place} ({what}): no "
+                     "verdict of its checks can be trusted", place=self._place(),
+                     what=self.tampered)
+        if not self.done and status == FORK_BOMB_STATUS and self.forks:
+            return _("the engine called os.fork() over and over {place}: its process was "
+                     "stopped after {count} forks", place=self._place(), count=MAX_FORKS)
+        if not self.done:
+            return _ending(status, run.memory_limit, errors, self._place())
+        if leftover:
+            return _("the engine started processes that were still running when the "
+                     "checks ended (they were killed)")
+        return ""
+
+
+def _forked(check, times: int) -> Failure:
+    """The failure of a check during which the engine forked ``times`` times."""
+    return Failure(check.category, check.name, check.op, check.shown, {}, {},
+                   {"error": ngettext("os.fork() called {count} time",
+                                      "os.fork() called {count} times", times)},
+                   _("the engine started a process (os.fork) during this check; an engine "
+                     "must not start processes (the forked process was ended at once)"))
 
 
 def _failure(record: Any, category: str, name: str) -> Failure:
@@ -523,32 +544,40 @@ def _memory_said(result: CheckResult, limit: int | None) -> CheckResult:
     if not limit or not any(str(f.got.get("error", "")).startswith("MemoryError")
                             for f in result.failures):
         return result
-    said = f" (the engine ran out of memory: the child process may use {_shown_size(limit)})"
+    said = _(" (the engine ran out of memory: the child process may use {size})",
+             size=_shown_size(limit))
     return CheckResult(result.category, result.name, result.status, [
         Failure(f.category, f.check, f.op, f.expression, f.inputs, f.expected, f.got,
                 f.diagnosis + said) if str(f.got.get("error", "")).startswith("MemoryError")
-        else f for f in result.failures], result.note)
+        else f for f in result.failures], result.note, result.title)
+
+
+_KILLED_WHY = {"SIGSEGV": N_(" (a segmentation fault: a crash)"), "SIGBUS": N_(" (a crash)"),
+               "SIGABRT": N_(" (an abort)"), "SIGFPE": N_(" (a crash)"),
+               "SIGKILL": N_(" (by the engine itself, or by the system, perhaps for memory)")}
 
 
 def _ending(status: int | None, memory_limit: int | None, errors: str, place: str) -> str:
     """How the child's process ended, in words, from its exit status and its last words
-    on stderr."""
+    on stderr (quoted as they are: never formatted)."""
     if status is None:
-        return f"the engine's process ended in a way the grader could not see {place}"
+        return _("the engine's process ended in a way the grader could not see {place}",
+                 place=place)
     if status < 0:
         try:
             name = signal.Signals(-status).name
         except ValueError:
-            name = f"signal {-status}"
-        why = {"SIGSEGV": " (a segmentation fault: a crash)", "SIGBUS": " (a crash)",
-               "SIGABRT": " (an abort)", "SIGFPE": " (a crash)",
-               "SIGKILL": " (by the engine itself, or by the system, perhaps for memory)"}
-        return f"the engine's process was killed by {name}{why.get(name, '')} {place}"
+            name = _("signal {number}", number=-status)
+        why = _(_KILLED_WHY[name]) if name in _KILLED_WHY else ""
+        return _("the engine's process was killed by {signal}{why} {place}", signal=name,
+                 why=why, place=place)
     last = [line.strip() for line in errors.splitlines() if line.strip()][-1:]
     if status != 0 and last and "MemoryError" in last[0]:
-        return (f"the engine's process ran out of memory {place} (the limit is "
-                f"{_shown_size(memory_limit or 0)}) and exited with status {status}")
+        return _("the engine's process ran out of memory {place} (the limit is {size}) and "
+                 "exited with status {status}", place=place,
+                 size=_shown_size(memory_limit or 0), status=status)
     if status != 0 and last:
-        return f"the engine's process exited with status {status} {place}: {last[0][:200]}"
-    return (f"the engine exited with status {status} {place} (its code called sys.exit() "
-            "or os._exit(): the checks could not finish)")
+        return _("the engine's process exited with status {status} {place}: {last}",
+                 status=status, place=place, last=last[0][:200])
+    return _("the engine exited with status {status} {place} (its code called sys.exit() "
+             "or os._exit(): the checks could not finish)", status=status, place=place)

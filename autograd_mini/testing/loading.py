@@ -9,6 +9,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from ..core.language import _
+
 __all__ = ["load_engine", "split_target", "EngineLoadError", "FILE_MODULE_PREFIX"]
 
 FILE_MODULE_PREFIX = "_autograd_mini_engine_"  # the module a file is imported as
@@ -25,9 +27,10 @@ def load_engine(target: str) -> type:
     module = _from_file(Path(where)) if where.endswith(".py") else _from_module(where)
     found = getattr(module, name, None)
     if found is None:
-        raise EngineLoadError(f"{where} has no {name!r}")
+        raise EngineLoadError(_("{where} has no {name}", where=where, name=repr(name)))
     if not isinstance(found, type):
-        raise EngineLoadError(f"{where}:{name} is a {type(found).__name__}, not a class")
+        raise EngineLoadError(_("{where}:{name} is a {kind}, not a class", where=where,
+                                name=name, kind=type(found).__name__))
     return found
 
 
@@ -37,10 +40,10 @@ def split_target(target: str) -> tuple[str, str]:
     the process that imports the student's code."""
     where, sep, name = str(target).rpartition(":")
     if not sep or not where or not name.isidentifier():
-        raise EngineLoadError(f"expected FILE.py:CLASS or MODULE:CLASS (say engine.py:Value), "
-                              f"got {target!r}")
+        raise EngineLoadError(_("expected FILE.py:CLASS or MODULE:CLASS (say "
+                                "engine.py:Value), got {target}", target=repr(target)))
     if where.endswith(".py") and not Path(where).is_file():
-        raise EngineLoadError(f"no such file: {where!r}")
+        raise EngineLoadError(_("no such file: {path}", path=repr(where)))
     return where, name
 
 
@@ -48,15 +51,16 @@ def _from_module(name: str):
     try:
         return importlib.import_module(name)
     except ImportError as error:
-        raise EngineLoadError(f"cannot import {name!r}: {error}") from None
+        raise EngineLoadError(_("cannot import {name}: {error}", name=repr(name),
+                                error=str(error))) from None
     except Exception as error:  # the module's own code failed as it ran
-        raise EngineLoadError(f"importing {name!r} raised {type(error).__name__}: "
-                              f"{error}") from None
+        raise EngineLoadError(_("importing {name} raised {error}", name=repr(name),
+                                error=f"{type(error).__name__}: {error}")) from None
 
 
 def _from_file(path: Path):
     if not path.is_file():
-        raise EngineLoadError(f"no such file: {str(path)!r}")
+        raise EngineLoadError(_("no such file: {path}", path=repr(str(path))))
     path = path.resolve()
     digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
     name = f"{FILE_MODULE_PREFIX}{path.stem}_{digest}"
@@ -73,8 +77,8 @@ def _from_file(path: Path):
         del sys.modules[name]
         if isinstance(error, KeyboardInterrupt):
             raise
-        raise EngineLoadError(f"running {str(path)!r} raised {type(error).__name__}: "
-                              f"{error}") from None
+        raise EngineLoadError(_("running {path} raised {error}", path=repr(str(path)),
+                                error=f"{type(error).__name__}: {error}")) from None
     finally:
         sys.path.remove(folder)
     return module

@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..core.language import _, ngettext
+
 __all__ = ["gradescope", "gradescope_json", "formatted", "FORMATS", "VISIBILITIES"]
 
 FORMATS = ("text", "json", "gradescope")
@@ -30,28 +32,31 @@ def gradescope(report, *, max_score: float | None = None,
     per check that applies (``name``, ``score``, ``max_score``, ``status``, ``output``,
     ``visibility``).  ``max_score`` scales the points (default: one per check)."""
     if visibility not in VISIBILITIES:
-        raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)}, "
-                         f"got {visibility!r}")
+        raise ValueError(_("visibility must be one of {choices}, got {value}",
+                           choices=", ".join(VISIBILITIES), value=repr(visibility)))
     graded = [r for r in report.results if r.status != "skip"]
     each = 1.0 if max_score is None or not graded else float(max_score) / len(graded)
     tests = []
     for result in graded:
         passed = result.status == "pass"
         output = "\n\n".join(str(f) for f in result.failures) or result.note or \
-            ("" if passed else "failed")
-        tests.append({"name": f"{result.category}: {result.name}",
+            ("" if passed else _("failed"))
+        tests.append({"name": f"{_(result.category)}: {result.shown}",
                       "score": round(each if passed else 0.0, 6),
                       "max_score": round(each, 6),
                       "status": "passed" if passed else "failed",
                       "output": output, "visibility": visibility})
     skipped = [r for r in report.results if r.status == "skip"]
     counts = report.counts()
-    lines = [f"check_engine: {report.engine} — {counts['pass']} of "
-             f"{counts['pass'] + counts['fail']} checks pass"]
+    lines = [ngettext("check_engine: {engine} — {passed} of {count} check passes",
+                      "check_engine: {engine} — {passed} of {count} checks pass",
+                      counts["pass"] + counts["fail"], engine=report.engine,
+                      passed=counts["pass"])]
     if skipped:
-        lines.append("Not applicable to this engine: " + "; ".join(
-            f"{r.category}: {r.name}" + (f" ({r.note})" if r.note else "") for r in skipped))
-    lines += [f"Note: {note}" for note in report.notes]
+        lines.append(_("Not applicable to this engine: {checks}", checks="; ".join(
+            f"{_(r.category)}: {r.shown}" + (f" ({r.note})" if r.note else "")
+            for r in skipped)))
+    lines += [_("Note: {note}", note=note) for note in report.notes]
     top = float(len(graded)) if max_score is None else float(max_score)
     passed = sum(r.status == "pass" for r in graded)
     return {"score": round(top * passed / len(graded), 6) if graded else 0.0,
@@ -74,4 +79,5 @@ def formatted(report, format: str = "text", **options: Any) -> str:
     if format == "gradescope":
         return gradescope_json(report, **{k: v for k, v in options.items()
                                           if k in ("max_score", "visibility")})
-    raise ValueError(f"the format must be one of {', '.join(FORMATS)}, got {format!r}")
+    raise ValueError(_("the format must be one of {choices}, got {value}",
+                       choices=", ".join(FORMATS), value=repr(format)))
