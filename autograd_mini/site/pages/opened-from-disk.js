@@ -1,7 +1,7 @@
 // Browsers load no module from a file opened from disk (this classic script they do load),
 // nor fetch the words the modules would: say how to open the site instead, in the reader's
 // language (?lang=ko, else the browser's languages). The build writes the translations of
-// this script's say("...") into WORDS from the same catalogs as every page's words.
+// what this script says into WORDS, from the same catalogs as every page's words.
 const WORDS = {};
 if (location.protocol === "file:") {
   const codeOf = (tag) => String(tag || "").toLowerCase().split(/[-_]/)[0];
