@@ -180,18 +180,20 @@ def _layer_walk(view: LayerView) -> ZoomedWalk:
     """One step per layer, the top one first: LayerView's words with case 1's numbers."""
     sweep = view.sweep
     scene = layer_scene(sweep.loss, sweep.model, sweep.grads.get)
+    # each layer by the name the words and its box show (a stack's "layer 2": "층 2")
+    shown = dict(zip(layer_names(sweep.model).values(),
+                     layer_names(sweep.model, shown=True).values()))
     box_of = {box.name: box.id for box in scene.boxes if box.is_layer}
     steps = list(reversed(view.layers))
-    shown = dict(zip(layer_names(sweep.model).values(),  # each layer as the words call it
-                     layer_names(sweep.model, shown=True).values()))
     frames = []
     for k, step in enumerate(steps, 1):
-        box = box_of[step.name]
+        name = shown.get(step.name, step.name)
+        box = box_of[name]
         lines = layer_lines(step, 0)
         if k == len(steps):
             lines.append(view.steps()[-1])  # how far the matrices are from the sweep
         frames.append({"title": _("Backward {step} of {steps}: {name}", step=k,
-                                    steps=len(steps), name=shown.get(step.name, step.name)),
+                                    steps=len(steps), name=name),
                        "lines": lines, "formula": "", "active": box,
                        "edges": [list(e) for e in scene.edges if box in e],
                        "values": {}, "grads": {}})
