@@ -185,6 +185,9 @@ def test_in_korean_the_paper_view_says_the_same_numbers_in_aligned_tables():
         korean = view.text(cases=2)
     assert [u.name for u in view.units] == ["은닉 유닛 1", "은닉 유닛 2", "출력 유닛"]
     assert view.unit("출력 유닛").weights[0].source == "은닉 유닛 1"
+    # code reads the same in every language: a unit is also found by its English name
+    assert view.unit("output unit") is view.unit("출력 유닛")
+    assert view.text(0, units=["hidden unit 2"]) == view.text(0, units=["은닉 유닛 2"])
     assert numbers(korean) == numbers(english)
     assert english_words(korean) == [] and english_words(english)
     for phrase in ("사례 5개에 대한 E", "사례 1:", "은닉 유닛 1에서 오는 가중치, 모든 사례:",

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 
 from ..core import valuebase
@@ -182,36 +182,47 @@ def layer_names(model: Module, shown: bool = False) -> dict[Layer, str]:
     return {m: name.rpartition(".")[2] or "layer" for name, m in named}
 
 
-def unit_names(model: Module) -> dict[Neuron, str]:
+def unit_names(model: Module, shown: bool = True) -> dict[Neuron, str]:
     """Each neuron's name as the paper's figures call it, in the reader's language: in a
     stack of layers (``MLP``) ``hidden unit 1`` … and ``output unit``; in a model with
-    named layers (the family-trees net) ``person unit 1``, ``central unit 3``, …"""
+    named layers (the family-trees net) ``person unit 1``, ``central unit 3``, …
+    ``shown=False``: the names in English whatever the language (what
+    :meth:`PaperView.unit` also accepts, so code reads the same in every language)."""
+    say = _ if shown else _english
     stack = layer_stack(model)
     names: dict[Neuron, str] = {}
     if stack:
         hidden = stack[:-1]
         for depth, layer in enumerate(hidden, 1):
-            named = _numbered(layer.neurons, N_("hidden unit"), N_("hidden unit {k}"))
+            named = _numbered(layer.neurons, say, N_("hidden unit"), N_("hidden unit {k}"))
             if len(hidden) > 1:
-                named = {n: _("{unit} (layer {depth})", unit=name, depth=depth)
+                named = {n: say(N_("{unit} (layer {depth})"), unit=name, depth=depth)
                          for n, name in named.items()}
             names.update(named)
-        names.update(_numbered(stack[-1].neurons, N_("output unit"), N_("output unit {k}")))
+        names.update(_numbered(stack[-1].neurons, say, N_("output unit"),
+                               N_("output unit {k}")))
         return names
     for name, module in model.named_modules():
         if isinstance(module, Layer):
-            names.update(_numbered(module.neurons, N_("{layer} unit"), N_("{layer} unit {k}"),
-                                   layer=name.rpartition(".")[2]))
+            names.update(_numbered(module.neurons, say, N_("{layer} unit"),
+                                   N_("{layer} unit {k}"), layer=name.rpartition(".")[2]))
         elif isinstance(module, Neuron) and module not in names:
-            names[module] = _("{layer} unit", layer=name) if name else _("the unit")
+            names[module] = say(N_("{layer} unit"), layer=name) if name else say(N_("the unit"))
     return names
 
 
-def _numbered(neurons: list[Neuron], one: str, many: str, **fields: str) -> dict[Neuron, str]:
-    """The units of a layer: ``one`` names a lone unit, ``many`` numbers them (``{k}``)."""
+def _english(message: str, **fields: object) -> str:
+    """A marked message as it is written, in English, its placeholders filled."""
+    return message.format_map(fields)
+
+
+def _numbered(neurons: list[Neuron], say, one: str, many: str,
+              **fields: str) -> dict[Neuron, str]:
+    """The units of a layer: ``one`` names a lone unit, ``many`` numbers them (``{k}``),
+    in the words ``say`` gives (``_``: the reader's language)."""
     if len(neurons) == 1:
-        return {neurons[0]: _(one, **fields)}
-    return {n: _(many, k=k, **fields) for k, n in enumerate(neurons, 1)}
+        return {neurons[0]: say(one, **fields)}
+    return {n: say(many, k=k, **fields) for k, n in enumerate(neurons, 1)}
 
 
 # -- the paper's view ---------------------------------------------------------------------
@@ -257,6 +268,7 @@ class UnitTable:
     slope_rule: str  # the op table's ∂y_j/∂x_j (see slope_rule)
     rows: tuple[PatternRow, ...]
     weights: tuple[WeightRow, ...]
+    english: str = ""  # its name in English (unit_names(shown=False)), whatever the language
 
 
 @dataclass
@@ -272,9 +284,10 @@ class PaperView:
     sweep: Sweep = field(repr=False)
 
     def unit(self, name: str) -> UnitTable:
-        """The table of the unit called ``name``."""
+        """The table of the unit called ``name``, as the view shows it or in English
+        (``hidden unit 1`` is also ``은닉 유닛 1``)."""
         for unit in self.units:
-            if unit.name == name:
+            if name in (unit.name, unit.english):
                 return unit
         raise KeyError(_("no unit named {name}; the units are {units}", name=repr(name),
                          units=", ".join(u.name for u in self.units)))
@@ -334,7 +347,9 @@ def paper_view(model: Module, inputs: Sequence, targets: Sequence, *, lr: float 
     # its weighted sum receives from them (eq. 7's terms come from there)
     made_by = {node: names[n] for n, cases in sweep.units.items() for nodes in cases
                for node in (nodes.total, nodes.output)}
-    tables = [_unit_table(sweep, neuron, names[neuron], made_by, optimizer, index)
+    english = unit_names(model, shown=False)
+    tables = [replace(_unit_table(sweep, neuron, names[neuron], made_by, optimizer, index),
+                      english=english.get(neuron, ""))
               for neuron in sweep.units if sweep.units[neuron]]
     return PaperView(tables, sweep.loss.data, optimizer.lr, optimizer.momentum,
                      len(sweep.inputs), sweep)
