@@ -2,11 +2,13 @@
 sweep's gradients and PyTorch's matrix autograd."""
 
 import random
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from autograd_mini.core.language import speaking
 from autograd_mini.explain.layers import hadamard, layer_view, matvec, outer, superscript, transpose
 from autograd_mini.explain.units import paper_view
 from autograd_mini.nn import MLP
@@ -97,4 +99,29 @@ def test_a_network_that_is_not_a_stack_is_refused():
     from autograd_mini.nn import Neuron
 
     with pytest.raises(TypeError, match="stack of layers"):
+        layer_view(Neuron(2), [[1.0, 2.0]], [[1.0]])
+
+
+def test_in_korean_the_step_walk_says_the_same_numbers():
+    net = MLP(2, [3, 2, 1], activation="tanh", output_activation="sigmoid",
+              rng=random.Random(2))
+    cases = [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]], [[1.0], [0.0], [1.0]]
+    english = layer_view(net, *cases).steps()
+    with speaking("ko"):
+        korean = layer_view(net, *cases).steps()
+    assert len(korean) == len(english) == 3 * 2 + 2 + 1  # δ, Wᵀδ, ∂E/∂W; the gap
+    number = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+    for said, meant in zip(korean, english):
+        assert sorted(number.findall(said)) == sorted(number.findall(meant)), said
+        assert not re.search(r"[A-Za-z]{4,}", said), said  # no English word is left
+    assert korean[0] == english[0]  # δ³ = (y³ − d) ⊙ …: a formula, the same in both
+    assert "∂E/∂W³ = Σ_c δ³_c y²_cᵀ  (1×2, 사례 3개) = [[" in korean[1]
+    assert korean[3].startswith("    벡터–야코비안 곱 W³ᵀ δ³: i번째 성분 Σ_j w_ji δ_j는 ")
+    assert korean[-1].startswith("스칼라 역전파와의 최대 차이: ")
+
+
+def test_in_korean_a_network_that_is_not_a_stack_is_refused_in_korean():
+    from autograd_mini.nn import Neuron
+
+    with speaking("ko"), pytest.raises(TypeError, match="층으로 이루어진 신경망"):
         layer_view(Neuron(2), [[1.0, 2.0]], [[1.0]])

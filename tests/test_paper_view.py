@@ -2,10 +2,12 @@
 engine's, and each obeys the paper's equation it is shown beside."""
 
 import random
+import re
 
 import pytest
 
-from autograd_mini import gradients
+from autograd_mini import PRIMITIVES, gradients
+from autograd_mini.core.language import display_width, speaking
 from autograd_mini.datasets import symmetry
 from autograd_mini.explain.units import EQUATIONS, paper_view, record_sweep, unit_names
 from autograd_mini.losses import sum_squared_error
@@ -146,3 +148,71 @@ def test_a_single_output_may_have_its_target_as_a_number():
     assert flat.error == listed.error and flat.units == listed.units
     with pytest.raises(ValueError, match="4 cases but 3 targets"):
         paper_view(net, xs, ds[:3])
+
+
+# --- In Korean ------------------------------------------------------------------------------
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+
+
+def numbers(text: str) -> list[str]:
+    """Every number a text writes, in order of their value's text (a translation may put
+    them in its own order)."""
+    return sorted(NUMBER.findall(text))
+
+
+def english_words(text: str) -> list[str]:
+    """Words of four or more Latin letters that are not an op's name (``sigmoid``)."""
+    return sorted(set(re.findall(r"[A-Za-z]{4,}", text)) - set(PRIMITIVES))
+
+
+def cell_columns(line: str) -> set[int]:
+    """The terminal columns where a cell of an aligned row starts (after two spaces)."""
+    starts, column, before = set(), 0, ""
+    for char in line:
+        if char != " " and before.endswith("  "):
+            starts.add(column)
+        before, column = before[-1:] + char, column + display_width(char)
+    return starts
+
+
+def test_in_korean_the_paper_view_says_the_same_numbers_in_aligned_tables():
+    net = symmetry_net()
+    xs, ds = symmetry_cases(5)
+    english = paper_view(net, xs, ds, lr=0.1, momentum=0.9).text(cases=2)
+    with speaking("ko"):
+        view = paper_view(net, xs, ds, lr=0.1, momentum=0.9)
+        korean = view.text(cases=2)
+    assert [u.name for u in view.units] == ["은닉 유닛 1", "은닉 유닛 2", "출력 유닛"]
+    assert view.unit("출력 유닛").weights[0].source == "은닉 유닛 1"
+    # code reads the same in every language: a unit is also found by its English name
+    assert view.unit("output unit") is view.unit("출력 유닛")
+    assert view.text(0, units=["hidden unit 2"]) == view.text(0, units=["은닉 유닛 2"])
+    assert numbers(korean) == numbers(english)
+    assert english_words(korean) == [] and english_words(english)
+    for phrase in ("사례 5개에 대한 E", "사례 1:", "은닉 유닛 1에서 오는 가중치, 모든 사례:",
+                   "(k는 역전파가 더한 순서대로: 출력 유닛)", "… 사례 3개 더", "(항 5개)",
+                   "출력 유닛  (sigmoid, 가중치 2개와 편향 하나)", "보내는 유닛 i",
+                   "편향 (y_i = 1)"):
+        assert phrase in korean, phrase
+    lines = korean.splitlines()
+    rules = [i for i, line in enumerate(lines) if line.startswith("  -  ") or
+             line.startswith("  ---")]
+    assert len(rules) == 2 * len(view.units)  # each unit: its cases, its weights
+    for i in rules:  # every row's cells start where the rule's dashes do, Hangul two wide
+        shown = 2 if lines[i - 1].startswith("  c ") else 3  # 2 cases, or 2 weights and b
+        columns = cell_columns(lines[i].replace("-", "x"))
+        for row in [lines[i - 1], *lines[i + 1:i + 1 + shown]]:
+            assert cell_columns(row) == columns, (row, lines[i])
+    assert any(re.search("[\uac00-\ud7a3]", lines[r + 2]) for r in rules)  # Hangul cells
+
+
+def test_in_korean_the_html_escapes_every_cell():
+    net = MLP(2, [2, 1], activation="sigmoid", rng=random.Random(0))
+    with speaking("ko"):
+        html = paper_view(net, [[1.0, 2.0]], [[1.0]],
+                          names={net.layers[0].neurons[0]: "<b>유닛</b> & co"}).html()
+    assert "&lt;b&gt;유닛&lt;/b&gt; &amp; co" in html and "<b>" not in html
+    assert "<th>보내는 유닛 i</th>" in html and "<caption" in html
+    assert "사례 1개에 대한 E = ½ Σ_c Σ_j (y_jc − d_jc)²" in html
+    assert "&lt;b&gt;유닛&lt;/b&gt; &amp; co에서 오는 가중치" in html  # a source named so

@@ -4,9 +4,11 @@ the pages of the symmetry net and the family-trees net in Chromium at 1280 and 3
 
 import json
 import random
+import re
 
 import pytest
 
+from autograd_mini.core.language import speaking
 from autograd_mini.core.naming import fmt
 from autograd_mini.explain.layers import layer_view
 from autograd_mini.explain.units import paper_view
@@ -82,6 +84,44 @@ def test_the_family_trees_layers_meet_as_the_net_is_wired():
                for line in lines)
     assert any("∂E/∂W[central] = Σ_c δ[central]_c [y[person]; y[relation]]_cᵀ  (12×12, 2 cases)"
                in line for line in lines)
+
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+
+
+def numbers(text: str) -> list[str]:
+    return sorted(NUMBER.findall(text))
+
+
+@pytest.mark.parametrize("level, titles", [
+    ("units", ["역전파 1/3: 출력 유닛", "역전파 2/3: 은닉 유닛 2", "역전파 3/3: 은닉 유닛 1"]),
+    ("layers", ["역전파 1/2: 층 2", "역전파 2/2: 층 1"]),
+])
+def test_in_korean_a_zoomed_step_says_its_words_with_the_same_numbers(level, titles):
+    net, inputs, targets = symmetry_net()
+    english = zoomed_walk(net, inputs, targets, level)
+    with speaking("ko"):
+        korean = zoomed_walk(net, inputs, targets, level)
+    assert [f["title"] for f in korean.frames] == titles
+    assert numbers(korean.given) == numbers(english.given)
+    assert korean.given.startswith("사례 4개, E = ")
+    for said, meant in zip(korean.frames, english.frames):
+        assert {k: said[k] for k in ("active", "edges", "values", "grads")} == \
+            {k: meant[k] for k in ("active", "edges", "values", "grads")}
+        assert len(said["lines"]) == len(meant["lines"])
+        for line, english_line in zip(said["lines"], meant["lines"]):
+            assert numbers(line) == numbers(english_line), line
+            assert not set(re.findall(r"[A-Za-z]{4,}", line)) - {"sigmoid"}, line
+    lines = "\n".join(line for f in korean.frames for line in f["lines"])
+    if level == "units":
+        assert "(6) 각 i에 대한 ∂E/∂w_ji (모든 사례의 Σ): 은닉 유닛 1에서: " in lines
+        assert "(k는 역전파가 더한 순서대로: 출력 유닛)" in lines
+    else:
+        assert korean.frames[-1]["lines"][0].startswith("δ¹ = (W²ᵀ δ²) ⊙ (y¹ * (1 - y¹)) = [")
+        assert "벡터–야코비안 곱 W²ᵀ δ²" in lines and "(2×6, 사례 4개)" in lines
+        picture = korean.graphs["wide"].source  # its boxes named as the titles name them
+        assert "층 1" in picture and "층 2" in picture and "입력 6개" in picture
+        assert "layer 1" in english.graphs["wide"].source
 
 
 def test_a_zoomed_page_needs_its_network_and_cases():

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from ..core.language import _, ngettext
 from ..core.naming import fmt
 from ..core.ops import PRIMITIVES
 from ..nn import Layer, Module, Neuron
@@ -215,8 +216,8 @@ def layer_view(model: Module, inputs: Sequence, targets: Sequence) -> LayerView:
     """
     names = layer_names(model)
     if not names:
-        raise TypeError("layer_view needs a network of layers (a stack of layers such as "
-                        "an MLP, or named layers); paper_view shows any network unit by unit")
+        raise TypeError(_("layer_view needs a network of layers (a stack of layers such as "
+                          "an MLP, or named layers); paper_view shows any network unit by unit"))
     sweep = record_sweep(model, inputs, targets)
     layers = [layer for layer in names if sweep.units[layer.neurons[0]]]  # the ones used
     tags = _tags(model, layers, names)
@@ -256,8 +257,8 @@ def _wiring(sweep: Sweep, layers: list[Layer]) -> list[list[tuple[int, int] | No
         width = len(layer.neurons[0].w)
         sources = [made.get(x) for x in sweep.units[layer.neurons[0]][0].total.parents[width:-1]]
         if any(s is not None and s[0] >= k for s in sources):
-            raise TypeError(f"layer {k + 1} is fed by a layer listed after it; "
-                            "layer_view needs the layers in the order they run")
+            raise TypeError(_("layer {k} is fed by a layer listed after it; "
+                              "layer_view needs the layers in the order they run", k=k + 1))
         wiring.append(sources)
     return wiring
 
@@ -311,17 +312,21 @@ def layer_lines(step: LayerStep, case: int) -> list[str]:
     if "ᵀ" in step.cause:  # a layer above sent it back
         whole = step.cause.count("(") == 1 and step.cause.endswith(")")
         sent = step.cause[1:-1] if whole else step.cause
-        lines.append(f"    {sent} is the vector–Jacobian product: entry i is "
-                     f"Σ_j w_ji δ_j, what the sweep added into unit i "
-                     f"({_vector(step.sweep_dE_dy[case])})")
+        lines.append("    " + _("{product} is the vector–Jacobian product: entry i is "
+                                 "Σ_j w_ji δ_j, what the sweep added into unit i ({sums})",
+                                 product=sent, sums=_vector(step.sweep_dE_dy[case])))
     n, m = step.shape
-    lines.append(f"∂E/∂W{l} = Σ_c δ{l}_c {step.below}_cᵀ  ({n}×{m}, {len(step.inputs)} "
-                 f"case{'s' * (len(step.inputs) != 1)}) = "
-                 + "[" + ", ".join(_vector(row) for row in step.dE_dW) + "]")
+    lines.append(ngettext("∂E/∂W{layer} = Σ_c δ{layer}_c {below}_cᵀ  ({n}×{m}, {count} case)"
+                          " = {matrix}",
+                          "∂E/∂W{layer} = Σ_c δ{layer}_c {below}_cᵀ  ({n}×{m}, {count} cases)"
+                          " = {matrix}",
+                          len(step.inputs), layer=l, below=step.below, n=n, m=m,
+                          matrix="[" + ", ".join(_vector(row) for row in step.dE_dW) + "]"))
     return lines
 
 
 def _step_lines(view: LayerView, case: int) -> list[str]:
     lines = [line for step in reversed(view.layers) for line in layer_lines(step, case)]
-    lines.append(f"largest difference from the scalar sweep: {view.largest_gap():.1e}")
+    lines.append(_("largest difference from the scalar sweep: {gap}",
+                   gap=f"{view.largest_gap():.1e}"))
     return lines

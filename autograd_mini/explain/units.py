@@ -32,12 +32,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 
 from ..core import valuebase
 from ..core.checks import check_fresh
 from ..core.engine import Value, backward_pass, local_derivatives, topological_order
+from ..core.language import N_, _, ngettext
 from ..core.naming import fmt
 from ..core.ops import PRIMITIVES
 from ..losses import sum_squared_error
@@ -121,7 +122,8 @@ def record_sweep(model: Module, inputs: Sequence, targets: Sequence) -> Sweep:
     backward sweep of E, keeping every product the sweep added.  Pure: no ``.grad`` is
     written (read the gradients from ``sweep.grads``)."""
     if len(inputs) != len(targets) or not inputs:
-        raise ValueError(f"{len(inputs)} cases but {len(targets)} targets")
+        raise ValueError(_("{cases} cases but {targets} targets", cases=len(inputs),
+                           targets=len(targets)))
     outputs = [_run(model, case) for case in inputs]
     targets = [list(t) if isinstance(t, (list, tuple)) else [t] for t in targets]  # 1 or [1]
     loss = sum_squared_error(outputs, targets)
@@ -143,7 +145,7 @@ def record_sweep(model: Module, inputs: Sequence, targets: Sequence) -> Sweep:
 def _find_units(model: Module, outputs: list[list[Value]]) -> dict[Neuron, list[UnitNodes]]:
     """Each neuron's nodes, case by case: its weighted sum is the node whose last input
     is the neuron's bias; its output the one-input node on top, if there is one."""
-    by_bias = {module.b: module for _, module in model.named_modules()
+    by_bias = {module.b: module for _name, module in model.named_modules()
                if isinstance(module, Neuron)}
     units: dict[Neuron, list[UnitNodes]] = {n: [] for n in by_bias.values()}
     for case in outputs:
@@ -165,40 +167,62 @@ def layer_stack(model: Module) -> list[Layer]:
     return []
 
 
-def layer_names(model: Module) -> dict[Layer, str]:
+LAYER = N_("layer {k}")  # a stack's layer k: its name, and in the reader's language _(LAYER)
+
+
+def layer_names(model: Module, shown: bool = False) -> dict[Layer, str]:
     """``layer 1``, ``layer 2``, … in a stack of layers; else each layer's attribute
-    name (``person``, ``central``)."""
+    name (``person``, ``central``).  These names key a training record's layers, in
+    every language; ``shown=True`` gives them as the reader's language writes them
+    (``층 1``), for the words and pictures."""
     named = [(name, m) for name, m in model.named_modules() if isinstance(m, Layer)]
-    if [m for _, m in named] == layer_stack(model):
-        return {m: f"layer {k}" for k, (_, m) in enumerate(named, 1)}
+    if [m for _name, m in named] == layer_stack(model):
+        return {m: _(LAYER, k=k) if shown else LAYER.format(k=k)
+                for k, (_name, m) in enumerate(named, 1)}
     return {m: name.rpartition(".")[2] or "layer" for name, m in named}
 
 
-def unit_names(model: Module) -> dict[Neuron, str]:
-    """Each neuron's name as the paper's figures call it: in a stack of layers
-    (``MLP``) ``hidden unit 1`` … and ``output unit``; in a model with named layers
-    (the family-trees net) ``person unit 1``, ``central unit 3``, …"""
+def unit_names(model: Module, shown: bool = True) -> dict[Neuron, str]:
+    """Each neuron's name as the paper's figures call it, in the reader's language: in a
+    stack of layers (``MLP``) ``hidden unit 1`` … and ``output unit``; in a model with
+    named layers (the family-trees net) ``person unit 1``, ``central unit 3``, …
+    ``shown=False``: the names in English whatever the language (what
+    :meth:`PaperView.unit` also accepts, so code reads the same in every language)."""
+    say = _ if shown else _english
     stack = layer_stack(model)
     names: dict[Neuron, str] = {}
     if stack:
         hidden = stack[:-1]
         for depth, layer in enumerate(hidden, 1):
-            where = f" (layer {depth})" if len(hidden) > 1 else ""
-            names.update(_numbered(layer.neurons, "hidden unit", where))
-        names.update(_numbered(stack[-1].neurons, "output unit", ""))
+            named = _numbered(layer.neurons, say, N_("hidden unit"), N_("hidden unit {k}"))
+            if len(hidden) > 1:
+                named = {n: say(N_("{unit} (layer {depth})"), unit=name, depth=depth)
+                         for n, name in named.items()}
+            names.update(named)
+        names.update(_numbered(stack[-1].neurons, say, N_("output unit"),
+                               N_("output unit {k}")))
         return names
     for name, module in model.named_modules():
         if isinstance(module, Layer):
-            names.update(_numbered(module.neurons, f"{name.rpartition('.')[2]} unit", ""))
+            names.update(_numbered(module.neurons, say, N_("{layer} unit"),
+                                   N_("{layer} unit {k}"), layer=name.rpartition(".")[2]))
         elif isinstance(module, Neuron) and module not in names:
-            names[module] = f"{name or 'the'} unit"
+            names[module] = say(N_("{layer} unit"), layer=name) if name else say(N_("the unit"))
     return names
 
 
-def _numbered(neurons: list[Neuron], kind: str, where: str) -> dict[Neuron, str]:
+def _english(message: str, **fields: object) -> str:
+    """A marked message as it is written, in English, its placeholders filled."""
+    return message.format_map(fields)
+
+
+def _numbered(neurons: list[Neuron], say, one: str, many: str,
+              **fields: str) -> dict[Neuron, str]:
+    """The units of a layer: ``one`` names a lone unit, ``many`` numbers them (``{k}``),
+    in the words ``say`` gives (``_``: the reader's language)."""
     if len(neurons) == 1:
-        return {neurons[0]: kind + where}
-    return {n: f"{kind} {k}{where}" for k, n in enumerate(neurons, 1)}
+        return {neurons[0]: say(one, **fields)}
+    return {n: say(many, k=k, **fields) for k, n in enumerate(neurons, 1)}
 
 
 # -- the paper's view ---------------------------------------------------------------------
@@ -244,6 +268,7 @@ class UnitTable:
     slope_rule: str  # the op table's ∂y_j/∂x_j (see slope_rule)
     rows: tuple[PatternRow, ...]
     weights: tuple[WeightRow, ...]
+    english: str = ""  # its name in English (unit_names(shown=False)), whatever the language
 
 
 @dataclass
@@ -259,18 +284,21 @@ class PaperView:
     sweep: Sweep = field(repr=False)
 
     def unit(self, name: str) -> UnitTable:
-        """The table of the unit called ``name``."""
+        """The table of the unit called ``name``, as the view shows it or in English
+        (``hidden unit 1`` is also ``은닉 유닛 1``)."""
         for unit in self.units:
-            if unit.name == name:
+            if name in (unit.name, unit.english):
                 return unit
-        raise KeyError(f"no unit named {name!r}; the units are "
-                       + ", ".join(u.name for u in self.units))
+        raise KeyError(_("no unit named {name}; the units are {units}", name=repr(name),
+                         units=", ".join(u.name for u in self.units)))
 
     @property
     def heading(self) -> str:
-        return (f"E = ½ Σ_c Σ_j (y_jc − d_jc)² = {fmt(self.error)} over {self.cases} "
-                f"case{'s' * (self.cases != 1)}   (3);   ε = {fmt(self.epsilon)}, "
-                f"α = {fmt(self.alpha)}")
+        return ngettext("E = ½ Σ_c Σ_j (y_jc − d_jc)² = {error} over {count} case   (3);   "
+                        "ε = {epsilon}, α = {alpha}",
+                        "E = ½ Σ_c Σ_j (y_jc − d_jc)² = {error} over {count} cases   (3);   "
+                        "ε = {epsilon}, α = {alpha}", self.cases, error=fmt(self.error),
+                        epsilon=fmt(self.epsilon), alpha=fmt(self.alpha))
 
     def text(self, cases: int = 4, units: Sequence[str] = ()) -> str:
         """The tables of the units named in ``units`` (default: all), showing the first
@@ -319,7 +347,9 @@ def paper_view(model: Module, inputs: Sequence, targets: Sequence, *, lr: float 
     # its weighted sum receives from them (eq. 7's terms come from there)
     made_by = {node: names[n] for n, cases in sweep.units.items() for nodes in cases
                for node in (nodes.total, nodes.output)}
-    tables = [_unit_table(sweep, neuron, names[neuron], made_by, optimizer, index)
+    english = unit_names(model, shown=False)
+    tables = [replace(_unit_table(sweep, neuron, names[neuron], made_by, optimizer, index),
+                      english=english.get(neuron, ""))
               for neuron in sweep.units if sweep.units[neuron]]
     return PaperView(tables, sweep.loss.data, optimizer.lr, optimizer.momentum,
                      len(sweep.inputs), sweep)
@@ -332,7 +362,7 @@ def _unit_table(sweep: Sweep, neuron: Neuron, name: str, made_by: dict[Value, st
                  for c, nodes in enumerate(sweep.units[neuron], 1))
     first = sweep.units[neuron][0].total
     sources = [_source_name(x, k, made_by) for k, x in
-               enumerate(first.parents[len(neuron.w):-1], 1)] + ["bias (y_i = 1)"]
+               enumerate(first.parents[len(neuron.w):-1], 1)] + [_("bias (y_i = 1)")]
     totals = [nodes.total for nodes in sweep.units[neuron]]
     weights = tuple(_weight_row(sweep, p, source, totals, optimizer, index)
                     for p, source in zip([*neuron.w, neuron.b], sources))
@@ -360,7 +390,7 @@ def _pattern_row(sweep: Sweep, case: int, nodes: UnitNodes, target: float | None
 
 def _source_name(x: Value, k: int, made_by: dict[Value, str]) -> str:
     """What the paper calls unit i: another unit, or an input (its label or number)."""
-    return made_by.get(x) or x.label or f"input {k}"
+    return made_by.get(x) or x.label or _("input {k}", k=k)
 
 
 def _weight_row(sweep: Sweep, p: Value, source: str, totals: list[Value], optimizer: SGD,
@@ -396,7 +426,7 @@ def _unit_rows(unit: UnitTable, cases: int) -> list[list[tuple[str, ...]]]:
     rows = [head] + [(str(r.case), fmt(r.x), fmt(r.y),
                       *((fmt(r.target),) if output else ()), fmt(r.dE_dy), fmt(r.slope),
                       fmt(r.dE_dx)) for r in unit.rows[:cases]]
-    weights = [("from unit i", "w_ji", "∂E/∂x_jc · y_ic, c = 1, 2, …",
+    weights = [(_("from unit i"), "w_ji", "∂E/∂x_jc · y_ic, c = 1, 2, …",
                 "∂E/∂w_ji (6) = Σ_c", "Δw(t−1)", "Δw(t) (8, 9)")]
     weights += [(w.source, fmt(w.w), _terms(w.terms, cases), fmt(w.dE_dw), fmt(w.previous),
                  fmt(w.change)) for w in unit.weights]
@@ -405,38 +435,47 @@ def _unit_rows(unit: UnitTable, cases: int) -> list[list[tuple[str, ...]]]:
 
 def _terms(terms: tuple[float, ...], shown: int) -> str:
     text = ", ".join(fmt(t) for t in terms[:max(shown, 1)])
-    return text + (f", … ({len(terms)} terms)" if len(terms) > max(shown, 1) else "")
+    if len(terms) <= max(shown, 1):
+        return text
+    return ngettext("{terms}, … ({count} term)", "{terms}, … ({count} terms)", len(terms),
+                    terms=text)
 
 
 def worked_lines(unit: UnitTable, epsilon: float, alpha: float) -> list[str]:
     """The unit's equations with the first case's numbers, and the first weight's change
     (the step viewer's words for the unit, at ``level="units"``)."""
     r = unit.rows[0]
-    lines = [f"  case {r.case}:  (1) x_j = Σ_i y_i w_ji = {fmt(r.x)}    (2) y_j = "
-             f"{unit.activation}(x_j) = {fmt(r.y)}"]
+    lines = ["  " + _("case {case}:  (1) x_j = Σ_i y_i w_ji = {x}    (2) y_j = "
+                      "{activation}(x_j) = {y}", case=r.case, x=fmt(r.x),
+                      activation=unit.activation, y=fmt(r.y))]
     if r.target is not None:
         lines.append(f"    (4) ∂E/∂y_j = y_j − d_j = {fmt(r.y)} − {fmt(r.target)} = "
                      f"{fmt(r.dE_dy)}")
     else:
-        terms = " + ".join(f"{fmt(d)}·{fmt(w)}" for _, d, w, _ in r.sent_back) or "0"
-        lines.append(f"    (7) ∂E/∂y_j = Σ_k ∂E/∂x_k · w_kj = {terms} = {fmt(r.dE_dy)}"
-                     f"   (k, as the sweep added them: {', '.join(k for k, *_ in r.sent_back)})")
+        terms = " + ".join(f"{fmt(d)}·{fmt(w)}" for _unit, d, w, _product in r.sent_back) or "0"
+        added = _("(k, as the sweep added them: {units})",
+                  units=", ".join(k for k, *_rest in r.sent_back))
+        lines.append(f"    (7) ∂E/∂y_j = Σ_k ∂E/∂x_k · w_kj = {terms} = {fmt(r.dE_dy)}   {added}")
     lines.append(f"    (5) ∂E/∂x_j = ∂E/∂y_j · ∂y_j/∂x_j = {fmt(r.dE_dy)} · {fmt(r.slope)}"
                  f" = {fmt(r.dE_dx)}")
     w = unit.weights[0]
-    lines += [f"  from {w.source}, all cases:  (6) ∂E/∂w_ji = Σ_c ∂E/∂x_jc · y_ic = "
+    lines += ["  " + _("from {source}, all cases:", source=w.source)
+              + f"  (6) ∂E/∂w_ji = Σ_c ∂E/∂x_jc · y_ic = "
               f"{_terms(w.terms, 3).replace(', ', ' + ')} = {fmt(w.dE_dw)}",
               f"    (9) Δw(t) = −ε ∂E/∂w(t) + α Δw(t−1) = −{fmt(epsilon)}·{fmt(w.dE_dw)} + "
-              f"{fmt(alpha)}·{fmt(w.previous)} = {fmt(w.change)}   ((8) is α = 0)"]
+              f"{fmt(alpha)}·{fmt(w.previous)} = {fmt(w.change)}   " + _("((8) is α = 0)")]
     return lines
 
 
 def _unit_text(unit: UnitTable, cases: int, epsilon: float, alpha: float) -> str:
-    parts = [f"{unit.name}  ({unit.activation}, {len(unit.weights) - 1} weights and a bias)",
+    weights = len(unit.weights) - 1
+    parts = [ngettext("{unit}  ({activation}, {count} weight and a bias)",
+                      "{unit}  ({activation}, {count} weights and a bias)", weights,
+                      unit=unit.name, activation=unit.activation),
              *worked_lines(unit, epsilon, alpha)]
     for rows in _unit_rows(unit, cases):
         parts.append("\n".join("  " + line for line in aligned(rows, rule=True).splitlines()))
     more = len(unit.rows) - cases
     if cases and more > 0:
-        parts.insert(-1, f"  … {more} more case{'s' * (more != 1)}")
+        parts.insert(-1, "  " + ngettext("… {count} more case", "… {count} more cases", more))
     return "\n".join(parts)

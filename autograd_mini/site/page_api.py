@@ -414,7 +414,8 @@ def network_walk(name: str, level: str) -> str:
     laid out each way, the frames' words, active ids and numbers.  A nodes walk over
     :data:`MAX_NETWORK_NODES` gives ``{"note": ...}`` instead of a picture."""
     if name not in _MAKERS or level not in LEVELS:
-        return _json({"error": f"unknown network {name!r} or level {level!r}"})
+        return _json({"error": _("unknown network {name} or level {level}", name=repr(name),
+                                 level=repr(level))})
     model, inputs, targets, title = _MAKERS[name]()
     if level != "nodes":
         return _json(zoomed_page_data(zoomed_walk(model, inputs, targets, level), title))

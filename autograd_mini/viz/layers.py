@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core.engine import Value, topological_order
+from ..core.language import _, ngettext
 from ..explain.units import layer_names
 from ..nn import Layer, Module
 
@@ -80,16 +81,18 @@ def layer_scene(root: Value, model: Module,
             elif source is None:
                 inputs[layer] = width
     used = {layer for layer in owner.values()}
-    boxes = [LayerBox(f"in{k}", "inputs" if len(inputs) == 1 else f"inputs to {names[layer]}",
-                      f"{width} input{'s' * (width != 1)}")
+    shown = layer_names(model, shown=True)  # each box as the reader's language calls it
+    boxes = [LayerBox(f"in{k}", _("inputs") if len(inputs) == 1
+                      else _("inputs to {layer}", layer=shown[layer]),
+                      ngettext("{count} input", "{count} inputs", width))
              for k, (layer, width) in enumerate(inputs.items())]
     edges.update({(f"in{k}", ids[layer]): None for k, layer in enumerate(inputs)})
     for layer in (m for m in names if m in used):
         n, m = len(layer.neurons), len(layer.neurons[0].w)
-        boxes.append(LayerBox(ids[layer], names[layer],
+        boxes.append(LayerBox(ids[layer], shown[layer],
                               f"W {n}×{m} + b, {layer.neurons[0].activation}",
                               _gradient_norm(layer, grad_of), True))
-    feeding = {a for a, _ in edges}
+    feeding = {a for a, _head in edges}
     tops = [ids[m] for m in names if m in used and ids[m] not in feeding]
     boxes.append(LayerBox("output", "output", ""))
     edges.update({(top, "output"): None for top in tops})

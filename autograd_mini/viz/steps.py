@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..bridges.files import write_atomically
 from ..core.engine import Value
-from ..core.language import _, current_language, page_words
+from ..core.language import _, current_language, ngettext, page_words
 from ..core.naming import fmt
 from ..explain.trace import Step, Trace, step_count, trace, walk
 from ..explain.units import record_sweep
@@ -181,7 +181,8 @@ def _few(given: str, most: int = 6) -> str:
     parts = given.split(", ")
     if len(parts) <= most:
         return given
-    return ", ".join(parts[:most]) + f", … and {len(parts) - most} more"
+    return ngettext("{shown}, … and {count} more", "{shown}, … and {count} more",
+                    len(parts) - most, shown=", ".join(parts[:most]))
 
 
 def _shown_numbers(record: Trace, steps: list[Step], ids: dict[Value, str]) -> list[dict]:

@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..core.engine import Value
+from ..core.language import _, ngettext
 from ..core.naming import display_names, fmt
 from ..core.sums import sum as value_sum
 from ..explain.layers import LayerView, layer_lines, layer_view
-from ..explain.units import PaperView, Sweep, UnitTable, paper_view, worked_lines
+from ..explain.units import PaperView, Sweep, UnitTable, layer_names, paper_view, worked_lines
 from ..nn import Module
 from .graph import Graph, Scene, View, compact, draw_dot, node_ids
 from .layers import layer_scene
@@ -71,13 +72,15 @@ def zoomed_walk(model: Module, inputs: Sequence, targets: Sequence, level: str, 
                           widest)
     if level == "layers":
         return _layer_walk(layer_view(model, inputs, targets))
-    raise ValueError(f"level must be one of {', '.join(ZOOM_LEVELS)}, got {level!r}")
+    raise ValueError(_("level must be one of {levels}, got {level}",
+                       levels=", ".join(ZOOM_LEVELS), level=repr(level)))
 
 
 def _given(sweep: Sweep) -> str:
-    cases = len(sweep.inputs)
-    return (f"{cases} case{'s' * (cases != 1)}, E = {fmt(sweep.loss.data)}; "
-            "each step shows case 1's numbers, ∂E/∂w sums over all cases")
+    return ngettext("{count} case, E = {loss}; each step shows case 1's numbers, ∂E/∂w sums "
+                    "over all cases",
+                    "{count} cases, E = {loss}; each step shows case 1's numbers, ∂E/∂w sums "
+                    "over all cases", len(sweep.inputs), loss=fmt(sweep.loss.data))
 
 
 # -- unit by unit ------------------------------------------------------------------------
@@ -90,7 +93,7 @@ def _case_one(sweep: Sweep) -> Value:
     squares = [h2.node for y in sweep.outputs[0] for h in sweep.heard.get(y, [])
                if h.node not in totals for h2 in sweep.heard.get(h.node, [])]
     root = 0.5 * value_sum(squares)
-    root.label = "E, case 1"
+    root.label = _("E, case 1")
     return root
 
 
@@ -120,7 +123,8 @@ def _unit_walk(view: PaperView, widest: str = "") -> ZoomedWalk:
         if k == len(order):
             grads.update({ids[n]: fmt(sweep.grads[n]) for n in shown
                           if not n.parents and n in sweep.grads})
-        frames.append({"title": f"Backward {k} of {len(order)}: {name}",
+        frames.append({"title": _("Backward {step} of {steps}: {name}", step=k,
+                                    steps=len(order), name=name),
                        "lines": _unit_lines(unit, view), "formula": "",
                        "active": ids[mine.output],
                        "edges": _unit_edges(sweep, mine, ids), "values": values,
@@ -146,9 +150,10 @@ def _unit_outputs(sweep: Sweep) -> set[Value]:
 
 def _unit_lines(unit: UnitTable, view: PaperView) -> list[str]:
     """The unit's worked equations, and eq. 6 for every weight (summed over the cases)."""
-    weights = ", ".join(f"from {w.source}: {fmt(w.dE_dw)}" for w in unit.weights)
+    weights = ", ".join(_("from {source}: {value}", source=w.source, value=fmt(w.dE_dw))
+                        for w in unit.weights)
     return [line.strip() for line in worked_lines(unit, view.epsilon, view.alpha)] + [
-        f"(6) ∂E/∂w_ji for each i, Σ over the cases: {weights}"]
+        _("(6) ∂E/∂w_ji for each i, Σ over the cases: {weights}", weights=weights)]
 
 
 def _unit_edges(sweep: Sweep, nodes, ids: dict[Value, str]) -> list[list[str]]:
@@ -175,15 +180,20 @@ def _layer_walk(view: LayerView) -> ZoomedWalk:
     """One step per layer, the top one first: LayerView's words with case 1's numbers."""
     sweep = view.sweep
     scene = layer_scene(sweep.loss, sweep.model, sweep.grads.get)
+    # each layer by the name the words and its box show (a stack's "layer 2": "층 2")
+    shown = dict(zip(layer_names(sweep.model).values(),
+                     layer_names(sweep.model, shown=True).values()))
     box_of = {box.name: box.id for box in scene.boxes if box.is_layer}
     steps = list(reversed(view.layers))
     frames = []
     for k, step in enumerate(steps, 1):
-        box = box_of[step.name]
+        name = shown.get(step.name, step.name)
+        box = box_of[name]
         lines = layer_lines(step, 0)
         if k == len(steps):
             lines.append(view.steps()[-1])  # how far the matrices are from the sweep
-        frames.append({"title": f"Backward {k} of {len(steps)}: {step.name}",
+        frames.append({"title": _("Backward {step} of {steps}: {name}", step=k,
+                                    steps=len(steps), name=name),
                        "lines": lines, "formula": "", "active": box,
                        "edges": [list(e) for e in scene.edges if box in e],
                        "values": {}, "grads": {}})

@@ -4,8 +4,10 @@
 // the pictures, laid out once each way; a step here only repaints colours and numbers,
 // with the one step viewer's helpers.  All text goes in as text (textContent).
 import {
-  arrange, element, follow, paintEdges, paintNode, parsePicture, say,
+  arrange, element, follow, paintEdges, paintNode, parsePicture,
 } from "./stepviewer.js";
+// say from words.js: this module runs once the reader's words are loaded (LEVELS says them)
+import { say } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
 const LEVELS = { nodes: say("nodes"), units: say("units"), layers: say("layers") };
