@@ -29,12 +29,7 @@ offline_browser, open_tab = test_site.offline_browser, test_site.open_tab
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-<<<<<<< HEAD
 KOREAN_NOTEBOOKS = sorted((ROOT / "notebooks" / "ko").glob("[0-9][0-9]_*.ipynb"))
-# (The playground's network walk is left out: the paper's and the layer view's sentences
-# are not in the catalog yet.)
-PAGE_PATHS = ["index.html", "check.html", "course.html", "course.html?nb=02", "train.html"]
-=======
 # The playground's network walk at each of its three zoom levels (the page's radio buttons)
 # on the default network (the paper's symmetry net), the small MLP's units (tanh), and the
 # family-trees net (its nodes level says it is too big to draw).
@@ -45,7 +40,6 @@ NETWORK_WALKS = [f"index.html#net={net}&level={level}&step=1"
                                     ("family", "layers")]]
 PAGE_PATHS = ["index.html", "check.html", "course.html", "course.html?nb=02", "train.html",
               *NETWORK_WALKS]
->>>>>>> walk
 WIDTHS = [(1280, 800), (390, 844)]
 # Names a Korean page keeps in Latin letters: the project, the programs and packages it
 # names, the engine's class, keys, gradcheck's table marker, file formats, the language
