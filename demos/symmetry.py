@@ -144,15 +144,16 @@ def draw(run: Run, folder: Path) -> Path:
     grid = fig.add_gridspec(1, 3, width_ratios=[1, 1, 1.3])
     for k, matrix in enumerate(matrices):
         hinton(fig.add_subplot(grid[0, k]), matrix, max_weight=largest,
-               title=f"hidden unit {k + 1}",
-               row_labels=["to output, bias" if k == 0 else "", "from inputs" if k == 0 else ""],
+               title=_("hidden unit {unit}", unit=k + 1),
+               row_labels=[_("to output, bias") if k == 0 else "",
+                           _("from inputs") if k == 0 else ""],
                col_labels=[f"x{i + 1}" for i in range(6)])
-    solved_after = f"solved after {run.sweeps:,} sweeps" if run.sweeps is not None \
-        else "not solved"
+    solved_after = ngettext("solved after {count:,} sweep", "solved after {count:,} sweeps",
+                            run.sweeps) if run.sweeps is not None else _("not solved")
     loss_curve(fig.add_subplot(grid[0, 2]), run.losses,
-               title=f"error E, seed {run.seed}: {solved_after}")
-    fig.suptitle("Symmetry detection: the learnt weights on one scale (white +, black −, "
-                 f"area ∝ |w|; the largest square is |w| = {largest:.2f})")
+               title=_("error E, seed {seed}: {solved}", seed=run.seed, solved=solved_after))
+    fig.suptitle(_("Symmetry detection: the learnt weights on one scale (white +, black −, "
+                   "area ∝ |w|; the largest square is |w| = {largest:.2f})", largest=largest))
     return save_figure(fig, folder, "symmetry.png")
 
 
@@ -168,11 +169,13 @@ def draw_distribution(runs: Sequence[Run], max_sweeps: int, criterion: str,
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.axvline(PAPER_SWEEPS, color="#dc2626", lw=2, label="the paper's run: 1,425 sweeps")
+    ax.axvline(PAPER_SWEEPS, color="#dc2626", lw=2, label=_("the paper's run: 1,425 sweeps"))
     within = sum(c <= PAPER_SWEEPS for c in counts)
-    ax.set(xlabel="sweeps to solve (log scale)", ylabel="seeds",
-           title=f"{len(runs)} seeds, solved when {CRITERIA[criterion]}: {len(counts)} solved "
-                 f"within {max_sweeps:,} sweeps, {within} within 1,425")
+    ax.set(xlabel=_("sweeps to solve (log scale)"), ylabel=_("seeds"),
+           title=_("{count} seeds, solved when {criterion}: {solved} solved within {sweeps:,} "
+                   "sweeps, {within} within 1,425", count=len(runs),
+                   criterion=_(CRITERIA[criterion]), solved=len(counts), sweeps=max_sweeps,
+                   within=within))
     ax.legend(loc="upper right")
     return save_figure(fig, folder, "symmetry_sweeps.png")
 
