@@ -217,18 +217,27 @@ def test_make_figures_names_its_demos(tmp_path):
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]\d+)?")
 # What stays as it is in every language: the program's name, options, {choices}, paths,
-# files, names in capitals (XOR, NAND), op names.
+# files, the family trees' queries (Colin:aunt), names in capitals (XOR, NAND), op names.
 UNTRANSLATED = re.compile(r"autograd-mini demo [\w-]+|--[\w-]+|\{[^}]*\}|\S*/\S+"
-                          r"|\S+\.(?:png|html|json)")
+                          r"|\S+\.(?:png|html|json)|[A-Z]\w+:[a-z]+")
 OP_NAMES = {"sigmoid", "tanh", "relu"}
 
 
 def english_words(text: str) -> list[str]:
     """Words of four or more Latin letters left in a Korean text, but for what stays
-    (an option's {choices} named in its help too)."""
-    choices = set(re.findall(r"\w+", " ".join(re.findall(r"\{([^}]*)\}", text))))
+    (an option's {choices} or choice|list named in its help too)."""
+    listed = re.findall(r"\{([^}]*)\}|(\w+(?:\|[\w:.,]+)+)", text)  # {a,b}, a|b|...
+    choices = set(re.findall(r"\w+", " ".join(" ".join(pair) for pair in listed)))
     return [word for word in re.findall(r"[A-Za-z]{4,}", UNTRANSLATED.sub(" ", text))
             if not word.isupper() and word not in OP_NAMES | choices]
+
+
+def hangul_font_installed() -> bool:
+    from matplotlib import font_manager
+
+    from autograd_mini.demos.common import HANGUL_FONTS
+
+    return bool(set(HANGUL_FONTS) & {font.name for font in font_manager.fontManager.ttflist})
 
 
 def untimed_numbers(line: str) -> list[str]:
@@ -242,7 +251,7 @@ def untimed_numbers(line: str) -> list[str]:
     return numbers
 
 
-@pytest.mark.parametrize("name", ["xor", "symmetry"])
+@pytest.mark.parametrize("name", ["xor", "symmetry", "bptt", "vanishing", "moons", "newton"])
 def test_a_demo_run_in_korean_prints_the_english_runs_numbers_in_korean(tmp_path, name):
     args = ["-m", "autograd_mini", "demo", name, "--quick", "--no-progress", "--out", "figs"]
     runs = {}
@@ -251,18 +260,19 @@ def test_a_demo_run_in_korean_prints_the_english_runs_numbers_in_korean(tmp_path
         runs[language] = run_demo(args, tmp_path / language, language)
     english, korean = runs["en"], runs["ko"]
     assert english.returncode == korean.returncode == 0, korean.stderr
-    assert "Glyph" not in korean.stderr  # the figures' Hangul drawn, with a font that has it
+    if hangul_font_installed():  # the figures' Hangul drawn, with a font that has it
+        assert "Glyph" not in korean.stderr, korean.stderr
     en_lines, ko_lines = english.stdout.splitlines(), korean.stdout.splitlines()
-    assert len(en_lines) == len(ko_lines) >= 5
+    assert len(en_lines) == len(ko_lines) >= 2
     for en, ko in zip(en_lines, ko_lines):  # a line each, its numbers in Korean's order
         assert sorted(untimed_numbers(en)) == sorted(untimed_numbers(ko)), (en, ko)
-    assert sum(bool(HANGUL.search(line)) for line in ko_lines) >= len(ko_lines) - 4
+        assert HANGUL.search(ko) or not english_words(en), (en, ko)  # words: Korean ones
     assert english_words(korean.stdout) == [], korean.stdout
     assert sorted(p.name for p in (tmp_path / "ko" / "figs").iterdir()) == \
         sorted(p.name for p in (tmp_path / "en" / "figs").iterdir())
 
 
-@pytest.mark.parametrize("name", ["xor", "symmetry"])
+@pytest.mark.parametrize("name", ["xor", "symmetry", "family-trees"])
 def test_a_demos_help_in_korean(tmp_path, name):
     result = run_demo(["-m", "autograd_mini", "demo", name, "--help"], tmp_path, "ko")
     assert result.returncode == 0 and result.stdout.startswith("사용법: ")
