@@ -32,8 +32,15 @@ from autograd_mini.bridges.compile import Compiled, compile_graph
 from autograd_mini.bridges.files import write_atomically
 from autograd_mini.core.language import _, ngettext
 from autograd_mini.datasets import FamilyTrees, family_trees
-from autograd_mini.demos.common import (output_folder, parser, progress, pyplot, right,
-                                        save_figure, widths)
+from autograd_mini.demos.common import (
+    output_folder,
+    parser,
+    progress,
+    pyplot,
+    right,
+    save_figure,
+    widths,
+)
 from autograd_mini.losses import TOLERANCE_MODES, sum_squared_error_grad
 from autograd_mini.nn import Layer, Module
 from autograd_mini.optim import SGD

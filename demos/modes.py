@@ -14,8 +14,15 @@ from collections.abc import Sequence
 from autograd_mini import Value, gradients, topological_order
 from autograd_mini.core.language import N_, _
 from autograd_mini.core.transforms import forward_sweep
-from autograd_mini.demos.common import (output_folder, parser, progress, pyplot, right,
-                                        save_figure, widths)
+from autograd_mini.demos.common import (
+    output_folder,
+    parser,
+    progress,
+    pyplot,
+    right,
+    save_figure,
+    widths,
+)
 
 
 def many_to_one(xs: Sequence[Value]) -> Value:

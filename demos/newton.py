@@ -11,8 +11,7 @@ from collections.abc import Callable, Sequence
 
 from autograd_mini import Value, grad, hessian
 from autograd_mini.core.language import N_, _, ngettext
-from autograd_mini.demos.common import (output_folder, parser, pyplot, right, save_figure,
-                                        widths)
+from autograd_mini.demos.common import output_folder, parser, pyplot, right, save_figure, widths
 
 TOLERANCE = 1e-8
 

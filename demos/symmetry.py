@@ -23,8 +23,15 @@ from autograd_mini import TrainingRecord, watch
 from autograd_mini.bridges.compile import Compiled, compile_graph
 from autograd_mini.core.language import N_, _, ngettext
 from autograd_mini.datasets import symmetry
-from autograd_mini.demos.common import (output_folder, parser, progress, pyplot, right,
-                                        save_figure, widths)
+from autograd_mini.demos.common import (
+    output_folder,
+    parser,
+    progress,
+    pyplot,
+    right,
+    save_figure,
+    widths,
+)
 from autograd_mini.losses import sum_squared_error_grad
 from autograd_mini.nn import MLP
 from autograd_mini.optim import SGD

@@ -17,8 +17,15 @@ from pathlib import Path
 from autograd_mini import TrainingRecord, gc_paused, watch
 from autograd_mini.core.language import _
 from autograd_mini.datasets import xor
-from autograd_mini.demos.common import (output_folder, parser, progress, pyplot, right,
-                                        save_figure, widths)
+from autograd_mini.demos.common import (
+    output_folder,
+    parser,
+    progress,
+    pyplot,
+    right,
+    save_figure,
+    widths,
+)
 from autograd_mini.losses import sum_squared_error
 from autograd_mini.nn import MLP
 

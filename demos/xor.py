@@ -12,8 +12,15 @@ from collections.abc import Sequence
 from autograd_mini import gc_paused
 from autograd_mini.core.language import N_, _, ngettext
 from autograd_mini.datasets import xor
-from autograd_mini.demos.common import (output_folder, parser, progress, pyplot, right,
-                                        save_figure, widths)
+from autograd_mini.demos.common import (
+    output_folder,
+    parser,
+    progress,
+    pyplot,
+    right,
+    save_figure,
+    widths,
+)
 from autograd_mini.losses import sum_squared_error
 from autograd_mini.nn import MLP
 from autograd_mini.optim import SGD
