@@ -14,6 +14,7 @@ import random
 from collections.abc import Sequence
 
 from autograd_mini import Value, gc_paused, grad
+from autograd_mini.core.language import _
 from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure
 from autograd_mini.losses import sum_squared_error
 from autograd_mini.nn import Layer, Module, Neuron
@@ -45,7 +46,7 @@ class DelayNet(Module):
 
 
 def sequences(count: int, length: int, rng: random.Random) -> list[list[float]]:
-    return [[float(rng.random() < 0.5) for _ in range(length)] for _ in range(count)]
+    return [[float(rng.random() < 0.5) for _bit in range(length)] for _row in range(count)]
 
 
 def delay_error(model: DelayNet, batch: list[list[float]]) -> Value:
@@ -74,8 +75,8 @@ def gradient_along_time(model: DelayNet, length: int, rng: random.Random) -> lis
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = parser("bptt", __doc__.splitlines()[0])
-    p.add_argument("--sweeps", type=int, default=400, help="training sweeps (default 400)")
+    p = parser("bptt")
+    p.add_argument("--sweeps", type=int, default=400, help=_("training sweeps (default 400)"))
     args = p.parse_args(argv)
     rng = random.Random(args.seed)
     model = DelayNet(rng=rng)
@@ -83,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     optimizer = Adam(model.parameters(), lr=0.05)
     losses = []
     sweeps = 40 if args.quick else args.sweeps
-    for _ in progress(range(sweeps), not args.no_progress, desc="bptt"):
+    for _sweep in progress(range(sweeps), not args.no_progress, desc="bptt"):
         with gc_paused():
             error = delay_error(model, batch)
             optimizer.zero_grad()
@@ -91,21 +92,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             optimizer.step()
         losses.append(error.data)
     test = sequences(50, 10, rng)
-    print(f"after {sweeps} sweeps: error {losses[-1]:.4f}; delayed bits right on new "
-          f"sequences: {accuracy(model, test):.1%}")
+    print(_("after {sweeps} sweeps: error {error:.4f}; delayed bits right on new sequences: "
+            "{accuracy:.1%}", sweeps=sweeps, error=losses[-1], accuracy=accuracy(model, test)))
     fade = gradient_along_time(model, 40, rng)
-    print("|∂E/∂h_t| for an error at the last of 40 steps, every 5th step back: "
-          + ", ".join(f"t={t + 1}: {fade[t]:.1e}" for t in range(39, -1, -5)))
+    print(_("|∂E/∂h_t| for an error at the last of 40 steps, every 5th step back: {values}",
+            values=", ".join(f"t={t + 1}: {fade[t]:.1e}" for t in range(39, -1, -5))))
     plt = pyplot()
     from autograd_mini.viz.plots import loss_curve
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    loss_curve(left, losses, title="learning to delay a bit sequence")
+    loss_curve(left, losses, title=_("learning to delay a bit sequence"))
     right.semilogy(range(1, len(fade) + 1), [max(g, 1e-300) for g in fade], "o-", ms=3)
-    right.set(title="vanishing gradient along the unrolled steps", xlabel="time step t",
-              ylabel="|∂E/∂h_t|  (E at the last step)")
+    right.set(title=_("vanishing gradient along the unrolled steps"), xlabel=_("time step t"),
+              ylabel=_("|∂E/∂h_t|  (E at the last step)"))
     right.grid(True, alpha=0.3)
-    print(f"figure: {save_figure(fig, output_folder(args), 'bptt.png')}")
+    print(_("figure: {path}", path=save_figure(fig, output_folder(args), "bptt.png")))
     return 0
 
 

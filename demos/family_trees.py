@@ -30,8 +30,17 @@ from pathlib import Path
 from autograd_mini import Value, watch
 from autograd_mini.bridges.compile import Compiled, compile_graph
 from autograd_mini.bridges.files import write_atomically
+from autograd_mini.core.language import _, ngettext
 from autograd_mini.datasets import FamilyTrees, family_trees
-from autograd_mini.demos.common import output_folder, parser, progress, save_figure
+from autograd_mini.demos.common import (
+    output_folder,
+    parser,
+    progress,
+    pyplot,
+    right,
+    save_figure,
+    widths,
+)
 from autograd_mini.losses import TOLERANCE_MODES, sum_squared_error_grad
 from autograd_mini.nn import Layer, Module
 from autograd_mini.optim import SGD
@@ -146,7 +155,7 @@ def train(seed: int, sweeps: int = SWEEPS, settings: dict = DEFAULTS,
     replay = compiled_sweep()
     wanted = [d for p, r in trees.queries for d in targets(trees, p, r)]
     trained = [float((p, r) not in held_out) for p, r in trees.queries
-               for _ in trees.people]  # 0 for a held-out query's outputs: no error there
+               for _person in trees.people]  # 0 for a held-out query's outputs: no error there
     losses: list[float] = []
 
     def loss_slopes(outputs: list[float]) -> list[float]:  # ∂E/∂y, where backward starts
@@ -158,10 +167,11 @@ def train(seed: int, sweeps: int = SWEEPS, settings: dict = DEFAULTS,
     optimizer = SGD(params, lr=settings["warmup"][0], momentum=settings["warmup"][1],
                     weight_decay=settings["decay"])
     start = time.perf_counter()
-    for sweep in progress(range(sweeps), show_progress, desc=f"seed {seed}", leave=False):
+    for sweep in progress(range(sweeps), show_progress, desc=_("seed {seed}", seed=seed),
+                          leave=False):
         if sweep == WARMUP:
             optimizer.lr, optimizer.momentum = settings["lr"], settings["momentum"]
-        _, grads = replay([p.data for p in params], loss_slopes)
+        _outputs, grads = replay([p.data for p in params], loss_slopes)
         for p, g in zip(params, grads):
             p.grad = g
         optimizer.step()
@@ -184,7 +194,8 @@ def train_seeds(seeds: Sequence[int], sweeps: int = SWEEPS, settings: dict = DEF
                                      held_out=held_out)
         records = pool.map(one_seed, seeds)
         return [_from_record(record) for record in progress(
-            records, show_progress, total=len(seeds), desc=f"{jobs} processes")]
+            records, show_progress, total=len(seeds),
+            desc=ngettext("{count} process", "{count} processes", jobs))]
 
 
 def _train_record(seed: int, sweeps: int, settings: dict, held_out) -> dict:
@@ -214,6 +225,7 @@ def evaluate(model: FamilyNet, trees: FamilyTrees, held_out: Sequence[tuple]) ->
 
 def draw(result: dict, folder: Path) -> list[Path]:
     """Save :func:`weights_figure` and :func:`activity_figure` in ``folder``."""
+    pyplot()  # drawing to files, in a font that has the reader's letters
     return [save_figure(weights_figure(result), folder, "family_trees.png"),
             save_figure(activity_figure(result), folder, "family_trees_activity.png")]
 
@@ -234,15 +246,17 @@ def weights_plot(result: dict):
     units = [[p.data for p in neuron.w] for neuron in model.person.neurons]
     largest = max(abs(w) for unit in units for w in unit)
     panels = [Hinton([weights[:12], weights[12:]], max_weight=largest,
-                     title=f"person unit {k + 1}", row_labels=["English", "Italian"],
+                     title=_("person unit {unit}", unit=k + 1),
+                     row_labels=[_("English"), _("Italian")],
                      col_labels=italian, top_labels=english)
               for k, weights in enumerate(units)]
-    curve = loss_chart(result["losses"], title=f"error E over {len(result['losses'])} "
-                       f"sweeps (seed {result['seed']})")
+    curve = loss_chart(result["losses"], title=_("error E over {sweeps} sweeps (seed {seed})",
+                                                 sweeps=len(result["losses"]),
+                                                 seed=result["seed"]))
     return Figure([panels[:3], panels[3:], [curve]], size=(13, 8), heights=[1, 1, 0.9],
-                  title="Family trees: weights from the 24 people to the 6 person-encoding "
-                  f"units (one scale: the largest square is |w| = {largest:.2f}; "
-                  "white +, black −)")
+                  title=_("Family trees: weights from the 24 people to the 6 person-encoding "
+                          "units (one scale: the largest square is |w| = {largest:.2f}; "
+                          "white +, black −)", largest=largest))
 
 
 def activity_figure(result: dict, person: str = "Colin", relation: str = "aunt"):
@@ -258,14 +272,15 @@ def activity_plot(result: dict, person: str = "Colin", relation: str = "aunt"):
     trees, model = result["trees"], result["model"]
     (p, r, wanted), = encode(trees, [(person, relation)])
     layers = [[y.data for y in layer] for layer in model.layers(p, r)]
-    names = ["input: person", "input: relationship", "person encoding",
-             "relationship encoding", "central", "decoding", "output: person"]
+    names = [_("input: person"), _("input: relationship"), _("person encoding"),
+             _("relationship encoding"), _("central"), _("decoding"), _("output: person")]
     labels = [trees.people, trees.relations, (), (), (), (), trees.people]
     said = [q for q, y in zip(trees.people, layers[-1]) if y > 0.5]
-    title = (f"Activity of every unit for ({person}, has-{relation}), seed {result['seed']}: "
-             f"the tree says {' and '.join(sorted(trees.facts[(person, relation)]))} "
-             f"(outlined), the net says {' and '.join(said) or 'nobody'}\n"
-             "white area ∝ activity from 0 to 1; input at the bottom")
+    title = _("Activity of every unit for ({person}, has-{relation}), seed {seed}: the tree "
+              "says {tree} (outlined), the net says {net}\nwhite area ∝ activity from 0 to 1; "
+              "input at the bottom", person=person, relation=relation, seed=result["seed"],
+              tree=_(" and ").join(sorted(trees.facts[(person, relation)])),
+              net=_(" and ").join(said) or _("nobody"))
     return Figure(Activity(list(zip(names, layers, labels)),
                            marked=[i for i, d in enumerate(wanted) if d == 1.0], title=title),
                   size=(11, 9))
@@ -283,10 +298,10 @@ def held_out_queries(text: str) -> list[tuple[str, str]] | None:
     queries = [tuple(item.strip().split(":", 1)) for item in text.split(",")]
     for query in queries:
         if query not in trees.facts:
-            raise ValueError(f"--held-out: {':'.join(query)!r} is not a query of the trees "
-                             "(write Person:relation, e.g. Colin:aunt)")
+            raise ValueError(_("--held-out: {query} is not a query of the trees (write "
+                               "Person:relation, e.g. Colin:aunt)", query=repr(":".join(query))))
     if len(set(queries)) != len(queries):
-        raise ValueError("--held-out names a query twice")
+        raise ValueError(_("--held-out names a query twice"))
     return queries
 
 
@@ -302,76 +317,102 @@ def settings_from(args) -> dict:
 
 def table(results: list[dict]) -> str:
     """One row a seed -- final E, training queries right, held out right -- and a summary."""
-    rows = [f"{'seed':>4}  {'final E':>8}  {'training right':>14}  {'held out right':>14}"
-            "  held-out queries (✓ right, ✗ wrong)"]
+    headers = [_("seed"), _("final E"), _("training right"), _("held out right")]
+    seed, error, trained, held = widths(headers, [4, 8, 14, 14])
+    rows = ["  ".join(right(h, w) for h, w in zip(headers, (seed, error, trained, held)))
+            + "  " + _("held-out queries (✓ right, ✗ wrong)")]
     for r in results:
         queries = ", ".join(f"{p}:{rel} {'✓' if ok else '✗'}"
                             for (p, rel), ok in zip(r["held_out"], r["held_out_correct"]))
-        rows.append(f"{r['seed']:>4}  {r['losses'][-1]:>8.2f}  "
-                    f"{r['train_correct']:>10}/{r['train_total']}  "
-                    f"{sum(r['held_out_correct']):>12}/{len(r['held_out'])}  {queries}")
-    trained = [r["train_correct"] for r in results]
-    held = [sum(r["held_out_correct"]) for r in results]
-    errors = [r["losses"][-1] for r in results]
-    rows.append(f"over {len(results)} seeds: final E median {statistics.median(errors):.2f} "
-                f"(range {min(errors):.2f} to {max(errors):.2f}); training right median "
-                f"{statistics.median(trained):g}/100 (range {min(trained)} to {max(trained)}); "
-                f"held out right {sum(held)}/{sum(len(r['held_out']) for r in results)} in all, "
-                + ", ".join(f"{k}/4 in {held.count(k)}" for k in range(4, -1, -1)
-                            if held.count(k)))
+        rows.append(f"{r['seed']:>{seed}}  {r['losses'][-1]:>{error}.2f}  "
+                    f"{r['train_correct']:>{trained - 4}}/{r['train_total']}  "
+                    f"{sum(r['held_out_correct']):>{held - 2}}/{len(r['held_out'])}  {queries}")
+    rows.append(overall(results))
     return "\n".join(rows)
 
 
+def overall(results: list[dict]) -> str:
+    """The table's last line: final E, training queries right, held out right, over seeds."""
+    trained = [r["train_correct"] for r in results]
+    held = [sum(r["held_out_correct"]) for r in results]
+    errors = [r["losses"][-1] for r in results]
+    spread = ", ".join(_("{right}/4 in {seeds}", right=k, seeds=held.count(k))
+                       for k in range(4, -1, -1) if held.count(k))
+    return ngettext(
+        "over {count} seed: final E median {median:.2f} (range {low:.2f} to {high:.2f}); "
+        "training right median {trained:g}/100 (range {least} to {most}); held out right "
+        "{held}/{asked} in all, {spread}",
+        "over {count} seeds: final E median {median:.2f} (range {low:.2f} to {high:.2f}); "
+        "training right median {trained:g}/100 (range {least} to {most}); held out right "
+        "{held}/{asked} in all, {spread}", len(results),
+        median=statistics.median(errors), low=min(errors), high=max(errors),
+        trained=statistics.median(trained), least=min(trained), most=max(trained),
+        held=sum(held), asked=sum(len(r["held_out"]) for r in results), spread=spread)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    p = parser("family-trees", __doc__.splitlines()[0])
-    p.add_argument("--seeds", type=int, default=1,
-                   help="how many seeds to train, from --seed on (default 1)")
-    p.add_argument("--sweeps", type=int, default=SWEEPS, help=f"sweeps (default {SWEEPS})")
-    p.add_argument("--paper-exact", action="store_true",
-                   help="the paper's ε = 0.01, 0.2%% decay and ±0.3 initial weights")
-    p.add_argument("--init-scale", type=float, help="initial weights from ±this")
-    p.add_argument("--decay", type=float, help="weight decay a sweep (0.002 = the paper's 0.2%%)")
-    p.add_argument("--tolerance", choices=TOLERANCE_MODES,
-                   help="an output outside 0.2 of its target is measured from the band's "
-                        "edge (band, the default) or from the target (literal)")
-    p.add_argument("--held-out", default="random", metavar="random|fixed|P:r,...",
-                   help="the 4 held-out queries: drawn by the seed (random), a fixed list "
-                        "(fixed), or named, e.g. Colin:aunt,Lucia:brother")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                   help="train this many seeds side by side, one process each "
-                        "(default: one per processor)")
-    p.add_argument("--save-weights", action="store_true",
-                   help="also write the first seed's weights as family_trees_model.json")
-    p.add_argument("--watch", action="store_true",
-                   help="also write family_trees_run.html: the first seed trained once more, "
-                        "watched, its weights sweep by sweep")
+    p = options()
     args = p.parse_args(argv)
     try:
         held_out = held_out_queries(args.held_out)
     except ValueError as error:
         p.error(str(error))
     if args.seeds < 1 or args.sweeps < 1:
-        p.error("--seeds and --sweeps must be at least 1")
+        p.error(_("--seeds and --sweeps must be at least 1"))
     sweeps = QUICK_SWEEPS if args.quick else args.sweeps
     settings = settings_from(args)
-    print(f"ε {settings['warmup'][0]}, α {settings['warmup'][1]} for {WARMUP} sweeps, then "
-          f"ε {settings['lr']}, α {settings['momentum']}; weight decay {settings['decay']:.2%} "
-          f"a sweep; initial weights ±{settings['scale']}; tolerance {TOLERANCE} "
-          f"({settings['tolerance_mode']}); {sweeps:,} sweeps")
+    print(_("ε {warmup_lr}, α {warmup_momentum} for {warmup} sweeps, then ε {lr}, α {momentum}; "
+            "weight decay {decay:.2%} a sweep; initial weights ±{scale}; tolerance {tolerance} "
+            "({mode}); {sweeps:,} sweeps", warmup_lr=settings["warmup"][0],
+            warmup_momentum=settings["warmup"][1], warmup=WARMUP, lr=settings["lr"],
+            momentum=settings["momentum"], decay=settings["decay"], scale=settings["scale"],
+            tolerance=TOLERANCE, mode=settings["tolerance_mode"], sweeps=sweeps))
     start = time.perf_counter()
     results = train_seeds(range(args.seed, args.seed + args.seeds), sweeps, settings,
                           held_out, args.jobs, not args.no_progress)
     print(table(results))
-    print(f"{len(results)} seed(s) × {sweeps:,} sweeps in {time.perf_counter() - start:.0f} s "
-          f"(compiling the sweep once included)")
+    print(ngettext("{count} seed × {sweeps:,} sweeps in {seconds:.0f} s (compiling the sweep "
+                   "once included)", "{count} seeds × {sweeps:,} sweeps in {seconds:.0f} s "
+                   "(compiling the sweep once included)", len(results), sweeps=sweeps,
+                   seconds=time.perf_counter() - start))
     folder = output_folder(args)
     for path in draw(results[0], folder):
-        print(f"figure: {path}")
+        print(_("figure: {path}", path=path))
     if args.save_weights:
-        print(f"weights: {save_result(results[0], folder / 'family_trees_model.json')}")
+        print(_("weights: {path}",
+                path=save_result(results[0], folder / "family_trees_model.json")))
     if args.watch:
-        print(f"page: {draw_run(args.seed, sweeps, settings, held_out, folder)}")
+        print(_("page: {path}", path=draw_run(args.seed, sweeps, settings, held_out, folder)))
     return 0
+
+
+def options():
+    """The demo's parser: the shared options and the family trees' own."""
+    p = parser("family-trees")
+    p.add_argument("--seeds", type=int, default=1,
+                   help=_("how many seeds to train, from --seed on (default 1)"))
+    p.add_argument("--sweeps", type=int, default=SWEEPS,
+                   help=_("sweeps (default {sweeps})", sweeps=SWEEPS))
+    p.add_argument("--paper-exact", action="store_true",
+                   help=_("the paper's ε = 0.01, 0.2%% decay and ±0.3 initial weights"))
+    p.add_argument("--init-scale", type=float, help=_("initial weights from ±this"))
+    p.add_argument("--decay", type=float,
+                   help=_("weight decay a sweep (0.002 = the paper's 0.2%%)"))
+    p.add_argument("--tolerance", choices=TOLERANCE_MODES,
+                   help=_("an output outside 0.2 of its target is measured from the band's "
+                          "edge (band, the default) or from the target (literal)"))
+    p.add_argument("--held-out", default="random", metavar="random|fixed|P:r,...",
+                   help=_("the 4 held-out queries: drawn by the seed (random), a fixed list "
+                          "(fixed), or named, e.g. Colin:aunt,Lucia:brother"))
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help=_("train this many seeds side by side, one process each "
+                          "(default: one per processor)"))
+    p.add_argument("--save-weights", action="store_true",
+                   help=_("also write the first seed's weights as family_trees_model.json"))
+    p.add_argument("--watch", action="store_true",
+                   help=_("also write family_trees_run.html: the first seed trained once more, "
+                          "watched, its weights sweep by sweep"))
+    return p
 
 
 def draw_run(seed: int, sweeps: int, settings: dict, held_out, folder: Path) -> Path:
@@ -381,7 +422,8 @@ def draw_run(seed: int, sweeps: int, settings: dict, held_out, folder: Path) -> 
 
     result = train(seed, sweeps, settings, held_out, watched=True)
     return write_run_page(result["record"], folder / "family_trees_run.html",
-                          title=f"Family trees, seed {seed}: the weights sweep by sweep")
+                          title=_("Family trees, seed {seed}: the weights sweep by sweep",
+                                  seed=seed))
 
 
 def save_result(result: dict, path: Path) -> str:

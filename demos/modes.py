@@ -12,8 +12,17 @@ import time
 from collections.abc import Sequence
 
 from autograd_mini import Value, gradients, topological_order
+from autograd_mini.core.language import N_, _
 from autograd_mini.core.transforms import forward_sweep
-from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure
+from autograd_mini.demos.common import (
+    output_folder,
+    parser,
+    progress,
+    pyplot,
+    right,
+    save_figure,
+    widths,
+)
 
 
 def many_to_one(xs: Sequence[Value]) -> Value:
@@ -30,7 +39,7 @@ def one_to_many(x: Value, m: int) -> list[Value]:
     """The states ``h_k = sin(h_{k-1} · x)``, ``h_0 = x``, of a recurrence: one input,
     m outputs that share all the work before them (the mirror image of ``many_to_one``)."""
     states, h = [], x
-    for _ in range(m):
+    for _step in range(m):
         h = (h * x).sin()
         states.append(h)
     return states
@@ -81,34 +90,46 @@ def cost_one_to_many(m: int) -> dict[str, float]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser("modes", __doc__.splitlines()[0]).parse_args(argv)
+    args = parser("modes").parse_args(argv)
     sizes = [1, 3, 10, 30, 100] if args.quick else [1, 3, 10, 30, 100, 300, 1000]
     show = not args.no_progress
     rows_in = [cost_many_to_one(n) for n in progress(sizes, show, desc="f: R^n -> R")]
     rows_out = [cost_one_to_many(m) for m in progress(sizes, show, desc="f: R -> R^m")]
-    for title, rows, var in [("f: R^n -> R (the gradient)", rows_in, "n"),
-                             ("f: R -> R^m (all m derivatives)", rows_out, "m")]:
-        print(f"\n{title}")
-        print(f"{var:>6} {'forward visits':>15} {'reverse visits':>15} "
-              f"{'forward ms':>11} {'reverse ms':>11}")
-        for r in rows:
-            print(f"{r['n']:>6} {r['forward_visits']:>15,} {r['reverse_visits']:>15,} "
-                  f"{1e3 * r['forward_time']:>11.2f} {1e3 * r['reverse_time']:>11.2f}")
+    for title, rows, var in [(N_("f: R^n -> R (the gradient)"), rows_in, "n"),
+                             (N_("f: R -> R^m (all m derivatives)"), rows_out, "m")]:
+        print(f"\n{_(title)}")
+        print(table(rows, var))
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, rows, title, var in [(axes[0], rows_in, "many inputs, one output", "n inputs"),
-                                 (axes[1], rows_out, "one input, many outputs", "m outputs")]:
+    for ax, rows, title, var in [(axes[0], rows_in, _("many inputs, one output"), _("n inputs")),
+                                 (axes[1], rows_out, _("one input, many outputs"),
+                                  _("m outputs"))]:
         xs = [r["n"] for r in rows]
-        ax.loglog(xs, [r["forward_time"] * 1e3 for r in rows], "o-", label="forward mode (JVP)")
+        ax.loglog(xs, [r["forward_time"] * 1e3 for r in rows], "o-",
+                  label=_("forward mode (JVP)"))
         ax.loglog(xs, [r["reverse_time"] * 1e3 for r in rows], "s-",
-                  label="reverse mode (backprop)")
-        ax.set(title=title, xlabel=var, ylabel="time for all derivatives (ms)")
+                  label=_("reverse mode (backprop)"))
+        ax.set(title=title, xlabel=var, ylabel=_("time for all derivatives (ms)"))
         ax.grid(True, which="major", alpha=0.3)
         ax.legend()
-    fig.suptitle("The same local derivatives, swept in two directions")
+    fig.suptitle(_("The same local derivatives, swept in two directions"))
     path = save_figure(fig, output_folder(args), "forward_vs_reverse.png")
-    print(f"\nfigure: {path}")
+    print("\n" + _("figure: {path}", path=path))
     return 0
+
+
+def table(rows: list[dict], var: str) -> str:
+    """Each size's node visits and milliseconds, forward mode against reverse mode."""
+    headers = [var, _("forward visits"), _("reverse visits"), _("forward ms"), _("reverse ms")]
+    size, *cells = widths(headers, [6, 15, 15, 11, 11])
+    lines = [" ".join(right(h, w) for h, w in zip(headers, [size, *cells]))]
+    for r in rows:
+        forward_visits, reverse_visits, forward_ms, reverse_ms = cells
+        lines.append(f"{r['n']:>{size}} {r['forward_visits']:>{forward_visits},} "
+                     f"{r['reverse_visits']:>{reverse_visits},} "
+                     f"{1e3 * r['forward_time']:>{forward_ms}.2f} "
+                     f"{1e3 * r['reverse_time']:>{reverse_ms}.2f}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ import random
 from collections.abc import Sequence
 
 from autograd_mini import Value, gc_paused
+from autograd_mini.core.language import _
 from autograd_mini.core.sums import sum as value_sum
 from autograd_mini.datasets import two_moons
 from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure
@@ -41,23 +42,25 @@ def train(seed: int, steps: int, points, labels, show_progress: bool = False):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = parser("moons", __doc__.splitlines()[0])
-    p.add_argument("--steps", type=int, default=100, help="training steps (default 100)")
+    p = parser("moons")
+    p.add_argument("--steps", type=int, default=100, help=_("training steps (default 100)"))
     args = p.parse_args(argv)
     points, labels = two_moons(100, noise=0.1, seed=args.seed)
     steps = 15 if args.quick else args.steps
     model, history = train(args.seed, steps, points, labels, not args.no_progress)
-    print(f"after {steps} steps: loss {history[-1][0]:.4f}, accuracy {history[-1][1]:.0%}")
+    print(_("after {steps} steps: loss {loss:.4f}, accuracy {accuracy:.0%}", steps=steps,
+            loss=history[-1][0], accuracy=history[-1][1]))
     plt = pyplot()
     from autograd_mini.viz.plots import decision_boundary, loss_curve
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     decision_boundary(left, lambda x, y: model([x, y]).data, points, labels,
                       steps=25 if args.quick else 60,
-                      title=f"MLP(2, [16, 16, 1]): accuracy {history[-1][1]:.0%}")
-    loss_curve(right, [h[0] for h in history], title="hinge loss + L2", ylabel="loss")
-    right.set_xlabel("step")
-    print(f"figure: {save_figure(fig, output_folder(args), 'moons.png')}")
+                      title=_("MLP(2, [16, 16, 1]): accuracy {accuracy:.0%}",
+                              accuracy=history[-1][1]))
+    loss_curve(right, [h[0] for h in history], title=_("hinge loss + L2"), ylabel=_("loss"))
+    right.set_xlabel(_("step"))
+    print(_("figure: {path}", path=save_figure(fig, output_folder(args), "moons.png")))
     return 0
 
 

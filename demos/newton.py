@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from autograd_mini import Value, grad, hessian
-from autograd_mini.demos.common import output_folder, parser, pyplot, save_figure
+from autograd_mini.core.language import N_, _, ngettext
+from autograd_mini.demos.common import output_folder, parser, pyplot, right, save_figure, widths
 
 TOLERANCE = 1e-8
 
@@ -37,7 +38,7 @@ def solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
     for col in range(n):
         pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
         if a[pivot][col] == 0.0:
-            raise ZeroDivisionError("the Hessian is singular: no Newton step")
+            raise ZeroDivisionError(_("the Hessian is singular: no Newton step"))
         a[col], a[pivot] = a[pivot], a[col]
         for r in range(col + 1, n):
             factor = a[r][col] / a[col][col]
@@ -51,7 +52,7 @@ def solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
 def newton(f, start, max_steps=100) -> list[list[float]]:
     """Newton's iterates ``x ← x - H⁻¹ ∇f`` until ``|∇f| < 1e-8``."""
     path = [list(start)]
-    for _ in range(max_steps):
+    for _step in range(max_steps):
         g = gradient(f, path[-1])
         if max(abs(v) for v in g) < TOLERANCE:
             break
@@ -63,7 +64,7 @@ def newton(f, start, max_steps=100) -> list[list[float]]:
 def gradient_descent(f, start, lr, max_steps) -> list[list[float]]:
     """Gradient descent's iterates ``x ← x - lr ∇f`` until ``|∇f| < 1e-8``."""
     path = [list(start)]
-    for _ in range(max_steps):
+    for _step in range(max_steps):
         g = gradient(f, path[-1])
         if max(abs(v) for v in g) < TOLERANCE:
             break
@@ -76,36 +77,50 @@ def _grad_norms(f, path):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser("newton", __doc__.splitlines()[0]).parse_args(argv)
+    args = parser("newton").parse_args(argv)
     gd_limit = 2_000 if args.quick else 50_000
-    problems = [("1-D: x² + eˣ from x = 2", bowl_1d, [2.0], 0.1),
-                ("2-D: Rosenbrock from (-1.2, 1)", rosenbrock, [-1.2, 1.0], 0.001)]
+    problems = [(N_("1-D: x² + eˣ from x = 2"), bowl_1d, [2.0], 0.1),
+                (N_("2-D: Rosenbrock from (-1.2, 1)"), rosenbrock, [-1.2, 1.0], 0.001)]
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     for ax, (title, f, start, lr) in zip(axes, problems):
         n_path = newton(f, start)
         g_path = gradient_descent(f, start, lr, gd_limit)
         n_norms, g_norms = _grad_norms(f, n_path), _grad_norms(f, g_path)
-        print(f"\n{title}")
-        print(f"{'step':>6}  {'Newton |∇f|':>14}  {'gradient descent |∇f|':>22}")
-        for k in range(max(len(n_path), 8)):
-            newton_cell = f"{n_norms[k]:14.3e}" if k < len(n_path) else " " * 14
-            gd_cell = f"{g_norms[k]:22.3e}" if k < len(g_path) else ""
-            print(f"{k:>6}  {newton_cell}  {gd_cell}")
-        gd_result = (f"{len(g_path) - 1:,} steps" if g_norms[-1] < TOLERANCE
-                     else f"not there after {gd_limit:,} steps (|∇f| = {g_norms[-1]:.1e})")
-        print(f"to |∇f| < 1e-8: Newton {len(n_path) - 1} steps, gradient descent (lr {lr}) "
-              f"{gd_result}; Newton ends at {[round(v, 6) for v in n_path[-1]]}")
+        print(f"\n{_(title)}")
+        print(table(n_norms, g_norms))
+        descent = (ngettext("{count:,} step", "{count:,} steps", len(g_path) - 1)
+                   if g_norms[-1] < TOLERANCE else
+                   _("not there after {steps:,} steps (|∇f| = {norm:.1e})", steps=gd_limit,
+                     norm=g_norms[-1]))
+        print(_("to |∇f| < 1e-8: Newton {newton}, gradient descent (lr {lr}) {descent}; "
+                "Newton ends at {point}", lr=lr, descent=descent,
+                newton=ngettext("{count:,} step", "{count:,} steps", len(n_path) - 1),
+                point=[round(v, 6) for v in n_path[-1]]))
         ax.semilogy(range(len(g_norms)), [max(v, 1e-16) for v in g_norms],
-                    label=f"gradient descent (lr {lr})")
+                    label=_("gradient descent (lr {lr})", lr=lr))
         ax.semilogy(range(len(n_norms)), [max(v, 1e-16) for v in n_norms], "o-",
-                    label="Newton (Hessian)")
+                    label=_("Newton (Hessian)"))
         ax.set_xscale("symlog", linthresh=10)
-        ax.set(title=title, xlabel="step", ylabel="max |∂f/∂x_i|")
+        ax.set(title=_(title), xlabel=_("step"), ylabel="max |∂f/∂x_i|")
         ax.legend()
     path = save_figure(fig, output_folder(args), "newton.png")
-    print(f"\nfigure: {path}")
+    print("\n" + _("figure: {path}", path=path))
     return 0
+
+
+def table(n_norms: list[float], g_norms: list[float]) -> str:
+    """Each step's largest |∂f/∂x_i|, for Newton and for gradient descent side by side."""
+    headers = [_("step"), _("Newton |∇f|"), _("gradient descent |∇f|")]
+    step, newton_width, descent_width = widths(headers, [6, 14, 22])
+    rows = ["  ".join(right(h, w) for h, w in zip(headers, (step, newton_width,
+                                                           descent_width)))]
+    for k in range(max(len(n_norms), 8)):
+        newton_cell = f"{n_norms[k]:{newton_width}.3e}" if k < len(n_norms) \
+            else " " * newton_width
+        gd_cell = f"{g_norms[k]:{descent_width}.3e}" if k < len(g_norms) else ""
+        rows.append(f"{k:>{step}}  {newton_cell}  {gd_cell}")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":  # pragma: no cover

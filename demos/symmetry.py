@@ -21,8 +21,17 @@ from pathlib import Path
 
 from autograd_mini import TrainingRecord, watch
 from autograd_mini.bridges.compile import Compiled, compile_graph
+from autograd_mini.core.language import N_, _, ngettext
 from autograd_mini.datasets import symmetry
-from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure
+from autograd_mini.demos.common import (
+    output_folder,
+    parser,
+    progress,
+    pyplot,
+    right,
+    save_figure,
+    widths,
+)
 from autograd_mini.losses import sum_squared_error_grad
 from autograd_mini.nn import MLP
 from autograd_mini.optim import SGD
@@ -32,8 +41,8 @@ LEARNING_RATE, MOMENTUM, INIT_RANGE, PAPER_SWEEPS = 0.1, 0.9, 0.3, 1425
 # paper's 1,425 sweeps (5 and 6: 586 and 951), unless --seed says where to start.
 QUICK_SEED, QUICK_SEEDS, QUICK_SWEEPS = 5, 2, 1500
 # When is a net solved?  Every output on the right side of 0.5, or within 0.2 of its target.
-CRITERIA = {"half": "every output on the right side of 0.5",
-            "band": "every output within 0.2 of its target"}
+CRITERIA = {"half": N_("every output on the right side of 0.5"),
+            "band": N_("every output within 0.2 of its target")}
 
 
 @dataclass
@@ -56,7 +65,7 @@ def compiled_sweep() -> Compiled:
     """The forward and backward pass of all 64 patterns, compiled once per process:
     call it with the parameters' values and a function from the 64 outputs to ∂E/∂y."""
     model = make_model(0)
-    patterns, _ = symmetry(6)
+    patterns, _targets = symmetry(6)
     return compile_graph([model(p) for p in patterns], model.parameters())
 
 
@@ -77,7 +86,7 @@ def train(seed: int, max_sweeps: int, show_progress: bool = False,
     the run keeps a training record (``run.record``) of every sweep.  ``lr`` and
     ``momentum`` are the paper's ε and α (0.1 and 0.9 by default, as in the paper).
     """
-    _, targets = symmetry(6)
+    _patterns, targets = symmetry(6)
     model = make_model(seed)
     params = model.parameters()
     record = watch(model) if watched else None
@@ -91,7 +100,7 @@ def train(seed: int, max_sweeps: int, show_progress: bool = False,
         return slopes
 
     start = time.perf_counter()
-    for sweep in progress(range(max_sweeps + 1), show_progress, desc=f"seed {seed}",
+    for sweep in progress(range(max_sweeps + 1), show_progress, desc=_("seed {seed}", seed=seed),
                           leave=False):
         outputs, grads = replay([p.data for p in params], loss_slopes)
         if solved(outputs, targets, criterion):
@@ -142,15 +151,16 @@ def draw(run: Run, folder: Path) -> Path:
     grid = fig.add_gridspec(1, 3, width_ratios=[1, 1, 1.3])
     for k, matrix in enumerate(matrices):
         hinton(fig.add_subplot(grid[0, k]), matrix, max_weight=largest,
-               title=f"hidden unit {k + 1}",
-               row_labels=["to output, bias" if k == 0 else "", "from inputs" if k == 0 else ""],
+               title=_("hidden unit {unit}", unit=k + 1),
+               row_labels=[_("to output, bias") if k == 0 else "",
+                           _("from inputs") if k == 0 else ""],
                col_labels=[f"x{i + 1}" for i in range(6)])
-    solved_after = f"solved after {run.sweeps:,} sweeps" if run.sweeps is not None \
-        else "not solved"
+    solved_after = ngettext("solved after {count:,} sweep", "solved after {count:,} sweeps",
+                            run.sweeps) if run.sweeps is not None else _("not solved")
     loss_curve(fig.add_subplot(grid[0, 2]), run.losses,
-               title=f"error E, seed {run.seed}: {solved_after}")
-    fig.suptitle("Symmetry detection: the learnt weights on one scale (white +, black −, "
-                 f"area ∝ |w|; the largest square is |w| = {largest:.2f})")
+               title=_("error E, seed {seed}: {solved}", seed=run.seed, solved=solved_after))
+    fig.suptitle(_("Symmetry detection: the learnt weights on one scale (white +, black −, "
+                   "area ∝ |w|; the largest square is |w| = {largest:.2f})", largest=largest))
     return save_figure(fig, folder, "symmetry.png")
 
 
@@ -166,11 +176,13 @@ def draw_distribution(runs: Sequence[Run], max_sweeps: int, criterion: str,
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.axvline(PAPER_SWEEPS, color="#dc2626", lw=2, label="the paper's run: 1,425 sweeps")
+    ax.axvline(PAPER_SWEEPS, color="#dc2626", lw=2, label=_("the paper's run: 1,425 sweeps"))
     within = sum(c <= PAPER_SWEEPS for c in counts)
-    ax.set(xlabel="sweeps to solve (log scale)", ylabel="seeds",
-           title=f"{len(runs)} seeds, solved when {CRITERIA[criterion]}: {len(counts)} solved "
-                 f"within {max_sweeps:,} sweeps, {within} within 1,425")
+    ax.set(xlabel=_("sweeps to solve (log scale)"), ylabel=_("seeds"),
+           title=_("{count} seeds, solved when {criterion}: {solved} solved within {sweeps:,} "
+                   "sweeps, {within} within 1,425", count=len(runs),
+                   criterion=_(CRITERIA[criterion]), solved=len(counts), sweeps=max_sweeps,
+                   within=within))
     ax.legend(loc="upper right")
     return save_figure(fig, folder, "symmetry_sweeps.png")
 
@@ -179,65 +191,82 @@ def summary(runs: Sequence[Run], max_sweeps: int) -> str:
     """Solved count, median and range of sweeps-to-solve, share within the paper's 1,425,
     and how many solved nets show the paper's mirrored, opposite-signed 1:2:4 weights."""
     solved_runs = [r for r in runs if r.sweeps is not None]
+    solved_line = ngettext("solved {solved} of {count} seed within {sweeps:,} sweeps",
+                           "solved {solved} of {count} seeds within {sweeps:,} sweeps",
+                           len(runs), solved=len(solved_runs), sweeps=max_sweeps)
     if not solved_runs:
-        return f"solved 0 of {len(runs)} seeds within {max_sweeps:,} sweeps"
+        return solved_line
     counts = [r.sweeps for r in solved_runs]
     within = sum(c <= PAPER_SWEEPS for c in counts)
     units = [mirror_structure(r.model) for r in solved_runs]
     mirrored = sum(all(u["opposite"] for u in us) for us in units)
     doubling = sum(all(u["opposite"] and u["doubling"] for u in us) for us in units)
-    return (f"solved {len(solved_runs)} of {len(runs)} seeds within {max_sweeps:,} sweeps; "
-            f"sweeps to solve: median {statistics.median(counts):,.0f}, range "
-            f"{min(counts):,} to {max(counts):,}; {within} of {len(runs)} "
-            f"({within / len(runs):.0%}) within the paper's 1,425.  Of the solved nets, "
-            f"{mirrored} have both hidden units mirrored with opposite signs, {doubling} of "
-            "them in the ratio 1:2:4")
+    return solved_line + _(
+        "; sweeps to solve: median {median:,.0f}, range {low:,} to {high:,}; {within} of "
+        "{count} ({share:.0%}) within the paper's 1,425.  Of the solved nets, {mirrored} have "
+        "both hidden units mirrored with opposite signs, {doubling} of them in the ratio 1:2:4",
+        median=statistics.median(counts), low=min(counts), high=max(counts), within=within,
+        count=len(runs), share=within / len(runs), mirrored=mirrored, doubling=doubling)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = parser("symmetry", __doc__.splitlines()[0])
+    p = parser("symmetry")
     p.add_argument("--seeds", type=int, default=10,
-                   help="how many seeds to train, from --seed on (default 10)")
-    p.add_argument("--max-sweeps", type=int, default=10_000, help="give up after this many")
+                   help=_("how many seeds to train, from --seed on (default 10)"))
+    p.add_argument("--max-sweeps", type=int, default=10_000, help=_("give up after this many"))
     p.add_argument("--criterion", choices=list(CRITERIA), default="half",
-                   help="solved when every output is on the right side of 0.5 (half, the "
-                        "default) or within 0.2 of its target (band)")
+                   help=_("solved when every output is on the right side of 0.5 (half, the "
+                          "default) or within 0.2 of its target (band)"))
     p.set_defaults(seed=None)  # not given: 0, or with --quick QUICK_SEED
     args = p.parse_args(argv)
     if args.seeds < 1 or args.max_sweeps < 1:
-        p.error("--seeds and --max-sweeps must be at least 1")
+        p.error(_("--seeds and --max-sweeps must be at least 1"))
     first = args.seed if args.seed is not None else QUICK_SEED if args.quick else 0
     seeds = range(first, first + (QUICK_SEEDS if args.quick else args.seeds))
     max_sweeps = QUICK_SWEEPS if args.quick else args.max_sweeps
-    print(f"ε {LEARNING_RATE}, α {MOMENTUM}, initial weights ±{INIT_RANGE}; solved when "
-          f"{CRITERIA[args.criterion]}")
+    print(_("ε {lr}, α {momentum}, initial weights ±{scale}; solved when {criterion}",
+            lr=LEARNING_RATE, momentum=MOMENTUM, scale=INIT_RANGE,
+            criterion=_(CRITERIA[args.criterion])))
     if args.quick:
-        print(f"--quick: seeds {seeds[0]} and {seeds[-1]}, at most {max_sweeps:,} sweeps "
-              "(--seeds 100 without --quick gives the spread over many seeds)")
+        print(_("--quick: seeds {first} and {last}, at most {sweeps:,} sweeps (--seeds 100 "
+                "without --quick gives the spread over many seeds)", first=seeds[0],
+                last=seeds[-1], sweeps=max_sweeps))
     start = time.perf_counter()
     runs = [train(s, max_sweeps, False, args.criterion)
-            for s in progress(seeds, not args.no_progress, desc="seeds")]
-    print(f"{'seed':>5} {'sweeps to solve':>16} {'seconds':>8}  mirrored, opposite signs, 1:2:4")
-    for r in runs:
-        done = f"{r.sweeps:,}" if r.sweeps is not None else f"> {max_sweeps:,}"
-        units = mirror_structure(r.model)
-        shape = " / ".join(("mirrored" if u["opposite"] else "not mirrored")
-                           + (", 1:2:4" if u["doubling"] else "") for u in units)
-        print(f"{r.seed:>5} {done:>16} {r.seconds:8.1f}  {shape if r.sweeps is not None else ''}")
+            for s in progress(seeds, not args.no_progress, desc=_("seeds"))]
+    print(table(runs, max_sweeps))
     print(summary(runs, max_sweeps))
-    print(f"{len(runs)} seeds in {time.perf_counter() - start:.0f} s")
+    print(ngettext("{count} seed in {seconds:.0f} s", "{count} seeds in {seconds:.0f} s",
+                   len(runs), seconds=time.perf_counter() - start))
     first = next((r for r in runs if r.sweeps is not None), runs[0])
     for k, unit in enumerate(mirror_structure(first.model), 1):
-        w = ", ".join(f"{x:+.2f}" for x in unit["weights"])
-        ratio = ":".join(f"{x:.1f}" for x in unit["ratio"])
-        print(f"hidden unit {k} (seed {first.seed}): weights [{w}]; mirrored with opposite "
-              f"signs: {'yes' if unit['opposite'] else 'no'}; pair sizes {ratio} "
-              f"(1:2:4 {'yes' if unit['doubling'] else 'no'})")
+        print(_("hidden unit {unit} (seed {seed}): weights [{weights}]; mirrored with "
+                "opposite signs: {mirrored}; pair sizes {ratio} (1:2:4 {doubling})", unit=k,
+                seed=first.seed, weights=", ".join(f"{x:+.2f}" for x in unit["weights"]),
+                mirrored=_("yes") if unit["opposite"] else _("no"),
+                ratio=":".join(f"{x:.1f}" for x in unit["ratio"]),
+                doubling=_("yes") if unit["doubling"] else _("no")))
     folder = output_folder(args)
-    print(f"figure: {draw(first, folder)}")
-    print(f"figure: {draw_distribution(runs, max_sweeps, args.criterion, folder)}")
-    print(f"page: {draw_run(first.seed, max_sweeps, args.criterion, folder)}")
+    print(_("figure: {path}", path=draw(first, folder)))
+    print(_("figure: {path}", path=draw_distribution(runs, max_sweeps, args.criterion, folder)))
+    print(_("page: {path}", path=draw_run(first.seed, max_sweeps, args.criterion, folder)))
     return 0
+
+
+def table(runs: Sequence[Run], max_sweeps: int) -> str:
+    """One row a seed: sweeps to solve, seconds, and the shape of each hidden unit."""
+    headers = [_("seed"), _("sweeps to solve"), _("seconds")]
+    seed, sweeps, seconds = widths(headers, [5, 16, 8])
+    rows = [" ".join(right(h, w) for h, w in zip(headers, (seed, sweeps, seconds)))
+            + "  " + _("mirrored, opposite signs, 1:2:4")]
+    for r in runs:
+        done = f"{r.sweeps:,}" if r.sweeps is not None else f"> {max_sweeps:,}"
+        shape = " / ".join((_("mirrored") if u["opposite"] else _("not mirrored"))
+                           + (", 1:2:4" if u["doubling"] else "")
+                           for u in mirror_structure(r.model))
+        rows.append(f"{r.seed:>{seed}} {done:>{sweeps}} {r.seconds:{seconds}.1f}  "
+                    f"{shape if r.sweeps is not None else ''}")
+    return "\n".join(rows)
 
 
 def draw_run(seed: int, max_sweeps: int, criterion: str, folder: Path) -> Path:
@@ -247,7 +276,8 @@ def draw_run(seed: int, max_sweeps: int, criterion: str, folder: Path) -> Path:
 
     run = train(seed, max_sweeps, criterion=criterion, watched=True)
     return write_run_page(run.record, folder / "symmetry_run.html",
-                          title=f"Symmetry detection, seed {seed}: the weights sweep by sweep")
+                          title=_("Symmetry detection, seed {seed}: the weights sweep by sweep",
+                                  seed=seed))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,8 +15,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograd_mini import TrainingRecord, gc_paused, watch
+from autograd_mini.core.language import _
 from autograd_mini.datasets import xor
-from autograd_mini.demos.common import output_folder, parser, progress, pyplot, save_figure
+from autograd_mini.demos.common import (
+    output_folder,
+    parser,
+    progress,
+    pyplot,
+    right,
+    save_figure,
+    widths,
+)
 from autograd_mini.losses import sum_squared_error
 from autograd_mini.nn import MLP
 
@@ -31,7 +40,7 @@ def train(activation: str, seed: int, sweeps: int, show_progress: bool = False
                 output_activation="sigmoid", rng=random.Random(seed))
     patterns, targets = xor()
     record = watch(model, probes=patterns)
-    for _ in progress(range(sweeps), show_progress, desc=activation, leave=False):
+    for _sweep in progress(range(sweeps), show_progress, desc=activation, leave=False):
         for x, d in zip(patterns, targets):
             with gc_paused():
                 error = sum_squared_error([model(x)], [d])
@@ -45,7 +54,7 @@ def train(activation: str, seed: int, sweeps: int, show_progress: bool = False
 
 def medians(record: TrainingRecord) -> tuple[float, float]:
     """The first and the last layer's gradient norms, medians over the run."""
-    first, *_, last = record.layers
+    first, *_middle, last = record.layers
     return tuple(statistics.median(record.series("grad_norm", name)[1]) for name in (first, last))
 
 
@@ -53,8 +62,8 @@ def gap(record: TrainingRecord) -> str:
     """How many times smaller the first layer's gradient is than the last's."""
     first, last = medians(record)
     if first == 0:  # relu units that are off for every pattern pass back nothing
-        return "layer 1 gets none most of the run (dead units)"
-    return f"{last / first:,.0f}× smaller in layer 1"
+        return _("layer 1 gets none most of the run (dead units)")
+    return _("{times:,.0f}× smaller in layer 1", times=last / first)
 
 
 def draw(records: dict[str, TrainingRecord], folder: Path) -> Path:
@@ -69,30 +78,41 @@ def draw(records: dict[str, TrainingRecord], folder: Path) -> Path:
         panel = gradient_panel(record)
         panel.title = f"{activation}: {gap(record)}"
         draw_chart(ax, panel)
-    fig.suptitle(f"‖∂E/∂W‖ of each layer of a {DEPTH}-layer net learning XOR, one update "
-                 "per pattern")
+    fig.suptitle(_("‖∂E/∂W‖ of each layer of a {depth}-layer net learning XOR, one update "
+                   "per pattern", depth=DEPTH))
     return save_figure(fig, folder, "vanishing.png")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser("vanishing", __doc__.splitlines()[0]).parse_args(argv)
+    args = parser("vanishing").parse_args(argv)
     sweeps = 25 if args.quick else 250
     records = {a: train(a, args.seed, sweeps, not args.no_progress) for a in ACTIVATIONS}
-    print(f"{DEPTH}-layer nets of width {WIDTH}, XOR, {sweeps} sweeps of 4 per-pattern updates")
-    print(f"{'activation':>10}  {'final E':>7}  {'‖∂E/∂W‖ layer 1':>16}  {'layer 6':>9}  "
-          "(medians over the run)")
-    for activation, record in records.items():
-        first, last = medians(record)
-        final = sum(s.loss for s in record.history[-4:])  # the last sweep's four patterns
-        print(f"{activation:>10}  {final:7.3f}  {first:16.2e}  {last:9.2e}  {gap(record)}")
+    print(_("{depth}-layer nets of width {width}, XOR, {sweeps} sweeps of 4 per-pattern updates",
+            depth=DEPTH, width=WIDTH, sweeps=sweeps))
+    print(table(records))
     folder = output_folder(args)
-    print(f"figure: {draw(records, folder)}")
+    print(_("figure: {path}", path=draw(records, folder)))
     from autograd_mini.viz.watching import write_run_page
 
     page = write_run_page(records["sigmoid"], folder / "vanishing_run.html",
-                          title=f"A {DEPTH}-layer sigmoid net learning XOR")
-    print(f"page: {page}")
+                          title=_("A {depth}-layer sigmoid net learning XOR", depth=DEPTH))
+    print(_("page: {path}", path=page))
     return 0
+
+
+def table(records: dict[str, TrainingRecord]) -> str:
+    """A row an activation: the final error, the first and last layer's gradient norms."""
+    headers = [_("activation"), _("final E"), _("‖∂E/∂W‖ layer 1"), _("layer 6")]
+    name, error, first_width, last_width = widths(headers, [10, 7, 16, 9])
+    rows = ["  ".join(right(h, w) for h, w in zip(headers, (name, error, first_width,
+                                                           last_width)))
+            + "  " + _("(medians over the run)")]
+    for activation, record in records.items():
+        first, last = medians(record)
+        final = sum(s.loss for s in record.history[-4:])  # the last sweep's four patterns
+        rows.append(f"{activation:>{name}}  {final:{error}.3f}  {first:{first_width}.2e}  "
+                    f"{last:{last_width}.2e}  {gap(record)}")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,8 +21,8 @@ from autograd_mini.losses import sum_squared_error, sum_squared_error_grad
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_demo(args, tmp_path):
-    env = dict(os.environ, MPLCONFIGDIR=str(tmp_path / "mpl"))
+def run_demo(args, tmp_path, language="en"):
+    env = dict(os.environ, MPLCONFIGDIR=str(tmp_path / "mpl"), AUTOGRAD_MINI_LANG=language)
     return subprocess.run([sys.executable, *args], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=600)
 
@@ -210,6 +210,90 @@ def test_make_figures_names_its_demos(tmp_path):
     result = run_demo([str(ROOT / "demos" / "make_figures.py"), "nope"], tmp_path)
     assert result.returncode == 2 and "no demo named 'nope'" in result.stderr
     assert "family-trees" in result.stderr
+
+
+# -- the demos in Korean: the same run, the same numbers, no English sentence left --------
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]\d+)?")
+# What stays as it is in every language: the program's name, options, {choices}, paths,
+# files, the family trees' queries (Colin:aunt), names in capitals (XOR, NAND), op names.
+UNTRANSLATED = re.compile(r"autograd-mini demo [\w-]+|--[\w-]+|\{[^}]*\}|\S*/\S+"
+                          r"|\S+\.(?:png|html|json)|[A-Z]\w+:[a-z]+")
+OP_NAMES = {"sigmoid", "tanh", "relu"}
+
+
+def english_words(text: str) -> list[str]:
+    """Words of four or more Latin letters left in a Korean text, but for what stays
+    (an option's {choices} or choice|list named in its help too)."""
+    listed = re.findall(r"\{([^}]*)\}|(\w+(?:\|[\w:.,]+)+)", text)  # {a,b}, a|b|...
+    choices = set(re.findall(r"\w+", " ".join(" ".join(pair) for pair in listed)))
+    return [word for word in re.findall(r"[A-Za-z]{4,}", UNTRANSLATED.sub(" ", text))
+            if not word.isupper() and word not in OP_NAMES | choices]
+
+
+def hangul_font_installed() -> bool:
+    from matplotlib import font_manager
+
+    from autograd_mini.demos.common import HANGUL_FONTS
+
+    return bool(set(HANGUL_FONTS) & {font.name for font in font_manager.fontManager.ttflist})
+
+
+def untimed_numbers(line: str) -> list[str]:
+    """A line's numbers, in order, without the seconds a run took (they vary): the
+    symmetry table's third column, the last number of its "seeds in ... s" line."""
+    numbers = NUMBER.findall(line)
+    if re.match(r"\s*\d+\s+(?:> )?[\d,]+\s+\d+\.\d\b", line):
+        del numbers[2]
+    elif re.search(r"(?:seeds? in \d+ s|\d+초)$", line):
+        del numbers[-1]
+    return numbers
+
+
+@pytest.mark.parametrize("name", ["xor", "symmetry", "bptt", "vanishing", "moons", "newton"])
+def test_a_demo_run_in_korean_prints_the_english_runs_numbers_in_korean(tmp_path, name):
+    args = ["-m", "autograd_mini", "demo", name, "--quick", "--no-progress", "--out", "figs"]
+    runs = {}
+    for language in ("en", "ko"):
+        (tmp_path / language).mkdir()
+        runs[language] = run_demo(args, tmp_path / language, language)
+    english, korean = runs["en"], runs["ko"]
+    assert english.returncode == korean.returncode == 0, korean.stderr
+    if hangul_font_installed():  # the figures' Hangul drawn, with a font that has it
+        assert "Glyph" not in korean.stderr, korean.stderr
+    en_lines, ko_lines = english.stdout.splitlines(), korean.stdout.splitlines()
+    assert len(en_lines) == len(ko_lines) >= 2
+    for en, ko in zip(en_lines, ko_lines):  # a line each, its numbers in Korean's order
+        assert sorted(untimed_numbers(en)) == sorted(untimed_numbers(ko)), (en, ko)
+        assert HANGUL.search(ko) or not english_words(en), (en, ko)  # words: Korean ones
+    assert english_words(korean.stdout) == [], korean.stdout
+    assert sorted(p.name for p in (tmp_path / "ko" / "figs").iterdir()) == \
+        sorted(p.name for p in (tmp_path / "en" / "figs").iterdir())
+
+
+@pytest.mark.parametrize("name", ["xor", "symmetry", "family-trees"])
+def test_a_demos_help_in_korean(tmp_path, name):
+    result = run_demo(["-m", "autograd_mini", "demo", name, "--help"], tmp_path, "ko")
+    assert result.returncode == 0 and result.stdout.startswith("사용법: ")
+    assert "옵션:" in result.stdout and "난수 시드 (기본값 0)" in result.stdout
+    assert english_words(result.stdout) == [], result.stdout
+    # every option's help is Korean: the text after each option (on its line or the next)
+    helps = re.findall(r"^  -[^\n]*?(?:  +|\n +)(\S[^\n]*)$", result.stdout, re.M)
+    assert len(helps) >= 5 and all(HANGUL.search(text) for text in helps), helps
+
+
+@pytest.mark.parametrize("bad, said", [
+    (["--seed", "x"], "잘못된 int 값: 'x'"),
+    (["--nope"], "--nope"),
+    (["--seeds", "0"], "--seeds와 --max-sweeps는 1 이상이어야 합니다"),
+])
+def test_a_bad_option_is_told_in_one_korean_line(tmp_path, bad, said):
+    result = run_demo(["-m", "autograd_mini", "demo", "symmetry", *bad], tmp_path, "ko")
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("autograd-mini demo symmetry: 오류: ") and said in line
+    assert line.endswith("(--help 참고)") and english_words(line) == [], line
 
 
 # -- seeded training runs: what XOR and symmetry must learn --------------------------------

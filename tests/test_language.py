@@ -27,10 +27,18 @@ METHODS = [("**.py", "python"), ("**.js", "javascript"), ("**.html", "javascript
 
 
 def marked_messages() -> set[str]:
-    """Every message the package marks, as Babel extracts it (docs/translating.md)."""
-    found = babel_extract.extract_from_dir(ROOT / "autograd_mini", METHODS, keywords=KEYWORDS)
+    """Every message the package and its demos (demos/*.py, the modules of
+    autograd_mini.demos) mark, as Babel extracts them (docs/translating.md)."""
+    found = [*babel_extract.extract_from_dir(ROOT / "autograd_mini", METHODS, keywords=KEYWORDS),
+             *babel_extract.extract_from_dir(ROOT / "demos", [("*.py", "python")],
+                                             keywords=KEYWORDS)]
     return {message if isinstance(message, str) else message[0]
             for _, _, message, _, _ in found}
+
+
+def translating_modules() -> list[Path]:
+    """The Python files whose messages are in the catalog: the package's and the demos'."""
+    return sorted([*(ROOT / "autograd_mini").rglob("*.py"), *(ROOT / "demos").glob("*.py")])
 
 
 def korean_catalog():
@@ -165,7 +173,7 @@ def test_no_module_that_translates_binds_the_name_of_the_translator():
     that function, and the call fails (UnboundLocalError) only when that line runs."""
     import ast
 
-    for path in sorted((ROOT / "autograd_mini").rglob("*.py")):
+    for path in translating_modules():
         tree = ast.parse(path.read_text())
         imports_it = any(isinstance(n, ast.ImportFrom) and n.module and "language" in n.module
                          and any(a.name == "_" for a in n.names) for n in ast.walk(tree))

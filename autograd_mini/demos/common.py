@@ -11,32 +11,53 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ..bridges.files import write_atomically
+from ..core.language import _, current_language, display_width
+from . import DEMOS
 
-__all__ = ["parser", "new_folder", "output_folder", "pyplot", "save_figure", "progress"]
+__all__ = ["parser", "new_folder", "output_folder", "pyplot", "save_figure", "progress",
+           "right", "widths"]
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line on stderr, exit status 2
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(2, _("{program}: error: {message} (see --help)", program=self.prog,
+                       message=message) + "\n")
 
 
 def _folder(text: str) -> Path:
     folder = Path(text)
     if folder.exists() and not folder.is_dir():
-        raise argparse.ArgumentTypeError(f"{text!r} exists and is not a folder")
+        raise argparse.ArgumentTypeError(_("{folder} exists and is not a folder",
+                                           folder=repr(text)))
     return folder
 
 
-def parser(name: str, description: str) -> argparse.ArgumentParser:
-    """A parser with the options all demos take: --seed, --out, --quick, --no-progress."""
+def parser(name: str, description: str | None = None) -> argparse.ArgumentParser:
+    """A parser with the options all demos take: --seed, --out, --quick, --no-progress;
+    its description is the demo's line of :data:`~autograd_mini.demos.DEMOS` unless given
+    (in the reader's language, as its options' help)."""
+    if description is None:
+        description = _(DEMOS[name][1])
     p = _Parser(prog=f"autograd-mini demo {name}", description=description)
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=int, default=0, help=_("random seed (default 0)"))
     p.add_argument("--out", type=_folder, default=None,
-                   help=f"folder for the figures (default: a new folder ./{name}-figures)")
-    p.add_argument("--quick", action="store_true", help="a small, fast setting (for tests)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+                   help=_("folder for the figures (default: a new folder ./{name}-figures)",
+                          name=name))
+    p.add_argument("--quick", action="store_true", help=_("a small, fast setting (for tests)"))
+    p.add_argument("--no-progress", action="store_true", help=_("no progress bar"))
     p.set_defaults(demo=name)
     return p
+
+
+def right(text: str, width: int) -> str:
+    """``text`` right-aligned in ``width`` terminal columns (a Hangul syllable takes two),
+    as ``f"{text:>{width}}"`` aligns English."""
+    return " " * (width - display_width(text)) + text
+
+
+def widths(headers: Iterable[str], least: Iterable[int]) -> list[int]:
+    """Each column's width: the least its numbers need, or its header's, if wider."""
+    return [max(n, display_width(h)) for h, n in zip(headers, least)]
 
 
 def new_folder(base: str) -> Path:
@@ -64,14 +85,33 @@ def pyplot():
     """matplotlib's pyplot, drawing to files only (no window, no display needed) --
     unless pyplot is already in use (a notebook's inline figures), which is left as it is."""
     if "matplotlib.pyplot" in sys.modules:
-        return sys.modules["matplotlib.pyplot"]
-    os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "mpl-autograd-mini"))
-    import matplotlib
+        plt = sys.modules["matplotlib.pyplot"]
+    else:
+        os.environ.setdefault("MPLCONFIGDIR",
+                              os.path.join(tempfile.gettempdir(), "mpl-autograd-mini"))
+        import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    if current_language() == "ko":
+        _with_hangul(plt.rcParams)
     return plt
+
+
+# Fonts with Hangul, the first one installed drawing what matplotlib's own font lacks.
+HANGUL_FONTS = ("Noto Sans CJK KR", "Noto Sans KR", "NanumGothic", "Malgun Gothic",
+                "Apple SD Gothic Neo", "AppleGothic")
+
+
+def _with_hangul(settings) -> None:
+    """A Korean figure's words drawn, not as empty boxes: the first Hangul font installed
+    goes after the usual family (matplotlib takes a glyph from the next font that has it)."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    found = next((name for name in HANGUL_FONTS if name in installed), None)
+    if found is not None and found not in settings["font.family"]:
+        settings["font.family"] = [*settings["font.family"], found]
 
 
 def save_figure(fig, folder: Path, name: str) -> Path:

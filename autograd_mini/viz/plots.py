@@ -23,6 +23,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ..core.language import _
 from . import chart_matplotlib, chart_svg
 from .chart import (
     Band,
@@ -55,11 +56,14 @@ def has_matplotlib() -> bool:
 # -- the panels: each describes itself once -------------------------------------------------
 
 
-def loss_chart(losses: Sequence[float], title: str = "training error", log: bool = True,
-               ylabel: str = "error E") -> Chart:
-    """The error after each sweep, on a log scale by default (0 shown as 1e-12)."""
+def loss_chart(losses: Sequence[float], title: str | None = None, log: bool = True,
+               ylabel: str | None = None) -> Chart:
+    """The error after each sweep, on a log scale by default (0 shown as 1e-12); the
+    title and the axes' words (default "training error", "sweep", "error E") in the
+    reader's language."""
     curve = Series(range(1, len(losses) + 1), [max(v, 1e-12) for v in losses], style="-")
-    return Chart([curve], title=title, xlabel="sweep", ylabel=ylabel,
+    return Chart([curve], title=_("training error") if title is None else title,
+                 xlabel=_("sweep"), ylabel=_("error E") if ylabel is None else ylabel,
                  log="y" if log else "", grid=True)
 
 
@@ -120,7 +124,7 @@ class Activity:
     title: str = ""
 
     def describe(self) -> Squares:
-        width = max(len(acts) for _, acts, _ in self.rows)
+        width = max(len(acts) for _name, acts, _labels in self.rows)
         bands, squares, labels = [], [], []
         y = 0.0
         for i, (name, acts, units) in enumerate(self.rows):
@@ -170,8 +174,8 @@ def _even(lo: float, hi: float, n: int) -> tuple[float, ...]:
 # -- on a matplotlib Axes (the demos) ---------------------------------------------------------
 
 
-def loss_curve(ax, losses: Sequence[float], title: str = "training error", log: bool = True,
-               ylabel: str = "error E") -> None:
+def loss_curve(ax, losses: Sequence[float], title: str | None = None, log: bool = True,
+               ylabel: str | None = None) -> None:
     """:func:`loss_chart` on the matplotlib Axes ``ax``."""
     chart_matplotlib.draw(ax, loss_chart(losses, title, log, ylabel))
 
