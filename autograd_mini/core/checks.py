@@ -14,7 +14,8 @@ from typing import Any
 from .language import _
 
 __all__ = ["as_float", "describe", "check_operands", "check_nodes", "label_error",
-           "check_runs_on_values", "look_up", "seeds_by_output", "data_of", "no_derivative", "partials_despite", "NoSlope",
+           "check_runs_on_values", "look_up", "seeds_by_output", "data_of", "no_derivative",
+           "partials_despite", "NoSlope",
            "check_fresh", "check_identity", "identity_error", "leaves_the_graph",
            "HandWrittenNodeError",
            "StaleGraphError"]

@@ -23,6 +23,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ..core.language import _
 from . import chart_matplotlib, chart_svg
 from .chart import (
     Band,
@@ -120,7 +121,7 @@ class Activity:
     title: str = ""
 
     def describe(self) -> Squares:
-        width = max(len(acts) for _, acts, _ in self.rows)
+        width = max(len(acts) for _name, acts, _marks in self.rows)
         bands, squares, labels = [], [], []
         y = 0.0
         for i, (name, acts, units) in enumerate(self.rows):
@@ -224,8 +225,8 @@ class Figure:
         self.title, self.size = title, size
         self.heights = list(heights) if heights else [1.0] * len(self.rows)
         if len(self.heights) != len(self.rows):
-            raise ValueError(f"heights gives {len(self.heights)} rows, the figure has "
-                             f"{len(self.rows)}")
+            raise ValueError(_("heights gives {heights} rows, the figure has {rows}",
+                               heights=len(self.heights), rows=len(self.rows)))
 
     def __repr__(self) -> str:
         return f"<autograd_mini figure: {sum(map(len, self.rows))} panel(s)>"
