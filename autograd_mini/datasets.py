@@ -17,6 +17,8 @@ import math
 import random
 from dataclasses import dataclass
 
+from .core.language import _
+
 __all__ = ["xor", "symmetry", "is_mirror", "FamilyTrees", "family_trees", "RELATIONS",
            "two_moons", "circles", "spiral", "encoder"]
 
@@ -35,7 +37,7 @@ def is_mirror(bits: list[float]) -> bool:
 def symmetry(n: int = 6) -> tuple[list[list[float]], list[float]]:
     """All 2^n binary patterns, with target 1 for the mirror-symmetric ones."""
     if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
+        raise ValueError(_("n must be at least 1, got {n}", n=n))
     patterns = [list(map(float, bits)) for bits in itertools.product((0, 1), repeat=n)]
     return patterns, [float(is_mirror(p)) for p in patterns]
 
@@ -127,7 +129,7 @@ def two_moons(n: int = 100, noise: float = 0.1, seed: int = 0
               ) -> tuple[list[list[float]], list[float]]:
     """Two interleaving half circles, labels -1 and +1 (like scikit-learn's make_moons)."""
     if n < 2:
-        raise ValueError(f"n must be at least 2, got {n}")
+        raise ValueError(_("n must be at least 2, got {n}", n=n))
     rng = random.Random(seed)
     points, labels = [], []
     for i in range(n):
@@ -144,7 +146,7 @@ def two_moons(n: int = 100, noise: float = 0.1, seed: int = 0
 
 def _check_count(n: int) -> None:
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"n must be a whole number of at least 2, got {n!r}")
+        raise ValueError(_("n must be a whole number of at least 2, got {n}", n=repr(n)))
 
 
 def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0
@@ -189,6 +191,6 @@ def encoder(n: int = 8) -> tuple[list[list[float]], list[list[float]]]:
     ``n`` one-hot patterns, each its own target, so a net with fewer hidden units than
     ``n`` (3 for 8) must find a code for them."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"n must be a whole number of at least 2, got {n!r}")
+        raise ValueError(_("n must be a whole number of at least 2, got {n}", n=repr(n)))
     patterns = [[float(i == j) for j in range(n)] for i in range(n)]
     return patterns, [list(p) for p in patterns]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Union
 
 from .core.engine import Number, Value
+from .core.language import _
 from .core.sums import sum as value_sum
 from .core.valuebase import number
 
@@ -28,9 +29,10 @@ def _flat(x: Outputs) -> list:
 def _pairs(predictions: Outputs, targets: Outputs) -> list[tuple]:
     ys, ds = _flat(predictions), _flat(targets)
     if len(ys) != len(ds):
-        raise ValueError(f"{len(ys)} predictions but {len(ds)} targets")
+        raise ValueError(_("{predictions} predictions but {targets} targets",
+                           predictions=len(ys), targets=len(ds)))
     if not ys:
-        raise ValueError("a loss needs at least one prediction")
+        raise ValueError(_("a loss needs at least one prediction"))
     return list(zip(ys, ds))
 
 
@@ -79,9 +81,11 @@ def _measured_from(y: float, d: float, tolerance: float, mode: str) -> float | N
     """The point an output ``y`` with target ``d`` is measured from, or None when it is
     within ``tolerance`` of ``d`` and adds no error."""
     if tolerance < 0:
-        raise ValueError(f"tolerance must not be negative, got {tolerance!r}")
+        raise ValueError(_("tolerance must not be negative, got {tolerance}",
+                           tolerance=repr(tolerance)))
     if mode not in TOLERANCE_MODES:
-        raise ValueError(f"unknown tolerance_mode {mode!r}; choose band or literal")
+        raise ValueError(_("unknown tolerance_mode {mode}; choose band or literal",
+                           mode=repr(mode)))
     gap = y - d
     if abs(gap) <= tolerance:
         return None
@@ -99,9 +103,9 @@ def mse(predictions: Outputs, targets: Outputs) -> Value:
 def hinge(scores: Outputs, labels: Outputs, margin: float = 1.0) -> Value:
     """Mean hinge loss ``(1/N) Σ max(0, margin − t·s)`` for labels t = ±1 (an SVM's loss)."""
     pairs = _pairs(scores, labels)
-    for _, t in pairs:
+    for _score, t in pairs:
         if number(t) not in (-1.0, 1.0):
-            raise ValueError(f"hinge needs labels -1 or +1, got {number(t)!r}")
+            raise ValueError(_("hinge needs labels -1 or +1, got {label}", label=repr(number(t))))
     return value_sum([(margin - t * _as_value(s)).relu() for s, t in pairs]) / len(pairs)
 
 
@@ -115,7 +119,8 @@ def binary_cross_entropy(logits: Outputs, targets: Outputs) -> Value:
     terms = []
     for z, t in pairs:
         if not 0.0 <= number(t) <= 1.0:
-            raise ValueError(f"binary_cross_entropy needs targets in [0, 1], got {number(t)!r}")
+            raise ValueError(_("binary_cross_entropy needs targets in [0, 1], got {target}",
+                               target=repr(number(t))))
         z = _as_value(z)
         terms.append(z.softplus() - z * t)
     return value_sum(terms) / len(pairs)
@@ -129,7 +134,8 @@ def softmax_cross_entropy(logits: Sequence[Value | Number], target: int) -> Valu
     """
     zs = [_as_value(z) for z in logits]
     if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(zs):
-        raise ValueError(f"target must be a class index from 0 to {len(zs) - 1}, got {target!r}")
+        raise ValueError(_("target must be a class index from 0 to {last}, got {target}",
+                           last=len(zs) - 1, target=repr(target)))
     shift = max(z.data for z in zs)
     log_sum = value_sum([(z - shift).exp() for z in zs]).log() + shift
     return log_sum - zs[target]

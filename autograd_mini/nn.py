@@ -18,6 +18,7 @@ from typing import Union
 
 from .core.collector import gc_paused
 from .core.engine import Number, Value, apply
+from .core.language import _
 from .core.naming import input_label
 from .core.ops import PRIMITIVES
 
@@ -64,7 +65,7 @@ class Module:
                 yield from member.named_modules(f"{prefix}.{name}" if prefix else name)
 
     def parameters(self) -> list[Value]:
-        return [p for _, p in self.named_parameters()]
+        return [p for _name, p in self.named_parameters()]
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (gradients accumulate otherwise)."""
@@ -89,19 +90,19 @@ class Module:
         """
         # Names are compared as they are made, with no second table of them: a big model
         # loads in little more memory than the model and the file's numbers take.
-        missing = [name for name, _ in self.named_parameters() if name not in state]
-        if missing or sum(1 for _ in self.named_parameters()) != len(state):
-            known = set(name for name, _ in self.named_parameters())
+        missing = [name for name, _p in self.named_parameters() if name not in state]
+        if missing or sum(1 for _pair in self.named_parameters()) != len(state):
+            known = set(name for name, _p in self.named_parameters())
             unexpected = [name for name in state if name not in known]
-            raise ValueError(
-                f"state does not fit this {type(self).__name__}: "
-                f"missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]}"
-            )
+            raise ValueError(_("state does not fit this {kind}: missing {missing}, "
+                               "unexpected {unexpected}", kind=type(self).__name__,
+                               missing=sorted(missing)[:5], unexpected=sorted(unexpected)[:5]))
         for name, number in state.items():
             if isinstance(number, bool) or not isinstance(number, (int, float)) \
                     or not _finite(number):
                 shown = repr(number) if len(repr(number)) < 40 else repr(number)[:30] + "..."
-                raise ValueError(f"parameter {name!r} must be a finite number, got {shown}")
+                raise ValueError(_("parameter {name} must be a finite number, got {shown}",
+                                   name=repr(name), shown=shown))
         for name, p in self.named_parameters():
             p.data = float(state[name])
 
@@ -147,25 +148,27 @@ def _as_values(x: Inputs) -> list[Value]:
 def _fields(config: object, *names: str) -> dict:
     """``config`` if it is a dict with exactly the keys ``names``, else ValueError."""
     if not isinstance(config, dict) or set(config) != set(names):
-        raise ValueError(f"a config has the keys {', '.join(names)}")
+        raise ValueError(_("a config has the keys {names}", names=", ".join(names)))
     return config
 
 
 def _whole(n: object) -> int:
     """``n`` if it is a positive whole number (not a bool), else ValueError."""
     if type(n) is not int or n < 1:
-        raise ValueError("sizes are positive whole numbers")
+        raise ValueError(_("sizes are positive whole numbers"))
     return n
 
 
 def _check_width(expected: int, got: int) -> None:
     if got != expected:
-        raise ValueError(f"this neuron takes {expected} inputs, got {got}")
+        raise ValueError(_("this neuron takes {expected} inputs, got {got}", expected=expected,
+                           got=got))
 
 
 def _check_choice(what: str, choice: str, choices: Sequence[str]) -> None:
     if choice not in choices:
-        raise ValueError(f"unknown {what} {choice!r}; choose one of {', '.join(choices)}")
+        raise ValueError(_("unknown {what} {choice}; choose one of {choices}", what=what,
+                           choice=repr(choice), choices=", ".join(choices)))
 
 
 class Neuron(Module):
@@ -196,7 +199,8 @@ class Neuron(Module):
         nonlin: bool | None = None,
     ) -> None:
         if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
-            raise ValueError(f"a neuron needs a positive whole number of inputs, got {nin!r}")
+            raise ValueError(_("a neuron needs a positive whole number of inputs, got {nin}",
+                               nin=repr(nin)))
         if nonlin is not None:
             activation = "relu" if nonlin else LINEAR
         _check_choice("activation", activation, activations())
@@ -254,8 +258,9 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str = "relu", **kwargs) -> None:
         if isinstance(nout, bool) or not isinstance(nout, int) or nout < 1:
-            raise ValueError(f"a layer needs a positive whole number of units, got {nout!r}")
-        self.neurons = [Neuron(nin, activation, **kwargs) for _ in range(nout)]
+            raise ValueError(_("a layer needs a positive whole number of units, got {nout}",
+                               nout=repr(nout)))
+        self.neurons = [Neuron(nin, activation, **kwargs) for _unit in range(nout)]
 
     def __call__(self, x: Inputs) -> list[Value]:
         xs = _as_values(x)  # lifted and checked once for all the layer's neurons
@@ -303,15 +308,14 @@ class MLP(Module):
     ) -> None:
         nouts = list(nouts)
         if not nouts:
-            raise ValueError("an MLP needs at least one layer")
+            raise ValueError(_("an MLP needs at least one layer"))
         if isinstance(activation, str):
             activations = [activation] * (len(nouts) - 1) + [output_activation]
         else:
             activations = list(activation)
             if len(activations) != len(nouts):
-                raise ValueError(
-                    f"{len(nouts)} layers need {len(nouts)} activations, got {len(activations)}"
-                )
+                raise ValueError(_("{layers} layers need {layers} activations, got {count}",
+                                   layers=len(nouts), count=len(activations)))
         sizes = [nin, *nouts]
         self.layers = [
             Layer(sizes[i], sizes[i + 1], activations[i], **kwargs) for i in range(len(nouts))
@@ -340,7 +344,8 @@ class MLP(Module):
         fields = _fields(config, "nin", "nouts", "activation")
         nouts = fields["nouts"]
         if not isinstance(nouts, list) or not nouts:
-            raise ValueError(f"nouts must be a list of layer widths, not a {type(nouts).__name__}")
+            raise ValueError(_("nouts must be a list of layer widths, not a {kind}",
+                               kind=type(nouts).__name__))
         sizes = [fields["nin"], *nouts]
         return sum(Layer.parameter_count({"nin": sizes[i], "nout": sizes[i + 1],
                                           "activation": None}) for i in range(len(nouts)))

@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterable
 
 from .core.engine import Value
+from .core.language import _
 from .core.valuebase import number
 
 __all__ = ["SGD", "Adam"]
@@ -19,14 +20,15 @@ class _Optimizer:
         if callable(getattr(params, "parameters", None)):
             params = params.parameters()  # a model: train all its parameters
         elif not isinstance(params, Iterable):
-            raise TypeError(f"{type(self).__name__} expects the Values to train, such as "
-                            f"model.parameters(), got {type(params).__name__}")
+            raise TypeError(_("{optimizer} expects the Values to train, such as "
+                              "model.parameters(), got {kind}", optimizer=type(self).__name__,
+                              kind=type(params).__name__))
         self.params = list(params)
         if not self.params:
-            raise ValueError("the optimizer got no parameters")
+            raise ValueError(_("the optimizer got no parameters"))
         for p in self.params:
             if not isinstance(p, Value):
-                raise TypeError(f"parameters must be Values, got {type(p).__name__}")
+                raise TypeError(_("parameters must be Values, got {kind}", kind=type(p).__name__))
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (they accumulate otherwise)."""
@@ -36,7 +38,8 @@ class _Optimizer:
 
 def _check(name: str, value: float, low: float, high: float = math.inf) -> float:
     if not low <= value < high:
-        raise ValueError(f"{name} must be in [{low}, {high}), got {value!r}")
+        raise ValueError(_("{name} must be in [{low}, {high}), got {value}", name=name, low=low,
+                           high=high, value=repr(value)))
     return float(value)
 
 

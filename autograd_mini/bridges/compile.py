@@ -79,6 +79,7 @@ from sys import intern
 
 from ..core.engine import Value, backward_pass
 from ..core.interpret import interpret
+from ..core.language import _
 from ..core.naming import display_names
 from ..core.ops import PRIMITIVES, Argument
 
@@ -107,8 +108,8 @@ class Compiled:
 
     def __call__(self, inputs: Sequence[float], gradient=1.0):
         if len(inputs) != self.n_inputs:
-            raise ValueError(f"this compiled graph takes {self.n_inputs} inputs, "
-                             f"got {len(inputs)}")
+            raise ValueError(_("this compiled graph takes {expected} inputs, got {got}",
+                               expected=self.n_inputs, got=len(inputs)))
         result = self._function(inputs, gradient)
         if result[0] is UNFOLD:  # a skipped 0 · g met an infinite or NaN g: not 0 after all
             return self.unfolded(inputs, result[1])  # the seed as computed: asked for once
@@ -153,7 +154,7 @@ def compile_graph(outputs: Value | Sequence[Value], inputs: Sequence[Value], *,
     outs = [outputs] if single else list(outputs)
     for x in inputs:
         if not isinstance(x, Value) or x.parents:
-            raise ValueError("compile_graph inputs must be leaf Values")
+            raise ValueError(_("compile_graph inputs must be leaf Values"))
     lines, skipped = _write(outs, list(inputs), single, fold)
     source, function = _compiled(lines)
     unfolded = _packed(_write(outs, list(inputs), single, False)[0]) if skipped else None
@@ -362,7 +363,7 @@ def _reads_and_writes(chunk: list[str]) -> tuple[list[str], set[str]]:
     for line in chunk:
         code = line.partition("#")[0]  # a comment may hold any text: it is never parsed
         if code.startswith("if "):
-            condition, _, code = code.removeprefix("if ").partition(": ")
+            condition, _colon, code = code.removeprefix("if ").partition(": ")
             read(_NAME.findall(condition))
         code = code.removeprefix("else: ")
         for statement in filter(None, code.split("; ")):
@@ -434,9 +435,9 @@ def _backward(order: list[Value], outs: list[Value], single: bool, names: dict[V
 
     def flush() -> None:  # the last node's lines, skipped at run time while its gradient is 0
         if known is not None and len(products) >= SKIPPABLE_PRODUCTS \
-                and all(_is_name(text) or _finite_number(text) for *_, text in products):
+                and all(_is_name(text) or _finite_number(text) for *_rest, text in products):
             lines.extend(_skipped_while_0(grad_name[current], node_lines, products))
-            guarded.update((text, None) for *_, text in products if _is_name(text))
+            guarded.update((text, None) for *_rest, text in products if _is_name(text))
         else:
             lines.extend(node_lines)
         node_lines.clear()
@@ -472,7 +473,7 @@ def _skipped_while_0(gradient: str, node_lines: list[str],
     ``g * a`` with g = ±0 and a finite is ±0, which changes no sum but a zero's sign
     (the replay's guard checks every ``a`` is finite).  A gradient the node would
     have given its first value is set to 0 instead."""
-    first = [target for target, sign, _ in products if sign == "="]
+    first = [target for target, sign, _text in products if sign == "="]
     skipped = [f"    if {gradient}: " + "; ".join(line.strip() for line in node_lines)]
     return skipped + ([f"    else: {'; '.join(f'{t} = 0.0' for t in first)}"] if first else [])
 

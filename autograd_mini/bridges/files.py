@@ -30,6 +30,8 @@ import secrets
 import stat
 from pathlib import Path
 
+from ..core.language import _
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows, where an open file cannot be removed
@@ -59,8 +61,8 @@ def write_atomically(path: str | os.PathLike, data: bytes | str) -> Path:
     path = Path(path)
     target = Path(os.path.realpath(path))
     if not target.parent.is_dir():
-        raise MissingFolderError(f"cannot write {str(path)!r}: the folder "
-                                f"{str(target.parent)!r} does not exist")
+        raise MissingFolderError(_("cannot write {path}: the folder {folder} does not exist",
+                                   path=repr(str(path)), folder=repr(str(target.parent))))
     mode = _existing_mode(target)
     _remove_abandoned_temporaries(target)
     # A short name of its own (not the target's name plus a suffix): every name the file
@@ -91,8 +93,8 @@ def _existing_mode(target: Path) -> int | None:
     except FileNotFoundError:
         return None
     if not stat.S_ISREG(info.st_mode):
-        raise NotARegularFileError(f"{str(target)!r} exists and is not a regular file; "
-                                   "refusing to replace it")
+        raise NotARegularFileError(_("{path} exists and is not a regular file; refusing to "
+                                     "replace it", path=repr(str(target))))
     return stat.S_IMODE(info.st_mode) & 0o777
 
 

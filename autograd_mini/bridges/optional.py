@@ -9,14 +9,18 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from ..core.language import _
+
 __all__ = ["require"]
 
 
 def require(name: str, who: str, extra: str) -> ModuleType:
-    """The package ``name``, or an ImportError saying that ``who`` needs it and how to
-    install it (the project's extra ``extra``, or the package alone)."""
+    """The package ``name``, or an ImportError saying that ``who`` (a message marked
+    with ``N_``) needs it and how to install it (the project's extra ``extra``, or the
+    package alone)."""
     try:
         return importlib.import_module(name)
     except ImportError as error:
-        raise ImportError(f"{who} needs {name}: pip install -e '.[{extra}]' "
-                          f"(or pip install {name})") from error
+        raise ImportError(_("{who} needs {name}: pip install -e '.[{extra}]' "
+                            "(or pip install {name})", who=_(who), name=name,
+                            extra=extra)) from error

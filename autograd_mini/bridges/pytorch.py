@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import nn
 from ..core.engine import Value
+from ..core.language import N_, _
 from ..core.ops import PRIMITIVES
 from ..nn import MLP, Layer
 from .optional import require
@@ -34,7 +35,7 @@ LINEAR = "linear"  # nn's name for "no activation": torch's Identity
 
 
 def _torch() -> Any:
-    return require("torch", "this bridge", "bridges")
+    return require("torch", N_("this bridge"), "bridges")
 
 
 def to_torch(model: MLP) -> torch.nn.Sequential:
@@ -53,7 +54,8 @@ def to_torch(model: MLP) -> torch.nn.Sequential:
     """
     torch = _torch()
     if not isinstance(model, MLP):
-        raise TypeError(f"to_torch expects an autograd_mini MLP, got {type(model).__name__}")
+        raise TypeError(_("to_torch expects an autograd_mini MLP, got {kind}",
+                          kind=type(model).__name__))
     modules = activation_modules(torch)
     stack = []
     for layer in model.layers:
@@ -71,10 +73,8 @@ def to_torch(model: MLP) -> torch.nn.Sequential:
 def _layer_activation(layer: Layer) -> str:
     activations = {n.activation for n in layer.neurons}
     if len(activations) != 1:
-        raise ValueError(
-            f"a torch Linear layer has one activation, but this layer's neurons use "
-            f"{', '.join(sorted(activations))}"
-        )
+        raise ValueError(_("a torch Linear layer has one activation, but this layer's "
+                           "neurons use {activations}", activations=", ".join(sorted(activations))))
     return activations.pop()
 
 
@@ -119,10 +119,8 @@ def from_torch(module: torch.nn.Module) -> MLP:
     """
     torch = _torch()
     if not isinstance(module, torch.nn.Sequential):
-        raise TypeError(
-            f"from_torch expects a torch.nn.Sequential of Linear layers and activations, "
-            f"got {type(module).__name__}"
-        )
+        raise TypeError(_("from_torch expects a torch.nn.Sequential of Linear layers and "
+                          "activations, got {kind}", kind=type(module).__name__))
     linears, activations = _read_stack(torch, module)
     sizes = [linear.out_features for linear in linears]
     model = MLP(linears[0].in_features, sizes, activation=activations,
@@ -144,24 +142,25 @@ def _read_stack(torch: Any, module: torch.nn.Sequential) -> tuple[list, list[str
     linears: list = []
     activations: list[str] = []
     for index, child in enumerate(module):
-        where = f"module {index} ({type(child).__name__})"
+        where = _("module {index} ({kind})", index=index, kind=type(child).__name__)
         if type(child) is torch.nn.Linear:  # a subclass may compute something else
             if child.bias is None:
-                raise ValueError(f"{where} has no bias; an MLP neuron always has one")
+                raise ValueError(_("{where} has no bias; an MLP neuron always has one",
+                                   where=where))
             if linears and child.in_features != linears[-1].out_features:
-                raise ValueError(f"{where} takes {child.in_features} inputs but the layer "
-                                 f"before gives {linears[-1].out_features}")
+                raise ValueError(_("{where} takes {inputs} inputs but the layer before gives "
+                                   "{outputs}", where=where, inputs=child.in_features,
+                                   outputs=linears[-1].out_features))
             linears.append(child)
             activations.append(LINEAR)
         elif type(child) in names:
             if index == 0 or type(module[index - 1]) is not torch.nn.Linear:
-                raise ValueError(f"{where} must follow a Linear layer directly")
+                raise ValueError(_("{where} must follow a Linear layer directly", where=where))
             activations[-1] = names[type(child)]
         else:
-            raise ValueError(
-                f"{where} cannot be converted: use Linear layers, each followed by at most "
-                f"one of {', '.join(sorted(cls.__name__ for cls in names))}"
-            )
+            raise ValueError(_("{where} cannot be converted: use Linear layers, each followed "
+                               "by at most one of {activations}", where=where,
+                               activations=", ".join(sorted(cls.__name__ for cls in names))))
     if not linears:
-        raise ValueError("from_torch needs at least one Linear layer")
+        raise ValueError(_("from_torch needs at least one Linear layer"))
     return linears, activations

@@ -24,6 +24,7 @@ import os
 import stat
 from pathlib import Path
 
+from ..core.language import _
 from ..nn import MLP, Layer, Module, Neuron
 from .files import MissingFolderError, NotARegularFileError, write_atomically
 
@@ -52,25 +53,27 @@ def save(model: Module, path: str | os.PathLike) -> Path:
     """
     name = type(model).__name__
     if MODEL_TYPES.get(name) is not type(model):
-        raise TypeError(f"cannot save a {name}: save() knows {', '.join(MODEL_TYPES)}; "
-                        "for other modules save model.state_dict() yourself")
+        raise TypeError(_("cannot save a {kind}: save() knows {known}; for other modules "
+                          "save model.state_dict() yourself", kind=name,
+                          known=", ".join(MODEL_TYPES)))
     parameters = model.state_dict()
     bad = next((k for k, v in parameters.items() if not math.isfinite(v)), None)
     if bad is not None:
-        raise ModelFileError(f"cannot save {str(path)!r}: parameter {bad!r} is "
-                             f"{parameters[bad]} (the model has diverged); nothing was written")
+        raise ModelFileError(_("cannot save {path}: parameter {name} is {number} (the model "
+                               "has diverged); nothing was written", path=repr(str(path)),
+                               name=repr(bad), number=parameters[bad]))
     document = {"format": FORMAT, "version": VERSION, "type": name,
                 "config": model.config(), "parameters": parameters}
     text = json.dumps(document, indent=1, allow_nan=False)
     try:
         return write_atomically(path, text)
     except NotARegularFileError as error:
-        raise ModelFileError(f"cannot save: {error}") from None
+        raise ModelFileError(_("cannot save: {error}", error=error)) from None
     except MissingFolderError:
         raise  # as load's missing file: a FileNotFoundError, naming the folder
     except (OSError, ValueError) as error:  # a link loop, a name too long, a NUL, a full disk
-        raise ModelFileError(f"cannot save {_short(str(path))}: {_reason(error)}; "
-                             "nothing was written") from None
+        raise ModelFileError(_("cannot save {path}: {reason}; nothing was written",
+                               path=_short(str(path)), reason=_reason(error))) from None
 
 
 def load(path: str | os.PathLike, into: Module | None = None) -> Module:
@@ -96,24 +99,27 @@ def load(path: str | os.PathLike, into: Module | None = None) -> Module:
     path = Path(path)
     document = _read_json(path)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: not an autograd_mini model file")
+        raise ModelFileError(_("{path}: not an autograd_mini model file", path=str(path)))
     version = document.get("version")
     if type(version) is not int or version != VERSION:  # `true == 1` in Python
-        raise ModelFileError(f"{path}: model file version {_short(version)}, "
-                             f"this library reads version {VERSION}")
+        raise ModelFileError(_("{path}: model file version {version}, this library reads "
+                               "version {known}", path=str(path), version=_short(version),
+                               known=VERSION))
     kind, config, parameters = (document.get(k) for k in ("type", "config", "parameters"))
     if not isinstance(kind, str) or kind not in MODEL_TYPES or not isinstance(config, dict) \
             or not isinstance(parameters, dict):
-        raise ModelFileError(f"{path}: unknown model type {_short(kind)} "
-                             "or missing config/parameters")
+        raise ModelFileError(_("{path}: unknown model type {kind} or missing "
+                               "config/parameters", path=str(path), kind=_short(kind)))
     try:  # the type's own description of its shape, read before anything is built
         declared = MODEL_TYPES[kind].parameter_count(config)
     except ValueError as error:
-        raise ModelFileError(f"{path}: bad config {_short(config)} for a {kind}: "
-                             f"{error}") from None
+        raise ModelFileError(_("{path}: bad config {config} for a {kind}: {error}",
+                               path=str(path), config=_short(config), kind=kind,
+                               error=error)) from None
     if declared != len(parameters):
-        raise ModelFileError(f"{path}: the config declares {_short(declared)} parameters "
-                             f"but the file holds {len(parameters)}")
+        raise ModelFileError(_("{path}: the config declares {declared} parameters but the "
+                               "file holds {count}", path=str(path), declared=_short(declared),
+                               count=len(parameters)))
     model = _receiver(path, MODEL_TYPES[kind], config, into)
     try:
         model.load_state_dict(parameters)
@@ -130,14 +136,16 @@ def _read_json(path: Path) -> object:
     except FileNotFoundError:
         raise
     except (OSError, ValueError) as error:  # a link loop, a path through a file, a NUL
-        raise ModelFileError(f"{str(path)!r}: cannot be read: {_reason(error)}") from None
+        raise ModelFileError(_("{path}: cannot be read: {reason}", path=repr(str(path)),
+                               reason=_reason(error))) from None
     if not stat.S_ISREG(mode):  # never open a FIFO or a device
-        raise ModelFileError(f"{path}: not a regular file")
+        raise ModelFileError(_("{path}: not a regular file", path=str(path)))
     try:
         return json.loads(path.read_bytes().decode("utf-8"))
     except (ValueError, RecursionError, MemoryError, OSError) as error:
         # ValueError covers bad JSON, bad UTF-8 and integers of over 4,300 digits.
-        raise ModelFileError(f"{path}: not a model file ({_short(error)})") from None
+        raise ModelFileError(_("{path}: not a model file ({error})", path=str(path),
+                               error=_short(error))) from None
 
 
 def _receiver(path: Path, cls: type[Module], config: dict, into: Module | None) -> Module:
@@ -147,10 +155,13 @@ def _receiver(path: Path, cls: type[Module], config: dict, into: Module | None) 
         try:
             return cls.from_config(config)
         except (TypeError, ValueError) as error:
-            raise ModelFileError(f"{path}: bad config {_short(config)}: {error}") from None
+            raise ModelFileError(_("{path}: bad config {config}: {error}", path=str(path),
+                                   config=_short(config), error=error)) from None
     if type(into) is not cls or into.config() != config:
-        raise ModelFileError(f"{path}: holds a {cls.__name__} {_short(config)}, which does "
-                             f"not fit the {type(into).__name__} {into.config()} given")
+        raise ModelFileError(_("{path}: holds a {kind} {config}, which does not fit the "
+                               "{given} {shape} given", path=str(path), kind=cls.__name__,
+                               config=_short(config), given=type(into).__name__,
+                               shape=into.config()))
     return into
 
 

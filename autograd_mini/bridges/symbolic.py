@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.engine import Value
 from ..core.interpret import interpret
+from ..core.language import N_, _
 from ..core.naming import display_names
 from .optional import require
 
@@ -56,9 +57,9 @@ def to_sympy(output: Value) -> sympy.Expr:
             along the expression (some 1,000 nested operations such as a chain of
             ``tanh``): the message gives the depth.
     """
-    sp = require("sympy", "this bridge", "bridges")
+    sp = require("sympy", N_("this bridge"), "bridges")
     if not isinstance(output, Value):
-        raise TypeError(f"to_sympy expects a Value, got {type(output).__name__}")
+        raise TypeError(_("to_sympy expects a Value, got {kind}", kind=type(output).__name__))
     names = display_names(output)  # in topological order; one name per input
 
     def leaf(node: Value) -> Any:
@@ -68,11 +69,12 @@ def to_sympy(output: Value) -> sympy.Expr:
     try:
         return interpret(order, leaf, lambda node, inputs: _sympy_of(sp, node, inputs))[output]
     except RecursionError:  # SymPy walks a nested expression by recursion
-        raise ValueError(
-            f"the graph is too deep for SymPy: {_depth(order)} operations nested one in "
+        raise ValueError(_(
+            "the graph is too deep for SymPy: {depth} operations nested one in "
             "another, and SymPy builds and walks an expression by recursion, which Python "
-            f"stops at {sys.getrecursionlimit()} calls deep. Export a shallower graph (a "
-            "part of it), or differentiate this one with grad()") from None
+            "stops at {limit} calls deep. Export a shallower graph (a "
+            "part of it), or differentiate this one with grad()", depth=_depth(order),
+            limit=sys.getrecursionlimit())) from None
 
 
 def _depth(order: list[Value]) -> int:
@@ -88,10 +90,9 @@ def _sympy_of(sp: Any, node: Value, inputs: list) -> Any:
     """The op table's SymPy form of ``node``, applied to its inputs' expressions."""
     rule = node.primitive.sympy
     if rule is None:
-        raise ValueError(
-            f"the primitive {node.primitive.name!r} has no SymPy form: register it with "
-            "sympy=lambda sp, *inputs: ... (its formula in SymPy) to export it"
-        )
+        raise ValueError(_("the primitive {name} has no SymPy form: register it with "
+                           "sympy=lambda sp, *inputs: ... (its formula in SymPy) to export it",
+                           name=repr(node.primitive.name)))
     return rule(sp, *inputs)
 
 

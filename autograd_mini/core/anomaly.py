@@ -17,6 +17,7 @@ from functools import cache
 from . import engine
 from .checks import describe
 from .engine import Value
+from .language import _
 from .valuebase import number
 
 __all__ = ["detect_anomaly", "AnomalyError"]
@@ -81,7 +82,7 @@ def _inside_package(filename: str) -> bool:
 def _where(site: tuple[str, int] | None) -> str:
     """``file:line: code`` for an error message (the code read only now, when needed)."""
     if site is None:
-        return "a place outside detect_anomaly()"
+        return _("a place outside detect_anomaly()")
     filename, line = site
     code = linecache.getline(filename, line).strip()
     return f"{filename}:{line}" + (f": {code}" if code else "")
@@ -90,9 +91,10 @@ def _where(site: tuple[str, int] | None) -> str:
 def _check_value(node: Value) -> None:
     site = node.made_at = _site()  # kept by the node: it goes when the node goes
     if not math.isfinite(node._data) and all(math.isfinite(p._data) for p in node.parents):
-        raise AnomalyError(f"{describe(node.primitive, node.parents)} = "
-                           f"{node.data!r} from finite inputs, made at {_where(site)} "
-                           f"({node.primitive.formula})")
+        raise AnomalyError(_("{node} = {number} from finite inputs, made at {place} "
+                             "({formula})", node=describe(node.primitive, node.parents),
+                             number=repr(node.data), place=_where(site),
+                             formula=node.primitive.formula))
 
 
 def _check_sweep(order, seeds: dict, rule, grads: dict) -> None:
@@ -113,9 +115,12 @@ def _check_contribution(node: Value, slot: int, upstream, local, before, after) 
     product = number(upstream) * number(local)
     if math.isfinite(product) and math.isfinite(number(after)):
         return
-    what = (f"turned {product!r}: upstream {number(upstream)!r} × local derivative "
-            f"{number(local)!r}" if not math.isfinite(product) else
-            f"summed to {number(after)!r} when {product!r} was added to a parent's gradient")
-    raise AnomalyError(
-        f"the gradient through {describe(node.primitive, node.parents)} {what}, "
-        f"node made at {_where(getattr(node, 'made_at', None))} ({node.primitive.formula})")
+    what = (_("turned {product}: upstream {upstream} × local derivative {local}",
+              product=repr(product), upstream=repr(number(upstream)),
+              local=repr(number(local))) if not math.isfinite(product) else
+            _("summed to {total} when {product} was added to a parent's gradient",
+              total=repr(number(after)), product=repr(product)))
+    raise AnomalyError(_("the gradient through {node} {what}, node made at {place} ({formula})",
+                         node=describe(node.primitive, node.parents), what=what,
+                         place=_where(getattr(node, "made_at", None)),
+                         formula=node.primitive.formula))

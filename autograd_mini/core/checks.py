@@ -13,8 +13,9 @@ from typing import Any
 
 from .language import _
 
-__all__ = ["as_float", "describe", "check_operands", "check_nodes", "check_runs_on_values",
-           "look_up", "seeds_by_output", "data_of", "no_derivative", "partials_despite", "NoSlope",
+__all__ = ["as_float", "describe", "check_operands", "check_nodes", "label_error",
+           "check_runs_on_values", "look_up", "seeds_by_output", "data_of", "no_derivative",
+           "partials_despite", "NoSlope",
            "check_fresh", "check_identity", "identity_error", "leaves_the_graph",
            "HandWrittenNodeError",
            "StaleGraphError"]
@@ -64,7 +65,13 @@ def check_nodes(nodes: Sequence[object], kind: type, what: str) -> None:
     """``TypeError`` unless every one of ``nodes`` is a ``kind`` (a Value)."""
     for node in nodes:
         if not isinstance(node, kind):
-            raise TypeError(f"{what} expects a Value for each node, got {type(node).__name__}")
+            raise TypeError(_("{what} expects a Value for each node, got {kind}", what=what,
+                              kind=type(node).__name__))
+
+
+def label_error(label: object) -> TypeError:
+    """The error for a node's ``label`` that is not text."""
+    return TypeError(_("a label must be text, got {kind}", kind=type(label).__name__))
 
 
 def look_up(name: object, table: dict) -> Any:
@@ -79,10 +86,11 @@ def look_up(name: object, table: dict) -> Any:
 def check_runs_on_values(primitive: Any) -> None:
     """A rule written on floats only cannot be differentiated again: say so."""
     if not primitive.runs_on_values:
-        raise TypeError(
-            f"the derivative rule of {primitive.name!r} runs on floats only (it calls math "
+        raise TypeError(_(
+            "the derivative rule of {name} runs on floats only (it calls math "
             "functions, say), so it cannot be differentiated again: write it with "
-            "arithmetic and the functions of autograd_mini.core.ops (exp, log, sigmoid, ...)")
+            "arithmetic and the functions of autograd_mini.core.ops (exp, log, sigmoid, ...)",
+            name=repr(primitive.name)))
 
 
 def seeds_by_output(outputs: Sequence[Any], seeds: Any, kind: type) -> dict:
@@ -95,7 +103,8 @@ def seeds_by_output(outputs: Sequence[Any], seeds: Any, kind: type) -> dict:
         seeds = [seeds] * len(outputs)
     seeds = list(seeds)
     if len(seeds) != len(outputs):
-        raise ValueError(f"{len(outputs)} outputs but {len(seeds)} seeds")
+        raise ValueError(_("{outputs} outputs but {seeds} seeds", outputs=len(outputs),
+                           seeds=len(seeds)))
     start: dict = {}
     for y, seed in zip(outputs, seeds):
         seed = seed if isinstance(seed, kind) else as_float(seed, "a seed")
@@ -186,10 +195,11 @@ def check_identity(kind: type) -> None:
 
 def identity_error(kind: type, name: str) -> TypeError:
     """The error for a Value class whose ``==`` or ``hash`` (``name``) is not identity."""
-    return TypeError(
-        f"{kind.__name__} defines {name}: a Value's == and hash must stay identity, "
+    return TypeError(_(
+        "{kind} defines {name}: a Value's == and hash must stay identity, "
         "because the engine keys its maps by node (a * b and a, equal by number, "
-        "would merge and lose a path). Compare numbers with x.data == y.data")
+        "would merge and lose a path). Compare numbers with x.data == y.data",
+        kind=kind.__name__, name=name))
 
 
 def leaves_the_graph(node: Any, table: dict) -> TypeError:
@@ -208,8 +218,9 @@ class HandWrittenNodeError(TypeError):
     """A node made by hand (micrograd style) has no rule in the op table to read."""
 
     def __init__(self, node: Any) -> None:
-        label = f" labelled {node.label!r}" if node.label else ""
-        super().__init__(
-            f"the node {node.op or '?'!r}{label} (data {node.data!r}) was made by hand with "
+        label = _(" labelled {label}", label=repr(node.label)) if node.label else ""
+        super().__init__(_(
+            "the node {op}{label} (data {data}) was made by hand with "
             "its own _backward, which only backward() can run: grad(), gradients(), jvp() and "
-            "trace() read each derivative from the op table -- register the op as a Primitive")
+            "trace() read each derivative from the op table -- register the op as a Primitive",
+            op=repr(node.op or "?"), label=label, data=repr(node.data)))

@@ -63,7 +63,7 @@ class Value(ValueBase):
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
-            raise TypeError(f"a label must be text, got {type(label).__name__}")
+            raise checks.label_error(label)
         _fill(self, as_float(data), None, (), False, label)
 
     def backward(self, gradient: Number = 1.0, *, create_graph: bool = False) -> None:

@@ -41,7 +41,7 @@ def set_language(code: str | None) -> None:
     choice (``AUTOGRAD_MINI_LANG``, then the locale)."""
     global _chosen
     if code is not None and _language_of(code) is None:
-        raise ValueError(f"no language {code!r}: the languages are {', '.join(LANGUAGES)}")
+        raise _no_language(code)
     _chosen = None if code is None else _language_of(code)
 
 
@@ -67,6 +67,12 @@ def current_language() -> str:
         if found is not None:
             return found
     return "en"
+
+
+def _no_language(code: object) -> ValueError:
+    """The error for a language that is not one of :data:`LANGUAGES`, in the current one."""
+    return ValueError(_("no language {code}: the languages are {languages}", code=repr(code),
+                        languages=", ".join(LANGUAGES)))
 
 
 def _language_of(setting: str) -> str | None:
@@ -131,7 +137,7 @@ def page_words(*scripts: str, language: str | None = None) -> dict[str, str]:
     ``scripts`` (a page's JavaScript) say, for the page's ``useWords``: English messages
     map to themselves."""
     if language is not None and _language_of(language) is None:
-        raise ValueError(f"no language {language!r}: the languages are {', '.join(LANGUAGES)}")
+        raise _no_language(language)
     catalog = _catalog(current_language() if language is None else _language_of(language))
     said = {"".join(json.loads(part) for part in re.findall(_LITERAL, joined))
             for script in scripts for joined in _SAID.findall(script)}

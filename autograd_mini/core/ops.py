@@ -267,29 +267,33 @@ def register(primitive: Primitive, *, replace: bool = False) -> Primitive:
         TypeError: a field has the wrong type.
     """
     if not isinstance(primitive, Primitive):
-        raise TypeError(f"register expects a Primitive, got {type(primitive).__name__}")
+        raise TypeError(_("register expects a Primitive, got {kind}",
+                          kind=type(primitive).__name__))
     name = primitive.name
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) \
             or unicodedata.normalize("NFKC", name) != name:
         # Python reads identifiers in NFKC form: "ｍｕｌ" would be "mul" in code.
-        raise ValueError(f"a primitive's name must be a Python identifier in NFKC form, "
-                         f"got {name!r}")
+        raise ValueError(_("a primitive's name must be a Python identifier in NFKC form, "
+                           "got {name}", name=repr(name)))
     if not isinstance(primitive.symbol, str):
-        raise TypeError(f"a primitive's symbol must be text, got {primitive.symbol!r}")
+        raise TypeError(_("a primitive's symbol must be text, got {symbol}",
+                          symbol=repr(primitive.symbol)))
     if not callable(primitive.value) or not callable(primitive.derivative):
-        raise TypeError("a primitive's value and derivative must be functions")
+        raise TypeError(_("a primitive's value and derivative must be functions"))
     names = primitive.layout.generic_names
     written = primitive.write_out(names)  # None: a rule on floats only, not checked here
     if written is not None and (not isinstance(written, (tuple, list))
                                 or len(written) != len(names)):
-        count = len(written) if isinstance(written, (tuple, list)) else "not a tuple of"
-        raise ValueError(f"the derivative rule of {name!r} returns {count} local "
-                         f"derivatives for {len(names)} inputs ({', '.join(names)})")
+        if isinstance(written, (tuple, list)):
+            raise ValueError(_("the derivative rule of {name} returns {count} local "
+                               "derivatives for {inputs} inputs ({names})", name=repr(name),
+                               count=len(written), inputs=len(names), names=", ".join(names)))
+        raise ValueError(_("the derivative rule of {name} returns not a tuple of local "
+                           "derivatives for {inputs} inputs ({names})", name=repr(name),
+                           inputs=len(names), names=", ".join(names)))
     if primitive.name in PRIMITIVES and not replace:
-        raise ValueError(
-            f"a primitive named {primitive.name!r} exists already; "
-            "pass replace=True to redefine it"
-        )
+        raise ValueError(_("a primitive named {name} exists already; pass replace=True to "
+                           "redefine it", name=repr(primitive.name)))
     PRIMITIVES[primitive.name] = primitive
     return primitive
 
@@ -302,7 +306,8 @@ class Elementary:
     def __getattr__(self, name: str) -> Callable[[Any], Any]:
         primitive = PRIMITIVES.get(name)
         if primitive is None or primitive.arity != 1:
-            raise AttributeError(f"the op table has no one-input op named {name!r}")
+            raise AttributeError(_("the op table has no one-input op named {name}",
+                                     name=repr(name)))
 
         def function(x: Any) -> Any:
             if isinstance(x, (int, float)):

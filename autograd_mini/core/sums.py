@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from .checks import as_float
 from .engine import Number, Value, apply, constant
+from .language import _
 
 __all__ = ["sum", "dot"]
 
@@ -23,8 +24,8 @@ def dot(weights: Iterable[Value | Number], inputs: Iterable[Value | Number]) -> 
     """The weighted sum ``Σ w_i x_i`` of the 1986 paper's units, as one node."""
     weights, inputs = list(weights), list(inputs)
     if len(weights) != len(inputs):
-        raise ValueError(f"dot needs as many weights as inputs, "
-                         f"got {len(weights)} and {len(inputs)}")
+        raise ValueError(_("dot needs as many weights as inputs, got {weights} and {inputs}",
+                           weights=len(weights), inputs=len(inputs)))
     return apply("dot", *_lift_all([*weights, *inputs], "dot"))
 
 
@@ -32,6 +33,6 @@ def _lift_all(items: Iterable[Value | Number], what: str) -> list[Value]:
     """The items as Values of one class: numbers become constants."""
     items = list(items)
     if not items:
-        raise ValueError(f"{what} needs at least one value")
+        raise ValueError(_("{what} needs at least one value", what=what))
     kind = next((type(v) for v in items if isinstance(v, Value)), Value)
     return [v if isinstance(v, Value) else constant(kind, as_float(v, what)) for v in items]

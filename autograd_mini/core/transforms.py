@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 
 from .engine import Value, grad, gradients, local_derivatives, topological_order
 from .interpret import interpret
+from .language import _
 from .naming import input_label
 
 __all__ = ["jvp", "vjp", "hessian", "forward_sweep"]
@@ -41,7 +42,7 @@ def _outputs(result) -> tuple[list[Value], bool]:
         return [result], True
     outputs = list(result) if isinstance(result, (list, tuple)) else []
     if not outputs or not all(isinstance(v, Value) for v in outputs):
-        raise TypeError("the function must return a Value or a sequence of Values")
+        raise TypeError(_("the function must return a Value or a sequence of Values"))
     return outputs, False
 
 
@@ -69,7 +70,8 @@ def jvp(f: Function, primals: Sequence[float], tangents: Sequence[float]):
         ValueError: ``primals`` and ``tangents`` differ in length.
     """
     if len(primals) != len(tangents):
-        raise ValueError(f"{len(primals)} primals but {len(tangents)} tangents")
+        raise ValueError(_("{primals} primals but {tangents} tangents", primals=len(primals),
+                           tangents=len(tangents)))
     leaves = _leaves(primals)
     outputs, single = _outputs(f(*leaves))
     dot = forward_sweep(outputs, {x: float(t) for x, t in zip(leaves, tangents)})
@@ -86,7 +88,8 @@ def vjp(f: Function, primals: Sequence[float], cotangents: Sequence[float] | flo
     outputs, single = _outputs(f(*leaves))
     weights = cotangents if isinstance(cotangents, Sequence) else [cotangents] * len(outputs)
     if len(weights) != len(outputs):
-        raise ValueError(f"{len(outputs)} outputs but {len(weights)} cotangents")
+        raise ValueError(_("{outputs} outputs but {cotangents} cotangents", outputs=len(outputs),
+                           cotangents=len(weights)))
     by_node = gradients(outputs, [float(w) for w in weights])  # one sweep for all
     total = [by_node.get(x, 0.0) for x in leaves]
     values = [y.data for y in outputs]
@@ -102,6 +105,7 @@ def hessian(f: Callable[..., Value], inputs: Sequence[float]) -> list[list[float
     leaves = _leaves(inputs)
     out = f(*leaves)
     if not isinstance(out, Value):
-        raise TypeError(f"hessian needs a function returning one Value, got {type(out).__name__}")
+        raise TypeError(_("hessian needs a function returning one Value, got {kind}",
+                          kind=type(out).__name__))
     first = grad(out, leaves, create_graph=True)
     return [grad(g, leaves) if isinstance(g, Value) else [0.0] * len(leaves) for g in first]

@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..core.engine import Value
+from ..core.language import _
 from ..core.valuebase import number
 from ..nn import Layer, Module
 from .units import layer_names, layer_stack
@@ -81,10 +82,11 @@ class TrainingRecord:
                  activity: Callable[[Sequence[float]], dict[str, list[float]]] | None = None,
                  probes: Sequence[object] = (), capacity: int = 1000) -> None:
         if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 2:
-            raise ValueError(f"capacity must be a whole number of at least 2, got {capacity!r}")
+            raise ValueError(_("capacity must be a whole number of at least 2, got {capacity}",
+                               capacity=repr(capacity)))
         if probes and activity is None:
-            raise ValueError("probes need a way to read the units' activity: watch an MLP, "
-                             "or pass activity=")
+            raise ValueError(_("probes need a way to read the units' activity: watch an MLP, "
+                               "or pass activity="))
         self._units = dict(layers)
         self.layers = list(self._units)
         self._activity, self._probes = activity, list(probes)
@@ -130,10 +132,11 @@ class TrainingRecord:
         """The steps and values of ``what`` over the run: ``"loss"``, or ``"grad_norm"``
         or ``"update_ratio"`` of ``layer`` (step 0, which has none, left out)."""
         if what not in ("loss", "grad_norm", "update_ratio"):
-            raise ValueError(f"a record's series are loss, grad_norm and update_ratio, "
-                             f"not {what!r}")
+            raise ValueError(_("a record's series are loss, grad_norm and update_ratio, "
+                               "not {what}", what=repr(what)))
         if what != "loss" and layer not in self._units:
-            raise ValueError(f"no layer {layer!r}: the layers are {', '.join(self.layers)}")
+            raise ValueError(_("no layer {layer}: the layers are {layers}", layer=repr(layer),
+                               layers=", ".join(self.layers)))
         kept = self.history[1:]
         values = [s.loss if what == "loss" else getattr(s, what)[layer] for s in kept]
         return [s.step for s in kept], values
@@ -166,15 +169,15 @@ def watch(model: object, probes: Sequence[object] = (), *,
     if isinstance(model, Module):
         names = layer_names(model)
         if not names:
-            raise TypeError(f"watch() found no layers in {type(model).__name__}")
+            raise TypeError(_("watch() found no layers in {kind}", kind=type(model).__name__))
         layers = {name: [[*n.w, n.b] for n in layer.neurons] for layer, name in names.items()}
         if activity is None and layer_stack(model):
             activity = _layer_outputs(layer_stack(model))
         return TrainingRecord(layers, activity, probes, capacity)
     if not isinstance(model, Mapping) or not model:
-        raise TypeError("watch() takes a network of layers (an MLP) or a dict of layers "
-                        "{name: [[parameters of a unit], ...]}, got "
-                        f"{type(model).__name__}")
+        raise TypeError(_("watch() takes a network of layers (an MLP) or a dict of layers "
+                          "{{name: [[parameters of a unit], ...]}}, got {kind}",
+                          kind=type(model).__name__))
     return TrainingRecord({str(name): _as_units(name, units) for name, units in model.items()},
                           activity, probes, capacity)
 
@@ -185,7 +188,8 @@ def _as_units(name: object, units: object) -> Units:
         rows = [rows]  # a flat list of parameters: one unit
     if not rows or not all(isinstance(u, Sequence) and u and all(isinstance(p, Value) for p in u)
                            for u in rows):
-        raise TypeError(f"layer {name!r} must be a list of units, each a list of Values")
+        raise TypeError(_("layer {name} must be a list of units, each a list of Values",
+                          name=repr(name)))
     return [list(u) for u in rows]
 
 

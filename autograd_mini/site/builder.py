@@ -34,7 +34,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.language import LANGUAGES, page_words, speaking
+from ..core.language import LANGUAGES, _, page_words, speaking
 from ..viz.steps import VIEWER
 from .notebook import notebook_cells, title, without_outputs
 from .policy import headers_file, meta_tag
@@ -101,10 +101,10 @@ def build(out: str | os.PathLike, *, cache: str | os.PathLike | None = None) -> 
     """
     out, cache = Path(out), Path(cache) if cache else default_cache()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise BuildError(f"{str(out)!r} exists and is not an empty folder; "
-                         "give a new folder (the build writes nothing over your files)")
+        raise BuildError(_("{path} exists and is not an empty folder; give a new folder (the "
+                           "build writes nothing over your files)", path=repr(str(out))))
     if not out.parent.is_dir():
-        raise BuildError(f"the folder {str(out.parent)!r} does not exist")
+        raise BuildError(_("the folder {folder} does not exist", folder=repr(str(out.parent))))
     cache.mkdir(parents=True, exist_ok=True)
     tarballs = {name: npm_tarball(name, version, cache) for name, version in NPM_PACKAGES.items()}
     wheels = [pure_wheel(name, version, cache) for name, version in WHEELS.items()]
@@ -163,7 +163,8 @@ def first_picture() -> str:
     frame = loaded if "error" in loaded else json.loads(
         playground.frame(len(loaded["titles"]) - 1))
     if "error" in frame:
-        raise BuildError(f"the playground's first graph could not be drawn: {frame['error']}")
+        raise BuildError(_("the playground's first graph could not be drawn: {error}",
+                           error=frame["error"]))
     return inline_svg(frame["svg"])
 
 
@@ -239,7 +240,8 @@ def _course(site: Path, notebooks: Path) -> None:
                           "cells": where + f"{path.stem}.cells.json",
                           "title": _copy_notebook(path, site / "course" / where)})
     if not any(entry["language"] == "en" for entry in index):
-        raise BuildError(f"no notebooks in {notebooks}: the course page needs them")
+        raise BuildError(_("no notebooks in {folder}: the course page needs them",
+                           folder=str(notebooks)))
     (site / "course" / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=1)
                                                 + "\n", encoding="utf-8")
 
@@ -279,14 +281,15 @@ def npm_tarball(name: str, version: str, cache: Path) -> Path:
         return expected
     npm = shutil.which("npm")
     if npm is None:
-        raise BuildError(f"npm is needed once to download {name}@{version} for the site "
-                         "(then it is cached); install Node.js with npm "
-                         "(`sudo apt-get install nodejs npm` on Debian/Ubuntu)")
+        raise BuildError(_("npm is needed once to download {package} for the site (then it "
+                           "is cached); install Node.js with npm (`sudo apt-get install nodejs "
+                           "npm` on Debian/Ubuntu)", package=f"{name}@{version}"))
     result = _run([npm, "pack", f"{name}@{version}", "--silent"], cache, NPM_SECONDS,
-                  f"npm could not download {name}@{version}")
+                  _("npm could not download {package}", package=f"{name}@{version}"))
     if not expected.is_file():
-        raise BuildError(f"npm pack {name}@{version} did not write {expected.name} "
-                         f"({result.stdout.strip()[:200]})")
+        raise BuildError(_("npm pack {package} did not write {file} ({said})",
+                           package=f"{name}@{version}", file=expected.name,
+                           said=result.stdout.strip()[:200]))
     return expected
 
 
@@ -298,10 +301,12 @@ def pure_wheel(name: str, version: str, cache: Path) -> Path:
     if found is None:
         _run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
               "--only-binary=:all:", "--dest", str(folder), f"{name}=={version}"],
-             folder, PIP_SECONDS, f"pip could not download the wheel of {name}=={version}")
+             folder, PIP_SECONDS, _("pip could not download the wheel of {package}",
+                                    package=f"{name}=={version}"))
         found = _wheel_in(folder, name, version)
     if found is None:
-        raise BuildError(f"pip found no pure-Python wheel of {name}=={version}")
+        raise BuildError(_("pip found no pure-Python wheel of {package}",
+                           package=f"{name}=={version}"))
     return found
 
 
@@ -329,7 +334,7 @@ def checkout_wheel(folder: Path) -> Path:
     isolation = ["--no-build-isolation"] if importlib.util.find_spec("hatchling") else []
     _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", *isolation,
           "--wheel-dir", str(folder), str(checkout())], folder, PIP_SECONDS,
-         "pip could not build the wheel of this checkout")
+         _("pip could not build the wheel of this checkout"))
     wheels = sorted(folder.glob("autograd_mini-*-py3-none-any.whl"))
     if not wheels:
         raise BuildError("pip wheel wrote no autograd_mini wheel")
@@ -343,12 +348,13 @@ def _run(command: list[str], where: Path, seconds: float,
         result = subprocess.run(command, cwd=where, capture_output=True, text=True,
                                 timeout=seconds)
     except subprocess.TimeoutExpired:
-        raise BuildError(f"{failure}: no answer within {seconds:g} s "
-                         "(is the network reachable?)") from None
+        raise BuildError(_("{failure}: no answer within {seconds} s (is the network "
+                           "reachable?)", failure=failure, seconds=f"{seconds:g}")) from None
     except OSError as error:
         raise BuildError(f"{failure}: {error}") from None
     if result.returncode != 0:
-        raise BuildError(f"{failure} (is the network reachable?): {_first_line(result)}")
+        raise BuildError(_("{failure} (is the network reachable?): {said}", failure=failure,
+                           said=_first_line(result)))
     return result
 
 

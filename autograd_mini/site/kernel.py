@@ -25,6 +25,7 @@ import traceback
 from collections.abc import Callable
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 
+from ..core.language import _
 from ..core.ops import PRIMITIVES
 from ..demos import common as demos
 from . import widget_stand_in
@@ -125,8 +126,8 @@ class Kernel:
         magic = MAGIC.search(source)
         if magic:
             line = source[magic.start():].strip().splitlines()[0]
-            raise SyntaxError(f"{line!r} is an IPython command (a magic or a shell line); "
-                              "they run in Jupyter, not in this page")
+            raise SyntaxError(_("{line} is an IPython command (a magic or a shell line); "
+                                "they run in Jupyter, not in this page", line=repr(line)))
         tree = ast.parse(source, name)
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr) and \

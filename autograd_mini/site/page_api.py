@@ -84,7 +84,8 @@ def _inputs(text: str) -> dict[str, float]:
     values = {}
     for name, number in data.items():
         if not isinstance(name, str) or not name.isidentifier():
-            raise ExpressionError(f"{name!r} is not a name an expression can use")
+            raise ExpressionError(_("{name} is not a name an expression can use",
+                                    name=repr(name)))
         if isinstance(number, bool) or not isinstance(number, (int, float)) \
                 or not math.isfinite(number):
             raise ExpressionError(_("the value of {name} must be a finite number, got {number}",

@@ -16,6 +16,7 @@ import urllib.parse
 from http import HTTPStatus
 from pathlib import Path
 
+from ..core.language import _
 from .policy import CONTENT_SECURITY_POLICY, ISOLATION
 
 __all__ = ["serve", "make_server", "HOST"]
@@ -99,8 +100,9 @@ def make_server(folder: str | os.PathLike, port: int = 8000, *,
     ``isolated=False`` leaves out the isolation headers (as a plain static host would)."""
     folder = Path(folder)
     if not (folder / "index.html").is_file():
-        raise FileNotFoundError(f"{str(folder)!r} holds no built site (no index.html); "
-                                "make one with `autograd-mini site build OUT`")
+        raise FileNotFoundError(_("{folder} holds no built site (no index.html); make one "
+                                  "with `autograd-mini site build OUT`",
+                                  folder=repr(str(folder))))
     handler = type("Handler", (_Handler,), {"isolated": isolated})
     handler = functools.partial(handler, directory=str(folder))
     return _Server((HOST, port), handler)

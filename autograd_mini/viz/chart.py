@@ -21,6 +21,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..core.language import _
+
 __all__ = ["Series", "Chart", "Regions", "Square", "Band", "Label", "Squares", "Layout",
            "Description", "square_side", "PALETTE", "MARKERS", "LINES", "GREY", "GAP"]
 
@@ -55,8 +57,8 @@ class Series:
     def __post_init__(self) -> None:
         self.xs, self.ys = [float(x) for x in self.xs], [float(y) for y in self.ys]
         if len(self.xs) != len(self.ys):
-            raise ValueError(f"a series needs as many x as y values, got {len(self.xs)} x "
-                             f"and {len(self.ys)} y")
+            raise ValueError(_("a series needs as many x as y values, got {xs} x and {ys} y",
+                               xs=len(self.xs), ys=len(self.ys)))
 
     @property
     def marker(self) -> str:
@@ -179,7 +181,7 @@ class Squares:
 
     def room(self, side: str) -> float:
         """How far the labels at that edge of the bands reach out, in points."""
-        x0, _, y0, y1 = self.limits()
+        x0, _x1, y0, y1 = self.limits()
         edge = {"left": lambda a: a.x <= x0 + 1e-9, "below": lambda a: a.y <= y0 + 1e-9,
                 "above": lambda a: a.y >= y1 - 1e-9}[side]
         return max((a.room() for a in self.labels if a.side == side and edge(a)), default=0.0)

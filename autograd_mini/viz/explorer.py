@@ -37,16 +37,17 @@ from collections.abc import Mapping, Sequence
 from numbers import Real
 from pathlib import Path
 
+from ..core.language import _, page_words
+
 try:
     import anywidget
     import traitlets
 except ImportError:  # the engine works without it; only the explorer needs it
-    raise ImportError("the explorer needs anywidget: pip install anywidget "
-                      "(or pip install 'autograd_mini[notebooks]')") from None
+    raise ImportError(_("the explorer needs anywidget: pip install anywidget "
+                        "(or pip install 'autograd_mini[notebooks]')")) from None
 
 from ..core.engine import Value, apply, topological_order
 from ..core.interpret import interpret
-from ..core.language import page_words
 from ..core.naming import fmt, input_label
 from ..explain.quiz import Quiz
 from ..explain.trace import Step, Trace, trace, walk
@@ -129,11 +130,12 @@ class Explorer(anywidget.AnyWidget):
         if output is None or model is not None or cases is not None:
             output, self._network = _network(model, cases)
         if not isinstance(output, Value):
-            raise TypeError(f"explore expects a Value, got {type(output).__name__}")
+            raise TypeError(_("explore expects a Value, got {kind}", kind=type(output).__name__))
         self._order = topological_order(output)
         if len(self._order) > MAX_EXPLORER_NODES:
-            raise ValueError(f"the graph has {len(self._order)} nodes, over the explorer's "
-                             f"budget of {MAX_EXPLORER_NODES}; explore a smaller graph")
+            raise ValueError(_("the graph has {count} nodes, over the explorer's budget of "
+                               "{budget}; explore a smaller graph", count=len(self._order),
+                               budget=MAX_EXPLORER_NODES))
         self._output = output
         self._leaves = [n for n in self._order if not n.parents and not n.is_constant]
         self._pending: Trace | None = None
@@ -268,10 +270,10 @@ class Explorer(anywidget.AnyWidget):
     def _check_level(self, proposal) -> str:
         level = proposal["value"]
         if level not in self.levels:
-            how = "" if self._network else (
+            how = "" if self._network else _(
                 "; explore(model=net, cases=(inputs, targets)) zooms out on a network")
-            raise ValueError(f"level must be one of {', '.join(self.levels)}, got "
-                             f"{level!r}{how}")
+            raise ValueError(_("level must be one of {levels}, got {level}{how}",
+                               levels=", ".join(self.levels), level=repr(level), how=how))
         return level
 
     @traitlets.observe("level")
@@ -302,7 +304,8 @@ class Explorer(anywidget.AnyWidget):
         ``quiz_state["questions"]``), as :meth:`autograd_mini.explain.quiz.Quiz.answer` does;
         the page shows the verdict, and the step's numbers once its blanks are done."""
         verdict = self._asked().answer(question, text)
-        said = verdict["error"] or (f"right: {verdict['answer']}" if verdict["ok"]
+        said = verdict["error"] or (_("right: {answer}", answer=verdict["answer"])
+                                    if verdict["ok"]
                                     else verdict["hint"])
         self._said[question] = {"said": said, "tone": "right" if verdict["ok"] else "wrong",
                                 "typed": text}
@@ -313,7 +316,8 @@ class Explorer(anywidget.AnyWidget):
     def show_answer(self, question: str) -> dict:
         """Give up on the blank ``question``: its answer is shown, and it does not score."""
         shown = self._asked().show(question)
-        self._said[question] = {"said": f"the answer: {shown['answer']}", "tone": "",
+        self._said[question] = {"said": _("the answer: {answer}", answer=shown["answer"]),
+                                "tone": "",
                                 "typed": shown["answer"]}
         with self.hold_sync():
             self._show_answers()
@@ -326,8 +330,8 @@ class Explorer(anywidget.AnyWidget):
 
     def _asked(self) -> Quiz:
         if self._quiz is None:
-            raise ValueError("this explorer is not a quiz: make one with "
-                             "explore(out, quiz=True)")
+            raise ValueError(_("this explorer is not a quiz: make one with "
+                               "explore(out, quiz=True)"))
         return self._quiz
 
     @traitlets.validate("inputs")
@@ -336,20 +340,21 @@ class Explorer(anywidget.AnyWidget):
         or an error that names what was wrong, and nothing changes."""
         proposed = proposal["value"]
         if not isinstance(proposed, Mapping):
-            raise TypeError(f"inputs must be a dict of name → number, got "
-                            f"{type(proposed).__name__}")
+            raise TypeError(_("inputs must be a dict of name → number, got {kind}",
+                              kind=type(proposed).__name__))
         known = [self._names[n] for n in self._leaves]
         unknown = sorted(set(proposed) - set(known), key=str)
         if unknown:
-            raise ValueError(f"no input named {', '.join(map(repr, unknown))}; the inputs "
-                             f"are {', '.join(known)}")
+            raise ValueError(_("no input named {names}; the inputs are {inputs}",
+                               names=", ".join(map(repr, unknown)), inputs=", ".join(known)))
         numbers = {**(self.inputs or {}), **proposed}
         for name, number in numbers.items():
             if isinstance(number, bool) or not isinstance(number, Real):
-                raise TypeError(f"inputs[{name!r}] must be a number, got "
-                                f"{type(number).__name__}")
+                raise TypeError(_("inputs[{name}] must be a number, got {kind}",
+                                  name=repr(name), kind=type(number).__name__))
             if not math.isfinite(number):
-                raise ValueError(f"inputs[{name!r}] must be finite, got {number!r}")
+                raise ValueError(_("inputs[{name}] must be finite, got {number}", name=repr(name),
+                                   number=repr(number)))
         numbers = {name: float(numbers[name]) for name in known}
         if self.inputs:  # after __init__: replay on the new numbers (may raise)
             self._pending = self._replay({n: numbers[self._names[n]] for n in self._leaves})
@@ -365,11 +370,11 @@ class Explorer(anywidget.AnyWidget):
     def _check_step(self, proposal) -> int:
         step = proposal["value"]
         if not 0 <= step <= len(self.steps):
-            raise ValueError(f"step must be between 0 (everything) and {len(self.steps)}, "
-                             f"got {step}")
+            raise ValueError(_("step must be between 0 (everything) and {last}, got {step}",
+                               last=len(self.steps), step=step))
         if step > self._reach():
-            raise ValueError(f"the quiz is at step {self._reach()}: answer its blanks "
-                             f"before step {step} shows its numbers")
+            raise ValueError(_("the quiz is at step {reach}: answer its blanks before step "
+                               "{step} shows its numbers", reach=self._reach(), step=step))
         return step
 
     def _on_page_message(self, widget, content, buffers) -> None:
@@ -389,12 +394,12 @@ class Explorer(anywidget.AnyWidget):
                                 "'answer' or 'show')")
             inputs = content.get("inputs")
             if not isinstance(inputs, dict):  # the trait would raise a TraitError
-                raise TypeError(f"inputs must be a dict of name → number, got "
-                                f"{type(inputs).__name__}")
+                raise TypeError(_("inputs must be a dict of name → number, got {kind}",
+                                  kind=type(inputs).__name__))
             with self.hold_sync():  # the inputs and all they change: one message
                 self.inputs = inputs
         except Exception as error:  # noqa: BLE001 - told to the page, never raised
-            self.error = f"{error} -- showing the last numbers that worked" \
+            self.error = _("{error} -- showing the last numbers that worked", error=error) \
                 if kind == "inputs" else str(error)
             self.send_state("inputs")  # the page's sliders go back
         self.send({"kind": "done"})
@@ -432,8 +437,8 @@ def _network(model: Module | None, cases) -> tuple[Value, tuple]:
     Value (a slider), made here so that a copy of the model can take new numbers."""
     if not isinstance(model, Module) or not isinstance(cases, (tuple, list)) \
             or len(cases) != 2:
-        raise TypeError("explore needs an output Value, or a network and its cases: "
-                        "explore(model=net, cases=(inputs, targets))")
+        raise TypeError(_("explore needs an output Value, or a network and its cases: "
+                          "explore(model=net, cases=(inputs, targets))"))
     inputs = [_as_inputs(case) for case in cases[0]]
     return record_sweep(model, inputs, cases[1]).loss, (model, inputs, list(cases[1]))
 

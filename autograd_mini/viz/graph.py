@@ -20,11 +20,13 @@ from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..core.language import _
+
 try:
     import graphviz
 except ImportError:  # the engine works without it; only pictures need it
-    raise ImportError("drawing graphs needs the graphviz Python package: "
-                      "pip install graphviz (and the graphviz program `dot`)") from None
+    raise ImportError(_("drawing graphs needs the graphviz Python package: "
+                        "pip install graphviz (and the graphviz program `dot`)")) from None
 
 from ..bridges.files import write_atomically
 from ..core.engine import Value, topological_order
@@ -150,13 +152,16 @@ class View:
 
     def __post_init__(self) -> None:
         if self.rankdir not in ("LR", "TB", "RL", "BT"):
-            raise ValueError(f"rankdir must be LR, TB, RL or BT, got {self.rankdir!r}")
+            raise ValueError(_("rankdir must be LR, TB, RL or BT, got {rankdir}",
+                               rankdir=repr(self.rankdir)))
         if self.format not in FORMATS:
-            raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {self.format!r}")
+            raise ValueError(_("format must be one of {formats}, got {format}",
+                               formats=", ".join(FORMATS), format=repr(self.format)))
         if self.level not in LEVELS:
-            raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {self.level!r}")
+            raise ValueError(_("level must be one of {levels}, got {level}",
+                               levels=", ".join(LEVELS), level=repr(self.level)))
         if self.level == "layers" and self.model is None:
-            raise ValueError("level='layers' needs the model: draw_dot(y, model=net, ...)")
+            raise ValueError(_("level='layers' needs the model: draw_dot(y, model=net, ...)"))
         # the two spellings of the units level stay in step
         collapse = self.collapse_neurons or self.level == "units"
         object.__setattr__(self, "collapse_neurons", collapse)
@@ -200,7 +205,7 @@ LEVELS = ("nodes", "units", "layers")
 def _draw_layers(root: Value, view: View) -> Graph:
     """Each layer one box: its name, the shape of W, ‖∂E/∂W‖ (see :mod:`.layers`)."""
     if not isinstance(root, Value):
-        raise TypeError(f"draw_dot expects a Value, got {type(root).__name__}")
+        raise TypeError(_("draw_dot expects a Value, got {kind}", kind=type(root).__name__))
     scene = layer_scene(root, view.model, view.grad_of)
     name = (view.names or display_names(root))[root]
     graph = Graph(format="svg" if view.format == "dot" else view.format,
@@ -243,7 +248,8 @@ class Scene:
         """The scene of ``root`` with ``view``'s names and neurons; ``order``: the
         topological order when the caller has it (a trace's names are in that order)."""
         if not isinstance(root, Value):
-            raise TypeError(f"draw_dot expects a Value, got {type(root).__name__}")
+            raise TypeError(_("draw_dot expects a Value, got {kind}",
+                              kind=type(root).__name__))
         names = view.names
         if names is None:
             names = display_names(root)
@@ -487,7 +493,8 @@ def _neuron_groups(model, order: list[Value]) -> dict[Value, str]:
     from ..nn import Module, Neuron  # nn builds on the engine; drawing builds on both
 
     if not isinstance(model, Module):
-        raise TypeError(f"model must be an autograd_mini Module, got {type(model).__name__}")
+        raise TypeError(_("model must be an autograd_mini Module, got {kind}",
+                          kind=type(model).__name__))
     owner: dict[Value, str] = {}
     for name, module in model.named_modules():
         if isinstance(module, Neuron):
@@ -539,9 +546,11 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike, *,
     path = Path(path)
     fmt_ = path.suffix.lower().lstrip(".")
     if fmt_ not in FORMATS:
-        raise ValueError(f"cannot tell the format of {str(path)!r}: use .svg, .png, .pdf or .dot")
+        raise ValueError(_("cannot tell the format of {path}: use .svg, .png, .pdf or .dot",
+                           path=repr(str(path))))
     if not path.parent.is_dir():
-        raise FileNotFoundError(f"the folder {str(path.parent)!r} does not exist")
+        raise FileNotFoundError(_("the folder {folder} does not exist",
+                                  folder=repr(str(path.parent))))
     picture = rendering.render(graph.source, fmt_, timeout=timeout,
                                size=getattr(graph, "size", None))
     return write_atomically(path, picture)

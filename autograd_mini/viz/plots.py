@@ -228,8 +228,8 @@ class Figure:
         self.title, self.size = title, size
         self.heights = list(heights) if heights else [1.0] * len(self.rows)
         if len(self.heights) != len(self.rows):
-            raise ValueError(f"heights gives {len(self.heights)} rows, the figure has "
-                             f"{len(self.rows)}")
+            raise ValueError(_("heights gives {heights} rows, the figure has {rows}",
+                               heights=len(self.heights), rows=len(self.rows)))
 
     def __repr__(self) -> str:
         return f"<autograd_mini figure: {sum(map(len, self.rows))} panel(s)>"

@@ -25,12 +25,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ..core.language import N_, _
+
 __all__ = ["render", "FORMATS", "INSTALL_HINT", "GraphvizNotFound", "GraphvizError",
            "GraphvizTimeout", "graphviz_errors", "in_browser", "can_draw", "use_wasm_graphviz",
            "BROWSER_GRAPHVIZ"]
 
 FORMATS = ("svg", "png", "pdf", "dot")
-INSTALL_HINT = (
+INSTALL_HINT = N_(
     "graphviz is not installed, so no picture can be drawn. Install it: "
     "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS), "
     "`conda install graphviz`, or https://graphviz.org/download/"
@@ -38,7 +40,7 @@ INSTALL_HINT = (
 
 # The name under which a page leaves its loaded WASM graphviz (``await Graphviz.load()``).
 BROWSER_GRAPHVIZ = "autograd_mini_graphviz"
-BROWSER_HINT = (
+BROWSER_HINT = N_(
     "in a browser (Pyodide) pictures are drawn by WASM graphviz, which is not loaded; "
     "load it first: `await autograd_mini.viz.rendering.use_wasm_graphviz(URL)` with the URL "
     "of @hpcc-js/wasm-graphviz's dist/index.js (the site's pages load it themselves)"
@@ -81,21 +83,24 @@ def render(source: str, format: str = "svg", *, timeout: float | None = None,
         GraphvizTimeout: ``dot`` took more than ``timeout`` seconds.
     """
     if format not in FORMATS and format != LAYOUT_FORMAT:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+        raise ValueError(_("format must be one of {formats}, got {format}",
+                           formats=", ".join(FORMATS), format=repr(format)))
     if format == "dot":
         return source.encode()
     if in_browser():
         return _render_in_browser(source, format, engine)
     program = shutil.which("dot")
     if program is None:
-        raise GraphvizNotFound(INSTALL_HINT)
+        raise GraphvizNotFound(_(INSTALL_HINT))
     try:
         result = subprocess.run([program, f"-K{engine}", f"-T{format}"], input=source.encode(),
                                 capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        drawing = f" drawing {size[0]} nodes and {size[1]} edges" if size else ""
-        raise GraphvizTimeout(f"graphviz `dot` did not finish within {timeout:g} s{drawing}; "
-                              "draw a smaller graph") from None
+        drawing = _(" drawing {nodes} nodes and {edges} edges", nodes=size[0],
+                    edges=size[1]) if size else ""
+        raise GraphvizTimeout(_("graphviz `dot` did not finish within {seconds} s{drawing}; "
+                                "draw a smaller graph", seconds=f"{timeout:g}",
+                                drawing=drawing)) from None
     if result.returncode != 0:
         raise GraphvizError(failure(result.returncode, result.stderr))
     return result.stdout
@@ -119,14 +124,15 @@ def _render_in_browser(source: str, format: str, engine: str = "dot") -> bytes:
 
     graphviz = getattr(js.globalThis, BROWSER_GRAPHVIZ, None)
     if graphviz is None:
-        raise GraphvizNotFound(BROWSER_HINT)
+        raise GraphvizNotFound(_(BROWSER_HINT))
     if not can_draw(format):
-        raise GraphvizError(f"in a browser pictures are drawn as SVG only, not {format}; "
-                            "use .svg (or the DOT text itself, .dot)")
+        raise GraphvizError(_("in a browser pictures are drawn as SVG only, not {format}; "
+                              "use .svg (or the DOT text itself, .dot)", format=format))
     try:
         return str(graphviz.layout(source, format, engine)).encode()
     except Exception as error:  # a JavaScript error from graphviz, e.g. a syntax error
-        raise GraphvizError(f"WASM graphviz failed: {str(error).splitlines()[0][:200]}") from None
+        raise GraphvizError(_("WASM graphviz failed: {error}",
+                              error=str(error).splitlines()[0][:200])) from None
 
 
 async def use_wasm_graphviz(url: str) -> None:
@@ -149,7 +155,7 @@ def graphviz_errors() -> Iterator[None]:
     try:
         yield
     except graphviz.ExecutableNotFound:
-        raise GraphvizNotFound(INSTALL_HINT) from None
+        raise GraphvizNotFound(_(INSTALL_HINT)) from None
     except graphviz.CalledProcessError as error:
         raise GraphvizError(failure(error.returncode, error.stderr)) from None
 
@@ -160,6 +166,8 @@ def failure(returncode: int, stderr: bytes | str | None) -> str:
         stderr = stderr.decode("utf-8", "replace")
     lines = [line.strip() for line in (stderr or "").splitlines() if line.strip()]
     why = f" ({lines[0][:200]})" if lines else ""
-    status = f"was stopped by signal {-returncode}" if returncode < 0 \
-        else f"exited with status {returncode}"
-    return f"graphviz `dot` failed: it {status}{why}"
+    if returncode < 0:
+        return _("graphviz `dot` failed: it was stopped by signal {signal}{why}",
+                 signal=-returncode, why=why)
+    return _("graphviz `dot` failed: it exited with status {status}{why}", status=returncode,
+             why=why)

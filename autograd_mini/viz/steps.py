@@ -114,8 +114,9 @@ def steps_html(output: Value | Trace | None = None,
     """
     if level != "nodes" or output is None:
         if model is None or cases is None:
-            raise TypeError(f"level={level!r} needs the network and its cases: "
-                            "steps_html(level=..., model=net, cases=(inputs, targets))")
+            raise TypeError(_("level={level} needs the network and its cases: "
+                              "steps_html(level=..., model=net, cases=(inputs, targets))",
+                              level=repr(level)))
         if level == "nodes":
             output = record_sweep(model, *cases).loss
     title = title if title is not None else _("Backpropagation, step by step")
@@ -211,7 +212,8 @@ def save_steps_html(output: Value | Trace, path: str | Path, **kwargs) -> Path:
     """Write :func:`steps_html` to ``path`` (whole or not at all, with open()'s mode)."""
     path = Path(path)
     if not path.parent.is_dir():
-        raise FileNotFoundError(f"the folder {str(path.parent)!r} does not exist")
+        raise FileNotFoundError(_("the folder {folder} does not exist",
+                                  folder=repr(str(path.parent))))
     return write_atomically(path, steps_html(output, **kwargs))
 
 
@@ -227,7 +229,8 @@ def _render_all(graphs: list[Graph], format: str, timeout: float | None) -> list
             pictures.append(rendering.render(graph.source, format, timeout=left,
                                              size=graph.size))
         except GraphvizTimeout:
-            raise GraphvizTimeout(f"graphviz `dot` did not draw the {len(graphs)} pictures "
-                                  f"within {timeout:g} s (stopped at picture {i}); "
-                                  "step through a smaller expression") from None
+            raise GraphvizTimeout(_("graphviz `dot` did not draw the {count} pictures "
+                                    "within {seconds} s (stopped at picture {at}); "
+                                    "step through a smaller expression", count=len(graphs),
+                                    seconds=f"{timeout:g}", at=i)) from None
     return pictures

@@ -24,14 +24,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..core.language import _, page_words
+
 try:
     import anywidget
     import traitlets
 except ImportError:  # the engine works without it; only the widget needs it
-    raise ImportError("the training widget needs anywidget: pip install anywidget "
-                      "(or pip install 'autograd_mini[notebooks]')") from None
+    raise ImportError(_("the training widget needs anywidget: pip install anywidget "
+                        "(or pip install 'autograd_mini[notebooks]')")) from None
 
-from ..core.language import page_words
 from ..core.naming import fmt
 from ..explain.watch import Snapshot
 from .session import Settings, Trainer
@@ -53,7 +54,7 @@ def train(session: str | Settings | Trainer | None = None, **settings: object) -
     """
     if isinstance(session, Trainer):
         if settings:
-            raise TypeError("train() takes a Trainer or settings, not both")
+            raise TypeError(_("train() takes a Trainer or settings, not both"))
         return TrainerWidget(session)
     if isinstance(session, str):
         session = Settings.from_query(session)
@@ -84,7 +85,8 @@ class TrainerWidget(anywidget.AnyWidget):
 
     def __init__(self, trainer: Trainer) -> None:
         if not isinstance(trainer, Trainer):
-            raise TypeError(f"TrainerWidget takes a Trainer, got {type(trainer).__name__}")
+            raise TypeError(_("TrainerWidget takes a Trainer, got {kind}",
+                              kind=type(trainer).__name__))
         self.trainer = trainer
         super().__init__()
         self.on_msg(self._on_page_message)

@@ -78,7 +78,8 @@ def weights_panel(run: TrainingRecord, layer: str, step: int | None = None) -> H
     that the squares grow as the weights do."""
     snapshot = _snapshot(run, step)
     if layer not in snapshot.weights:
-        raise ValueError(f"no layer {layer!r}: the layers are {', '.join(run.layers)}")
+        raise ValueError(_("no layer {layer}: the layers are {layers}", layer=repr(layer),
+                           layers=", ".join(run.layers)))
     largest = max((abs(w) for s in run.history for row in s.weights[layer] for w in row),
                   default=1.0) or 1.0
     rows = snapshot.weights[layer]
@@ -92,7 +93,7 @@ def activity_panel(run: TrainingRecord, step: int | None = None, probe: int = 0)
     """Each layer's units for probe pattern ``probe`` at the kept step nearest ``step``."""
     snapshot = _snapshot(run, step)
     if not snapshot.activity:
-        raise ValueError("this record has no activity: give watch() some probes")
+        raise ValueError(_("this record has no activity: give watch() some probes"))
     rows = [(name, [min(max(a, 0.0), 1.0) for a in outputs[probe]], ())
             for name, outputs in snapshot.activity.items()]
     return Activity(rows, title=_at_step(_("probe {number}", number=probe + 1), snapshot.step))
@@ -148,7 +149,8 @@ def write_run_page(run: TrainingRecord, path: str | os.PathLike, frames: int = 4
     frame the :func:`run_panels` at that step, each its own SVG so that a narrow screen
     stacks them.  Written whole or not at all."""
     if isinstance(frames, bool) or not isinstance(frames, int) or frames < 2:
-        raise ValueError(f"frames must be a whole number of at least 2, got {frames!r}")
+        raise ValueError(_("frames must be a whole number of at least 2, got {frames}",
+                           frames=repr(frames)))
     kept = run.history[1:] or run.history
     picks = sorted({round(k * (len(kept) - 1) / (frames - 1)) for k in range(frames)})
     pictures = [(kept[k].step, [panel_svg(panel) for panel in run_panels(run, kept[k].step)])
