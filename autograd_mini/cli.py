@@ -421,7 +421,7 @@ def _run(argv: Sequence[str] | None) -> int:
         return _reader_gone()
     except GraphvizNotFound:  # what a shell user is told: install it, or write DOT text
         message = _("{hint} -- then run this again (or write the DOT text itself with "
-                    "-o graph.dot)", hint=INSTALL_HINT)
+                    "-o graph.dot)", hint=_(INSTALL_HINT))
     except (UsageError, ExpressionError, UnknownDemo, GraphvizError, OSError,
             ValueError, ZeroDivisionError, OverflowError) as error:  # bad input: one line
         message = str(error)
