@@ -28,7 +28,7 @@ from conftest import graph_of_every_op, launch_chromium
 from autograd_mini import PRIMITIVES, Value, draw_dot
 from autograd_mini.explain.expression import parse
 from autograd_mini.site import page_api
-from autograd_mini.site.builder import BuildError, build, size_of
+from autograd_mini.site.builder import PAGES, BuildError, build, size_of
 from autograd_mini.site.server import make_server
 from autograd_mini.viz import rendering
 from autograd_mini.viz.steps import VIEWER
@@ -892,3 +892,11 @@ def test_the_policy_is_sent_and_carried_and_code_cannot_reach_another_origin(ope
     # The browser says so on the worker's console (the page's console stays clean).
     tab.console[:] = [m for m in tab.console
                       if "Content Security Policy" not in m and "Failed to fetch" not in m]
+
+
+def test_every_page_links_to_every_page():
+    """The header's links are the same on every page: none is reachable from only some."""
+    pages = sorted(p.name for p in PAGES.glob("*.html"))
+    for name in pages:
+        links = re.findall(r'<a href="([\w-]+\.html)">', (PAGES / name).read_text("utf-8"))
+        assert sorted(links) == pages, name
