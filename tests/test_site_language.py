@@ -182,6 +182,7 @@ def test_in_korean_no_english_sentence_is_left_on_any_page(open_tab, path, width
 
 
 @pytest.mark.browser
+@pytest.mark.slow  # 15 s: several pages opened and waited for
 def test_a_link_with_lang_opens_in_korean_and_the_switch_goes_back_and_keeps_the_rest(open_tab):
     tab = open_tab("index.html?lang=ko#e=x*y&at=x:2,y:3", width=390, height=844)
     page = tab.page
@@ -206,6 +207,7 @@ def test_a_link_with_lang_opens_in_korean_and_the_switch_goes_back_and_keeps_the
 
 
 @pytest.mark.browser
+@pytest.mark.slow  # 15 s: several pages opened and waited for
 def test_the_browsers_language_is_the_default(offline_browser, server):
     for locale, expected in (("ko-KR", "확인"), ("en-US", "Check"), ("fr-FR", "Check")):
         context = offline_browser.new_context(locale=locale)
