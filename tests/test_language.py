@@ -7,13 +7,21 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from autograd_mini import Value, trace
 from autograd_mini.core import language
-from autograd_mini.core.language import _, display_width, pad, placeholders, set_language
+from autograd_mini.core.language import (
+    _,
+    display_width,
+    pad,
+    placeholders,
+    set_language,
+    speaking,
+)
 from autograd_mini.explain.expression import ExpressionError, parse
 
 babel_extract = pytest.importorskip("babel.messages.extract")
@@ -253,3 +261,52 @@ def test_a_run_page_written_in_korean_speaks_korean(tmp_path):
     text = write_run_page(run, tmp_path / "run.html", frames=2).read_text()
     assert '<html lang="ko">' in text and ">재생</button>" in text
     assert "배우고 있는 신경망" in text and "학습 오차 E" in text and '"일시 정지"' in text
+
+
+def test_two_threads_each_speak_their_own_language_at_once():
+    """speaking() changes its own thread's words only: two threads inside their blocks at
+    the same moment (a barrier holds both there) each get their language's error."""
+    barrier = threading.Barrier(2, timeout=10)
+    said: dict[str, str] = {}
+
+    def speak(code: str) -> None:
+        with speaking(code):
+            barrier.wait()  # both blocks entered
+            try:
+                Value(-1.0).log()
+            except ValueError as error:
+                said[code] = str(error)
+            barrier.wait()  # neither leaves before the other has spoken
+
+    threads = [threading.Thread(target=speak, args=(code,)) for code in ("ko", "en")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert said == {"ko": "log(-1.0): log는 양수에서만 정의됩니다",
+                    "en": "log(-1.0): log is only defined for positive numbers"}
+    assert language.current_language() == "en"
+
+
+def test_a_check_run_in_a_thread_speaks_the_callers_language():
+    """check_engine's time budget runs a check in a worker thread where it cannot use a
+    signal (not the main thread): the worker speaks the language of the block it is in."""
+    from autograd_mini.testing.budget import within
+
+    def log_error() -> str:
+        try:
+            Value(-1.0).log()
+        except ValueError as error:
+            return str(error)
+        return ""
+
+    outcome: list[str] = []
+    worker = threading.Thread(target=lambda: outcome.append(_in_korean(within, log_error)))
+    worker.start()
+    worker.join()
+    assert outcome == ["log(-1.0): log는 양수에서만 정의됩니다"]
+
+
+def _in_korean(within, function) -> str:
+    with speaking("ko"):
+        return within(5.0, function)

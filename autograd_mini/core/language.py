@@ -11,13 +11,16 @@ and translated through the standard gettext catalogs, read with the standard lib
 extracts the messages and compiles the catalogs -- docs/translating.md gives the commands.
 Identifiers, op names and formulas stay as they are in every language.
 
-The language is, in this order: :func:`set_language`, the ``AUTOGRAD_MINI_LANG``
-environment variable, the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English.
+The language is, in this order: :func:`speaking`'s (for its ``with`` block, in its own
+thread or task only), :func:`set_language`'s (for the whole program), the
+``AUTOGRAD_MINI_LANG`` environment variable, the locale (``LC_ALL``, ``LC_MESSAGES``,
+``LANG``), else English.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import gettext
 import json
@@ -34,6 +37,10 @@ LANGUAGES = ("en", "ko")
 DOMAIN = "autograd_mini"
 LOCALE = Path(__file__).with_name("locale")
 _chosen: str | None = None  # set_language's choice; None: ask the environment
+# speaking()'s choice: a context variable, so that two threads (or asyncio tasks) may each
+# speak their own language at once without one's block changing the other's words.
+_spoken: contextvars.ContextVar[str | None] = contextvars.ContextVar("autograd_mini_language",
+                                                                   default=None)
 
 
 def set_language(code: str | None) -> None:
@@ -48,20 +55,23 @@ def set_language(code: str | None) -> None:
 @contextlib.contextmanager
 def speaking(code: str):
     """Speak ``code`` inside the ``with`` block, then as before (a build writing each
-    language's pages)."""
-    global _chosen
-    before = _chosen
-    set_language(code)
+    language's pages).  Only the block's own thread or task is changed: another thread
+    goes on in its language (a thread started inside takes the block's language only if
+    it runs in a copy of the context, ``contextvars.copy_context().run``)."""
+    if _language_of(code) is None:
+        raise _no_language(code)
+    token = _spoken.set(_language_of(code))
     try:
         yield
     finally:
-        _chosen = before
+        _spoken.reset(token)
 
 
 def current_language() -> str:
     """The language messages are written in now: "en" or "ko"."""
-    if _chosen is not None:
-        return _chosen
+    for choice in (_spoken.get(), _chosen):
+        if choice is not None:
+            return choice
     for variable in ("AUTOGRAD_MINI_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         found = _language_of(os.environ.get(variable, ""))
         if found is not None:

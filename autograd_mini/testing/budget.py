@@ -8,6 +8,7 @@ where there are no threads either (a browser's Pyodide), it runs without a budge
 
 from __future__ import annotations
 
+import contextvars
 import signal
 import threading
 from collections.abc import Callable
@@ -60,7 +61,9 @@ def _in_a_thread(seconds: float, function: Callable[[], T]) -> T:
         except BaseException as error:  # handed to the caller's thread below
             outcome["error"] = error
 
-    worker = threading.Thread(target=run, daemon=True, name="autograd-mini-check")
+    # run in a copy of this thread's context: the check speaks the caller's language
+    worker = threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True,
+                              name="autograd-mini-check")
     try:
         worker.start()
     except RuntimeError:  # no threads at all (a browser's Pyodide): no budget can be kept,
