@@ -111,7 +111,7 @@ def test_the_words_hold_every_page_message_in_both_languages(site):
     assert english == []  # every message with words has its Korean
     assert not any("\uac00" <= c <= "\ud7a3" for c in (site / "words" / "en.json").read_text())
     first = json.loads((site / "check-first.ko.json").read_text(encoding="utf-8"))
-    assert first["ops"][0]["summary"] == "gradcheck 실패: 2행 중 2행이 WRONG"
+    assert first["ops"][0]["summary"] == "gradcheck 실패: 2행 중 2행이 틀림"
     assert NPM_PACKAGES["katex"] and (site / "vendor" / "katex" / "katex.mjs").is_file()
     assert not list((site / "vendor" / "katex").glob("*.css"))  # MathML: no CSS, no fonts
 
@@ -203,19 +203,19 @@ def test_a_link_with_lang_opens_in_korean_and_the_switch_goes_back_and_keeps_the
     page.locator("nav.languages a[data-lang=ko]").click()
     page.wait_for_url(re.compile(r"lang=ko"))
     opened(page)
-    assert page.locator("#check").inner_text() == "확인"
+    assert page.locator("#check").inner_text() == "검사"
 
 
 @pytest.mark.browser
 @pytest.mark.slow  # 15 s: several pages opened and waited for
 def test_the_browsers_language_is_the_default(offline_browser, server):
-    for locale, expected in (("ko-KR", "확인"), ("en-US", "Check"), ("fr-FR", "Check")):
+    for locale, expected in (("ko-KR", "검사"), ("en-US", "Check"), ("fr-FR", "Check")):
         context = offline_browser.new_context(locale=locale)
         page = context.new_page()
         page.goto(f"{server}/check.html")
         opened(page)
         assert page.locator("#check").inner_text() == expected, locale
-        language = "ko" if expected == "확인" else "en"
+        language = "ko" if expected == "검사" else "en"
         assert page.evaluate("document.documentElement.lang") == language
         context.close()
 
