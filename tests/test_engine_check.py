@@ -368,6 +368,28 @@ def test_the_seed_and_max_examples_reach_the_random_expressions(tmp_path):
     assert shown[0] == shown[1]  # a seed draws the same expressions every run
 
 
+def test_without_hypothesis_the_random_expressions_are_not_run_and_not_failed(monkeypatch):
+    """A grader installed without hypothesis (``.[demos]`` only) cannot draw random
+    expressions: that check is skipped with the way to install it, and a right engine
+    still passes."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_hypothesis(name, *args, **kwargs):
+        if name == "hypothesis" or name.startswith("hypothesis."):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_hypothesis)
+    monkeypatch.setattr(importlib, "import_module", lambda name, *a: no_hypothesis(name))
+    report = check_engine(CompatValue)
+    (expressions,) = [r for r in report.results if r.category == "expressions"]
+    assert expressions.status == "skip", expressions
+    assert "needs hypothesis: pip install -e '.[testing]'" in expressions.note
+    assert report.passed
+
+
 def test_two_backward_calls_are_a_note_not_a_failure():
     from autograd_mini import Value
 
