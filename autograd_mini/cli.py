@@ -37,7 +37,7 @@ from .core.engine import Value
 from .core.language import N_, _
 from .demos import DEMOS, UnknownDemo, run_demo
 from .demos.common import new_folder
-from .explain.expression import ExpressionError, UnknownName, parse
+from .explain.expression import ExpressionError, UnknownName, as_typed, parse
 from .explain.trace import step_count, trace
 from .viz.graph import FORMATS, GraphvizError, GraphvizNotFound, Scene, View, picture_size, save
 from .viz.rendering import INSTALL_HINT
@@ -105,7 +105,8 @@ def worked_example() -> Value:
 
 
 def _assignment(text: str) -> tuple[str, float]:
-    match = re.fullmatch(r"\s*([^=\s]+)\s*=\s*(\S*)\s*", text)
+    # read as the expression is: a Korean input method's full-width ＝ and ２ are = and 2
+    match = re.fullmatch(r"\s*([^=\s]+)\s*=\s*(\S*)\s*", as_typed(text))
     # Python reads names in NFKC form, so "ﬁ" in an expression is the name "fi".
     name = unicodedata.normalize("NFKC", match.group(1)) if match else ""
     if not name.isidentifier():
@@ -116,6 +117,10 @@ def _assignment(text: str) -> tuple[str, float]:
     try:
         value = float(number)
     except ValueError:
+        if "−" in number or "–" in number:  # a typeset minus sign, or a dash
+            raise UsageError(_("--at {name}: {number} is not a number: write the minus sign "
+                               "as -, --at {name}={fixed}", name=name, number=repr(number),
+                               fixed=number.replace("−", "-").replace("–", "-"))) from None
         raise UsageError(_("--at {name}: {number} is not a number", name=name,
                              number=repr(number))) from None
     if not math.isfinite(value):

@@ -580,3 +580,18 @@ def test_the_commands_korean_words_do_not_stay_in_argparse(capsys):
     assert "다음 인수가 필요합니다" in capsys.readouterr().err
     with speaking("ko"):
         assert argparse.ArgumentParser(prog="p").format_help().startswith("usage: p")
+
+
+@pytest.mark.parametrize("given, value", [("x＝２", 2.0), ("ｘ＝３", 3.0), ("x ＝ 1.5", 1.5)])
+def test_a_full_width_assignment_from_a_korean_input_method_is_read(tmp_path, given, value):
+    """--at is read as the expression is: full-width ＝ and digits are = and digits."""
+    result = run("steps", "x*x", "--at", given, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"x = {value:g}" in result.stdout
+
+
+@pytest.mark.parametrize("given, fixed", [("x=−1", "x=-1"), ("x=–2.5", "x=-2.5")])
+def test_a_typeset_minus_in_an_assignment_gets_its_fix(tmp_path, given, fixed):
+    result = run("steps", "x*x", "--at", given, cwd=tmp_path)
+    _one_line_exit_2(result, "is not a number: write the minus sign as -", f"--at {fixed}")
+    assert run("steps", "x*x", "--at", fixed, cwd=tmp_path).returncode == 0
