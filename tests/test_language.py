@@ -96,13 +96,22 @@ def test_english_unless_asked_and_korean_when_asked():
     ({"AUTOGRAD_MINI_LANG": "ko"}, "ko"),
     ({"AUTOGRAD_MINI_LANG": "ko_KR.UTF-8"}, "ko"),
     ({"LANG": "ko_KR.UTF-8"}, "ko"),
-    ({"LC_ALL": "C.UTF-8", "LANG": "ko_KR.UTF-8"}, "ko"),
+    ({"LC_ALL": "C", "LANG": "ko_KR.UTF-8"}, "en"),  # LC_ALL=C command: English
+    ({"LC_ALL": "C.UTF-8", "LANG": "ko_KR.UTF-8"}, "en"),
+    ({"LC_ALL": "fr_FR.UTF-8", "LANG": "ko_KR.UTF-8"}, "en"),  # the first set decides
+    ({"LC_MESSAGES": "ko_KR.UTF-8", "LANG": "en_US.UTF-8"}, "ko"),
     ({"LANG": "C.UTF-8"}, "en"),
+    ({"LANGUAGE": "ko", "LANG": "en_US.UTF-8"}, "ko"),  # GNU's list comes first
+    ({"LANGUAGE": "fr:ko:en", "LANG": "fr_FR.UTF-8"}, "ko"),  # its first one known
+    ({"LANGUAGE": "ko", "LC_ALL": "C"}, "en"),  # ... except where the locale is C
+    ({"LANGUAGE": "ko"}, "en"),  # no locale set is C too
+    ({"AUTOGRAD_MINI_LANG": "ko", "LC_ALL": "C"}, "ko"),
     ({"AUTOGRAD_MINI_LANG": "en", "LANG": "ko_KR.UTF-8"}, "en"),
+    ({"AUTOGRAD_MINI_LANG": "fr", "LANG": "ko_KR.UTF-8"}, "ko"),  # not a language: the locale
     ({}, "en"),
 ])
 def test_the_environment_chooses_the_language(monkeypatch, variables, expected):
-    for name in ("AUTOGRAD_MINI_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+    for name in ("AUTOGRAD_MINI_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(name, raising=False)
     for name, value in variables.items():
         monkeypatch.setenv(name, value)

@@ -13,8 +13,8 @@ Identifiers, op names and formulas stay as they are in every language.
 
 The language is, in this order: :func:`speaking`'s (for its ``with`` block, in its own
 thread or task only), :func:`set_language`'s (for the whole program), the
-``AUTOGRAD_MINI_LANG`` environment variable, the locale (``LC_ALL``, ``LC_MESSAGES``,
-``LANG``), else English.
+``AUTOGRAD_MINI_LANG`` environment variable, the locale as gettext reads it (``LANGUAGE``,
+``LC_ALL``, ``LC_MESSAGES``, ``LANG``; ``LC_ALL=C`` is English), else English.
 """
 
 from __future__ import annotations
@@ -72,11 +72,22 @@ def current_language() -> str:
     for choice in (_spoken.get(), _chosen):
         if choice is not None:
             return choice
-    for variable in ("AUTOGRAD_MINI_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        found = _language_of(os.environ.get(variable, ""))
-        if found is not None:
-            return found
-    return "en"
+    return _language_of(os.environ.get("AUTOGRAD_MINI_LANG", "")) or _locales_language()
+
+
+def _locales_language() -> str:
+    """The language of the messages' locale, as gettext reads it: the first of ``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG`` that is set decides (``C`` or ``POSIX``, as in
+    ``LC_ALL=C command``: English), and GNU's ``LANGUAGE`` list (``fr:ko``: its first
+    language there is a catalog for) comes before it where the locale is not ``C``."""
+    names = ("LC_ALL", "LC_MESSAGES", "LANG")
+    locale = next((os.environ[name] for name in names if os.environ.get(name)), "C")
+    if locale.split(".")[0] in ("C", "POSIX"):
+        return "en"
+    for entry in os.environ.get("LANGUAGE", "").split(":"):
+        if _language_of(entry) is not None:
+            return _language_of(entry)
+    return _language_of(locale) or "en"
 
 
 def _no_language(code: object) -> ValueError:
