@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_mini import Value, trace
 from autograd_mini.core import language
@@ -23,6 +27,7 @@ from autograd_mini.core.language import (
     speaking,
 )
 from autograd_mini.explain.expression import ExpressionError, parse
+from autograd_mini.viz.steps import VIEWER
 
 babel_extract = pytest.importorskip("babel.messages.extract")
 from babel.messages.mofile import write_mo  # noqa: E402
@@ -124,7 +129,8 @@ def test_a_program_run_with_the_variable_speaks_korean():
             "x.data = 3.0\ny.backward()")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=env, timeout=60)
-    assert "오래된 계산 그래프: 값이 4.0인 mul 노드이(가) '가중치'(으)로부터 계산된 뒤에 " \
+    # the particles chosen for their words: 노드가, '가중치'로; after 3.0 the pair stays
+    assert "오래된 계산 그래프: 값이 4.0인 mul 노드가 '가중치'로부터 계산된 뒤에 " \
         "'가중치'의 .data가 3.0(으)로 바뀌어" in result.stderr
 
 
@@ -319,3 +325,40 @@ def test_a_check_run_in_a_thread_speaks_the_callers_language():
 def _in_korean(within, function) -> str:
     with speaking("ko"):
         return within(5.0, function)
+
+
+# --- Korean particles chosen for the word they follow -----------------------------------
+
+@pytest.mark.parametrize("word, paired, chosen", [
+    ("가중치", "이(가)", "가"), ("층", "이(가)", "이"), ("노드", "은(는)", "는"),
+    ("값", "을(를)", "을"), ("기울기", "을(를)", "를"), ("입력", "과(와)", "과"),
+    ("노드", "와(과)", "와"), ("층", "(으)로", "으로"), ("출발", "(으)로", "로"),  # ㄹ: 로
+    ("노드", "(으)로", "로"), ("'가중치'", "이(가)", "가"), ("「층」", "은(는)", "은"),
+    ("x1", "이(가)", "이(가)"), ("4.0", "(으)로", "(으)로"), ("", "을(를)", "을(를)"),
+])
+def test_a_paired_particle_becomes_the_one_its_word_takes(word, paired, chosen):
+    assert language.particle(word, paired) == chosen
+
+
+def test_the_particles_are_chosen_in_filling_a_message_and_nothing_else_changes():
+    fill = language._fill
+    assert fill("{node}이(가) {parent}(으)로부터", {"node": "노드", "parent": "'가중치'"}) == \
+        "노드가 '가중치'로부터"
+    assert fill("{n:.1f}을(를) {x}와(과)", {"n": 2, "x": "x1"}) == "2.0을(를) x1와(과)"
+    # an escaped brace is not a placeholder, a word's own braces are not read again
+    assert fill("{{a}}이(가) {kind}을(를)", {"kind": "{b}"}) == "{a}이(가) {b}을(를)"
+    assert fill("{a} and {b}", {"a": "노드", "b": "층"}) == "노드 and 층"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="가각갈노드층값x1.' ", max_size=4), min_size=1, max_size=8))
+def test_the_pages_choose_the_particles_as_python_does(words):
+    """The page's say() (stepviewer.js) picks each particle by the same rule."""
+    cases = [(w, p) for w in words for p in language.PARTICLES]
+    script = ("import { particle } from " + json.dumps(VIEWER.as_uri()) + ";\n"
+              "const cases = JSON.parse(process.argv[1]);\n"
+              "console.log(JSON.stringify(cases.map(([w, p]) => particle(w, p))));")
+    result = subprocess.run(["node", "--input-type=module", "-e", script, json.dumps(cases)],
+                            capture_output=True, text=True, timeout=30, check=True)
+    assert json.loads(result.stdout) == [language.particle(w, p) for w, p in cases]

@@ -91,7 +91,7 @@ def test_wrong_types_are_refused():
 @pytest.mark.parametrize("query, message", [
     ("lr=11", r"lr은\(는\) \(0, 10\] 안에 있어야 하는데 11.0입니다"),
     ("learning_rate=1",
-     r"설정은\(는\) dataset, hidden, .* 중 하나여야 하는데 'learning_rate'입니다"),
+     r"설정은 dataset, hidden, .* 중 하나여야 하는데 'learning_rate'입니다"),  # 설정 + 은
     ("hidden=4,x", r"hidden='4,x'은\(는\) hidden이\(가\) 받는 종류의 수가 아닙니다"),
     ("lr=1&lr=2", r"쿼리에 lr이\(가\) 두 번 이상 있습니다"),
 ])

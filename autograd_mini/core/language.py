@@ -126,8 +126,42 @@ def ngettext(singular: str, plural: str, count: int, /, **fields: object) -> str
 
 def _fill(text: str, fields: dict) -> str:
     """``text`` with its named placeholders filled (the tests hold every translation to
-    the English message's placeholders)."""
-    return text.format_map(fields) if fields else text
+    the English message's placeholders), and each Korean particle written paired after a
+    placeholder made the one its word takes."""
+    if not fields:
+        return text
+    pieces, at = [], 0
+    for paired in _PAIRED.finditer(text):
+        word = paired.group(1).format_map(fields)
+        pieces += [text[at:paired.start()].format_map(fields), word,
+                   particle(word, paired.group(2))]
+        at = paired.end()
+    pieces.append(text[at:].format_map(fields))
+    return "".join(pieces)
+
+
+# Korean particles after a placeholder are written paired in the catalog, "{name}이(가)",
+# since the word is not known then: the one for the word's last syllable is chosen when it
+# is (가중치가, 노드는, 층으로).  After a word that does not end in Hangul (x1, 4.0) the
+# pair stays, as Korean software writes it.
+PARTICLES = {"이(가)": ("이", "가"), "은(는)": ("은", "는"), "을(를)": ("을", "를"),
+             "과(와)": ("과", "와"), "와(과)": ("과", "와"), "(으)로": ("으로", "로")}
+_PAIRED = re.compile(r"(?<!\{)(\{\w+(?:[:!][^{}]*)?\})("
+                     + "|".join(map(re.escape, PARTICLES)) + ")")
+
+
+def particle(word: str, paired: str) -> str:
+    """The particle of ``paired`` ("이(가)") that follows ``word``: "가중치" -> "가",
+    "'노드'" -> "가" (a closing quote read through), "층" + "(으)로" -> "으로", "x1" ->
+    "이(가)"."""
+    last = word.rstrip("'\")]」』 ")[-1:]
+    if not "가" <= last <= "힣":
+        return paired
+    final = (ord(last) - ord("가")) % 28  # the final consonant: 0 none, 8 ㄹ
+    with_final, without = PARTICLES[paired]
+    if paired == "(으)로":
+        return without if final in (0, 8) else with_final
+    return with_final if final else without
 
 
 def placeholders(text: str) -> set[str]:

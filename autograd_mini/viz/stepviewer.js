@@ -20,8 +20,27 @@ export function useWords(words) {
 
 export function say(message, fields = {}) {
   const text = Object.prototype.hasOwnProperty.call(WORDS, message) ? WORDS[message] : message;
-  return text.replace(/\{(\w+)\}/g, (whole, name) =>
-    (Object.prototype.hasOwnProperty.call(fields, name) ? String(fields[name]) : whole));
+  return text.replace(PLACEHOLDER, (whole, name, paired) => {
+    if (!Object.prototype.hasOwnProperty.call(fields, name)) return whole;
+    const word = String(fields[name]);
+    return paired ? word + particle(word, paired) : word;
+  });
+}
+
+// A Korean particle written paired after a placeholder ("{name}이(가)") becomes the one the
+// filled-in word takes, as in Python (autograd_mini.core.language.particle): 가중치가,
+// 노드는, 층으로; after a word not ending in Hangul (x1, 4.0) the pair stays.
+const PARTICLES = { "이(가)": ["이", "가"], "은(는)": ["은", "는"], "을(를)": ["을", "를"],
+  "과(와)": ["과", "와"], "와(과)": ["과", "와"], "(으)로": ["으로", "로"] };
+const PLACEHOLDER = /\{(\w+)\}(이\(가\)|은\(는\)|을\(를\)|과\(와\)|와\(과\)|\(으\)로)?/g;
+
+export function particle(word, paired) {
+  const last = word.replace(/['")\]」』 ]+$/u, "").slice(-1);
+  if (!(last >= "가" && last <= "힣")) return paired;
+  const final = (last.charCodeAt(0) - "가".charCodeAt(0)) % 28; // 0: none, 8: ㄹ
+  const [withFinal, without] = PARTICLES[paired];
+  if (paired === "(으)로") return final === 0 || final === 8 ? without : withFinal;
+  return final ? withFinal : without;
 }
 
 export function element(tag, className, text) {
