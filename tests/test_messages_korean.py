@@ -11,8 +11,10 @@ import sys
 
 import pytest
 
+from autograd_mini import Value
 from autograd_mini.core.language import speaking
 from autograd_mini.explain.expression import PYTHON_SAYS, ExpressionError, parse
+from autograd_mini.testing.gradcheck import gradcheck
 
 
 def run(*args, language="ko"):
@@ -108,3 +110,42 @@ def test_constructs_are_named_in_words(expression):
 ])
 def test_other_constructs_are_named_in_words_too(text, english):
     assert english in said(text, "en")
+
+
+# -- 3. the words passed into a message are the reader's too --------------------------------
+
+
+@pytest.mark.parametrize("mistake, english, korean", [
+    (lambda: Value(1) + "a", "an operation on Values expects a real number",
+     "Value 연산에는 실수(int 또는 float)가 필요한데 str 형의 'a'을(를) 받았습니다"),
+    (lambda: Value(1) < "a", "a comparison with a Value expects", "Value와의 비교에는 실수"),
+    (lambda: Value(1).backward("x"), "a seed expects", "시드(seed)에는 실수"),
+])
+def test_the_taker_of_a_number_is_named_in_the_readers_language(mistake, english, korean):
+    for language, words in (("en", english), ("ko", korean)):
+        with speaking(language), pytest.raises(TypeError) as caught:
+            mistake()
+        assert words in str(caught.value)
+    assert "an operation on Values" not in korean
+
+
+# -- 4. a point without a derivative, said in words; the label in the reader's language ----
+
+
+def test_sqrt_at_zero_says_its_slope_is_infinite():
+    english = error_line(run("steps", "sqrt(x)", "--at", "x=0", language="en"))
+    assert ("no derivative at sqrt(0.0 (label 'x')): the slope of sqrt(a) is infinite at "
+            "a = 0, where its derivative 1/(2√a) is 1/0") in english
+    korean = error_line(run("steps", "sqrt(x)", "--at", "x=0"))
+    assert ("sqrt(0.0 (레이블 'x'))에서는 도함수가 없습니다: sqrt(a)의 기울기는 a = 0에서 "
+            "무한대입니다") in korean
+    assert "division by zero" not in korean + english and "label" not in korean
+
+
+def test_the_label_of_an_operand_is_said_in_korean():
+    korean = error_line(run("steps", "log(x)", "--at", "x=-1"))
+    assert "log(-1.0 (레이블 'x')): log는 양수에서만 정의됩니다" in korean
+    with speaking("ko"), pytest.raises(ValueError, match=r"log\(-1\.0 \(레이블 'x1'\)\)"):
+        gradcheck(lambda x: x.log(), [-1.0])
+    with speaking("en"), pytest.raises(ValueError, match=r"log\(-1\.0 \(label 'x1'\)\)"):
+        gradcheck(lambda x: x.log(), [-1.0])

@@ -11,7 +11,7 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-from .language import _
+from .language import N_, _
 
 __all__ = ["as_float", "describe", "check_operands", "check_nodes", "label_error",
            "check_runs_on_values", "look_up", "seeds_by_output", "data_of", "no_derivative",
@@ -21,8 +21,14 @@ __all__ = ["as_float", "describe", "check_operands", "check_nodes", "label_error
            "StaleGraphError"]
 
 
+# Who takes a number, in as_float's message (translated where it is shown).
+AN_OPERATION = N_("an operation on Values")
+
+
 def as_float(data: object, what: str = "Value") -> float:
-    """``data`` as a float: any real number; an integer beyond the float range is ±inf."""
+    """``data`` as a float: any real number; an integer beyond the float range is ±inf.
+    ``what`` names the taker: an identifier, or a phrase marked with ``N_`` (translated
+    here, where it is shown)."""
     if type(data) is float:  # the common case, checked first because it is cheap
         return data
     if isinstance(data, numbers.Real):  # int, bool, numpy scalars, Fraction
@@ -31,18 +37,18 @@ def as_float(data: object, what: str = "Value") -> float:
         except OverflowError:  # an integer beyond the float range: ±inf, as in IEEE 754
             return math.inf if data > 0 else -math.inf
     raise TypeError(_("{what} expects a real number (int or float), got {data} of type {kind}",
-                      what=what, data=repr(data), kind=type(data).__name__))
+                      what=_(what), data=repr(data), kind=type(data).__name__))
 
 
 def data_of(x: object, kind: type) -> float:
     """The number a comparison with a Value looks at: its data, or the number itself."""
-    return x.data if isinstance(x, kind) else as_float(x, "a comparison with a Value")
+    return x.data if isinstance(x, kind) else as_float(x, N_("a comparison with a Value"))
 
 
 def describe(primitive: Any, parents: Sequence[Any], error: object = None) -> str:
     """``log(0.0 (label 'z'))`` for a message, and ``: <error>`` when there is one."""
-    operands = ", ".join(
-        f"{p.data!r}" + (f" (label {p.label!r})" if p.label else "") for p in parents)
+    operands = ", ".join(_("{number} (label {label})", number=repr(p.data), label=repr(p.label))
+                         if p.label else repr(p.data) for p in parents)
     return f"{primitive.name}({operands})" + (f": {error}" if error is not None else "")
 
 
@@ -65,7 +71,7 @@ def check_nodes(nodes: Sequence[object], kind: type, what: str) -> None:
     """``TypeError`` unless every one of ``nodes`` is a ``kind`` (a Value)."""
     for node in nodes:
         if not isinstance(node, kind):
-            raise TypeError(_("{what} expects a Value for each node, got {kind}", what=what,
+            raise TypeError(_("{what} expects a Value for each node, got {kind}", what=_(what),
                               kind=type(node).__name__))
 
 
@@ -107,16 +113,16 @@ def seeds_by_output(outputs: Sequence[Any], seeds: Any, kind: type) -> dict:
                            seeds=len(seeds)))
     start: dict = {}
     for y, seed in zip(outputs, seeds):
-        seed = seed if isinstance(seed, kind) else as_float(seed, "a seed")
+        seed = seed if isinstance(seed, kind) else as_float(seed, N_("a seed"))
         start[y] = seed if y not in start else start[y] + seed
     return start
 
 
 def no_derivative(node: Any, error: Exception) -> Exception:
     """The error for a rule that fails where the op has no derivative (sqrt'(0) = 1/0)."""
-    message = describe(node.primitive, node.parents, error)
     kind = next(k for k in (ValueError, ZeroDivisionError, ArithmeticError) if isinstance(error, k))
-    return kind(_("no derivative at {place} ({formula})", place=message,
+    return kind(_("no derivative at {place}: {why} ({formula})",
+                  place=describe(node.primitive, node.parents), why=error,
                   formula=node.primitive.formula))
 
 
