@@ -149,3 +149,29 @@ def test_the_label_of_an_operand_is_said_in_korean():
         gradcheck(lambda x: x.log(), [-1.0])
     with speaking("en"), pytest.raises(ValueError, match=r"log\(-1\.0 \(label 'x1'\)\)"):
         gradcheck(lambda x: x.log(), [-1.0])
+
+
+# -- 6. an expression that starts with - ---------------------------------------------------
+
+
+@pytest.mark.parametrize("language, words", [
+    ("en", "-x*x starts with -, so it reads as an option and the expression is missing: "
+           "write it after the options and --, as in autograd-mini steps --at x=2 -- '-x*x', "
+           "or with a space first: ' -x*x'"),
+    ("ko", "-x*x은(는) -로 시작해서 옵션으로 읽히므로 식이 빠진 것이 됩니다"),
+])
+def test_an_expression_starting_with_minus_gets_the_hint(language, words):
+    assert words in error_line(run("steps", "-x*x", "--at", "x=2", language=language))
+
+
+@pytest.mark.parametrize("args", [("steps", "--at", "x=2", "--", "-x*x"),
+                                  ("steps", " -x*x", "--at", "x=2")])
+def test_the_hinted_forms_work(args):
+    result = run(*args, language="en")
+    assert result.returncode == 0, result.stderr
+    assert "∂out/∂x" in result.stdout
+
+
+def test_other_usage_errors_get_no_such_hint():
+    assert "starts with -" not in error_line(run("steps", "x", "--foo", language="en"))
+    assert "required: expression" in error_line(run("steps", "--at", "x=2", language="en"))
