@@ -175,3 +175,22 @@ def test_the_hinted_forms_work(args):
 def test_other_usage_errors_get_no_such_hint():
     assert "starts with -" not in error_line(run("steps", "x", "--foo", language="en"))
     assert "required: expression" in error_line(run("steps", "--at", "x=2", language="en"))
+
+
+# -- 5. a stale graph names an unlabelled input as the trace and the pictures do -----------
+
+
+@pytest.mark.parametrize("language, words", [
+    ("en", "the input x2 had its .data changed to 5.0"),
+    ("ko", "입력 x2의 .data가 5.0(으)로 바뀌어")])
+def test_a_stale_graph_names_an_unlabelled_input_by_its_display_name(language, words):
+    from autograd_mini import StaleGraphError
+    from autograd_mini.core.naming import display_names
+
+    a, b = Value(2.0), Value(3.0)
+    y = a * b + a
+    assert display_names(y)[b] == "x2"
+    b.data = 5.0
+    with speaking(language), pytest.raises(StaleGraphError) as caught:
+        y.backward()
+    assert words in str(caught.value)

@@ -146,12 +146,35 @@ def partials_despite(node: Any, error: Exception) -> tuple:
     raise no_derivative(node, error) from None
 
 
-def _called(node: Any, holding: bool = True) -> str:
-    """A node as a message names it: its label, else what it is (and holds)."""
+def input_label(k: int) -> str:
+    """The name of the k-th input, counted from 1 as everywhere: ``x1``, ``x2``, ..."""
+    return f"x{k}"
+
+
+def input_names(order: Sequence[Any]) -> dict:
+    """What the trace and the pictures call each unlabelled input of the graph ``order``
+    (topological): ``x1``, ``x2``, ... in order, skipping names that labels use (see
+    naming.display_names, which takes them from here)."""
+    labels = {node.label for node in order if node.label}
+    names: dict = {}
+    k = 0
+    for node in order:
+        if not node.parents and not node.is_constant and not node.label:
+            k += 1
+            while input_label(k) in labels:
+                k += 1
+            names[node] = input_label(k)
+    return names
+
+
+def _called(node: Any, holding: bool = True, names: dict | None = None) -> str:
+    """A node as a message names it: its label, else what it is (and holds); an input
+    by its display name (``x1``) when ``names`` gives one."""
     if node.label:
         return repr(node.label)
+    name = (names or {}).get(node)
     what = (_("the {op} node", op=node.primitive.name) if node.primitive is not None
-            else _("an input"))
+            else _("the input {name}", name=name) if name else _("an input"))
     return _("{what} holding {number}", what=what, number=repr(node.data)) if holding else what
 
 
@@ -159,7 +182,7 @@ class StaleGraphError(RuntimeError):
     """A node's ``.data`` was written after a graph was built from it, so the graph's
     numbers belong to two different points and no gradient through it is right."""
 
-    def __init__(self, parent: Any, node: Any) -> None:
+    def __init__(self, parent: Any, node: Any, names: dict | None = None) -> None:
         if node.version == -1:  # the node itself was written
             what = _("{node} had its .data set to {number} after it was computed from its "
                      "inputs, so its number no longer follows from them",
@@ -167,7 +190,7 @@ class StaleGraphError(RuntimeError):
         else:
             what = _("{parent} had its .data changed to {number} after {node} was computed "
                      "from it, so the graph still holds the numbers of the old point",
-                     parent=_called(parent, False), number=repr(parent.data),
+                     parent=_called(parent, False, names), number=repr(parent.data),
                      node=_called(node))
         super().__init__(_(
             "stale graph: {what}. A gradient through it would mix the old point and the "
@@ -185,7 +208,7 @@ def check_fresh(order: Sequence[Any], clock: int) -> None:
         if version < clock:
             for parent in node.parents:
                 if parent.version > version:
-                    raise StaleGraphError(parent, node)
+                    raise StaleGraphError(parent, node, input_names(order))
 
 
 def check_identity(kind: type) -> None:
