@@ -24,6 +24,7 @@ import contextlib
 import math
 import os
 import re
+import shlex
 import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -90,8 +91,36 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def parse_known_args(self, args=None, namespace=None):  # kept for error's hint
+        self.given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:  # one line instead of usage + message
-        raise UsageError(_("{message} (see {program} --help)", message=message, program=self.prog))
+        hint = _leading_minus_hint(self, message)
+        raise UsageError(hint or _("{message} (see {program} --help)", message=message,
+                                   program=self.prog))
+
+
+def _leading_minus_hint(parser: argparse.ArgumentParser, message: str) -> str | None:
+    """An expression that starts with ``-`` ("-x*x") is read by argparse as an option,
+    and the expression is then missing: say how to write it instead (after ``--``, or
+    with a space first).  None when that is not what happened."""
+    given = getattr(parser, "given", [])
+    required = _("the following arguments are required: %s") % ""  # argparse's words
+    missing = message[len(required):].split(", ") if message.startswith(required) else []
+    if "expression" not in missing or "--" in given:
+        return None
+    known = set(parser._option_string_actions)
+    dashed = [a for a in given if a.startswith("-") and a.split("=")[0] not in known
+              and not any(option.startswith(a) for option in known)]  # nor an abbreviation
+    if len(dashed) != 1:
+        return None
+    rest = [a for a in given if a != dashed[0]]
+    return _("{expression} starts with -, so it reads as an option and the expression is "
+             "missing: write it after the options and --, as in {fixed}, or with a space "
+             "first: {spaced}", expression=dashed[0],
+             fixed=shlex.join([parser.prog.split()[0], *parser.prog.split()[1:], *rest, "--",
+                               dashed[0]]), spaced=shlex.quote(" " + dashed[0]))
 
 
 def worked_example() -> Value:

@@ -11,7 +11,7 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-from .language import _
+from .language import N_, _
 
 __all__ = ["as_float", "describe", "check_operands", "check_nodes", "label_error",
            "check_runs_on_values", "look_up", "seeds_by_output", "data_of", "no_derivative",
@@ -21,8 +21,14 @@ __all__ = ["as_float", "describe", "check_operands", "check_nodes", "label_error
            "StaleGraphError"]
 
 
+# Who takes a number, in as_float's message (translated where it is shown).
+AN_OPERATION = N_("an operation on Values")
+
+
 def as_float(data: object, what: str = "Value") -> float:
-    """``data`` as a float: any real number; an integer beyond the float range is ±inf."""
+    """``data`` as a float: any real number; an integer beyond the float range is ±inf.
+    ``what`` names the taker: an identifier, or a phrase marked with ``N_`` (translated
+    here, where it is shown)."""
     if type(data) is float:  # the common case, checked first because it is cheap
         return data
     if isinstance(data, numbers.Real):  # int, bool, numpy scalars, Fraction
@@ -31,18 +37,18 @@ def as_float(data: object, what: str = "Value") -> float:
         except OverflowError:  # an integer beyond the float range: ±inf, as in IEEE 754
             return math.inf if data > 0 else -math.inf
     raise TypeError(_("{what} expects a real number (int or float), got {data} of type {kind}",
-                      what=what, data=repr(data), kind=type(data).__name__))
+                      what=_(what), data=repr(data), kind=type(data).__name__))
 
 
 def data_of(x: object, kind: type) -> float:
     """The number a comparison with a Value looks at: its data, or the number itself."""
-    return x.data if isinstance(x, kind) else as_float(x, "a comparison with a Value")
+    return x.data if isinstance(x, kind) else as_float(x, N_("a comparison with a Value"))
 
 
 def describe(primitive: Any, parents: Sequence[Any], error: object = None) -> str:
     """``log(0.0 (label 'z'))`` for a message, and ``: <error>`` when there is one."""
-    operands = ", ".join(
-        f"{p.data!r}" + (f" (label {p.label!r})" if p.label else "") for p in parents)
+    operands = ", ".join(_("{number} (label {label})", number=repr(p.data), label=repr(p.label))
+                         if p.label else repr(p.data) for p in parents)
     return f"{primitive.name}({operands})" + (f": {error}" if error is not None else "")
 
 
@@ -65,7 +71,7 @@ def check_nodes(nodes: Sequence[object], kind: type, what: str) -> None:
     """``TypeError`` unless every one of ``nodes`` is a ``kind`` (a Value)."""
     for node in nodes:
         if not isinstance(node, kind):
-            raise TypeError(_("{what} expects a Value for each node, got {kind}", what=what,
+            raise TypeError(_("{what} expects a Value for each node, got {kind}", what=_(what),
                               kind=type(node).__name__))
 
 
@@ -107,16 +113,16 @@ def seeds_by_output(outputs: Sequence[Any], seeds: Any, kind: type) -> dict:
                            seeds=len(seeds)))
     start: dict = {}
     for y, seed in zip(outputs, seeds):
-        seed = seed if isinstance(seed, kind) else as_float(seed, "a seed")
+        seed = seed if isinstance(seed, kind) else as_float(seed, N_("a seed"))
         start[y] = seed if y not in start else start[y] + seed
     return start
 
 
 def no_derivative(node: Any, error: Exception) -> Exception:
     """The error for a rule that fails where the op has no derivative (sqrt'(0) = 1/0)."""
-    message = describe(node.primitive, node.parents, error)
     kind = next(k for k in (ValueError, ZeroDivisionError, ArithmeticError) if isinstance(error, k))
-    return kind(_("no derivative at {place} ({formula})", place=message,
+    return kind(_("no derivative at {place}: {why} ({formula})",
+                  place=describe(node.primitive, node.parents), why=error,
                   formula=node.primitive.formula))
 
 
@@ -140,12 +146,35 @@ def partials_despite(node: Any, error: Exception) -> tuple:
     raise no_derivative(node, error) from None
 
 
-def _called(node: Any, holding: bool = True) -> str:
-    """A node as a message names it: its label, else what it is (and holds)."""
+def input_label(k: int) -> str:
+    """The name of the k-th input, counted from 1 as everywhere: ``x1``, ``x2``, ..."""
+    return f"x{k}"
+
+
+def input_names(order: Sequence[Any]) -> dict:
+    """What the trace and the pictures call each unlabelled input of the graph ``order``
+    (topological): ``x1``, ``x2``, ... in order, skipping names that labels use (see
+    naming.display_names, which takes them from here)."""
+    labels = {node.label for node in order if node.label}
+    names: dict = {}
+    k = 0
+    for node in order:
+        if not node.parents and not node.is_constant and not node.label:
+            k += 1
+            while input_label(k) in labels:
+                k += 1
+            names[node] = input_label(k)
+    return names
+
+
+def _called(node: Any, holding: bool = True, names: dict | None = None) -> str:
+    """A node as a message names it: its label, else what it is (and holds); an input
+    by its display name (``x1``) when ``names`` gives one."""
     if node.label:
         return repr(node.label)
+    name = (names or {}).get(node)
     what = (_("the {op} node", op=node.primitive.name) if node.primitive is not None
-            else _("an input"))
+            else _("the input {name}", name=name) if name else _("an input"))
     return _("{what} holding {number}", what=what, number=repr(node.data)) if holding else what
 
 
@@ -153,7 +182,7 @@ class StaleGraphError(RuntimeError):
     """A node's ``.data`` was written after a graph was built from it, so the graph's
     numbers belong to two different points and no gradient through it is right."""
 
-    def __init__(self, parent: Any, node: Any) -> None:
+    def __init__(self, parent: Any, node: Any, names: dict | None = None) -> None:
         if node.version == -1:  # the node itself was written
             what = _("{node} had its .data set to {number} after it was computed from its "
                      "inputs, so its number no longer follows from them",
@@ -161,7 +190,7 @@ class StaleGraphError(RuntimeError):
         else:
             what = _("{parent} had its .data changed to {number} after {node} was computed "
                      "from it, so the graph still holds the numbers of the old point",
-                     parent=_called(parent, False), number=repr(parent.data),
+                     parent=_called(parent, False, names), number=repr(parent.data),
                      node=_called(node))
         super().__init__(_(
             "stale graph: {what}. A gradient through it would mix the old point and the "
@@ -179,7 +208,7 @@ def check_fresh(order: Sequence[Any], clock: int) -> None:
         if version < clock:
             for parent in node.parents:
                 if parent.version > version:
-                    raise StaleGraphError(parent, node)
+                    raise StaleGraphError(parent, node, input_names(order))
 
 
 def check_identity(kind: type) -> None:

@@ -79,7 +79,7 @@ class Value(ValueBase):
         """``other`` as a Value: a plain number becomes a constant leaf."""
         if isinstance(other, Value):
             return other
-        return constant(type(self), as_float(other, "an operation on Values"))
+        return constant(type(self), as_float(other, checks.AN_OPERATION))
 
     def _apply_one(self, name: str) -> Value:
         """``name(self)`` as a new node: how the table's ``fn.tanh(x)`` makes one."""

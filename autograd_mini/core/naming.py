@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from itertools import chain, count
 
+from .checks import input_label, input_names
 from .engine import Value, topological_order
 from .language import N_, _
 
@@ -39,11 +40,6 @@ def fmt(x: float | Value) -> str:
     return "0" if text == "-0" else text
 
 
-def input_label(k: int) -> str:
-    """The name of the k-th input, counted from 1 as everywhere: ``x1``, ``x2``, ..."""
-    return f"x{k}"
-
-
 def display_names(*roots: Value) -> dict[Value, str]:
     """The display name of every node the ``roots`` depend on (see the module's text),
     in topological order: ``list(display_names(y))`` is ``topological_order(y)``, so a
@@ -52,7 +48,7 @@ def display_names(*roots: Value) -> dict[Value, str]:
     labels = {node.label for node in order if node.label}
     used: set[str] = set()
     names: dict[Value, str] = {}
-    inputs, operations = count(1), count(1)
+    inputs, operations = input_names(order), count(1)
     for node in order:
         if node.is_constant:
             names[node] = fmt(node.data)  # constants may share a name: nothing refers to them
@@ -64,7 +60,7 @@ def display_names(*roots: Value) -> dict[Value, str]:
         elif node.parents:
             candidates = (f"n{k}" for k in operations)
         else:
-            candidates = map(input_label, inputs)
+            candidates = iter([inputs[node]])  # x1, x2, ...: checks.input_names
         # A label belongs to its own node; generated names keep clear of every label.
         names[node] = next(c for c in candidates
                            if c not in used and (c == node.label or c not in labels))

@@ -440,6 +440,16 @@ def _sqrt(a: float) -> float:
     return math.sqrt(a)
 
 
+def _sqrt_derivative(out: Any, a: Any) -> tuple[Any]:
+    """d/da sqrt(a) = 1 / (2 * sqrt(a)): none at a = 0, where the curve stands vertical
+    (1/(2√a) is 1/0 there)."""
+    try:
+        return (1.0 / (2.0 * out),)
+    except ZeroDivisionError:
+        raise NoSlope(_("the slope of sqrt(a) is infinite at a = 0, where its "
+                        "derivative 1/(2√a) is 1/0"), (None,)) from None
+
+
 def _relu(a: float) -> float:
     return 0.0 if a <= 0.0 else a  # NaN in, NaN out: nan <= 0 is false
 
@@ -552,7 +562,7 @@ for _primitive in [
           torch=lambda t, a: t.nn.functional.softplus(a), torch_layer="Softplus"),
     unary("sin",     "sin",      _periodic(math.sin), lambda out, a: (fn.cos(a),)),
     unary("cos",     "cos",      _periodic(math.cos), lambda out, a: (-fn.sin(a),)),
-    unary("sqrt",    "√",        _sqrt,               lambda out, a: (1.0 / (2.0 * out),),
+    unary("sqrt",    "√",        _sqrt,               _sqrt_derivative,
           samples=(POSITIVE,)),
     unary("abs",     "abs",      abs,                 _SIGN, methods=("__abs__", "abs"),
           samples=(NONZERO,), kink_distance=abs, sympy=lambda sp, a: sp.Abs(a)),

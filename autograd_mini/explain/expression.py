@@ -148,6 +148,7 @@ def parse(text: str, values: Mapping[str, float]) -> Value:
                                 kind=type(error).__name__)) from None
     _fix_column_offsets(tree, text.strip(), shift)
     _catch_slips(tree, text)
+    _catch_operators(tree, text)
     _catch_constants(tree, text, values)
     leaves = {name: Value(float(v), label=name) for name, v in values.items()}
     used: set[str] = set()
@@ -348,7 +349,81 @@ def _syntax_message(text: str, error: SyntaxError, shift: int) -> str:
         number, name = product.groups()
         return _("{number}{name} (column {column}) is not a product: write {number}*{name}",
                  number=number, name=name, column=product.start() + 1)
-    return _("not a valid expression: {why} ({where})", why=error.msg, where=where)
+    column = (error.offset or len(text.rstrip()) + 1) + shift
+    own = _in_our_words(text, error.msg, column)
+    if own:
+        return own
+    return _("not a valid expression: {why} ({where})", why=_(error.msg), where=where)
+
+
+# What Python's parser says about the usual slips (as Python 3.11 words it), to be said in
+# the reader's language: _(error.msg).  A message not here is shown as Python said it.
+PYTHON_SAYS = (
+    N_("invalid syntax"), N_("invalid syntax. Perhaps you forgot a comma?"),
+    N_("invalid decimal literal"), N_("invalid hexadecimal literal"),
+    N_("invalid octal literal"), N_("invalid binary literal"),
+    N_("leading zeros in decimal integer literals are not permitted; use an 0o prefix "
+       "for octal integers"),
+    N_("unexpected character after line continuation character"),
+    N_("expected 'else' after 'if' expression"),
+    N_("positional argument follows keyword argument"),
+    N_("unexpected EOF while parsing"),
+)
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+_OPENING = {closing: opening for opening, closing in _CLOSING.items()}
+_BRACKET_TROUBLE = re.compile(r"'.' was never closed|unmatched '.'|closing parenthesis")
+_INVALID_CHARACTER = re.compile(r"invalid (?:non-printable )?character.*U\+([0-9A-Fa-f]+)")
+
+
+def _in_our_words(text: str, why: str, column: int) -> str | None:
+    """Python's complaint said in our own words, where we can say it better: a bracket
+    left open or closing nothing (named, with its column), a quotation mark (an expression
+    holds no text), a character no expression may hold.  ``column`` is Python's, counted
+    from 1 in ``text`` as typed."""
+    if _BRACKET_TROUBLE.match(why):
+        return _brackets(text)
+    if why.startswith("unterminated string literal"):
+        return _("the quotation mark {quote} (column {column}) starts a text that is never "
+                 "closed: an expression holds no text, only numbers, names and operators",
+                 quote=text[column - 1] if 0 < column <= len(text) else '"', column=column)
+    invalid = _INVALID_CHARACTER.match(why)
+    if invalid:
+        char = chr(int(invalid.group(1), 16))
+        code = invalid.group(1).upper()
+        if char.isprintable() and not char.isspace():
+            return _("{char} (U+{code}, column {column}) cannot be part of an expression: "
+                     "delete it", char=char, code=code, column=column)
+        return _("an invisible character (U+{code}, column {column}) cannot be part of an "
+                 "expression: delete it, and type a space with the space bar", code=code,
+                 column=column)
+    return None
+
+
+def _brackets(text: str) -> str | None:
+    """What is wrong with the brackets of ``text``: one that closes nothing, closes a
+    bracket of another kind, or is never closed (the innermost, as Python says); None
+    if they pair up (a bracket inside quotes, say: Python's words then)."""
+    opened: list[tuple[str, int]] = []
+    for column, char in enumerate(text, 1):
+        if char in _CLOSING:
+            opened.append((char, column))
+        elif char in ")]}":
+            if not opened:
+                return _("the bracket '{bracket}' (column {column}) closes nothing: remove it, "
+                         "or add '{opening}' where its part begins", bracket=char,
+                         column=column, opening=_OPENING[char])
+            bracket, start = opened.pop()
+            if _CLOSING[bracket] != char:
+                return _("the bracket '{bracket}' (column {column}) does not close "
+                         "'{opening}' (column {start}): close that with '{closing}'",
+                         bracket=char, column=column, opening=bracket, start=start,
+                         closing=_CLOSING[bracket])
+    if opened:
+        bracket, start = opened[-1]
+        return _("the bracket '{bracket}' (column {column}) is never closed: add '{closing}' "
+                 "where its part ends", bracket=bracket, column=start,
+                 closing=_CLOSING[bracket])
+    return None
 
 
 def _fix_column_offsets(tree: ast.AST, parsed: str, shift: int) -> None:
@@ -402,12 +477,48 @@ def _power(node: ast.BinOp, text: str) -> str:
              column=node.col_offset + caret + 1, fixed=fixed)
 
 
+# Python's operators an expression may not use, by the sign the reader typed.
+_SIGNS_OF = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
+             ast.RShift: ">>", ast.BitAnd: "&", ast.BitOr: "|", ast.Invert: "~",
+             ast.Not: "not"}
+
+
+def _catch_operators(tree: ast.AST, text: str) -> None:
+    """``x // 2``, ``x % 2``, ``~x``: an operator of Python's that is not arithmetic here,
+    named by its sign and the sign's own column."""
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.BinOp, ast.UnaryOp)) or type(node.op) not in _SIGNS_OF:
+            continue
+        sign = _SIGNS_OF[type(node.op)]
+        start = node.left.end_col_offset if isinstance(node, ast.BinOp) else node.col_offset
+        found = text.find(sign, start) if node.lineno == 1 else -1
+        column = found + 1 if found >= 0 else _column(node)
+        raise ExpressionError(_("the operator {sign} (column {column}) is not allowed; use "
+                                "numbers, names, + - * / **, parentheses and functions such "
+                                "as tanh(...)", sign=sign, column=column))
+
+
+# What each construct outside the whitelist is called, for a reader who does not know
+# Python's names for them (an unknown one is "this part").
+_KINDS = {ast.Attribute: N_("attribute access"), ast.Subscript: N_("indexing"),
+          ast.Lambda: "lambda", ast.Compare: N_("comparison"), ast.BoolOp: "and/or",
+          ast.IfExp: "if/else", ast.JoinedStr: N_("an f-string"),
+          ast.List: N_("a list such as [a, b]"), ast.Tuple: N_("a tuple such as a, b"),
+          ast.Set: N_("a set in curly brackets"), ast.Dict: N_("a dictionary in curly brackets"),
+          ast.ListComp: N_("a comprehension (for ... in ...)"),
+          ast.SetComp: N_("a comprehension (for ... in ...)"),
+          ast.DictComp: N_("a comprehension (for ... in ...)"),
+          ast.GeneratorExp: N_("a comprehension (for ... in ...)"),
+          ast.Starred: N_("unpacking with *"), ast.NamedExpr: N_("an assignment with :="),
+          ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield",
+          ast.Slice: N_("a slice"), ast.Constant: N_("a number"),
+          ast.BinOp: N_("a calculation"), ast.UnaryOp: N_("a calculation"),
+          ast.Call: N_("a function's result")}
+
+
 def _describe(node: ast.AST) -> str:
-    kinds = {ast.Attribute: N_("attribute access"), ast.Subscript: N_("indexing"),
-             ast.Lambda: "lambda", ast.Compare: N_("comparison"), ast.BoolOp: "and/or",
-             ast.IfExp: "if/else", ast.JoinedStr: N_("an f-string")}
-    kind = next((_(text) for cls, text in kinds.items() if isinstance(node, cls)),
-                type(node).__name__)
+    kind = next((_(text) for cls, text in _KINDS.items() if isinstance(node, cls)),
+                _("this part"))
     column = getattr(node, "col_offset", None)
     return _("{kind} (column {column})", kind=kind, column=column + 1) if column is not None \
         else kind
