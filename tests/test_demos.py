@@ -113,6 +113,31 @@ def test_vanishing_demo_shows_the_sigmoid_gap(tmp_path):
     assert "A 6-layer sigmoid net" in (tmp_path / "figs" / "vanishing_run.html").read_text()
 
 
+@pytest.mark.parametrize("language, first", [("ko", "층 1"), ("en", "layer 1")])
+def test_the_vanishing_figure_names_its_layers_in_the_readers_language(tmp_path, monkeypatch,
+                                                                       language, first):
+    """The figure's legends say 층 1 … 층 6 in Korean, as its titles do; the records it
+    draws keep their keys (layer 1 …) in every language."""
+    pytest.importorskip("matplotlib")
+    from autograd_mini.core.language import speaking
+    from autograd_mini.demos import vanishing
+
+    drawn = []
+    save = vanishing.save_figure
+    monkeypatch.setattr(vanishing, "save_figure",
+                        lambda fig, folder, name: drawn.append(fig) or save(fig, folder, name))
+    records = {a: vanishing.train(a, seed=0, sweeps=1) for a in vanishing.ACTIVATIONS}
+    with speaking(language):
+        vanishing.draw(records, tmp_path)
+    (fig,) = drawn
+    legends = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in fig.axes]
+    assert legends == [[first[:-1] + str(k) for k in range(1, 7)]] * 3
+    titles = " ".join([fig._suptitle.get_text(), *(ax.get_title() for ax in fig.axes)])
+    if language == "ko":
+        assert not re.search("layer", " ".join(sum(legends, [])) + titles, re.I)
+    assert records["sigmoid"].layers[0] == "layer 1"
+
+
 @pytest.mark.slow
 def test_quick_family_trees_shows_the_net_learning(tmp_path):
     result = run_demo(["-m", "autograd_mini", "demo", "family-trees", "--quick",

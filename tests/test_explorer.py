@@ -78,6 +78,29 @@ def test_the_steps_are_the_viewers_words():
     assert ex.steps[-1]["formula"] == record.backward[-1].formula
 
 
+def test_a_korean_explorers_overview_speaks_korean_at_every_level_and_in_a_quiz():
+    """The overview's title and its quiz line, and the scrubber's label, in the reader's
+    language (identifiers, op names and formulas stay)."""
+    import re
+
+    from autograd_mini.core.language import speaking
+
+    net = MLP(2, [2, 1], activation="tanh", rng=random.Random(0))
+    with speaking("ko"):
+        quiz = explore(neuron()[0], quiz=True)
+        ex = explore(model=net, cases=([[0.5, -1.0]], [[1.0]]))
+        titles = {}
+        for level in ("nodes", "units", "layers"):
+            ex.level = level
+            titles[level] = ex.overview["title"]
+    assert titles == {"nodes": "모두 계산됨: 순전파와 역전파", "units": "모두 계산됨, 유닛별로",
+                      "layers": "모두 계산됨, 층별로"}
+    assert quiz.overview["title"].startswith("퀴즈: ")
+    assert quiz.overview["lines"][-1].startswith("퀴즈: 역전파에 빈칸이 10개 있습니다")
+    assert not re.search("[A-Za-z]", quiz.overview["title"] + quiz.overview["lines"][-1])
+    assert ex.words["step"] == "단계" and '"aria-label": say("step")' in MODULE
+
+
 def test_bad_inputs_raise_and_change_nothing():
     y = Value(1.0, label="y")
     ex = explore(y.log() * 2)

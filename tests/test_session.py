@@ -215,6 +215,9 @@ def test_the_explain_page_walks_that_pass():
     trainer = Trainer(dataset="xor", hidden=[2])
     page = trainer.explain_page(1)
     assert page.startswith("<!DOCTYPE html>") and "Pattern 2, step 0" in page
+    with speaking("ko"):
+        page = trainer.explain_page(1)
+    assert "<title>패턴 2, 0단계: 역전파, 단계별로</title>" in page
 
 
 def test_memory_stays_bounded_over_a_long_run():

@@ -182,8 +182,10 @@ def test_page_data_is_json_with_no_raw_less_than_sign(tmp_path):
     data = json.loads(block)
     assert data["title"] == "</script>{{DATA}}"
     assert any("<!--<script></script>" in line for f in data["frames"] for line in f["lines"])
-    # the title's own {{DATA}}, inside the data: the placeholder itself is gone
-    assert page.count("{{DATA}}") == 1 and page.count('type="application/json"') == 1
+    # the title's own {{DATA}}, inside the data and as the <title>'s text: the
+    # placeholder itself is gone
+    assert page.count("{{DATA}}") == 2 and page.count('type="application/json"') == 1
+    assert "<title>&lt;/script&gt;{{DATA}}</title>" in page
 
 
 # -- the page file: its mode, and graph text readable in a 1000 × 700 window ------------------
@@ -251,6 +253,32 @@ def test_the_viewer_walks_the_graph_once_and_draws_each_frame_once(monkeypatch, 
     # laid out once each way, left to right and top to bottom: the frames only repaint
     assert counts == {"walks": 1, "draws": 2, "renders": 2}
     assert page.count("\\u003csvg") == 2
+
+
+@pytest.mark.parametrize("language, lang, title, step", [
+    ("ko", "ko", "역전파, 단계별로", "단계"),
+    ("en", "en", "Backpropagation, step by step", "step")])
+def test_the_pages_html_speaks_its_language_before_its_script_runs(tmp_path, language, lang,
+                                                                    title, step):
+    """<html lang>, the <title> and the slider's label are written in the reader's
+    language (a screen reader, a tab's name, a page read without its script)."""
+    import re
+
+    from autograd_mini.core.language import speaking
+
+    x = Value(2.0, label="x")
+    with speaking(language):
+        page = save_steps_html(x * x, tmp_path / "steps.html").read_text(encoding="utf-8")
+        hostile = save_steps_html(x * x, tmp_path / "h.html", title='<b a="1">{{LANG}}'
+                                  ).read_text(encoding="utf-8")
+    html = re.sub(r"<style>.*?</style>", "", page.split('<script id="steps-data"')[0], flags=re.S)
+    assert f'<html lang="{lang}">' in html and f"<title>{title}</title>" in html
+    assert f'aria-label="{step}"' in html and "{{" not in html
+    assert "<title>&lt;b a=&quot;1&quot;&gt;{{LANG}}</title>" in hostile
+    if language == "ko":  # no English word a reader meets in the HTML itself
+        said = re.findall(r">([^<]*)<", html) + re.findall(r'(?:aria-label|title)="([^"]*)"',
+                                                            html)
+        assert not [words for words in said if re.search(r"[A-Za-z]", words)]
 
 
 def test_the_page_is_a_package_file_with_one_place_for_data():

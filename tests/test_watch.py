@@ -206,6 +206,41 @@ def test_a_run_page_is_one_self_contained_file_with_a_frame_per_picked_step(tmp_
     assert not (tmp_path / "other.html").exists()
 
 
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_a_run_pages_pictures_name_the_layers_in_the_readers_language(tmp_path, language):
+    """The record's keys stay "layer 1" in every language (code indexes by them); its
+    pictures -- legends, the weights' titles, the units' rows -- say 층 1 in Korean."""
+    from autograd_mini.core.language import speaking
+
+    net = sigmoid_net(depth=3, width=2)
+    patterns, _ = xor()
+    run = watch(net, probes=patterns)
+    train_per_pattern(net, run, sweeps=2)
+    with speaking(language):
+        text = watching.write_run_page(run, tmp_path / "run.html", frames=2).read_text()
+        activity = watching.Figure(watching.activity_panel(run)).svg()
+    assert run.layers == ["layer 1", "layer 2", "layer 3"]
+    assert run.series("grad_norm", "layer 1")[1]  # the keys code reads by
+    if language == "ko":
+        assert not re.search("layer", text + activity, re.I)
+        assert "층 1" in text and "8단계의 층 3" in text and "층 2" in activity
+        assert 'aria-label="단계"' in text
+    else:
+        assert "layer 1" in text and "layer 3 at step 8" in text and "layer 2" in activity
+        assert 'aria-label="step"' in text
+
+
+def test_a_layers_shown_name_is_the_readers_and_other_names_stay():
+    from autograd_mini.core.language import speaking
+    from autograd_mini.explain.units import shown_layer
+
+    with speaking("ko"):
+        assert [shown_layer(n) for n in ("layer 1", "layer 12", "person", "layer x")] == \
+            ["층 1", "층 12", "person", "layer x"]
+    with speaking("en"):
+        assert shown_layer("layer 2") == "layer 2"
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 def test_the_run_page_plays_in_a_browser_at_both_widths(tmp_path, browser):

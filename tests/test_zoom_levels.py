@@ -70,6 +70,29 @@ def test_the_family_trees_net_shows_its_two_input_groups_meeting():
 
 
 @needs_dot
+def test_a_korean_layers_picture_keeps_the_spaces_of_its_words():
+    """graphviz drops the spaces of a record field that begins with Hangul ("입력24개",
+    "층1"); the fields keep them (as no-break spaces) and the English ones are as before."""
+    from autograd_mini.core.language import speaking
+    from demos import family_trees as ft
+
+    trees = ft.family_trees()
+    net = ft.FamilyNet(rng=random.Random(0))
+    (p, r, t), = ft.encode(trees, trees.queries[:1])
+    loss = sum_squared_error(net(p, r), t)
+    mlp_net, mlp_loss = trained_loss()
+    with speaking("ko"):
+        family = svg_text(draw_dot(loss, model=net, level="layers", show_grad=False))
+        mlp = svg_text(draw_dot(mlp_loss, model=mlp_net, level="layers"))
+    family, mlp = family.replace("\u00a0", " "), mlp.replace("\u00a0", " ")
+    assert "입력 24개" in family and "입력 12개" in family and "입력24개" not in family
+    assert ">층 1<" in mlp and ">층 3<" in mlp and "층1" not in mlp
+    with speaking("en"):
+        english = draw_dot(loss, model=net, level="layers", show_grad=False).source
+    assert "24 inputs" in english and "\u00a0" not in english
+
+
+@needs_dot
 def test_the_readme_picture_is_what_its_code_draws(capsys):
     import re
     from pathlib import Path

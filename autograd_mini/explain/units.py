@@ -30,6 +30,7 @@ comes from :meth:`~autograd_mini.optim.SGD.change`, the optimizer's own rule.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -46,7 +47,8 @@ from ..nn import Layer, Module, Neuron
 from ..optim import SGD
 from .trace import _html_table, aligned
 
-__all__ = ["paper_view", "record_sweep", "layer_stack", "layer_names", "slope_rule", "Sweep",
+__all__ = ["paper_view", "record_sweep", "layer_stack", "layer_names", "shown_layer",
+           "slope_rule", "Sweep",
            "Heard", "UnitNodes", "worked_lines", "unit_names", "PaperView", "UnitTable",
            "PatternRow", "WeightRow",
            "EQUATIONS"]
@@ -180,6 +182,14 @@ def layer_names(model: Module, shown: bool = False) -> dict[Layer, str]:
         return {m: _(LAYER, k=k) if shown else LAYER.format(k=k)
                 for k, (_name, m) in enumerate(named, 1)}
     return {m: name.rpartition(".")[2] or "layer" for name, m in named}
+
+
+def shown_layer(name: str) -> str:
+    """A layer's name (a key of :func:`layer_names`, of a training record) as the
+    reader's language writes it: a stack's ``layer 2`` is ``층 2`` in Korean; any other
+    name (``person``, a hand-written record's ``hidden``) is shown as it is."""
+    numbered = re.fullmatch(r"layer ([1-9][0-9]*)", name)
+    return _(LAYER, k=int(numbered[1])) if numbered else name
 
 
 def unit_names(model: Module, shown: bool = True) -> dict[Neuron, str]:

@@ -25,7 +25,7 @@ function buildPage(el) {
     root: element("div", "am-explorer"),
     prev: control("button", "am-prev", { type: "button" }),
     next: control("button", "am-next", { type: "button" }),
-    scrub: control("input", "am-scrub", { type: "range", min: "0", "aria-label": "step" }),
+    scrub: control("input", "am-scrub", { type: "range", min: "0", "aria-label": say("step") }),
     counter: element("span", "am-counter"),
     // A big graph is shown at its real size in a scrolling box; "Fit" shrinks it to the box.
     fit: control("button", "am-fit", { type: "button", "aria-pressed": "false" }),

@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from numbers import Real
 from pathlib import Path
 
-from ..core.language import _, page_words
+from ..core.language import N_, _, page_words
 
 try:
     import anywidget
@@ -62,6 +62,9 @@ __all__ = ["explore", "Explorer", "MAX_EXPLORER_NODES"]
 
 MAX_EXPLORER_NODES = 300  # nodes an explorer shows (each slider move replays them all)
 WIDEST_NUMBER = "-8.888e-88"  # as wide as any number fmt writes (4 digits, sign, exponent)
+# The overview's title at a zoomed-out level.
+EVERYTHING_COMPUTED = {"units": N_("Everything computed, unit by unit"),
+                       "layers": N_("Everything computed, layer by layer")}
 _HERE = Path(__file__).parent
 
 
@@ -221,11 +224,12 @@ class Explorer(anywidget.AnyWidget):
         lines = [record.forward[-1].sentence,
                  *(f"∂{out}/∂{name} = {text}" for name, text in grad_text.items())]
         if held:
-            lines.append(f"Quiz: {len(self._quiz.questions)} blanks in the backward pass, "
-                         "a local derivative and a contribution for each arrow. Press Next.")
+            lines.append(_("Quiz: {count} blanks in the backward pass, a local derivative "
+                           "and a contribution for each arrow. Press Next.",
+                           count=len(self._quiz.questions)))
         self.steps = _page_steps(self._walk, ids, self._quiz)
-        title = ("Quiz: the forward pass is computed, the backward pass is yours" if held
-                 else "Everything computed: forward and backward")
+        title = (_("Quiz: the forward pass is computed, the backward pass is yours") if held
+                 else _("Everything computed: forward and backward"))
         self.overview = {"title": title, "lines": lines, "formula": "", "active": "", "edges": []}
         self.legend = [] if held else [{"fill": fill, "font": font, "text": text}
                                        for fill, font, text in scale.stops()]
@@ -248,8 +252,7 @@ class Explorer(anywidget.AnyWidget):
             self.svg, self.svg_tall = (_svg(graph) for graph in zoomed.graphs.values())
         self.steps = _zoomed_steps(zoomed.frames)
         self.nodes = _zoomed_nodes(zoomed)
-        self.overview = {"title": f"Everything computed, {self.level[:-1]} by "
-                                  f"{self.level[:-1]}", "lines": [zoomed.given],
+        self.overview = {"title": _(EVERYTHING_COMPUTED[self.level]), "lines": [zoomed.given],
                          "formula": "", "active": "", "edges": []}
         self.legend = []
 

@@ -82,6 +82,10 @@ class Graph(graphviz.Digraph):
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# graphviz drops the spaces of a record field that begins with a letter outside ASCII, up
+# to its first ASCII one ("입력 24개" is drawn "입력24개", "층 1" "층1"): those spaces are
+# written as no-break spaces, which it draws.
+_UNSPACED = re.compile(r"[^\x00-\x7f][^!-~]*")
 
 
 def dot_text(text: str, *, record: bool = False) -> str:
@@ -92,6 +96,8 @@ def dot_text(text: str, *, record: bool = False) -> str:
     can neither close its quotes, add attributes, pass for an HTML label, nor spell an
     entity); in a record label, ``{ } |`` are escaped too, so a label cannot add fields.
     A control character (a NUL, a line break) is drawn as its escape, ``\\x00``, ``\\n``.
+    A record field that begins with a letter outside ASCII keeps its spaces (see
+    :data:`_UNSPACED`).
     """
     text = text.replace("\\", "\\\\")
     text = _CONTROL.sub(lambda m: ascii(m.group())[1:-1].replace("\\", "\\\\"), text)
@@ -100,6 +106,9 @@ def dot_text(text: str, *, record: bool = False) -> str:
     if record:
         for char in "{}|":
             text = text.replace(char, "\\" + char)
+        unspaced = _UNSPACED.match(text)
+        if unspaced:
+            text = unspaced.group().replace(" ", "\u00a0") + text[unspaced.end():]
     return text
 
 

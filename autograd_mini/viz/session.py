@@ -320,8 +320,9 @@ class Trainer:
         """:meth:`explain` as the step viewer's self-contained HTML page."""
         from .steps import steps_html  # needs graphviz; the session's other pictures do not
 
-        return steps_html(self.explain(pattern), title=f"Pattern {pattern + 1}, "
-                          f"step {self.step_count}: backpropagation, step by step")
+        return steps_html(self.explain(pattern), title=_(
+            "Pattern {number}, step {step}: backpropagation, step by step",
+            number=pattern + 1, step=self.step_count))
 
     def __repr__(self) -> str:
         return f"<Trainer {self.query()}: {self.step_count} sweeps>"

@@ -21,6 +21,7 @@ follows the active node.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -45,6 +46,8 @@ __all__ = ["Step", "walk", "Frame", "frames", "frame_count", "save_frames", "ste
 frame_count = step_count  # a frame for each step of the walk
 _PAGE = Path(__file__).with_name("steps.html")
 _DATA = "{{DATA}}"  # the one place the page takes data
+# The words of its HTML, written in the reader's language before any script runs.
+_WORDS = re.compile(r"\{\{(LANG|TITLE|STEP)\}\}")
 # The step viewers' one module: this page, the explorer and the site's playground use it.
 VIEWER = Path(__file__).with_name("stepviewer.js")
 _IMPORT = re.compile(r'import \{([^}]*)\} from "\./stepviewer\.js";')
@@ -129,8 +132,16 @@ def steps_html(output: Value | Trace | None = None,
     data.update(lang=current_language(), words=page_words(page))  # the reader's language
     # Inside <script>, only "<" can end the block or open a comment: write it as \u003c.
     payload = json.dumps(data, ensure_ascii=False)
-    before, after = page.split(_DATA)
+    before, after = (_in_language(part, title) for part in page.split(_DATA))
     return before + payload.replace("<", "\\u003c") + after
+
+
+def _in_language(html_text: str, title: str) -> str:
+    """The page's own HTML words in the reader's language from the start: ``<html lang>``,
+    the ``<title>``, the slider's label (the data, a title too, is already cut out)."""
+    words = {"LANG": current_language(), "TITLE": html.escape(title),
+             "STEP": html.escape(_("step"))}
+    return _WORDS.sub(lambda found: words[found[1]], html_text)
 
 
 def zoomed_page_data(walk: ZoomedWalk, title: str, timeout: float | None = None) -> dict:

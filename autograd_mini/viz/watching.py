@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..bridges.files import write_atomically
 from ..core.language import _, current_language
+from ..explain.units import shown_layer
 from ..explain.watch import Snapshot, TrainingRecord
 from .chart import Chart, Series
 from .plots import Activity, Boundary, Figure, Hinton
@@ -53,7 +54,8 @@ def ratio_panel(run: TrainingRecord, upto: int | None = None) -> Chart:
 
 
 def _per_layer(run: TrainingRecord, what: str, title: str, upto: int | None) -> Chart:
-    lines = [_positive(*_upto(run.series(what, name), upto), name) for name in run.layers]
+    lines = [_positive(*_upto(run.series(what, name), upto), shown_layer(name))
+             for name in run.layers]
     return Chart(lines, title, _("step"), log="y", grid=True)
 
 
@@ -84,7 +86,7 @@ def weights_panel(run: TrainingRecord, layer: str, step: int | None = None) -> H
                   default=1.0) or 1.0
     rows = snapshot.weights[layer]
     columns = [f"w{i}" for i in range(1, len(rows[0]))] + ["b"]
-    return Hinton(rows, largest, _at_step(layer, snapshot.step),
+    return Hinton(rows, largest, _at_step(shown_layer(layer), snapshot.step),
                   row_labels=[_("unit {number}", number=j) for j in range(1, len(rows) + 1)],
                   col_labels=columns)
 
@@ -94,7 +96,7 @@ def activity_panel(run: TrainingRecord, step: int | None = None, probe: int = 0)
     snapshot = _snapshot(run, step)
     if not snapshot.activity:
         raise ValueError(_("this record has no activity: give watch() some probes"))
-    rows = [(name, [min(max(a, 0.0), 1.0) for a in outputs[probe]], ())
+    rows = [(shown_layer(name), [min(max(a, 0.0), 1.0) for a in outputs[probe]], ())
             for name, outputs in snapshot.activity.items()]
     return Activity(rows, title=_at_step(_("probe {number}", number=probe + 1), snapshot.step))
 
@@ -189,7 +191,7 @@ def _page(pictures: list[tuple[int, list[str]]], title: str) -> str:
     return PAGE.format(title=html.escape(title), frames=frames, lang=current_language(),
                        last=len(pictures) - 1, steps=json.dumps([s for s, _svgs in pictures]),
                        words=json.dumps(words, ensure_ascii=False).replace("<", "\\u003c"),
-                       play=html.escape(words["play"]))
+                       play=html.escape(words["play"]), slider=html.escape(_("step")))
 
 
 PAGE = """<!DOCTYPE html>
@@ -208,7 +210,7 @@ input[type=range] {{ flex: 1; min-width: 10rem; }}
 <h1>{title}</h1>
 <div class="controls">
   <button id="play" type="button">{play}</button>
-  <input id="frame" type="range" min="0" max="{last}" value="0" aria-label="step">
+  <input id="frame" type="range" min="0" max="{last}" value="0" aria-label="{slider}">
   <output id="step"></output>
 </div>
 {frames}
