@@ -119,8 +119,8 @@ def _leading_minus_hint(parser: argparse.ArgumentParser, message: str) -> str | 
     return _("{expression} starts with -, so it reads as an option and the expression is "
              "missing: write it after the options and --, as in {fixed}, or with a space "
              "first: {spaced}", expression=dashed[0],
-             fixed=shlex.join([parser.prog.split()[0], *parser.prog.split()[1:], *rest, "--",
-                               dashed[0]]), spaced=shlex.quote(" " + dashed[0]))
+             fixed=shlex.join([*parser.prog.split(), *rest, "--", dashed[0]]),
+             spaced=shlex.quote(" " + dashed[0]))
 
 
 def worked_example() -> Value:
