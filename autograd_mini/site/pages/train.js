@@ -177,13 +177,20 @@ function solved(state) {
     { k: state.step });
 }
 
+// A layer's picture is named by its key, "layer 2": shown in the reader's words, as
+// autograd_mini.explain.units.shown_layer writes it.
+function shownLayer(name) {
+  const numbered = /^layer ([1-9][0-9]*)$/.exec(name);
+  return numbered ? say("layer {k}", { k: numbered[1] }) : name;
+}
+
 function showPictures(pictures) {
   const box = $("pictures");
   const figures = Object.entries(pictures).map(([name, svg]) => {
     const figure = element("figure", "picture");
     figure.dataset.picture = name;
     figure.append(parsePicture(svg).svg, element("figcaption", "", CAPTIONS[name]
-      ?? say("Weights of {layer} (white +, black −)", { layer: name })));
+      ?? say("Weights of {layer} (white +, black −)", { layer: shownLayer(name) })));
     return figure;
   });
   box.replaceChildren(...figures);
