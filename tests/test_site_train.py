@@ -2,13 +2,15 @@
 request.  Its Python side (autograd_mini.site.training_api) on the desktop, then the page
 in headless Chromium at a phone's width and a desktop's: Play advances, Pause stops, Step
 adds one sweep, the pictures change, a link reproduces the run, a bad link value is said
-and trains nothing, the page answers while it trains, and the paper's symmetry net is
-solved in the page.  The site fixtures are test_site.py's.
+and trains nothing, the page answers while it trains, the paper's symmetry net is
+solved in the page, and paused, a pattern's backward pass is shown step by step with
+CPython's numbers (a bad pattern number said once).  The site fixtures are test_site.py's.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -70,6 +72,57 @@ def test_one_call_trains_a_bounded_number_of_sweeps():
     too_many = training_api.MOST_SWEEPS + 1
     assert "from 0 to" in json.loads(training_api.step(too_many))["error"]
     assert set(json.loads(training_api.choices())["datasets"]) >= {"symmetry", "encoder"}
+
+
+def steps_data(html: str) -> dict:
+    """The data of a step viewer's page (its one JSON block)."""
+    found = re.search(r'<script id="steps-data" type="application/json">(.*?)</script>',
+                      html, re.S)
+    return json.loads(found[1])
+
+
+def test_a_patterns_backward_pass_is_the_trainers_at_the_same_sweep():
+    query = "dataset=xor&hidden=2&seed=1"
+    started = json.loads(training_api.start(query))
+    assert started["pattern_names"][1] == "2: (0, 1) → 1"
+    training_api.step(3)
+    shown = json.loads(training_api.explain(1))
+    twin = Trainer.from_query(query)
+    twin.step(3)
+    assert (shown["pattern"], shown["step"]) == (1, 3)
+    assert steps_data(shown["html"]) == steps_data(twin.explain_page(1))
+    assert json.loads(training_api.explain("1"))["html"] == shown["html"]  # a link's text
+    assert json.loads(training_api.step(0))["state"]["step"] == 3  # nothing trained
+
+
+@pytest.mark.parametrize("pattern, words", [
+    (4, "got 4"), (-1, "got -1"), ("9", "got 9"), ("abc", "got 'abc'"), (1.5, "got 1.5"),
+    (True, "got True"), (None, "got None"), ("1" * 5000, "got '111"),
+])
+def test_a_bad_pattern_number_is_one_message_and_the_session_stays(pattern, words):
+    training_api.start("dataset=xor&seed=1")
+    training_api.step(2)
+    refused = json.loads(training_api.explain(pattern))
+    assert set(refused) == {"error"} and "\n" not in refused["error"]
+    assert refused["error"].startswith("pattern must be a whole number from 0 to 3")
+    assert words in refused["error"]
+    assert json.loads(training_api.step(0))["state"]["step"] == 2
+
+
+def test_the_policy_allows_the_step_viewers_script_and_no_other_inline_one():
+    from autograd_mini.site.policy import CONTENT_SECURITY_POLICY
+    from autograd_mini.viz.steps import script_hash
+
+    training_api.start("dataset=xor&seed=1")
+    page = json.loads(training_api.explain(0))["html"]
+    scripts = re.findall(r"<script( [^>]*)?>(.*?)</script>", page, re.S)
+    executed = [text for attributes, text in scripts if "application/json" not in attributes]
+    assert len(executed) == 1
+    digest = __import__("hashlib").sha256(executed[0].encode()).digest()
+    assert script_hash() == f"'sha256-{__import__('base64').b64encode(digest).decode()}'"
+    script_src = dict(part.split(" ", 1) for part in CONTENT_SECURITY_POLICY.split("; "))[
+        "script-src"]
+    assert script_hash() in script_src and script_src.count("'sha256-") == 1
 
 
 def test_the_trainer_makes_the_symmetry_demos_net():
@@ -236,3 +289,96 @@ def test_the_paper_symmetry_net_is_solved_in_the_page(open_tab):
     assert "Solved by sweep" in page.inner_text("#solved")
     assert page.locator("#play").is_enabled()  # paused; Play trains on
     assert seconds < 60  # the aim is 30 s; a shared machine gets room
+
+
+# --- Paused: one pattern's backward pass, step by step ------------------------------------
+
+WALK = "dataset=xor&hidden=2&seed=1"
+
+
+def walk_frame(page):
+    """The shown step viewer's frame, once its script has drawn the first step."""
+    wait_until(page, "!document.querySelector('#walk-frame').hidden")
+    frame = page.locator("#walk-frame").element_handle().content_frame()
+    deadline = time.monotonic() + 30
+    while not frame.evaluate("document.querySelector('#step-title')?.textContent.length > 0"):
+        assert time.monotonic() < deadline, "the step viewer's script did not run"
+        time.sleep(0.05)
+    return frame
+
+
+def last_step_lines(frame) -> list[str]:
+    """The step viewer's lines at its last step (the backward pass's last product)."""
+    frame.evaluate("""() => { const s = document.querySelector('#slider');
+        s.value = s.max; s.dispatchEvent(new Event('input')); return true; }""")
+    return frame.evaluate("""Array.from(document.querySelectorAll('#step-lines li'),
+                             (li) => li.textContent)""")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("device", WIDTHS)
+def test_paused_the_backward_pass_of_a_pattern_is_shown_with_cpythons_numbers(open_tab,
+                                                                           device):
+    width = WIDTHS[device]
+    page = open_tab(f"train.html?{WALK}", width=width, height=800).page
+    assert page.locator("#walk-show").is_enabled()  # before Play, too
+    page.locator("#play").click()
+    assert page.locator("#walk-show").is_disabled()  # not while training
+    wait_until(page, "autograd_mini.train.run.state.step >= 5")
+    page.locator("#pause").click()
+    settle(page)
+    sweeps_done = number(page, "#sweep")
+    page.locator("#walk-pattern").select_option("1")
+    page.locator("#walk-show").click()
+    frame = walk_frame(page)
+    twin = Trainer.from_query(WALK)
+    twin.step(sweeps_done)
+    expected = steps_data(twin.explain_page(1))
+    assert page.inner_text("#walk-title") == f"Pattern 2, sweep {sweeps_done}"
+    assert frame.evaluate("document.title") == expected["title"]
+    assert f"Pattern 2, step {sweeps_done}" in expected["title"]
+    assert frame.evaluate("JSON.parse(document.querySelector('#steps-data').textContent)"
+                          )["frames"] == expected["frames"]
+    lines = last_step_lines(frame)
+    assert lines[:len(expected["frames"][-1]["lines"])] == expected["frames"][-1]["lines"]
+    assert any("∂out/∂" in line and re.search(r"\d\.\d", line) for line in lines)
+    assert page.locator("#walk-frame").get_attribute("sandbox") == "allow-scripts"
+    no_sideways_scroll(page, width)
+    page.locator("#step").click()  # a Step keeps the pass, titled with its sweep
+    settle(page)
+    assert page.inner_text("#walk-title") == f"Pattern 2, sweep {sweeps_done}"
+    page.locator("#play").click()  # Play clears it, and trains on
+    assert page.locator("#walk-frame").is_hidden() and page.inner_text("#walk-title") == ""
+    wait_until(page, f"autograd_mini.train.run.state.step > {sweeps_done + 2}")
+    page.locator("#pause").click()
+    settle(page)
+    every_control_in_reach(page, 800)
+
+
+@pytest.mark.browser
+def test_a_bad_pattern_in_a_link_is_said_once_and_the_page_goes_on(open_tab):
+    page = open_tab(f"train.html?{WALK}&pattern=9", width=WIDTHS["phone"], height=800).page
+    settle(page)
+    assert page.inner_text("#walk-message") == \
+        "This pattern cannot be shown: pattern must be a whole number from 0 to 3, got 9"
+    assert page.locator("#walk-frame").is_hidden() and page.inner_text("#message") == ""
+    assert page.locator("#play").is_enabled() and number(page, "#sweep") == 0
+    assert "pattern=" not in page.input_value("#share-link")
+    page.locator("#walk-pattern").select_option("3")  # the chooser still works
+    page.locator("#walk-show").click()
+    walk_frame(page)
+    assert page.inner_text("#walk-message") == ""
+    assert page.inner_text("#walk-title") == "Pattern 4, sweep 0"
+
+
+@pytest.mark.browser
+def test_in_korean_the_backward_pass_control_speaks_korean(open_tab):
+    page = open_tab(f"train.html?{WALK}&lang=ko&pattern=1", width=WIDTHS["phone"],
+                    height=844).page
+    assert page.inner_text("#walk-show") == "역전파 보기"
+    assert page.inner_text("#walk-label") == "패턴"
+    frame = walk_frame(page)
+    assert page.inner_text("#walk-title") == "패턴 2, 0회차"
+    assert frame.evaluate("document.documentElement.lang") == "ko"
+    assert re.search("[\uac00-\ud7a3]", frame.evaluate("document.title"))

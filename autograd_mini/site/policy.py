@@ -11,7 +11,10 @@ KaTeX writes them as MathML (``output: "mathml"``), which the browser typesets i
 KaTeX stylesheet, no web fonts and no ``style`` attribute -- KaTeX's HTML output would need
 inline styles on every formula, and would keep 'unsafe-inline' in style-src for good once the
 widgets' CSS no longer needs it.  The engine runs in a Web Worker from the
-site's own folder (worker-src 'self').
+site's own folder (worker-src 'self').  One inline script is allowed, by its hash: the step
+viewer's page (:func:`autograd_mini.viz.steps.script_hash`), which the Train page shows in
+a sandboxed ``srcdoc`` frame -- such a frame is under its parent's policy, and the page's
+script, the same in every page the package makes, is its only script (its data is JSON).
 
 :data:`ISOLATION` are the two headers that make a page cross-origin isolated, so that Stop
 can interrupt Python and keep its state (shared memory between the page and the worker);
@@ -22,11 +25,13 @@ Pages).  A ``<meta>`` tag cannot carry them.
 
 from __future__ import annotations
 
+from ..viz.steps import script_hash
+
 __all__ = ["CONTENT_SECURITY_POLICY", "ISOLATION", "meta_tag", "headers_file"]
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval' blob:",
+    f"script-src 'self' 'wasm-unsafe-eval' blob: {script_hash()}",
     "worker-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",

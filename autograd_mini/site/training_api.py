@@ -10,6 +10,8 @@ a desktop too:
     0
     >>> json.loads(step(5))["state"]["step"]
     5
+    >>> sorted(json.loads(explain(1)))  # pattern 1's backward pass, at sweep 5
+    ['html', 'pattern', 'step']
 
 The settings come from a URL query (a link anyone may write); :meth:`Trainer.from_query`
 reads them as numbers and words only and refuses anything else with one message.
@@ -18,11 +20,12 @@ reads them as numbers and words only and refuses anything else with one message.
 from __future__ import annotations
 
 import json
+import re
 
 from ..viz.session import ACTIVATIONS, DATASETS, MOST_LAYERS, UPDATES, WIDEST_LAYER, Trainer
 from .entry import reported
 
-__all__ = ["start", "step", "pictures", "choices", "MOST_SWEEPS"]
+__all__ = ["start", "step", "pictures", "explain", "choices", "MOST_SWEEPS"]
 
 MOST_SWEEPS = 200  # one call trains at most this many: the page asks again, or pauses
 session: Trainer | None = None  # the page's one session
@@ -52,7 +55,8 @@ def start(query: str) -> str:
     except (TypeError, ValueError) as error:  # the settings' own words, said as they are
         return _json({"error": str(error)})
     session = fresh
-    return _json({"state": _state(fresh), "pictures": fresh.pictures()})
+    return _json({"state": _state(fresh), "pictures": fresh.pictures(),
+                  "pattern_names": fresh.pattern_names()})
 
 
 @reported
@@ -77,6 +81,23 @@ def pictures() -> str:
     if session is None:
         raise RuntimeError("no session yet: start one first")
     return _json(session.pictures())
+
+
+@reported
+def explain(pattern: object) -> str:
+    """The step viewer's page of ``pattern``'s backward pass at the current weights
+    (:meth:`Trainer.explain_page`), with the pattern and the sweep it is of.  ``pattern``
+    is the pattern's number from 0, as a number or as a link's text (``"2"``); any other
+    gives ``{"error": message}``, one line, and the session is left as it was."""
+    if session is None:
+        raise RuntimeError("no session yet: start one first")
+    if isinstance(pattern, str) and re.fullmatch(r"\s*-?[0-9]{1,9}\s*", pattern):
+        pattern = int(pattern)
+    try:
+        page = session.explain_page(pattern)  # checks the pattern's number first
+    except (TypeError, ValueError) as error:  # its own words, said as they are
+        return _json({"error": str(error)})
+    return _json({"html": page, "pattern": pattern, "step": session.step_count})
 
 
 def _state(trainer: Trainer) -> dict:

@@ -33,6 +33,7 @@ from urllib.parse import parse_qsl, urlencode
 from .. import datasets
 from ..core.engine import Value
 from ..core.language import _
+from ..core.naming import fmt
 from ..core.sums import sum as value_sum
 from ..explain.trace import Trace, trace
 from ..explain.watch import Snapshot, TrainingRecord, watch
@@ -304,6 +305,14 @@ class Trainer:
     def _centred(self, x: list[float]) -> Value:
         """The network's output less ½: positive on the side it calls 1."""
         return self.model(x) - 0.5
+
+    def pattern_names(self) -> list[str]:
+        """Each pattern as a chooser lists it, ``2: (0, 1) → 1`` (numbered from 1; the
+        pattern's number for :meth:`explain` is one less)."""
+        def numbers(xs: list[float]) -> str:
+            return ", ".join(fmt(x) for x in xs)
+        return [f"{k + 1}: ({numbers(x)}) → {numbers(d)}"
+                for k, (x, d) in enumerate(zip(self.inputs, self.targets))]
 
     def explain(self, pattern: int = 0) -> Trace:
         """The step-by-step record of one pattern's forward and backward pass at the

@@ -21,6 +21,8 @@ follows the active node.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import re
@@ -41,7 +43,8 @@ from .graph import Graph, GraphvizTimeout, Scene, View, compact, node_ids
 from .zoom import ZoomedWalk, zoomed_walk
 
 __all__ = ["Step", "walk", "Frame", "frames", "frame_count", "save_frames", "steps_html",
-           "save_steps_html", "page_data", "zoomed_page_data", "VIEWER", "with_viewer"]
+           "save_steps_html", "page_data", "zoomed_page_data", "VIEWER", "with_viewer",
+           "script_hash"]
 
 frame_count = step_count  # a frame for each step of the walk
 _PAGE = Path(__file__).with_name("steps.html")
@@ -134,6 +137,19 @@ def steps_html(output: Value | Trace | None = None,
     payload = json.dumps(data, ensure_ascii=False)
     before, after = (_in_language(part, title) for part in page.split(_DATA))
     return before + payload.replace("<", "\\u003c") + after
+
+
+def script_hash() -> str:
+    """The page's one script as a Content-Security-Policy source, ``'sha256-…'``: the
+    same in every page :func:`steps_html` makes (its data is a JSON block, not a script),
+    so a site whose policy allows no inline script may name this one and show the pages
+    in a ``srcdoc`` frame (which is under its parent's policy)."""
+    page = with_viewer(_PAGE.read_text(encoding="utf-8"))
+    scripts = re.findall(r'<script type="module">(.*?)</script>', page, re.S)
+    if len(scripts) != 1 or "{{" in scripts[0]:
+        raise ValueError("expected one module script, with no placeholder, in steps.html")
+    digest = hashlib.sha256(scripts[0].encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
 def _in_language(html_text: str, title: str) -> str:

@@ -93,8 +93,7 @@ class TrainerWidget(anywidget.AnyWidget):
         with self.hold_sync():
             self.words = page_words(self._esm)
             self.query = trainer.query()
-            self.pattern_names = [_pattern_text(k, x, d) for k, (x, d)
-                                  in enumerate(zip(trainer.inputs, trainer.targets))]
+            self.pattern_names = trainer.pattern_names()
             self._show()
 
     @property
@@ -183,9 +182,3 @@ def _sweeps(n: object) -> int:
         raise ValueError(f"a request may train 1 to {MOST_SWEEPS} sweeps, got {n}")
     return n
 
-
-def _pattern_text(k: int, inputs: list[float], targets: list[float]) -> str:
-    """``3: (1, 0) → 1``: a pattern as the chooser lists it."""
-    def numbers(xs: list[float]) -> str:
-        return ", ".join(fmt(x) for x in xs)
-    return f"{k + 1}: ({numbers(inputs)}) → {numbers(targets)}"

@@ -4,6 +4,10 @@
 // sent after it) and the page never waits on Python.  The settings live in the page's
 // query (?dataset=xor&hidden=4...): numbers and words that Python reads and checks, never
 // code.  Text goes in as text; the pictures are the package's SVG, parsed as XML.
+// Paused, the page shows one pattern's backward pass at the current weights: the step
+// viewer's page that Python makes (Trainer.explain_page), in a sandboxed frame of no
+// origin of its own (its one script is allowed by its hash: site/policy.py).  Play clears
+// it (it would show weights that are gone); a Step keeps it, titled with its sweep.
 import { engine, ready, showStatus } from "./engine.js";
 import { element, parsePicture, say } from "./stepviewer.js";
 
@@ -36,7 +40,8 @@ const CAPTIONS = { loss: say("The error E, sweep by sweep"),
 
 const run = { playing: false, state: null, perSweep: null, drawnAt: 0, drawnStep: -1,
               drawMs: 0,
-              solvedAt: null, ready: false, defaults: {}, lastN: 1 };
+              solvedAt: null, ready: false, defaults: {}, lastN: 1,
+              walk: null, walking: false, walkAsked: 0 }; // walk: the pass shown
 
 // --- the form: built at once (its choices filled when the engine is ready) ---
 function buildForm(values) {
@@ -107,12 +112,16 @@ function enable() {
   $("pause").disabled = !run.playing;
   $("step").disabled = !usable || run.playing;
   for (const input of $("settings").elements) input.disabled = !run.ready;
+  const paused = usable && !run.playing;
+  $("walk-pattern").disabled = !paused;
+  $("walk-show").disabled = !paused || run.walking;
 }
 
 // The address's settings: everything but the reader's language (?lang=, words.js's).
 function settingsOf(search) {
   const query = new URLSearchParams(search);
   query.delete("lang");
+  query.delete("pattern"); // the pattern whose backward pass a link shows: not a setting
   return query.toString();
 }
 
@@ -130,6 +139,7 @@ async function begin(query) {
   const answer = await api("start", query);
   Object.assign(run, { solvedAt: null, perSweep: null, lastN: 1, drawMs: 0 });
   $("solved").textContent = "";
+  clearWalk();
   if (answer.error) {
     run.state = null;
     $("message").textContent = say("This setting cannot be used: {problem}",
@@ -140,6 +150,7 @@ async function begin(query) {
   } else {
     $("message").textContent = "";
     showSettings(answer.state.settings);
+    fillPatterns(answer.pattern_names);
     showAnswer(answer);
     history.replaceState(null, "", `?${withLanguage(answer.state.query)}`);
   }
@@ -196,6 +207,63 @@ function showPictures(pictures) {
   box.replaceChildren(...figures);
 }
 
+// --- one pattern's backward pass, step by step ---
+function fillPatterns(names) {
+  const select = $("walk-pattern");
+  const kept = select.value;
+  select.replaceChildren(...names.map((text, k) => {
+    const option = element("option", "", text); // "2: (0, 1) → 1", numbered from 1
+    option.value = String(k);
+    return option;
+  }));
+  if (kept && Number(kept) < names.length) select.value = kept;
+}
+
+function clearWalk() {
+  run.walkAsked += 1; // an answer still on its way is not shown
+  run.walk = null;
+  $("walk-status").textContent = "";
+  $("walk-message").textContent = "";
+  $("walk-title").textContent = "";
+  $("walk-title").hidden = true;
+  const frame = $("walk-frame");
+  frame.hidden = true;
+  frame.removeAttribute("srcdoc");
+}
+
+// ``pattern``: the chooser's number, or a link's text (Python checks either, and a bad
+// one is said once, under the chooser).  Asked in turn, as a Step is; the page goes on.
+function showWalk(pattern) {
+  if (run.playing || !run.state) return null;
+  const asked = ++run.walkAsked;
+  run.walking = true;
+  $("walk-message").textContent = "";
+  $("walk-status").textContent = say("Drawing the backward pass…");
+  enable();
+  return inTurn(async () => {
+    const answer = await api("explain", pattern);
+    if (asked !== run.walkAsked || run.playing) return; // cleared, or Play pressed
+    if (answer.error) {
+      $("walk-message").textContent = say("This pattern cannot be shown: {problem}",
+                                          { problem: answer.error });
+      return;
+    }
+    const title = say("Pattern {number}, sweep {k}", { number: answer.pattern + 1,
+                                                        k: answer.step });
+    run.walk = { pattern: answer.pattern, step: answer.step };
+    $("walk-title").textContent = title;
+    $("walk-title").hidden = false;
+    const frame = $("walk-frame");
+    frame.title = title;
+    frame.srcdoc = answer.html; // the step viewer's page, as Python made it
+    frame.hidden = false;
+  }).catch(failed).finally(() => {
+    if (asked === run.walkAsked) $("walk-status").textContent = "";
+    run.walking = false;
+    enable();
+  });
+}
+
 // --- Play, Pause, Step ---
 // As many sweeps as take CHUNK_MS, growing at most twofold a request (a first estimate
 // may be off: a request too long would keep Pause waiting).
@@ -223,6 +291,7 @@ async function advance(n, draw) {
 async function play() {
   if (run.playing || !run.state) return;
   run.playing = true;
+  clearWalk();
   enable();
   await inTurn(async () => {
     while (run.playing) {
@@ -265,6 +334,8 @@ function writeWords() {
   $("play").textContent = say("Play");
   $("pause").textContent = say("Pause");
   $("step").textContent = say("Step");
+  $("walk-label").textContent = say("Pattern");
+  $("walk-show").textContent = say("Show the backward pass");
   $("share-label").textContent = say("Link to these settings");
   $("share-link").setAttribute("aria-label", say("link to these settings"));
   $("outro").textContent = say(
@@ -280,12 +351,20 @@ async function main() {
   run.defaults = choices.defaults; // a bad link's missing values
   fillChoices(choices);
   run.ready = true;
+  const linked = new URLSearchParams(location.search).get("pattern"); // pattern=2: shown
   await inTurn(() => begin(settingsOf(location.search)));
+  if (linked !== null && run.state) {
+    if ([...$("walk-pattern").options].some((o) => o.value === linked)) {
+      $("walk-pattern").value = linked;
+    }
+    showWalk(linked);
+  }
   $("settings").addEventListener("change", settingChanged);
   $("settings").addEventListener("submit", (event) => event.preventDefault());
   $("play").addEventListener("click", play);
   $("pause").addEventListener("click", pause);
   $("step").addEventListener("click", step);
+  $("walk-show").addEventListener("click", () => showWalk(Number($("walk-pattern").value)));
   // For tests and benchmarks: the run, and a promise of the work asked so far.
   window.autograd_mini.train = { run, settled: () => actions };
 }
