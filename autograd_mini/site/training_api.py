@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 
+from ..explain.units import shown_layer
 from ..viz.session import ACTIVATIONS, DATASETS, MOST_LAYERS, UPDATES, WIDEST_LAYER, Trainer
 from .entry import reported
 
@@ -56,7 +57,8 @@ def start(query: str) -> str:
         return _json({"error": str(error)})
     session = fresh
     return _json({"state": _state(fresh), "pictures": fresh.pictures(),
-                  "pattern_names": fresh.pattern_names()})
+                  "pattern_names": fresh.pattern_names(),
+                  "layer_names": {name: shown_layer(name) for name in fresh.record.layers}})
 
 
 @reported

@@ -40,7 +40,7 @@ const CAPTIONS = { loss: say("The error E, sweep by sweep"),
 
 const run = { playing: false, state: null, perSweep: null, drawnAt: 0, drawnStep: -1,
               drawMs: 0,
-              solvedAt: null, ready: false, defaults: {}, lastN: 1,
+              solvedAt: null, ready: false, defaults: {}, lastN: 1, layerNames: {},
               walk: null, walking: false, walkAsked: 0 }; // walk: the pass shown
 
 // --- the form: built at once (its choices filled when the engine is ready) ---
@@ -151,6 +151,7 @@ async function begin(query) {
     $("message").textContent = "";
     showSettings(answer.state.settings);
     fillPatterns(answer.pattern_names);
+    run.layerNames = answer.layer_names; // "layer 1" as the reader's words write it
     showAnswer(answer);
     history.replaceState(null, "", `?${withLanguage(answer.state.query)}`);
   }
@@ -188,20 +189,13 @@ function solved(state) {
     { k: state.step });
 }
 
-// A layer's picture is named by its key, "layer 2": shown in the reader's words, as
-// autograd_mini.explain.units.shown_layer writes it.
-function shownLayer(name) {
-  const numbered = /^layer ([1-9][0-9]*)$/.exec(name);
-  return numbered ? say("layer {k}", { k: numbered[1] }) : name;
-}
-
 function showPictures(pictures) {
   const box = $("pictures");
   const figures = Object.entries(pictures).map(([name, svg]) => {
     const figure = element("figure", "picture");
     figure.dataset.picture = name;
     figure.append(parsePicture(svg).svg, element("figcaption", "", CAPTIONS[name]
-      ?? say("Weights of {layer} (white +, black −)", { layer: shownLayer(name) })));
+      ?? say("Weights of {layer} (white +, black −)", { layer: run.layerNames[name] ?? name })));
     return figure;
   });
   box.replaceChildren(...figures);
